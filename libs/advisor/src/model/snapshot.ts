@@ -1,0 +1,144 @@
+import type {
+  DaemonSet,
+  Deployment,
+  EndpointSlice,
+  Endpoints,
+  HorizontalPodAutoscaler,
+  K8sObject,
+  Node,
+  Pod,
+  PodDisruptionBudget,
+  ReplicaSet,
+  Service,
+  StatefulSet,
+} from './k8s.js';
+
+export type Provider = 'alibaba' | 'aws' | 'gcp' | 'azure';
+export const PROVIDERS: readonly Provider[] = ['alibaba', 'aws', 'gcp', 'azure'];
+
+export interface SourceLocation {
+  file: string;
+  line: number;
+}
+
+export interface SnapshotFacts {
+  source: 'manifests' | 'cluster';
+  /** e.g. "1.30.2"; only known for live clusters. */
+  kubernetesVersion?: string;
+  /** Detected from nodes' providerID (live) or provider annotations (manifests). */
+  detectedProvider?: Provider;
+  /** e.g. "terway"; only known for live clusters. */
+  cni?: string;
+  /** Live resource kinds the collector could not list (RBAC): rules that need them are not evaluated. */
+  unavailableKinds?: string[];
+}
+
+/** A document the snapshot builder skipped, with where it was. */
+export interface SnapshotWarning {
+  message: string;
+  location?: SourceLocation;
+}
+
+export interface SnapshotObjects {
+  deployments: Deployment[];
+  statefulSets: StatefulSet[];
+  daemonSets: DaemonSet[];
+  replicaSets: ReplicaSet[];
+  pods: Pod[];
+  services: Service[];
+  endpointSlices: EndpointSlice[];
+  endpoints: Endpoints[];
+  podDisruptionBudgets: PodDisruptionBudget[];
+  horizontalPodAutoscalers: HorizontalPodAutoscaler[];
+  nodes: Node[];
+}
+
+export interface Snapshot extends SnapshotObjects {
+  facts: SnapshotFacts;
+  /** Where each uploaded object came from (manifest snapshots only). */
+  locations: Map<K8sObject, SourceLocation>;
+  warnings: SnapshotWarning[];
+}
+
+export function emptySnapshot(facts: SnapshotFacts): Snapshot {
+  return {
+    facts,
+    locations: new Map(),
+    warnings: [],
+    deployments: [],
+    statefulSets: [],
+    daemonSets: [],
+    replicaSets: [],
+    pods: [],
+    services: [],
+    endpointSlices: [],
+    endpoints: [],
+    podDisruptionBudgets: [],
+    horizontalPodAutoscalers: [],
+    nodes: [],
+  };
+}
+
+const KIND_TO_COLLECTION: Record<string, keyof SnapshotObjects> = {
+  Deployment: 'deployments',
+  StatefulSet: 'statefulSets',
+  DaemonSet: 'daemonSets',
+  ReplicaSet: 'replicaSets',
+  Pod: 'pods',
+  Service: 'services',
+  EndpointSlice: 'endpointSlices',
+  Endpoints: 'endpoints',
+  PodDisruptionBudget: 'podDisruptionBudgets',
+  HorizontalPodAutoscaler: 'horizontalPodAutoscalers',
+  Node: 'nodes',
+};
+
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
+
+/**
+ * Adds one decoded object to the snapshot by its kind, whatever its apiVersion.
+ * Unknown kinds are ignored (returns false); malformed known ones are skipped with a warning.
+ */
+export function addObject(snapshot: Snapshot, object: unknown, location?: SourceLocation): boolean {
+  if (!isRecord(object)) {
+    snapshot.warnings.push({ message: 'document is not a mapping: skipped', location });
+    return false;
+  }
+  const kind = object['kind'];
+  if (typeof kind !== 'string' || kind === '') {
+    snapshot.warnings.push({ message: 'document has no kind: skipped', location });
+    return false;
+  }
+  const collection = KIND_TO_COLLECTION[kind];
+  if (!collection) return false;
+  const typed = object as K8sObject;
+  const name = typed.metadata?.name;
+  if (!isRecord(typed.metadata) || typeof name !== 'string' || name === '') {
+    snapshot.warnings.push({ message: `${kind} has no metadata.name: skipped`, location });
+    return false;
+  }
+  if (WORKLOAD_KINDS.has(kind)) {
+    const template = (object['spec'] as Record<string, unknown> | undefined)?.['template'];
+    if (!isRecord(template)) {
+      snapshot.warnings.push({ message: `${kind} ${name} has no spec.template: skipped`, location });
+      return false;
+    }
+  }
+  if (kind === 'PodDisruptionBudget') {
+    const spec = (object['spec'] ?? {}) as Record<string, unknown>;
+    if (spec['minAvailable'] !== undefined && spec['maxUnavailable'] !== undefined) {
+      snapshot.warnings.push({
+        message: `PodDisruptionBudget ${name} sets both minAvailable and maxUnavailable (the API server rejects it): skipped`,
+        location,
+      });
+      return false;
+    }
+  }
+  (snapshot[collection] as K8sObject[]).push(typed);
+  if (location) snapshot.locations.set(typed, location);
+  return true;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

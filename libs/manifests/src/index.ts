@@ -1,0 +1,2 @@
+import { advisorVersion } from '#rollsafe/advisor';
+export const v = advisorVersion + 1;

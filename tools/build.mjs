@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// Compiles every library and app with tsc into dist/ (tsc keeps decorator metadata, which
+// NestJS needs). `--if-stale` skips the build when dist/ is newer than every source file,
+// so bin/rollsafe and `npm start` can call it on each run for a few milliseconds.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const stampFile = path.join(root, 'dist', '.build-stamp');
+
+function newestSourceMtime(dir) {
+  let newest = 0;
+  let entries;
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMtime(full));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+export function buildIsStale() {
+  let stamp;
+  try {
+    stamp = fs.statSync(stampFile).mtimeMs;
+  } catch {
+    return true;
+  }
+  const sourceDirs = ['libs', 'apps'].flatMap((group) => {
+    const groupDir = path.join(root, group);
+    return fs.existsSync(groupDir)
+      ? fs.readdirSync(groupDir).map((name) => path.join(groupDir, name, 'src'))
+      : [];
+  });
+  const inputs = [path.join(root, 'tsconfig.base.json'), path.join(root, 'tsconfig.build.json')];
+  const newest = Math.max(
+    ...sourceDirs.map(newestSourceMtime),
+    ...inputs.map((file) => fs.statSync(file).mtimeMs),
+  );
+  return newest > stamp;
+}
+
+export function build({ quiet = false } = {}) {
+  for (const step of buildSteps()) {
+    if (!quiet) process.stderr.write(`rollsafe build: ${step.label}\n`);
+    const result = spawnSync(process.execPath, step.args, { cwd: root, stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit' });
+    if (result.status !== 0) {
+      process.stderr.write(`rollsafe build: ${step.label} failed\n`);
+      return false;
+    }
+  }
+  fs.mkdirSync(path.dirname(stampFile), { recursive: true });
+  fs.writeFileSync(stampFile, new Date().toISOString() + '\n');
+  return true;
+}
+
+function buildSteps() {
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  return [{ label: 'compiling TypeScript (tsc -p tsconfig.build.json)', args: [tsc, '-p', 'tsconfig.build.json'] }];
+}
+
+const invokedDirectly = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  const ifStale = process.argv.includes('--if-stale');
+  if (ifStale && !buildIsStale()) process.exit(0);
+  process.exit(build() ? 0 : 1);
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Makes sure Postgres (127.0.0.1:5432) and Redis (127.0.0.1:6379) answer, starting the
+# Debian packages' servers where they do not (installing them on a machine without them).
+set -euo pipefail
+
+pg_up() { pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; }
+redis_up() { redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; }
+wait_for() { for _ in $(seq 1 30); do "$1" && return 0; sleep 1; done; return 1; }
+apt_install() {
+  if command -v apt-get >/dev/null; then
+    [ -n "${ROLLSAFE_APT_UPDATED:-}" ] || { apt-get update -qq; ROLLSAFE_APT_UPDATED=1; }
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  fi
+}
+
+if ! command -v pg_isready >/dev/null || ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
+  if ! pg_up 2>/dev/null; then apt_install postgresql; fi
+fi
+if ! pg_up; then
+  echo "== starting PostgreSQL"
+  version=$(ls /etc/postgresql | sort -V | tail -1)
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+  wait_for pg_up || { echo "PostgreSQL did not start on 127.0.0.1:5432" >&2; exit 1; }
+fi
+echo "== PostgreSQL answers on 127.0.0.1:5432"
+
+if ! command -v redis-server >/dev/null; then apt_install redis-server; fi
+if ! redis_up; then
+  echo "== starting Redis"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+  wait_for redis_up || { echo "Redis did not start on 127.0.0.1:6379" >&2; exit 1; }
+fi
+echo "== Redis answers on 127.0.0.1:6379"
