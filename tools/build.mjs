@@ -39,7 +39,11 @@ export function buildIsStale() {
       ? fs.readdirSync(groupDir).map((name) => path.join(groupDir, name, 'src'))
       : [];
   });
-  const inputs = [path.join(root, 'tsconfig.base.json'), path.join(root, 'tsconfig.build.json')];
+  const inputs = [
+    path.join(root, 'tsconfig.base.json'),
+    path.join(root, 'tsconfig.build.json'),
+    path.join(root, 'prisma', 'schema.prisma'),
+  ].filter((file) => fs.existsSync(file));
   const newest = Math.max(
     ...sourceDirs.map(newestSourceMtime),
     ...inputs.map((file) => fs.statSync(file).mtimeMs),
@@ -50,8 +54,7 @@ export function buildIsStale() {
 export function build({ quiet = false } = {}) {
   for (const step of buildSteps()) {
     if (!quiet) process.stderr.write(`rollsafe build: ${step.label}\n`);
-    const result = spawnSync(process.execPath, step.args, { cwd: root, stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit' });
-    if (result.status !== 0) {
+    if (!runStep(step, { quiet })) {
       process.stderr.write(`rollsafe build: ${step.label} failed\n`);
       return false;
     }
@@ -61,9 +64,36 @@ export function build({ quiet = false } = {}) {
   return true;
 }
 
+/**
+ * `prisma generate` writes the Prisma client into libs/store/src/generated/prisma (not
+ * committed). It needs DATABASE_URL set, to any value, or it tries to download an engine.
+ */
+export function prismaGenerateStep() {
+  return {
+    label: 'generating the Prisma client (prisma generate)',
+    args: [path.join(root, 'node_modules', 'prisma', 'build', 'index.js'), 'generate', '--no-hints'],
+    env: {
+      DATABASE_URL: process.env.DATABASE_URL || 'postgresql://placeholder@127.0.0.1:5432/placeholder',
+      PRISMA_HIDE_UPDATE_MESSAGE: '1',
+    },
+  };
+}
+
+export function runStep(step, { quiet = false } = {}) {
+  const result = spawnSync(process.execPath, step.args, {
+    cwd: root,
+    env: { ...process.env, ...step.env },
+    stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit',
+  });
+  return result.status === 0;
+}
+
 function buildSteps() {
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  return [{ label: 'compiling TypeScript (tsc -p tsconfig.build.json)', args: [tsc, '-p', 'tsconfig.build.json'] }];
+  const steps = [];
+  if (fs.existsSync(path.join(root, 'prisma', 'schema.prisma'))) steps.push(prismaGenerateStep());
+  steps.push({ label: 'compiling TypeScript (tsc -p tsconfig.build.json)', args: [tsc, '-p', 'tsconfig.build.json'] });
+  return steps;
 }
 
 const invokedDirectly = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
