@@ -1,1 +1,26 @@
-export const advisorVersion = 1;
+export type * from './model/k8s.js';
+export {
+  addObject,
+  emptySnapshot,
+  isRecord,
+  PROVIDERS,
+  type Provider,
+  type Snapshot,
+  type SnapshotFacts,
+  type SnapshotObjects,
+  type SnapshotWarning,
+  type SourceLocation,
+} from './model/snapshot.js';
+export { SEVERITIES, type EvidenceValue, type Finding, type Remediation, type ResourceRef, type Severity, type Summary } from './model/finding.js';
+export {
+  DEFAULT_APP_SHUTDOWN_SECONDS,
+  DEFAULT_DOCS_BASE_URL,
+  DEFAULT_SLB_ATTACHMENT_QUOTA,
+  type AdvisorOptions,
+  type Suppression,
+} from './engine/options.js';
+export type { Rule, RuleCategory } from './engine/rule.js';
+export { atLeast, SEVERITY_RANK } from './engine/severity.js';
+export { runAdvisor, type AdvisorResult } from './engine/run-advisor.js';
+export { RULES, findRule } from './rules/catalog.js';
+export { providerFromProviderId } from './util/provider.js';

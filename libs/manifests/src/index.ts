@@ -1,2 +1,4 @@
-import { advisorVersion } from '#rollsafe/advisor';
-export const v = advisorVersion + 1;
+export { parseManifests, type ManifestInput, type ParseResult } from './parse.js';
+export { DEFAULT_LIMITS, CLI_LIMITS, type ManifestLimits } from './limits.js';
+export { formatManifestError, type ManifestError, type ManifestErrorCode } from './errors.js';
+export { readManifestPaths, type ReadResult } from './read-paths.js';

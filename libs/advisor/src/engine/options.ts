@@ -1,4 +1,5 @@
 import type { Provider } from '../model/snapshot.js';
+import type { DetectedProvider } from '../util/provider.js';
 
 /** An organization-level suppression: a rule silenced for all resources or a matching one. */
 export interface Suppression {
@@ -25,6 +26,9 @@ export const DEFAULT_SLB_ATTACHMENT_QUOTA = 50;
 export const DEFAULT_APP_SHUTDOWN_SECONDS = 30;
 
 export interface ResolvedOptions {
+  /** The provider the user named or the live cluster's nodes show. */
+  namedProvider: Provider | undefined;
+  /** namedProvider, else the one the upload's annotations mostly name. */
   provider: Provider | undefined;
   slbAttachmentQuota: number;
   appShutdownSeconds: number;
@@ -32,9 +36,11 @@ export interface ResolvedOptions {
   suppressions: Suppression[];
 }
 
-export function resolveOptions(options: AdvisorOptions, detected: Provider | undefined): ResolvedOptions {
+export function resolveOptions(options: AdvisorOptions, detected: DetectedProvider): ResolvedOptions {
+  const namedProvider = options.provider ?? detected.fromNodes;
   return {
-    provider: options.provider ?? detected,
+    namedProvider,
+    provider: namedProvider ?? detected.fromAnnotations,
     slbAttachmentQuota: options.slbAttachmentQuota ?? DEFAULT_SLB_ATTACHMENT_QUOTA,
     appShutdownSeconds: options.appShutdownSeconds ?? DEFAULT_APP_SHUTDOWN_SECONDS,
     docsBaseUrl: (options.docsBaseUrl ?? DEFAULT_DOCS_BASE_URL).replace(/\/+$/, ''),

@@ -1,0 +1,11 @@
+import type { AdvisorResult, SnapshotWarning } from '#rollsafe/advisor';
+import type { ManifestError } from '#rollsafe/manifests';
+
+/** Everything a formatter prints: the advisor's result plus what happened to the inputs. */
+export interface ScanReport {
+  result: AdvisorResult;
+  inputErrors: ManifestError[];
+  warnings: SnapshotWarning[];
+  fileCount: number;
+  resourceCount: number;
+}

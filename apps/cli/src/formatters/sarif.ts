@@ -1,0 +1,101 @@
+import path from 'node:path';
+import { RULES, type Finding, type Rule, type Severity } from '#rollsafe/advisor';
+import type { ScanReport } from './report.js';
+
+const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', warning: 'warning', info: 'note' };
+// GitHub ranks code-scanning alerts by this property (0-10).
+const SECURITY_SEVERITY: Record<Severity, string> = { critical: '8.0', warning: '5.0', info: '2.0' };
+
+function defaultLevel(rule: Rule): 'error' | 'warning' | 'note' {
+  const first = rule.severity.split(/[\s/(]/)[0] as Severity;
+  return SARIF_LEVEL[first] ?? 'warning';
+}
+
+/** Repository-relative, forward-slash URIs, as GitHub code scanning expects. */
+function artifactUri(file: string, cwd: string): string {
+  if (file === '-') return 'stdin';
+  const relative = path.isAbsolute(file) ? path.relative(cwd, file) : path.normalize(file);
+  return relative.split(path.sep).join('/');
+}
+
+/** SARIF 2.1.0 for GitHub code scanning: one rule descriptor per catalog rule, one result per finding. */
+export function formatSarif(report: ScanReport, version: string, docsBaseUrl: string, cwd: string): string {
+  const ruleIndex = new Map(RULES.map((rule, index) => [rule.id, index]));
+  const rules = RULES.map((rule) => ({
+    id: rule.id,
+    name: rule.id
+      .split('-')
+      .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+      .join(''),
+    shortDescription: { text: rule.title },
+    fullDescription: { text: rule.description },
+    helpUri: `${docsBaseUrl}/${rule.id}.md`,
+    help: {
+      text: `${rule.description} Severity: ${rule.severity}. Requires: ${rule.requires}. See ${docsBaseUrl}/${rule.id}.md`,
+      markdown: `${rule.description}\n\n**Severity:** ${rule.severity}. **Requires:** ${rule.requires} data.\n\n[Rule documentation](${docsBaseUrl}/${rule.id}.md)`,
+    },
+    defaultConfiguration: { level: defaultLevel(rule) },
+    properties: { tags: ['kubernetes', 'reliability', rule.category], precision: 'high', 'security-severity': SECURITY_SEVERITY[(rule.severity.split(/[\s/(]/)[0] as Severity)] ?? '5.0' },
+  }));
+
+  const results = report.result.findings.map((finding) => toResult(finding, ruleIndex.get(finding.ruleId) ?? 0, cwd));
+  const sarif = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'Rollsafe', version, semanticVersion: version, informationUri: docsBaseUrl.replace(/\/docs\/rules$/, ''), rules } },
+        results,
+        invocations: [
+          {
+            executionSuccessful: report.inputErrors.length === 0,
+            toolExecutionNotifications: report.inputErrors.map((error) => ({
+              level: 'error',
+              message: { text: error.message },
+              locations: [
+                {
+                  physicalLocation: {
+                    artifactLocation: { uri: artifactUri(error.file, cwd), uriBaseId: '%SRCROOT%' },
+                    ...(error.line ? { region: { startLine: error.line, ...(error.column ? { startColumn: error.column } : {}) } } : {}),
+                  },
+                },
+              ],
+            })),
+          },
+        ],
+      },
+    ],
+  };
+  return JSON.stringify(sarif, null, 2) + '\n';
+}
+
+function toResult(finding: Finding, index: number, cwd: string): Record<string, unknown> {
+  const text = `${finding.message} Fix: ${finding.remediation.summary}`;
+  return {
+    ruleId: finding.ruleId,
+    ruleIndex: index,
+    level: SARIF_LEVEL[finding.severity],
+    message: { text },
+    ...(finding.location
+      ? {
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: artifactUri(finding.location.file, cwd), uriBaseId: '%SRCROOT%' },
+                region: { startLine: finding.location.line },
+              },
+              logicalLocations: [
+                {
+                  name: finding.resource.name,
+                  fullyQualifiedName: `${finding.resource.kind}/${finding.resource.namespace}/${finding.resource.name}${finding.container ? `/${finding.container}` : ''}`,
+                  kind: 'resource',
+                },
+              ],
+            },
+          ],
+        }
+      : {}),
+    partialFingerprints: { 'rollsafeFinding/v1': finding.fingerprint },
+    properties: { severity: finding.severity, resource: finding.resource, ...(finding.container ? { container: finding.container } : {}) },
+  };
+}

@@ -1,0 +1,152 @@
+import { parseArgs } from 'node:util';
+import { PROVIDERS, RULES, runAdvisor, atLeast, DEFAULT_DOCS_BASE_URL, type Provider, type Severity } from '#rollsafe/advisor';
+import { CLI_LIMITS, formatManifestError, parseManifests, readManifestPaths } from '#rollsafe/manifests';
+import { formatJson } from './formatters/json.js';
+import { formatSarif } from './formatters/sarif.js';
+import { COLOURS, formatText, PLAIN } from './formatters/text.js';
+import type { ScanReport } from './formatters/report.js';
+import { readStdin } from './stdin.js';
+
+export const VERSION = '0.1.0';
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
+
+const FORMATS = ['text', 'json', 'sarif'] as const;
+const FAIL_ON = ['critical', 'warning', 'info', 'none'] as const;
+
+const USAGE = `Usage: rollsafe scan PATH... [options]
+
+Scans Kubernetes manifests (files, directories, or - for stdin; YAML or JSON) for settings
+that make rolling updates drop traffic behind cloud load balancers.
+
+Options:
+  --format text|json|sarif     output format (default: text)
+  --provider auto|${PROVIDERS.join('|')}
+                               cloud provider for provider-specific rules (default: auto)
+  --fail-on critical|warning|info|none
+                               exit 1 when a finding reaches this severity (default: critical)
+  --no-color                   plain text output (also NO_COLOR=1)
+  -h, --help                   show this help
+  -v, --version                print the version
+
+  rollsafe rules               list the rule catalog
+
+Exit codes: 0 nothing reaches --fail-on, 1 something does, 2 usage or input errors.
+`;
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  readStdin: () => Promise<string>;
+  isTty: boolean;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+const defaultIo = (): CliIo => ({
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+  readStdin,
+  isTty: Boolean(process.stdout.isTTY),
+  env: process.env,
+  cwd: process.cwd(),
+});
+
+class UsageError extends Error {}
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+}
+
+export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string' },
+        provider: { type: 'string' },
+        'fail-on': { type: 'string' },
+        'no-color': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (error) {
+    io.stderr(`rollsafe: ${(error as Error).message}\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    io.stdout(`rollsafe ${VERSION}\n`);
+    return EXIT_OK;
+  }
+  const [command, ...paths] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    (values.help || command === 'help' ? io.stdout : io.stderr)(USAGE);
+    return values.help || command === 'help' ? EXIT_OK : EXIT_USAGE;
+  }
+  if (command === 'rules') {
+    for (const rule of RULES) io.stdout(`${rule.id.padEnd(32)} ${rule.requires.padEnd(8)} ${rule.severity.padEnd(40)} ${rule.title}\n`);
+    return EXIT_OK;
+  }
+  if (command !== 'scan') {
+    io.stderr(`rollsafe: unknown command "${command}"\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+
+  let format: (typeof FORMATS)[number];
+  let failOn: (typeof FAIL_ON)[number];
+  let provider: Provider | 'auto';
+  try {
+    format = oneOf('format', values.format, FORMATS, 'text');
+    failOn = oneOf('fail-on', values['fail-on'], FAIL_ON, 'critical');
+    provider = oneOf('provider', values.provider, ['auto', ...PROVIDERS], 'auto');
+    if (paths.length === 0) throw new UsageError('scan needs at least one PATH (a file, a directory, or - for stdin)');
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`rollsafe: ${error.message}\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+
+  const read = await readManifestPaths(paths, io.readStdin);
+  const parsedManifests = parseManifests(read.inputs, CLI_LIMITS);
+  const inputErrors = [...read.errors, ...parsedManifests.errors];
+  const snapshot = parsedManifests.snapshot;
+  const result = runAdvisor(snapshot, provider === 'auto' ? {} : { provider });
+
+  for (const error of inputErrors) io.stderr(`rollsafe: error: ${formatManifestError(error)}\n`);
+  for (const warning of snapshot.warnings) {
+    const where = warning.location ? `${warning.location.file}:${warning.location.line}: ` : '';
+    io.stderr(`rollsafe: warning: ${where}${warning.message}\n`);
+  }
+
+  const report: ScanReport = {
+    result,
+    inputErrors,
+    warnings: snapshot.warnings,
+    fileCount: read.inputs.length,
+    resourceCount: snapshot.locations.size,
+  };
+  switch (format) {
+    case 'json':
+      io.stdout(formatJson(report, io.isTty));
+      break;
+    case 'sarif':
+      io.stdout(formatSarif(report, VERSION, DEFAULT_DOCS_BASE_URL, io.cwd));
+      break;
+    default: {
+      const colour = io.isTty && !values['no-color'] && !io.env['NO_COLOR'];
+      io.stdout(formatText(report, colour || io.env['FORCE_COLOR'] ? COLOURS : PLAIN));
+    }
+  }
+
+  if (inputErrors.length > 0) return EXIT_USAGE;
+  const failing = failOn !== 'none' && result.findings.some((f) => atLeast(f.severity, failOn as Severity));
+  return failing ? EXIT_FINDINGS : EXIT_OK;
+}

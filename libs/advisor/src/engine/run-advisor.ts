@@ -1,0 +1,121 @@
+import type { Finding, Summary } from '../model/finding.js';
+import type { K8sObject } from '../model/k8s.js';
+import type { Provider, Snapshot, SnapshotWarning } from '../model/snapshot.js';
+import { SnapshotIndex } from '../snapshot-index/snapshot-index.js';
+import { ignoredRules } from '../util/annotations.js';
+import { detectProvider } from '../util/provider.js';
+import { RULES } from '../rules/catalog.js';
+import { fingerprintOf } from './fingerprint.js';
+import { resolveOptions, type AdvisorOptions, type ResolvedOptions, type Suppression } from './options.js';
+import type { FindingDraft, Rule, RuleContext } from './rule.js';
+import { SEVERITY_RANK } from './severity.js';
+
+export interface AdvisorResult {
+  findings: Finding[];
+  /** Findings silenced by a `rollsafe.io/ignore` annotation or an organization suppression. */
+  suppressed: Finding[];
+  /** Ids of rules that could not run on this snapshot (live rules on manifests, RBAC gaps). */
+  notEvaluated: string[];
+  summary: Summary;
+  warnings: SnapshotWarning[];
+  /** The provider the provider-specific rules ran for, if any. */
+  provider?: Provider;
+}
+
+/** Runs every rule of the catalog over a snapshot. Pure: same snapshot and options, same result. */
+export function runAdvisor(snapshot: Snapshot, options: AdvisorOptions = {}, rules: readonly Rule[] = RULES): AdvisorResult {
+  const resolved = resolveOptions(options, detectProvider(snapshot));
+  const index = new SnapshotIndex(snapshot);
+  const findings: Finding[] = [];
+  const suppressed: Finding[] = [];
+  const notEvaluated: string[] = [];
+
+  for (const rule of rules) {
+    if (!canEvaluate(rule, snapshot)) {
+      notEvaluated.push(rule.id);
+      continue;
+    }
+    if (rule.provider && rule.provider !== resolved.provider) continue;
+    const context: RuleContext = {
+      snapshot,
+      index,
+      options: resolved,
+      report: (draft) => {
+        const finding = toFinding(rule, draft, snapshot, resolved);
+        (isSuppressed(finding, draft, resolved.suppressions) ? suppressed : findings).push(finding);
+      },
+    };
+    rule.check(context);
+  }
+
+  findings.sort(compareFindings);
+  suppressed.sort(compareFindings);
+  return {
+    findings,
+    suppressed,
+    notEvaluated,
+    summary: summarize(findings, suppressed.length, notEvaluated.length),
+    warnings: snapshot.warnings,
+    ...(resolved.provider ? { provider: resolved.provider } : {}),
+  };
+}
+
+function canEvaluate(rule: Rule, snapshot: Snapshot): boolean {
+  if (rule.requires === 'live' && snapshot.facts.source !== 'cluster') return false;
+  const unavailable = snapshot.facts.unavailableKinds ?? [];
+  return !(rule.reads ?? []).some((kind) => unavailable.includes(kind));
+}
+
+function toFinding(rule: Rule, draft: FindingDraft, snapshot: Snapshot, options: ResolvedOptions): Finding {
+  const { kind, namespace, name, object } = draft.subject;
+  const location = object ? snapshot.locations.get(object) : undefined;
+  return {
+    ruleId: rule.id,
+    severity: draft.severity,
+    resource: { kind, namespace, name },
+    ...(draft.container !== undefined ? { container: draft.container } : {}),
+    message: draft.message,
+    evidence: draft.evidence,
+    remediation: draft.remediation,
+    docs: `${options.docsBaseUrl}/${rule.id}.md`,
+    ...(location ? { location } : {}),
+    fingerprint: fingerprintOf(rule.id, kind, namespace, name, draft.subKey ?? draft.container ?? ''),
+  };
+}
+
+function isSuppressed(finding: Finding, draft: FindingDraft, suppressions: Suppression[]): boolean {
+  const annotated: Array<K8sObject | undefined> = [draft.subject.object, ...(draft.suppressibleBy ?? [])];
+  for (const object of annotated) {
+    const ids = ignoredRules(object);
+    if (ids.includes(finding.ruleId) || ids.includes('*') || ids.includes('all')) return true;
+  }
+  return suppressions.some(
+    (s) =>
+      s.ruleId === finding.ruleId &&
+      (s.namespace === undefined || s.namespace === finding.resource.namespace) &&
+      (s.kind === undefined || s.kind === finding.resource.kind) &&
+      (s.name === undefined || s.name === finding.resource.name),
+  );
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  return (
+    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+    compareText(a.resource.namespace, b.resource.namespace) ||
+    compareText(a.resource.kind, b.resource.kind) ||
+    compareText(a.resource.name, b.resource.name) ||
+    compareText(a.ruleId, b.ruleId) ||
+    compareText(a.container ?? '', b.container ?? '') ||
+    compareText(a.fingerprint, b.fingerprint)
+  );
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function summarize(findings: Finding[], suppressed: number, notEvaluated: number): Summary {
+  const summary: Summary = { critical: 0, warning: 0, info: 0, suppressed, notEvaluated };
+  for (const finding of findings) summary[finding.severity]++;
+  return summary;
+}

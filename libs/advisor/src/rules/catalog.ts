@@ -1,0 +1,61 @@
+import type { Rule } from '../engine/rule.js';
+import {
+  containerRestartLoop,
+  livenessEqualsReadiness,
+  livenessKillsSlowStart,
+  prestopHookMissing,
+  prestopSleepTooShort,
+  probePortUnknown,
+  readinessProbeMissing,
+  terminationGraceTooShort,
+} from './lifecycle.js';
+import { localTrafficNodeSinglePod, replicasNotSpread, replicasOnSingleNode } from './placement.js';
+import {
+  localTrafficRolloutUnsafe,
+  pdbBlocksEviction,
+  pdbMissing,
+  recreateStrategy,
+  rolloutCapacityDip,
+  singleReplica,
+} from './rollout.js';
+import {
+  endpointsNotReady,
+  eniBackendRecommended,
+  externalTrafficPolicyCluster,
+  lbConnectionDrainOff,
+  serviceSelectorNoMatch,
+  serviceTargetPortUnresolved,
+} from './service.js';
+import { slbQuotaPerNode } from './slb-quota.js';
+
+/** Every rule of RULES.md, in catalog order. Rule ids are a public contract: never rename one. */
+export const RULES: readonly Rule[] = [
+  readinessProbeMissing,
+  prestopHookMissing,
+  prestopSleepTooShort,
+  terminationGraceTooShort,
+  livenessKillsSlowStart,
+  livenessEqualsReadiness,
+  probePortUnknown,
+  containerRestartLoop,
+  recreateStrategy,
+  singleReplica,
+  rolloutCapacityDip,
+  localTrafficRolloutUnsafe,
+  pdbMissing,
+  pdbBlocksEviction,
+  replicasNotSpread,
+  replicasOnSingleNode,
+  localTrafficNodeSinglePod,
+  serviceSelectorNoMatch,
+  serviceTargetPortUnresolved,
+  endpointsNotReady,
+  externalTrafficPolicyCluster,
+  lbConnectionDrainOff,
+  eniBackendRecommended,
+  slbQuotaPerNode,
+];
+
+export function findRule(id: string): Rule | undefined {
+  return RULES.find((rule) => rule.id === id);
+}

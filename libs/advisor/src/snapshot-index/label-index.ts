@@ -1,0 +1,59 @@
+import type { LabelSelector, Labels } from '../model/k8s.js';
+import { matchesLabelSelector, matchesServiceSelector } from '../util/selectors.js';
+
+/**
+ * An inverted index (namespace, key=value) -> items, so that a selector is answered from the
+ * shortest posting list of its pairs instead of by scanning every object.
+ */
+export class LabelIndex<T> {
+  private readonly postings = new Map<string, T[]>();
+  private readonly byNamespace = new Map<string, T[]>();
+
+  constructor(private readonly labelsOf: (item: T) => Labels) {}
+
+  add(namespace: string, item: T): void {
+    push(this.byNamespace, namespace, item);
+    const labels = this.labelsOf(item);
+    for (const key in labels) push(this.postings, pairKey(namespace, key, labels[key]), item);
+  }
+
+  inNamespace(namespace: string): readonly T[] {
+    return this.byNamespace.get(namespace) ?? [];
+  }
+
+  /** Items whose labels hold every pair of a Service selector (non-empty). */
+  matchServiceSelector(namespace: string, selector: Labels): T[] {
+    const candidates = this.shortestPosting(namespace, selector);
+    if (!candidates) return [];
+    return candidates.filter((item) => matchesServiceSelector(selector, this.labelsOf(item)));
+  }
+
+  /** Items a LabelSelector selects (`{}` selects the whole namespace, undefined nothing). */
+  matchLabelSelector(namespace: string, selector: LabelSelector | undefined): T[] {
+    if (!selector) return [];
+    const matchLabels = selector.matchLabels ?? {};
+    const candidates =
+      Object.keys(matchLabels).length > 0 ? (this.shortestPosting(namespace, matchLabels) ?? []) : this.inNamespace(namespace);
+    return candidates.filter((item) => matchesLabelSelector(selector, this.labelsOf(item)));
+  }
+
+  private shortestPosting(namespace: string, pairs: Labels): readonly T[] | undefined {
+    let shortest: readonly T[] | undefined;
+    for (const key in pairs) {
+      const posting = this.postings.get(pairKey(namespace, key, pairs[key]));
+      if (!posting) return undefined;
+      if (!shortest || posting.length < shortest.length) shortest = posting;
+    }
+    return shortest;
+  }
+}
+
+function pairKey(namespace: string, key: string, value: unknown): string {
+  return `${namespace}\u0000${key}\u0000${String(value)}`;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,59 @@
+import type { K8sObject, Service } from '../model/k8s.js';
+import type { Provider } from '../model/snapshot.js';
+
+export const IGNORE_ANNOTATION = 'rollsafe.io/ignore';
+
+const ALIBABA_PREFIX = 'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-';
+const ALIBABA_LEGACY_PREFIX = 'service.beta.kubernetes.io/alicloud-loadbalancer-';
+
+export function annotationsOf(object: K8sObject | undefined): Record<string, string> {
+  return object?.metadata?.annotations ?? {};
+}
+
+function text(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return String(value);
+}
+
+/** An Alibaba CCM Service annotation by its suffix; the new prefix wins over the legacy one. */
+export function alibabaAnnotation(service: Service, suffix: string): string | undefined {
+  const annotations = annotationsOf(service);
+  return text(annotations[ALIBABA_PREFIX + suffix]) ?? text(annotations[ALIBABA_LEGACY_PREFIX + suffix]);
+}
+
+export function alibabaAnnotationKey(suffix: string): string {
+  return ALIBABA_PREFIX + suffix;
+}
+
+/**
+ * Pods, not nodes, are the load balancer's backends: Alibaba's `backend-type: eni`, AWS's
+ * `nlb-target-type: ip`, or a GKE network endpoint group.
+ */
+export function isPodDirectBackend(service: Service): boolean {
+  const annotations = annotationsOf(service);
+  if (text(annotations['service.beta.kubernetes.io/backend-type'])?.toLowerCase() === 'eni') return true;
+  if (text(annotations['service.beta.kubernetes.io/aws-load-balancer-nlb-target-type'])?.toLowerCase() === 'ip') return true;
+  return text(annotations['cloud.google.com/neg']) !== undefined;
+}
+
+/** The provider a Service's own annotations name, if any. */
+export function providerFromAnnotations(object: K8sObject): Provider | undefined {
+  const keys = Object.keys(annotationsOf(object));
+  if (keys.some((k) => k.startsWith(ALIBABA_PREFIX) || k.startsWith(ALIBABA_LEGACY_PREFIX) || k.startsWith('service.alibabacloud.com/'))) {
+    return 'alibaba';
+  }
+  if (keys.some((k) => k.startsWith('service.beta.kubernetes.io/aws-'))) return 'aws';
+  if (keys.some((k) => k.startsWith('cloud.google.com/') || k.startsWith('networking.gke.io/'))) return 'gcp';
+  if (keys.some((k) => k.startsWith('service.beta.kubernetes.io/azure-'))) return 'azure';
+  return undefined;
+}
+
+/** Rule ids listed in `rollsafe.io/ignore` (comma or space separated; `*` or `all` for every rule). */
+export function ignoredRules(object: K8sObject | undefined): string[] {
+  const value = text(annotationsOf(object)[IGNORE_ANNOTATION]);
+  if (!value) return [];
+  return value
+    .split(/[\s,]+/)
+    .map((id) => id.trim())
+    .filter(Boolean);
+}
