@@ -6,13 +6,14 @@ const depConstraints = [
   { sourceTag: 'layer:manifests', onlyDependOnLibsWithTags: ['layer:advisor'] },
   { sourceTag: 'layer:kube', onlyDependOnLibsWithTags: ['layer:advisor'] },
   { sourceTag: 'layer:store', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'layer:runtime', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'layer:scans', onlyDependOnLibsWithTags: ['layer:advisor', 'layer:manifests', 'layer:kube', 'layer:store'] },
   { sourceTag: 'layer:notify', onlyDependOnLibsWithTags: ['layer:scans'] },
   { sourceTag: 'layer:testing', onlyDependOnLibsWithTags: ['*'] },
   { sourceTag: 'layer:cli', onlyDependOnLibsWithTags: ['layer:advisor', 'layer:manifests', 'layer:kube'] },
   {
     sourceTag: 'layer:app',
-    onlyDependOnLibsWithTags: ['layer:advisor', 'layer:manifests', 'layer:kube', 'layer:store', 'layer:scans', 'layer:notify'],
+    onlyDependOnLibsWithTags: ['layer:advisor', 'layer:manifests', 'layer:kube', 'layer:store', 'layer:scans', 'layer:notify', 'layer:runtime'],
   },
 ];
 

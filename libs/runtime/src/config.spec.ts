@@ -1,0 +1,59 @@
+import { ConfigError, loadConfig } from './config.js';
+
+const valid = {
+  DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/rollsafe',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  ROLLSAFE_ADMIN_TOKEN: 'a'.repeat(40),
+};
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('accepts a minimal environment and fills in defaults', () => {
+    const config = loadConfig(valid);
+    expect(config.port).toBe(3000);
+    expect(config.rateLimitPerMinute).toBe(600);
+    expect(config.outboundAllow).toEqual([]);
+    expect(config.encryptionKey).toBeUndefined();
+  });
+
+  it('names every bad variable in one message, without echoing secrets', () => {
+    const found = problems({
+      DATABASE_URL: 'mysql://secret-password@db/x',
+      REDIS_URL: 'nope',
+      PORT: '70000',
+      ROLLSAFE_ADMIN_TOKEN: 'short-secret',
+      ROLLSAFE_ENCRYPTION_KEY: 'not-a-key',
+      ROLLSAFE_OUTBOUND_ALLOW: '10.0.0.0/8,bogus',
+    });
+    const text = found.join('\n');
+    for (const name of ['DATABASE_URL', 'REDIS_URL', 'PORT', 'ROLLSAFE_ADMIN_TOKEN', 'ROLLSAFE_ENCRYPTION_KEY', 'ROLLSAFE_OUTBOUND_ALLOW']) {
+      expect(text).toContain(name);
+    }
+    expect(text).toContain('got "70000"');
+    expect(text).not.toContain('secret-password');
+    expect(text).not.toContain('short-secret');
+    expect(text).toContain('bogus');
+  });
+
+  it('says which required variables are missing', () => {
+    const text = problems({}).join('\n');
+    expect(text).toMatch(/DATABASE_URL .*not set/);
+    expect(text).toMatch(/REDIS_URL .*not set/);
+    expect(text).toMatch(/ROLLSAFE_ADMIN_TOKEN .*not set/);
+  });
+
+  it('requires an encryption key in production and decodes hex or base64 keys', () => {
+    expect(problems({ ...valid, NODE_ENV: 'production' }).join('\n')).toContain('ROLLSAFE_ENCRYPTION_KEY');
+    expect(loadConfig({ ...valid, ROLLSAFE_ENCRYPTION_KEY: 'ab'.repeat(32) }).encryptionKey).toHaveLength(32);
+    expect(loadConfig({ ...valid, ROLLSAFE_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }).encryptionKey).toHaveLength(32);
+  });
+});

@@ -1,0 +1,157 @@
+// Configuration from the environment, validated once at start-up. A bad variable stops the
+// process with one line per problem that names the variable (never echoing a secret).
+import { z } from 'zod';
+
+const SECRET_VARIABLES = new Set(['ROLLSAFE_ADMIN_TOKEN', 'ROLLSAFE_ENCRYPTION_KEY', 'DATABASE_URL', 'REDIS_URL']);
+
+function urlWithProtocols(protocols: string[], example: string) {
+  return z.string({ error: `is required (e.g. ${example})` }).refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')} (e.g. ${example})` },
+  );
+}
+
+function integer(name: string, min: number, max: number, fallback: number) {
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback;
+      const parsed = /^\d+$/.test(value) ? Number(value) : NaN;
+      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+        ctx.addIssue({ code: 'custom', message: `must be an integer from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return parsed;
+    })
+    .describe(name);
+}
+
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+export const OUTBOUND_KEYWORDS = ['loopback', 'private'] as const;
+
+function isCidr(entry: string): boolean {
+  const match = CIDR.exec(entry);
+  if (!match) return /^[0-9a-f:]+\/\d{1,3}$/i.test(entry) && Number(entry.split('/')[1]) <= 128;
+  const parts = match.slice(1, 5).map(Number);
+  return parts.every((part) => part <= 255) && Number(match[5]) <= 32;
+}
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: urlWithProtocols(['postgresql:', 'postgres:'], 'postgresql://postgres@127.0.0.1:5432/rollsafe'),
+  REDIS_URL: urlWithProtocols(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: integer('PORT', 1, 65535, 3000),
+  ROLLSAFE_ADMIN_TOKEN: z
+    .string({ error: 'is required: a random string of at least 32 characters (e.g. `openssl rand -hex 32`)' })
+    .min(32, { message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' }),
+  ROLLSAFE_ENCRYPTION_KEY: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || value === '' || decodeKey(value) !== undefined, {
+      message: 'must be 32 bytes, as 64 hex characters or base64 (e.g. `openssl rand -base64 32`)',
+    }),
+  ROLLSAFE_OUTBOUND_ALLOW: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const entries = (value ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+      const bad = entries.filter((entry) => !(OUTBOUND_KEYWORDS as readonly string[]).includes(entry) && !isCidr(entry));
+      if (bad.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `must be a comma-separated list of CIDRs, "loopback" or "private"; not: ${bad.join(', ')}` });
+        return z.NEVER;
+      }
+      return entries;
+    }),
+  ROLLSAFE_RATE_LIMIT_PER_MINUTE: integer('ROLLSAFE_RATE_LIMIT_PER_MINUTE', 1, 1_000_000, 600),
+  ROLLSAFE_WORKER_CONCURRENCY: integer('ROLLSAFE_WORKER_CONCURRENCY', 1, 64, 2),
+  ROLLSAFE_SHUTDOWN_TIMEOUT_MS: integer('ROLLSAFE_SHUTDOWN_TIMEOUT_MS', 0, 600_000, 25_000),
+  ROLLSAFE_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be 1-64 letters, digits, "_" or "-"' })
+    .default('rollsafe'),
+  ROLLSAFE_DOCS_BASE_URL: z.url({ message: 'must be an http(s) URL' }).optional(),
+  ROLLSAFE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type RawConfig = z.output<typeof configSchema>;
+
+export interface AppConfig {
+  nodeEnv: RawConfig['NODE_ENV'];
+  databaseUrl: string;
+  redisUrl: string;
+  host: string;
+  port: number;
+  adminToken: string;
+  encryptionKey: Buffer | undefined;
+  outboundAllow: string[];
+  rateLimitPerMinute: number;
+  workerConcurrency: number;
+  shutdownTimeoutMs: number;
+  queuePrefix: string;
+  docsBaseUrl: string | undefined;
+  logLevel: RawConfig['ROLLSAFE_LOG_LEVEL'];
+}
+
+export function decodeKey(value: string): Buffer | undefined {
+  if (/^[0-9a-f]{64}$/i.test(value)) return Buffer.from(value, 'hex');
+  if (/^[A-Za-z0-9+/]{43}=?$/.test(value)) {
+    const bytes = Buffer.from(value, 'base64');
+    return bytes.length === 32 ? bytes : undefined;
+  }
+  return undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment; throws ConfigError listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '(environment)');
+      const raw = env[name];
+      const shown = raw === undefined ? 'not set' : SECRET_VARIABLES.has(name) ? 'value hidden' : `got ${JSON.stringify(raw)}`;
+      return `${name} ${issue.message} (${shown})`;
+    });
+    throw new ConfigError(problems);
+  }
+  const raw = result.data;
+  const problems: string[] = [];
+  const encryptionKey = raw.ROLLSAFE_ENCRYPTION_KEY ? decodeKey(raw.ROLLSAFE_ENCRYPTION_KEY) : undefined;
+  if (raw.NODE_ENV === 'production' && !encryptionKey) {
+    problems.push('ROLLSAFE_ENCRYPTION_KEY is required when NODE_ENV=production (e.g. `openssl rand -base64 32`) (not set)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    nodeEnv: raw.NODE_ENV,
+    databaseUrl: raw.DATABASE_URL,
+    redisUrl: raw.REDIS_URL,
+    host: raw.HOST,
+    port: raw.PORT,
+    adminToken: raw.ROLLSAFE_ADMIN_TOKEN,
+    encryptionKey,
+    outboundAllow: raw.ROLLSAFE_OUTBOUND_ALLOW,
+    rateLimitPerMinute: raw.ROLLSAFE_RATE_LIMIT_PER_MINUTE,
+    workerConcurrency: raw.ROLLSAFE_WORKER_CONCURRENCY,
+    shutdownTimeoutMs: raw.ROLLSAFE_SHUTDOWN_TIMEOUT_MS,
+    queuePrefix: raw.ROLLSAFE_QUEUE_PREFIX,
+    docsBaseUrl: raw.ROLLSAFE_DOCS_BASE_URL,
+    logLevel: raw.ROLLSAFE_LOG_LEVEL,
+  };
+}
+
+/** Nest injection token for AppConfig. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

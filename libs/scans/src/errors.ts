@@ -1,0 +1,30 @@
+// Coded domain errors. Services throw these; each transport maps them once: REST to an HTTP
+// status and `{ error: { code, message, details } }`, GraphQL to `extensions.code`.
+export type DomainErrorCode =
+  | 'BAD_INPUT'
+  | 'INVALID_MANIFESTS'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'RATE_LIMITED'
+  | 'UNAVAILABLE';
+
+export type ErrorDetails = string | number | boolean | null | ErrorDetails[] | { [key: string]: ErrorDetails };
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details?: ErrorDetails,
+    /** For RATE_LIMITED: seconds until a request may succeed. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export function notFound(what: string, id: string): DomainError {
+  return new DomainError('NOT_FOUND', `${what} ${id} not found`);
+}

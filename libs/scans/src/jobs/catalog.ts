@@ -1,0 +1,57 @@
+// The job catalog: every queue, job name and payload in one place. Producers (the API) and
+// the worker both type-check against it, and the worker refuses to start unless it has a
+// handler for every job listed here. A payload carries ids only: the row holds the state.
+import type { JobsOptions } from 'bullmq';
+
+export const QUEUES = {
+  scans: 'scans',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export interface JobPayloads {
+  /** Run a queued scan. The job id is the scan id, so enqueueing twice queues it once. */
+  'scan.run': { scanId: string };
+}
+export type JobName = keyof JobPayloads;
+
+export const JOB_CATALOG: { readonly [N in JobName]: { queue: QueueName; options: JobsOptions } } = {
+  'scan.run': {
+    queue: QUEUES.scans,
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 2000 },
+      removeOnComplete: { age: 24 * 3600, count: 1000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
+  },
+};
+
+export function jobsOfQueue(queue: QueueName): JobName[] {
+  return (Object.keys(JOB_CATALOG) as JobName[]).filter((name) => JOB_CATALOG[name].queue === queue);
+}
+
+/** A handler for every job of a queue: what a worker processor must provide. */
+export type JobHandlers<Q extends QueueName> = {
+  [N in JobName as (typeof JOB_CATALOG)[N]['queue'] extends Q ? N : never]: (payload: JobPayloads[N], context: JobContext) => Promise<void>;
+};
+
+export interface JobContext {
+  jobId: string | undefined;
+  attempt: number;
+  maxAttempts: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Checks a payload read back from Redis before a handler sees it. */
+export function parsePayload<N extends JobName>(name: N, data: unknown): JobPayloads[N] {
+  switch (name) {
+    case 'scan.run': {
+      const scanId = (data as { scanId?: unknown } | null)?.scanId;
+      if (typeof scanId !== 'string' || !UUID.test(scanId)) throw new Error(`job ${name}: payload needs a scanId uuid`);
+      return { scanId } as JobPayloads[N];
+    }
+    default:
+      throw new Error(`unknown job ${String(name)}`);
+  }
+}

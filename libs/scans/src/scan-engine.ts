@@ -1,0 +1,56 @@
+// The advisor and the manifest parser behind one injectable, so use cases do not reach
+// into them directly and tests can slow a run down (crash-and-rerun) without mocks of the
+// database or the queue.
+import { Injectable } from '@nestjs/common';
+import { parseManifests, DEFAULT_LIMITS, type ManifestError, type ManifestInput } from '#rollsafe/manifests';
+import { runAdvisor, type AdvisorResult, type Provider, type Suppression } from '#rollsafe/advisor';
+
+export const PROVIDERS: readonly Provider[] = ['alibaba', 'aws', 'gcp', 'azure'];
+export const MAX_UPLOAD_BYTES = DEFAULT_LIMITS.maxBytes;
+
+export interface ValidationOutcome {
+  errors: ManifestError[];
+  documentCount: number;
+}
+
+export interface EngineRun {
+  result: AdvisorResult;
+  documentCount: number;
+  parseWarnings: Array<{ message: string; location?: { file: string; line: number } }>;
+}
+
+export interface EngineOptions {
+  provider?: Provider;
+  suppressions: Suppression[];
+  docsBaseUrl?: string;
+}
+
+@Injectable()
+export class ScanEngine {
+  /** Parses only, to refuse bad input before a scan is queued. */
+  validate(files: ManifestInput[]): ValidationOutcome {
+    const parsed = parseManifests(files, DEFAULT_LIMITS);
+    return { errors: parsed.errors, documentCount: parsed.documentCount };
+  }
+
+  async run(files: ManifestInput[], options: EngineOptions): Promise<EngineRun> {
+    const parsed = parseManifests(files, DEFAULT_LIMITS);
+    if (parsed.errors.length > 0) {
+      const first = parsed.errors[0];
+      throw new Error(`manifests could not be parsed: ${first ? `${first.file}${first.line ? `:${first.line}` : ''}: ${first.message}` : ''}`);
+    }
+    const result = runAdvisor(parsed.snapshot, {
+      ...(options.provider ? { provider: options.provider } : {}),
+      suppressions: options.suppressions,
+      ...(options.docsBaseUrl ? { docsBaseUrl: options.docsBaseUrl } : {}),
+    });
+    return {
+      result,
+      documentCount: parsed.documentCount,
+      parseWarnings: parsed.snapshot.warnings.map((warning) => ({
+        message: warning.message,
+        ...(warning.location ? { location: warning.location } : {}),
+      })),
+    };
+  }
+}

@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { FindingRepository, ScanRepository, type ScanStatus, type Severity } from '#rollsafe/store';
+import { DomainError, notFound } from './errors.js';
+import { UUID, decodeScanCursor, decodeSeqCursor, encodeCursor } from './cursor.js';
+import { toFindingView, toScanView, type FindingView, type ListView, type ScanView } from './views.js';
+
+export const SCAN_STATUSES: readonly ScanStatus[] = ['queued', 'running', 'succeeded', 'failed'];
+export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
+export const MAX_PAGE_SIZE = 200;
+
+export interface PageArgs {
+  limit?: number | null;
+  cursor?: string | null;
+}
+
+export interface ScanListArgs extends PageArgs {
+  status?: string | null;
+}
+
+export interface FindingListArgs extends PageArgs {
+  severity?: string | null;
+  ruleId?: string | null;
+}
+
+/** Use case: read an organization's scans and findings. Another organization's ids are not found. */
+@Injectable()
+export class ScanQueryService {
+  constructor(
+    private readonly scans: ScanRepository,
+    private readonly findingRows: FindingRepository,
+  ) {}
+
+  async get(organizationId: string, id: string): Promise<ScanView> {
+    if (!UUID.test(id)) throw notFound('scan', id);
+    const scan = await this.scans.findForOrganization(organizationId, id);
+    if (!scan) throw notFound('scan', id);
+    return toScanView(scan);
+  }
+
+  async list(organizationId: string, args: ScanListArgs): Promise<ListView<ScanView>> {
+    const limit = pageSize(args.limit, 20);
+    const status = oneOf('status', args.status, SCAN_STATUSES);
+    const after = args.cursor ? decodeScanCursor(args.cursor) : undefined;
+    const [page, totalCount] = await Promise.all([
+      this.scans.listForOrganization(organizationId, { limit, ...(status ? { status } : {}), ...(after ? { after } : {}) }),
+      this.scans.countForOrganization(organizationId, status),
+    ]);
+    const last = page.items[page.items.length - 1];
+    return {
+      items: page.items.map(toScanView),
+      ...(page.hasMore && last ? { nextCursor: encodeCursor({ t: last.createdAt.toISOString(), i: last.id }) } : {}),
+      totalCount,
+    };
+  }
+
+  async findings(organizationId: string, scanId: string, args: FindingListArgs): Promise<ListView<FindingView>> {
+    await this.get(organizationId, scanId);
+    const limit = pageSize(args.limit, 50);
+    const severity = oneOf('severity', args.severity, SEVERITIES);
+    const ruleId = args.ruleId ?? undefined;
+    if (ruleId !== undefined && !/^[a-z0-9-]{1,100}$/.test(ruleId)) {
+      throw new DomainError('BAD_INPUT', 'ruleId must be a rule id such as readiness-probe-missing', { field: 'ruleId' });
+    }
+    const afterSeq = args.cursor ? decodeSeqCursor(args.cursor) : undefined;
+    const filter = { ...(severity ? { severity } : {}), ...(ruleId ? { ruleId } : {}) };
+    const [page, totalCount] = await Promise.all([
+      this.findingRows.listForScan(organizationId, scanId, { ...filter, limit, ...(afterSeq !== undefined ? { afterSeq } : {}) }),
+      this.findingRows.countForScan(organizationId, scanId, filter),
+    ]);
+    const last = page.items[page.items.length - 1];
+    return {
+      items: page.items.map(toFindingView),
+      ...(page.hasMore && last ? { nextCursor: encodeCursor({ s: last.seq }) } : {}),
+      totalCount,
+    };
+  }
+}
+
+function pageSize(value: number | null | undefined, fallback: number): number {
+  if (value === undefined || value === null) return fallback;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
+    throw new DomainError('BAD_INPUT', `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`, { field: 'limit' });
+  }
+  return value;
+}
+
+function oneOf<T extends string>(field: string, value: string | null | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new DomainError('BAD_INPUT', `${field} must be one of ${allowed.join(', ')}`, { field });
+  }
+  return value as T;
+}

@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import type { ManifestError, ManifestInput } from '#rollsafe/manifests';
+import { ScanRepository } from '#rollsafe/store';
+import { DomainError, type ErrorDetails } from './errors.js';
+import { JobQueue } from './jobs/job-queue.js';
+import { MAX_UPLOAD_BYTES, PROVIDERS, ScanEngine } from './scan-engine.js';
+import { toScanView, type ScanView } from './views.js';
+
+export interface ScanRequest {
+  organizationId: string;
+  files: ManifestInput[];
+  provider?: string | null;
+  target?: string | null;
+  trigger: 'upload' | 'manual';
+}
+
+const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+const TOO_LARGE_CODES = new Set(['TOO_LARGE', 'TOO_MANY_DOCUMENTS']);
+
+/** Use case: accept manifests, refuse bad ones before anything is queued, queue a scan. */
+@Injectable()
+export class ScanRequestService {
+  constructor(
+    private readonly scans: ScanRepository,
+    private readonly engine: ScanEngine,
+    private readonly jobs: JobQueue,
+  ) {}
+
+  async request(request: ScanRequest): Promise<ScanView> {
+    const { files } = request;
+    if (files.length === 0 || files.every((file) => file.text.trim() === '')) {
+      throw new DomainError('BAD_INPUT', 'manifests are empty: send YAML or JSON text', { field: 'manifests' });
+    }
+    const sizeBytes = files.reduce((sum, file) => sum + Buffer.byteLength(file.text, 'utf8'), 0);
+    if (sizeBytes > MAX_UPLOAD_BYTES) {
+      throw new DomainError('PAYLOAD_TOO_LARGE', `manifests are ${sizeBytes} bytes; the limit is ${MAX_UPLOAD_BYTES}`, { limit: MAX_UPLOAD_BYTES });
+    }
+    const provider = request.provider ?? undefined;
+    if (provider !== undefined && !(PROVIDERS as readonly string[]).includes(provider)) {
+      throw new DomainError('BAD_INPUT', `provider must be one of ${PROVIDERS.join(', ')}`, { field: 'provider' });
+    }
+    const target = request.target ?? 'default';
+    if (!TARGET_NAME.test(target)) {
+      throw new DomainError('BAD_INPUT', 'target must be 1-63 letters, digits, ".", "_" or "-"', { field: 'target' });
+    }
+
+    const validation = this.engine.validate(files);
+    if (validation.errors.length > 0) throw manifestErrors(validation.errors);
+    if (validation.documentCount === 0) {
+      throw new DomainError('INVALID_MANIFESTS', 'no YAML or JSON document found in the manifests', { errors: [] });
+    }
+
+    const scan = await this.scans.createQueued({
+      organizationId: request.organizationId,
+      target: { kind: 'manifests', name: target },
+      trigger: request.trigger,
+      ...(provider ? { provider } : {}),
+      files,
+      sizeBytes,
+      documentCount: validation.documentCount,
+    });
+    try {
+      await this.jobs.enqueue('scan.run', { scanId: scan.id }, scan.id);
+    } catch (error) {
+      await this.scans.fail(scan.id, 'the scan could not be queued', new Date());
+      throw new DomainError('UNAVAILABLE', 'the scan queue is unavailable; try again later', { cause: String(error) });
+    }
+    return toScanView(scan);
+  }
+}
+
+function manifestErrors(errors: ManifestError[]): DomainError {
+  const details: ErrorDetails = errors.map((error) => ({
+    code: error.code,
+    message: error.message,
+    file: error.file,
+    ...(error.line !== undefined ? { line: error.line } : {}),
+    ...(error.column !== undefined ? { column: error.column } : {}),
+  }));
+  const first = errors[0];
+  const where = first ? `${first.file}${first.line !== undefined ? ` line ${first.line}` : ''}` : '';
+  const message = first ? `${where}: ${first.message}` : 'manifests could not be parsed';
+  if (errors.some((error) => TOO_LARGE_CODES.has(error.code))) {
+    return new DomainError('PAYLOAD_TOO_LARGE', message, { errors: details });
+  }
+  return new DomainError('INVALID_MANIFESTS', message, { errors: details });
+}

@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { SuppressionRepository, type Suppression } from '#rollsafe/store';
+import { DomainError, notFound } from './errors.js';
+import { UUID, decodeScanCursor, encodeCursor } from './cursor.js';
+import type { ListView } from './views.js';
+
+export interface SuppressionView {
+  id: string;
+  ruleId: string;
+  namespace?: string;
+  kind?: string;
+  name?: string;
+  reason: string;
+  expiresAt?: string;
+  createdAt: string;
+}
+
+export interface SuppressionInput {
+  ruleId?: unknown;
+  namespace?: unknown;
+  kind?: unknown;
+  name?: unknown;
+  reason?: unknown;
+  expiresAt?: unknown;
+}
+
+/** Use case: organization-level suppressions, applied by the next scans. */
+@Injectable()
+export class SuppressionService {
+  constructor(private readonly suppressions: SuppressionRepository) {}
+
+  async create(organizationId: string, input: SuppressionInput): Promise<SuppressionView> {
+    const ruleId = text('ruleId', input.ruleId, true, /^[a-z0-9-]{1,100}$/);
+    const reason = text('reason', input.reason, true);
+    const expiresAt = input.expiresAt === undefined || input.expiresAt === null ? undefined : new Date(String(input.expiresAt));
+    if (expiresAt && Number.isNaN(expiresAt.getTime())) {
+      throw new DomainError('BAD_INPUT', 'expiresAt must be an ISO 8601 date-time', { field: 'expiresAt' });
+    }
+    const namespace = text('namespace', input.namespace, false);
+    const kind = text('kind', input.kind, false);
+    const name = text('name', input.name, false);
+    const created = await this.suppressions.create(organizationId, {
+      ruleId: ruleId as string,
+      reason: reason as string,
+      ...(namespace ? { namespace } : {}),
+      ...(kind ? { kind } : {}),
+      ...(name ? { name } : {}),
+      ...(expiresAt ? { expiresAt } : {}),
+    });
+    return toView(created);
+  }
+
+  async list(organizationId: string, limit = 50, cursor?: string): Promise<ListView<SuppressionView>> {
+    const after = cursor ? decodeScanCursor(cursor) : undefined;
+    const page = await this.suppressions.list(organizationId, Math.min(Math.max(limit, 1), 200), after);
+    const last = page.items[page.items.length - 1];
+    return {
+      items: page.items.map(toView),
+      ...(page.hasMore && last ? { nextCursor: encodeCursor({ t: last.createdAt.toISOString(), i: last.id }) } : {}),
+    };
+  }
+
+  async delete(organizationId: string, id: string): Promise<void> {
+    if (!UUID.test(id) || !(await this.suppressions.delete(organizationId, id))) throw notFound('suppression', id);
+  }
+}
+
+function text(field: string, value: unknown, required: boolean, pattern?: RegExp): string | undefined {
+  if (value === undefined || value === null || value === '') {
+    if (required) throw new DomainError('BAD_INPUT', `${field} is required`, { field });
+    return undefined;
+  }
+  if (typeof value !== 'string' || value.length > 500 || (pattern && !pattern.test(value))) {
+    throw new DomainError('BAD_INPUT', `${field} is not valid`, { field });
+  }
+  return value;
+}
+
+function toView(s: Suppression): SuppressionView {
+  return {
+    id: s.id,
+    ruleId: s.ruleId,
+    ...(s.namespace ? { namespace: s.namespace } : {}),
+    ...(s.kind ? { kind: s.kind } : {}),
+    ...(s.name ? { name: s.name } : {}),
+    reason: s.reason,
+    ...(s.expiresAt ? { expiresAt: s.expiresAt.toISOString() } : {}),
+    createdAt: s.createdAt.toISOString(),
+  };
+}

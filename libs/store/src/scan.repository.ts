@@ -1,0 +1,251 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from './prisma.service.js';
+import { toPage, type Page } from './pagination.js';
+import type { Prisma, Scan, ScanStatus, ScanTrigger, Severity, TargetKind } from './generated/prisma/client.js';
+
+export interface NewScan {
+  organizationId: string;
+  target: { kind: TargetKind; name: string };
+  trigger: ScanTrigger;
+  provider?: string;
+  files: Array<{ name: string; text: string }>;
+  sizeBytes: number;
+  documentCount: number;
+}
+
+export interface ScanCursor {
+  createdAt: Date;
+  id: string;
+}
+
+export interface ListScansQuery {
+  status?: ScanStatus;
+  limit: number;
+  after?: ScanCursor;
+}
+
+export type ScanWithTarget = Scan & { target: { name: string; kind: TargetKind } };
+
+export interface FindingRow {
+  ruleId: string;
+  severity: Severity;
+  kind: string;
+  namespace: string;
+  name: string;
+  container?: string;
+  message: string;
+  evidence: Prisma.InputJsonValue;
+  remediation: Prisma.InputJsonValue;
+  docs: string;
+  locationFile?: string;
+  locationLine?: number;
+  fingerprint: string;
+}
+
+export interface ScanOutcome {
+  findings: FindingRow[];
+  suppressed: number;
+  notEvaluated: string[];
+  warnings: Prisma.InputJsonValue;
+  documentCount: number;
+}
+
+export interface StartedScan {
+  scan: Scan;
+  files: Array<{ name: string; text: string }>;
+  suppressions: Array<{ ruleId: string; namespace: string | null; kind: string | null; name: string | null }>;
+}
+
+const withTarget = { target: { select: { name: true, kind: true } } } as const;
+
+@Injectable()
+export class ScanRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Writes the scan row, its target (created on first use) and its input in one transaction. */
+  async createQueued(input: NewScan): Promise<ScanWithTarget> {
+    return this.prisma.client.$transaction(async (tx) => {
+      const target = await tx.target.upsert({
+        where: { organizationId_kind_name: { organizationId: input.organizationId, kind: input.target.kind, name: input.target.name } },
+        create: { organizationId: input.organizationId, kind: input.target.kind, name: input.target.name },
+        update: {},
+        select: { id: true },
+      });
+      return tx.scan.create({
+        data: {
+          organizationId: input.organizationId,
+          targetId: target.id,
+          trigger: input.trigger,
+          provider: input.provider ?? null,
+          documentCount: input.documentCount,
+          input: { create: { files: input.files, sizeBytes: input.sizeBytes } },
+        },
+        include: withTarget,
+      });
+    });
+  }
+
+  async findForOrganization(organizationId: string, id: string): Promise<ScanWithTarget | undefined> {
+    const scan = await this.prisma.client.scan.findFirst({ where: { id, organizationId }, include: withTarget });
+    return scan ?? undefined;
+  }
+
+  async listForOrganization(organizationId: string, query: ListScansQuery): Promise<Page<ScanWithTarget>> {
+    const where: Prisma.ScanWhereInput = { organizationId, ...(query.status ? { status: query.status } : {}) };
+    if (query.after) {
+      where.OR = [
+        { createdAt: { lt: query.after.createdAt } },
+        { createdAt: query.after.createdAt, id: { lt: query.after.id } },
+      ];
+    }
+    const rows = await this.prisma.client.scan.findMany({
+      where,
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: query.limit + 1,
+      include: withTarget,
+    });
+    return toPage(rows, query.limit);
+  }
+
+  async countForOrganization(organizationId: string, status?: ScanStatus): Promise<number> {
+    return this.prisma.client.scan.count({ where: { organizationId, ...(status ? { status } : {}) } });
+  }
+
+  /**
+   * Marks a queued (or stalled running) scan as running and returns what the run needs;
+   * undefined when the scan is missing or already finished (a duplicate or rerun job).
+   */
+  async startAttempt(id: string, now: Date): Promise<StartedScan | undefined> {
+    const scan = await this.prisma.client.scan.findUnique({ where: { id }, include: { input: true } });
+    if (!scan || scan.status === 'succeeded' || scan.status === 'failed') return undefined;
+    const updated = await this.prisma.client.scan.update({
+      where: { id },
+      data: { status: 'running', startedAt: scan.startedAt ?? now, attempts: { increment: 1 } },
+    });
+    const suppressions = await this.prisma.client.suppression.findMany({
+      where: { organizationId: scan.organizationId, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+      select: { ruleId: true, namespace: true, kind: true, name: true },
+    });
+    const files = Array.isArray(scan.input?.files) ? (scan.input.files as Array<{ name: string; text: string }>) : [];
+    return { scan: updated, files, suppressions };
+  }
+
+  /**
+   * Writes a scan's findings, its summary and the target's finding states in one
+   * transaction. Only a running scan completes: a second completion of the same scan (a
+   * rerun job, a stalled worker waking up) writes nothing and returns false.
+   */
+  async complete(id: string, outcome: ScanOutcome, now: Date): Promise<boolean> {
+    const counts = { critical: 0, warning: 0, info: 0 };
+    for (const finding of outcome.findings) counts[finding.severity] += 1;
+    return this.prisma.client.$transaction(
+      async (tx) => {
+        const scan = await tx.scan.findUnique({ where: { id }, select: { startedAt: true, createdAt: true, targetId: true, organizationId: true } });
+        if (!scan) return false;
+        const claimed = await tx.scan.updateMany({
+          where: { id, status: 'running' },
+          data: {
+            status: 'succeeded',
+            finishedAt: now,
+            durationMs: Math.max(0, now.getTime() - (scan.startedAt ?? now).getTime()),
+            error: null,
+            ...counts,
+            suppressed: outcome.suppressed,
+            notEvaluated: outcome.notEvaluated,
+            warnings: outcome.warnings,
+            documentCount: outcome.documentCount,
+          },
+        });
+        if (claimed.count === 0) return false;
+        await tx.finding.createMany({
+          data: outcome.findings.map((finding, seq) => ({
+            ...finding,
+            container: finding.container ?? null,
+            locationFile: finding.locationFile ?? null,
+            locationLine: finding.locationLine ?? null,
+            organizationId: scan.organizationId,
+            scanId: id,
+            seq,
+          })),
+        });
+        await this.updateFindingStates(tx, { ...scan, scanId: id }, outcome.findings, now);
+        return true;
+      },
+      { timeout: 60_000, maxWait: 10_000 },
+    );
+  }
+
+  private async updateFindingStates(
+    tx: Prisma.TransactionClient,
+    scan: { scanId: string; targetId: string; organizationId: string; createdAt: Date },
+    findings: FindingRow[],
+    now: Date,
+  ): Promise<void> {
+    // Serialize completions per target, and let an older scan that finishes late leave the
+    // states to the newer one.
+    const [target] = await tx.$queryRaw<Array<{ states_as_of: Date | null }>>`
+      SELECT states_as_of FROM targets WHERE id = ${scan.targetId}::uuid FOR UPDATE`;
+    if (target?.states_as_of && target.states_as_of > scan.createdAt) return;
+    const unique = new Map(findings.map((finding) => [finding.fingerprint, finding]));
+    const fingerprints = [...unique.keys()];
+    if (fingerprints.length > 0) {
+      await tx.findingState.updateMany({
+        where: { targetId: scan.targetId, fingerprint: { in: fingerprints } },
+        data: { status: 'open', lastSeenAt: now, resolvedAt: null, lastScanId: scan.scanId },
+      });
+      await tx.findingState.createMany({
+        data: [...unique.values()].map((finding) => ({
+          organizationId: scan.organizationId,
+          targetId: scan.targetId,
+          fingerprint: finding.fingerprint,
+          ruleId: finding.ruleId,
+          severity: finding.severity,
+          kind: finding.kind,
+          namespace: finding.namespace,
+          name: finding.name,
+          status: 'open' as const,
+          firstSeenAt: now,
+          lastSeenAt: now,
+          lastScanId: scan.scanId,
+        })),
+        skipDuplicates: true,
+      });
+    }
+    await tx.findingState.updateMany({
+      where: { targetId: scan.targetId, status: 'open', lastScanId: { not: scan.scanId } },
+      data: { status: 'resolved', resolvedAt: now },
+    });
+    await tx.target.update({ where: { id: scan.targetId }, data: { statesAsOf: scan.createdAt } });
+  }
+
+  /** Records a failure; a finished scan keeps its outcome. */
+  async fail(id: string, message: string, now: Date): Promise<boolean> {
+    const scan = await this.prisma.client.scan.findUnique({ where: { id }, select: { startedAt: true } });
+    if (!scan) return false;
+    const result = await this.prisma.client.scan.updateMany({
+      where: { id, status: { in: ['queued', 'running'] } },
+      data: {
+        status: 'failed',
+        error: message.slice(0, 2000),
+        finishedAt: now,
+        durationMs: scan.startedAt ? Math.max(0, now.getTime() - scan.startedAt.getTime()) : null,
+      },
+    });
+    return result.count > 0;
+  }
+
+  async countByStatus(): Promise<Array<{ status: ScanStatus; count: number }>> {
+    const groups = await this.prisma.client.scan.groupBy({ by: ['status'], _count: { _all: true } });
+    return groups.map((group) => ({ status: group.status, count: group._count._all }));
+  }
+
+  async durationTotals(): Promise<Array<{ status: ScanStatus; count: number; sumMs: number }>> {
+    const groups = await this.prisma.client.scan.groupBy({
+      by: ['status'],
+      where: { durationMs: { not: null } },
+      _count: { _all: true },
+      _sum: { durationMs: true },
+    });
+    return groups.map((group) => ({ status: group.status, count: group._count._all, sumMs: group._sum.durationMs ?? 0 }));
+  }
+}

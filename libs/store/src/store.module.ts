@@ -1,0 +1,25 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { PrismaService, STORE_OPTIONS, type StoreOptions } from './prisma.service.js';
+import { OrganizationRepository } from './organization.repository.js';
+import { ScanRepository } from './scan.repository.js';
+import { FindingRepository } from './finding.repository.js';
+import { SuppressionRepository } from './suppression.repository.js';
+import { DatabaseHealth } from './health.repository.js';
+
+const repositories = [OrganizationRepository, ScanRepository, FindingRepository, SuppressionRepository, DatabaseHealth];
+
+@Module({})
+export class StoreModule {
+  static forRoot(options: StoreOptions): DynamicModule {
+    return {
+      module: StoreModule,
+      global: true,
+      providers: [
+        { provide: STORE_OPTIONS, useValue: options },
+        { provide: PrismaService, useFactory: (opts: StoreOptions) => new PrismaService(opts), inject: [STORE_OPTIONS] },
+        ...repositories,
+      ],
+      exports: [PrismaService, ...repositories],
+    };
+  }
+}

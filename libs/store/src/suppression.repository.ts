@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from './prisma.service.js';
+import { toPage, type Page } from './pagination.js';
+import type { Suppression } from './generated/prisma/client.js';
+
+export interface NewSuppression {
+  ruleId: string;
+  namespace?: string;
+  kind?: string;
+  name?: string;
+  reason: string;
+  expiresAt?: Date;
+}
+
+@Injectable()
+export class SuppressionRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async create(organizationId: string, input: NewSuppression): Promise<Suppression> {
+    return this.prisma.client.suppression.create({ data: { organizationId, ...input } });
+  }
+
+  async list(organizationId: string, limit: number, after?: { createdAt: Date; id: string }): Promise<Page<Suppression>> {
+    const rows = await this.prisma.client.suppression.findMany({
+      where: {
+        organizationId,
+        ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
+      },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: limit + 1,
+    });
+    return toPage(rows, limit);
+  }
+
+  /** Deletes one of the organization's suppressions; false when it has none by that id. */
+  async delete(organizationId: string, id: string): Promise<boolean> {
+    const result = await this.prisma.client.suppression.deleteMany({ where: { id, organizationId } });
+    return result.count > 0;
+  }
+}
