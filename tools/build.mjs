@@ -83,8 +83,12 @@ export function runStep(step, { quiet = false } = {}) {
   const result = spawnSync(process.execPath, step.args, {
     cwd: root,
     env: { ...process.env, ...step.env },
-    stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit',
+    // Quiet builds (bin/rollsafe) keep the output to themselves unless the step fails.
+    stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
   });
+  if (quiet && result.status !== 0) {
+    process.stderr.write(String(result.stdout ?? '') + String(result.stderr ?? ''));
+  }
   return result.status === 0;
 }
 

@@ -1,0 +1,147 @@
+import { parseManifests } from '../src/index.js';
+
+const deployment = (name: string): string => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+spec:
+  template:
+    metadata:
+      labels: {app: ${name}}
+    spec:
+      containers: [{name: app}]
+`;
+
+describe('parseManifests', () => {
+  it('reads multi-document YAML and keeps each resource line', () => {
+    const text = `# leading comment\n---\n${deployment('a')}---\n\n${deployment('b')}---\napiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {selector: {app: a}}\n`;
+    const { snapshot, errors, documentCount } = parseManifests([{ name: 'apps.yaml', text }]);
+    expect(errors).toEqual([]);
+    expect(documentCount).toBe(3); // a comment before the first --- is not a document
+    expect(snapshot.deployments.map((d) => d.metadata?.name)).toEqual(['a', 'b']);
+    const lines = [...snapshot.deployments, ...snapshot.services].map((o) => snapshot.locations.get(o));
+    expect(lines).toEqual([
+      { file: 'apps.yaml', line: 3 },
+      { file: 'apps.yaml', line: 15 },
+      { file: 'apps.yaml', line: 26 },
+    ]);
+  });
+
+  it('expands kind: List and points each item at its own line', () => {
+    const text = `apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: Service
+    metadata: {name: one}
+  - apiVersion: v1
+    kind: Service
+    metadata: {name: two}
+`;
+    const { snapshot } = parseManifests([{ name: 'list.yaml', text }]);
+    expect(snapshot.services.map((s) => [s.metadata?.name, snapshot.locations.get(s)?.line])).toEqual([
+      ['one', 4],
+      ['two', 7],
+    ]);
+  });
+
+  it('reads JSON, including typed lists such as ServiceList', () => {
+    const text = JSON.stringify({ kind: 'ServiceList', items: [{ kind: 'Service', metadata: { name: 'x' } }] }, null, 2);
+    const { snapshot, errors } = parseManifests([{ name: 'services.json', text }]);
+    expect(errors).toEqual([]);
+    expect(snapshot.services.map((s) => s.metadata?.name)).toEqual(['x']);
+  });
+
+  it('reads JSON that YAML cannot (tab indentation)', () => {
+    const text = '{\n\t"kind": "Service",\n\t"metadata": {\n\t\t"name": "tabbed"\n\t}\n}\n';
+    const { snapshot, errors } = parseManifests([{ name: 'tabbed.json', text }]);
+    expect(errors).toEqual([]);
+    expect(snapshot.services[0]?.metadata?.name).toBe('tabbed');
+  });
+
+  it('names file, line and column of a YAML syntax error and still reports the other files', () => {
+    const bad = `${deployment('ok')}---\nkind: Service\nmetadata:\n  name: [unclosed\n`;
+    const { snapshot, errors } = parseManifests([
+      { name: 'bad.yaml', text: bad },
+      { name: 'good.yaml', text: deployment('fine') },
+    ]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'YAML_SYNTAX', file: 'bad.yaml' });
+    expect(errors[0]?.line).toBeGreaterThanOrEqual(15);
+    expect(errors[0]?.column).toBeGreaterThan(0);
+    expect(snapshot.deployments.map((d) => d.metadata?.name)).toEqual(['fine']);
+  });
+
+  it('reports invalid JSON with its line and column', () => {
+    const { errors } = parseManifests([{ name: 'bad.json', text: '{\n  "kind": "Service",\n  "metadata": {"name" "x"}\n}\n' }]);
+    expect(errors[0]).toMatchObject({ code: 'JSON_SYNTAX', file: 'bad.json', line: 3 });
+  });
+
+  it('refuses input over the size limit without parsing it', () => {
+    const { errors, snapshot } = parseManifests([{ name: 'big.yaml', text: 'a'.repeat(2048) }], { maxBytes: 1024 });
+    expect(errors[0]).toMatchObject({ code: 'TOO_LARGE', file: 'big.yaml' });
+    expect(snapshot.services).toEqual([]);
+  });
+
+  it('refuses more documents than the limit', () => {
+    const text = Array.from({ length: 5 }, (_, i) => `kind: Service\nmetadata: {name: s${i}}\n`).join('---\n');
+    const { errors } = parseManifests([{ name: 'many.yaml', text }], { maxDocuments: 4 });
+    expect(errors[0]).toMatchObject({ code: 'TOO_MANY_DOCUMENTS' });
+  });
+
+  it('refuses a billion-laughs alias bomb quickly', () => {
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 9; i++) {
+      const previous = String.fromCharCode(96 + i);
+      const current = String.fromCharCode(97 + i);
+      levels.push(`${current}: &${current} [${Array(9).fill(`*${previous}`).join(',')}]`);
+    }
+    const text = `kind: ConfigMap\nmetadata: {name: bomb}\ndata:\n${levels.map((l) => `  ${l}`).join('\n')}\n`;
+    const started = process.hrtime.bigint();
+    const { errors } = parseManifests([{ name: 'bomb.yaml', text }]);
+    const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+    expect(errors[0]).toMatchObject({ code: 'ALIAS_LIMIT', file: 'bomb.yaml' });
+    // Not a timing assertion on speed, a guard that nothing expanded the bomb (10^9 nodes).
+    expect(elapsedMs).toBeLessThan(5_000);
+  });
+
+  it('refuses an alias bomb that stays under the alias count but expands past the node budget', () => {
+    const text = `a: &a [1,2,3,4,5,6,7,8,9,10]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n`;
+    const { errors } = parseManifests([{ name: 'wide.yaml', text }], { maxExpandedNodesPerDocument: 5_000 });
+    expect(errors[0]).toMatchObject({ code: 'ALIAS_LIMIT' });
+  });
+
+  it('accepts the modest aliases real manifests use', () => {
+    const text = `kind: Deployment\nmetadata: {name: web, labels: &labels {app: web}}\nspec:\n  template:\n    metadata: {labels: *labels}\n    spec: {containers: [{name: app}]}\n`;
+    const { errors, snapshot } = parseManifests([{ name: 'anchors.yaml', text }]);
+    expect(errors).toEqual([]);
+    expect(snapshot.deployments[0]?.spec?.template?.metadata?.labels).toEqual({ app: 'web' });
+  });
+
+  it('refuses binary input', () => {
+    const { errors } = parseManifests([{ name: 'image.yaml', text: 'kind: Service\u0000\u0001' }]);
+    expect(errors[0]).toMatchObject({ code: 'UNREADABLE' });
+  });
+
+  it('skips documents without kind and workloads without a template, with a warning naming the line', () => {
+    const text = `metadata: {name: no-kind}\n---\nkind: Deployment\nmetadata: {name: no-template}\nspec: {replicas: 2}\n---\nkind: ConfigMap\nmetadata: {name: ignored}\n`;
+    const { snapshot, errors } = parseManifests([{ name: 'odd.yaml', text }]);
+    expect(errors).toEqual([]);
+    expect(snapshot.warnings).toEqual([
+      { message: 'document has no kind: skipped', location: { file: 'odd.yaml', line: 1 } },
+      { message: 'Deployment no-template has no spec.template: skipped', location: { file: 'odd.yaml', line: 3 } },
+    ]);
+    expect(snapshot.deployments).toEqual([]);
+  });
+
+  it('recognises a known kind whatever its apiVersion', () => {
+    const { snapshot } = parseManifests([{ name: 'v.yaml', text: `apiVersion: v1\n${deployment('odd').replace('apiVersion: apps/v1\n', '')}` }]);
+    expect(snapshot.deployments).toHaveLength(1);
+  });
+
+  it('ignores empty documents', () => {
+    const { snapshot, errors } = parseManifests([{ name: 'empty.yaml', text: '---\n---\n# only a comment\n' }]);
+    expect(errors).toEqual([]);
+    expect(snapshot.warnings).toEqual([]);
+  });
+});
