@@ -97,14 +97,14 @@ export const replicasOnSingleNode: Rule = {
       if (!isReplicated(workload) || !context.index.isServiceBacked(workload)) continue;
       if (context.index.replicas(workload) < 2) continue;
       const ready = context.index.podsOf(workload).filter(isReadyPod);
-      if (ready.length < 2) continue;
+      if (ready.length === 0) continue; // no ready pod at all: endpoints-not-ready's business
       const nodes = new Set(ready.map((p) => p.spec?.nodeName ?? ''));
       if (nodes.size !== 1) continue;
       const [node] = [...nodes];
       context.report({
         severity: forExposure('critical', context.index, workload),
         subject: workloadSubject(workload),
-        message: `${describeWorkload(workload)}: all ${ready.length} ready pods run on node "${node}", so draining or losing it drops all of its traffic.`,
+        message: `${describeWorkload(workload)}: all ${ready.length} ready pod(s) run on node "${node}", so draining or losing it drops all of its traffic.`,
         evidence: { node: node ?? '', readyPods: ready.map(nameOf) },
         remediation: {
           summary: 'Spread the replicas over nodes; pods are rescheduled on their next rollout.',
