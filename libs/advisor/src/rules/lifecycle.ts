@@ -292,28 +292,25 @@ export const probePortUnknown: Rule = {
   description:
     'A probe that names a port (by name) the container does not declare can never pass: the pod never becomes ready, and a rollout stalls or, with liveness, restarts forever. Numeric ports are not findings.',
   check(context) {
-    for (const workload of context.index.workloads) {
-      if (!context.index.isServiceBacked(workload)) continue;
-      for (const container of workload.podSpec?.containers ?? []) {
-        for (const kind of PROBE_KINDS) {
-          const portName = namedProbePort(container[kind]);
-          if (portName === undefined || (container.ports ?? []).some((p) => p.name === portName)) continue;
-          const declared = (container.ports ?? []).map((p) => p.name ?? String(p.containerPort));
-          context.report({
-            severity: 'critical',
-            subject: workloadSubject(workload),
-            container: container.name,
-            subKey: `${container.name ?? ''}/${kind}`,
-            message: `${describeWorkload(workload)}: container "${container.name}"'s ${kind} uses port "${portName}", which the container does not declare, so the probe can never pass.`,
-            evidence: { container: container.name ?? '', probe: kind, port: portName, declaredPorts: declared },
-            remediation: {
-              summary: `Declare the port "${portName}" on the container, or point the probe at a port number.`,
-              yaml: containerPatch(workload, container.name, `ports:\n  - name: ${portName}\n    containerPort: 8080  # the port the app listens on`),
-            },
-          });
-        }
+    eachServingContainer(context, (workload, container) => {
+      for (const kind of PROBE_KINDS) {
+        const portName = namedProbePort(container[kind]);
+        if (portName === undefined || (container.ports ?? []).some((p) => p.name === portName)) continue;
+        const declared = (container.ports ?? []).map((p) => p.name ?? String(p.containerPort));
+        context.report({
+          severity: 'critical',
+          subject: workloadSubject(workload),
+          container: container.name,
+          subKey: `${container.name ?? ''}/${kind}`,
+          message: `${describeWorkload(workload)}: container "${container.name}"'s ${kind} uses port "${portName}", which the container does not declare, so the probe can never pass.`,
+          evidence: { container: container.name ?? '', probe: kind, port: portName, declaredPorts: declared },
+          remediation: {
+            summary: `Declare the port "${portName}" on the container, or point the probe at a port number.`,
+            yaml: containerPatch(workload, container.name, `ports:\n  - name: ${portName}\n    containerPort: 8080  # the port the app listens on`),
+          },
+        });
       }
-    }
+    });
   },
 };
 

@@ -7,6 +7,7 @@ import { nameOf, namespaceOf, type Workload } from '../snapshot-index/workloads.
 import { isPodDirectBackend } from '../util/annotations.js';
 import { matchesLabelSelector } from '../util/selectors.js';
 import { describeWorkload, indent, podSpecPatch, workloadSubject } from './helpers.js';
+import { backendFilterOf, isBackendOf } from './lb-backends.js';
 import { isReplicated } from './rollout.js';
 
 const SPREAD_TOPOLOGY_KEYS = new Set([
@@ -138,7 +139,10 @@ export const localTrafficNodeSinglePod: Rule = {
   check(context) {
     for (const service of context.index.services) {
       if (!isLoadBalancer(service) || externalTrafficPolicy(service) !== 'Local' || isPodDirectBackend(service)) continue;
-      const single = [...readyEndpointsPerNode(context.index, service)].filter(([, count]) => count === 1).map(([node]) => node);
+      const filter = backendFilterOf(service);
+      const single = [...readyEndpointsPerNode(context.index, service)]
+        .filter(([node, count]) => count === 1 && isBackendOf(context.index.node(node), filter))
+        .map(([node]) => node);
       if (single.length === 0) continue;
       single.sort();
       const namespace = namespaceOf(service);

@@ -1,44 +1,13 @@
-import type { Node, Service } from '../model/k8s.js';
+import type { Node } from '../model/k8s.js';
 import type { Rule } from '../engine/rule.js';
 import { externalTrafficPolicy, isLoadBalancer } from '../snapshot-index/snapshot-index.js';
 import { nameOf, namespaceOf } from '../snapshot-index/workloads.js';
-import { alibabaAnnotation, isPodDirectBackend } from '../util/annotations.js';
-import { matchesServiceSelector, parseLabelList } from '../util/selectors.js';
+import { isPodDirectBackend } from '../util/annotations.js';
+import { backendFilterOf, isEligibleBackendNode, passesBackendFilter, type BackendFilter } from './lb-backends.js';
 import { readyEndpointsPerNode } from './placement.js';
 
-const EXCLUDE_LABELS = [
-  'node.kubernetes.io/exclude-from-external-load-balancers',
-  'alpha.service-controller.kubernetes.io/exclude-balancer',
-  'service.alibabacloud.com/exclude-node',
-];
-const MASTER_LABELS = ['node-role.kubernetes.io/master', 'node-role.kubernetes.io/control-plane'];
 const WARNING_RATIO = 0.8;
 const LISTED_SERVICES = 20;
-
-function isBaseEligible(node: Node): boolean {
-  const labels = node.metadata?.labels ?? {};
-  if (MASTER_LABELS.some((l) => l in labels) || EXCLUDE_LABELS.some((l) => l in labels)) return false;
-  return (node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-}
-
-/** What decides, beyond the base checks, whether a node is a backend of a Service. */
-interface BackendFilter {
-  backendLabels: Record<string, string> | undefined;
-  removeUnscheduled: boolean;
-}
-
-function backendFilterOf(service: Service): BackendFilter {
-  const backendLabel = alibabaAnnotation(service, 'backend-label');
-  return {
-    backendLabels: backendLabel ? parseLabelList(backendLabel) : undefined,
-    removeUnscheduled: alibabaAnnotation(service, 'remove-unscheduled-backend')?.toLowerCase() === 'on',
-  };
-}
-
-function passes(node: Node, filter: BackendFilter): boolean {
-  if (filter.removeUnscheduled && node.spec?.unschedulable) return false;
-  return !filter.backendLabels || matchesServiceSelector(filter.backendLabels, node.metadata?.labels);
-}
 
 interface NodeLoad {
   attachments: number;
@@ -65,7 +34,7 @@ export const slbQuotaPerNode: Rule = {
     'Each ECS instance can be attached to a limited number of backend server groups (slb_quota_backendserver_attached_num, 50 by default); the cloud controller makes one vServer group per Service port. Past the quota the controller cannot reconcile, and rollouts stop getting new backends.',
   check(context) {
     const quota = context.options.slbAttachmentQuota;
-    const eligible = context.snapshot.nodes.filter(isBaseEligible);
+    const eligible = context.snapshot.nodes.filter(isEligibleBackendNode);
     const loads = new Map<Node, NodeLoad>();
     const load = (node: Node): NodeLoad => {
       let entry = loads.get(node);
@@ -87,7 +56,7 @@ export const slbQuotaPerNode: Rule = {
       if (externalTrafficPolicy(service) === 'Local') {
         for (const nodeName of readyEndpointsPerNode(context.index, service).keys()) {
           const node = context.index.node(nodeName);
-          if (node && isBaseEligible(node) && passes(node, filter)) addService(load(node), ports, [label]);
+          if (node && isEligibleBackendNode(node) && passesBackendFilter(node, filter)) addService(load(node), ports, [label]);
         }
         continue;
       }
@@ -98,7 +67,7 @@ export const slbQuotaPerNode: Rule = {
       groups.set(key, group);
     }
     for (const group of groups.values()) {
-      for (const node of eligible) if (passes(node, group.filter)) addService(load(node), group.ports, group.services);
+      for (const node of eligible) if (passesBackendFilter(node, group.filter)) addService(load(node), group.ports, group.services);
     }
 
     for (const [node, entry] of loads) {
