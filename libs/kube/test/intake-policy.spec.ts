@@ -1,0 +1,112 @@
+import { admitKubeconfig, type KubeError } from '../src/index.js';
+
+const b64 = (text: string): string => Buffer.from(text).toString('base64');
+const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+
+function kubeconfig(cluster: Record<string, unknown>, user: Record<string, unknown>, extra = ''): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    'current-context': 'prod',
+    clusters: [{ name: 'prod', cluster: { server: 'https://k8s.example.com:6443', 'certificate-authority-data': b64(CA), ...cluster } }],
+    users: [{ name: 'reader', user }],
+    contexts: [{ name: 'prod', context: { cluster: 'prod', user: 'reader', namespace: 'shop' } }],
+  }) + extra;
+}
+
+function refusal(text: string, options = {}): KubeError {
+  try {
+    admitKubeconfig(text, options);
+  } catch (error) {
+    return error as KubeError;
+  }
+  throw new Error('expected the kubeconfig to be refused');
+}
+
+describe('admitKubeconfig', () => {
+  it('admits inline token credentials and decodes the CA', () => {
+    const credentials = admitKubeconfig(kubeconfig({}, { token: 'secret-token' }));
+    expect(credentials).toEqual({
+      contextName: 'prod',
+      server: 'https://k8s.example.com:6443',
+      certificateAuthority: CA,
+      insecureSkipTlsVerify: false,
+      token: 'secret-token',
+      namespace: 'shop',
+    });
+  });
+
+  it('admits inline client certificates', () => {
+    const credentials = admitKubeconfig(kubeconfig({}, { 'client-certificate-data': b64('CERT'), 'client-key-data': b64('KEY') }));
+    expect(credentials).toMatchObject({ clientCertificate: 'CERT', clientKey: 'KEY' });
+  });
+
+  it.each([
+    [{ exec: { command: 'aws', args: ['eks', 'get-token'] } }, 'exec'],
+    [{ 'auth-provider': { name: 'gcp' } }, 'auth-provider'],
+  ])('refuses users that would run a command: %j', (user, field) => {
+    const error = refusal(kubeconfig({}, user));
+    expect(error.code).toBe('KUBECONFIG_EXEC_FORBIDDEN');
+    expect(error.message).toContain(field);
+  });
+
+  it('refuses exec in any user of the file, not only the selected one', () => {
+    const text = JSON.stringify({
+      'current-context': 'a',
+      clusters: [{ name: 'c', cluster: { server: 'https://k8s.example.com' } }],
+      users: [
+        { name: 'good', user: { token: 't' } },
+        { name: 'evil', user: { exec: { command: 'sh', args: ['-c', 'curl evil'] } } },
+      ],
+      contexts: [{ name: 'a', context: { cluster: 'c', user: 'good' } }],
+    });
+    expect(refusal(text).code).toBe('KUBECONFIG_EXEC_FORBIDDEN');
+  });
+
+  it.each([
+    [{ 'certificate-authority': '/etc/kubernetes/pki/ca.crt' }, {}, 'certificate-authority'],
+    [{}, { 'client-certificate': '/root/.kube/client.crt', 'client-key-data': b64('KEY') }, 'client-certificate'],
+    [{}, { 'client-key': '/root/.kube/client.key', 'client-certificate-data': b64('CERT') }, 'client-key'],
+    [{}, { tokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token' }, 'tokenFile'],
+  ])('refuses file references %j %j', (cluster, user, field) => {
+    const error = refusal(kubeconfig(cluster, { token: 't', ...user }));
+    expect(error.code).toBe('KUBECONFIG_FILE_REFERENCE');
+    expect(error.message).toContain(field);
+    expect(error.message).not.toContain('/root');
+  });
+
+  it('refuses insecure-skip-tls-verify unless the operator allows it', () => {
+    const text = kubeconfig({ 'insecure-skip-tls-verify': true }, { token: 't' });
+    expect(refusal(text).code).toBe('KUBECONFIG_INSECURE');
+    expect(admitKubeconfig(text, { allowInsecureSkipTlsVerify: true }).insecureSkipTlsVerify).toBe(true);
+  });
+
+  it.each([
+    ['not yaml: [', 'not valid YAML'],
+    ['- a list', 'expected a mapping'],
+    [kubeconfig({ server: 'http://k8s.example.com' }, { token: 't' }), 'must be https'],
+    [kubeconfig({ server: '' }, { token: 't' }), 'has no server'],
+    [kubeconfig({}, {}), 'no token and no client certificate'],
+    [kubeconfig({}, { 'client-certificate-data': b64('CERT') }), 'needs both'],
+  ])('refuses unusable input as KUBECONFIG_INVALID: %s', (text, message) => {
+    const error = refusal(text);
+    expect(error.code).toBe('KUBECONFIG_INVALID');
+    expect(error.message).toContain(message);
+  });
+
+  it('never puts a credential in an error message', () => {
+    const error = refusal(kubeconfig({ 'insecure-skip-tls-verify': true }, { token: 'very-secret-token' }));
+    expect(error.message).not.toContain('very-secret-token');
+    expect(JSON.stringify(error.details)).not.toContain('very-secret-token');
+  });
+
+  it('refuses proxies, which would bypass the address policy', () => {
+    expect(refusal(kubeconfig({ 'proxy-url': 'http://10.0.0.1:3128' }, { token: 't' })).code).toBe('TARGET_FORBIDDEN');
+  });
+
+  it('picks the named context and lets the CLI keep exec users', () => {
+    const text = kubeconfig({}, { exec: { command: 'aws' } });
+    expect(admitKubeconfig(text, { allowExec: true, context: 'prod' }).execUser).toBe('reader');
+    expect(refusal(text, { allowExec: true, context: 'staging' }).message).toContain('context "staging" is not defined');
+  });
+});
