@@ -1,0 +1,37 @@
+// The worker: a NestJS application context (no HTTP) running the BullMQ processors.
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { ConfigError, PinoNestLogger, createLogger, installShutdown, loadConfig } from '#rollsafe/runtime';
+import { WorkerModule } from './worker.module.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`rollsafe worker: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel, app: 'worker' });
+  const app = await NestFactory.createApplicationContext(
+    WorkerModule.forRoot({
+      databaseUrl: config.databaseUrl,
+      redisUrl: config.redisUrl,
+      queuePrefix: config.queuePrefix,
+      concurrency: config.workerConcurrency,
+      ...(config.docsBaseUrl ? { docsBaseUrl: config.docsBaseUrl } : {}),
+    }),
+    { logger: new PinoNestLogger(logger) },
+  );
+  await app.init();
+  installShutdown(app, logger, config.shutdownTimeoutMs);
+  logger.info({ concurrency: config.workerConcurrency, queuePrefix: config.queuePrefix }, 'worker started');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`rollsafe worker: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

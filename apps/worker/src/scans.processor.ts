@@ -1,0 +1,71 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { UnrecoverableError, type Job, type WorkerOptions } from 'bullmq';
+import { JOB_CATALOG, QUEUES, ScanRunner, parsePayload, type JobHandlers, type JobName } from '#rollsafe/scans';
+import { assertHandlesAll } from './job-handlers.js';
+
+/**
+ * Processes the `scans` queue. Each job name of the catalog maps to a handler; a job
+ * carries the scan id only and the handler reads everything else from the row.
+ */
+@Injectable()
+export class ScansProcessor extends WorkerHost implements OnModuleInit {
+  private readonly logger = new Logger('ScansProcessor');
+
+  constructor(private readonly runner: ScanRunner) {
+    super();
+  }
+
+  protected handlers(): JobHandlers<typeof QUEUES.scans> {
+    return {
+      'scan.run': async ({ scanId }) => {
+        await this.runner.run(scanId);
+      },
+    };
+  }
+
+  onModuleInit(): void {
+    assertHandlesAll(QUEUES.scans, this.handlers());
+  }
+
+  async process(job: Job): Promise<void> {
+    const handlers = this.handlers() as Record<string, JobHandlers<typeof QUEUES.scans>[JobName] | undefined>;
+    const handler = handlers[job.name];
+    if (!handler || !(job.name in JOB_CATALOG)) throw new UnrecoverableError(`no handler for job ${job.name}`);
+    let payload;
+    try {
+      payload = parsePayload(job.name as JobName, job.data);
+    } catch (error) {
+      throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
+    }
+    await handler(payload, { jobId: job.id, attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });
+  }
+
+  @OnWorkerEvent('failed')
+  async onFailed(job: Job | undefined, error: Error): Promise<void> {
+    if (!job) return;
+    const exhausted = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    this.logger.warn({ msg: exhausted ? 'job failed for good' : 'job failed: will retry', job: job.name, jobId: job.id, attempt: job.attemptsMade, error: error.message });
+    if (exhausted && job.name === 'scan.run') {
+      const scanId = (job.data as { scanId?: unknown }).scanId;
+      if (typeof scanId === 'string') await this.runner.giveUp(scanId, `scan failed after ${job.attemptsMade} attempt(s): ${error.message}`);
+    }
+  }
+
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.logger.error({ msg: 'worker error', error: error.message });
+  }
+
+  @OnWorkerEvent('stalled')
+  onStalled(jobId: string): void {
+    this.logger.warn({ msg: 'job stalled (its worker died or hung): it will run again', jobId });
+  }
+}
+
+/** The processor bound to its queue with this process's worker options (concurrency, locks). */
+export function configuredScansProcessor(options: Partial<WorkerOptions>): typeof ScansProcessor {
+  @Processor(QUEUES.scans, options)
+  class ConfiguredScansProcessor extends ScansProcessor {}
+  return ConfiguredScansProcessor;
+}

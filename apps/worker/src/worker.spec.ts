@@ -1,0 +1,179 @@
+// The worker against the real Postgres and Redis: it runs queued scans, a scan whose worker
+// dies mid-run reruns on another worker and is written once, SIGTERM-style close finishes
+// the job in flight, and a worker missing a handler refuses to start.
+import 'reflect-metadata';
+import { Injectable, type INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import type { Worker } from 'bullmq';
+import { PrismaService } from '#rollsafe/store';
+import { OrganizationService, QUEUES, ScanEngine, ScanRequestService, type EngineOptions, type EngineRun } from '#rollsafe/scans';
+import { createTestDatabase, createTestRedis, UNSAFE_DEPLOYMENT, type TestDatabase, type TestRedis } from '#rollsafe/testing';
+import type { ManifestInput } from '#rollsafe/manifests';
+import { WorkerModule } from './worker.module.js';
+import { ScansProcessor } from './scans.processor.js';
+import { assertHandlesAll } from './job-handlers.js';
+
+/** An engine that stops mid-scan until the test lets it go on. */
+@Injectable()
+class HeldEngine extends ScanEngine {
+  started!: Promise<void>;
+  private markStarted!: () => void;
+  private gate!: Promise<void>;
+  release!: () => void;
+
+  constructor() {
+    super();
+    this.started = new Promise((resolve) => (this.markStarted = resolve));
+    this.gate = new Promise((resolve) => (this.release = resolve));
+  }
+
+  override async run(files: ManifestInput[], options: EngineOptions): Promise<EngineRun> {
+    this.markStarted();
+    await this.gate;
+    return super.run(files, options);
+  }
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('worker', () => {
+  let db: TestDatabase;
+  let redis: TestRedis;
+  const contexts: INestApplicationContext[] = [];
+  const heldEngines: HeldEngine[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    redis = createTestRedis();
+  });
+
+  afterAll(async () => {
+    for (const engine of heldEngines) engine.release();
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await db?.drop();
+    await redis?.cleanup();
+  });
+
+  async function startWorker(engine?: ScanEngine): Promise<INestApplicationContext> {
+    let builder = Test.createTestingModule({
+      imports: [
+        WorkerModule.forRoot({
+          databaseUrl: db.url,
+          redisUrl: redis.url,
+          queuePrefix: redis.prefix,
+          concurrency: 1,
+          lockDurationMs: 1000,
+          stalledIntervalMs: 500,
+        }),
+      ],
+    });
+    if (engine) builder = builder.overrideProvider(ScanEngine).useValue(engine);
+    const context = await (await builder.compile()).init();
+    contexts.push(context);
+    return context;
+  }
+
+  async function scanRow(context: INestApplicationContext, id: string) {
+    return context.get(PrismaService).client.scan.findUniqueOrThrow({ where: { id } });
+  }
+
+  async function queueScan(context: INestApplicationContext): Promise<string> {
+    const org = await context.get(OrganizationService).create('acme');
+    const scan = await context.get(ScanRequestService).request({ organizationId: org.id, files: [{ name: 'upload', text: UNSAFE_DEPLOYMENT }], trigger: 'upload' });
+    return scan.id;
+  }
+
+  function workerOf(context: INestApplicationContext): Worker {
+    const processor = context.get(ScansProcessor);
+    return processor.worker;
+  }
+
+  it('runs a queued scan to success', async () => {
+    const context = await startWorker();
+    const id = await queueScan(context);
+    const scan = await until('the scan to succeed', async () => {
+      const row = await scanRow(context, id);
+      return row.status === 'succeeded' ? row : undefined;
+    });
+    expect(scan.critical).toBeGreaterThan(0);
+    await context.close();
+  });
+
+  it('reruns a scan whose worker died mid-run, and writes its result once', async () => {
+    const held = new HeldEngine();
+    heldEngines.push(held);
+    const doomed = await startWorker(held);
+    const id = await queueScan(doomed);
+    await held.started;
+    expect((await scanRow(doomed, id)).status).toBe('running');
+    // The worker "dies": it stops renewing the job's lock and never reports back.
+    await workerOf(doomed).close(true);
+
+    const survivor = await startWorker();
+    const done = await until('the rerun to succeed', async () => {
+      const row = await scanRow(survivor, id);
+      return row.status === 'succeeded' ? row : undefined;
+    });
+    expect(done.attempts).toBe(2);
+    const written = await survivor.get(PrismaService).client.finding.count({ where: { scanId: id } });
+    expect(written).toBe(done.critical + done.warning + done.info);
+
+    // The dead worker's run, if it ever finished, would not write a second result.
+    held.release();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await survivor.get(PrismaService).client.finding.count({ where: { scanId: id } })).toBe(written);
+    await survivor.close();
+  }, 30_000);
+
+  it('finishes the job in flight when closed (SIGTERM), then stops', async () => {
+    const held = new HeldEngine();
+    heldEngines.push(held);
+    const context = await startWorker(held);
+    const id = await queueScan(context);
+    await held.started;
+    const closing = context.close();
+    setTimeout(() => held.release(), 200);
+    await closing;
+    const prisma = new PrismaService({ databaseUrl: db.url });
+    try {
+      expect((await prisma.client.scan.findUniqueOrThrow({ where: { id } })).status).toBe('succeeded');
+    } finally {
+      await prisma.onModuleDestroy();
+    }
+  });
+
+  it('refuses to start without a handler for every job of its queue', () => {
+    expect(() => assertHandlesAll(QUEUES.scans, {})).toThrow(/cannot handle job\(s\) scan.run/);
+    expect(() => assertHandlesAll(QUEUES.scans, { 'scan.run': async () => undefined })).not.toThrow();
+  });
+
+  it('does not boot a processor whose handler map misses a job', async () => {
+    @Injectable()
+    class IncompleteProcessor extends ScansProcessor {
+      protected override handlers() {
+        return {} as ReturnType<ScansProcessor['handlers']>;
+      }
+    }
+    const moduleRef = Test.createTestingModule({
+      imports: [WorkerModule.forRoot({ databaseUrl: db.url, redisUrl: redis.url, queuePrefix: `${redis.prefix}-x`, concurrency: 1 })],
+    })
+      .overrideProvider(ScansProcessor)
+      .useClass(IncompleteProcessor);
+    const compiled = await moduleRef.compile().catch((error: unknown) => error);
+    if (compiled instanceof Error) {
+      expect(compiled.message).toMatch(/refusing to start/);
+      return;
+    }
+    const app = compiled as Awaited<ReturnType<typeof moduleRef.compile>>;
+    await expect(app.init()).rejects.toThrow(/refusing to start/);
+    await app.close().catch(() => undefined);
+  });
+});
