@@ -1,0 +1,71 @@
+import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { BullModule } from '@nestjs/bullmq';
+import { GraphQLModule, GraphQLSchemaHost } from '@nestjs/graphql';
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import type { GraphQLSchema } from 'graphql';
+import { StoreModule } from '#rollsafe/store';
+import { ScansModule } from '#rollsafe/scans';
+import { redisOptionsFromUrl } from '#rollsafe/runtime';
+import { API_OPTIONS, type ApiOptions } from './api.options.js';
+import { AuthGuard } from './auth/auth.guard.js';
+import { AuthMiddleware } from './auth/auth.middleware.js';
+import { RateLimiter } from './auth/rate-limiter.js';
+import { RedisConnection } from './auth/redis.provider.js';
+import { ApiExceptionFilter } from './errors/api-exception.filter.js';
+import { ScansResolver } from './graphql/scans.resolver.js';
+import { MAX_COMPLEXITY, MAX_DEPTH, complexityLimit, depthLimit } from './graphql/limits.js';
+import { Lifecycle } from './ops/lifecycle.js';
+import { MetricsService } from './ops/metrics.service.js';
+import { OpsController } from './ops/ops.controller.js';
+import { OrganizationsController } from './rest/organizations.controller.js';
+import { ScansController } from './rest/scans.controller.js';
+import { SuppressionsController } from './rest/suppressions.controller.js';
+
+@Module({})
+export class ApiModule implements NestModule {
+  static forRoot(options: ApiOptions): DynamicModule {
+    let schemaHost: GraphQLSchemaHost | undefined;
+    return {
+      module: ApiModule,
+      imports: [
+        StoreModule.forRoot({ databaseUrl: options.databaseUrl }),
+        BullModule.forRoot({ connection: redisOptionsFromUrl(options.redisUrl), prefix: options.queuePrefix }),
+        ScansModule.forRoot({ ...(options.docsBaseUrl ? { docsBaseUrl: options.docsBaseUrl } : {}) }),
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          inject: [GraphQLSchemaHost],
+          useFactory: (host: GraphQLSchemaHost) => {
+            schemaHost = host;
+            return {
+              path: '/graphql',
+              autoSchemaFile: true,
+              sortSchema: true,
+              introspection: true,
+              includeStacktraceInErrorResponses: false,
+              context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
+              validationRules: [depthLimit(MAX_DEPTH)],
+              plugins: [complexityLimit((): GraphQLSchema => (schemaHost as GraphQLSchemaHost).schema, MAX_COMPLEXITY)],
+            };
+          },
+        }),
+      ],
+      controllers: [OrganizationsController, ScansController, SuppressionsController, OpsController],
+      providers: [
+        { provide: API_OPTIONS, useValue: options },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        RedisConnection,
+        RateLimiter,
+        AuthMiddleware,
+        MetricsService,
+        Lifecycle,
+        ScansResolver,
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(AuthMiddleware).forRoutes('api/v1/*path', 'graphql');
+  }
+}

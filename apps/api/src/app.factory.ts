@@ -1,0 +1,42 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Logger } from 'pino';
+import { PinoNestLogger } from '#rollsafe/runtime';
+import { ApiModule } from './api.module.js';
+import type { ApiOptions } from './api.options.js';
+import { MetricsService } from './ops/metrics.service.js';
+import { requestLogMiddleware } from './ops/request-log.middleware.js';
+
+export const BODY_LIMIT = '10mb';
+
+/** Builds the HTTP app (used by main.ts and by the end-to-end tests). */
+export async function createApiApp(options: ApiOptions, logger: Logger): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(options), {
+    logger: new PinoNestLogger(logger),
+    bodyParser: false,
+  });
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.use(requestLogMiddleware(logger, app.get(MetricsService)));
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.useBodyParser('text', { limit: BODY_LIMIT, type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'] });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Rollsafe API')
+      .setDescription(
+        'Finds the settings that make rolling updates drop traffic behind cloud load balancers. ' +
+          'Create an organization with the admin token, then call everything else with its API key. ' +
+          'GraphQL: POST /graphql.',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key of an organization' }, 'apiKey')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ROLLSAFE_ADMIN_TOKEN' }, 'admin')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', yamlDocumentUrl: 'api/docs-yaml' });
+  return app;
+}

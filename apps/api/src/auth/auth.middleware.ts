@@ -1,0 +1,54 @@
+import { Injectable, type NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { DomainError, OrganizationService } from '#rollsafe/scans';
+import { requestContext } from '#rollsafe/runtime';
+import { RateLimiter } from './rate-limiter.js';
+import type { AuthenticatedRequest } from './auth.types.js';
+
+export function bearerToken(request: Request): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+/**
+ * Resolves the API key (once per HTTP request, REST and GraphQL alike) and counts it
+ * against its rate limit. A missing or unknown key is not refused here: the guard refuses
+ * it where a handler needs an organization, so each transport reports it its own way.
+ */
+@Injectable()
+export class AuthMiddleware implements NestMiddleware {
+  constructor(
+    private readonly organizations: OrganizationService,
+    private readonly rateLimiter: RateLimiter,
+  ) {}
+
+  async use(request: Request, response: Response, next: NextFunction): Promise<void> {
+    const authenticated = request as AuthenticatedRequest;
+    const token = bearerToken(request);
+    if (token === undefined || request.path.startsWith('/api/v1/organizations')) return next();
+    try {
+      authenticated.auth = await this.organizations.authenticate(token);
+    } catch (error) {
+      if (error instanceof DomainError) {
+        authenticated.authError = error;
+        return next();
+      }
+      throw error;
+    }
+    const context = requestContext.getStore();
+    if (context) context.organizationId = authenticated.auth.organizationId;
+    const state = await this.rateLimiter.consume(authenticated.auth.apiKeyId).catch((error: unknown) => {
+      if (error instanceof DomainError && error.retryAfterSeconds !== undefined) {
+        response.setHeader('X-RateLimit-Limit', String((error.details as { limit?: number } | undefined)?.limit ?? ''));
+        response.setHeader('X-RateLimit-Remaining', '0');
+      }
+      throw error;
+    });
+    response.setHeader('X-RateLimit-Limit', String(state.limit));
+    response.setHeader('X-RateLimit-Remaining', String(state.remaining));
+    response.setHeader('X-RateLimit-Reset', String(state.resetSeconds));
+    next();
+  }
+}

@@ -1,0 +1,50 @@
+// Domain error codes mapped once per transport.
+import type { DomainErrorCode } from '#rollsafe/scans';
+
+export const HTTP_STATUS: Record<DomainErrorCode, number> = {
+  BAD_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+  INVALID_MANIFESTS: 422,
+  RATE_LIMITED: 429,
+  UNAVAILABLE: 503,
+};
+
+export const GRAPHQL_CODE: Record<DomainErrorCode, string> = {
+  BAD_INPUT: 'BAD_USER_INPUT',
+  INVALID_MANIFESTS: 'BAD_USER_INPUT',
+  PAYLOAD_TOO_LARGE: 'BAD_USER_INPUT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  RATE_LIMITED: 'RATE_LIMITED',
+  UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+};
+
+/** Codes for HTTP errors raised by the framework (body parser, multer, unknown routes). */
+export function codeForStatus(status: number): string {
+  switch (status) {
+    case 400:
+      return 'BAD_INPUT';
+    case 401:
+      return 'UNAUTHENTICATED';
+    case 403:
+      return 'FORBIDDEN';
+    case 404:
+      return 'NOT_FOUND';
+    case 405:
+      return 'METHOD_NOT_ALLOWED';
+    case 413:
+      return 'PAYLOAD_TOO_LARGE';
+    case 415:
+      return 'UNSUPPORTED_MEDIA_TYPE';
+    case 422:
+      return 'INVALID_MANIFESTS';
+    case 429:
+      return 'RATE_LIMITED';
+    default:
+      return status >= 500 ? 'INTERNAL' : 'BAD_INPUT';
+  }
+}

@@ -1,0 +1,130 @@
+// Code-first GraphQL types. The printed schema is committed as apps/api/schema.graphql.
+import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import type { EvidenceJson } from '#rollsafe/scans';
+
+export enum ScanStatus {
+  queued = 'queued',
+  running = 'running',
+  succeeded = 'succeeded',
+  failed = 'failed',
+}
+export enum ScanTrigger {
+  upload = 'upload',
+  manual = 'manual',
+  schedule = 'schedule',
+}
+export enum Severity {
+  critical = 'critical',
+  warning = 'warning',
+  info = 'info',
+}
+registerEnumType(ScanStatus, { name: 'ScanStatus' });
+registerEnumType(ScanTrigger, { name: 'ScanTrigger' });
+registerEnumType(Severity, { name: 'Severity' });
+
+function literal(node: ValueNode): EvidenceJson {
+  switch (node.kind) {
+    case Kind.STRING:
+    case Kind.ENUM:
+      return node.value;
+    case Kind.BOOLEAN:
+      return node.value;
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(node.value);
+    case Kind.LIST:
+      return node.values.map(literal);
+    case Kind.OBJECT:
+      return Object.fromEntries(node.fields.map((field) => [field.name.value, literal(field.value)]));
+    default:
+      return null;
+  }
+}
+
+export const JSONScalar = new GraphQLScalarType({
+  name: 'JSON',
+  description: 'Any JSON value (a finding\'s evidence)',
+  serialize: (value) => value,
+  parseValue: (value) => value,
+  parseLiteral: literal,
+});
+
+@ObjectType()
+export class Summary {
+  @Field(() => Int) critical!: number;
+  @Field(() => Int) warning!: number;
+  @Field(() => Int) info!: number;
+  @Field(() => Int) suppressed!: number;
+  @Field(() => Int, { description: 'Rules that need live cluster data, not evaluated on manifests' }) notEvaluated!: number;
+}
+
+@ObjectType()
+export class PageInfo {
+  @Field() hasNextPage!: boolean;
+  @Field(() => String, { nullable: true }) endCursor?: string | null;
+}
+
+@ObjectType()
+export class Resource {
+  @Field() kind!: string;
+  @Field() namespace!: string;
+  @Field() name!: string;
+}
+
+@ObjectType()
+export class Remediation {
+  @Field() summary!: string;
+  @Field({ description: 'A YAML snippet to paste into the resource' }) yaml!: string;
+}
+
+@ObjectType()
+export class SourceLocation {
+  @Field() file!: string;
+  @Field(() => Int) line!: number;
+}
+
+@ObjectType()
+export class Finding {
+  @Field(() => ID) id!: string;
+  @Field() ruleId!: string;
+  @Field(() => Severity) severity!: Severity;
+  @Field(() => Resource) resource!: Resource;
+  @Field(() => String, { nullable: true }) container?: string | null;
+  @Field() message!: string;
+  @Field(() => JSONScalar) evidence!: Record<string, EvidenceJson>;
+  @Field(() => Remediation) remediation!: Remediation;
+  @Field({ description: "The rule's documentation page" }) docs!: string;
+  @Field(() => SourceLocation, { nullable: true }) location?: SourceLocation | null;
+  @Field({ description: 'Stable across scans' }) fingerprint!: string;
+}
+
+@ObjectType()
+export class FindingConnection {
+  @Field(() => [Finding]) nodes!: Finding[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+  @Field(() => Int) totalCount!: number;
+}
+
+@ObjectType()
+export class Scan {
+  @Field(() => ID) id!: string;
+  @Field(() => ScanStatus) status!: ScanStatus;
+  @Field(() => ScanTrigger) trigger!: ScanTrigger;
+  @Field() target!: string;
+  @Field(() => String, { nullable: true }) provider?: string | null;
+  @Field(() => Summary) summary!: Summary;
+  @Field(() => [String], { description: 'Ids of the rules not evaluated' }) notEvaluated!: string[];
+  @Field(() => Int) documentCount!: number;
+  @Field(() => String, { nullable: true }) error?: string | null;
+  @Field() createdAt!: string;
+  @Field(() => String, { nullable: true }) startedAt?: string | null;
+  @Field(() => String, { nullable: true }) finishedAt?: string | null;
+}
+
+@ObjectType()
+export class ScanConnection {
+  @Field(() => [Scan]) nodes!: Scan[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+  @Field(() => Int) totalCount!: number;
+}

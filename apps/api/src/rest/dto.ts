@@ -1,0 +1,134 @@
+// OpenAPI descriptions of the REST payloads (the shapes come from libs/scans' views).
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+export class ErrorDetailDto {
+  @ApiProperty({ example: 'INVALID_MANIFESTS', description: 'BAD_INPUT, INVALID_MANIFESTS, PAYLOAD_TOO_LARGE, UNAUTHENTICATED, NOT_FOUND, RATE_LIMITED, UNAVAILABLE, INTERNAL' })
+  code!: string;
+  @ApiProperty({ example: 'upload line 3: unexpected end of the stream within a flow collection' })
+  message!: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'e.g. { errors: [{ code, message, file, line, column }] }' })
+  details?: unknown;
+}
+
+export class ErrorDto {
+  @ApiProperty({ type: ErrorDetailDto })
+  error!: ErrorDetailDto;
+}
+
+export class CreateOrganizationDto {
+  @ApiProperty({ example: 'acme' })
+  name!: string;
+}
+
+export class OrganizationCreatedDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+  @ApiProperty()
+  name!: string;
+  @ApiProperty({ description: 'Shown once: only its hash is stored.', example: 'rsk_...' })
+  apiKey!: string;
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+}
+
+export class CreateScanDto {
+  @ApiProperty({ description: 'Kubernetes manifests: YAML (multi-document) or JSON text, at most 10 MiB.', example: 'apiVersion: apps/v1\nkind: Deployment\n...' })
+  manifests!: string;
+  @ApiPropertyOptional({ enum: ['alibaba', 'aws', 'gcp', 'azure'], description: 'Cloud provider; detected from annotations when omitted.' })
+  provider?: string;
+  @ApiPropertyOptional({ example: 'default', description: 'Name of what is scanned; finding states (open/resolved) are kept per target.' })
+  target?: string;
+}
+
+export class ScanQueuedDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+  @ApiProperty({ enum: ['queued'] })
+  status!: string;
+}
+
+export class SummaryDto {
+  @ApiProperty() critical!: number;
+  @ApiProperty() warning!: number;
+  @ApiProperty() info!: number;
+  @ApiProperty() suppressed!: number;
+  @ApiProperty({ description: 'Rules that need live cluster data, not evaluated on manifests.' }) notEvaluated!: number;
+}
+
+export class ScanDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['queued', 'running', 'succeeded', 'failed'] }) status!: string;
+  @ApiProperty({ enum: ['upload', 'manual', 'schedule'] }) trigger!: string;
+  @ApiProperty() target!: string;
+  @ApiPropertyOptional() provider?: string;
+  @ApiProperty({ type: SummaryDto }) summary!: SummaryDto;
+  @ApiProperty({ type: [String] }) notEvaluated!: string[];
+  @ApiProperty() documentCount!: number;
+  @ApiProperty() attempts!: number;
+  @ApiPropertyOptional() error?: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiPropertyOptional({ format: 'date-time' }) startedAt?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) finishedAt?: string;
+  @ApiPropertyOptional() durationMs?: number;
+}
+
+export class ScanListDto {
+  @ApiProperty({ type: [ScanDto] }) items!: ScanDto[];
+  @ApiPropertyOptional({ description: 'Pass as `cursor` for the next page; absent on the last page.' }) nextCursor?: string;
+  @ApiProperty() totalCount!: number;
+}
+
+export class ResourceDto {
+  @ApiProperty() kind!: string;
+  @ApiProperty() namespace!: string;
+  @ApiProperty() name!: string;
+}
+
+export class RemediationDto {
+  @ApiProperty() summary!: string;
+  @ApiProperty({ description: 'A YAML snippet to paste into the resource.' }) yaml!: string;
+}
+
+export class LocationDto {
+  @ApiProperty() file!: string;
+  @ApiProperty() line!: number;
+}
+
+export class FindingDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'readiness-probe-missing' }) ruleId!: string;
+  @ApiProperty({ enum: ['critical', 'warning', 'info'] }) severity!: string;
+  @ApiProperty({ type: ResourceDto }) resource!: ResourceDto;
+  @ApiPropertyOptional() container?: string;
+  @ApiProperty() message!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) evidence!: Record<string, unknown>;
+  @ApiProperty({ type: RemediationDto }) remediation!: RemediationDto;
+  @ApiProperty({ description: "The rule's documentation page." }) docs!: string;
+  @ApiPropertyOptional({ type: LocationDto }) location?: LocationDto;
+  @ApiProperty({ description: 'Stable across scans (sha256 hex).' }) fingerprint!: string;
+}
+
+export class FindingListDto {
+  @ApiProperty({ type: [FindingDto] }) items!: FindingDto[];
+  @ApiPropertyOptional() nextCursor?: string;
+  @ApiProperty() totalCount!: number;
+}
+
+export class CreateSuppressionDto {
+  @ApiProperty({ example: 'pdb-missing' }) ruleId!: string;
+  @ApiPropertyOptional() namespace?: string;
+  @ApiPropertyOptional() kind?: string;
+  @ApiPropertyOptional() name?: string;
+  @ApiProperty({ example: 'batch jobs tolerate restarts' }) reason!: string;
+  @ApiPropertyOptional({ format: 'date-time' }) expiresAt?: string;
+}
+
+export class SuppressionDto extends CreateSuppressionDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class SuppressionListDto {
+  @ApiProperty({ type: [SuppressionDto] }) items!: SuppressionDto[];
+  @ApiPropertyOptional() nextCursor?: string;
+}
