@@ -131,13 +131,20 @@ function addDocument(snapshot: Snapshot, value: unknown, outline: DocumentOutlin
   if (value === null || value === undefined) return; // an empty document
   const location: SourceLocation = { file, line: lines.lineAt(outline.start) };
   if (isRecord(value) && isListKind(value['kind']) && Array.isArray(value['items'])) {
+    const itemKind = listItemKind(value['kind'] as string);
     value['items'].forEach((item: unknown, index: number) => {
+      // API List responses (PodList, ...) leave kind out of their items.
+      if (itemKind && isRecord(item) && item['kind'] === undefined) item['kind'] = itemKind;
       const start = outline.itemStarts[index];
       addObject(snapshot, item, start === undefined ? location : { file, line: lines.lineAt(start) });
     });
     return;
   }
   addObject(snapshot, value, location);
+}
+
+function listItemKind(listKind: string): string | undefined {
+  return listKind !== 'List' && listKind.endsWith('List') ? listKind.slice(0, -'List'.length) : undefined;
 }
 
 function isListKind(kind: unknown): boolean {

@@ -52,6 +52,16 @@ items:
     expect(snapshot.services.map((s) => s.metadata?.name)).toEqual(['x']);
   });
 
+  it('gives the items of typed API lists (PodList, ...) their kind', () => {
+    const text = JSON.stringify({ apiVersion: 'v1', kind: 'PodList', items: [{ metadata: { name: 'p1' } }, { kind: 'Pod', metadata: { name: 'p2' } }] });
+    const { snapshot } = parseManifests([{ name: 'pods.json', text }]);
+    expect(snapshot.pods.map((p) => [p.kind, p.metadata?.name])).toEqual([
+      ['Pod', 'p1'],
+      ['Pod', 'p2'],
+    ]);
+    expect(snapshot.warnings).toEqual([]);
+  });
+
   it('reads JSON that YAML cannot (tab indentation)', () => {
     const text = '{\n\t"kind": "Service",\n\t"metadata": {\n\t\t"name": "tabbed"\n\t}\n}\n';
     const { snapshot, errors } = parseManifests([{ name: 'tabbed.json', text }]);

@@ -53,8 +53,20 @@ export interface SnapshotObjects {
   nodes: Node[];
 }
 
+/**
+ * The pod template of an object that is not a workload in RULES.md (ReplicationController,
+ * Job, CronJob, Argo Rollout, ...): not judged, but its pods can satisfy a Service selector.
+ */
+export interface OtherPodTemplate {
+  kind: string;
+  namespace: string;
+  name: string;
+  labels: Record<string, string>;
+}
+
 export interface Snapshot extends SnapshotObjects {
   facts: SnapshotFacts;
+  otherPodTemplates: OtherPodTemplate[];
   /** Where each uploaded object came from (manifest snapshots only). */
   locations: Map<K8sObject, SourceLocation>;
   warnings: SnapshotWarning[];
@@ -65,6 +77,7 @@ export function emptySnapshot(facts: SnapshotFacts): Snapshot {
     facts,
     locations: new Map(),
     warnings: [],
+    otherPodTemplates: [],
     deployments: [],
     statefulSets: [],
     daemonSets: [],
@@ -110,7 +123,10 @@ export function addObject(snapshot: Snapshot, object: unknown, location?: Source
     return false;
   }
   const collection = KIND_TO_COLLECTION[kind];
-  if (!collection) return false;
+  if (!collection) {
+    recordOtherPodTemplate(snapshot, kind, object);
+    return false;
+  }
   const typed = object as K8sObject;
   const name = typed.metadata?.name;
   if (!isRecord(typed.metadata) || typeof name !== 'string' || name === '') {
@@ -141,4 +157,22 @@ export function addObject(snapshot: Snapshot, object: unknown, location?: Source
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** spec.template (ReplicationController, Rollout, DeploymentConfig) or spec.jobTemplate.spec.template (CronJob). */
+function recordOtherPodTemplate(snapshot: Snapshot, kind: string, object: Record<string, unknown>): void {
+  const spec = object['spec'];
+  if (!isRecord(spec)) return;
+  const jobTemplate = spec['jobTemplate'];
+  const template = spec['template'] ?? (isRecord(jobTemplate) && isRecord(jobTemplate['spec']) ? jobTemplate['spec']['template'] : undefined);
+  if (!isRecord(template) || !isRecord(template['metadata'])) return;
+  const labels = template['metadata']['labels'];
+  const metadata = isRecord(object['metadata']) ? object['metadata'] : {};
+  if (!isRecord(labels)) return;
+  snapshot.otherPodTemplates.push({
+    kind,
+    namespace: typeof metadata['namespace'] === 'string' && metadata['namespace'] ? metadata['namespace'] : 'default',
+    name: typeof metadata['name'] === 'string' ? metadata['name'] : '',
+    labels: labels as Record<string, string>,
+  });
 }

@@ -6,6 +6,7 @@ const EXCLUDE_LABELS = [
   'node.kubernetes.io/exclude-from-external-load-balancers',
   'alpha.service-controller.kubernetes.io/exclude-balancer',
   'service.alibabacloud.com/exclude-node',
+  'service.beta.kubernetes.io/exclude-node',
 ];
 const MASTER_LABELS = ['node-role.kubernetes.io/master', 'node-role.kubernetes.io/control-plane'];
 

@@ -41,7 +41,9 @@ export const serviceSelectorNoMatch: Rule = {
     for (const service of context.index.services) {
       if (isEmptySelector(service.spec?.selector) || serviceType(service) === 'ExternalName') continue;
       const namespace = namespaceOf(service);
-      const matched = live ? context.index.podsSelectedBy(service).length : context.index.workloadsOf(service).length;
+      const matched = live
+        ? context.index.podsSelectedBy(service).length
+        : context.index.workloadsOf(service).length + context.index.otherPodTemplatesSelectedBy(service).length;
       if (matched > 0) continue;
       const others = context.index.workloadsInNamespace(namespace);
       const severity = live || others.length > 0 ? 'critical' : 'info';

@@ -8,7 +8,7 @@ import type {
   Service,
   ServicePort,
 } from '../model/k8s.js';
-import type { Snapshot } from '../model/snapshot.js';
+import type { OtherPodTemplate, Snapshot } from '../model/snapshot.js';
 import { isEmptySelector } from '../util/selectors.js';
 import { LabelIndex } from './label-index.js';
 import {
@@ -76,6 +76,7 @@ export class SnapshotIndex {
   private readonly workloadsByPdb = new Map<PodDisruptionBudget, Workload[]>();
   private readonly endpointsByService = new Map<string, ServiceEndpoint[]>();
   private readonly nodesByName = new Map<string, Node>();
+  private readonly otherTemplateLabels = new LabelIndex<OtherPodTemplate>((t) => t.labels);
 
   constructor(readonly snapshot: Snapshot) {
     this.workloads = collectWorkloads(snapshot);
@@ -90,6 +91,7 @@ export class SnapshotIndex {
     this.indexDisruptionBudgets();
     this.indexEndpoints();
     for (const node of snapshot.nodes) this.nodesByName.set(nameOf(node), node);
+    for (const template of snapshot.otherPodTemplates) this.otherTemplateLabels.add(template.namespace, template);
   }
 
   private indexServices(): void {
@@ -176,6 +178,13 @@ export class SnapshotIndex {
   /** Workloads (any kind) in a namespace: used to tell a stale selector from a partial upload. */
   workloadsInNamespace(namespace: string): readonly Workload[] {
     return this.workloadLabels.inNamespace(namespace);
+  }
+
+  /** Pod templates of kinds the rules do not judge (ReplicationController, Job, ...) that a Service selects. */
+  otherPodTemplatesSelectedBy(service: Service): OtherPodTemplate[] {
+    const selector = service.spec?.selector;
+    if (isEmptySelector(selector)) return [];
+    return this.otherTemplateLabels.matchServiceSelector(namespaceOf(service), selector ?? {});
   }
 
   podsOf(workload: Workload): Pod[] {

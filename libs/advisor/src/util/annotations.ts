@@ -39,7 +39,12 @@ export function isPodDirectBackend(service: Service): boolean {
 /** The provider a Service's own annotations name, if any. */
 export function providerFromAnnotations(object: K8sObject): Provider | undefined {
   const keys = Object.keys(annotationsOf(object));
-  if (keys.some((k) => k.startsWith(ALIBABA_PREFIX) || k.startsWith(ALIBABA_LEGACY_PREFIX) || k.startsWith('service.alibabacloud.com/'))) {
+  const alibaba = (k: string): boolean =>
+    k.startsWith(ALIBABA_PREFIX) ||
+    k.startsWith(ALIBABA_LEGACY_PREFIX) ||
+    k.startsWith('service.alibabacloud.com/') ||
+    k === 'service.beta.kubernetes.io/backend-type';
+  if (keys.some(alibaba)) {
     return 'alibaba';
   }
   if (keys.some((k) => k.startsWith('service.beta.kubernetes.io/aws-'))) return 'aws';
