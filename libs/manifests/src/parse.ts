@@ -154,59 +154,53 @@ function isListKind(kind: unknown): boolean {
 /**
  * One pass over the events: each document's start offset, the start of each element of a
  * top-level `items:` sequence (for `kind: List`), and the number of aliases per document.
+ * A depth counter is enough: only the root mapping's keys matter.
  */
 function outlineDocuments(text: string, events: Event[]): DocumentOutline[] {
   const outlines: DocumentOutline[] = [];
   let current: DocumentOutline | undefined;
-  // Stack of open collections: for mappings, whether the next child is a key.
-  const stack: Array<{ kind: 'document' | 'mapping' | 'sequence'; expectingKey: boolean; isItems: boolean; lastKey?: string }> = [];
+  let depth = 0; // 1 inside a document, 2 inside its root collection, 3 inside a root value...
+  let rootIsMapping = false;
+  let expectingKey = false; // in the root mapping: the next node is a key
+  let lastKey: string | undefined;
+  let inItems = false; // inside the root mapping's `items:` sequence
 
   for (const event of events) {
-    const parent = stack[stack.length - 1];
-    switch (event.type) {
-      case EVENT_ID.DOCUMENT:
-        current = { start: -1, itemStarts: [], aliasCount: 0 };
-        outlines.push(current);
-        stack.push({ kind: 'document', expectingKey: false, isItems: false });
-        break;
-      case EVENT_ID.POP:
-        stack.pop();
-        {
-          const enclosing = stack[stack.length - 1];
-          if (enclosing) childDone(enclosing);
-        }
-        break;
-      case EVENT_ID.MAPPING:
-      case EVENT_ID.SEQUENCE: {
-        if (current && current.start < 0) current.start = event.start;
-        if (current && parent?.isItems && stack.length === 3) current.itemStarts.push(event.start);
-        const isItems =
-          event.type === EVENT_ID.SEQUENCE && stack.length === 2 && parent?.kind === 'mapping' && parent.lastKey === 'items';
-        stack.push({ kind: event.type === EVENT_ID.MAPPING ? 'mapping' : 'sequence', expectingKey: true, isItems });
-        break;
+    if (event.type === EVENT_ID.POP) {
+      if (--depth === 2) inItems = false;
+      continue;
+    }
+    if (event.type === EVENT_ID.DOCUMENT) {
+      current = { start: -1, itemStarts: [], aliasCount: 0 };
+      outlines.push(current);
+      depth = 1;
+      rootIsMapping = false;
+      inItems = false;
+      continue;
+    }
+    if (!current) continue;
+    const isCollection = event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE;
+    if (current.start < 0) {
+      current.start = event.type === EVENT_ID.SCALAR ? event.valueStart : event.type === EVENT_ID.ALIAS ? event.anchorStart : event.start;
+    }
+    if (event.type === EVENT_ID.ALIAS) current.aliasCount++;
+    if (depth === 2 && rootIsMapping) {
+      if (expectingKey) lastKey = event.type === EVENT_ID.SCALAR ? getScalarValue(text, event) : undefined;
+      else if (event.type === EVENT_ID.SEQUENCE && lastKey === 'items') inItems = true;
+      expectingKey = !expectingKey;
+    } else if (depth === 3 && inItems && isCollection) {
+      current.itemStarts.push(event.start);
+    }
+    if (isCollection) {
+      if (depth === 1) {
+        rootIsMapping = event.type === EVENT_ID.MAPPING;
+        expectingKey = true;
       }
-      case EVENT_ID.SCALAR: {
-        if (current && current.start < 0) current.start = event.valueStart;
-        if (parent?.kind === 'mapping' && parent.expectingKey && stack.length === 2) {
-          parent.lastKey = getScalarValue(text, event);
-        }
-        if (parent) childDone(parent);
-        break;
-      }
-      case EVENT_ID.ALIAS:
-        if (current) current.aliasCount++;
-        if (parent) childDone(parent);
-        break;
+      depth++;
     }
   }
   for (const outline of outlines) if (outline.start < 0) outline.start = 0;
   return outlines;
-}
-
-function childDone(frame: { kind: string; expectingKey: boolean; lastKey?: string }): void {
-  if (frame.kind !== 'mapping') return;
-  if (!frame.expectingKey) frame.lastKey = undefined;
-  frame.expectingKey = !frame.expectingKey;
 }
 
 function syntaxError(input: ManifestInput, error: unknown): ManifestError {

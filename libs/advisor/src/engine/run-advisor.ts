@@ -48,8 +48,8 @@ export function runAdvisor(snapshot: Snapshot, options: AdvisorOptions = {}, rul
     rule.check(context);
   }
 
-  findings.sort(compareFindings);
-  suppressed.sort(compareFindings);
+  sortFindings(findings);
+  sortFindings(suppressed);
   return {
     findings,
     suppressed,
@@ -98,20 +98,25 @@ function isSuppressed(finding: Finding, draft: FindingDraft, suppressions: Suppr
   );
 }
 
-function compareFindings(a: Finding, b: Finding): number {
-  return (
-    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
-    compareText(a.resource.namespace, b.resource.namespace) ||
-    compareText(a.resource.kind, b.resource.kind) ||
-    compareText(a.resource.name, b.resource.name) ||
-    compareText(a.ruleId, b.ruleId) ||
-    compareText(a.container ?? '', b.container ?? '') ||
-    compareText(a.fingerprint, b.fingerprint)
-  );
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/**
+ * Severity, then namespace, kind, name, rule, container: one precomputed key per finding
+ * (NUL sorts below every character a Kubernetes name can hold), compared once per pair.
+ */
+function sortFindings(findings: Finding[]): void {
+  const keyed = findings.map((finding) => ({
+    finding,
+    key: [
+      SEVERITY_RANK[finding.severity],
+      finding.resource.namespace,
+      finding.resource.kind,
+      finding.resource.name,
+      finding.ruleId,
+      finding.container ?? '',
+      finding.fingerprint,
+    ].join('\u0000'),
+  }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  keyed.forEach((entry, index) => (findings[index] = entry.finding));
 }
 
 function summarize(findings: Finding[], suppressed: number, notEvaluated: number): Summary {

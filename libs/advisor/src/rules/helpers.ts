@@ -31,9 +31,8 @@ function podSpecPath(workload: Workload): string[] {
 
 /** Nests a block under a path of mapping keys: ['spec', 'template'] -> "spec:\n  template:\n    <block>". */
 export function nestUnder(path: string[], block: string): string {
-  let yaml = block;
-  for (const key of [...path].reverse()) yaml = `${key}:\n${indent(yaml, 2)}`;
-  return yaml;
+  const keys = path.map((key, depth) => `${' '.repeat(depth * 2)}${key}:`).join('\n');
+  return `${keys}\n${indent(block, path.length * 2)}`;
 }
 
 /** A patch for one container of a workload: `spec.template.spec.containers[name=...]`. */

@@ -76,6 +76,7 @@ export class SnapshotIndex {
   private readonly workloadsByPdb = new Map<PodDisruptionBudget, Workload[]>();
   private readonly endpointsByService = new Map<string, ServiceEndpoint[]>();
   private readonly nodesByName = new Map<string, Node>();
+  private readonly servingByWorkload = new Map<Workload, Container[]>();
   private readonly otherTemplateLabels = new LabelIndex<OtherPodTemplate>((t) => t.labels);
 
   constructor(readonly snapshot: Snapshot) {
@@ -225,6 +226,12 @@ export class SnapshotIndex {
    * port, every container counts. Init containers never count.
    */
   servingContainers(workload: Workload): Container[] {
+    let serving = this.servingByWorkload.get(workload);
+    if (!serving) this.servingByWorkload.set(workload, (serving = this.computeServingContainers(workload)));
+    return serving;
+  }
+
+  private computeServingContainers(workload: Workload): Container[] {
     const containers = workload.podSpec?.containers ?? [];
     if (containers.length === 0) return [];
     const serving = new Set<Container>();
