@@ -1,0 +1,102 @@
+// No Docker engine runs on the development and CI machines, so docker-compose.yml and the
+// Dockerfile are checked here: structure, health checks, start order, that the commands
+// point at files the build produces, and that the apps' environment passes config validation.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { load } from 'js-yaml';
+import { loadConfig } from '#rollsafe/runtime';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+interface ComposeService {
+  image?: string;
+  build?: string;
+  command?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+  ports?: string[];
+}
+
+function compose(): { services: Record<string, ComposeService>; volumes?: Record<string, unknown> } {
+  return load(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, ComposeService> };
+}
+
+/** `dist/x/y.js` is built from `x/y.ts`. */
+function sourceOf(distPath: string): string {
+  return path.join(root, distPath.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
+}
+
+describe('docker-compose.yml', () => {
+  const { services } = compose();
+
+  it('runs postgres, redis, migrations, api and worker, with health checks', () => {
+    expect(Object.keys(services).sort()).toEqual(['api', 'migrate', 'postgres', 'redis', 'worker']);
+    for (const name of ['postgres', 'redis', 'api', 'worker']) {
+      expect(services[name]?.healthcheck?.test?.length).toBeGreaterThan(1);
+    }
+  });
+
+  it('starts the apps after the migrations and a healthy Redis', () => {
+    for (const name of ['api', 'worker']) {
+      expect(services[name]?.depends_on).toEqual({
+        migrate: { condition: 'service_completed_successfully' },
+        redis: { condition: 'service_healthy' },
+      });
+    }
+    expect(services['migrate']?.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+  });
+
+  it('runs commands that exist once built', () => {
+    for (const name of ['api', 'worker']) {
+      const entry = services[name]?.command?.find((arg) => arg.startsWith('dist/'));
+      expect(entry).toBeDefined();
+      expect(fs.existsSync(sourceOf(entry as string))).toBe(true);
+    }
+    expect(services['migrate']?.command).toEqual(['node', 'node_modules/prisma/build/index.js', 'migrate', 'deploy']);
+    expect(services['migrate']?.build).toBe('.');
+  });
+
+  it("gives the apps an environment that passes the apps' configuration validation", () => {
+    for (const name of ['api', 'worker']) {
+      // Compose applies YAML merge keys (`<<: *app-env`); js-yaml (YAML 1.2) leaves them as a key.
+      const raw = services[name]?.environment as Record<string, unknown>;
+      const { ['<<']: merged, ...own } = raw;
+      const env = { ...((merged as Record<string, string> | undefined) ?? {}), ...own } as Record<string, string>;
+      const resolved = Object.fromEntries(
+        Object.entries(env).map(([key, value]) => [key, String(value).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]),
+      );
+      const config = loadConfig(resolved);
+      expect(config.nodeEnv).toBe('production');
+      expect(config.encryptionKey).toHaveLength(32);
+    }
+  });
+});
+
+describe('Dockerfile', () => {
+  const text = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+  const lines = text.split('\n').filter((line) => line.trim() && !line.trim().startsWith('#'));
+
+  it('builds in one stage and runs as a non-root user in another', () => {
+    expect(lines.filter((line) => line.startsWith('FROM '))).toHaveLength(2);
+    expect(lines).toContain('USER node');
+    expect(text).toMatch(/HEALTHCHECK .*\n?.*healthz/);
+  });
+
+  it('copies files that exist and runs a command that is built', () => {
+    for (const line of lines.filter((l) => l.startsWith('COPY ') && !l.includes('--from='))) {
+      const sources = line.replace(/^COPY\s+(--\S+\s+)*/, '').split(/\s+/).slice(0, -1);
+      for (const source of sources) expect(fs.existsSync(path.join(root, source))).toBe(true);
+    }
+    const cmd = lines.find((line) => line.startsWith('CMD '));
+    const args = JSON.parse((cmd as string).slice(4)) as string[];
+    expect(args[0]).toBe('node');
+    expect(fs.existsSync(sourceOf(args[args.length - 1] as string))).toBe(true);
+  });
+
+  it('keeps local state and build output out of the build context', () => {
+    const ignored = fs.readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n');
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.rollsafe', '.git']));
+  });
+});
