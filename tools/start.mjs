@@ -223,6 +223,11 @@ async function main() {
   };
   process.on('SIGINT', () => stop('SIGTERM'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // `npm start` killed with SIGTERM exits without passing the signal on: stop with it.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop('SIGTERM');
+  }, 1000).unref();
   const first = await Promise.race(children.map(({ name, exited }) => exited.then((result) => ({ name, ...result }))));
   const unexpected = !stopping;
   if (unexpected) say(`${first.name} exited (${first.signal ?? `code ${first.code}`}): stopping the rest`);
