@@ -107,6 +107,25 @@ describe('worker', () => {
     await context.close();
   });
 
+  it("records a scan's failure message (and does not retry what cannot succeed)", async () => {
+    @Injectable()
+    class FailingEngine extends ScanEngine {
+      override async run(): Promise<EngineRun> {
+        throw new Error('advisor exploded on purpose');
+      }
+    }
+    const context = await startWorker(new FailingEngine());
+    const id = await queueScan(context);
+    const scan = await until('the scan to fail', async () => {
+      const row = await scanRow(context, id);
+      return row.status === 'failed' ? row : undefined;
+    });
+    expect(scan.error).toContain('advisor exploded on purpose');
+    expect(scan.attempts).toBe(1);
+    expect(scan.finishedAt).not.toBeNull();
+    await context.close();
+  });
+
   it('reruns a scan whose worker died mid-run, and writes its result once', async () => {
     const held = new HeldEngine();
     heldEngines.push(held);
