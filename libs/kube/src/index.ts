@@ -1,4 +1,10 @@
 export { KubeError, type KubeErrorCode } from './errors.js';
 export { OutboundPolicy, type AddressClass } from './outbound/address-policy.js';
 export { admitKubeconfig, type IntakeOptions } from './kubeconfig/intake-policy.js';
+export { loadLocalKubeconfig } from './kubeconfig/local-kubeconfig.js';
 export type { ClusterCredentials } from './kubeconfig/credentials.js';
+export type { ClusterClientOptions } from './http/connection.js';
+export { verifyClusterAccess, type AccessReport } from './access/verify-access.js';
+export { collectClusterSnapshot, type CollectOptions, type CollectResult, type CollectStats } from './collect/collect-snapshot.js';
+export { READABLE_RESOURCES, type ListedResource } from './collect/resources.js';
+export { slimObject } from './collect/slim.js';

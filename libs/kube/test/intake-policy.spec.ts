@@ -110,3 +110,44 @@ describe('admitKubeconfig', () => {
     expect(refusal(text, { allowExec: true, context: 'staging' }).message).toContain('context "staging" is not defined');
   });
 });
+
+describe('admitKubeconfig: the client-node validation step', () => {
+  it('refuses client-node\'s token-file spelling before client-node would read the file', () => {
+    const error = refusal(kubeconfig({}, { token: 't', 'token-file': '/etc/shadow' }));
+    expect(error.code).toBe('KUBECONFIG_FILE_REFERENCE');
+    expect(error.message).not.toContain('/etc/shadow');
+  });
+
+  it('refuses what the Kubernetes client cannot load, even in an unused entry', () => {
+    const text = JSON.stringify({
+      'current-context': 'a',
+      clusters: [
+        { name: 'c', cluster: { server: 'https://k8s.example.com' } },
+        { name: 'spare', cluster: {} },
+      ],
+      users: [{ name: 'u', user: { token: 't' } }],
+      contexts: [{ name: 'a', context: { cluster: 'c', user: 'u' } }],
+    });
+    const error = refusal(text);
+    expect(error.code).toBe('KUBECONFIG_INVALID');
+    expect(error.message).toContain('clusters[1].cluster.server is missing');
+  });
+
+  it('admits YAML the client loads to the same server', () => {
+    const yaml = [
+      'apiVersion: v1',
+      'kind: Config',
+      'current-context: prod',
+      'clusters:',
+      '- name: prod',
+      '  cluster: { server: "https://K8S.example.com:443/" }',
+      'users:',
+      '- name: reader',
+      '  user: { token: abc }',
+      'contexts:',
+      '- name: prod',
+      '  context: { cluster: prod, user: reader }',
+    ].join('\n');
+    expect(admitKubeconfig(yaml)).toMatchObject({ server: 'https://k8s.example.com', token: 'abc' });
+  });
+});

@@ -1,5 +1,6 @@
 import { load } from 'js-yaml';
 import { KubeError } from '../errors.js';
+import { checkWithClientNode } from './client-node-check.js';
 import type { ClusterCredentials } from './credentials.js';
 
 export interface IntakeOptions {
@@ -21,6 +22,8 @@ const FILE_REFERENCES: Array<[section: 'cluster' | 'user', field: string]> = [
   ['user', 'client-certificate'],
   ['user', 'client-key'],
   ['user', 'tokenFile'],
+  // client-node's spelling: it reads this file while loading the kubeconfig.
+  ['user', 'token-file'],
 ];
 
 function isMap(value: unknown): value is YamlMap {
@@ -54,7 +57,8 @@ function decodeBase64Field(value: unknown, field: string): string | undefined {
  * context. Refused: exec and auth-provider users (they would run commands on our servers),
  * references to files (they would read our disk), insecure-skip-tls-verify unless allowed,
  * proxies, and anything unparseable. Every user and cluster in the file is checked, not only
- * the selected one: nothing from a refused file is kept.
+ * the selected one: nothing from a refused file is kept. What passes is then loaded by
+ * `@kubernetes/client-node` as a validation step (see checkWithClientNode).
  */
 export function admitKubeconfig(text: string, options: IntakeOptions = {}): ClusterCredentials {
   let document: unknown;
@@ -88,7 +92,7 @@ export function admitKubeconfig(text: string, options: IntakeOptions = {}): Clus
       if (entry[field] !== undefined && entry[field] !== '') {
         throw new KubeError(
           'KUBECONFIG_FILE_REFERENCE',
-          `kubeconfig: ${section} "${name}" references a file with ${field}; inline the data (${field === 'tokenFile' ? 'token' : `${field}-data`}) instead`,
+          `kubeconfig: ${section} "${name}" references a file with ${field}; inline the data (${field === 'tokenFile' || field === 'token-file' ? 'token' : `${field}-data`}) instead`,
           { [section]: name, field },
         );
       }
@@ -128,9 +132,12 @@ export function admitKubeconfig(text: string, options: IntakeOptions = {}): Clus
     throw invalid(`user "${userName}" has no token and no client certificate`);
   }
 
+  const serverUrl = server.toString().replace(/\/$/, '');
+  checkWithClientNode(text, contextName, serverUrl);
+
   return {
     contextName,
-    server: server.toString().replace(/\/$/, ''),
+    server: serverUrl,
     ...optional('certificateAuthority', decodeBase64Field(cluster['certificate-authority-data'], `cluster "${clusterName}" certificate-authority-data`)),
     ...optional('tlsServerName', typeof cluster['tls-server-name'] === 'string' ? cluster['tls-server-name'] : undefined),
     insecureSkipTlsVerify: insecure,

@@ -21,6 +21,14 @@ export class OutboundPolicy {
     this.allowed = allow.filter((entry) => entry !== 'loopback' && entry !== 'private').flatMap((entry) => parseCidr(entry) ?? []);
   }
 
+  /**
+   * The CLI's policy: on the user's own machine the API server may be anywhere the user can
+   * reach (loopback, private, link-local); metadata endpoints are still refused.
+   */
+  static unrestricted(): OutboundPolicy {
+    return new OutboundPolicy(['loopback', 'private', '169.254.0.0/16', 'fe80::/10']);
+  }
+
   static fromEnvironment(value: string | undefined): OutboundPolicy {
     return new OutboundPolicy((value ?? '').split(',').map((s) => s.trim()).filter(Boolean));
   }

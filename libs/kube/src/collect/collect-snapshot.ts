@@ -1,0 +1,133 @@
+import { addObject, emptySnapshot, type Snapshot, type SnapshotObjects } from '#rollsafe/advisor';
+import { unlistableWarning } from '../access/kind-warnings.js';
+import { KubeError } from '../errors.js';
+import { ApiClient } from '../http/api-client.js';
+import { openConnection, type ClusterClientOptions } from '../http/connection.js';
+import { DEFAULT_RETRY_POLICY } from '../http/retry.js';
+import type { ClusterCredentials } from '../kubeconfig/credentials.js';
+import { cniOf, fetchKubernetesVersion, providerOfNodes } from './cluster-facts.js';
+import { forEachLimited } from './limit.js';
+import { listAllPages, type ListOutcome, type PageSink } from './list-pages.js';
+import { ENDPOINT_SLICES, ENDPOINTS, SCANNED_RESOURCES, type ListedResource } from './resources.js';
+import { slimObject } from './slim.js';
+
+export interface CollectOptions extends ClusterClientOptions {
+  /** Items per list page; default 500. */
+  pageSize?: number;
+  /** Resource types fetched at once; default 4. */
+  concurrency?: number;
+  /** On 429 / 5xx / network errors; default 4, exponential backoff honouring Retry-After. */
+  maxRetries?: number;
+  /** The first backoff; default 250 ms. */
+  retryBaseDelayMs?: number;
+}
+
+export interface CollectStats {
+  requests: number;
+  pages: number;
+  objects: number;
+  retries: number;
+  restarts: number;
+  durationMs: number;
+}
+
+export interface CollectResult {
+  /** source 'cluster'; facts: kubernetesVersion, detectedProvider, cni, unavailableKinds. */
+  snapshot: Snapshot;
+  stats: CollectStats;
+  /** One sentence per resource that could not be listed (the rules it withholds). */
+  warnings: string[];
+}
+
+interface Collection {
+  snapshot: Snapshot;
+  stats: CollectStats;
+  warnings: string[];
+  unavailable: Set<keyof SnapshotObjects>;
+}
+
+/** Folds a resource's pages into the snapshot as they arrive; a restart drops what it added. */
+function snapshotSink(collection: Collection, resource: ListedResource): PageSink {
+  const target = collection.snapshot[resource.collection];
+  const start = target.length;
+  return {
+    page(items, apiVersion) {
+      for (const item of items) {
+        if (addObject(collection.snapshot, slimObject(resource.collection, resource.kind, apiVersion, item))) collection.stats.objects++;
+      }
+    },
+    restart() {
+      collection.stats.objects -= target.length - start;
+      target.length = start;
+    },
+  };
+}
+
+function record(collection: Collection, outcome: ListOutcome): boolean {
+  if (!outcome.listed) return false;
+  collection.stats.pages += outcome.pages;
+  collection.stats.restarts += outcome.restarts;
+  return true;
+}
+
+async function collectResource(client: ApiClient, collection: Collection, resource: ListedResource, pageSize: number): Promise<void> {
+  const outcome = await listAllPages(client, resource, { pageSize }, snapshotSink(collection, resource));
+  if (record(collection, outcome)) return;
+  if (resource === ENDPOINT_SLICES) return collectEndpointsFallback(client, collection, pageSize);
+  collection.unavailable.add(resource.collection);
+  collection.warnings.push(unlistableWarning(resource.resource, [resource.collection]));
+}
+
+/** EndpointSlices refused: Endpoints serve the same rules; only when both fail are they unavailable. */
+async function collectEndpointsFallback(client: ApiClient, collection: Collection, pageSize: number): Promise<void> {
+  const outcome = await listAllPages(client, ENDPOINTS, { pageSize }, snapshotSink(collection, ENDPOINTS));
+  if (record(collection, outcome)) return;
+  collection.unavailable.add('endpointSlices');
+  collection.unavailable.add('endpoints');
+  collection.warnings.push(unlistableWarning('endpointslices or endpoints', ['endpointSlices', 'endpoints']));
+}
+
+function finishFacts(collection: Collection, kubernetesVersion: string): void {
+  const facts = collection.snapshot.facts;
+  facts.kubernetesVersion = kubernetesVersion.replace(/^v/, '');
+  const provider = providerOfNodes(collection.snapshot);
+  if (provider) facts.detectedProvider = provider;
+  const cni = cniOf(collection.snapshot);
+  if (cni) facts.cni = cni;
+  if (collection.unavailable.size > 0) facts.unavailableKinds = [...collection.unavailable];
+}
+
+/**
+ * Reads a cluster into a Snapshot with GETs only: /version, then every scanned resource type
+ * in pages (a few types at once), each page slimmed and folded in as it arrives.
+ */
+export async function collectClusterSnapshot(credentials: ClusterCredentials, options: CollectOptions): Promise<CollectResult> {
+  const started = Date.now();
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const pageSize = Math.max(1, options.pageSize ?? 500);
+  const connection = await openConnection(credentials, options, concurrency + 1);
+  const client = new ApiClient(connection, {
+    ...DEFAULT_RETRY_POLICY,
+    maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
+    baseDelayMs: options.retryBaseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
+  });
+  const collection: Collection = {
+    snapshot: emptySnapshot({ source: 'cluster' }),
+    stats: { requests: 0, pages: 0, objects: 0, retries: 0, restarts: 0, durationMs: 0 },
+    warnings: [],
+    unavailable: new Set(),
+  };
+  try {
+    const version = await fetchKubernetesVersion(client);
+    await forEachLimited(SCANNED_RESOURCES, concurrency, (resource) => collectResource(client, collection, resource, pageSize));
+    finishFacts(collection, version);
+  } catch (error) {
+    throw error instanceof KubeError ? error : new KubeError('CLUSTER_ERROR', `collecting from ${connection.server}: ${(error as Error).message}`);
+  } finally {
+    connection.close();
+  }
+  collection.stats.requests = client.counters.requests;
+  collection.stats.retries = client.counters.retries;
+  collection.stats.durationMs = Date.now() - started;
+  return { snapshot: collection.snapshot, stats: collection.stats, warnings: collection.warnings };
+}
