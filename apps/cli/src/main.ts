@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
-import { PROVIDERS, RULES, runAdvisor, atLeast, DEFAULT_DOCS_BASE_URL, type Provider, type Severity } from '#rollsafe/advisor';
-import { CLI_LIMITS, formatManifestError, parseManifests, readManifestPaths } from '#rollsafe/manifests';
+import { PROVIDERS, RULES, atLeast, DEFAULT_DOCS_BASE_URL, type AdvisorOptions, type Provider, type Severity } from '#rollsafe/advisor';
+import { ClusterScanError, scanCluster } from './cluster-scan.js';
 import { formatJson } from './formatters/json.js';
 import { formatSarif } from './formatters/sarif.js';
 import { COLOURS, formatText, PLAIN } from './formatters/text.js';
 import type { ScanReport } from './formatters/report.js';
+import { scanManifests } from './manifest-scan.js';
 import { readStdin } from './stdin.js';
 
 export const VERSION = '0.1.0';
@@ -17,11 +18,15 @@ const FORMATS = ['text', 'json', 'sarif'] as const;
 const FAIL_ON = ['critical', 'warning', 'info', 'none'] as const;
 
 const USAGE = `Usage: rollsafe scan PATH... [options]
+       rollsafe scan --kubeconfig FILE [--context NAME] [options]
 
-Scans Kubernetes manifests (files, directories, or - for stdin; YAML or JSON) for settings
-that make rolling updates drop traffic behind cloud load balancers.
+Scans Kubernetes manifests (files, directories, or - for stdin; YAML or JSON), or a live
+cluster read with GET requests only, for settings that make rolling updates drop traffic
+behind cloud load balancers.
 
 Options:
+  --kubeconfig FILE            scan the cluster of this kubeconfig instead of manifests
+  --context NAME               the kubeconfig context to use (default: current-context)
   --format text|json|sarif     output format (default: text)
   --provider auto|${PROVIDERS.join('|')}
                                cloud provider for provider-specific rules (default: auto)
@@ -33,7 +38,8 @@ Options:
 
   rollsafe rules               list the rule catalog
 
-Exit codes: 0 nothing reaches --fail-on, 1 something does, 2 usage or input errors.
+Exit codes: 0 nothing reaches --fail-on, 1 something does, 2 usage or input errors (a bad
+kubeconfig, an unreachable cluster).
 `;
 
 export interface CliIo {
@@ -72,6 +78,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         format: { type: 'string' },
         provider: { type: 'string' },
         'fail-on': { type: 'string' },
+        kubeconfig: { type: 'string' },
+        context: { type: 'string' },
         'no-color': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -107,32 +115,37 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     format = oneOf('format', values.format, FORMATS, 'text');
     failOn = oneOf('fail-on', values['fail-on'], FAIL_ON, 'critical');
     provider = oneOf('provider', values.provider, ['auto', ...PROVIDERS], 'auto');
-    if (paths.length === 0) throw new UsageError('scan needs at least one PATH (a file, a directory, or - for stdin)');
+    if (values.kubeconfig === undefined && values.context !== undefined) throw new UsageError('--context needs --kubeconfig');
+    if (values.kubeconfig !== undefined && paths.length > 0) throw new UsageError('scan takes PATHs or --kubeconfig, not both');
+    if (values.kubeconfig === undefined && paths.length === 0) {
+      throw new UsageError('scan needs at least one PATH (a file, a directory, or - for stdin) or --kubeconfig FILE');
+    }
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.stderr(`rollsafe: ${error.message}\n\n${USAGE}`);
     return EXIT_USAGE;
   }
 
-  const read = await readManifestPaths(paths, io.readStdin);
-  const parsedManifests = parseManifests(read.inputs, CLI_LIMITS);
-  const inputErrors = [...read.errors, ...parsedManifests.errors];
-  const snapshot = parsedManifests.snapshot;
-  const result = runAdvisor(snapshot, provider === 'auto' ? {} : { provider });
-
-  for (const error of inputErrors) io.stderr(`rollsafe: error: ${formatManifestError(error)}\n`);
-  for (const warning of snapshot.warnings) {
-    const where = warning.location ? `${warning.location.file}:${warning.location.line}: ` : '';
-    io.stderr(`rollsafe: warning: ${where}${warning.message}\n`);
+  const advisorOptions: AdvisorOptions = provider === 'auto' ? {} : { provider };
+  let report: ScanReport;
+  try {
+    report =
+      values.kubeconfig !== undefined
+        ? await scanCluster({ kubeconfig: values.kubeconfig, ...(values.context !== undefined ? { context: values.context } : {}) }, advisorOptions, io.stderr)
+        : await scanManifests(paths, advisorOptions, io.readStdin, io.stderr);
+  } catch (error) {
+    if (!(error instanceof ClusterScanError)) throw error;
+    io.stderr(`rollsafe: error: ${error.code}: ${error.message}\n`);
+    return EXIT_USAGE;
   }
+  printReport(report, format, values['no-color'] === true, io);
 
-  const report: ScanReport = {
-    result,
-    inputErrors,
-    warnings: snapshot.warnings,
-    fileCount: read.inputs.length,
-    resourceCount: snapshot.locations.size,
-  };
+  if (report.inputErrors.length > 0) return EXIT_USAGE;
+  const failing = failOn !== 'none' && report.result.findings.some((f) => atLeast(f.severity, failOn as Severity));
+  return failing ? EXIT_FINDINGS : EXIT_OK;
+}
+
+function printReport(report: ScanReport, format: (typeof FORMATS)[number], noColor: boolean, io: CliIo): void {
   switch (format) {
     case 'json':
       io.stdout(formatJson(report, io.isTty));
@@ -141,12 +154,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       io.stdout(formatSarif(report, VERSION, DEFAULT_DOCS_BASE_URL, io.cwd));
       break;
     default: {
-      const colour = io.isTty && !values['no-color'] && !io.env['NO_COLOR'];
+      const colour = io.isTty && !noColor && !io.env['NO_COLOR'];
       io.stdout(formatText(report, colour || io.env['FORCE_COLOR'] ? COLOURS : PLAIN));
     }
   }
-
-  if (inputErrors.length > 0) return EXIT_USAGE;
-  const failing = failOn !== 'none' && result.findings.some((f) => atLeast(f.severity, failOn as Severity));
-  return failing ? EXIT_FINDINGS : EXIT_OK;
 }

@@ -8,4 +8,6 @@ export interface ScanReport {
   warnings: SnapshotWarning[];
   fileCount: number;
   resourceCount: number;
+  /** Set for a live-cluster scan (--kubeconfig): the context and server read. */
+  cluster?: { context: string; server: string };
 }

@@ -49,10 +49,17 @@ export function formatText(report: ScanReport, palette: Palette): string {
     palette.severity('warning', `${summary.warning} warning`),
     palette.severity('info', `${summary.info} info`),
     `${summary.suppressed} suppressed`,
-    `${summary.notEvaluated} not evaluated${summary.notEvaluated > 0 && report.resourceCount > 0 ? ' (live rules need a cluster)' : ''}`,
+    `${summary.notEvaluated} not evaluated${notEvaluatedReason(report)}`,
   ];
-  const scope = `${report.resourceCount} resource(s) in ${report.fileCount} file(s)`;
+  const scope = report.cluster
+    ? `${report.resourceCount} resource(s) in cluster ${report.cluster.context} (${report.cluster.server})`
+    : `${report.resourceCount} resource(s) in ${report.fileCount} file(s)`;
   const errors = report.inputErrors.length > 0 ? `, ${report.inputErrors.length} input error(s)` : '';
   lines.push(`${parts.join(', ')}: ${scope}${errors}`);
   return lines.join('\n') + '\n';
+}
+
+function notEvaluatedReason(report: ScanReport): string {
+  if (report.result.summary.notEvaluated === 0 || report.resourceCount === 0) return '';
+  return report.cluster ? ' (the credentials cannot list what they read)' : ' (live rules need a cluster)';
 }
