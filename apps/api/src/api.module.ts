@@ -14,12 +14,14 @@ import { RateLimiter } from './auth/rate-limiter.js';
 import { RedisConnection } from './auth/redis.provider.js';
 import { ApiExceptionFilter } from './errors/api-exception.filter.js';
 import { ScansResolver } from './graphql/scans.resolver.js';
+import { ClustersResolver } from './graphql/clusters.resolver.js';
 import { MAX_COMPLEXITY, MAX_DEPTH, complexityLimit, depthLimit } from './graphql/limits.js';
 import { Lifecycle } from './ops/lifecycle.js';
 import { MetricsService } from './ops/metrics.service.js';
 import { OpsController } from './ops/ops.controller.js';
 import { OrganizationsController } from './rest/organizations.controller.js';
 import { ScansController } from './rest/scans.controller.js';
+import { ClustersController } from './rest/clusters.controller.js';
 import { SuppressionsController } from './rest/suppressions.controller.js';
 
 @Module({})
@@ -31,7 +33,13 @@ export class ApiModule implements NestModule {
       imports: [
         StoreModule.forRoot({ databaseUrl: options.databaseUrl }),
         BullModule.forRoot({ connection: redisOptionsFromUrl(options.redisUrl), prefix: options.queuePrefix }),
-        ScansModule.forRoot({ ...(options.docsBaseUrl ? { docsBaseUrl: options.docsBaseUrl } : {}) }),
+        ScansModule.forRoot({
+          ...(options.docsBaseUrl ? { docsBaseUrl: options.docsBaseUrl } : {}),
+          ...(options.encryptionKey ? { encryptionKey: options.encryptionKey } : {}),
+          oldEncryptionKeys: options.oldEncryptionKeys ?? [],
+          outboundAllow: options.outboundAllow ?? [],
+          allowInsecureKubeconfig: options.allowInsecureKubeconfig === true,
+        }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           inject: [GraphQLSchemaHost],
@@ -50,7 +58,7 @@ export class ApiModule implements NestModule {
           },
         }),
       ],
-      controllers: [OrganizationsController, ScansController, SuppressionsController, OpsController],
+      controllers: [OrganizationsController, ScansController, ClustersController, SuppressionsController, OpsController],
       providers: [
         { provide: API_OPTIONS, useValue: options },
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -61,6 +69,7 @@ export class ApiModule implements NestModule {
         MetricsService,
         Lifecycle,
         ScansResolver,
+        ClustersResolver,
       ],
     };
   }

@@ -4,6 +4,8 @@ import type { AppConfig } from '#rollsafe/runtime';
 export type ApiOptions = Pick<
   AppConfig,
   'databaseUrl' | 'redisUrl' | 'queuePrefix' | 'adminToken' | 'rateLimitPerMinute' | 'docsBaseUrl' | 'nodeEnv'
->;
+> &
+  /** Cluster registration: sealing credentials, which API server addresses may be reached, insecure TLS. */
+  Partial<Pick<AppConfig, 'encryptionKey' | 'oldEncryptionKeys' | 'outboundAllow' | 'allowInsecureKubeconfig'>>;
 
 export const API_OPTIONS = Symbol('API_OPTIONS');

@@ -23,6 +23,10 @@ async function main(): Promise<void> {
       queuePrefix: config.queuePrefix,
       concurrency: config.workerConcurrency,
       ...(config.docsBaseUrl ? { docsBaseUrl: config.docsBaseUrl } : {}),
+      ...(config.encryptionKey ? { encryptionKey: config.encryptionKey } : {}),
+      oldEncryptionKeys: config.oldEncryptionKeys,
+      outboundAllow: config.outboundAllow,
+      allowInsecureKubeconfig: config.allowInsecureKubeconfig,
     }),
     { logger: new PinoNestLogger(logger) },
   );

@@ -1,27 +1,25 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { UnrecoverableError, type Job, type WorkerOptions } from 'bullmq';
-import { JOB_CATALOG, QUEUES, ScanRunner, parsePayload, type JobHandlers, type JobName } from '#rollsafe/scans';
+import { JOB_CATALOG, QUEUES, ScanJobs, parsePayload, type JobContext, type JobHandlers, type JobName } from '#rollsafe/scans';
 import { assertHandlesAll } from './job-handlers.js';
 
+type AnyHandler = (payload: unknown, context: JobContext) => Promise<void>;
+
 /**
- * Processes the `scans` queue. Each job name of the catalog maps to a handler; a job
- * carries the scan id only and the handler reads everything else from the row.
+ * Processes the `scans` queue. Each job name of the catalog maps to a handler (libs/scans'
+ * ScanJobs); a job carries ids only and the handler reads everything else from the rows.
  */
 @Injectable()
 export class ScansProcessor extends WorkerHost implements OnModuleInit {
   private readonly logger = new Logger('ScansProcessor');
 
-  constructor(private readonly runner: ScanRunner) {
+  constructor(private readonly jobs: ScanJobs) {
     super();
   }
 
   protected handlers(): JobHandlers<typeof QUEUES.scans> {
-    return {
-      'scan.run': async ({ scanId }) => {
-        await this.runner.run(scanId);
-      },
-    };
+    return this.jobs.handlers();
   }
 
   onModuleInit(): void {
@@ -29,7 +27,7 @@ export class ScansProcessor extends WorkerHost implements OnModuleInit {
   }
 
   async process(job: Job): Promise<void> {
-    const handlers = this.handlers() as Record<string, JobHandlers<typeof QUEUES.scans>[JobName] | undefined>;
+    const handlers = this.handlers() as unknown as Record<string, AnyHandler | undefined>;
     const handler = handlers[job.name];
     if (!handler || !(job.name in JOB_CATALOG)) throw new UnrecoverableError(`no handler for job ${job.name}`);
     let payload;
@@ -46,9 +44,8 @@ export class ScansProcessor extends WorkerHost implements OnModuleInit {
     if (!job) return;
     const exhausted = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
     this.logger.warn({ msg: exhausted ? 'job failed for good' : 'job failed: will retry', job: job.name, jobId: job.id, attempt: job.attemptsMade, error: error.message });
-    if (exhausted && job.name === 'scan.run') {
-      const scanId = (job.data as { scanId?: unknown }).scanId;
-      if (typeof scanId === 'string') await this.runner.giveUp(scanId, `scan failed after ${job.attemptsMade} attempt(s): ${error.message}`);
+    if (exhausted && job.name in JOB_CATALOG) {
+      await this.jobs.giveUp(job.name as JobName, job.data, `scan failed after ${job.attemptsMade} attempt(s): ${error.message}`);
     }
   }
 

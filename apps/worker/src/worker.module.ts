@@ -12,6 +12,11 @@ export interface WorkerModuleOptions {
   queuePrefix: string;
   concurrency: number;
   docsBaseUrl?: string;
+  /** Cluster scans: the credentials' keys, the outbound policy, the operator's TLS setting. */
+  encryptionKey?: Uint8Array;
+  oldEncryptionKeys?: Uint8Array[];
+  outboundAllow?: string[];
+  allowInsecureKubeconfig?: boolean;
   /** How long a job's lock lives without renewal: a dead worker's job reruns after about this. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
@@ -31,7 +36,13 @@ export class WorkerModule {
       imports: [
         StoreModule.forRoot({ databaseUrl: options.databaseUrl, poolSize: options.concurrency + 2 }),
         BullModule.forRoot({ connection: redisOptionsFromUrl(options.redisUrl), prefix: options.queuePrefix }),
-        ScansModule.forRoot({ ...(options.docsBaseUrl ? { docsBaseUrl: options.docsBaseUrl } : {}) }),
+        ScansModule.forRoot({
+          ...(options.docsBaseUrl ? { docsBaseUrl: options.docsBaseUrl } : {}),
+          ...(options.encryptionKey ? { encryptionKey: options.encryptionKey } : {}),
+          oldEncryptionKeys: options.oldEncryptionKeys ?? [],
+          outboundAllow: options.outboundAllow ?? [],
+          allowInsecureKubeconfig: options.allowInsecureKubeconfig === true,
+        }),
       ],
       providers: [{ provide: ScansProcessor, useClass: configuredScansProcessor(workerOptions) }],
     };

@@ -170,8 +170,9 @@ describe('worker', () => {
   });
 
   it('refuses to start without a handler for every job of its queue', () => {
-    expect(() => assertHandlesAll(QUEUES.scans, {})).toThrow(/cannot handle job\(s\) scan.run/);
-    expect(() => assertHandlesAll(QUEUES.scans, { 'scan.run': async () => undefined })).not.toThrow();
+    expect(() => assertHandlesAll(QUEUES.scans, {})).toThrow(/cannot handle job\(s\) scan.run, cluster.scan/);
+    expect(() => assertHandlesAll(QUEUES.scans, { 'scan.run': async () => undefined })).toThrow(/cluster.scan/);
+    expect(() => assertHandlesAll(QUEUES.scans, { 'scan.run': async () => undefined, 'cluster.scan': async () => undefined })).not.toThrow();
   });
 
   it('does not boot a processor whose handler map misses a job', async () => {

@@ -23,6 +23,19 @@ describe('loadConfig', () => {
     expect(config.rateLimitPerMinute).toBe(600);
     expect(config.outboundAllow).toEqual([]);
     expect(config.encryptionKey).toBeUndefined();
+    expect(config.oldEncryptionKeys).toEqual([]);
+    expect(config.allowInsecureKubeconfig).toBe(false);
+  });
+
+  it('reads rotated-out keys and the insecure-kubeconfig switch', () => {
+    const old = Buffer.alloc(32, 9).toString('base64');
+    const config = loadConfig({ ...valid, ROLLSAFE_ENCRYPTION_OLD_KEYS: `${'cd'.repeat(32)}, ${old}`, ROLLSAFE_ALLOW_INSECURE_KUBECONFIG: 'true' });
+    expect(config.oldEncryptionKeys.map((key) => key.toString('hex'))).toEqual(['cd'.repeat(32), '09'.repeat(32)]);
+    expect(config.allowInsecureKubeconfig).toBe(true);
+    const text = problems({ ...valid, ROLLSAFE_ENCRYPTION_OLD_KEYS: 'old-secret-key', ROLLSAFE_ALLOW_INSECURE_KUBECONFIG: 'yes' }).join('\n');
+    expect(text).toContain('ROLLSAFE_ENCRYPTION_OLD_KEYS');
+    expect(text).toContain('ROLLSAFE_ALLOW_INSECURE_KUBECONFIG');
+    expect(text).not.toContain('old-secret-key');
   });
 
   it('names every bad variable in one message, without echoing secrets', () => {

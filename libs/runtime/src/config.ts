@@ -2,7 +2,7 @@
 // process with one line per problem that names the variable (never echoing a secret).
 import { z } from 'zod';
 
-const SECRET_VARIABLES = new Set(['ROLLSAFE_ADMIN_TOKEN', 'ROLLSAFE_ENCRYPTION_KEY', 'DATABASE_URL', 'REDIS_URL']);
+const SECRET_VARIABLES = new Set(['ROLLSAFE_ADMIN_TOKEN', 'ROLLSAFE_ENCRYPTION_KEY', 'ROLLSAFE_ENCRYPTION_OLD_KEYS', 'DATABASE_URL', 'REDIS_URL']);
 
 function urlWithProtocols(protocols: string[], example: string) {
   return z.string({ error: `is required (e.g. ${example})` }).refine(
@@ -58,6 +58,16 @@ export const configSchema = z.object({
     .refine((value) => value === undefined || value === '' || decodeKey(value) !== undefined, {
       message: 'must be 32 bytes, as 64 hex characters or base64 (e.g. `openssl rand -base64 32`)',
     }),
+  ROLLSAFE_ENCRYPTION_OLD_KEYS: z
+    .string()
+    .optional()
+    .refine((value) => splitList(value).every((key) => decodeKey(key) !== undefined), {
+      message: 'must be a comma-separated list of 32-byte keys (64 hex characters or base64), the keys rotated out',
+    }),
+  ROLLSAFE_ALLOW_INSECURE_KUBECONFIG: z
+    .enum(['true', 'false', '1', '0', ''], { message: 'must be true or false' })
+    .optional()
+    .transform((value) => value === 'true' || value === '1'),
   ROLLSAFE_OUTBOUND_ALLOW: z
     .string()
     .optional()
@@ -91,6 +101,10 @@ export interface AppConfig {
   port: number;
   adminToken: string;
   encryptionKey: Buffer | undefined;
+  /** Keys rotated out: still decrypt what they encrypted (re-encrypted with encryptionKey on use). */
+  oldEncryptionKeys: Buffer[];
+  /** Operator setting: accept kubeconfigs with `insecure-skip-tls-verify: true`. */
+  allowInsecureKubeconfig: boolean;
   outboundAllow: string[];
   rateLimitPerMinute: number;
   workerConcurrency: number;
@@ -98,6 +112,10 @@ export interface AppConfig {
   queuePrefix: string;
   docsBaseUrl: string | undefined;
   logLevel: RawConfig['ROLLSAFE_LOG_LEVEL'];
+}
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
 }
 
 export function decodeKey(value: string): Buffer | undefined {
@@ -143,6 +161,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: raw.PORT,
     adminToken: raw.ROLLSAFE_ADMIN_TOKEN,
     encryptionKey,
+    oldEncryptionKeys: splitList(raw.ROLLSAFE_ENCRYPTION_OLD_KEYS).flatMap((key) => decodeKey(key) ?? []),
+    allowInsecureKubeconfig: raw.ROLLSAFE_ALLOW_INSECURE_KUBECONFIG,
     outboundAllow: raw.ROLLSAFE_OUTBOUND_ALLOW,
     rateLimitPerMinute: raw.ROLLSAFE_RATE_LIMIT_PER_MINUTE,
     workerConcurrency: raw.ROLLSAFE_WORKER_CONCURRENCY,

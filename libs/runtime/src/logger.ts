@@ -25,6 +25,14 @@ export const REDACTED_PATHS = [
   'encryptionKey',
   'manifests',
   '*.manifests',
+  'kubeconfig',
+  '*.kubeconfig',
+  'credentials',
+  '*.credentials',
+  'clientKey',
+  '*.clientKey',
+  'body.kubeconfig',
+  'variables.kubeconfig',
 ];
 
 export function createLogger(options: { level: LevelWithSilent; app: string; destination?: DestinationStream }): Logger {

@@ -1,14 +1,19 @@
 // Coded domain errors. Services throw these; each transport maps them once: REST to an HTTP
 // status and `{ error: { code, message, details } }`, GraphQL to `extensions.code`.
+import type { KubeErrorCode } from '#rollsafe/kube';
+
 export type DomainErrorCode =
   | 'BAD_INPUT'
+  | 'CONFLICT'
   | 'INVALID_MANIFESTS'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'RATE_LIMITED'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  /** Kubeconfig refusals and cluster verification failures keep libs/kube's code. */
+  | KubeErrorCode;
 
 export type ErrorDetails = string | number | boolean | null | ErrorDetails[] | { [key: string]: ErrorDetails };
 

@@ -3,7 +3,7 @@
 // database or the queue.
 import { Injectable } from '@nestjs/common';
 import { parseManifests, DEFAULT_LIMITS, type ManifestError, type ManifestInput } from '#rollsafe/manifests';
-import { runAdvisor, type AdvisorResult, type Provider, type Suppression } from '#rollsafe/advisor';
+import { runAdvisor, type AdvisorResult, type Provider, type Snapshot, type Suppression } from '#rollsafe/advisor';
 
 export const PROVIDERS: readonly Provider[] = ['alibaba', 'aws', 'gcp', 'azure'];
 export const MAX_UPLOAD_BYTES = DEFAULT_LIMITS.maxBytes;
@@ -21,6 +21,8 @@ export interface EngineRun {
 
 export interface EngineOptions {
   provider?: Provider;
+  /** Alibaba load-balancer backend attachments per node (a cluster's setting). */
+  slbAttachmentQuota?: number;
   suppressions: Suppression[];
   docsBaseUrl?: string;
 }
@@ -39,11 +41,7 @@ export class ScanEngine {
       const first = parsed.errors[0];
       throw new Error(`manifests could not be parsed: ${first ? `${first.file}${first.line ? `:${first.line}` : ''}: ${first.message}` : ''}`);
     }
-    const result = runAdvisor(parsed.snapshot, {
-      ...(options.provider ? { provider: options.provider } : {}),
-      suppressions: options.suppressions,
-      ...(options.docsBaseUrl ? { docsBaseUrl: options.docsBaseUrl } : {}),
-    });
+    const result = this.runSnapshot(parsed.snapshot, options);
     return {
       result,
       documentCount: parsed.documentCount,
@@ -52,5 +50,15 @@ export class ScanEngine {
         ...(warning.location ? { location: warning.location } : {}),
       })),
     };
+  }
+
+  /** Runs the advisor over a snapshot already built (a live cluster's). */
+  runSnapshot(snapshot: Snapshot, options: EngineOptions): AdvisorResult {
+    return runAdvisor(snapshot, {
+      ...(options.provider ? { provider: options.provider } : {}),
+      ...(options.slbAttachmentQuota ? { slbAttachmentQuota: options.slbAttachmentQuota } : {}),
+      suppressions: options.suppressions,
+      ...(options.docsBaseUrl ? { docsBaseUrl: options.docsBaseUrl } : {}),
+    });
   }
 }

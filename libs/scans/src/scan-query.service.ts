@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { FindingRepository, ScanRepository, type ScanStatus, type Severity } from '#rollsafe/store';
+import { ClusterRepository, FindingRepository, ScanRepository, type ScanStatus, type ScanTrigger, type Severity } from '#rollsafe/store';
 import { DomainError, notFound } from './errors.js';
 import { UUID, decodeScanCursor, decodeSeqCursor, encodeCursor } from './cursor.js';
 import { toFindingView, toScanView, type FindingView, type ListView, type ScanView } from './views.js';
 
 export const SCAN_STATUSES: readonly ScanStatus[] = ['queued', 'running', 'succeeded', 'failed'];
 export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
+export const SCAN_TRIGGERS: readonly ScanTrigger[] = ['upload', 'manual', 'schedule'];
 export const MAX_PAGE_SIZE = 200;
 
 export interface PageArgs {
@@ -15,6 +16,9 @@ export interface PageArgs {
 
 export interface ScanListArgs extends PageArgs {
   status?: string | null;
+  trigger?: string | null;
+  /** Only the scans of this registered cluster (NOT_FOUND when the organization has none by that id). */
+  clusterId?: string | null;
 }
 
 export interface FindingListArgs extends PageArgs {
@@ -28,6 +32,7 @@ export class ScanQueryService {
   constructor(
     private readonly scans: ScanRepository,
     private readonly findingRows: FindingRepository,
+    private readonly clusters: ClusterRepository,
   ) {}
 
   async get(organizationId: string, id: string): Promise<ScanView> {
@@ -40,10 +45,18 @@ export class ScanQueryService {
   async list(organizationId: string, args: ScanListArgs): Promise<ListView<ScanView>> {
     const limit = pageSize(args.limit, 20);
     const status = oneOf('status', args.status, SCAN_STATUSES);
+    const trigger = oneOf('trigger', args.trigger, SCAN_TRIGGERS);
     const after = args.cursor ? decodeScanCursor(args.cursor) : undefined;
+    let targetId: string | undefined;
+    if (args.clusterId) {
+      const cluster = UUID.test(args.clusterId) ? await this.clusters.findForOrganization(organizationId, args.clusterId) : undefined;
+      if (!cluster) throw notFound('cluster', args.clusterId);
+      targetId = cluster.targetId;
+    }
+    const filter = { ...(status ? { status } : {}), ...(trigger ? { trigger } : {}), ...(targetId ? { targetId } : {}) };
     const [page, totalCount] = await Promise.all([
-      this.scans.listForOrganization(organizationId, { limit, ...(status ? { status } : {}), ...(after ? { after } : {}) }),
-      this.scans.countForOrganization(organizationId, status),
+      this.scans.listForOrganization(organizationId, { limit, ...filter, ...(after ? { after } : {}) }),
+      this.scans.countForOrganization(organizationId, filter),
     ]);
     const last = page.items[page.items.length - 1];
     return {
@@ -76,7 +89,7 @@ export class ScanQueryService {
   }
 }
 
-function pageSize(value: number | null | undefined, fallback: number): number {
+export function pageSize(value: number | null | undefined, fallback: number): number {
   if (value === undefined || value === null) return fallback;
   if (!Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
     throw new DomainError('BAD_INPUT', `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`, { field: 'limit' });
@@ -84,7 +97,7 @@ function pageSize(value: number | null | undefined, fallback: number): number {
   return value;
 }
 
-function oneOf<T extends string>(field: string, value: string | null | undefined, allowed: readonly T[]): T | undefined {
+export function oneOf<T extends string>(field: string, value: string | null | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (!(allowed as readonly string[]).includes(value)) {
     throw new DomainError('BAD_INPUT', `${field} must be one of ${allowed.join(', ')}`, { field });

@@ -68,7 +68,7 @@ export class ScanRunner {
   }
 }
 
-function toRow(finding: AdvisorFinding): FindingRow {
+export function toRow(finding: AdvisorFinding): FindingRow {
   return {
     ruleId: finding.ruleId,
     severity: finding.severity,

@@ -9,8 +9,25 @@ import { ScanQueryService } from './scan-query.service.js';
 import { ScanRunner } from './scan-runner.service.js';
 import { OrganizationService } from './organization.service.js';
 import { SuppressionService } from './suppression.service.js';
+import { ScanJobs } from './jobs/scan-jobs.js';
+import { CredentialCipher } from './clusters/credential-cipher.js';
+import { ClusterConnector } from './clusters/cluster-connector.js';
+import { ClusterService } from './clusters/cluster.service.js';
+import { ClusterScanRunner } from './clusters/cluster-scan-runner.service.js';
 
-const services = [JobQueue, ScanEngine, ScanRequestService, ScanQueryService, ScanRunner, OrganizationService, SuppressionService];
+const services = [
+  JobQueue,
+  ScanEngine,
+  ScanRequestService,
+  ScanQueryService,
+  ScanRunner,
+  OrganizationService,
+  SuppressionService,
+  ClusterConnector,
+  ClusterService,
+  ClusterScanRunner,
+  ScanJobs,
+];
 
 /**
  * The scan use cases shared by the api and the worker. Needs StoreModule.forRoot and
@@ -22,8 +39,12 @@ export class ScansModule {
     return {
       module: ScansModule,
       imports: [BullModule.registerQueue(...Object.values(QUEUES).map((name) => ({ name })))],
-      providers: [{ provide: SCANS_OPTIONS, useValue: options }, ...services],
-      exports: [...services, BullModule],
+      providers: [
+        { provide: SCANS_OPTIONS, useValue: options },
+        { provide: CredentialCipher, useFactory: () => new CredentialCipher(options.encryptionKey, options.oldEncryptionKeys ?? []) },
+        ...services,
+      ],
+      exports: [...services, CredentialCipher, BullModule],
     };
   }
 }

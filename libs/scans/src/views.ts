@@ -1,5 +1,5 @@
 // What the transports return, shared by REST and GraphQL.
-import type { Finding, ScanWithTarget } from '#rollsafe/store';
+import type { ClusterRow, Finding, ScanWithTarget, StateWithFinding } from '#rollsafe/store';
 
 export type EvidenceJson = string | number | boolean | null | EvidenceJson[] | { [key: string]: EvidenceJson };
 
@@ -15,7 +15,10 @@ export interface ScanView {
   id: string;
   status: 'queued' | 'running' | 'succeeded' | 'failed';
   trigger: 'upload' | 'manual' | 'schedule';
+  /** The target's name; for a cluster scan, the cluster's name. */
   target: string;
+  /** Set for a scan of a registered cluster. */
+  clusterId?: string;
   provider?: string;
   summary: SummaryView;
   notEvaluated: string[];
@@ -53,7 +56,8 @@ export function toScanView(scan: ScanWithTarget): ScanView {
     id: scan.id,
     status: scan.status,
     trigger: scan.trigger,
-    target: scan.target.name,
+    target: scan.target.cluster?.name ?? scan.target.name,
+    ...(scan.target.cluster ? { clusterId: scan.target.cluster.id } : {}),
     ...(scan.provider ? { provider: scan.provider } : {}),
     summary: {
       critical: scan.critical,
@@ -87,5 +91,85 @@ export function toFindingView(finding: Finding): FindingView {
     docs: finding.docs,
     ...(finding.locationFile && finding.locationLine !== null ? { location: { file: finding.locationFile, line: finding.locationLine } } : {}),
     fingerprint: finding.fingerprint,
+  };
+}
+
+/** A registered cluster, as every endpoint returns it: never with its credentials. */
+export interface ClusterView {
+  id: string;
+  name: string;
+  /** The API server URL. */
+  server: string;
+  contextName: string;
+  provider?: string;
+  /** Load-balancer backend attachments allowed per node (Alibaba quota); default 50. */
+  slbAttachmentQuota: number;
+  kubernetesVersion?: string;
+  /** From registration: what the credentials cannot list, and what that means. */
+  warnings: string[];
+  unlistableKinds: string[];
+  /** Rules that will be reported as not evaluated, for want of those kinds. */
+  notEvaluated: string[];
+  verifiedAt: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A finding's life on one cluster: its state and the finding as last reported. */
+export interface ClusterFindingView {
+  id: string;
+  fingerprint: string;
+  ruleId: string;
+  severity: 'critical' | 'warning' | 'info';
+  status: 'open' | 'resolved';
+  resource: { kind: string; namespace: string; name: string };
+  container?: string;
+  message: string;
+  evidence: Record<string, EvidenceJson>;
+  remediation: { summary: string; yaml: string };
+  docs: string;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  resolvedAt?: string;
+  /** The last scan that reported it. */
+  lastScanId: string;
+}
+
+export function toClusterView(cluster: ClusterRow, notEvaluated: string[], defaultQuota: number): ClusterView {
+  return {
+    id: cluster.id,
+    name: cluster.name,
+    server: cluster.server,
+    contextName: cluster.contextName,
+    ...(cluster.provider ? { provider: cluster.provider } : {}),
+    slbAttachmentQuota: cluster.slbAttachmentQuota ?? defaultQuota,
+    ...(cluster.kubernetesVersion ? { kubernetesVersion: cluster.kubernetesVersion } : {}),
+    warnings: cluster.accessWarnings,
+    unlistableKinds: cluster.unlistableKinds,
+    notEvaluated,
+    verifiedAt: cluster.verifiedAt.toISOString(),
+    createdAt: cluster.createdAt.toISOString(),
+    updatedAt: cluster.updatedAt.toISOString(),
+  };
+}
+
+export function toClusterFindingView({ state, finding }: StateWithFinding): ClusterFindingView {
+  const remediation = (finding?.remediation ?? {}) as { summary?: string; yaml?: string };
+  return {
+    id: state.id,
+    fingerprint: state.fingerprint,
+    ruleId: state.ruleId,
+    severity: state.severity,
+    status: state.status,
+    resource: { kind: state.kind, namespace: state.namespace, name: state.name },
+    ...(finding?.container ? { container: finding.container } : {}),
+    message: finding?.message ?? '',
+    evidence: (finding?.evidence ?? {}) as Record<string, EvidenceJson>,
+    remediation: { summary: remediation.summary ?? '', yaml: remediation.yaml ?? '' },
+    docs: finding?.docs ?? '',
+    firstSeenAt: state.firstSeenAt.toISOString(),
+    lastSeenAt: state.lastSeenAt.toISOString(),
+    ...(state.resolvedAt ? { resolvedAt: state.resolvedAt.toISOString() } : {}),
+    lastScanId: state.lastScanId,
   };
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from './prisma.service.js';
 import { toPage, type Page } from './pagination.js';
-import type { Finding, Prisma, Severity } from './generated/prisma/client.js';
+import type { Finding, FindingState, FindingStatus, Prisma, Severity } from './generated/prisma/client.js';
 
 export interface FindingFilter {
   severity?: Severity;
@@ -12,6 +12,25 @@ export interface ListFindingsQuery extends FindingFilter {
   limit: number;
   /** The `seq` of the last finding of the previous page. */
   afterSeq?: number;
+}
+
+export interface StateFilter {
+  /** Undefined: open and resolved. */
+  status?: FindingStatus;
+  severity?: Severity;
+  ruleId?: string;
+}
+
+export interface ListStatesQuery extends StateFilter {
+  limit: number;
+  /** The (firstSeenAt, id) of the last state of the previous page. */
+  after?: { createdAt: Date; id: string };
+}
+
+/** A finding state with the finding as the scan that last saw it reported it. */
+export interface StateWithFinding {
+  state: FindingState;
+  finding: Finding | undefined;
 }
 
 @Injectable()
@@ -42,6 +61,46 @@ export class FindingRepository {
       select: { fingerprint: true, status: true, firstSeenAt: true, lastSeenAt: true, resolvedAt: true },
       orderBy: { fingerprint: 'asc' },
     });
+  }
+
+  /** A target's finding states, newest first (by firstSeenAt), each with its last reported finding. */
+  async listStates(organizationId: string, targetId: string, query: ListStatesQuery): Promise<Page<StateWithFinding>> {
+    const where: Prisma.FindingStateWhereInput = this.stateWhere(organizationId, targetId, query);
+    if (query.after) {
+      where.OR = [{ firstSeenAt: { lt: query.after.createdAt } }, { firstSeenAt: query.after.createdAt, id: { lt: query.after.id } }];
+    }
+    const rows = await this.prisma.client.findingState.findMany({
+      where,
+      orderBy: [{ firstSeenAt: 'desc' }, { id: 'desc' }],
+      take: query.limit + 1,
+    });
+    const page = toPage(rows, query.limit);
+    const findings = page.items.length
+      ? await this.prisma.client.finding.findMany({
+          where: { organizationId, OR: page.items.map((state) => ({ scanId: state.lastScanId, fingerprint: state.fingerprint })) },
+          orderBy: { seq: 'asc' },
+        })
+      : [];
+    const byKey = new Map<string, Finding>();
+    for (const finding of findings) {
+      const key = `${finding.scanId}/${finding.fingerprint}`;
+      if (!byKey.has(key)) byKey.set(key, finding);
+    }
+    return { items: page.items.map((state) => ({ state, finding: byKey.get(`${state.lastScanId}/${state.fingerprint}`) })), hasMore: page.hasMore };
+  }
+
+  async countStates(organizationId: string, targetId: string, filter: StateFilter): Promise<number> {
+    return this.prisma.client.findingState.count({ where: this.stateWhere(organizationId, targetId, filter) });
+  }
+
+  private stateWhere(organizationId: string, targetId: string, filter: StateFilter): Prisma.FindingStateWhereInput {
+    return {
+      organizationId,
+      targetId,
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.severity ? { severity: filter.severity } : {}),
+      ...(filter.ruleId ? { ruleId: filter.ruleId } : {}),
+    };
   }
 
   private where(organizationId: string, scanId: string, filter: FindingFilter): Prisma.FindingWhereInput {

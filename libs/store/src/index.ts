@@ -10,10 +10,27 @@ export {
   type FindingRow,
   type ScanOutcome,
   type StartedScan,
+  type NewTargetScan,
 } from './scan.repository.js';
-export { FindingRepository, type FindingFilter, type ListFindingsQuery } from './finding.repository.js';
+export {
+  ClusterRepository,
+  type ClusterRow,
+  type ClusterAccess,
+  type ClusterPatch,
+  type ClusterWrite,
+  type NewCluster,
+  type SealedCredentials,
+} from './cluster.repository.js';
+export {
+  FindingRepository,
+  type FindingFilter,
+  type ListFindingsQuery,
+  type StateFilter,
+  type ListStatesQuery,
+  type StateWithFinding,
+} from './finding.repository.js';
 export { SuppressionRepository, type NewSuppression } from './suppression.repository.js';
 export { DatabaseHealth } from './health.repository.js';
 export type { Page } from './pagination.js';
-export type { Scan, Finding, Suppression, Prisma } from './generated/prisma/client.js';
+export type { Scan, Finding, FindingState, Suppression, Prisma } from './generated/prisma/client.js';
 export { ScanStatus, ScanTrigger, Severity, FindingStatus, TargetKind } from './generated/prisma/enums.js';

@@ -13,6 +13,14 @@ export interface NewScan {
   documentCount: number;
 }
 
+/** A scan of a target that already exists (a cluster's): no uploaded input. */
+export interface NewTargetScan {
+  organizationId: string;
+  targetId: string;
+  trigger: ScanTrigger;
+  provider?: string;
+}
+
 export interface ScanCursor {
   createdAt: Date;
   id: string;
@@ -20,11 +28,13 @@ export interface ScanCursor {
 
 export interface ListScansQuery {
   status?: ScanStatus;
+  trigger?: ScanTrigger;
+  targetId?: string;
   limit: number;
   after?: ScanCursor;
 }
 
-export type ScanWithTarget = Scan & { target: { name: string; kind: TargetKind } };
+export type ScanWithTarget = Scan & { target: { name: string; kind: TargetKind; cluster: { id: string; name: string } | null } };
 
 export interface FindingRow {
   ruleId: string;
@@ -48,15 +58,19 @@ export interface ScanOutcome {
   notEvaluated: string[];
   warnings: Prisma.InputJsonValue;
   documentCount: number;
+  /** The provider the rules ran for, when the scan learnt it (a cluster's nodes). */
+  provider?: string;
 }
 
 export interface StartedScan {
   scan: Scan;
+  /** Set for a scan of a registered cluster. */
+  clusterId?: string;
   files: Array<{ name: string; text: string }>;
   suppressions: Array<{ ruleId: string; namespace: string | null; kind: string | null; name: string | null }>;
 }
 
-const withTarget = { target: { select: { name: true, kind: true } } } as const;
+const withTarget = { target: { select: { name: true, kind: true, cluster: { select: { id: true, name: true } } } } } as const;
 
 @Injectable()
 export class ScanRepository {
@@ -85,13 +99,28 @@ export class ScanRepository {
     });
   }
 
+  /** Queues a scan of an existing target of the organization; undefined when it has none by that id. */
+  async createQueuedForTarget(input: NewTargetScan): Promise<ScanWithTarget | undefined> {
+    const target = await this.prisma.client.target.findFirst({ where: { id: input.targetId, organizationId: input.organizationId }, select: { id: true } });
+    if (!target) return undefined;
+    return this.prisma.client.scan.create({
+      data: {
+        organizationId: input.organizationId,
+        targetId: target.id,
+        trigger: input.trigger,
+        provider: input.provider ?? null,
+      },
+      include: withTarget,
+    });
+  }
+
   async findForOrganization(organizationId: string, id: string): Promise<ScanWithTarget | undefined> {
     const scan = await this.prisma.client.scan.findFirst({ where: { id, organizationId }, include: withTarget });
     return scan ?? undefined;
   }
 
   async listForOrganization(organizationId: string, query: ListScansQuery): Promise<Page<ScanWithTarget>> {
-    const where: Prisma.ScanWhereInput = { organizationId, ...(query.status ? { status: query.status } : {}) };
+    const where = this.listWhere(organizationId, query);
     if (query.after) {
       where.OR = [
         { createdAt: { lt: query.after.createdAt } },
@@ -107,8 +136,17 @@ export class ScanRepository {
     return toPage(rows, query.limit);
   }
 
-  async countForOrganization(organizationId: string, status?: ScanStatus): Promise<number> {
-    return this.prisma.client.scan.count({ where: { organizationId, ...(status ? { status } : {}) } });
+  async countForOrganization(organizationId: string, filter: Omit<ListScansQuery, 'limit' | 'after'> = {}): Promise<number> {
+    return this.prisma.client.scan.count({ where: this.listWhere(organizationId, filter) });
+  }
+
+  private listWhere(organizationId: string, filter: Omit<ListScansQuery, 'limit' | 'after'>): Prisma.ScanWhereInput {
+    return {
+      organizationId,
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.trigger ? { trigger: filter.trigger } : {}),
+      ...(filter.targetId ? { targetId: filter.targetId } : {}),
+    };
   }
 
   /**
@@ -116,7 +154,7 @@ export class ScanRepository {
    * undefined when the scan is missing or already finished (a duplicate or rerun job).
    */
   async startAttempt(id: string, now: Date): Promise<StartedScan | undefined> {
-    const scan = await this.prisma.client.scan.findUnique({ where: { id }, include: { input: true } });
+    const scan = await this.prisma.client.scan.findUnique({ where: { id }, include: { input: true, target: { select: { cluster: { select: { id: true } } } } } });
     if (!scan || scan.status === 'succeeded' || scan.status === 'failed') return undefined;
     const updated = await this.prisma.client.scan.update({
       where: { id },
@@ -127,7 +165,8 @@ export class ScanRepository {
       select: { ruleId: true, namespace: true, kind: true, name: true },
     });
     const files = Array.isArray(scan.input?.files) ? (scan.input.files as Array<{ name: string; text: string }>) : [];
-    return { scan: updated, files, suppressions };
+    const clusterId = scan.target.cluster?.id;
+    return { scan: updated, files, suppressions, ...(clusterId ? { clusterId } : {}) };
   }
 
   /**
@@ -154,6 +193,7 @@ export class ScanRepository {
             notEvaluated: outcome.notEvaluated,
             warnings: outcome.warnings,
             documentCount: outcome.documentCount,
+            ...(outcome.provider ? { provider: outcome.provider } : {}),
           },
         });
         if (claimed.count === 0) return false;

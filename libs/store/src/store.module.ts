@@ -5,8 +5,9 @@ import { ScanRepository } from './scan.repository.js';
 import { FindingRepository } from './finding.repository.js';
 import { SuppressionRepository } from './suppression.repository.js';
 import { DatabaseHealth } from './health.repository.js';
+import { ClusterRepository } from './cluster.repository.js';
 
-const repositories = [OrganizationRepository, ScanRepository, FindingRepository, SuppressionRepository, DatabaseHealth];
+const repositories = [OrganizationRepository, ScanRepository, FindingRepository, SuppressionRepository, ClusterRepository, DatabaseHealth];
 
 @Module({})
 export class StoreModule {

@@ -1,8 +1,27 @@
 // Domain error codes mapped once per transport.
 import type { DomainErrorCode } from '#rollsafe/scans';
 
+/** Kubeconfig refusals and cluster verification failures: the input cannot be used as sent. */
+const KUBE_CODES = [
+  'KUBECONFIG_INVALID',
+  'KUBECONFIG_EXEC_FORBIDDEN',
+  'KUBECONFIG_FILE_REFERENCE',
+  'KUBECONFIG_INSECURE',
+  'KUBECONFIG_NOT_READ_ONLY',
+  'TARGET_FORBIDDEN',
+  'CLUSTER_UNREACHABLE',
+  'CLUSTER_FORBIDDEN',
+  'CLUSTER_ERROR',
+] as const satisfies readonly DomainErrorCode[];
+
+type KubeCode = (typeof KUBE_CODES)[number];
+const kubeStatuses = Object.fromEntries(KUBE_CODES.map((code) => [code, 422])) as Record<KubeCode, number>;
+const kubeGraphqlCodes = Object.fromEntries(KUBE_CODES.map((code) => [code, 'BAD_USER_INPUT'])) as Record<KubeCode, string>;
+
 export const HTTP_STATUS: Record<DomainErrorCode, number> = {
+  ...kubeStatuses,
   BAD_INPUT: 400,
+  CONFLICT: 409,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
@@ -13,7 +32,9 @@ export const HTTP_STATUS: Record<DomainErrorCode, number> = {
 };
 
 export const GRAPHQL_CODE: Record<DomainErrorCode, string> = {
+  ...kubeGraphqlCodes,
   BAD_INPUT: 'BAD_USER_INPUT',
+  CONFLICT: 'BAD_USER_INPUT',
   INVALID_MANIFESTS: 'BAD_USER_INPUT',
   PAYLOAD_TOO_LARGE: 'BAD_USER_INPUT',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
@@ -36,6 +57,8 @@ export function codeForStatus(status: number): string {
       return 'NOT_FOUND';
     case 405:
       return 'METHOD_NOT_ALLOWED';
+    case 409:
+      return 'CONFLICT';
     case 413:
       return 'PAYLOAD_TOO_LARGE';
     case 415:

@@ -19,6 +19,17 @@ export enum Severity {
   warning = 'warning',
   info = 'info',
 }
+export enum FindingStatus {
+  open = 'open',
+  resolved = 'resolved',
+}
+export enum FindingStatusFilter {
+  open = 'open',
+  resolved = 'resolved',
+  all = 'all',
+}
+registerEnumType(FindingStatus, { name: 'FindingStatus' });
+registerEnumType(FindingStatusFilter, { name: 'FindingStatusFilter', description: 'Which findings of a cluster: open (default), resolved, or all' });
 registerEnumType(ScanStatus, { name: 'ScanStatus' });
 registerEnumType(ScanTrigger, { name: 'ScanTrigger' });
 registerEnumType(Severity, { name: 'Severity' });
@@ -111,7 +122,8 @@ export class Scan {
   @Field(() => ID) id!: string;
   @Field(() => ScanStatus) status!: ScanStatus;
   @Field(() => ScanTrigger) trigger!: ScanTrigger;
-  @Field() target!: string;
+  @Field({ description: "The target's name; for a cluster scan, the cluster's name" }) target!: string;
+  @Field(() => ID, { nullable: true, description: 'Set for a scan of a registered cluster' }) clusterId?: string | null;
   @Field(() => String, { nullable: true }) provider?: string | null;
   @Field(() => Summary) summary!: Summary;
   @Field(() => [String], { description: 'Ids of the rules not evaluated' }) notEvaluated!: string[];
@@ -125,6 +137,56 @@ export class Scan {
 @ObjectType()
 export class ScanConnection {
   @Field(() => [Scan]) nodes!: Scan[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+  @Field(() => Int) totalCount!: number;
+}
+
+@ObjectType({ description: 'A finding on a cluster with its state across scans' })
+export class ClusterFinding {
+  @Field(() => ID) id!: string;
+  @Field({ description: 'Stable across scans' }) fingerprint!: string;
+  @Field() ruleId!: string;
+  @Field(() => Severity) severity!: Severity;
+  @Field(() => FindingStatus) status!: FindingStatus;
+  @Field(() => Resource) resource!: Resource;
+  @Field(() => String, { nullable: true }) container?: string | null;
+  @Field() message!: string;
+  @Field(() => JSONScalar) evidence!: Record<string, EvidenceJson>;
+  @Field(() => Remediation) remediation!: Remediation;
+  @Field() docs!: string;
+  @Field({ description: 'Kept across rescans while the finding stays open' }) firstSeenAt!: string;
+  @Field() lastSeenAt!: string;
+  @Field(() => String, { nullable: true, description: 'When a later scan no longer reported it' }) resolvedAt?: string | null;
+  @Field(() => ID, { description: 'The last scan that reported it' }) lastScanId!: string;
+}
+
+@ObjectType()
+export class ClusterFindingConnection {
+  @Field(() => [ClusterFinding]) nodes!: ClusterFinding[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+  @Field(() => Int) totalCount!: number;
+}
+
+@ObjectType({ description: 'A registered cluster. Its credentials are never returned.' })
+export class Cluster {
+  @Field(() => ID) id!: string;
+  @Field() name!: string;
+  @Field({ description: 'The API server URL' }) server!: string;
+  @Field() contextName!: string;
+  @Field(() => String, { nullable: true }) provider?: string | null;
+  @Field(() => Int) slbAttachmentQuota!: number;
+  @Field(() => String, { nullable: true }) kubernetesVersion?: string | null;
+  @Field(() => [String], { description: 'What the credentials cannot list, and which rules that leaves unevaluated' }) warnings!: string[];
+  @Field(() => [String]) unlistableKinds!: string[];
+  @Field(() => [String], { description: 'Rules reported as not evaluated for want of those kinds' }) notEvaluated!: string[];
+  @Field() verifiedAt!: string;
+  @Field() createdAt!: string;
+  @Field() updatedAt!: string;
+}
+
+@ObjectType()
+export class ClusterConnection {
+  @Field(() => [Cluster]) nodes!: Cluster[];
   @Field(() => PageInfo) pageInfo!: PageInfo;
   @Field(() => Int) totalCount!: number;
 }

@@ -2,9 +2,9 @@ import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '
 import { ScanQueryService, ScanRequestService, type ListView } from '#rollsafe/scans';
 import { CurrentAuth } from '../auth/auth.guard.js';
 import type { Auth } from '../auth/auth.types.js';
-import { FindingConnection, Scan, ScanConnection, ScanStatus, Severity } from './models.js';
+import { FindingConnection, Scan, ScanConnection, ScanStatus, ScanTrigger, Severity } from './models.js';
 
-function connection<T>(list: ListView<T>): { nodes: T[]; pageInfo: { hasNextPage: boolean; endCursor: string | null }; totalCount: number } {
+export function connection<T>(list: ListView<T>): { nodes: T[]; pageInfo: { hasNextPage: boolean; endCursor: string | null }; totalCount: number } {
   return {
     nodes: list.items,
     pageInfo: { hasNextPage: list.nextCursor !== undefined, endCursor: list.nextCursor ?? null },
@@ -34,8 +34,12 @@ export class ScansResolver {
     @Args('first', { type: () => Int, nullable: true, defaultValue: 20 }) first: number,
     @Args('after', { type: () => String, nullable: true }) after?: string | null,
     @Args('status', { type: () => ScanStatus, nullable: true }) status?: ScanStatus | null,
+    @Args('trigger', { type: () => ScanTrigger, nullable: true }) trigger?: ScanTrigger | null,
+    @Args('clusterId', { type: () => ID, nullable: true, description: "Only this cluster's scans" }) clusterId?: string | null,
   ): Promise<ScanConnection> {
-    return connection(await this.queries.list(auth.organizationId, { limit: first, cursor: after ?? null, status: status ?? null })) as ScanConnection;
+    return connection(
+      await this.queries.list(auth.organizationId, { limit: first, cursor: after ?? null, status: status ?? null, trigger: trigger ?? null, clusterId: clusterId ?? null }),
+    ) as ScanConnection;
   }
 
   @Mutation(() => Scan, { description: 'Queue a scan of YAML or JSON manifests (at most 10 MiB)' })

@@ -59,7 +59,8 @@ export class ScanDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['queued', 'running', 'succeeded', 'failed'] }) status!: string;
   @ApiProperty({ enum: ['upload', 'manual', 'schedule'] }) trigger!: string;
-  @ApiProperty() target!: string;
+  @ApiProperty({ description: "The target's name; for a cluster scan, the cluster's name" }) target!: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Set for a scan of a registered cluster' }) clusterId?: string;
   @ApiPropertyOptional() provider?: string;
   @ApiProperty({ type: SummaryDto }) summary!: SummaryDto;
   @ApiProperty({ type: [String] }) notEvaluated!: string[];
@@ -131,4 +132,72 @@ export class SuppressionDto extends CreateSuppressionDto {
 export class SuppressionListDto {
   @ApiProperty({ type: [SuppressionDto] }) items!: SuppressionDto[];
   @ApiPropertyOptional() nextCursor?: string;
+}
+
+export class RegisterClusterDto {
+  @ApiProperty({ example: 'prod-hangzhou', description: '1-63 letters, digits, ".", "_" or "-"; unique in the organization' }) name!: string;
+  @ApiProperty({
+    description:
+      'Kubeconfig YAML with inline credentials (a ServiceAccount token or a client certificate) that can only read. ' +
+      'Refused with 422: exec/auth-provider users, file references, insecure-skip-tls-verify (unless the operator allows it), ' +
+      'credentials that can write, servers that are unreachable or at forbidden addresses. Stored encrypted; never returned.',
+  })
+  kubeconfig!: string;
+  @ApiPropertyOptional({ description: 'The context to use; default: current-context' }) context?: string;
+  @ApiPropertyOptional({ enum: ['alibaba', 'aws', 'gcp', 'azure'], description: "Default: detected from the nodes' providerID" }) provider?: string;
+  @ApiPropertyOptional({ description: 'Load-balancer backend attachments allowed per node (Alibaba); default 50' }) slbAttachmentQuota?: number;
+}
+
+export class UpdateClusterDto {
+  @ApiPropertyOptional() name?: string;
+  @ApiPropertyOptional({ description: 'A new kubeconfig, verified like at registration' }) kubeconfig?: string;
+  @ApiPropertyOptional() context?: string;
+  @ApiPropertyOptional({ enum: ['alibaba', 'aws', 'gcp', 'azure'], nullable: true }) provider?: string | null;
+  @ApiPropertyOptional({ nullable: true }) slbAttachmentQuota?: number | null;
+}
+
+export class ClusterDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ description: 'The API server URL' }) server!: string;
+  @ApiProperty() contextName!: string;
+  @ApiPropertyOptional() provider?: string;
+  @ApiProperty() slbAttachmentQuota!: number;
+  @ApiPropertyOptional({ example: 'v1.30.2' }) kubernetesVersion?: string;
+  @ApiProperty({ type: [String], description: 'What the credentials cannot list, and which rules that leaves unevaluated' }) warnings!: string[];
+  @ApiProperty({ type: [String] }) unlistableKinds!: string[];
+  @ApiProperty({ type: [String], description: 'Rules reported as not evaluated for want of those kinds' }) notEvaluated!: string[];
+  @ApiProperty({ format: 'date-time' }) verifiedAt!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+export class ClusterListDto {
+  @ApiProperty({ type: [ClusterDto] }) items!: ClusterDto[];
+  @ApiPropertyOptional() nextCursor?: string;
+  @ApiProperty() totalCount!: number;
+}
+
+export class ClusterFindingDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() fingerprint!: string;
+  @ApiProperty() ruleId!: string;
+  @ApiProperty({ enum: ['critical', 'warning', 'info'] }) severity!: string;
+  @ApiProperty({ enum: ['open', 'resolved'] }) status!: string;
+  @ApiProperty({ type: ResourceDto }) resource!: ResourceDto;
+  @ApiPropertyOptional() container?: string;
+  @ApiProperty() message!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) evidence!: Record<string, unknown>;
+  @ApiProperty({ type: RemediationDto }) remediation!: RemediationDto;
+  @ApiProperty() docs!: string;
+  @ApiProperty({ format: 'date-time', description: 'Kept across rescans while the finding stays open' }) firstSeenAt!: string;
+  @ApiProperty({ format: 'date-time' }) lastSeenAt!: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'Set when a later scan no longer reported it' }) resolvedAt?: string;
+  @ApiProperty({ format: 'uuid' }) lastScanId!: string;
+}
+
+export class ClusterFindingListDto {
+  @ApiProperty({ type: [ClusterFindingDto] }) items!: ClusterFindingDto[];
+  @ApiPropertyOptional() nextCursor?: string;
+  @ApiProperty() totalCount!: number;
 }

@@ -48,12 +48,16 @@ export class ScansController {
   @Get()
   @ApiOperation({ summary: "List the organization's scans, newest first" })
   @ApiQuery({ name: 'status', required: false, enum: ['queued', 'running', 'succeeded', 'failed'] })
+  @ApiQuery({ name: 'trigger', required: false, enum: ['upload', 'manual', 'schedule'] })
+  @ApiQuery({ name: 'clusterId', required: false, description: "Only this cluster's scans" })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: '1-200, default 20' })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiResponse({ status: 200, type: ScanListDto })
   list(@CurrentAuth() auth: Auth, @Query() query: Record<string, unknown>): Promise<ListView<ScanView>> {
     return this.queries.list(auth.organizationId, {
       status: stringParam('status', query['status']) ?? null,
+      trigger: stringParam('trigger', query['trigger']) ?? null,
+      clusterId: stringParam('clusterId', query['clusterId']) ?? null,
       limit: intParam('limit', query['limit']) ?? null,
       cursor: stringParam('cursor', query['cursor']) ?? null,
     });

@@ -11,6 +11,8 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export interface JobPayloads {
   /** Run a queued scan. The job id is the scan id, so enqueueing twice queues it once. */
   'scan.run': { scanId: string };
+  /** Scan a registered cluster for a queued scan of its target. The job id is the scan id. */
+  'cluster.scan': { scanId: string; clusterId: string };
 }
 export type JobName = keyof JobPayloads;
 
@@ -20,6 +22,16 @@ export const JOB_CATALOG: { readonly [N in JobName]: { queue: QueueName; options
     options: {
       attempts: 3,
       backoff: { type: 'exponential', delay: 2000 },
+      removeOnComplete: { age: 24 * 3600, count: 1000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
+  },
+  'cluster.scan': {
+    queue: QUEUES.scans,
+    options: {
+      // An unreachable API server may come back: retry, then record why it failed.
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 5000 },
       removeOnComplete: { age: 24 * 3600, count: 1000 },
       removeOnFail: { age: 7 * 24 * 3600 },
     },
@@ -50,6 +62,13 @@ export function parsePayload<N extends JobName>(name: N, data: unknown): JobPayl
       const scanId = (data as { scanId?: unknown } | null)?.scanId;
       if (typeof scanId !== 'string' || !UUID.test(scanId)) throw new Error(`job ${name}: payload needs a scanId uuid`);
       return { scanId } as JobPayloads[N];
+    }
+    case 'cluster.scan': {
+      const { scanId, clusterId } = (data ?? {}) as { scanId?: unknown; clusterId?: unknown };
+      if (typeof scanId !== 'string' || !UUID.test(scanId) || typeof clusterId !== 'string' || !UUID.test(clusterId)) {
+        throw new Error(`job ${name}: payload needs scanId and clusterId uuids`);
+      }
+      return { scanId, clusterId } as JobPayloads[N];
     }
     default:
       throw new Error(`unknown job ${String(name)}`);

@@ -1,0 +1,111 @@
+import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { ClusterService } from '#rollsafe/scans';
+import { CurrentAuth } from '../auth/auth.guard.js';
+import type { Auth } from '../auth/auth.types.js';
+import { Cluster, ClusterConnection, ClusterFindingConnection, FindingStatusFilter, Scan, ScanConnection, ScanStatus, ScanTrigger, Severity } from './models.js';
+import { connection } from './scans.resolver.js';
+
+/** GraphQL over the same cluster use case as the REST controller. */
+@Resolver(() => Cluster)
+export class ClustersResolver {
+  constructor(private readonly service: ClusterService) {}
+
+  @Query(() => Cluster, { description: "One of the organization's clusters" })
+  cluster(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<Cluster> {
+    return this.service.get(auth.organizationId, id) as Promise<Cluster>;
+  }
+
+  @Query(() => ClusterConnection, {
+    description: "The organization's clusters, newest first",
+    complexity: ({ args, childComplexity }) => 1 + Number(args['first'] ?? 20) * childComplexity,
+  })
+  async clusters(
+    @CurrentAuth() auth: Auth,
+    @Args('first', { type: () => Int, nullable: true, defaultValue: 20 }) first: number,
+    @Args('after', { type: () => String, nullable: true }) after?: string | null,
+  ): Promise<ClusterConnection> {
+    return connection(await this.service.list(auth.organizationId, { limit: first, cursor: after ?? null })) as ClusterConnection;
+  }
+
+  @Mutation(() => Cluster, {
+    description:
+      'Register a cluster from a read-only kubeconfig with inline credentials (verified, then stored encrypted; never returned). ' +
+      'Refusals carry extensions.reason: KUBECONFIG_*, TARGET_FORBIDDEN, CLUSTER_UNREACHABLE, CLUSTER_FORBIDDEN',
+  })
+  registerCluster(
+    @CurrentAuth() auth: Auth,
+    @Args('name') name: string,
+    @Args('kubeconfig') kubeconfig: string,
+    @Args('context', { type: () => String, nullable: true }) context?: string | null,
+    @Args('provider', { type: () => String, nullable: true, description: 'alibaba, aws, gcp or azure' }) provider?: string | null,
+    @Args('slbAttachmentQuota', { type: () => Int, nullable: true }) slbAttachmentQuota?: number | null,
+  ): Promise<Cluster> {
+    return this.service.register(auth.organizationId, { name, kubeconfig, context, provider, slbAttachmentQuota }) as Promise<Cluster>;
+  }
+
+  @Mutation(() => Cluster, { description: 'Rename, set provider or quota, or replace the kubeconfig (verified again)' })
+  updateCluster(
+    @CurrentAuth() auth: Auth,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('name', { type: () => String, nullable: true }) name?: string | null,
+    @Args('kubeconfig', { type: () => String, nullable: true }) kubeconfig?: string | null,
+    @Args('context', { type: () => String, nullable: true }) context?: string | null,
+    @Args('provider', { type: () => String, nullable: true }) provider?: string | null,
+    @Args('slbAttachmentQuota', { type: () => Int, nullable: true }) slbAttachmentQuota?: number | null,
+  ): Promise<Cluster> {
+    // GraphQL cannot tell an omitted argument from null here: null leaves a field as it is.
+    return this.service.update(auth.organizationId, id, {
+      ...(name != null ? { name } : {}),
+      ...(kubeconfig != null ? { kubeconfig } : {}),
+      ...(context != null ? { context } : {}),
+      ...(provider != null ? { provider } : {}),
+      ...(slbAttachmentQuota != null ? { slbAttachmentQuota } : {}),
+    }) as Promise<Cluster>;
+  }
+
+  @Mutation(() => Boolean, { description: 'Delete the cluster, its credentials, scans and finding states' })
+  async deleteCluster(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<boolean> {
+    await this.service.delete(auth.organizationId, id);
+    return true;
+  }
+
+  @Mutation(() => Scan, { description: 'Queue a scan of a registered cluster' })
+  scanCluster(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<Scan> {
+    return this.service.requestScan(auth.organizationId, id) as Promise<Scan>;
+  }
+
+  @ResolveField(() => ClusterFindingConnection, { complexity: ({ args, childComplexity }) => 1 + Number(args['first'] ?? 50) * childComplexity })
+  async findings(
+    @Parent() cluster: Cluster,
+    @CurrentAuth() auth: Auth,
+    @Args('first', { type: () => Int, nullable: true, defaultValue: 50 }) first: number,
+    @Args('after', { type: () => String, nullable: true }) after?: string | null,
+    @Args('status', { type: () => FindingStatusFilter, nullable: true, defaultValue: FindingStatusFilter.open }) status?: FindingStatusFilter | null,
+    @Args('severity', { type: () => Severity, nullable: true }) severity?: Severity | null,
+    @Args('ruleId', { type: () => String, nullable: true }) ruleId?: string | null,
+  ): Promise<ClusterFindingConnection> {
+    return connection(
+      await this.service.findings(auth.organizationId, cluster.id, {
+        limit: first,
+        cursor: after ?? null,
+        status: status ?? null,
+        severity: severity ?? null,
+        ruleId: ruleId ?? null,
+      }),
+    ) as ClusterFindingConnection;
+  }
+
+  @ResolveField(() => ScanConnection, { complexity: ({ args, childComplexity }) => 1 + Number(args['first'] ?? 20) * childComplexity })
+  async scans(
+    @Parent() cluster: Cluster,
+    @CurrentAuth() auth: Auth,
+    @Args('first', { type: () => Int, nullable: true, defaultValue: 20 }) first: number,
+    @Args('after', { type: () => String, nullable: true }) after?: string | null,
+    @Args('status', { type: () => ScanStatus, nullable: true }) status?: ScanStatus | null,
+    @Args('trigger', { type: () => ScanTrigger, nullable: true }) trigger?: ScanTrigger | null,
+  ): Promise<ScanConnection> {
+    return connection(
+      await this.service.scansOf(auth.organizationId, cluster.id, { limit: first, cursor: after ?? null, status: status ?? null, trigger: trigger ?? null }),
+    ) as ScanConnection;
+  }
+}

@@ -1,0 +1,130 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ClusterService, DomainError, type ClusterFindingView, type ClusterInput, type ClusterView, type ListView, type ScanView } from '#rollsafe/scans';
+import { CurrentAuth } from '../auth/auth.guard.js';
+import type { Auth } from '../auth/auth.types.js';
+import {
+  ClusterDto,
+  ClusterFindingListDto,
+  ClusterListDto,
+  ErrorDto,
+  RegisterClusterDto,
+  ScanListDto,
+  ScanQueuedDto,
+  UpdateClusterDto,
+} from './dto.js';
+import { intParam, stringParam } from './query.js';
+
+function clusterInput(body: unknown): ClusterInput {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new DomainError('BAD_INPUT', 'the body must be a JSON object { "name", "kubeconfig" }');
+  }
+  return body as ClusterInput;
+}
+
+@ApiTags('clusters')
+@ApiBearerAuth('apiKey')
+@ApiResponse({ status: 401, type: ErrorDto, description: 'Missing or wrong API key' })
+@ApiResponse({ status: 429, type: ErrorDto, description: 'Rate limit exceeded (see Retry-After)' })
+@Controller('api/v1/clusters')
+export class ClustersController {
+  constructor(private readonly clusters: ClusterService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Register a cluster from a read-only kubeconfig (verified before it is stored, encrypted)' })
+  @ApiBody({ type: RegisterClusterDto })
+  @ApiResponse({ status: 201, type: ClusterDto, description: 'Never carries the credentials; `warnings` name what cannot be listed' })
+  @ApiResponse({ status: 400, type: ErrorDto })
+  @ApiResponse({ status: 409, type: ErrorDto, description: 'A cluster by that name exists' })
+  @ApiResponse({
+    status: 422,
+    type: ErrorDto,
+    description:
+      'KUBECONFIG_INVALID, KUBECONFIG_EXEC_FORBIDDEN, KUBECONFIG_FILE_REFERENCE, KUBECONFIG_INSECURE, KUBECONFIG_NOT_READ_ONLY, TARGET_FORBIDDEN, CLUSTER_UNREACHABLE, CLUSTER_FORBIDDEN',
+  })
+  register(@CurrentAuth() auth: Auth, @Body() body: unknown): Promise<ClusterView> {
+    return this.clusters.register(auth.organizationId, clusterInput(body));
+  }
+
+  @Get()
+  @ApiOperation({ summary: "The organization's clusters, newest first" })
+  @ApiQuery({ name: 'limit', required: false, type: Number })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiResponse({ status: 200, type: ClusterListDto })
+  list(@CurrentAuth() auth: Auth, @Query() query: Record<string, unknown>): Promise<ListView<ClusterView>> {
+    return this.clusters.list(auth.organizationId, { limit: intParam('limit', query['limit']) ?? null, cursor: stringParam('cursor', query['cursor']) ?? null });
+  }
+
+  @Get(':id')
+  @ApiResponse({ status: 200, type: ClusterDto })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  get(@CurrentAuth() auth: Auth, @Param('id') id: string): Promise<ClusterView> {
+    return this.clusters.get(auth.organizationId, id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Rename, set provider or quota (null clears), or replace the kubeconfig (verified again)' })
+  @ApiBody({ type: UpdateClusterDto })
+  @ApiResponse({ status: 200, type: ClusterDto })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  @ApiResponse({ status: 422, type: ErrorDto })
+  update(@CurrentAuth() auth: Auth, @Param('id') id: string, @Body() body: unknown): Promise<ClusterView> {
+    return this.clusters.update(auth.organizationId, id, clusterInput(body));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete the cluster, its credentials, scans and finding states' })
+  @ApiResponse({ status: 204 })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  async remove(@CurrentAuth() auth: Auth, @Param('id') id: string): Promise<void> {
+    await this.clusters.delete(auth.organizationId, id);
+  }
+
+  @Post(':id/scans')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Queue a scan of the cluster (read-only: lists and gets)' })
+  @ApiResponse({ status: 202, type: ScanQueuedDto })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  async scan(@CurrentAuth() auth: Auth, @Param('id') id: string): Promise<ScanQueuedDto> {
+    const scan = await this.clusters.requestScan(auth.organizationId, id);
+    return { id: scan.id, status: scan.status };
+  }
+
+  @Get(':id/scans')
+  @ApiOperation({ summary: "The cluster's scans, newest first" })
+  @ApiQuery({ name: 'status', required: false, enum: ['queued', 'running', 'succeeded', 'failed'] })
+  @ApiQuery({ name: 'trigger', required: false, enum: ['upload', 'manual', 'schedule'] })
+  @ApiQuery({ name: 'limit', required: false, type: Number })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiResponse({ status: 200, type: ScanListDto })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  scans(@CurrentAuth() auth: Auth, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<ListView<ScanView>> {
+    return this.clusters.scansOf(auth.organizationId, id, {
+      status: stringParam('status', query['status']) ?? null,
+      trigger: stringParam('trigger', query['trigger']) ?? null,
+      limit: intParam('limit', query['limit']) ?? null,
+      cursor: stringParam('cursor', query['cursor']) ?? null,
+    });
+  }
+
+  @Get(':id/findings')
+  @ApiOperation({ summary: "The cluster's findings with their state across scans (open by default)" })
+  @ApiQuery({ name: 'status', required: false, enum: ['open', 'resolved', 'all'] })
+  @ApiQuery({ name: 'severity', required: false, enum: ['critical', 'warning', 'info'] })
+  @ApiQuery({ name: 'ruleId', required: false })
+  @ApiQuery({ name: 'limit', required: false, type: Number, description: '1-200, default 50' })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiResponse({ status: 200, type: ClusterFindingListDto })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  findings(@CurrentAuth() auth: Auth, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<ListView<ClusterFindingView>> {
+    return this.clusters.findings(auth.organizationId, id, {
+      status: stringParam('status', query['status']) ?? null,
+      severity: stringParam('severity', query['severity']) ?? null,
+      ruleId: stringParam('ruleId', query['ruleId']) ?? null,
+      limit: intParam('limit', query['limit']) ?? null,
+      cursor: stringParam('cursor', query['cursor']) ?? null,
+    });
+  }
+}

@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { ScanRunner } from '../scan-runner.service.js';
+import { ClusterScanRunner } from '../clusters/cluster-scan-runner.service.js';
+import { QUEUES, type JobHandlers, type JobName } from './catalog.js';
+
+/**
+ * The handlers of the `scans` queue, one per job of the catalog: what the worker's processor
+ * runs (and what tests run, so that they exercise the same dispatch). Each is safe to re-run.
+ */
+@Injectable()
+export class ScanJobs {
+  constructor(
+    private readonly runner: ScanRunner,
+    private readonly clusterRunner: ClusterScanRunner,
+  ) {}
+
+  handlers(): JobHandlers<typeof QUEUES.scans> {
+    return {
+      'scan.run': async ({ scanId }) => {
+        await this.runner.run(scanId);
+      },
+      'cluster.scan': async (payload, context) => {
+        await this.clusterRunner.run(payload, context);
+      },
+    };
+  }
+
+  /** A job used up its attempts: its scan keeps the last error. */
+  async giveUp(name: JobName, data: unknown, message: string): Promise<void> {
+    const scanId = (data as { scanId?: unknown } | null)?.scanId;
+    if ((name === 'scan.run' || name === 'cluster.scan') && typeof scanId === 'string') await this.runner.giveUp(scanId, message);
+  }
+}
