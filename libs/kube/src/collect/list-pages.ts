@@ -35,7 +35,7 @@ export async function listAllPages(client: ApiClient, resource: ListedResource, 
   let pages = 0;
   let restarts = 0;
   let token: string | undefined;
-  do {
+  for (;;) {
     const request: ApiRequest = { method: 'GET', path: resource.path, query: { limit: String(settings.pageSize), continue: token } };
     const response = await client.send(request);
     if (response.status === 410 && token !== undefined) {
@@ -52,6 +52,6 @@ export async function listAllPages(client: ApiClient, resource: ListedResource, 
     pages++;
     sink.page(Array.isArray(list.items) ? list.items : [], list.apiVersion ?? '');
     token = list.metadata?.continue || undefined;
-  } while (token !== undefined);
-  return { listed: true, pages, restarts };
+    if (token === undefined) return { listed: true, pages, restarts };
+  }
 }

@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FakeKubeApiServer, kubeScenarios } from '#rollsafe/testing';
+import { main, type CliIo } from '../src/main.js';
+
+// `rollsafe scan --kubeconfig` end to end against libs/testing's fake kube-apiserver.
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+    readStdin: async () => '',
+    isTty: false,
+    env: {},
+    cwd: root,
+  };
+  const code = await main(args, io);
+  return { code, stdout, stderr };
+}
+
+describe('rollsafe scan --kubeconfig', () => {
+  const scenario = kubeScenarios.smallAlibabaTerway();
+  let server: FakeKubeApiServer;
+  let dir: string;
+  let kubeconfig: string;
+
+  beforeAll(async () => {
+    server = await FakeKubeApiServer.start({ scenario });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rollsafe-cli-'));
+    kubeconfig = path.join(dir, 'config');
+    fs.writeFileSync(kubeconfig, server.kubeconfig({ auth: 'token', contextName: 'fake' }));
+  });
+  afterAll(async () => {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => server.clearRequests());
+
+  it('scans the cluster with GETs only and prints the manifest JSON contract with live findings', async () => {
+    const { code, stdout, stderr } = await run(['scan', '--kubeconfig', kubeconfig, '--format', 'json']);
+    expect(stderr).toBe('');
+    const report = JSON.parse(stdout);
+    expect(Object.keys(report).sort()).toEqual(['errors', 'findings', 'notEvaluated', 'summary', 'warnings']);
+    const fired = new Set(report.findings.map((f: { ruleId: string }) => f.ruleId));
+    for (const rule of scenario.expected.firingLiveRules) expect(fired).toContain(rule);
+    expect(report.notEvaluated).toEqual([]);
+    expect(code).toBe(report.summary.critical > 0 ? 1 : 0);
+    expect(server.requests.length).toBeGreaterThan(0);
+    expect(server.requests.every((r) => r.method === 'GET')).toBe(true);
+  });
+
+  it('prints text with the cluster as the scope, and SARIF', async () => {
+    const text = await run(['scan', '--kubeconfig', kubeconfig, '--context', 'fake', '--fail-on', 'none']);
+    expect(text.code).toBe(0);
+    expect(text.stdout.trimEnd().split('\n').pop()).toMatch(new RegExp(`resource\\(s\\) in cluster fake \\(${server.url.replace(/\./g, '\\.')}\\)$`));
+    const sarif = JSON.parse((await run(['scan', '--kubeconfig', kubeconfig, '--format', 'sarif'])).stdout);
+    expect(sarif.runs[0].results.length).toBeGreaterThan(0);
+  });
+
+  it('exits 2 with CLUSTER_UNREACHABLE and the reason when nothing listens', async () => {
+    const stopped = await FakeKubeApiServer.start({ scenario });
+    const file = path.join(dir, 'stopped');
+    fs.writeFileSync(file, stopped.kubeconfig({ auth: 'token' }));
+    await stopped.stop();
+    const { code, stdout, stderr } = await run(['scan', '--kubeconfig', file]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^rollsafe: error: CLUSTER_UNREACHABLE: cannot reach https:\/\/127\.0\.0\.1:\d+: ECONNREFUSED\n$/);
+  }, 20_000);
+
+  it('exits 2 with KUBECONFIG_INVALID for a missing file, a bad file, or an unknown context', async () => {
+    const missing = await run(['scan', '--kubeconfig', path.join(dir, 'nope')]);
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('KUBECONFIG_INVALID: kubeconfig: cannot read')]);
+    const bad = path.join(dir, 'bad');
+    fs.writeFileSync(bad, 'clusters: [ {name: x}\n');
+    expect((await run(['scan', '--kubeconfig', bad])).stderr).toContain('KUBECONFIG_INVALID');
+    const context = await run(['scan', '--kubeconfig', kubeconfig, '--context', 'staging']);
+    expect([context.code, context.stderr]).toEqual([2, expect.stringContaining('context "staging" is not defined')]);
+  });
+
+  it('refuses mixing PATHs with --kubeconfig, and --context alone (usage, exit 2)', async () => {
+    expect((await run(['scan', 'deploy/', '--kubeconfig', kubeconfig])).code).toBe(2);
+    expect((await run(['scan', '--context', 'fake'])).stderr).toContain('--context needs --kubeconfig');
+  });
+
+  it('passes its own rules on deploy/ (the reader RBAC)', async () => {
+    const { code, stdout } = await run(['scan', path.join(root, 'deploy'), '--format', 'json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ findings: [], errors: [], warnings: [] });
+  });
+});
