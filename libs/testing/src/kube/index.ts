@@ -1,0 +1,33 @@
+import { large } from './large.js';
+import { readOnlyRules, readOnlyUser, writerRules, writerUser } from './rbac.js';
+import { quotaHeavy, smallAlibabaTerway } from './scenarios.js';
+
+export { FakeKubeApiServer, type FakeKubeApiServerOptions, type KubeconfigOptions } from './server.js';
+export { createCertificateAuthority, type CertificateAuthority, type IssuedCertificate } from './pki.js';
+export { allows } from './rbac.js';
+export { storeObjects, lowerBound } from './store.js';
+export type { LargeScenarioOptions } from './large.js';
+export type {
+  FailureInjection,
+  FailureMatch,
+  FakeUser,
+  KubeObject,
+  KubeObjectMeta,
+  KubeObjectStore,
+  KubeResourceName,
+  KubeScenario,
+  KubeScenarioExpectations,
+  KubeVersionInfo,
+  RequestLog,
+  ResourceRule,
+} from './types.js';
+
+export const kubeScenarios = {
+  smallAlibabaTerway,
+  quotaHeavy,
+  large,
+  readOnlyRules,
+  writerRules,
+  readOnlyUser,
+  writerUser,
+};
