@@ -6,8 +6,9 @@ import { Injectable, type INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { Worker } from 'bullmq';
 import { PrismaService } from '#rollsafe/store';
-import { OrganizationService, QUEUES, ScanEngine, ScanRequestService, type EngineOptions, type EngineRun } from '#rollsafe/scans';
-import { createTestDatabase, createTestRedis, UNSAFE_DEPLOYMENT, type TestDatabase, type TestRedis } from '#rollsafe/testing';
+import { randomBytes } from 'node:crypto';
+import { ClusterService, OrganizationService, QUEUES, ScanEngine, ScanRequestService, type EngineOptions, type EngineRun } from '#rollsafe/scans';
+import { FakeKubeApiServer, kubeScenarios, createTestDatabase, createTestRedis, UNSAFE_DEPLOYMENT, type TestDatabase, type TestRedis } from '#rollsafe/testing';
 import type { ManifestInput } from '#rollsafe/manifests';
 import { WorkerModule } from './worker.module.js';
 import { ScansProcessor } from './scans.processor.js';
@@ -62,7 +63,7 @@ describe('worker', () => {
     await redis?.cleanup();
   });
 
-  async function startWorker(engine?: ScanEngine): Promise<INestApplicationContext> {
+  async function startWorker(engine?: ScanEngine, clusters: { encryptionKey?: Buffer; outboundAllow?: string[] } = {}): Promise<INestApplicationContext> {
     let builder = Test.createTestingModule({
       imports: [
         WorkerModule.forRoot({
@@ -72,6 +73,7 @@ describe('worker', () => {
           concurrency: 1,
           lockDurationMs: 1000,
           stalledIntervalMs: 500,
+          ...clusters,
         }),
       ],
     });
@@ -168,6 +170,30 @@ describe('worker', () => {
       await prisma.onModuleDestroy();
     }
   });
+
+  it('runs a cluster scan job against the API server with GETs only', async () => {
+    const fake = await FakeKubeApiServer.start({ scenario: kubeScenarios.quotaHeavy() });
+    try {
+      const context = await startWorker(undefined, { encryptionKey: randomBytes(32), outboundAllow: ['loopback'] });
+      const org = await context.get(OrganizationService).create('live');
+      const cluster = await context.get(ClusterService).register(org.id, { name: 'quota', kubeconfig: fake.kubeconfig({ auth: 'token' }) });
+      fake.clearRequests();
+      const scan = await context.get(ClusterService).requestScan(org.id, cluster.id);
+      const done = await until('the cluster scan to succeed', async () => {
+        const row = await scanRow(context, scan.id);
+        return row.status === 'succeeded' || row.status === 'failed' ? row : undefined;
+      });
+      expect(done).toMatchObject({ status: 'succeeded', provider: 'alibaba', error: null });
+      expect(fake.requests.length).toBeGreaterThan(0);
+      expect(fake.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+      const findings = await context.get(ClusterService).findings(org.id, cluster.id, { ruleId: 'slb-quota-per-node', status: 'all' });
+      expect(findings.items.length).toBeGreaterThan(0);
+      expect(findings.items.map((f) => f.severity)).toContain('critical');
+      await context.close();
+    } finally {
+      await fake.stop();
+    }
+  }, 30_000);
 
   it('refuses to start without a handler for every job of its queue', () => {
     expect(() => assertHandlesAll(QUEUES.scans, {})).toThrow(/cannot handle job\(s\) scan.run, cluster.scan/);
