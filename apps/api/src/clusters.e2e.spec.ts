@@ -380,6 +380,9 @@ describe('clusters (e2e)', () => {
       const open = await call('GET', `/api/v1/clusters/${clusterId}/findings?limit=200`, { key: keyA });
       expect(open.status).toBe(200);
       const items = open.body['items'] as Json[];
+      const rank = { critical: 0, warning: 1, info: 2 } as Record<string, number>;
+      const ranks = items.map((f) => rank[f['severity'] as string] as number);
+      expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
       const rules = new Set(items.map((f) => f['ruleId']));
       for (const rule of kubeScenarios.smallAlibabaTerway().expected.firingLiveRules) expect(rules).toContain(rule);
       expect(items.every((f) => f['status'] === 'open' && f['firstSeenAt'] === f['lastSeenAt'] && f['resolvedAt'] === undefined)).toBe(true);

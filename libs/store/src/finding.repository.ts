@@ -21,10 +21,19 @@ export interface StateFilter {
   ruleId?: string;
 }
 
+export interface StateCursor {
+  severity: Severity;
+  firstSeenAt: Date;
+  id: string;
+}
+
+/** Postgres sorts the enum in declaration order. */
+const SEVERITY_ORDER: Severity[] = ['critical', 'warning', 'info'];
+
 export interface ListStatesQuery extends StateFilter {
   limit: number;
-  /** The (firstSeenAt, id) of the last state of the previous page. */
-  after?: { createdAt: Date; id: string };
+  /** The last state of the previous page. */
+  after?: StateCursor;
 }
 
 /** A finding state with the finding as the scan that last saw it reported it. */
@@ -63,15 +72,27 @@ export class FindingRepository {
     });
   }
 
-  /** A target's finding states, newest first (by firstSeenAt), each with its last reported finding. */
+  /**
+   * A target's finding states, most severe first, then newest (by firstSeenAt), each with the
+   * finding as the scan that last saw it reported it.
+   */
   async listStates(organizationId: string, targetId: string, query: ListStatesQuery): Promise<Page<StateWithFinding>> {
     const where: Prisma.FindingStateWhereInput = this.stateWhere(organizationId, targetId, query);
     if (query.after) {
-      where.OR = [{ firstSeenAt: { lt: query.after.createdAt } }, { firstSeenAt: query.after.createdAt, id: { lt: query.after.id } }];
+      const { severity, firstSeenAt, id } = query.after;
+      where.AND = [
+        {
+          OR: [
+            { severity: { in: SEVERITY_ORDER.slice(SEVERITY_ORDER.indexOf(severity) + 1) } },
+            { severity, firstSeenAt: { lt: firstSeenAt } },
+            { severity, firstSeenAt, id: { lt: id } },
+          ],
+        },
+      ];
     }
     const rows = await this.prisma.client.findingState.findMany({
       where,
-      orderBy: [{ firstSeenAt: 'desc' }, { id: 'desc' }],
+      orderBy: [{ severity: 'asc' }, { firstSeenAt: 'desc' }, { id: 'desc' }],
       take: query.limit + 1,
     });
     const page = toPage(rows, query.limit);

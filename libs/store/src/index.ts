@@ -28,6 +28,7 @@ export {
   type StateFilter,
   type ListStatesQuery,
   type StateWithFinding,
+  type StateCursor,
 } from './finding.repository.js';
 export { SuppressionRepository, type NewSuppression } from './suppression.repository.js';
 export { DatabaseHealth } from './health.repository.js';

@@ -30,7 +30,7 @@ CREATE INDEX "clusters_organization_id_created_at_id_idx" ON "clusters"("organiz
 CREATE UNIQUE INDEX "clusters_organization_id_name_key" ON "clusters"("organization_id", "name");
 
 -- CreateIndex
-CREATE INDEX "finding_states_target_id_first_seen_at_id_idx" ON "finding_states"("target_id", "first_seen_at" DESC, "id" DESC);
+CREATE INDEX "finding_states_target_id_severity_first_seen_at_id_idx" ON "finding_states"("target_id", "severity", "first_seen_at" DESC, "id" DESC);
 
 -- CreateIndex
 CREATE INDEX "findings_scan_id_fingerprint_idx" ON "findings"("scan_id", "fingerprint");

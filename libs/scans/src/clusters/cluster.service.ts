@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DEFAULT_SLB_ATTACHMENT_QUOTA, RULES } from '#rollsafe/advisor';
 import { KubeError, type AccessReport, type ClusterCredentials } from '#rollsafe/kube';
-import { ClusterRepository, FindingRepository, ScanRepository, type ClusterAccess, type ClusterRow, type FindingStatus } from '#rollsafe/store';
+import { ClusterRepository, FindingRepository, ScanRepository, type ClusterAccess, type ClusterRow, type FindingStatus, type Severity, type StateCursor } from '#rollsafe/store';
 import { DomainError, notFound, type ErrorDetails } from '../errors.js';
-import { UUID, decodeScanCursor, encodeCursor } from '../cursor.js';
+import { UUID, decodeCursor, decodeScanCursor, encodeCursor } from '../cursor.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import { PROVIDERS } from '../scan-engine.js';
 import { SEVERITIES, ScanQueryService, oneOf, pageSize, type ScanListArgs } from '../scan-query.service.js';
@@ -167,7 +167,7 @@ export class ClusterService {
     if (ruleId !== undefined && !/^[a-z0-9-]{1,100}$/.test(ruleId)) {
       throw new DomainError('BAD_INPUT', 'ruleId must be a rule id such as endpoints-not-ready', { field: 'ruleId' });
     }
-    const after = args.cursor ? decodeScanCursor(args.cursor) : undefined;
+    const after = args.cursor ? decodeStateCursor(args.cursor) : undefined;
     const filter = {
       ...(status !== 'all' ? { status: status as FindingStatus } : {}),
       ...(severity ? { severity } : {}),
@@ -180,7 +180,7 @@ export class ClusterService {
     const last = page.items[page.items.length - 1];
     return {
       items: page.items.map(toClusterFindingView),
-      ...(page.hasMore && last ? { nextCursor: encodeCursor({ t: last.state.firstSeenAt.toISOString(), i: last.state.id }) } : {}),
+      ...(page.hasMore && last ? { nextCursor: encodeCursor({ v: last.state.severity, t: last.state.firstSeenAt.toISOString(), i: last.state.id }) } : {}),
       totalCount,
     };
   }
@@ -230,6 +230,24 @@ export class ClusterService {
   private view(row: ClusterRow): ClusterView {
     return toClusterView(row, rulesNeeding(row.unlistableKinds), DEFAULT_SLB_ATTACHMENT_QUOTA);
   }
+}
+
+function decodeStateCursor(cursor: string): StateCursor {
+  const value = decodeCursor(cursor);
+  const severity = value['v'];
+  const firstSeenAt = typeof value['t'] === 'string' ? new Date(value['t']) : undefined;
+  const id = value['i'];
+  if (
+    typeof severity !== 'string' ||
+    !(SEVERITIES as readonly string[]).includes(severity) ||
+    !firstSeenAt ||
+    Number.isNaN(firstSeenAt.getTime()) ||
+    typeof id !== 'string' ||
+    !UUID.test(id)
+  ) {
+    throw new DomainError('BAD_INPUT', 'cursor is not valid: pass the nextCursor of a previous page', { field: 'cursor' });
+  }
+  return { severity: severity as Severity, firstSeenAt, id };
 }
 
 function nameTaken(name: string): DomainError {
