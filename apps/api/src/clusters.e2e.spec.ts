@@ -263,6 +263,7 @@ describe('clusters (e2e)', () => {
           true,
         ],
         ['KUBECONFIG_NOT_READ_ONLY', fake.kubeconfig({ auth: 'token', token: WRITER_TOKEN }), false],
+        ['CLUSTER_FORBIDDEN', withUser(good, { token: 'a-token-the-cluster-does-not-know' }), false],
       ];
       for (const [code, kubeconfig, sendsNothing] of cases) {
         fake.clearRequests();
@@ -271,6 +272,7 @@ describe('clusters (e2e)', () => {
         expect(response.body).toMatchObject({ error: { code, message: expect.any(String) } });
         expect(response.text).not.toContain(READER_TOKEN);
         expect(response.text).not.toContain(WRITER_TOKEN);
+        expect(response.text).not.toContain('a-token-the-cluster-does-not-know');
         if (sendsNothing) expect({ code, requests: fake.requests }).toEqual({ code, requests: [] });
       }
       const writer = await register(keyA, { name: 'writer', kubeconfig: fake.kubeconfig({ auth: 'token', token: WRITER_TOKEN }) });
@@ -307,6 +309,23 @@ describe('clusters (e2e)', () => {
       const refused = await register(keyA, { name: 'no-key', kubeconfig: fake.kubeconfig({ auth: 'token', token: READER_TOKEN }) }, noKey.base);
       expect(refused).toMatchObject({ status: 503, body: { error: { code: 'UNAVAILABLE' } } });
     }, 30_000);
+
+    it('answers the same refusals over GraphQL, with the code as extensions.reason', async () => {
+      const exec = withUser(fake.kubeconfig({ auth: 'token', token: READER_TOKEN }), { exec: { command: 'sh', args: ['-c', 'id'] } });
+      fake.clearRequests();
+      const refused = await graphql(keyA, 'mutation($k: String!) { registerCluster(name: "gql-exec", kubeconfig: $k) { id } }', { k: exec });
+      expect((refused.body['errors'] as Json[])[0]?.['extensions']).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'KUBECONFIG_EXEC_FORBIDDEN' });
+      expect(fake.requests).toEqual([]);
+      const ok = await graphql(keyA, 'mutation($k: String!) { registerCluster(name: "gql-ok", kubeconfig: $k, slbAttachmentQuota: 40) { id name slbAttachmentQuota warnings } }', {
+        k: fake.kubeconfig({ auth: 'token', token: READER_TOKEN }),
+      });
+      expect((ok.body['data'] as Json)['registerCluster']).toMatchObject({ name: 'gql-ok', slbAttachmentQuota: 40, warnings: [] });
+      expect(ok.text).not.toContain(READER_TOKEN);
+      const doc = await call('GET', '/api/docs-json');
+      expect(Object.keys(doc.body['paths'] as Json)).toEqual(
+        expect.arrayContaining(['/api/v1/clusters', '/api/v1/clusters/{id}', '/api/v1/clusters/{id}/scans', '/api/v1/clusters/{id}/findings']),
+      );
+    });
 
     it('answers bad input with 400', async () => {
       expect((await register(keyA, { kubeconfig: 'x' })).status).toBe(400);
