@@ -51,7 +51,23 @@ export function buildIsStale() {
   return newest > stamp;
 }
 
+/**
+ * Compiled code finds each library through the root package.json `imports`, TypeScript and
+ * jest through tsconfig `paths`: a library listed in one and not the other compiles and
+ * passes its tests, then fails at run time. Test-only libraries need no `imports` entry.
+ */
+export function missingRuntimeImports() {
+  const paths = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.base.json'), 'utf8')).compilerOptions.paths ?? {};
+  const imports = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).imports ?? {};
+  return Object.keys(paths).filter((alias) => alias !== '#rollsafe/testing' && !(alias in imports));
+}
+
 export function build({ quiet = false } = {}) {
+  const missing = missingRuntimeImports();
+  if (missing.length > 0) {
+    process.stderr.write(`rollsafe build: add ${missing.join(', ')} to the "imports" of package.json (see docs/architecture.md)\n`);
+    return false;
+  }
   for (const step of buildSteps()) {
     if (!quiet) process.stderr.write(`rollsafe build: ${step.label}\n`);
     if (!runStep(step, { quiet })) {
