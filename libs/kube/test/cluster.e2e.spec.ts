@@ -1,7 +1,7 @@
 import net from 'node:net';
-import { runAdvisor } from '#rollsafe/advisor';
+import { addObject, emptySnapshot, runAdvisor } from '#rollsafe/advisor';
 import { FakeKubeApiServer, kubeScenarios, type KubeScenario } from '#rollsafe/testing';
-import { admitKubeconfig, collectClusterSnapshot, OutboundPolicy, verifyClusterAccess, type ClusterCredentials, type KubeError } from '../src/index.js';
+import { admitKubeconfig, collectClusterSnapshot, OutboundPolicy, READABLE_RESOURCES, verifyClusterAccess, type ClusterCredentials, type KubeError } from '../src/index.js';
 
 // End to end against libs/testing's fake kube-apiserver (HTTPS, its own CA, RBAC-like users,
 // the real list wire format): what a scan sends, and what it makes of the answers.
@@ -70,6 +70,19 @@ describe('collectClusterSnapshot against the fake apiserver', () => {
     expect(scenario.expected.firingLiveRules.length).toBeGreaterThan(0);
     for (const rule of scenario.expected.firingLiveRules) expect(fired).toContain(rule);
     expect(result.notEvaluated).toEqual([]);
+  });
+
+  it('slims without changing a single finding: same advisor result as on the objects the server sends', async () => {
+    const { snapshot } = await collectClusterSnapshot(credentials, fast);
+    const whole = emptySnapshot({ ...snapshot.facts });
+    for (const resource of READABLE_RESOURCES) {
+      if (resource.resource === 'endpoints') continue; // the scan reads EndpointSlices
+      const store = scenario.store(resource.resource as Parameters<KubeScenario['store']>[0]);
+      for (let i = 0; i < store.size; i++) addObject(whole, { kind: resource.kind, ...JSON.parse(store.json(i)) });
+    }
+    expect(whole.pods.length).toBe(snapshot.pods.length);
+    expect(JSON.stringify(whole).length).toBeGreaterThan(2 * JSON.stringify(snapshot).length);
+    expect(runAdvisor(snapshot)).toEqual(runAdvisor(whole));
   });
 
   it('restarts a list from its first page when a continue token expires (410), without duplicates', async () => {

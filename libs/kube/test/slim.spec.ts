@@ -3,7 +3,7 @@ import { slimObject } from '../src/index.js';
 const managedFields = [{ manager: 'kube-controller-manager', operation: 'Update', fieldsV1: { 'f:status': { 'f:phase': {} } } }];
 
 describe('slimObject', () => {
-  it('keeps what the advisor reads of a pod and drops the rest', () => {
+  it('keeps what the advisor reads of an owned pod (judged through its workload) and drops the rest', () => {
     const pod = {
       metadata: {
         name: 'web-1',
@@ -27,7 +27,10 @@ describe('slimObject', () => {
         phase: 'Running',
         podIP: '10.0.0.1',
         hostIP: '192.168.0.1',
-        conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: 't' }],
+        conditions: [
+          { type: 'PodScheduled', status: 'True', lastTransitionTime: 't' },
+          { type: 'Ready', status: 'True', lastTransitionTime: 't' },
+        ],
         containerStatuses: [
           { name: 'app', ready: true, restartCount: 7, image: 'web:1', imageID: 'sha', lastState: { terminated: { exitCode: 137, reason: 'OOMKilled', finishedAt: 't', containerID: 'c' } } },
         ],
@@ -44,11 +47,7 @@ describe('slimObject', () => {
         annotations: { 'rollsafe.io/ignore': 'single-replica' },
         ownerReferences: [{ kind: 'ReplicaSet', name: 'web-abc', uid: 'r1', controller: true }],
       },
-      spec: {
-        nodeName: 'node-1',
-        terminationGracePeriodSeconds: 30,
-        containers: [{ name: 'app', image: 'web:1', readinessProbe: { httpGet: { port: 8080 } } }],
-      },
+      spec: { nodeName: 'node-1' },
       status: {
         phase: 'Running',
         podIP: '10.0.0.1',
@@ -56,6 +55,30 @@ describe('slimObject', () => {
         containerStatuses: [{ name: 'app', ready: true, restartCount: 7, lastState: { terminated: { exitCode: 137, reason: 'OOMKilled', finishedAt: 't' } } }],
       },
     });
+  });
+
+  it('keeps the spec of a bare pod, a workload of its own', () => {
+    const pod = {
+      metadata: { name: 'debug', namespace: 'shop' },
+      spec: { nodeName: 'n1', containers: [{ name: 'sh', image: 'busybox', env: [], readinessProbe: { exec: { command: ['true'] } } }], terminationGracePeriodSeconds: 5, volumes: [] },
+    };
+    expect(slimObject('pods', 'Pod', 'v1', pod)).toEqual({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'debug', namespace: 'shop' },
+      spec: { nodeName: 'n1', terminationGracePeriodSeconds: 5, containers: [{ name: 'sh', image: 'busybox', readinessProbe: { exec: { command: ['true'] } } }] },
+    });
+  });
+
+  it('reduces a Deployment\'s ReplicaSet to ownership and template labels; keeps a bare one whole', () => {
+    const template = { metadata: { labels: { app: 'web', 'pod-template-hash': 'abc' } }, spec: { containers: [{ name: 'app', image: 'web:1' }] } };
+    const owned = { metadata: { name: 'web-abc', namespace: 'shop', ownerReferences: [{ kind: 'Deployment', name: 'web', controller: true }] }, spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template } };
+    expect(slimObject('replicaSets', 'ReplicaSet', 'apps/v1', owned)).toMatchObject({
+      spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web', 'pod-template-hash': 'abc' } } } },
+    });
+    expect((slimObject('replicaSets', 'ReplicaSet', 'apps/v1', owned) as { spec: { template: object } }).spec.template).not.toHaveProperty('spec');
+    const bare = { metadata: { name: 'legacy', namespace: 'shop' }, spec: { replicas: 1, template } };
+    expect(slimObject('replicaSets', 'ReplicaSet', 'apps/v1', bare)).toMatchObject({ spec: { replicas: 1, template } });
   });
 
   it('slims the pod template of workloads and keeps their rollout settings', () => {

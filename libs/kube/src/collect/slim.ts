@@ -76,8 +76,10 @@ function slimContainerStatus(source: unknown): Json | undefined {
   return status;
 }
 
+/** Rules read only the Ready condition (of pods and nodes). */
 function slimConditions(source: unknown): unknown[] | undefined {
-  return mapList(source, (c) => pick(c, ['type', 'status']));
+  if (!Array.isArray(source)) return undefined;
+  return source.filter((c) => isJson(c) && c['type'] === 'Ready').map((c) => pick(c, ['type', 'status']));
 }
 
 function slimPodStatus(source: unknown): Json | undefined {
@@ -129,6 +131,37 @@ function slimSubset(source: unknown): Json | undefined {
 
 type Slimmer = (item: Json) => Json;
 
+function hasOwner(metadata: Json): boolean {
+  return Array.isArray(metadata['ownerReferences']) && metadata['ownerReferences'].length > 0;
+}
+
+/**
+ * A pod with an owner is judged through its workload's template: the advisor reads only its
+ * node, labels, owners and status. A bare pod is a workload of its own and keeps its spec.
+ */
+function slimPod(item: Json): Json {
+  const metadata = slimMetadata(item['metadata']);
+  const out: Json = { metadata };
+  assign(out, 'spec', hasOwner(metadata) ? pick(item['spec'], ['nodeName']) : slimPodSpec(item['spec']));
+  assign(out, 'status', slimPodStatus(item['status']));
+  return out;
+}
+
+/** A Deployment's ReplicaSet only maps pods to the Deployment; its template's labels are enough. */
+function slimReplicaSet(item: Json): Json {
+  const metadata = slimMetadata(item['metadata']);
+  const owner = (metadata['ownerReferences'] as Json[] | undefined)?.find((ref) => ref['controller']) ?? (metadata['ownerReferences'] as Json[] | undefined)?.[0];
+  if (owner?.['kind'] !== 'Deployment') return { metadata, ...optionalSpec(workloadSpec(['replicas', 'selector'])(item['spec'])) };
+  const spec = pick(item['spec'], ['replicas', 'selector']) ?? {};
+  const template = isJson(item['spec']) ? item['spec']['template'] : undefined;
+  spec['template'] = { metadata: pick(isJson(template) ? template['metadata'] : undefined, ['labels']) ?? {} };
+  return { metadata, spec };
+}
+
+function optionalSpec(spec: Json | undefined): { spec?: Json } {
+  return spec ? { spec } : {};
+}
+
 /** Top-level fields besides metadata: each slimmed by its own function. */
 function slimmer(fields: Record<string, (source: unknown) => unknown>): Slimmer {
   const entries = Object.entries(fields);
@@ -140,11 +173,11 @@ function slimmer(fields: Record<string, (source: unknown) => unknown>): Slimmer 
 }
 
 const SLIMMERS: Record<keyof SnapshotObjects, Slimmer> = {
-  pods: slimmer({ spec: slimPodSpec, status: slimPodStatus }),
+  pods: slimPod,
   deployments: slimmer({ spec: workloadSpec(['replicas', 'selector', 'strategy', 'minReadySeconds']) }),
   statefulSets: slimmer({ spec: workloadSpec(['replicas', 'selector', 'updateStrategy', 'minReadySeconds']) }),
   daemonSets: slimmer({ spec: workloadSpec(['selector', 'updateStrategy', 'minReadySeconds']) }),
-  replicaSets: slimmer({ spec: workloadSpec(['replicas', 'selector']) }),
+  replicaSets: slimReplicaSet,
   services: slimmer({ spec: (s) => pick(s, ['type', 'selector', 'ports', 'clusterIP', 'externalTrafficPolicy', 'loadBalancerClass']) }),
   endpointSlices: slimmer({
     addressType: (v) => v,
