@@ -77,17 +77,21 @@ function timed(command, commandArgs, stdoutFile, env = process.env) {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   fs.closeSync(stdoutFd);
   let rssKb;
+  let cpuSeconds;
   let status = result.status;
   try {
     const report = fs.readFileSync(rssFile, 'utf8');
     rssKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(report)?.[1]) || undefined;
+    const user = /User time \(seconds\): ([\d.]+)/.exec(report);
+    const sys = /System time \(seconds\): ([\d.]+)/.exec(report);
+    if (user && sys) cpuSeconds = Number(user[1]) + Number(sys[1]);
     const exit = /Exit status: (\d+)/.exec(report);
     if (exit) status = Number(exit[1]);
     fs.rmSync(rssFile, { force: true });
   } catch {
     // no report
   }
-  return { seconds, rssKb, status, stderr: result.stderr?.toString() ?? '' };
+  return { seconds, rssKb, cpuSeconds, status, stderr: result.stderr?.toString() ?? '' };
 }
 
 /** Starts fake-server.mjs and waits for its "listening" line (bounded: 5 minutes). */
@@ -175,6 +179,8 @@ async function main() {
     pairedRatio: median(scanRuns.map((r, i) => r.seconds / floorRuns[i].seconds)),
     floorObjectsPerSecond: objects / floorSeconds,
     scanObjectsPerSecond: objects / scanSeconds,
+    floorCpuSeconds: floorRuns.every((r) => r.cpuSeconds) ? median(floorRuns.map((r) => r.cpuSeconds)) : undefined,
+    scanCpuSeconds: scanRuns.every((r) => r.cpuSeconds) ? median(scanRuns.map((r) => r.cpuSeconds)) : undefined,
     floorRssMb: rss(floorRuns),
     scanRssMb: rss(scanRuns),
     findings,
@@ -191,6 +197,7 @@ async function main() {
     `| ${fmtInt(objects)} | ${fmt(floorSeconds)} | ${fmt(scanSeconds)} | ${fmt(row.ratio)} | ${fmtInt(row.floorObjectsPerSecond)} | ${fmtInt(row.scanObjectsPerSecond)} | ${fmtInt(row.floorRssMb)} | ${fmtInt(row.scanRssMb)} |`,
     '',
     `ratio rollsafe/floor ${fmt(row.ratio)} (paired median ${fmt(row.pairedRatio)}): goal <= ${RATIO_GOAL} ${row.ratio <= RATIO_GOAL ? 'met' : 'MISSED'}`,
+    `CPU (user+sys, client process only) floor ${fmt(row.floorCpuSeconds)} s, rollsafe ${fmt(row.scanCpuSeconds)} s: ratio ${fmt(row.scanCpuSeconds / row.floorCpuSeconds)}`,
     `peak RSS ${fmtInt(row.scanRssMb)} MB: goal <= ${RSS_GOAL_MB} MB ${row.scanRssMb !== undefined && row.scanRssMb <= RSS_GOAL_MB ? 'met' : row.scanRssMb === undefined ? 'unknown' : 'MISSED'}`,
     findings ? `findings: ${findings.total} (critical ${findings.critical}, warning ${findings.warning}, info ${findings.info}, not evaluated ${findings.notEvaluated})` : 'findings: n/a',
     `runs (s): floor ${row.floorRuns.map((s) => s.toFixed(2)).join(', ')}; rollsafe ${row.scanRuns.map((s) => s.toFixed(2)).join(', ')}`,
