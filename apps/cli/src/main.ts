@@ -32,6 +32,8 @@ Options:
                                cloud provider for provider-specific rules (default: auto)
   --fail-on critical|warning|info|none
                                exit 1 when a finding reaches this severity (default: critical)
+  --slb-quota N                backend-server-group attachments per node on Alibaba Cloud
+                               (slb_quota_backendserver_attached_num; default 50)
   --no-color                   plain text output (also NO_COLOR=1)
   -h, --help                   show this help
   -v, --version                print the version
@@ -68,6 +70,12 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
   throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got "${value}")`);
 }
 
+function positiveInteger(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (/^[1-9]\d*$/.test(value)) return Number(value);
+  throw new UsageError(`--${name} must be a positive whole number (got "${value}")`);
+}
+
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   let parsed;
   try {
@@ -80,6 +88,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         'fail-on': { type: 'string' },
         kubeconfig: { type: 'string' },
         context: { type: 'string' },
+        'slb-quota': { type: 'string' },
         'no-color': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -111,10 +120,12 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   let format: (typeof FORMATS)[number];
   let failOn: (typeof FAIL_ON)[number];
   let provider: Provider | 'auto';
+  let slbQuota: number | undefined;
   try {
     format = oneOf('format', values.format, FORMATS, 'text');
     failOn = oneOf('fail-on', values['fail-on'], FAIL_ON, 'critical');
     provider = oneOf('provider', values.provider, ['auto', ...PROVIDERS], 'auto');
+    slbQuota = positiveInteger('slb-quota', values['slb-quota']);
     if (values.kubeconfig === undefined && values.context !== undefined) throw new UsageError('--context needs --kubeconfig');
     if (values.kubeconfig !== undefined && paths.length > 0) throw new UsageError('scan takes PATHs or --kubeconfig, not both');
     if (values.kubeconfig === undefined && paths.length === 0) {
@@ -126,7 +137,10 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     return EXIT_USAGE;
   }
 
-  const advisorOptions: AdvisorOptions = provider === 'auto' ? {} : { provider };
+  const advisorOptions: AdvisorOptions = {
+    ...(provider === 'auto' ? {} : { provider }),
+    ...(slbQuota === undefined ? {} : { slbAttachmentQuota: slbQuota }),
+  };
   let report: ScanReport;
   try {
     report =

@@ -131,6 +131,8 @@ describe('rollsafe scan', () => {
     [['scan', recommended, '--format', 'xml']],
     [['scan', recommended, '--fail-on', 'sometimes']],
     [['scan', recommended, '--provider', 'oracle']],
+    [['scan', recommended, '--slb-quota', '0']],
+    [['scan', recommended, '--slb-quota', 'many']],
     [['scan', recommended, '--bogus']],
     [['deploy']],
     [[]],

@@ -55,6 +55,17 @@ describe('rollsafe scan --kubeconfig', () => {
     expect(server.requests.every((r) => r.method === 'GET')).toBe(true);
   });
 
+  it('judges node load-balancer attachments against --slb-quota (default 50)', async () => {
+    const quotaSeverities = async (extra: string[]): Promise<string[]> => {
+      const { stdout } = await run(['scan', '--kubeconfig', kubeconfig, '--format', 'json', ...extra]);
+      const findings = JSON.parse(stdout).findings as Array<{ ruleId: string; severity: string }>;
+      return [...new Set(findings.filter((f) => f.ruleId === 'slb-quota-per-node').map((f) => f.severity))];
+    };
+    expect(await quotaSeverities([])).toEqual(['warning']);
+    expect(await quotaSeverities(['--slb-quota', '40'])).toEqual(['critical']);
+    expect(await quotaSeverities(['--slb-quota', '100'])).toEqual([]);
+  });
+
   it('prints text with the cluster as the scope, and SARIF', async () => {
     const text = await run(['scan', '--kubeconfig', kubeconfig, '--context', 'fake', '--fail-on', 'none']);
     expect(text.code).toBe(0);
