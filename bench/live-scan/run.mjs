@@ -43,21 +43,10 @@ function buildIfStale() {
   return spawnSync(process.execPath, [path.join(root, 'tools', 'build.mjs'), '--if-stale'], { cwd: root, stdio: ['ignore', 2, 2] }).status === 0;
 }
 
-/** NODE_OPTIONS for the CLI: the subpath-imports shim while package.json lacks a #rollsafe/* entry it needs. */
-function cliNodeOptions() {
-  const imports = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).imports ?? {};
-  if (imports['#rollsafe/kube']) return process.env.NODE_OPTIONS ?? '';
-  log('note: package.json "imports" has no #rollsafe/kube: preloading bench/live-scan/subpath-imports.mjs for the CLI');
-  return `${process.env.NODE_OPTIONS ?? ''} --import=${new URL('./subpath-imports.mjs', import.meta.url).href}`.trim();
-}
-
-/** bin/rollsafe, or (when the workspace does not compile because of someone else's work in progress) the compiled CLI directly. */
+/** bin/rollsafe, compiled first (untimed). */
 function cliCommand() {
-  if (buildIfStale()) return [path.join(root, 'bin', 'rollsafe')];
-  log('warning: the workspace build failed (files outside this benchmark); timing node dist/apps/cli/src/main.js directly, as bin/rollsafe would');
-  const runner = path.join(outDir, 'cli.mjs');
-  fs.writeFileSync(runner, `const { main } = await import(${JSON.stringify(path.join(root, 'dist/apps/cli/src/main.js'))});\nprocess.exitCode = await main(process.argv.slice(2));\n`);
-  return [process.execPath, runner];
+  if (!buildIfStale()) throw new Error('the workspace does not compile: run `npm run build` to see why');
+  return [path.join(root, 'bin', 'rollsafe')];
 }
 
 function timed(command, commandArgs, stdoutFile, env = process.env) {
@@ -135,7 +124,6 @@ async function main() {
   fs.mkdirSync(outDir, { recursive: true });
   log(`live-scan benchmark: ${size.nodes} nodes, ${size.pods} pods, ${size.services} services; ${repeat} repeat(s); peak RSS via ${haveTime ? '/usr/bin/time -v' : 'process.resourceUsage()'}`);
   const cli = cliCommand();
-  const cliEnv = { ...process.env, NODE_OPTIONS: cliNodeOptions() };
   const server = await startServer();
   log(`fake apiserver at ${server.url} (scenario built and listening in ${server.buildSeconds.toFixed(1)} s)`);
   const floorOut = path.join(outDir, 'floor.txt');
@@ -148,7 +136,7 @@ async function main() {
       const floor = timed(process.execPath, [path.join(here, 'floor.mjs'), kubeconfig], floorOut);
       if (floor.status !== 0) notes.push(`floor exited ${floor.status}: ${floor.stderr.trim().split('\n').pop()}`);
       floorRuns.push(floor);
-      const scan = timed(cli[0], [...cli.slice(1), 'scan', '--kubeconfig', kubeconfig, '--format', 'json', '--fail-on', 'none'], scanOut, cliEnv);
+      const scan = timed(cli[0], [...cli.slice(1), 'scan', '--kubeconfig', kubeconfig, '--format', 'json', '--fail-on', 'none'], scanOut);
       if (scan.status !== 0) notes.push(`rollsafe exited ${scan.status}: ${scan.stderr.trim().split('\n').slice(-3).join(' | ')}`);
       scanRuns.push(scan);
       log(`  run ${i + 1}/${repeat}: floor ${floor.seconds.toFixed(2)} s, rollsafe ${scan.seconds.toFixed(2)} s (exit ${scan.status})`);
