@@ -23,6 +23,9 @@ import { OrganizationsController } from './rest/organizations.controller.js';
 import { ScansController } from './rest/scans.controller.js';
 import { ClustersController } from './rest/clusters.controller.js';
 import { SuppressionsController } from './rest/suppressions.controller.js';
+import { WebhooksController } from './rest/webhooks.controller.js';
+import { WebhooksResolver } from './graphql/webhooks.resolver.js';
+import { NotifyTransport } from './notify/notify-transport.js';
 
 @Module({})
 export class ApiModule implements NestModule {
@@ -39,7 +42,9 @@ export class ApiModule implements NestModule {
           oldEncryptionKeys: options.oldEncryptionKeys ?? [],
           outboundAllow: options.outboundAllow ?? [],
           allowInsecureKubeconfig: options.allowInsecureKubeconfig === true,
-        }),
+          ...(options.minScheduleSeconds !== undefined ? { minScheduleSeconds: options.minScheduleSeconds } : {}),
+          ...(options.notifyTimeoutMs !== undefined ? { notifyTimeoutMs: options.notifyTimeoutMs } : {}),
+        }, (scansOptions) => new NotifyTransport(scansOptions)),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           inject: [GraphQLSchemaHost],
@@ -58,7 +63,7 @@ export class ApiModule implements NestModule {
           },
         }),
       ],
-      controllers: [OrganizationsController, ScansController, ClustersController, SuppressionsController, OpsController],
+      controllers: [OrganizationsController, ScansController, ClustersController, SuppressionsController, WebhooksController, OpsController],
       providers: [
         { provide: API_OPTIONS, useValue: options },
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -70,6 +75,7 @@ export class ApiModule implements NestModule {
         Lifecycle,
         ScansResolver,
         ClustersResolver,
+        WebhooksResolver,
       ],
     };
   }

@@ -6,6 +6,8 @@ export type ApiOptions = Pick<
   'databaseUrl' | 'redisUrl' | 'queuePrefix' | 'adminToken' | 'rateLimitPerMinute' | 'docsBaseUrl' | 'nodeEnv'
 > &
   /** Cluster registration: sealing credentials, which API server addresses may be reached, insecure TLS. */
-  Partial<Pick<AppConfig, 'encryptionKey' | 'oldEncryptionKeys' | 'outboundAllow' | 'allowInsecureKubeconfig'>>;
+  Partial<Pick<AppConfig, 'encryptionKey' | 'oldEncryptionKeys' | 'outboundAllow' | 'allowInsecureKubeconfig'>> &
+  /** Schedules' floor; the webhook test message's timeout. */
+  Partial<Pick<AppConfig, 'minScheduleSeconds' | 'notifyTimeoutMs'>>;
 
 export const API_OPTIONS = Symbol('API_OPTIONS');

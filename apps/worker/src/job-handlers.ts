@@ -1,4 +1,7 @@
-import { jobsOfQueue, type QueueName } from '#rollsafe/scans';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { JOB_CATALOG, jobsOfQueue, parsePayload, type JobContext, type JobName, type QueueName } from '#rollsafe/scans';
+
+type AnyHandler = (payload: unknown, context: JobContext) => Promise<void>;
 
 /**
  * Refuses to start a worker that lacks a handler for a job of its queue's catalog (the
@@ -9,4 +12,17 @@ export function assertHandlesAll(queue: QueueName, handlers: object): void {
   if (missing.length > 0) {
     throw new Error(`worker cannot handle job(s) ${missing.join(', ')} of queue "${queue}": refusing to start`);
   }
+}
+
+/** Runs a job's handler with its payload checked; unknown jobs and bad payloads are not retried. */
+export async function dispatch(handlers: object, job: Job): Promise<void> {
+  const handler = (handlers as Record<string, AnyHandler | undefined>)[job.name];
+  if (!handler || !(job.name in JOB_CATALOG)) throw new UnrecoverableError(`no handler for job ${job.name}`);
+  let payload;
+  try {
+    payload = parsePayload(job.name as JobName, job.data);
+  } catch (error) {
+    throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
+  }
+  await handler(payload, { jobId: job.id, attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });
 }

@@ -27,6 +27,13 @@ async function main(): Promise<void> {
       oldEncryptionKeys: config.oldEncryptionKeys,
       outboundAllow: config.outboundAllow,
       allowInsecureKubeconfig: config.allowInsecureKubeconfig,
+      minScheduleSeconds: config.minScheduleSeconds,
+      notify: {
+        maxAttempts: config.notifyMaxAttempts,
+        baseDelayMs: config.notifyBackoffMs,
+        maxDelayMs: config.notifyMaxBackoffMs,
+        timeoutMs: config.notifyTimeoutMs,
+      },
     }),
     { logger: new PinoNestLogger(logger) },
   );

@@ -1,10 +1,8 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { UnrecoverableError, type Job, type WorkerOptions } from 'bullmq';
-import { JOB_CATALOG, QUEUES, ScanJobs, parsePayload, type JobContext, type JobHandlers, type JobName } from '#rollsafe/scans';
-import { assertHandlesAll } from './job-handlers.js';
-
-type AnyHandler = (payload: unknown, context: JobContext) => Promise<void>;
+import { JOB_CATALOG, QUEUES, ScanJobs, type JobHandlers, type JobName } from '#rollsafe/scans';
+import { assertHandlesAll, dispatch } from './job-handlers.js';
 
 /**
  * Processes the `scans` queue. Each job name of the catalog maps to a handler (libs/scans'
@@ -27,16 +25,7 @@ export class ScansProcessor extends WorkerHost implements OnModuleInit {
   }
 
   async process(job: Job): Promise<void> {
-    const handlers = this.handlers() as unknown as Record<string, AnyHandler | undefined>;
-    const handler = handlers[job.name];
-    if (!handler || !(job.name in JOB_CATALOG)) throw new UnrecoverableError(`no handler for job ${job.name}`);
-    let payload;
-    try {
-      payload = parsePayload(job.name as JobName, job.data);
-    } catch (error) {
-      throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
-    }
-    await handler(payload, { jobId: job.id, attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });
+    await dispatch(this.handlers(), job);
   }
 
   @OnWorkerEvent('failed')

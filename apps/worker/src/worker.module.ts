@@ -5,6 +5,8 @@ import { StoreModule } from '#rollsafe/store';
 import { ScansModule } from '#rollsafe/scans';
 import { redisOptionsFromUrl } from '#rollsafe/runtime';
 import { ScansProcessor, configuredScansProcessor } from './scans.processor.js';
+import { SchedulesProcessor, configuredSchedulesProcessor } from './schedules.processor.js';
+import { NOTIFY_SETTINGS, NotificationsProcessor, configuredNotificationsProcessor, retryPolicy, type NotifySettings } from './notifications.processor.js';
 
 export interface WorkerModuleOptions {
   databaseUrl: string;
@@ -20,6 +22,10 @@ export interface WorkerModuleOptions {
   /** How long a job's lock lives without renewal: a dead worker's job reruns after about this. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** ROLLSAFE_MIN_SCHEDULE_SECONDS. */
+  minScheduleSeconds?: number;
+  /** Webhook deliveries: ROLLSAFE_NOTIFY_MAX_ATTEMPTS, _BACKOFF_MS, _MAX_BACKOFF_MS, _TIMEOUT_MS. */
+  notify?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; timeoutMs?: number };
 }
 
 @Module({})
@@ -31,10 +37,17 @@ export class WorkerModule {
       stalledInterval: options.stalledIntervalMs ?? 30_000,
       maxStalledCount: 2,
     };
+    const notify = options.notify ?? {};
+    const policy = retryPolicy({
+      ...(notify.maxAttempts !== undefined ? { maxAttempts: notify.maxAttempts } : {}),
+      ...(notify.baseDelayMs !== undefined ? { baseDelayMs: notify.baseDelayMs } : {}),
+      ...(notify.maxDelayMs !== undefined ? { maxDelayMs: notify.maxDelayMs } : {}),
+    });
+    const settings: NotifySettings = { outboundAllow: options.outboundAllow ?? [], policy, timeoutMs: notify.timeoutMs ?? 10_000 };
     return {
       module: WorkerModule,
       imports: [
-        StoreModule.forRoot({ databaseUrl: options.databaseUrl, poolSize: options.concurrency + 2 }),
+        StoreModule.forRoot({ databaseUrl: options.databaseUrl, poolSize: options.concurrency * 2 + 4 }),
         BullModule.forRoot({ connection: redisOptionsFromUrl(options.redisUrl), prefix: options.queuePrefix }),
         ScansModule.forRoot({
           ...(options.docsBaseUrl ? { docsBaseUrl: options.docsBaseUrl } : {}),
@@ -42,9 +55,17 @@ export class WorkerModule {
           oldEncryptionKeys: options.oldEncryptionKeys ?? [],
           outboundAllow: options.outboundAllow ?? [],
           allowInsecureKubeconfig: options.allowInsecureKubeconfig === true,
+          ...(options.minScheduleSeconds !== undefined ? { minScheduleSeconds: options.minScheduleSeconds } : {}),
+          notificationAttempts: policy.maxAttempts,
+          notifyTimeoutMs: settings.timeoutMs,
         }),
       ],
-      providers: [{ provide: ScansProcessor, useClass: configuredScansProcessor(workerOptions) }],
+      providers: [
+        { provide: NOTIFY_SETTINGS, useValue: settings },
+        { provide: ScansProcessor, useClass: configuredScansProcessor(workerOptions) },
+        { provide: SchedulesProcessor, useClass: configuredSchedulesProcessor({ ...workerOptions, concurrency: 1 }) },
+        { provide: NotificationsProcessor, useClass: configuredNotificationsProcessor({ ...workerOptions, concurrency: Math.max(2, options.concurrency) }, policy) },
+      ],
     };
   }
 }

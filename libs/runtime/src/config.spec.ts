@@ -25,6 +25,17 @@ describe('loadConfig', () => {
     expect(config.encryptionKey).toBeUndefined();
     expect(config.oldEncryptionKeys).toEqual([]);
     expect(config.allowInsecureKubeconfig).toBe(false);
+    expect(config.minScheduleSeconds).toBe(300);
+    expect(config).toMatchObject({ notifyMaxAttempts: 6, notifyBackoffMs: 5000, notifyMaxBackoffMs: 600_000, notifyTimeoutMs: 10_000 });
+  });
+
+  it('reads the schedule floor and the webhook retry settings, refusing bad ones by name', () => {
+    const config = loadConfig({ ...valid, ROLLSAFE_MIN_SCHEDULE_SECONDS: '2', ROLLSAFE_NOTIFY_MAX_ATTEMPTS: '3', ROLLSAFE_NOTIFY_BACKOFF_MS: '50' });
+    expect(config).toMatchObject({ minScheduleSeconds: 2, notifyMaxAttempts: 3, notifyBackoffMs: 50 });
+    const text = problems({ ...valid, ROLLSAFE_MIN_SCHEDULE_SECONDS: '0', ROLLSAFE_NOTIFY_MAX_ATTEMPTS: 'many', ROLLSAFE_NOTIFY_TIMEOUT_MS: '5' }).join('\n');
+    expect(text).toContain('ROLLSAFE_MIN_SCHEDULE_SECONDS');
+    expect(text).toContain('ROLLSAFE_NOTIFY_MAX_ATTEMPTS');
+    expect(text).toContain('ROLLSAFE_NOTIFY_TIMEOUT_MS');
   });
 
   it('reads rotated-out keys and the insecure-kubeconfig switch', () => {

@@ -87,6 +87,11 @@ export const configSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be 1-64 letters, digits, "_" or "-"' })
     .default('rollsafe'),
+  ROLLSAFE_MIN_SCHEDULE_SECONDS: integer('ROLLSAFE_MIN_SCHEDULE_SECONDS', 1, 86_400, 300),
+  ROLLSAFE_NOTIFY_MAX_ATTEMPTS: integer('ROLLSAFE_NOTIFY_MAX_ATTEMPTS', 1, 20, 6),
+  ROLLSAFE_NOTIFY_BACKOFF_MS: integer('ROLLSAFE_NOTIFY_BACKOFF_MS', 1, 3_600_000, 5_000),
+  ROLLSAFE_NOTIFY_MAX_BACKOFF_MS: integer('ROLLSAFE_NOTIFY_MAX_BACKOFF_MS', 1, 86_400_000, 600_000),
+  ROLLSAFE_NOTIFY_TIMEOUT_MS: integer('ROLLSAFE_NOTIFY_TIMEOUT_MS', 100, 120_000, 10_000),
   ROLLSAFE_DOCS_BASE_URL: z.url({ message: 'must be an http(s) URL' }).optional(),
   ROLLSAFE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -111,6 +116,13 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   queuePrefix: string;
   docsBaseUrl: string | undefined;
+  /** The shortest `everySeconds` (and cron period) a schedule may have. */
+  minScheduleSeconds: number;
+  /** Webhook delivery: attempts in all, the first retry's delay, the longest delay, per-attempt timeout. */
+  notifyMaxAttempts: number;
+  notifyBackoffMs: number;
+  notifyMaxBackoffMs: number;
+  notifyTimeoutMs: number;
   logLevel: RawConfig['ROLLSAFE_LOG_LEVEL'];
 }
 
@@ -169,6 +181,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownTimeoutMs: raw.ROLLSAFE_SHUTDOWN_TIMEOUT_MS,
     queuePrefix: raw.ROLLSAFE_QUEUE_PREFIX,
     docsBaseUrl: raw.ROLLSAFE_DOCS_BASE_URL,
+    minScheduleSeconds: raw.ROLLSAFE_MIN_SCHEDULE_SECONDS,
+    notifyMaxAttempts: raw.ROLLSAFE_NOTIFY_MAX_ATTEMPTS,
+    notifyBackoffMs: raw.ROLLSAFE_NOTIFY_BACKOFF_MS,
+    notifyMaxBackoffMs: raw.ROLLSAFE_NOTIFY_MAX_BACKOFF_MS,
+    notifyTimeoutMs: raw.ROLLSAFE_NOTIFY_TIMEOUT_MS,
     logLevel: raw.ROLLSAFE_LOG_LEVEL,
   };
 }

@@ -12,6 +12,8 @@ export type DomainErrorCode =
   | 'NOT_FOUND'
   | 'RATE_LIMITED'
   | 'UNAVAILABLE'
+  /** A schedule the queue cannot run: bad cron, unknown time zone, shorter than the floor. `details.field` names it. */
+  | 'SCHEDULE_INVALID'
   /** Kubeconfig refusals and cluster verification failures keep libs/kube's code. */
   | KubeErrorCode;
 

@@ -11,12 +11,17 @@ export {
   type JobHandlers,
   type JobContext,
 } from './jobs/catalog.js';
-export { JobQueue } from './jobs/job-queue.js';
+export { JobQueue, type RepeatSpec } from './jobs/job-queue.js';
+export { ScheduleService, DEFAULT_MIN_SCHEDULE_SECONDS, type ScheduleInput } from './schedules/schedule.service.js';
+export { WebhookService, WEBHOOK_KINDS, type WebhookInput } from './webhooks/webhook.service.js';
+export { NotificationService, notificationJobId, type ScanChanges, type ChangedFinding, type PreparedDelivery } from './webhooks/notification.service.js';
+export { WebhookTransport, type OpenWebhook, type AttemptRecord, type WebhookKindName, type SeverityName } from './webhooks/webhook-transport.js';
+export { displayUrl } from './webhooks/webhook-url.js';
 export { ScanJobs } from './jobs/scan-jobs.js';
 export { ClusterService, rulesNeeding, type ClusterInput, type ClusterFindingArgs } from './clusters/cluster.service.js';
 export { ClusterScanRunner, ClusterScanRetry } from './clusters/cluster-scan-runner.service.js';
 export { ClusterConnector } from './clusters/cluster-connector.js';
-export { CredentialCipher, CredentialsError, encryptionKeyId } from './clusters/credential-cipher.js';
+export { CredentialCipher, CredentialsError, encryptionKeyId, type SealPurpose } from './clusters/credential-cipher.js';
 export { ScanEngine, PROVIDERS, MAX_UPLOAD_BYTES, type EngineOptions, type EngineRun } from './scan-engine.js';
 export { ScanRequestService, type ScanRequest } from './scan-request.service.js';
 export {
@@ -31,5 +36,5 @@ export {
 export { ScanRunner, type RunOutcome } from './scan-runner.service.js';
 export { OrganizationService, hashApiKey } from './organization.service.js';
 export { SuppressionService, type SuppressionView, type SuppressionInput } from './suppression.service.js';
-export type { ScanView, FindingView, SummaryView, ListView, EvidenceJson, ClusterView, ClusterFindingView } from './views.js';
+export type { ScanView, FindingView, SummaryView, ListView, EvidenceJson, ClusterView, ClusterFindingView, ScheduleView, WebhookView, DeliveryView } from './views.js';
 export type { ScansOptions } from './options.js';

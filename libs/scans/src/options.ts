@@ -11,6 +11,12 @@ export interface ScansOptions {
   allowInsecureKubeconfig?: boolean;
   /** Per request to an API server; default 30 s. */
   kubeRequestTimeoutMs?: number;
+  /** ROLLSAFE_MIN_SCHEDULE_SECONDS: the shortest schedule period; default 300. */
+  minScheduleSeconds?: number;
+  /** ROLLSAFE_NOTIFY_MAX_ATTEMPTS: attempts of a `notification.deliver` job; default 6. */
+  notificationAttempts?: number;
+  /** ROLLSAFE_NOTIFY_TIMEOUT_MS: one webhook request (the test message too); default 10 s. */
+  notifyTimeoutMs?: number;
 }
 
 export const SCANS_OPTIONS = Symbol('SCANS_OPTIONS');

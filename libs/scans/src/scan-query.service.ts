@@ -4,7 +4,7 @@ import { DomainError, notFound } from './errors.js';
 import { UUID, decodeScanCursor, decodeSeqCursor, encodeCursor } from './cursor.js';
 import { toFindingView, toScanView, type FindingView, type ListView, type ScanView } from './views.js';
 
-export const SCAN_STATUSES: readonly ScanStatus[] = ['queued', 'running', 'succeeded', 'failed'];
+export const SCAN_STATUSES: readonly ScanStatus[] = ['queued', 'running', 'succeeded', 'failed', 'skipped'];
 export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
 export const SCAN_TRIGGERS: readonly ScanTrigger[] = ['upload', 'manual', 'schedule'];
 export const MAX_PAGE_SIZE = 200;

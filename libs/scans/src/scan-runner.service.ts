@@ -3,6 +3,7 @@ import type { Finding as AdvisorFinding, Provider } from '#rollsafe/advisor';
 import { ScanRepository, type FindingRow, type Prisma } from '#rollsafe/store';
 import { ScanEngine } from './scan-engine.js';
 import { SCANS_OPTIONS, type ScansOptions } from './options.js';
+import { NotificationService } from './webhooks/notification.service.js';
 
 export type RunOutcome = 'succeeded' | 'failed' | 'skipped';
 
@@ -19,12 +20,16 @@ export class ScanRunner {
     private readonly scans: ScanRepository,
     private readonly engine: ScanEngine,
     @Inject(SCANS_OPTIONS) private readonly options: ScansOptions,
+    private readonly notifications: NotificationService,
   ) {}
 
   async run(scanId: string): Promise<RunOutcome> {
     const started = await this.scans.startAttempt(scanId, new Date());
     if (!started) {
       this.logger.log({ msg: 'scan already finished or missing: nothing to do', scanId });
+      // A run that wrote the result and died before queueing its notifications: queue them
+      // now (the job ids make this a no-op when they were queued).
+      await this.notifications.afterScan(scanId);
       return 'skipped';
     }
     let run;
@@ -59,6 +64,8 @@ export class ScanRunner {
       new Date(),
     );
     this.logger.log({ msg: written ? 'scan succeeded' : 'scan was already written', scanId, findings: run.result.findings.length });
+    // Same use case as the finding states: tell the webhooks what changed.
+    await this.notifications.afterScan(scanId);
     return written ? 'succeeded' : 'skipped';
   }
 

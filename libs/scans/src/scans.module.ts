@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { WebhookTransport } from './webhooks/webhook-transport.js';
 import { BullModule } from '@nestjs/bullmq';
 import { QUEUES } from './jobs/catalog.js';
 import { JobQueue } from './jobs/job-queue.js';
@@ -14,6 +15,9 @@ import { CredentialCipher } from './clusters/credential-cipher.js';
 import { ClusterConnector } from './clusters/cluster-connector.js';
 import { ClusterService } from './clusters/cluster.service.js';
 import { ClusterScanRunner } from './clusters/cluster-scan-runner.service.js';
+import { ScheduleService } from './schedules/schedule.service.js';
+import { WebhookService } from './webhooks/webhook.service.js';
+import { NotificationService } from './webhooks/notification.service.js';
 
 const services = [
   JobQueue,
@@ -26,6 +30,9 @@ const services = [
   ClusterConnector,
   ClusterService,
   ClusterScanRunner,
+  ScheduleService,
+  WebhookService,
+  NotificationService,
   ScanJobs,
 ];
 
@@ -35,12 +42,17 @@ const services = [
  */
 @Module({})
 export class ScansModule {
-  static forRoot(options: ScansOptions = {}): DynamicModule {
+  /**
+   * `transport` sends webhook test messages (the app binds it to libs/notify, which this
+   * library may not import); without it `POST /webhooks/:id/test` is unavailable.
+   */
+  static forRoot(options: ScansOptions = {}, transport?: (options: ScansOptions) => WebhookTransport): DynamicModule {
     return {
       module: ScansModule,
       imports: [BullModule.registerQueue(...Object.values(QUEUES).map((name) => ({ name })))],
       providers: [
         { provide: SCANS_OPTIONS, useValue: options },
+        ...(transport ? [{ provide: WebhookTransport, useFactory: () => transport(options) }] : []),
         { provide: CredentialCipher, useFactory: () => new CredentialCipher(options.encryptionKey, options.oldEncryptionKeys ?? []) },
         ...services,
       ],

@@ -1,5 +1,5 @@
 // What the transports return, shared by REST and GraphQL.
-import type { ClusterRow, Finding, ScanWithTarget, StateWithFinding } from '#rollsafe/store';
+import type { ClusterRow, DeliveryRow, Finding, ScanWithTarget, ScheduleRow, StateWithFinding, WebhookRow } from '#rollsafe/store';
 
 export type EvidenceJson = string | number | boolean | null | EvidenceJson[] | { [key: string]: EvidenceJson };
 
@@ -13,7 +13,8 @@ export interface SummaryView {
 
 export interface ScanView {
   id: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  /** `skipped`: a scheduled run that found a scan of its cluster still queued or running. */
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped';
   trigger: 'upload' | 'manual' | 'schedule';
   /** The target's name; for a cluster scan, the cluster's name. */
   target: string;
@@ -171,5 +172,96 @@ export function toClusterFindingView({ state, finding }: StateWithFinding): Clus
     lastSeenAt: state.lastSeenAt.toISOString(),
     ...(state.resolvedAt ? { resolvedAt: state.resolvedAt.toISOString() } : {}),
     lastScanId: state.lastScanId,
+  };
+}
+
+/** A cluster's schedule: exactly one of `cron` and `everySeconds`. */
+export interface ScheduleView {
+  clusterId: string;
+  cron?: string;
+  /** IANA time zone of the cron expression (UTC when absent). */
+  timezone?: string;
+  everySeconds?: number;
+  /** When the queue runs it next (absent while the scheduler is not in Redis yet). */
+  nextRunAt?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toScheduleView(row: ScheduleRow, nextRunAt: Date | undefined): ScheduleView {
+  return {
+    clusterId: row.clusterId,
+    ...(row.cron !== null ? { cron: row.cron } : {}),
+    ...(row.timezone !== null ? { timezone: row.timezone } : {}),
+    ...(row.everySeconds !== null ? { everySeconds: row.everySeconds } : {}),
+    ...(nextRunAt ? { nextRunAt: nextRunAt.toISOString() } : {}),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** A webhook as every endpoint returns it: never its secret, never a token-bearing URL in full. */
+export interface WebhookView {
+  id: string;
+  kind: 'slack' | 'dingtalk' | 'feishu' | 'wecom' | 'teams' | 'generic';
+  /** The full URL when it holds no token; else its scheme and host only ("https://hooks.slack.com/…"). */
+  url: string;
+  /** True when `url` is shortened because the URL itself holds a token. */
+  urlRedacted: boolean;
+  hasSecret: boolean;
+  minSeverity: 'critical' | 'warning' | 'info';
+  /** Only scans of these clusters; empty: every scan. */
+  clusterIds: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const REDACTED_URL_SUFFIX = '/…';
+
+export function toWebhookView(row: WebhookRow): WebhookView {
+  return {
+    id: row.id,
+    kind: row.kind,
+    url: row.urlDisplay,
+    urlRedacted: row.urlDisplay.endsWith(REDACTED_URL_SUFFIX),
+    hasSecret: row.hasSecret,
+    minSeverity: row.minSeverity,
+    clusterIds: row.clusterIds,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** One delivery attempt. */
+export interface DeliveryView {
+  id: string;
+  /** `scan.changes` or `test`. */
+  event: string;
+  scanId?: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** `delivered`, `retrying` (another attempt follows) or `gave_up`. */
+  result: 'delivered' | 'retrying' | 'gave_up';
+  /** HTTP status of the answer, when one came. */
+  status?: number;
+  /** The platform's result code (DingTalk/WeCom errcode, Feishu code, Slack error). */
+  code?: string;
+  error?: string;
+  durationMs: number;
+  at: string;
+}
+
+export function toDeliveryView(row: DeliveryRow): DeliveryView {
+  return {
+    id: row.id,
+    event: row.event,
+    ...(row.scanId ? { scanId: row.scanId } : {}),
+    attempt: row.attempt,
+    result: row.result,
+    ...(row.httpStatus !== null ? { status: row.httpStatus } : {}),
+    ...(row.code !== null ? { code: row.code } : {}),
+    ...(row.error !== null ? { error: row.error } : {}),
+    durationMs: row.durationMs,
+    at: row.at.toISOString(),
   };
 }

@@ -127,6 +127,12 @@ export class ClusterRepository {
     return (await this.prisma.client.cluster.findFirst({ where: { id, organizationId }, select: publicFields })) ?? undefined;
   }
 
+  /** How many of these ids are clusters of the organization. */
+  async countOwned(organizationId: string, ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return this.prisma.client.cluster.count({ where: { organizationId, id: { in: ids } } });
+  }
+
   async nameInUse(organizationId: string, name: string): Promise<boolean> {
     return (await this.prisma.client.cluster.count({ where: { organizationId, name } })) > 0;
   }

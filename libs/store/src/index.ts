@@ -11,7 +11,18 @@ export {
   type ScanOutcome,
   type StartedScan,
   type NewTargetScan,
+  type ScheduledScan,
 } from './scan.repository.js';
+export { ScheduleRepository, type ScheduleRow, type ScheduleSpec } from './schedule.repository.js';
+export {
+  WebhookRepository,
+  type WebhookRow,
+  type SealedWebhook,
+  type NewWebhook,
+  type WebhookPatch,
+  type NewDelivery,
+  type DeliveryRow,
+} from './webhook.repository.js';
 export {
   ClusterRepository,
   type ClusterRow,
@@ -34,4 +45,4 @@ export { SuppressionRepository, type NewSuppression } from './suppression.reposi
 export { DatabaseHealth } from './health.repository.js';
 export type { Page } from './pagination.js';
 export type { Scan, Finding, FindingState, Suppression, Prisma } from './generated/prisma/client.js';
-export { ScanStatus, ScanTrigger, Severity, FindingStatus, TargetKind } from './generated/prisma/enums.js';
+export { ScanStatus, ScanTrigger, Severity, FindingStatus, TargetKind, WebhookKind, DeliveryResult } from './generated/prisma/enums.js';

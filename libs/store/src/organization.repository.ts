@@ -18,6 +18,10 @@ export class OrganizationRepository {
     });
   }
 
+  async find(id: string): Promise<{ id: string; name: string } | undefined> {
+    return (await this.prisma.client.organization.findUnique({ where: { id }, select: { id: true, name: true } })) ?? undefined;
+  }
+
   async findApiKeyOwner(keyHash: string): Promise<ApiKeyOwner | undefined> {
     const key = await this.prisma.client.apiKey.findUnique({
       where: { keyHash },

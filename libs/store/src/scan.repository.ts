@@ -21,6 +21,12 @@ export interface NewTargetScan {
   provider?: string;
 }
 
+export interface ScheduledScan {
+  scan: ScanWithTarget;
+  /** `queued`: run it; `skipped`: another scan was in progress; `duplicate`: this run was recorded before. */
+  outcome: 'queued' | 'skipped' | 'duplicate';
+}
+
 export interface ScanCursor {
   createdAt: Date;
   id: string;
@@ -155,7 +161,7 @@ export class ScanRepository {
    */
   async startAttempt(id: string, now: Date): Promise<StartedScan | undefined> {
     const scan = await this.prisma.client.scan.findUnique({ where: { id }, include: { input: true, target: { select: { cluster: { select: { id: true } } } } } });
-    if (!scan || scan.status === 'succeeded' || scan.status === 'failed') return undefined;
+    if (!scan || scan.status === 'succeeded' || scan.status === 'failed' || scan.status === 'skipped') return undefined;
     const updated = await this.prisma.client.scan.update({
       where: { id },
       data: { status: 'running', startedAt: scan.startedAt ?? now, attempts: { increment: 1 } },
@@ -231,7 +237,7 @@ export class ScanRepository {
     if (fingerprints.length > 0) {
       await tx.findingState.updateMany({
         where: { targetId: scan.targetId, fingerprint: { in: fingerprints } },
-        data: { status: 'open', lastSeenAt: now, resolvedAt: null, lastScanId: scan.scanId },
+        data: { status: 'open', lastSeenAt: now, resolvedAt: null, resolvedScanId: null, lastScanId: scan.scanId },
       });
       await tx.findingState.createMany({
         data: [...unique.values()].map((finding) => ({
@@ -247,15 +253,53 @@ export class ScanRepository {
           firstSeenAt: now,
           lastSeenAt: now,
           lastScanId: scan.scanId,
+          firstScanId: scan.scanId,
         })),
         skipDuplicates: true,
       });
     }
     await tx.findingState.updateMany({
       where: { targetId: scan.targetId, status: 'open', lastScanId: { not: scan.scanId } },
-      data: { status: 'resolved', resolvedAt: now },
+      data: { status: 'resolved', resolvedAt: now, resolvedScanId: scan.scanId },
     });
     await tx.target.update({ where: { id: scan.targetId }, data: { statesAsOf: scan.createdAt } });
+  }
+
+  /**
+   * A scheduled run of a cluster's target: a queued scan, or, when a scan of the target is
+   * still queued or running, a `skipped` one (finished at once, never run). Checked and written
+   * under a lock on the target, so two runs at once cannot both queue. `scheduledRun` (the
+   * scheduler's job id) makes a rerun of the same job return the scan it created.
+   */
+  async createScheduled(input: NewTargetScan & { scheduledRun: string }, now: Date): Promise<ScheduledScan | undefined> {
+    return this.prisma.client.$transaction(async (tx) => {
+      const [target] = await tx.$queryRaw<Array<{ id: string }>>`
+        SELECT id FROM targets WHERE id = ${input.targetId}::uuid AND organization_id = ${input.organizationId}::uuid FOR UPDATE`;
+      if (!target) return undefined;
+      const existing = await tx.scan.findUnique({ where: { scheduledRun: input.scheduledRun }, include: withTarget });
+      if (existing) return { scan: existing, outcome: 'duplicate' as const };
+      const busy = await tx.scan.count({ where: { targetId: input.targetId, status: { in: ['queued', 'running'] } } });
+      const scan = await tx.scan.create({
+        data: {
+          organizationId: input.organizationId,
+          targetId: input.targetId,
+          trigger: input.trigger,
+          provider: input.provider ?? null,
+          scheduledRun: input.scheduledRun,
+          ...(busy > 0
+            ? { status: 'skipped' as const, finishedAt: now, durationMs: 0, error: 'a scan of this cluster was still queued or running' }
+            : {}),
+        },
+        include: withTarget,
+      });
+      return { scan, outcome: busy > 0 ? ('skipped' as const) : ('queued' as const) };
+    });
+  }
+
+  /** Worker side: a scan with its target, cluster and organization, whatever the organization. */
+  async findWithContext(id: string): Promise<(ScanWithTarget & { organization: { id: string; name: string } }) | undefined> {
+    const scan = await this.prisma.client.scan.findUnique({ where: { id }, include: { ...withTarget, organization: { select: { id: true, name: true } } } });
+    return scan ?? undefined;
   }
 
   /** Records a failure; a finished scan keeps its outcome. */

@@ -6,8 +6,10 @@ import { FindingRepository } from './finding.repository.js';
 import { SuppressionRepository } from './suppression.repository.js';
 import { DatabaseHealth } from './health.repository.js';
 import { ClusterRepository } from './cluster.repository.js';
+import { ScheduleRepository } from './schedule.repository.js';
+import { WebhookRepository } from './webhook.repository.js';
 
-const repositories = [OrganizationRepository, ScanRepository, FindingRepository, SuppressionRepository, ClusterRepository, DatabaseHealth];
+const repositories = [OrganizationRepository, ScanRepository, FindingRepository, SuppressionRepository, ClusterRepository, ScheduleRepository, WebhookRepository, DatabaseHealth];
 
 @Module({})
 export class StoreModule {

@@ -29,6 +29,7 @@ export const HTTP_STATUS: Record<DomainErrorCode, number> = {
   INVALID_MANIFESTS: 422,
   RATE_LIMITED: 429,
   UNAVAILABLE: 503,
+  SCHEDULE_INVALID: 422,
 };
 
 export const GRAPHQL_CODE: Record<DomainErrorCode, string> = {
@@ -42,6 +43,7 @@ export const GRAPHQL_CODE: Record<DomainErrorCode, string> = {
   NOT_FOUND: 'NOT_FOUND',
   RATE_LIMITED: 'RATE_LIMITED',
   UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  SCHEDULE_INVALID: 'BAD_USER_INPUT',
 };
 
 /** Codes for HTTP errors raised by the framework (body parser, multer, unknown routes). */

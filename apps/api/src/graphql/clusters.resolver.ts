@@ -1,14 +1,43 @@
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { ClusterService } from '#rollsafe/scans';
+import { ClusterService, ScheduleService } from '#rollsafe/scans';
 import { CurrentAuth } from '../auth/auth.guard.js';
 import type { Auth } from '../auth/auth.types.js';
-import { Cluster, ClusterConnection, ClusterFindingConnection, FindingStatusFilter, Scan, ScanConnection, ScanStatus, ScanTrigger, Severity } from './models.js';
+import { Cluster, ClusterConnection, ClusterFindingConnection, FindingStatusFilter, Scan, ScanConnection, ScanStatus, ScanTrigger, Schedule, Severity } from './models.js';
 import { connection } from './scans.resolver.js';
 
 /** GraphQL over the same cluster use case as the REST controller. */
 @Resolver(() => Cluster)
 export class ClustersResolver {
-  constructor(private readonly service: ClusterService) {}
+  constructor(
+    private readonly service: ClusterService,
+    private readonly schedules: ScheduleService,
+  ) {}
+
+  @Mutation(() => Schedule, {
+    description:
+      'Scan a cluster on a schedule: cron (with an optional IANA timezone) or everySeconds (at least ROLLSAFE_MIN_SCHEDULE_SECONDS); replaces any schedule. ' +
+      'Refusals carry extensions.reason SCHEDULE_INVALID and extensions.details.field',
+  })
+  setSchedule(
+    @CurrentAuth() auth: Auth,
+    @Args('clusterId', { type: () => ID }) clusterId: string,
+    @Args('cron', { type: () => String, nullable: true }) cron?: string | null,
+    @Args('timezone', { type: () => String, nullable: true }) timezone?: string | null,
+    @Args('everySeconds', { type: () => Int, nullable: true }) everySeconds?: number | null,
+  ): Promise<Schedule> {
+    return this.schedules.set(auth.organizationId, clusterId, { cron, timezone, everySeconds }) as Promise<Schedule>;
+  }
+
+  @Mutation(() => Boolean, { description: "Stop a cluster's scheduled scans" })
+  async deleteSchedule(@CurrentAuth() auth: Auth, @Args('clusterId', { type: () => ID }) clusterId: string): Promise<boolean> {
+    await this.schedules.delete(auth.organizationId, clusterId);
+    return true;
+  }
+
+  @ResolveField(() => Schedule, { nullable: true, description: 'When the cluster is scanned by itself; null without a schedule' })
+  async schedule(@Parent() cluster: Cluster, @CurrentAuth() auth: Auth): Promise<Schedule | null> {
+    return ((await this.schedules.find(auth.organizationId, cluster.id)) as Schedule | undefined) ?? null;
+  }
 
   @Query(() => Cluster, { description: "One of the organization's clusters" })
   cluster(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<Cluster> {

@@ -8,6 +8,7 @@ export enum ScanStatus {
   running = 'running',
   succeeded = 'succeeded',
   failed = 'failed',
+  skipped = 'skipped',
 }
 export enum ScanTrigger {
   upload = 'upload',
@@ -28,9 +29,24 @@ export enum FindingStatusFilter {
   resolved = 'resolved',
   all = 'all',
 }
+export enum WebhookKind {
+  slack = 'slack',
+  dingtalk = 'dingtalk',
+  feishu = 'feishu',
+  wecom = 'wecom',
+  teams = 'teams',
+  generic = 'generic',
+}
+export enum DeliveryResult {
+  delivered = 'delivered',
+  retrying = 'retrying',
+  gave_up = 'gave_up',
+}
+registerEnumType(WebhookKind, { name: 'WebhookKind' });
+registerEnumType(DeliveryResult, { name: 'DeliveryResult', description: 'delivered; retrying (another attempt follows); gave_up' });
 registerEnumType(FindingStatus, { name: 'FindingStatus' });
 registerEnumType(FindingStatusFilter, { name: 'FindingStatusFilter', description: 'Which findings of a cluster: open (default), resolved, or all' });
-registerEnumType(ScanStatus, { name: 'ScanStatus' });
+registerEnumType(ScanStatus, { name: 'ScanStatus', description: 'skipped: a scheduled run that found a scan of its cluster still queued or running' });
 registerEnumType(ScanTrigger, { name: 'ScanTrigger' });
 registerEnumType(Severity, { name: 'Severity' });
 
@@ -187,6 +203,58 @@ export class Cluster {
 @ObjectType()
 export class ClusterConnection {
   @Field(() => [Cluster]) nodes!: Cluster[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+  @Field(() => Int) totalCount!: number;
+}
+
+@ObjectType({ description: "A cluster's schedule: exactly one of cron and everySeconds" })
+export class Schedule {
+  @Field(() => ID) clusterId!: string;
+  @Field(() => String, { nullable: true }) cron?: string | null;
+  @Field(() => String, { nullable: true, description: 'IANA time zone of the cron expression (UTC when null)' }) timezone?: string | null;
+  @Field(() => Int, { nullable: true }) everySeconds?: number | null;
+  @Field(() => String, { nullable: true, description: 'When the queue runs it next' }) nextRunAt?: string | null;
+  @Field() createdAt!: string;
+  @Field() updatedAt!: string;
+}
+
+@ObjectType({ description: 'A chat or generic webhook. Its secret is never returned, nor a URL that holds a token.' })
+export class Webhook {
+  @Field(() => ID) id!: string;
+  @Field(() => WebhookKind) kind!: WebhookKind;
+  @Field({ description: 'The full URL when it holds no token; else scheme and host only' }) url!: string;
+  @Field() urlRedacted!: boolean;
+  @Field() hasSecret!: boolean;
+  @Field(() => Severity) minSeverity!: Severity;
+  @Field(() => [ID], { description: "Only these clusters' scans; empty: every scan" }) clusterIds!: string[];
+  @Field() createdAt!: string;
+  @Field() updatedAt!: string;
+}
+
+@ObjectType()
+export class WebhookConnection {
+  @Field(() => [Webhook]) nodes!: Webhook[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+  @Field(() => Int) totalCount!: number;
+}
+
+@ObjectType({ description: 'One delivery attempt' })
+export class Delivery {
+  @Field(() => ID) id!: string;
+  @Field({ description: 'scan.changes or test' }) event!: string;
+  @Field(() => ID, { nullable: true }) scanId?: string | null;
+  @Field(() => Int) attempt!: number;
+  @Field(() => DeliveryResult) result!: DeliveryResult;
+  @Field(() => Int, { nullable: true, description: 'HTTP status of the answer' }) status?: number | null;
+  @Field(() => String, { nullable: true, description: "The platform's result code" }) code?: string | null;
+  @Field(() => String, { nullable: true }) error?: string | null;
+  @Field(() => Int) durationMs!: number;
+  @Field() at!: string;
+}
+
+@ObjectType()
+export class DeliveryConnection {
+  @Field(() => [Delivery]) nodes!: Delivery[];
   @Field(() => PageInfo) pageInfo!: PageInfo;
   @Field(() => Int) totalCount!: number;
 }

@@ -38,7 +38,7 @@ export class MetricsService {
       async collect() {
         await safely('scans', async () => {
           this.reset();
-          for (const status of ['queued', 'running', 'succeeded', 'failed']) this.set({ status }, 0);
+          for (const status of ['queued', 'running', 'succeeded', 'failed', 'skipped']) this.set({ status }, 0);
           for (const row of await scans.countByStatus()) this.set({ status: row.status }, row.count);
         });
       },

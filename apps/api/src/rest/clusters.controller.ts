@@ -1,6 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ClusterService, DomainError, type ClusterFindingView, type ClusterInput, type ClusterView, type ListView, type ScanView } from '#rollsafe/scans';
+import {
+  ClusterService,
+  DomainError,
+  ScheduleService,
+  type ClusterFindingView,
+  type ClusterInput,
+  type ClusterView,
+  type ListView,
+  type ScanView,
+  type ScheduleInput,
+  type ScheduleView,
+} from '#rollsafe/scans';
 import { CurrentAuth } from '../auth/auth.guard.js';
 import type { Auth } from '../auth/auth.types.js';
 import {
@@ -10,6 +21,8 @@ import {
   ErrorDto,
   RegisterClusterDto,
   ScanListDto,
+  ScheduleDto,
+  ScheduleInputDto,
   ScanQueuedDto,
   UpdateClusterDto,
 } from './dto.js';
@@ -28,7 +41,10 @@ function clusterInput(body: unknown): ClusterInput {
 @ApiResponse({ status: 429, type: ErrorDto, description: 'Rate limit exceeded (see Retry-After)' })
 @Controller('api/v1/clusters')
 export class ClustersController {
-  constructor(private readonly clusters: ClusterService) {}
+  constructor(
+    private readonly clusters: ClusterService,
+    private readonly schedules: ScheduleService,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -94,7 +110,7 @@ export class ClustersController {
 
   @Get(':id/scans')
   @ApiOperation({ summary: "The cluster's scans, newest first" })
-  @ApiQuery({ name: 'status', required: false, enum: ['queued', 'running', 'succeeded', 'failed'] })
+  @ApiQuery({ name: 'status', required: false, enum: ['queued', 'running', 'succeeded', 'failed', 'skipped'] })
   @ApiQuery({ name: 'trigger', required: false, enum: ['upload', 'manual', 'schedule'] })
   @ApiQuery({ name: 'limit', required: false, type: Number })
   @ApiQuery({ name: 'cursor', required: false })
@@ -126,5 +142,34 @@ export class ClustersController {
       limit: intParam('limit', query['limit']) ?? null,
       cursor: stringParam('cursor', query['cursor']) ?? null,
     });
+  }
+
+  @Put(':id/schedule')
+  @ApiOperation({ summary: 'Scan the cluster on a schedule: a cron expression (with a time zone) or every N seconds; replaces any schedule' })
+  @ApiBody({ type: ScheduleInputDto })
+  @ApiResponse({ status: 200, type: ScheduleDto })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  @ApiResponse({ status: 422, type: ErrorDto, description: 'SCHEDULE_INVALID: details.field names cron, timezone or everySeconds' })
+  setSchedule(@CurrentAuth() auth: Auth, @Param('id') id: string, @Body() body: unknown): Promise<ScheduleView> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new DomainError('BAD_INPUT', 'the body must be a JSON object { "cron", "timezone" } or { "everySeconds" }');
+    }
+    return this.schedules.set(auth.organizationId, id, body as ScheduleInput);
+  }
+
+  @Get(':id/schedule')
+  @ApiResponse({ status: 200, type: ScheduleDto })
+  @ApiResponse({ status: 404, type: ErrorDto, description: 'No such cluster, or it has no schedule' })
+  getSchedule(@CurrentAuth() auth: Auth, @Param('id') id: string): Promise<ScheduleView> {
+    return this.schedules.get(auth.organizationId, id);
+  }
+
+  @Delete(':id/schedule')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Stop scanning the cluster on a schedule' })
+  @ApiResponse({ status: 204 })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  async deleteSchedule(@CurrentAuth() auth: Auth, @Param('id') id: string): Promise<void> {
+    await this.schedules.delete(auth.organizationId, id);
   }
 }

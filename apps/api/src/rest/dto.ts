@@ -57,7 +57,8 @@ export class SummaryDto {
 
 export class ScanDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: ['queued', 'running', 'succeeded', 'failed'] }) status!: string;
+  @ApiProperty({ enum: ['queued', 'running', 'succeeded', 'failed', 'skipped'], description: '`skipped`: a scheduled run that found a scan of its cluster still queued or running' })
+  status!: string;
   @ApiProperty({ enum: ['upload', 'manual', 'schedule'] }) trigger!: string;
   @ApiProperty({ description: "The target's name; for a cluster scan, the cluster's name" }) target!: string;
   @ApiPropertyOptional({ format: 'uuid', description: 'Set for a scan of a registered cluster' }) clusterId?: string;
@@ -198,6 +199,75 @@ export class ClusterFindingDto {
 
 export class ClusterFindingListDto {
   @ApiProperty({ type: [ClusterFindingDto] }) items!: ClusterFindingDto[];
+  @ApiPropertyOptional() nextCursor?: string;
+  @ApiProperty() totalCount!: number;
+}
+
+export class ScheduleInputDto {
+  @ApiPropertyOptional({ example: '0 3 * * *', description: 'Cron expression (5 fields, or 6 with seconds); exactly one of cron and everySeconds' }) cron?: string;
+  @ApiPropertyOptional({ example: 'Asia/Shanghai', description: 'IANA time zone of the cron expression; default UTC' }) timezone?: string;
+  @ApiPropertyOptional({ example: 3600, description: 'Fixed interval; at least ROLLSAFE_MIN_SCHEDULE_SECONDS (default 300)' }) everySeconds?: number;
+}
+
+export class ScheduleDto {
+  @ApiProperty({ format: 'uuid' }) clusterId!: string;
+  @ApiPropertyOptional() cron?: string;
+  @ApiPropertyOptional() timezone?: string;
+  @ApiPropertyOptional() everySeconds?: number;
+  @ApiPropertyOptional({ format: 'date-time', description: 'When the queue runs it next' }) nextRunAt?: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+export class CreateWebhookDto {
+  @ApiProperty({ enum: ['slack', 'dingtalk', 'feishu', 'wecom', 'teams', 'generic'] }) kind!: string;
+  @ApiProperty({ description: "The platform's webhook URL (http or https); it must pass the outbound address policy. Stored encrypted." }) url!: string;
+  @ApiPropertyOptional({ description: 'Signing secret: DingTalk and Feishu signatures, the generic X-Rollsafe-Signature. Stored encrypted; never returned.' }) secret?: string;
+  @ApiPropertyOptional({ enum: ['critical', 'warning', 'info'], default: 'warning', description: 'Only findings at or above this severity are sent' }) minSeverity?: string;
+  @ApiPropertyOptional({ type: [String], description: "Only these clusters' scans; default every scan of the organization" }) clusterIds?: string[];
+}
+
+export class UpdateWebhookDto {
+  @ApiPropertyOptional({ enum: ['slack', 'dingtalk', 'feishu', 'wecom', 'teams', 'generic'] }) kind?: string;
+  @ApiPropertyOptional() url?: string;
+  @ApiPropertyOptional({ nullable: true, description: 'null removes it' }) secret?: string | null;
+  @ApiPropertyOptional({ enum: ['critical', 'warning', 'info'] }) minSeverity?: string;
+  @ApiPropertyOptional({ type: [String], nullable: true, description: 'null or [] for every scan' }) clusterIds?: string[] | null;
+}
+
+export class WebhookDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['slack', 'dingtalk', 'feishu', 'wecom', 'teams', 'generic'] }) kind!: string;
+  @ApiProperty({ description: 'The URL in full when it holds no token; else scheme and host only ("https://hooks.slack.com/…")' }) url!: string;
+  @ApiProperty() urlRedacted!: boolean;
+  @ApiProperty() hasSecret!: boolean;
+  @ApiProperty({ enum: ['critical', 'warning', 'info'] }) minSeverity!: string;
+  @ApiProperty({ type: [String] }) clusterIds!: string[];
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+export class WebhookListDto {
+  @ApiProperty({ type: [WebhookDto] }) items!: WebhookDto[];
+  @ApiPropertyOptional() nextCursor?: string;
+  @ApiProperty() totalCount!: number;
+}
+
+export class DeliveryDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['scan.changes', 'test'] }) event!: string;
+  @ApiPropertyOptional({ format: 'uuid' }) scanId?: string;
+  @ApiProperty({ description: '1 for the first attempt' }) attempt!: number;
+  @ApiProperty({ enum: ['delivered', 'retrying', 'gave_up'] }) result!: string;
+  @ApiPropertyOptional({ description: 'HTTP status of the answer' }) status?: number;
+  @ApiPropertyOptional({ description: "The platform's result code (errcode, code, Slack error)" }) code?: string;
+  @ApiPropertyOptional() error?: string;
+  @ApiProperty() durationMs!: number;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+}
+
+export class DeliveryListDto {
+  @ApiProperty({ type: [DeliveryDto] }) items!: DeliveryDto[];
   @ApiPropertyOptional() nextCursor?: string;
   @ApiProperty() totalCount!: number;
 }

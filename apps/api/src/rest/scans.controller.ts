@@ -47,7 +47,7 @@ export class ScansController {
 
   @Get()
   @ApiOperation({ summary: "List the organization's scans, newest first" })
-  @ApiQuery({ name: 'status', required: false, enum: ['queued', 'running', 'succeeded', 'failed'] })
+  @ApiQuery({ name: 'status', required: false, enum: ['queued', 'running', 'succeeded', 'failed', 'skipped'] })
   @ApiQuery({ name: 'trigger', required: false, enum: ['upload', 'manual', 'schedule'] })
   @ApiQuery({ name: 'clusterId', required: false, description: "Only this cluster's scans" })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: '1-200, default 20' })

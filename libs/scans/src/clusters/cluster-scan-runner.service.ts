@@ -8,6 +8,7 @@ import { toRow, type RunOutcome } from '../scan-runner.service.js';
 import { SCANS_OPTIONS, type ScansOptions } from '../options.js';
 import { CredentialCipher, CredentialsError } from './credential-cipher.js';
 import { ClusterConnector } from './cluster-connector.js';
+import { NotificationService } from '../webhooks/notification.service.js';
 
 /** Cluster failures that may pass: the job is retried (with backoff) before the scan fails. */
 const TRANSIENT = new Set(['CLUSTER_UNREACHABLE', 'CLUSTER_ERROR']);
@@ -51,6 +52,7 @@ export class ClusterScanRunner {
     private readonly cipher: CredentialCipher,
     private readonly engine: ScanEngine,
     @Inject(SCANS_OPTIONS) private readonly options: ScansOptions,
+    private readonly notifications: NotificationService,
   ) {}
 
   async run(payload: { scanId: string; clusterId: string }, context: Pick<JobContext, 'attempt' | 'maxAttempts'> = { attempt: 1, maxAttempts: 1 }): Promise<RunOutcome> {
@@ -58,6 +60,7 @@ export class ClusterScanRunner {
     const started = await this.scans.startAttempt(scanId, new Date());
     if (!started) {
       this.logger.log({ msg: 'scan already finished or missing: nothing to do', scanId });
+      await this.notifications.afterScan(scanId);
       return 'skipped';
     }
     const sealed = started.clusterId === clusterId ? await this.clusters.sealedCredentials(clusterId) : undefined;
@@ -133,6 +136,8 @@ export class ClusterScanRunner {
       objects: stats.objects,
       durationMs: stats.durationMs,
     });
+    // Same use case as the finding states: tell the webhooks what changed.
+    await this.notifications.afterScan(scanId);
     return written ? 'succeeded' : 'skipped';
   }
 

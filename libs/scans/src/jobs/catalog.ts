@@ -5,6 +5,10 @@ import type { JobsOptions } from 'bullmq';
 
 export const QUEUES = {
   scans: 'scans',
+  /** Webhook deliveries: retried with the notification backoff (libs/notify's policy). */
+  notifications: 'notifications',
+  /** Runs of the clusters' job schedulers (keyed by cluster id). */
+  schedules: 'schedules',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -13,10 +17,22 @@ export interface JobPayloads {
   'scan.run': { scanId: string };
   /** Scan a registered cluster for a queued scan of its target. The job id is the scan id. */
   'cluster.scan': { scanId: string; clusterId: string };
+  /** Send one webhook what one scan changed. The job id is `notify-<webhookId>-<scanId>`. */
+  'notification.deliver': { webhookId: string; scanId: string };
+  /** A scheduled run of a cluster (made by the job scheduler keyed by the cluster id). */
+  'cluster.scheduled': { clusterId: string };
 }
 export type JobName = keyof JobPayloads;
 
-export const JOB_CATALOG: { readonly [N in JobName]: { queue: QueueName; options: JobsOptions } } = {
+/** Each job's queue, as literal types (so that JobHandlers can pick a queue's jobs). */
+interface JobQueues {
+  'scan.run': typeof QUEUES.scans;
+  'cluster.scan': typeof QUEUES.scans;
+  'notification.deliver': typeof QUEUES.notifications;
+  'cluster.scheduled': typeof QUEUES.schedules;
+}
+
+export const JOB_CATALOG: { readonly [N in JobName]: { queue: JobQueues[N]; options: JobsOptions } } = {
   'scan.run': {
     queue: QUEUES.scans,
     options: {
@@ -36,6 +52,26 @@ export const JOB_CATALOG: { readonly [N in JobName]: { queue: QueueName; options
       removeOnFail: { age: 7 * 24 * 3600 },
     },
   },
+  'notification.deliver': {
+    queue: QUEUES.notifications,
+    options: {
+      // The retry policy is libs/notify's: the worker's custom backoff strategy reads each
+      // failed attempt; `attempts` is the policy's maxAttempts (ROLLSAFE_NOTIFY_MAX_ATTEMPTS).
+      attempts: 6,
+      backoff: { type: 'notification' },
+      removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
+  },
+  'cluster.scheduled': {
+    queue: QUEUES.schedules,
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 2000 },
+      removeOnComplete: { age: 24 * 3600, count: 1000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
+  },
 };
 
 export function jobsOfQueue(queue: QueueName): JobName[] {
@@ -44,7 +80,7 @@ export function jobsOfQueue(queue: QueueName): JobName[] {
 
 /** A handler for every job of a queue: what a worker processor must provide. */
 export type JobHandlers<Q extends QueueName> = {
-  [N in JobName as (typeof JOB_CATALOG)[N]['queue'] extends Q ? N : never]: (payload: JobPayloads[N], context: JobContext) => Promise<void>;
+  [N in JobName as JobQueues[N] extends Q ? N : never]: (payload: JobPayloads[N], context: JobContext) => Promise<void>;
 };
 
 export interface JobContext {
@@ -69,6 +105,18 @@ export function parsePayload<N extends JobName>(name: N, data: unknown): JobPayl
         throw new Error(`job ${name}: payload needs scanId and clusterId uuids`);
       }
       return { scanId, clusterId } as JobPayloads[N];
+    }
+    case 'notification.deliver': {
+      const { webhookId, scanId } = (data ?? {}) as { webhookId?: unknown; scanId?: unknown };
+      if (typeof webhookId !== 'string' || !UUID.test(webhookId) || typeof scanId !== 'string' || !UUID.test(scanId)) {
+        throw new Error(`job ${name}: payload needs webhookId and scanId uuids`);
+      }
+      return { webhookId, scanId } as JobPayloads[N];
+    }
+    case 'cluster.scheduled': {
+      const clusterId = (data as { clusterId?: unknown } | null)?.clusterId;
+      if (typeof clusterId !== 'string' || !UUID.test(clusterId)) throw new Error(`job ${name}: payload needs a clusterId uuid`);
+      return { clusterId } as JobPayloads[N];
     }
     default:
       throw new Error(`unknown job ${String(name)}`);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ScanRunner } from '../scan-runner.service.js';
 import { ClusterScanRunner } from '../clusters/cluster-scan-runner.service.js';
+import { ScheduleService } from '../schedules/schedule.service.js';
 import { QUEUES, type JobHandlers, type JobName } from './catalog.js';
 
 /**
@@ -12,7 +13,17 @@ export class ScanJobs {
   constructor(
     private readonly runner: ScanRunner,
     private readonly clusterRunner: ClusterScanRunner,
+    private readonly schedules: ScheduleService,
   ) {}
+
+  /** The handlers of the `schedules` queue: a scheduler's run, keyed by its job id. */
+  scheduleHandlers(): JobHandlers<typeof QUEUES.schedules> {
+    return {
+      'cluster.scheduled': async ({ clusterId }, context) => {
+        await this.schedules.runScheduled(clusterId, context.jobId ?? `run-${clusterId}-${Date.now()}`);
+      },
+    };
+  }
 
   handlers(): JobHandlers<typeof QUEUES.scans> {
     return {

@@ -1,0 +1,85 @@
+import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { WebhookService } from '#rollsafe/scans';
+import { CurrentAuth } from '../auth/auth.guard.js';
+import type { Auth } from '../auth/auth.types.js';
+import { Delivery, DeliveryConnection, Severity, Webhook, WebhookConnection, WebhookKind } from './models.js';
+import { connection } from './scans.resolver.js';
+
+/** GraphQL over the same webhook use case as the REST controller. */
+@Resolver(() => Webhook)
+export class WebhooksResolver {
+  constructor(private readonly service: WebhookService) {}
+
+  @Query(() => Webhook, { description: "One of the organization's webhooks" })
+  webhook(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<Webhook> {
+    return this.service.get(auth.organizationId, id) as Promise<Webhook>;
+  }
+
+  @Query(() => WebhookConnection, {
+    description: "The organization's webhooks, newest first",
+    complexity: ({ args, childComplexity }) => 1 + Number(args['first'] ?? 20) * childComplexity,
+  })
+  async webhooks(
+    @CurrentAuth() auth: Auth,
+    @Args('first', { type: () => Int, nullable: true, defaultValue: 20 }) first: number,
+    @Args('after', { type: () => String, nullable: true }) after?: string | null,
+  ): Promise<WebhookConnection> {
+    return connection(await this.service.list(auth.organizationId, { limit: first, cursor: after ?? null })) as WebhookConnection;
+  }
+
+  @Mutation(() => Webhook, {
+    description: 'Send chat messages about what each scan changed. url and secret are stored encrypted; a URL at an address the outbound policy refuses has extensions.reason TARGET_FORBIDDEN',
+  })
+  createWebhook(
+    @CurrentAuth() auth: Auth,
+    @Args('kind', { type: () => WebhookKind }) kind: WebhookKind,
+    @Args('url') url: string,
+    @Args('secret', { type: () => String, nullable: true }) secret?: string | null,
+    @Args('minSeverity', { type: () => Severity, nullable: true, description: 'default warning' }) minSeverity?: Severity | null,
+    @Args('clusterIds', { type: () => [ID], nullable: true, description: 'default: every scan' }) clusterIds?: string[] | null,
+  ): Promise<Webhook> {
+    return this.service.create(auth.organizationId, { kind, url, secret, minSeverity, ...(clusterIds ? { clusterIds } : {}) }) as Promise<Webhook>;
+  }
+
+  @Mutation(() => Webhook, { description: 'Change a webhook. removeSecret drops its secret; clusterIds [] means every scan' })
+  updateWebhook(
+    @CurrentAuth() auth: Auth,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('kind', { type: () => WebhookKind, nullable: true }) kind?: WebhookKind | null,
+    @Args('url', { type: () => String, nullable: true }) url?: string | null,
+    @Args('secret', { type: () => String, nullable: true }) secret?: string | null,
+    @Args('removeSecret', { type: () => Boolean, nullable: true }) removeSecret?: boolean | null,
+    @Args('minSeverity', { type: () => Severity, nullable: true }) minSeverity?: Severity | null,
+    @Args('clusterIds', { type: () => [ID], nullable: true }) clusterIds?: string[] | null,
+  ): Promise<Webhook> {
+    // GraphQL cannot tell an omitted argument from null here: null leaves a field as it is.
+    return this.service.update(auth.organizationId, id, {
+      ...(kind != null ? { kind } : {}),
+      ...(url != null ? { url } : {}),
+      ...(removeSecret ? { secret: null } : secret != null ? { secret } : {}),
+      ...(minSeverity != null ? { minSeverity } : {}),
+      ...(clusterIds != null ? { clusterIds } : {}),
+    }) as Promise<Webhook>;
+  }
+
+  @Mutation(() => Boolean, { description: 'Delete a webhook and its delivery log' })
+  async deleteWebhook(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<boolean> {
+    await this.service.delete(auth.organizationId, id);
+    return true;
+  }
+
+  @Mutation(() => Delivery, { description: 'Send a sample message now (one attempt); logged with the deliveries' })
+  testWebhook(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<Delivery> {
+    return this.service.test(auth.organizationId, id) as Promise<Delivery>;
+  }
+
+  @ResolveField(() => DeliveryConnection, { complexity: ({ args, childComplexity }) => 1 + Number(args['first'] ?? 50) * childComplexity })
+  async deliveries(
+    @Parent() webhook: Webhook,
+    @CurrentAuth() auth: Auth,
+    @Args('first', { type: () => Int, nullable: true, defaultValue: 50 }) first: number,
+    @Args('after', { type: () => String, nullable: true }) after?: string | null,
+  ): Promise<DeliveryConnection> {
+    return connection(await this.service.deliveries(auth.organizationId, webhook.id, { limit: first, cursor: after ?? null })) as DeliveryConnection;
+  }
+}

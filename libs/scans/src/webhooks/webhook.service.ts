@@ -1,0 +1,275 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { KubeError, OutboundPolicy } from '#rollsafe/kube';
+import { ClusterRepository, OrganizationRepository, WebhookRepository, type SealedWebhook, type Severity, type WebhookKind, type WebhookRow } from '#rollsafe/store';
+import { DomainError, notFound } from '../errors.js';
+import { UUID, decodeScanCursor, encodeCursor } from '../cursor.js';
+import { CredentialCipher, CredentialsError } from '../clusters/credential-cipher.js';
+import { SEVERITIES, oneOf, pageSize } from '../scan-query.service.js';
+import { SCANS_OPTIONS, type ScansOptions } from '../options.js';
+import { toDeliveryView, toWebhookView, type DeliveryView, type ListView, type WebhookView } from '../views.js';
+import { displayUrl } from './webhook-url.js';
+import { WebhookTransport, type OpenWebhook } from './webhook-transport.js';
+
+export const WEBHOOK_KINDS: readonly WebhookKind[] = ['slack', 'dingtalk', 'feishu', 'wecom', 'teams', 'generic'];
+/** Kinds whose platform signs with a secret; the others have none to give. */
+const SIGNED_KINDS: ReadonlySet<WebhookKind> = new Set(['dingtalk', 'feishu', 'generic']);
+const MAX_URL = 2048;
+const MAX_SECRET = 512;
+const MAX_CLUSTERS = 100;
+
+export interface WebhookInput {
+  kind?: unknown;
+  url?: unknown;
+  /** PATCH: null removes it. */
+  secret?: unknown;
+  minSeverity?: unknown;
+  /** PATCH: null or [] means every scan. */
+  clusterIds?: unknown;
+}
+
+/** The sealed part of a webhook. */
+interface WebhookSecrets {
+  url: string;
+  secret?: string;
+}
+
+/**
+ * Use case: an organization's webhooks. The URL (often itself a credential) and the signing
+ * secret are sealed together (AES-256-GCM, the webhook id as associated data); only a display
+ * form of the URL is kept in clear. URLs obey the outbound address policy when they are saved
+ * and again at every delivery.
+ */
+@Injectable()
+export class WebhookService {
+  private readonly logger = new Logger(WebhookService.name);
+  private readonly outbound: OutboundPolicy;
+
+  constructor(
+    private readonly webhooks: WebhookRepository,
+    private readonly clusters: ClusterRepository,
+    private readonly organizations: OrganizationRepository,
+    private readonly cipher: CredentialCipher,
+    @Inject(SCANS_OPTIONS) options: ScansOptions,
+    @Optional() private readonly transport?: WebhookTransport,
+  ) {
+    this.outbound = new OutboundPolicy(options.outboundAllow ?? []);
+  }
+
+  async create(organizationId: string, input: WebhookInput): Promise<WebhookView> {
+    const kind = kindOf(input.kind, true) as WebhookKind;
+    const url = await this.urlOf(input.url, true);
+    const secret = secretOf(input.secret, kind);
+    const minSeverity = oneOf('minSeverity', stringOrUndefined('minSeverity', input.minSeverity), SEVERITIES) ?? 'warning';
+    const clusterIds = await this.clusterIdsOf(organizationId, input.clusterIds);
+    this.requireCipher();
+    const id = randomUUID();
+    const created = await this.webhooks.create({
+      id,
+      organizationId,
+      kind,
+      ...this.sealed(id, kind, { url: url as URL, secret: secret ?? undefined }),
+      minSeverity,
+      clusterIds: clusterIds ?? [],
+    });
+    this.logger.log({ msg: 'webhook created', webhookId: id, kind, url: created.urlDisplay });
+    return toWebhookView(created);
+  }
+
+  async get(organizationId: string, id: string): Promise<WebhookView> {
+    return toWebhookView(await this.row(organizationId, id));
+  }
+
+  async list(organizationId: string, args: { limit?: number | null; cursor?: string | null }): Promise<ListView<WebhookView>> {
+    const limit = pageSize(args.limit, 20);
+    const after = args.cursor ? decodeScanCursor(args.cursor) : undefined;
+    const [page, totalCount] = await Promise.all([this.webhooks.listForOrganization(organizationId, limit, after), this.webhooks.countForOrganization(organizationId)]);
+    const last = page.items[page.items.length - 1];
+    return {
+      items: page.items.map(toWebhookView),
+      ...(page.hasMore && last ? { nextCursor: encodeCursor({ t: last.createdAt.toISOString(), i: last.id }) } : {}),
+      totalCount,
+    };
+  }
+
+  /** Changes any field; a new URL is checked again, and URL and secret are sealed again together. */
+  async update(organizationId: string, id: string, input: WebhookInput): Promise<WebhookView> {
+    const current = await this.row(organizationId, id);
+    const kind = kindOf(input.kind, false) ?? current.kind;
+    const url = await this.urlOf(input.url, false);
+    const secretGiven = input.secret !== undefined;
+    const secret = input.secret === null ? null : secretOf(input.secret, kind);
+    const minSeverity = oneOf('minSeverity', stringOrUndefined('minSeverity', input.minSeverity), SEVERITIES);
+    const clusterIds = input.clusterIds === null ? [] : await this.clusterIdsOf(organizationId, input.clusterIds);
+
+    let target: { urlDisplay: string; hasSecret: boolean; sealed: SealedWebhook } | undefined;
+    if (url || secretGiven || kind !== current.kind) {
+      this.requireCipher();
+      const opened = await this.open(id);
+      const nextSecret = secretGiven ? (secret ?? undefined) : opened.secret;
+      if (nextSecret !== undefined && !SIGNED_KINDS.has(kind)) {
+        throw new DomainError('BAD_INPUT', `${kind} webhooks are not signed: remove the secret (secret: null)`, { field: 'secret' });
+      }
+      target = this.sealed(id, kind, { url: url ?? new URL(opened.url), secret: nextSecret });
+    }
+    const updated = await this.webhooks.update(organizationId, id, {
+      ...(kind !== current.kind ? { kind } : {}),
+      ...(minSeverity ? { minSeverity: minSeverity as Severity } : {}),
+      ...(clusterIds !== undefined ? { clusterIds } : {}),
+      ...(target ? { target } : {}),
+    });
+    if (!updated) throw notFound('webhook', id);
+    return toWebhookView(updated);
+  }
+
+  async delete(organizationId: string, id: string): Promise<void> {
+    if (!UUID.test(id) || !(await this.webhooks.delete(organizationId, id))) throw notFound('webhook', id);
+  }
+
+  /** Sends a sample message now (one attempt, no retry) and logs it with the deliveries. */
+  async test(organizationId: string, id: string): Promise<DeliveryView> {
+    const row = await this.row(organizationId, id);
+    if (!this.transport) throw new DomainError('UNAVAILABLE', 'this process cannot send webhook messages');
+    const organization = (await this.organizations.find(organizationId)) ?? { id: organizationId, name: organizationId };
+    const opened = await this.open(id);
+    const attempt = await this.transport.sendTest({ kind: row.kind, url: opened.url, minSeverity: row.minSeverity, ...(opened.secret ? { secret: opened.secret } : {}) }, organization);
+    const delivery = await this.webhooks.recordDelivery({
+      organizationId,
+      webhookId: id,
+      scanId: null,
+      event: 'test',
+      attempt: 1,
+      result: attempt.ok ? 'delivered' : 'gave_up',
+      ...(attempt.status !== undefined ? { httpStatus: attempt.status } : {}),
+      ...(attempt.code !== undefined ? { code: String(attempt.code) } : {}),
+      ...(attempt.error ? { error: attempt.error } : {}),
+      durationMs: attempt.durationMs,
+      at: new Date(),
+    });
+    this.logger.log({ msg: 'webhook test sent', webhookId: id, ok: attempt.ok, status: attempt.status, error: attempt.error });
+    return toDeliveryView(delivery);
+  }
+
+  /** The webhook's delivery attempts, newest first. */
+  async deliveries(organizationId: string, id: string, args: { limit?: number | null; cursor?: string | null }): Promise<ListView<DeliveryView>> {
+    await this.row(organizationId, id);
+    const limit = pageSize(args.limit, 50);
+    const after = args.cursor ? decodeScanCursor(args.cursor) : undefined;
+    const [page, totalCount] = await Promise.all([
+      this.webhooks.listDeliveries(organizationId, id, limit, after ? { at: after.createdAt, id: after.id } : undefined),
+      this.webhooks.countDeliveries(organizationId, id),
+    ]);
+    const last = page.items[page.items.length - 1];
+    return {
+      items: page.items.map(toDeliveryView),
+      ...(page.hasMore && last ? { nextCursor: encodeCursor({ t: last.at.toISOString(), i: last.id }) } : {}),
+      totalCount,
+    };
+  }
+
+  /** Worker side: the webhook with its URL and secret opened, re-sealed under the current key when stale. */
+  async openForDelivery(id: string): Promise<{ row: WebhookRow; webhook: OpenWebhook } | undefined> {
+    const sealed = await this.webhooks.sealed(id);
+    if (!sealed) return undefined;
+    const { value, stale } = this.cipher.openJson<WebhookSecrets>(sealed, 'webhook', id);
+    if (stale && this.cipher.canSeal) await this.webhooks.reseal(id, sealed.keyId, this.cipher.sealJson(value, 'webhook', id));
+    const { webhook: row } = sealed;
+    return { row, webhook: { kind: row.kind, url: value.url, minSeverity: row.minSeverity, ...(value.secret ? { secret: value.secret } : {}) } };
+  }
+
+  private async open(id: string): Promise<WebhookSecrets> {
+    const sealed = await this.webhooks.sealed(id);
+    if (!sealed) throw notFound('webhook', id);
+    try {
+      return this.cipher.openJson<WebhookSecrets>(sealed, 'webhook', id).value;
+    } catch (error) {
+      if (error instanceof CredentialsError) throw new DomainError('UNAVAILABLE', error.message);
+      throw error;
+    }
+  }
+
+  private sealed(id: string, kind: WebhookKind, secrets: { url: URL; secret: string | undefined }): { urlDisplay: string; hasSecret: boolean; sealed: SealedWebhook } {
+    const value: WebhookSecrets = { url: secrets.url.toString(), ...(secrets.secret ? { secret: secrets.secret } : {}) };
+    return { urlDisplay: displayUrl(kind, secrets.url), hasSecret: secrets.secret !== undefined, sealed: this.cipher.sealJson(value, 'webhook', id) };
+  }
+
+  private requireCipher(): void {
+    if (!this.cipher.canSeal) {
+      throw new DomainError('UNAVAILABLE', 'webhook URLs and secrets cannot be stored: the operator has not set ROLLSAFE_ENCRYPTION_KEY');
+    }
+  }
+
+  private async row(organizationId: string, id: string): Promise<WebhookRow> {
+    const row = UUID.test(id) ? await this.webhooks.findForOrganization(organizationId, id) : undefined;
+    if (!row) throw notFound('webhook', id);
+    return row;
+  }
+
+  /**
+   * An http(s) URL whose host the outbound policy allows (every address it resolves to is
+   * checked; a host that does not resolve now is accepted, and each delivery checks again).
+   */
+  private async urlOf(value: unknown, required: boolean): Promise<URL | undefined> {
+    if (value === undefined || value === null) {
+      if (required) throw new DomainError('BAD_INPUT', 'url is required: the webhook URL the platform gave you', { field: 'url' });
+      return undefined;
+    }
+    let url: URL;
+    try {
+      if (typeof value !== 'string' || value.length > MAX_URL) throw new Error('not a string');
+      url = new URL(value);
+    } catch {
+      throw new DomainError('BAD_INPUT', `url must be an http or https URL of at most ${MAX_URL} characters`, { field: 'url' });
+    }
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || !url.hostname) {
+      throw new DomainError('BAD_INPUT', 'url must be an http or https URL', { field: 'url' });
+    }
+    try {
+      await this.outbound.resolve(url.hostname);
+    } catch (error) {
+      if (error instanceof KubeError && error.code === 'TARGET_FORBIDDEN') {
+        throw new DomainError('TARGET_FORBIDDEN', `webhook URL refused: ${error.message}`, { field: 'url' });
+      }
+      this.logger.warn({ msg: 'webhook host does not resolve now: accepted, checked again at delivery', host: url.hostname });
+    }
+    return url;
+  }
+
+  private async clusterIdsOf(organizationId: string, value: unknown): Promise<string[] | undefined> {
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value) || value.length > MAX_CLUSTERS || !value.every((id): id is string => typeof id === 'string' && UUID.test(id))) {
+      throw new DomainError('BAD_INPUT', `clusterIds must be a list of at most ${MAX_CLUSTERS} cluster ids`, { field: 'clusterIds' });
+    }
+    const ids = [...new Set(value.map((id) => id.toLowerCase()))];
+    if ((await this.clusters.countOwned(organizationId, ids)) !== ids.length) {
+      throw new DomainError('BAD_INPUT', 'clusterIds names a cluster the organization does not have', { field: 'clusterIds' });
+    }
+    return ids;
+  }
+}
+
+function kindOf(value: unknown, required: boolean): WebhookKind | undefined {
+  if (value === undefined || value === null) {
+    if (required) throw new DomainError('BAD_INPUT', `kind is required: one of ${WEBHOOK_KINDS.join(', ')}`, { field: 'kind' });
+    return undefined;
+  }
+  if (typeof value !== 'string' || !(WEBHOOK_KINDS as readonly string[]).includes(value)) {
+    throw new DomainError('BAD_INPUT', `kind must be one of ${WEBHOOK_KINDS.join(', ')}`, { field: 'kind' });
+  }
+  return value as WebhookKind;
+}
+
+function secretOf(value: unknown, kind: WebhookKind): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' || value.length > MAX_SECRET) {
+    throw new DomainError('BAD_INPUT', `secret must be a string of at most ${MAX_SECRET} characters`, { field: 'secret' });
+  }
+  if (!SIGNED_KINDS.has(kind)) throw new DomainError('BAD_INPUT', `${kind} webhooks are not signed: omit secret`, { field: 'secret' });
+  return value;
+}
+
+function stringOrUndefined(field: string, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new DomainError('BAD_INPUT', `${field} must be a string`, { field });
+  return value;
+}
