@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { UnrecoverableError, type Job, type WorkerOptions } from 'bullmq';
-import { OutboundPolicy } from '#rollsafe/kube';
 import { DEFAULT_RETRY_POLICY, DeliveryFailedError, buildRequest, deliver, nextRetry, notificationBackoff, type RetryPolicy } from '#rollsafe/notify';
-import { NotificationService, QUEUES, type JobContext, type JobHandlers, type JobPayloads } from '#rollsafe/scans';
+import { NotificationService, QUEUES, webhookAddressResolver, type JobContext, type JobHandlers, type JobPayloads } from '#rollsafe/scans';
 import { assertHandlesAll, dispatch } from './job-handlers.js';
 
 export interface NotifySettings {
@@ -30,14 +29,14 @@ export function retryPolicy(overrides: Partial<Pick<RetryPolicy, 'maxAttempts' |
 @Injectable()
 export class NotificationsProcessor extends WorkerHost implements OnModuleInit {
   private readonly logger = new Logger('NotificationsProcessor');
-  private readonly outbound: OutboundPolicy;
+  private readonly resolveTarget: (host: string) => Promise<{ address: string; family: 4 | 6 }>;
 
   constructor(
     private readonly notifications: NotificationService,
     @Inject(NOTIFY_SETTINGS) private readonly settings: NotifySettings,
   ) {
     super();
-    this.outbound = new OutboundPolicy(settings.outboundAllow);
+    this.resolveTarget = webhookAddressResolver(settings.outboundAllow);
   }
 
   protected handlers(): JobHandlers<typeof QUEUES.notifications> {
@@ -63,7 +62,7 @@ export class NotificationsProcessor extends WorkerHost implements OnModuleInit {
       this.logger.log({ msg: 'no change at or above the webhook minimum severity: nothing sent', webhookId, scanId });
       return;
     }
-    const attempt = await deliver(request, { resolveTarget: (host) => this.outbound.resolve(host), timeoutMs: this.settings.timeoutMs });
+    const attempt = await deliver(request, { resolveTarget: this.resolveTarget, timeoutMs: this.settings.timeoutMs });
     const policy = { ...this.settings.policy, maxAttempts: context.maxAttempts };
     const decision = nextRetry(context.attempt, attempt, policy);
     const result = attempt.ok ? 'delivered' : decision.retry ? 'retrying' : 'gave_up';
