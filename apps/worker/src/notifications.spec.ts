@@ -310,7 +310,15 @@ describe('notifications and schedules (worker)', () => {
     await notificationsSettled(context, again.id, [all.id]);
     expect(receiver.to('/uploads/')).toHaveLength(1);
 
+    // A regression: the legacy app comes back, and its findings are new again.
     fake.setScenario(kubeScenarios.smallAlibabaTerway());
+    const fourth = await clusters.requestScan(org.id, cluster.id);
+    await finished(context, fourth.id);
+    await notificationsSettled(context, fourth.id, ids);
+    const regression = receiver.to('/generic/')[2] as Received;
+    expect(regression.json).toMatchObject({ scan: { id: fourth.id }, resolved: [] });
+    const reopened = regression.json['new'] as Json[];
+    expect(reopened.map((f) => f['fingerprint']).sort()).toEqual(resolved.map((f) => f['fingerprint']).sort());
     await context.close();
   }, 90_000);
 

@@ -111,13 +111,13 @@ export class FindingRepository {
   }
 
   /**
-   * What a scan changed on its target: the findings it reported first (new) and the states it
-   * resolved, each with the finding as last reported (by this scan for new ones, by the last
-   * scan that saw it for resolved ones).
+   * What a scan changed on its target: the findings it opened (new, or back after a fix) and
+   * the states it resolved, each with the finding as last reported (by this scan for new ones,
+   * by the last scan that saw it for resolved ones).
    */
   async changesOfScan(targetId: string, scanId: string): Promise<{ new: Finding[]; resolved: Finding[] }> {
     const [opened, resolved] = await Promise.all([
-      this.prisma.client.findingState.findMany({ where: { targetId, firstScanId: scanId }, select: { fingerprint: true } }),
+      this.prisma.client.findingState.findMany({ where: { targetId, openedScanId: scanId, status: 'open' }, select: { fingerprint: true } }),
       this.prisma.client.findingState.findMany({ where: { targetId, resolvedScanId: scanId, status: 'resolved' }, select: { fingerprint: true, lastScanId: true } }),
     ]);
     const newFindings = opened.length

@@ -235,9 +235,14 @@ export class ScanRepository {
     const unique = new Map(findings.map((finding) => [finding.fingerprint, finding]));
     const fingerprints = [...unique.keys()];
     if (fingerprints.length > 0) {
+      // Resolved states that come back are reopened by this scan (a regression).
       await tx.findingState.updateMany({
-        where: { targetId: scan.targetId, fingerprint: { in: fingerprints } },
-        data: { status: 'open', lastSeenAt: now, resolvedAt: null, resolvedScanId: null, lastScanId: scan.scanId },
+        where: { targetId: scan.targetId, fingerprint: { in: fingerprints }, status: 'resolved' },
+        data: { status: 'open', lastSeenAt: now, resolvedAt: null, resolvedScanId: null, lastScanId: scan.scanId, openedScanId: scan.scanId },
+      });
+      await tx.findingState.updateMany({
+        where: { targetId: scan.targetId, fingerprint: { in: fingerprints }, status: 'open' },
+        data: { lastSeenAt: now, lastScanId: scan.scanId },
       });
       await tx.findingState.createMany({
         data: [...unique.values()].map((finding) => ({
@@ -254,6 +259,7 @@ export class ScanRepository {
           lastSeenAt: now,
           lastScanId: scan.scanId,
           firstScanId: scan.scanId,
+          openedScanId: scan.scanId,
         })),
         skipDuplicates: true,
       });
