@@ -1,20 +1,11 @@
 // The API: REST under /api/v1, GraphQL at /graphql, OpenAPI at /api/docs.
 import 'reflect-metadata';
-import { ConfigError, createLogger, installShutdown, loadConfig } from '#rollsafe/runtime';
+import { createLogger, installShutdown, loadConfigOrExit } from '#rollsafe/runtime';
 import { createApiApp } from './app.factory.js';
 import { Lifecycle } from './ops/lifecycle.js';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`rollsafe api: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit('api');
   const logger = createLogger({ level: config.logLevel, app: 'api' });
   const app = await createApiApp(config, logger);
   await app.listen(config.port, config.host);

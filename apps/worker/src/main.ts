@@ -1,20 +1,11 @@
 // The worker: a NestJS application context (no HTTP) running the BullMQ processors.
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, PinoNestLogger, createLogger, installShutdown, loadConfig } from '#rollsafe/runtime';
+import { PinoNestLogger, createLogger, installShutdown, loadConfigOrExit } from '#rollsafe/runtime';
 import { WorkerModule } from './worker.module.js';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`rollsafe worker: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit('worker');
   const logger = createLogger({ level: config.logLevel, app: 'worker' });
   const app = await NestFactory.createApplicationContext(
     WorkerModule.forRoot({

@@ -192,3 +192,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
 /** Nest injection token for AppConfig. */
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** For an app's entry point: the validated config, or the bad variables on stderr and exit 2. */
+export function loadConfigOrExit(app: string, env: NodeJS.ProcessEnv = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`rollsafe ${app}: ${error.message}\n`);
+    process.exit(2);
+  }
+}
