@@ -35,6 +35,8 @@ Options:
   --slb-quota N                backend-server-group attachments per node on Alibaba Cloud
                                (slb_quota_backendserver_attached_num; default 50)
   --no-color                   plain text output (also NO_COLOR=1)
+                               ROLLSAFE_DOCS_BASE_URL=URL points each finding's docs link at your
+                               own copy of docs/rules
   -h, --help                   show this help
   -v, --version                print the version
 
@@ -137,7 +139,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     return EXIT_USAGE;
   }
 
+  const docsBaseUrl = (io.env['ROLLSAFE_DOCS_BASE_URL'] || DEFAULT_DOCS_BASE_URL).replace(/\/+$/, '');
   const advisorOptions: AdvisorOptions = {
+    docsBaseUrl,
     ...(provider === 'auto' ? {} : { provider }),
     ...(slbQuota === undefined ? {} : { slbAttachmentQuota: slbQuota }),
   };
@@ -152,20 +156,26 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     io.stderr(`rollsafe: error: ${error.code}: ${error.message}\n`);
     return EXIT_USAGE;
   }
-  printReport(report, format, values['no-color'] === true, io);
+  printReport(report, { format, noColor: values['no-color'] === true, docsBaseUrl }, io);
 
   if (report.inputErrors.length > 0) return EXIT_USAGE;
   const failing = failOn !== 'none' && report.result.findings.some((f) => atLeast(f.severity, failOn as Severity));
   return failing ? EXIT_FINDINGS : EXIT_OK;
 }
 
-function printReport(report: ScanReport, format: (typeof FORMATS)[number], noColor: boolean, io: CliIo): void {
+interface PrintSettings {
+  format: (typeof FORMATS)[number];
+  noColor: boolean;
+  docsBaseUrl: string;
+}
+
+function printReport(report: ScanReport, { format, noColor, docsBaseUrl }: PrintSettings, io: CliIo): void {
   switch (format) {
     case 'json':
       io.stdout(formatJson(report, io.isTty));
       break;
     case 'sarif':
-      io.stdout(formatSarif(report, VERSION, DEFAULT_DOCS_BASE_URL, io.cwd));
+      io.stdout(formatSarif(report, VERSION, docsBaseUrl, io.cwd));
       break;
     default: {
       const colour = io.isTty && !noColor && !io.env['NO_COLOR'];

@@ -142,6 +142,21 @@ describe('rollsafe scan', () => {
     expect(stderr).toContain('Usage: rollsafe scan');
   });
 
+  it('points docs links at ROLLSAFE_DOCS_BASE_URL when set', async () => {
+    let stdout = '';
+    const io: CliIo = {
+      stdout: (text) => void (stdout += text),
+      stderr: () => undefined,
+      readStdin: async () => '',
+      isTty: false,
+      env: { ROLLSAFE_DOCS_BASE_URL: 'https://docs.example.com/rollsafe/rules/' },
+      cwd: root,
+    };
+    await main(['scan', fixture('unsafe.yaml'), '--format', 'json'], io);
+    const docs = JSON.parse(stdout).findings.map((f: { docs: string; ruleId: string }) => [f.docs, f.ruleId]);
+    for (const [url, ruleId] of docs) expect(url).toBe(`https://docs.example.com/rollsafe/rules/${ruleId}.md`);
+  });
+
   it('applies --provider to provider-specific rules', async () => {
     const unannotated = await run(['scan', fixture('unsafe.yaml'), '--format', 'json']);
     const alibaba = await run(['scan', fixture('unsafe.yaml'), '--format', 'json', '--provider', 'alibaba']);
