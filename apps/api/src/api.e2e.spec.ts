@@ -3,122 +3,34 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
-import { Worker } from 'bullmq';
 import { printSchema } from 'graphql';
-import { createLogger } from '#rollsafe/runtime';
 import { PrismaService } from '#rollsafe/store';
-import { QUEUES, ScanRunner } from '#rollsafe/scans';
-import { createTestDatabase, createTestRedis, UNSAFE_DEPLOYMENT, BROKEN_YAML, aliasBomb, type TestDatabase, type TestRedis } from '#rollsafe/testing';
-import { createApiApp } from './app.factory.js';
-import type { ApiOptions } from './api.options.js';
+import { UNSAFE_DEPLOYMENT, BROKEN_YAML, aliasBomb } from '#rollsafe/testing';
+import { ADMIN_TOKEN, ApiHarness, type Json } from '../test/api-harness.js';
 
-const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
 const SCHEMA_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'schema.graphql');
 
-interface Json {
-  [key: string]: unknown;
-}
-
 describe('api (e2e)', () => {
-  let db: TestDatabase;
-  let redis: TestRedis;
+  const harness = new ApiHarness();
+  const { start, call, graphql, waitForScan, createOrg, logLines } = harness;
   let app: INestApplication;
   let base: string;
-  let worker: Worker;
-  const logLines: string[] = [];
-  const apps: INestApplication[] = [];
   let keyA: string;
   let keyB: string;
 
-  function options(overrides: Partial<ApiOptions> = {}): ApiOptions {
-    return {
-      databaseUrl: db.url,
-      redisUrl: redis.url,
-      queuePrefix: redis.prefix,
-      adminToken: ADMIN_TOKEN,
-      rateLimitPerMinute: 10_000,
-      docsBaseUrl: undefined,
-      nodeEnv: 'test',
-      ...overrides,
-    };
-  }
-
-  async function start(overrides: Partial<ApiOptions> = {}): Promise<{ app: INestApplication; base: string }> {
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-        done();
-      },
-    });
-    const started = await createApiApp(options(overrides), createLogger({ level: 'info', app: 'api', destination: sink }));
-    await started.listen(0, '127.0.0.1');
-    apps.push(started);
-    const port = (started.getHttpServer().address() as AddressInfo).port;
-    return { app: started, base: `http://127.0.0.1:${port}` };
-  }
-
-  async function call(method: string, url: string, init: { key?: string; json?: unknown; body?: RequestInit['body']; headers?: Record<string, string> } = {}) {
-    const headers: Record<string, string> = { ...(init.headers ?? {}) };
-    if (init.key) headers['authorization'] = `Bearer ${init.key}`;
-    let body = init.body;
-    if (init.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(init.json);
-    }
-    const response = await fetch(`${base}${url}`, { method, headers, ...(body !== undefined ? { body } : {}) });
-    const text = await response.text();
-    let parsed: Json = {};
-    try {
-      parsed = text ? (JSON.parse(text) as Json) : {};
-    } catch {
-      parsed = { text };
-    }
-    return { status: response.status, body: parsed, headers: response.headers };
-  }
-
-  async function graphql(key: string | undefined, query: string, variables: Record<string, unknown> = {}) {
-    return call('POST', '/graphql', { ...(key ? { key } : {}), json: { query, variables } });
-  }
-
-  async function waitForScan(key: string, id: string): Promise<Json> {
-    for (let attempt = 0; attempt < 100; attempt += 1) {
-      const { body } = await call('GET', `/api/v1/scans/${id}`, { key });
-      if (body['status'] === 'succeeded' || body['status'] === 'failed') return body;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`scan ${id} did not finish`);
-  }
-
-  async function createOrg(name: string): Promise<string> {
-    const { status, body } = await call('POST', '/api/v1/organizations', { key: ADMIN_TOKEN, json: { name } });
-    expect(status).toBe(201);
-    return body['apiKey'] as string;
-  }
-
   beforeAll(async () => {
-    db = await createTestDatabase();
-    redis = createTestRedis();
+    await harness.setUp();
     ({ app, base } = await start());
-    const runner = app.get(ScanRunner);
-    worker = new Worker(QUEUES.scans, async (job) => void (await runner.run((job.data as { scanId: string }).scanId)), {
-      connection: { url: redis.url, maxRetriesPerRequest: null },
-      prefix: redis.prefix,
-      concurrency: 2,
-    });
+    harness.startScanWorker(app);
     keyA = await createOrg('org-a');
     keyB = await createOrg('org-b');
   });
 
   afterAll(async () => {
-    await worker?.close();
-    for (const started of apps) await started.close();
-    await db?.drop();
-    await redis?.cleanup();
+    await harness.tearDown();
   });
 
   describe('operations', () => {

@@ -6,27 +6,15 @@
 // a rescan keeps open findings' firstSeenAt and resolves the fixed ones.
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
-import type { AddressInfo } from 'node:net';
-import type { INestApplication } from '@nestjs/common';
-import { Worker } from 'bullmq';
 import { load, dump } from 'js-yaml';
 import pg from 'pg';
-import { createLogger } from '#rollsafe/runtime';
-import { QUEUES, ScanJobs, parsePayload, type JobName } from '#rollsafe/scans';
-import { FakeKubeApiServer, kubeScenarios, createTestDatabase, createTestRedis, type KubeScenario, type TestDatabase, type TestRedis } from '#rollsafe/testing';
-import { createApiApp } from './app.factory.js';
-import type { ApiOptions } from './api.options.js';
+import { FakeKubeApiServer, kubeScenarios } from '#rollsafe/testing';
+import { ApiHarness, type Json } from '../test/api-harness.js';
 
-const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
 const READER_TOKEN = `reader-${randomBytes(16).toString('hex')}`;
 const WRITER_TOKEN = `writer-${randomBytes(16).toString('hex')}`;
 const NO_PODS_TOKEN = `nopods-${randomBytes(16).toString('hex')}`;
 const ENCRYPTION_KEY = randomBytes(32);
-
-interface Json {
-  [key: string]: unknown;
-}
 
 type YamlMap = Record<string, unknown>;
 
@@ -44,96 +32,19 @@ function withCluster(kubeconfig: string, change: (cluster: YamlMap) => void): st
   return dump(doc);
 }
 
-/** The scenario without one namespace: as if its app had been fixed by removing it. */
-function withoutNamespace(base: KubeScenario, namespace: string): KubeScenario {
-  return {
-    name: `${base.name}-without-${namespace}`,
-    version: base.version,
-    resourceVersion: base.resourceVersion + 1000,
-    expected: base.expected,
-    store(resource) {
-      const store = base.store(resource);
-      const kept: number[] = [];
-      for (let i = 0; i < store.size; i += 1) if (!store.key(i).startsWith(`${namespace}/`)) kept.push(i);
-      return { size: kept.length, key: (i) => store.key(kept[i] as number), json: (i) => store.json(kept[i] as number) };
-    },
-  };
-}
-
 describe('clusters (e2e)', () => {
-  let db: TestDatabase;
-  let redis: TestRedis;
+  const harness = new ApiHarness({ logLevel: 'debug', scanPolls: 300, options: () => ({ encryptionKey: ENCRYPTION_KEY, outboundAllow: ['loopback'] }) });
+  const { start, call, graphql, waitForScan, createOrg, logLines } = harness;
   let fake: FakeKubeApiServer;
-  let base: string;
-  let worker: Worker;
-  const apps: INestApplication[] = [];
-  const logLines: string[] = [];
   let keyA: string;
   let keyB: string;
-
-  function options(overrides: Partial<ApiOptions> = {}): ApiOptions {
-    return {
-      databaseUrl: db.url,
-      redisUrl: redis.url,
-      queuePrefix: redis.prefix,
-      adminToken: ADMIN_TOKEN,
-      rateLimitPerMinute: 10_000,
-      docsBaseUrl: undefined,
-      nodeEnv: 'test',
-      encryptionKey: ENCRYPTION_KEY,
-      outboundAllow: ['loopback'],
-      ...overrides,
-    };
-  }
-
-  async function start(overrides: Partial<ApiOptions> = {}): Promise<{ app: INestApplication; base: string }> {
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-        done();
-      },
-    });
-    const app = await createApiApp(options(overrides), createLogger({ level: 'debug', app: 'api', destination: sink }));
-    await app.listen(0, '127.0.0.1');
-    apps.push(app);
-    return { app, base: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` };
-  }
-
-  async function call(method: string, url: string, init: { key?: string; json?: unknown; at?: string } = {}) {
-    const headers: Record<string, string> = {};
-    if (init.key) headers['authorization'] = `Bearer ${init.key}`;
-    if (init.json !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${init.at ?? base}${url}`, { method, headers, ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}) });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as Json, text };
-  }
-
-  async function graphql(key: string, query: string, variables: Record<string, unknown> = {}) {
-    return call('POST', '/graphql', { key, json: { query, variables } });
-  }
-
-  async function waitForScan(key: string, id: string): Promise<Json> {
-    for (let attempt = 0; attempt < 300; attempt += 1) {
-      const { body } = await call('GET', `/api/v1/scans/${id}`, { key });
-      if (body['status'] === 'succeeded' || body['status'] === 'failed') return body;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`scan ${id} did not finish`);
-  }
-
-  async function createOrg(name: string): Promise<string> {
-    const { status, body } = await call('POST', '/api/v1/organizations', { key: ADMIN_TOKEN, json: { name } });
-    expect(status).toBe(201);
-    return body['apiKey'] as string;
-  }
 
   async function register(key: string, json: Json, at?: string) {
     return call('POST', '/api/v1/clusters', { key, json, ...(at ? { at } : {}) });
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    redis = createTestRedis();
+    await harness.setUp();
     fake = await FakeKubeApiServer.start({
       scenario: kubeScenarios.smallAlibabaTerway(),
       tokens: {
@@ -146,29 +57,14 @@ describe('clusters (e2e)', () => {
       },
       clientCertificateUsers: true,
     });
-    const started = await start();
-    base = started.base;
-    const jobs = started.app.get(ScanJobs);
-    const handlers = jobs.handlers() as unknown as Record<string, (payload: unknown, context: { jobId: string | undefined; attempt: number; maxAttempts: number }) => Promise<void>>;
-    worker = new Worker(
-      QUEUES.scans,
-      async (job) => {
-        const handler = handlers[job.name];
-        if (!handler) throw new Error(`no handler for ${job.name}`);
-        await handler(parsePayload(job.name as JobName, job.data), { jobId: job.id, attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });
-      },
-      { connection: { url: redis.url, maxRetriesPerRequest: null }, prefix: redis.prefix, concurrency: 2 },
-    );
+    harness.startScanWorker((await start()).app);
     keyA = await createOrg('org-a');
     keyB = await createOrg('org-b');
   }, 60_000);
 
   afterAll(async () => {
-    await worker?.close();
-    for (const app of apps) await app.close();
+    await harness.tearDown();
     await fake?.stop();
-    await db?.drop();
-    await redis?.cleanup();
   });
 
   describe('registration decides', () => {
@@ -339,7 +235,7 @@ describe('clusters (e2e)', () => {
 
   describe('credentials at rest', () => {
     it('are never in clear in the database (rows and the raw table files) nor in the logs', async () => {
-      const admin = new pg.Client({ connectionString: db.url });
+      const admin = new pg.Client({ connectionString: harness.db.url });
       await admin.connect();
       try {
         const clientKey = (load(fake.kubeconfig({ auth: 'client-certificate', user: 'system:serviceaccount:rollsafe:rollsafe-reader' })) as { users: Array<{ user: YamlMap }> })
@@ -421,7 +317,7 @@ describe('clusters (e2e)', () => {
       expect(seen).toEqual(items.map((f) => f['id']));
 
       // The legacy app goes away; rescan.
-      fake.setScenario(withoutNamespace(kubeScenarios.smallAlibabaTerway(), 'legacy'));
+      fake.setScenario(kubeScenarios.withoutNamespace(kubeScenarios.smallAlibabaTerway(), 'legacy'));
       await new Promise((resolve) => setTimeout(resolve, 20));
       const rescan = await graphql(keyA, 'mutation($id: ID!) { scanCluster(id: $id) { id status clusterId } }', { id: clusterId });
       const second = (rescan.body['data'] as Json)['scanCluster'] as Json;

@@ -8,86 +8,28 @@ import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
-import { createLogger } from '#rollsafe/runtime';
 import { ScheduleService } from '#rollsafe/scans';
-import { FakeKubeApiServer, createTestDatabase, createTestRedis, kubeScenarios, type TestDatabase, type TestRedis } from '#rollsafe/testing';
+import { FakeKubeApiServer, kubeScenarios } from '#rollsafe/testing';
 import { PrismaService } from '#rollsafe/store';
-import { Writable } from 'node:stream';
-import { createApiApp } from './app.factory.js';
-import type { ApiOptions } from './api.options.js';
+import { ApiHarness, type Json } from '../test/api-harness.js';
 
-const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
 const SLACK_TOKEN = `T0AAA/B0BBB/${randomBytes(12).toString('hex')}`;
 const GENERIC_SECRET = `whsec-${randomBytes(12).toString('hex')}`;
 
-type Json = Record<string, unknown>;
-
 describe('schedules and webhooks (e2e)', () => {
-  let db: TestDatabase;
-  let redis: TestRedis;
+  const harness = new ApiHarness({ logLevel: 'debug', options: () => ({ encryptionKey: randomBytes(32), outboundAllow: ['loopback'], notifyTimeoutMs: 3000 }) });
+  const { start, call, graphql, createOrg, logLines } = harness;
   let fake: FakeKubeApiServer;
   let app: INestApplication;
-  let base: string;
   let keyA: string;
   let keyB: string;
   let clusterId: string;
   const received: Array<{ path: string; headers: http.IncomingHttpHeaders; body: Buffer }> = [];
   let receiver: http.Server;
   let receiverUrl: string;
-  const apps: INestApplication[] = [];
-  const logLines: string[] = [];
-
-  function options(overrides: Partial<ApiOptions> = {}): ApiOptions {
-    return {
-      databaseUrl: db.url,
-      redisUrl: redis.url,
-      queuePrefix: redis.prefix,
-      adminToken: ADMIN_TOKEN,
-      rateLimitPerMinute: 10_000,
-      docsBaseUrl: undefined,
-      nodeEnv: 'test',
-      encryptionKey: randomBytes(32),
-      outboundAllow: ['loopback'],
-      notifyTimeoutMs: 3000,
-      ...overrides,
-    };
-  }
-
-  async function start(overrides: Partial<ApiOptions> = {}): Promise<{ app: INestApplication; base: string }> {
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-        done();
-      },
-    });
-    const started = await createApiApp(options(overrides), createLogger({ level: 'debug', app: 'api', destination: sink }));
-    await started.listen(0, '127.0.0.1');
-    apps.push(started);
-    return { app: started, base: `http://127.0.0.1:${(started.getHttpServer().address() as AddressInfo).port}` };
-  }
-
-  async function call(method: string, url: string, init: { key?: string; json?: unknown; at?: string } = {}) {
-    const headers: Record<string, string> = {};
-    if (init.key) headers['authorization'] = `Bearer ${init.key}`;
-    if (init.json !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${init.at ?? base}${url}`, { method, headers, ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}) });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as Json, text };
-  }
-
-  async function graphql(key: string, query: string, variables: Record<string, unknown> = {}) {
-    return call('POST', '/graphql', { key, json: { query, variables } });
-  }
-
-  async function createOrg(name: string): Promise<string> {
-    const { status, body } = await call('POST', '/api/v1/organizations', { key: ADMIN_TOKEN, json: { name } });
-    expect(status).toBe(201);
-    return body['apiKey'] as string;
-  }
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    redis = createTestRedis();
+    await harness.setUp();
     fake = await FakeKubeApiServer.start({ scenario: kubeScenarios.smallAlibabaTerway() });
     receiver = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -101,7 +43,7 @@ describe('schedules and webhooks (e2e)', () => {
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-    ({ app, base } = await start());
+    ({ app } = await start());
     keyA = await createOrg('org-a');
     keyB = await createOrg('org-b');
     const registered = await call('POST', '/api/v1/clusters', { key: keyA, json: { name: 'prod', kubeconfig: fake.kubeconfig({ auth: 'token' }) } });
@@ -110,14 +52,12 @@ describe('schedules and webhooks (e2e)', () => {
   }, 60_000);
 
   afterAll(async () => {
-    for (const started of apps) await started.close();
+    await harness.tearDown();
     await new Promise<void>((resolve) => {
       receiver?.closeAllConnections();
       receiver?.close(() => resolve());
     });
     await fake?.stop();
-    await db?.drop();
-    await redis?.cleanup();
   });
 
   describe('webhooks', () => {

@@ -10,7 +10,6 @@ import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { PrismaService } from '#rollsafe/store';
@@ -25,8 +24,8 @@ import {
   notificationJobId,
   type DeliveryView,
 } from '#rollsafe/scans';
-import { FakeKubeApiServer, UNSAFE_DEPLOYMENT, createTestDatabase, createTestRedis, kubeScenarios, type KubeScenario, type TestDatabase, type TestRedis } from '#rollsafe/testing';
-import { WorkerModule, type WorkerModuleOptions } from './worker.module.js';
+import { FakeKubeApiServer, UNSAFE_DEPLOYMENT, kubeScenarios, until } from '#rollsafe/testing';
+import { WorkerHarness, type WorkerSettings } from '../test/worker-harness.js';
 
 type Json = Record<string, unknown>;
 
@@ -99,46 +98,17 @@ function genericSignatureOk(secret: string, raw: Buffer, header: string | string
   return header === `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
 }
 
-/** The scenario without one namespace: as if its app had been fixed by removing it. */
-function withoutNamespace(base: KubeScenario, namespace: string): KubeScenario {
-  return {
-    name: `${base.name}-without-${namespace}`,
-    version: base.version,
-    resourceVersion: base.resourceVersion + 1000,
-    expected: base.expected,
-    store(resource) {
-      const store = base.store(resource);
-      const kept: number[] = [];
-      for (let i = 0; i < store.size; i += 1) if (!store.key(i).startsWith(`${namespace}/`)) kept.push(i);
-      return { size: kept.length, key: (i) => store.key(kept[i] as number), json: (i) => store.json(kept[i] as number) };
-    },
-  };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 const SECRETS = { dingtalk: `ding-${randomBytes(8).toString('hex')}`, feishu: `lark-${randomBytes(8).toString('hex')}`, generic: `gen-${randomBytes(8).toString('hex')}` };
 const SLACK_TOKEN = `T0ROLL/B0SAFE/${randomBytes(12).toString('hex')}`;
 
 describe('notifications and schedules (worker)', () => {
-  let db: TestDatabase;
-  let redis: TestRedis;
+  const workers = new WorkerHarness();
   let fake: FakeKubeApiServer;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
-  const contexts: INestApplicationContext[] = [];
   const encryptionKey = randomBytes(32);
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    redis = createTestRedis();
+    await workers.setUp();
     fake = await FakeKubeApiServer.start({ scenario: kubeScenarios.smallAlibabaTerway() });
     receiver = await startReceiver((request) => {
       const kind = request.path.split('/')[1];
@@ -166,32 +136,20 @@ describe('notifications and schedules (worker)', () => {
   }, 30_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
+    await workers.tearDown();
     await receiver?.close();
     await fake?.stop();
-    await db?.drop();
-    await redis?.cleanup();
   });
 
-  async function startWorker(overrides: Partial<WorkerModuleOptions> = {}): Promise<INestApplicationContext> {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        WorkerModule.forRoot({
-          databaseUrl: db.url,
-          redisUrl: redis.url,
-          queuePrefix: redis.prefix,
-          concurrency: 2,
-          encryptionKey,
-          outboundAllow: ['loopback'],
-          minScheduleSeconds: 1,
-          notify: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 400, timeoutMs: 3000 },
-          ...overrides,
-        }),
-      ],
-    }).compile();
-    const context = await moduleRef.init();
-    contexts.push(context);
-    return context;
+  async function startWorker(overrides: Partial<WorkerSettings> = {}): Promise<INestApplicationContext> {
+    return workers.start({
+      concurrency: 2,
+      encryptionKey,
+      outboundAllow: ['loopback'],
+      minScheduleSeconds: 1,
+      notify: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 400, timeoutMs: 3000 },
+      ...overrides,
+    });
   }
 
   async function finished(context: INestApplicationContext, scanId: string) {
@@ -263,7 +221,7 @@ describe('notifications and schedules (worker)', () => {
     expect(firstNew.every((f) => typeof f['docs'] === 'string' && typeof f['fingerprint'] === 'string')).toBe(true);
 
     // The legacy app is removed: its findings are resolved by the rescan.
-    fake.setScenario(withoutNamespace(kubeScenarios.smallAlibabaTerway(), 'legacy'));
+    fake.setScenario(kubeScenarios.withoutNamespace(kubeScenarios.smallAlibabaTerway(), 'legacy'));
     const second = await clusters.requestScan(org.id, cluster.id);
     await finished(context, second.id);
     await notificationsSettled(context, second.id, ids);
@@ -448,7 +406,7 @@ describe('notifications and schedules (worker)', () => {
       await context.close();
 
       // While the worker is down the row goes away (and a stray scheduler appears): start-up reconciles.
-      const direct = new PrismaService({ databaseUrl: db.url });
+      const direct = new PrismaService({ databaseUrl: workers.db.url });
       await direct.client.schedule.deleteMany({ where: { clusterId: cluster.id } });
       await direct.onModuleDestroy();
       context = await startWorker();

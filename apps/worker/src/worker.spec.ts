@@ -8,11 +8,12 @@ import type { Worker } from 'bullmq';
 import { PrismaService } from '#rollsafe/store';
 import { randomBytes } from 'node:crypto';
 import { ClusterService, OrganizationService, QUEUES, ScanEngine, ScanRequestService, type EngineOptions, type EngineRun } from '#rollsafe/scans';
-import { FakeKubeApiServer, kubeScenarios, createTestDatabase, createTestRedis, UNSAFE_DEPLOYMENT, type TestDatabase, type TestRedis } from '#rollsafe/testing';
+import { FakeKubeApiServer, kubeScenarios, UNSAFE_DEPLOYMENT, until } from '#rollsafe/testing';
 import type { ManifestInput } from '#rollsafe/manifests';
 import { WorkerModule } from './worker.module.js';
 import { ScansProcessor } from './scans.processor.js';
 import { assertHandlesAll } from './job-handlers.js';
+import { WorkerHarness } from '../test/worker-harness.js';
 
 /** An engine that stops mid-scan until the test lets it go on. */
 @Injectable()
@@ -35,52 +36,23 @@ class HeldEngine extends ScanEngine {
   }
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('worker', () => {
-  let db: TestDatabase;
-  let redis: TestRedis;
-  const contexts: INestApplicationContext[] = [];
+  const workers = new WorkerHarness();
   const heldEngines: HeldEngine[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    redis = createTestRedis();
+    await workers.setUp();
   });
 
   afterAll(async () => {
     for (const engine of heldEngines) engine.release();
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await db?.drop();
-    await redis?.cleanup();
+    await workers.tearDown();
   });
 
   async function startWorker(engine?: ScanEngine, clusters: { encryptionKey?: Buffer; outboundAllow?: string[] } = {}): Promise<INestApplicationContext> {
-    let builder = Test.createTestingModule({
-      imports: [
-        WorkerModule.forRoot({
-          databaseUrl: db.url,
-          redisUrl: redis.url,
-          queuePrefix: redis.prefix,
-          concurrency: 1,
-          lockDurationMs: 1000,
-          stalledIntervalMs: 500,
-          ...clusters,
-        }),
-      ],
-    });
-    if (engine) builder = builder.overrideProvider(ScanEngine).useValue(engine);
-    const context = await (await builder.compile()).init();
-    contexts.push(context);
-    return context;
+    return workers.start({ concurrency: 1, lockDurationMs: 1000, stalledIntervalMs: 500, ...clusters }, (builder) =>
+      engine ? builder.overrideProvider(ScanEngine).useValue(engine) : builder,
+    );
   }
 
   async function scanRow(context: INestApplicationContext, id: string) {
@@ -104,7 +76,7 @@ describe('worker', () => {
     const scan = await until('the scan to succeed', async () => {
       const row = await scanRow(context, id);
       return row.status === 'succeeded' ? row : undefined;
-    });
+    }, 15_000);
     expect(scan.critical).toBeGreaterThan(0);
     await context.close();
   });
@@ -121,7 +93,7 @@ describe('worker', () => {
     const scan = await until('the scan to fail', async () => {
       const row = await scanRow(context, id);
       return row.status === 'failed' ? row : undefined;
-    });
+    }, 15_000);
     expect(scan.error).toContain('advisor exploded on purpose');
     expect(scan.attempts).toBe(1);
     expect(scan.finishedAt).not.toBeNull();
@@ -142,7 +114,7 @@ describe('worker', () => {
     const done = await until('the rerun to succeed', async () => {
       const row = await scanRow(survivor, id);
       return row.status === 'succeeded' ? row : undefined;
-    });
+    }, 15_000);
     expect(done.attempts).toBe(2);
     const written = await survivor.get(PrismaService).client.finding.count({ where: { scanId: id } });
     expect(written).toBe(done.critical + done.warning + done.info);
@@ -163,7 +135,7 @@ describe('worker', () => {
     const closing = context.close();
     setTimeout(() => held.release(), 200);
     await closing;
-    const prisma = new PrismaService({ databaseUrl: db.url });
+    const prisma = new PrismaService({ databaseUrl: workers.db.url });
     try {
       expect((await prisma.client.scan.findUniqueOrThrow({ where: { id } })).status).toBe('succeeded');
     } finally {
@@ -182,7 +154,7 @@ describe('worker', () => {
       const done = await until('the cluster scan to succeed', async () => {
         const row = await scanRow(context, scan.id);
         return row.status === 'succeeded' || row.status === 'failed' ? row : undefined;
-      });
+      }, 15_000);
       expect(done).toMatchObject({ status: 'succeeded', provider: 'alibaba', error: null });
       expect(fake.requests.length).toBeGreaterThan(0);
       expect(fake.requests.filter((r) => r.method !== 'GET')).toEqual([]);
@@ -209,7 +181,7 @@ describe('worker', () => {
       }
     }
     const moduleRef = Test.createTestingModule({
-      imports: [WorkerModule.forRoot({ databaseUrl: db.url, redisUrl: redis.url, queuePrefix: `${redis.prefix}-x`, concurrency: 1 })],
+      imports: [WorkerModule.forRoot({ databaseUrl: workers.db.url, redisUrl: workers.redis.url, queuePrefix: `${workers.redis.prefix}-x`, concurrency: 1 })],
     })
       .overrideProvider(ScansProcessor)
       .useClass(IncompleteProcessor);

@@ -1,6 +1,6 @@
 import { large } from './large.js';
 import { readOnlyRules, readOnlyUser, writerRules, writerUser } from './rbac.js';
-import { quotaHeavy, smallAlibabaTerway } from './scenarios.js';
+import { quotaHeavy, smallAlibabaTerway, withoutNamespace } from './scenarios.js';
 
 export { FakeKubeApiServer, type FakeKubeApiServerOptions, type KubeconfigOptions } from './server.js';
 export { createCertificateAuthority, type CertificateAuthority, type IssuedCertificate } from './pki.js';
@@ -25,6 +25,7 @@ export type {
 export const kubeScenarios = {
   smallAlibabaTerway,
   quotaHeavy,
+  withoutNamespace,
   large,
   readOnlyRules,
   writerRules,

@@ -326,3 +326,19 @@ export function quotaHeavy(seed = 2): KubeScenario {
     firingLiveRules: ['eni-backend-recommended', 'slb-quota-per-node'],
   });
 }
+
+/** The scenario without one namespace: as if its app had been fixed by removing it. */
+export function withoutNamespace(base: KubeScenario, namespace: string): KubeScenario {
+  return {
+    name: `${base.name}-without-${namespace}`,
+    version: base.version,
+    resourceVersion: base.resourceVersion + 1000,
+    expected: base.expected,
+    store(resource) {
+      const store = base.store(resource);
+      const kept: number[] = [];
+      for (let i = 0; i < store.size; i += 1) if (!store.key(i).startsWith(`${namespace}/`)) kept.push(i);
+      return { size: kept.length, key: (i) => store.key(kept[i] as number), json: (i) => store.json(kept[i] as number) };
+    },
+  };
+}
