@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from './prisma.service.js';
-import { toPage, type Page } from './pagination.js';
+import { keysetAfter, newestFirst, toPage, type Page } from './pagination.js';
 import { Prisma } from './generated/prisma/client.js';
 
 /** A cluster as every read returns it: never with its credentials. */
@@ -141,9 +141,9 @@ export class ClusterRepository {
     const rows = await this.prisma.client.cluster.findMany({
       where: {
         organizationId,
-        ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
+        ...keysetAfter('createdAt', after),
       },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      orderBy: newestFirst('createdAt'),
       take: limit + 1,
       select: publicFields,
     });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from './prisma.service.js';
-import { toPage, type Page } from './pagination.js';
+import { keysetAfter, newestFirst, toPage, type Page } from './pagination.js';
 import type { Prisma, Scan, ScanStatus, ScanTrigger, Severity, TargetKind } from './generated/prisma/client.js';
 
 export interface NewScan {
@@ -126,16 +126,9 @@ export class ScanRepository {
   }
 
   async listForOrganization(organizationId: string, query: ListScansQuery): Promise<Page<ScanWithTarget>> {
-    const where = this.listWhere(organizationId, query);
-    if (query.after) {
-      where.OR = [
-        { createdAt: { lt: query.after.createdAt } },
-        { createdAt: query.after.createdAt, id: { lt: query.after.id } },
-      ];
-    }
     const rows = await this.prisma.client.scan.findMany({
-      where,
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      where: { ...this.listWhere(organizationId, query), ...keysetAfter('createdAt', query.after) },
+      orderBy: newestFirst('createdAt'),
       take: query.limit + 1,
       include: withTarget,
     });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from './prisma.service.js';
-import { toPage, type Page } from './pagination.js';
+import { keysetAfter, newestFirst, toPage, type Page } from './pagination.js';
 import type { Suppression } from './generated/prisma/client.js';
 
 export interface NewSuppression {
@@ -24,9 +24,9 @@ export class SuppressionRepository {
     const rows = await this.prisma.client.suppression.findMany({
       where: {
         organizationId,
-        ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
+        ...keysetAfter('createdAt', after),
       },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      orderBy: newestFirst('createdAt'),
       take: limit + 1,
     });
     return toPage(rows, limit);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from './prisma.service.js';
-import { toPage, type Page } from './pagination.js';
+import { keysetAfter, newestFirst, toPage, type Page } from './pagination.js';
 import type { DeliveryResult, Prisma, Severity, WebhookKind } from './generated/prisma/client.js';
 
 /** A webhook as every read returns it: never with its sealed URL and secret. */
@@ -126,9 +126,9 @@ export class WebhookRepository {
     const rows = await this.prisma.client.webhook.findMany({
       where: {
         organizationId,
-        ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
+        ...keysetAfter('createdAt', after),
       },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      orderBy: newestFirst('createdAt'),
       take: limit + 1,
       select: publicFields,
     });
@@ -227,9 +227,9 @@ export class WebhookRepository {
       where: {
         organizationId,
         webhookId,
-        ...(after ? { OR: [{ at: { lt: after.at } }, { at: after.at, id: { lt: after.id } }] } : {}),
+        ...keysetAfter('at', after),
       },
-      orderBy: [{ at: 'desc' }, { id: 'desc' }],
+      orderBy: newestFirst('at'),
       take: limit + 1,
       select: deliveryFields,
     });
