@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from './prisma.service.js';
-import { keysetAfter, newestFirst, toPage, type Page } from './pagination.js';
+import { newestFirstPage, type Page } from './pagination.js';
 import { Prisma } from './generated/prisma/client.js';
 
 /** A cluster as every read returns it: never with its credentials. */
@@ -138,16 +138,9 @@ export class ClusterRepository {
   }
 
   async listForOrganization(organizationId: string, limit: number, after?: { createdAt: Date; id: string }): Promise<Page<ClusterRow>> {
-    const rows = await this.prisma.client.cluster.findMany({
-      where: {
-        organizationId,
-        ...keysetAfter('createdAt', after),
-      },
-      orderBy: newestFirst('createdAt'),
-      take: limit + 1,
-      select: publicFields,
-    });
-    return toPage(rows, limit);
+    return newestFirstPage('createdAt', limit, after, ({ after: older, ...page }) =>
+      this.prisma.client.cluster.findMany({ where: { organizationId, ...older }, ...page, select: publicFields }),
+    );
   }
 
   async countForOrganization(organizationId: string): Promise<number> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from './prisma.service.js';
-import { keysetAfter, newestFirst, toPage, type Page } from './pagination.js';
+import { newestFirstPage, type Page } from './pagination.js';
 import type { Prisma, Scan, ScanStatus, ScanTrigger, Severity, TargetKind } from './generated/prisma/client.js';
 
 export interface NewScan {
@@ -126,13 +126,9 @@ export class ScanRepository {
   }
 
   async listForOrganization(organizationId: string, query: ListScansQuery): Promise<Page<ScanWithTarget>> {
-    const rows = await this.prisma.client.scan.findMany({
-      where: { ...this.listWhere(organizationId, query), ...keysetAfter('createdAt', query.after) },
-      orderBy: newestFirst('createdAt'),
-      take: query.limit + 1,
-      include: withTarget,
-    });
-    return toPage(rows, query.limit);
+    return newestFirstPage('createdAt', query.limit, query.after, ({ after: older, ...page }) =>
+      this.prisma.client.scan.findMany({ where: { ...this.listWhere(organizationId, query), ...older }, ...page, include: withTarget }),
+    );
   }
 
   async countForOrganization(organizationId: string, filter: Omit<ListScansQuery, 'limit' | 'after'> = {}): Promise<number> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from './prisma.service.js';
-import { keysetAfter, newestFirst, toPage, type Page } from './pagination.js';
+import { newestFirstPage, type Page } from './pagination.js';
 import type { Suppression } from './generated/prisma/client.js';
 
 export interface NewSuppression {
@@ -21,15 +21,9 @@ export class SuppressionRepository {
   }
 
   async list(organizationId: string, limit: number, after?: { createdAt: Date; id: string }): Promise<Page<Suppression>> {
-    const rows = await this.prisma.client.suppression.findMany({
-      where: {
-        organizationId,
-        ...keysetAfter('createdAt', after),
-      },
-      orderBy: newestFirst('createdAt'),
-      take: limit + 1,
-    });
-    return toPage(rows, limit);
+    return newestFirstPage('createdAt', limit, after, ({ after: older, ...page }) =>
+      this.prisma.client.suppression.findMany({ where: { organizationId, ...older }, ...page }),
+    );
   }
 
   /** Deletes one of the organization's suppressions; false when it has none by that id. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from './prisma.service.js';
-import { keysetAfter, newestFirst, toPage, type Page } from './pagination.js';
+import { newestFirstPage, type Page } from './pagination.js';
 import type { DeliveryResult, Prisma, Severity, WebhookKind } from './generated/prisma/client.js';
 
 /** A webhook as every read returns it: never with its sealed URL and secret. */
@@ -123,16 +123,9 @@ export class WebhookRepository {
   }
 
   async listForOrganization(organizationId: string, limit: number, after?: { createdAt: Date; id: string }): Promise<Page<WebhookRow>> {
-    const rows = await this.prisma.client.webhook.findMany({
-      where: {
-        organizationId,
-        ...keysetAfter('createdAt', after),
-      },
-      orderBy: newestFirst('createdAt'),
-      take: limit + 1,
-      select: publicFields,
-    });
-    return toPage(rows, limit);
+    return newestFirstPage('createdAt', limit, after, ({ after: older, ...page }) =>
+      this.prisma.client.webhook.findMany({ where: { organizationId, ...older }, ...page, select: publicFields }),
+    );
   }
 
   async countForOrganization(organizationId: string): Promise<number> {
@@ -223,17 +216,9 @@ export class WebhookRepository {
 
   /** A webhook's attempts, newest first. */
   async listDeliveries(organizationId: string, webhookId: string, limit: number, after?: { at: Date; id: string }): Promise<Page<DeliveryRow>> {
-    const rows = await this.prisma.client.webhookDelivery.findMany({
-      where: {
-        organizationId,
-        webhookId,
-        ...keysetAfter('at', after),
-      },
-      orderBy: newestFirst('at'),
-      take: limit + 1,
-      select: deliveryFields,
-    });
-    return toPage(rows, limit);
+    return newestFirstPage('at', limit, after, ({ after: older, ...page }) =>
+      this.prisma.client.webhookDelivery.findMany({ where: { organizationId, webhookId, ...older }, ...page, select: deliveryFields }),
+    );
   }
 
   async countDeliveries(organizationId: string, webhookId: string): Promise<number> {
