@@ -27,6 +27,29 @@ export interface EngineOptions {
   docsBaseUrl?: string;
 }
 
+/** What a scan's engine options come from: its target's settings, the organization's suppressions and where rule pages live. */
+export interface EngineSettings {
+  provider?: string | null;
+  slbAttachmentQuota?: number | null;
+  suppressions: ReadonlyArray<{ ruleId: string; namespace: string | null; kind: string | null; name: string | null }>;
+  docsBaseUrl?: string | undefined;
+}
+
+/** The engine's options for one scan, leaving out what is unset. */
+export function engineOptions(settings: EngineSettings): EngineOptions {
+  return {
+    ...(settings.provider ? { provider: settings.provider as Provider } : {}),
+    ...(settings.slbAttachmentQuota ? { slbAttachmentQuota: settings.slbAttachmentQuota } : {}),
+    suppressions: settings.suppressions.map((s) => ({
+      ruleId: s.ruleId,
+      ...(s.namespace ? { namespace: s.namespace } : {}),
+      ...(s.kind ? { kind: s.kind } : {}),
+      ...(s.name ? { name: s.name } : {}),
+    })),
+    ...(settings.docsBaseUrl ? { docsBaseUrl: settings.docsBaseUrl } : {}),
+  };
+}
+
 @Injectable()
 export class ScanEngine {
   /** Parses only, to refuse bad input before a scan is queued. */

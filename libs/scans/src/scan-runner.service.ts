@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Finding as AdvisorFinding, Provider } from '#rollsafe/advisor';
+import type { Finding as AdvisorFinding } from '#rollsafe/advisor';
 import { ScanRepository, type FindingRow, type Prisma } from '#rollsafe/store';
-import { ScanEngine } from './scan-engine.js';
+import { ScanEngine, engineOptions } from './scan-engine.js';
 import { SCANS_OPTIONS, type ScansOptions } from './options.js';
 import { NotificationService } from './webhooks/notification.service.js';
 
@@ -34,16 +34,10 @@ export class ScanRunner {
     }
     let run;
     try {
-      run = await this.engine.run(started.files, {
-        ...(started.scan.provider ? { provider: started.scan.provider as Provider } : {}),
-        suppressions: started.suppressions.map((s) => ({
-          ruleId: s.ruleId,
-          ...(s.namespace ? { namespace: s.namespace } : {}),
-          ...(s.kind ? { kind: s.kind } : {}),
-          ...(s.name ? { name: s.name } : {}),
-        })),
-        ...(this.options.docsBaseUrl ? { docsBaseUrl: this.options.docsBaseUrl } : {}),
-      });
+      run = await this.engine.run(
+        started.files,
+        engineOptions({ provider: started.scan.provider, suppressions: started.suppressions, docsBaseUrl: this.options.docsBaseUrl }),
+      );
     } catch (error) {
       // The input or the advisor cannot succeed on a retry: record why, and stop.
       const message = error instanceof Error ? error.message : String(error);

@@ -78,18 +78,25 @@ export function toScanView(scan: ScanWithTarget): ScanView {
   };
 }
 
+/** What a finding reported, as both finding views show it (empty when there is no finding). */
+function reported(finding: Finding | undefined): Pick<FindingView, 'container' | 'message' | 'evidence' | 'remediation' | 'docs'> {
+  const remediation = (finding?.remediation ?? {}) as { summary?: string; yaml?: string };
+  return {
+    ...(finding?.container ? { container: finding.container } : {}),
+    message: finding?.message ?? '',
+    evidence: (finding?.evidence ?? {}) as Record<string, EvidenceJson>,
+    remediation: { summary: remediation.summary ?? '', yaml: remediation.yaml ?? '' },
+    docs: finding?.docs ?? '',
+  };
+}
+
 export function toFindingView(finding: Finding): FindingView {
-  const remediation = (finding.remediation ?? {}) as { summary?: string; yaml?: string };
   return {
     id: finding.id,
     ruleId: finding.ruleId,
     severity: finding.severity,
     resource: { kind: finding.kind, namespace: finding.namespace, name: finding.name },
-    ...(finding.container ? { container: finding.container } : {}),
-    message: finding.message,
-    evidence: (finding.evidence ?? {}) as Record<string, EvidenceJson>,
-    remediation: { summary: remediation.summary ?? '', yaml: remediation.yaml ?? '' },
-    docs: finding.docs,
+    ...reported(finding),
     ...(finding.locationFile && finding.locationLine !== null ? { location: { file: finding.locationFile, line: finding.locationLine } } : {}),
     fingerprint: finding.fingerprint,
   };
@@ -155,7 +162,6 @@ export function toClusterView(cluster: ClusterRow, notEvaluated: string[], defau
 }
 
 export function toClusterFindingView({ state, finding }: StateWithFinding): ClusterFindingView {
-  const remediation = (finding?.remediation ?? {}) as { summary?: string; yaml?: string };
   return {
     id: state.id,
     fingerprint: state.fingerprint,
@@ -163,11 +169,7 @@ export function toClusterFindingView({ state, finding }: StateWithFinding): Clus
     severity: state.severity,
     status: state.status,
     resource: { kind: state.kind, namespace: state.namespace, name: state.name },
-    ...(finding?.container ? { container: finding.container } : {}),
-    message: finding?.message ?? '',
-    evidence: (finding?.evidence ?? {}) as Record<string, EvidenceJson>,
-    remediation: { summary: remediation.summary ?? '', yaml: remediation.yaml ?? '' },
-    docs: finding?.docs ?? '',
+    ...reported(finding),
     firstSeenAt: state.firstSeenAt.toISOString(),
     lastSeenAt: state.lastSeenAt.toISOString(),
     ...(state.resolvedAt ? { resolvedAt: state.resolvedAt.toISOString() } : {}),

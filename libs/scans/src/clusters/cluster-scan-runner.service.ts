@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Provider, SnapshotObjects } from '#rollsafe/advisor';
+import type { SnapshotObjects } from '#rollsafe/advisor';
 import { KubeError, type ClusterCredentials, type CollectResult } from '#rollsafe/kube';
 import { ClusterRepository, ScanRepository, type Prisma } from '#rollsafe/store';
 import type { JobContext } from '../jobs/catalog.js';
-import { ScanEngine } from '../scan-engine.js';
+import { ScanEngine, engineOptions } from '../scan-engine.js';
 import { toRow, type RunOutcome } from '../scan-runner.service.js';
 import { SCANS_OPTIONS, type ScansOptions } from '../options.js';
 import { CredentialCipher, CredentialsError } from './credential-cipher.js';
@@ -98,17 +98,10 @@ export class ClusterScanRunner {
     }
 
     const { snapshot, stats } = collected;
-    const result = this.engine.runSnapshot(snapshot, {
-      ...(cluster.provider ? { provider: cluster.provider as Provider } : {}),
-      ...(cluster.slbAttachmentQuota ? { slbAttachmentQuota: cluster.slbAttachmentQuota } : {}),
-      suppressions: started.suppressions.map((s) => ({
-        ruleId: s.ruleId,
-        ...(s.namespace ? { namespace: s.namespace } : {}),
-        ...(s.kind ? { kind: s.kind } : {}),
-        ...(s.name ? { name: s.name } : {}),
-      })),
-      ...(this.options.docsBaseUrl ? { docsBaseUrl: this.options.docsBaseUrl } : {}),
-    });
+    const result = this.engine.runSnapshot(
+      snapshot,
+      engineOptions({ provider: cluster.provider, slbAttachmentQuota: cluster.slbAttachmentQuota, suppressions: started.suppressions, docsBaseUrl: this.options.docsBaseUrl }),
+    );
     const unavailable = snapshot.facts.unavailableKinds ?? [];
     const warnings = [
       ...unavailable.map((kind) => ({ message: `the credentials cannot list ${kind}: rules that read them were not evaluated` })),
