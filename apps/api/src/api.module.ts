@@ -5,7 +5,7 @@ import { GraphQLModule, GraphQLSchemaHost } from '@nestjs/graphql';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import type { GraphQLSchema } from 'graphql';
 import { StoreModule } from '#rollsafe/store';
-import { ScansModule } from '#rollsafe/scans';
+import { ScansModule, scansOptionsFrom } from '#rollsafe/scans';
 import { redisOptionsFromUrl } from '#rollsafe/runtime';
 import { API_OPTIONS, type ApiOptions } from './api.options.js';
 import { AuthGuard } from './auth/auth.guard.js';
@@ -37,12 +37,7 @@ export class ApiModule implements NestModule {
         StoreModule.forRoot({ databaseUrl: options.databaseUrl }),
         BullModule.forRoot({ connection: redisOptionsFromUrl(options.redisUrl), prefix: options.queuePrefix }),
         ScansModule.forRoot({
-          ...(options.docsBaseUrl ? { docsBaseUrl: options.docsBaseUrl } : {}),
-          ...(options.encryptionKey ? { encryptionKey: options.encryptionKey } : {}),
-          oldEncryptionKeys: options.oldEncryptionKeys ?? [],
-          outboundAllow: options.outboundAllow ?? [],
-          allowInsecureKubeconfig: options.allowInsecureKubeconfig === true,
-          ...(options.minScheduleSeconds !== undefined ? { minScheduleSeconds: options.minScheduleSeconds } : {}),
+          ...scansOptionsFrom(options),
           ...(options.notifyTimeoutMs !== undefined ? { notifyTimeoutMs: options.notifyTimeoutMs } : {}),
         }, (scansOptions) => new NotifyTransport(scansOptions)),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({

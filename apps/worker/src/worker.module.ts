@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import type { WorkerOptions } from 'bullmq';
 import { StoreModule } from '#rollsafe/store';
-import { ScansModule } from '#rollsafe/scans';
+import { ScansModule, scansOptionsFrom } from '#rollsafe/scans';
 import { redisOptionsFromUrl } from '#rollsafe/runtime';
 import { ScansProcessor, configuredScansProcessor } from './scans.processor.js';
 import { SchedulesProcessor, configuredSchedulesProcessor } from './schedules.processor.js';
@@ -50,12 +50,7 @@ export class WorkerModule {
         StoreModule.forRoot({ databaseUrl: options.databaseUrl, poolSize: options.concurrency * 2 + 4 }),
         BullModule.forRoot({ connection: redisOptionsFromUrl(options.redisUrl), prefix: options.queuePrefix }),
         ScansModule.forRoot({
-          ...(options.docsBaseUrl ? { docsBaseUrl: options.docsBaseUrl } : {}),
-          ...(options.encryptionKey ? { encryptionKey: options.encryptionKey } : {}),
-          oldEncryptionKeys: options.oldEncryptionKeys ?? [],
-          outboundAllow: options.outboundAllow ?? [],
-          allowInsecureKubeconfig: options.allowInsecureKubeconfig === true,
-          ...(options.minScheduleSeconds !== undefined ? { minScheduleSeconds: options.minScheduleSeconds } : {}),
+          ...scansOptionsFrom(options),
           notificationAttempts: policy.maxAttempts,
           notifyTimeoutMs: settings.timeoutMs,
         }),

@@ -37,4 +37,4 @@ export { ScanRunner, type RunOutcome } from './scan-runner.service.js';
 export { OrganizationService, hashApiKey } from './organization.service.js';
 export { SuppressionService, type SuppressionView, type SuppressionInput } from './suppression.service.js';
 export type { ScanView, FindingView, SummaryView, ListView, EvidenceJson, ClusterView, ClusterFindingView, ScheduleView, WebhookView, DeliveryView } from './views.js';
-export type { ScansOptions } from './options.js';
+export { scansOptionsFrom, type ScansOptions, type ScansSettings } from './options.js';

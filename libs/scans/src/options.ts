@@ -20,3 +20,25 @@ export interface ScansOptions {
 }
 
 export const SCANS_OPTIONS = Symbol('SCANS_OPTIONS');
+
+/** The settings both apps read from their configuration and hand to ScansModule as they are. */
+export interface ScansSettings {
+  docsBaseUrl?: string | undefined;
+  encryptionKey?: Uint8Array | undefined;
+  oldEncryptionKeys?: Uint8Array[] | undefined;
+  outboundAllow?: string[] | undefined;
+  allowInsecureKubeconfig?: boolean | undefined;
+  minScheduleSeconds?: number | undefined;
+}
+
+/** ScansOptions from an app's settings: what is unset stays out (or empty, or false). */
+export function scansOptionsFrom(settings: ScansSettings): ScansOptions {
+  return {
+    ...(settings.docsBaseUrl ? { docsBaseUrl: settings.docsBaseUrl } : {}),
+    ...(settings.encryptionKey ? { encryptionKey: settings.encryptionKey } : {}),
+    oldEncryptionKeys: settings.oldEncryptionKeys ?? [],
+    outboundAllow: settings.outboundAllow ?? [],
+    allowInsecureKubeconfig: settings.allowInsecureKubeconfig === true,
+    ...(settings.minScheduleSeconds !== undefined ? { minScheduleSeconds: settings.minScheduleSeconds } : {}),
+  };
+}
