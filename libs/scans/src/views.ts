@@ -32,8 +32,10 @@ export interface ScanView {
   durationMs?: number;
 }
 
-export interface FindingView {
+/** What both finding views show: the rule, the resource, and what the finding reported. */
+export interface FindingFields {
   id: string;
+  fingerprint: string;
   ruleId: string;
   severity: 'critical' | 'warning' | 'info';
   resource: { kind: string; namespace: string; name: string };
@@ -42,8 +44,10 @@ export interface FindingView {
   evidence: Record<string, EvidenceJson>;
   remediation: { summary: string; yaml: string };
   docs: string;
+}
+
+export interface FindingView extends FindingFields {
   location?: { file: string; line: number };
-  fingerprint: string;
 }
 
 export interface ListView<T> {
@@ -79,7 +83,7 @@ export function toScanView(scan: ScanWithTarget): ScanView {
 }
 
 /** What a finding reported, as both finding views show it (empty when there is no finding). */
-function reported(finding: Finding | undefined): Pick<FindingView, 'container' | 'message' | 'evidence' | 'remediation' | 'docs'> {
+function reported(finding: Finding | undefined): Pick<FindingFields, 'container' | 'message' | 'evidence' | 'remediation' | 'docs'> {
   const remediation = (finding?.remediation ?? {}) as { summary?: string; yaml?: string };
   return {
     ...(finding?.container ? { container: finding.container } : {}),
@@ -124,18 +128,8 @@ export interface ClusterView {
 }
 
 /** A finding's life on one cluster: its state and the finding as last reported. */
-export interface ClusterFindingView {
-  id: string;
-  fingerprint: string;
-  ruleId: string;
-  severity: 'critical' | 'warning' | 'info';
+export interface ClusterFindingView extends FindingFields {
   status: 'open' | 'resolved';
-  resource: { kind: string; namespace: string; name: string };
-  container?: string;
-  message: string;
-  evidence: Record<string, EvidenceJson>;
-  remediation: { summary: string; yaml: string };
-  docs: string;
   firstSeenAt: string;
   lastSeenAt: string;
   resolvedAt?: string;
