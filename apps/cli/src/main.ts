@@ -172,7 +172,7 @@ interface PrintSettings {
 function printReport(report: ScanReport, { format, noColor, docsBaseUrl }: PrintSettings, io: CliIo): void {
   switch (format) {
     case 'json':
-      io.stdout(formatJson(report, io.isTty));
+      for (const chunk of formatJson(report, io.isTty)) io.stdout(chunk);
       break;
     case 'sarif':
       io.stdout(formatSarif(report, VERSION, docsBaseUrl, io.cwd));

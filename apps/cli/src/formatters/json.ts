@@ -1,30 +1,28 @@
-import type { Finding } from '#rollsafe/advisor';
 import type { ScanReport } from './report.js';
 
-/** The JSON output contract: `{ findings, summary }`, plus input `errors` and skipped-document `warnings`. */
-export function formatJson(report: ScanReport, pretty: boolean): string {
+const FINDINGS_PER_CHUNK = 1000;
+
+/**
+ * The JSON output contract: `{ findings, summary }`, plus input `errors` and skipped-document
+ * `warnings`, in chunks of findings so a large scan is written without building one huge
+ * string. The advisor's findings already hold the contract's keys in its order.
+ */
+export function* formatJson(report: ScanReport, pretty: boolean): Generator<string> {
   const { result } = report;
-  const document = {
-    findings: result.findings.map(toJsonFinding),
+  const rest = {
     summary: { ...result.summary, skipped: report.warnings.length },
     notEvaluated: result.notEvaluated,
     errors: report.inputErrors,
     warnings: report.warnings,
   };
-  return JSON.stringify(document, null, pretty ? 2 : undefined) + '\n';
-}
-
-function toJsonFinding(finding: Finding): Record<string, unknown> {
-  return {
-    ruleId: finding.ruleId,
-    severity: finding.severity,
-    resource: finding.resource,
-    ...(finding.container !== undefined ? { container: finding.container } : {}),
-    message: finding.message,
-    evidence: finding.evidence,
-    remediation: finding.remediation,
-    docs: finding.docs,
-    ...(finding.location ? { location: finding.location } : {}),
-    fingerprint: finding.fingerprint,
-  };
+  if (pretty) {
+    yield JSON.stringify({ findings: result.findings, ...rest }, null, 2) + '\n';
+    return;
+  }
+  yield '{"findings":[';
+  for (let start = 0; start < result.findings.length; start += FINDINGS_PER_CHUNK) {
+    const chunk = JSON.stringify(result.findings.slice(start, start + FINDINGS_PER_CHUNK));
+    yield (start > 0 ? ',' : '') + chunk.slice(1, -1);
+  }
+  yield `],${JSON.stringify(rest).slice(1)}\n`;
 }
