@@ -15,12 +15,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { timed as timedRun, timeIsUsable } from '../shared/timed-run.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
 const outDir = path.join(here, 'out');
 const kubeconfig = path.join(outDir, 'kubeconfig.yaml');
-const TIME = '/usr/bin/time';
 const RATIO_GOAL = 1.5;
 const RSS_GOAL_MB = 2048;
 
@@ -31,7 +31,9 @@ const option = (name, fallback) => {
 };
 const size = { nodes: option('nodes', 5000), pods: option('pods', 150000), services: option('services', 3000) };
 const repeat = Math.max(1, option('repeat', 3));
-const haveTime = fs.existsSync(TIME) && spawnSync(TIME, ['-v', 'true'], { stdio: 'ignore' }).status === 0;
+const haveTime = timeIsUsable();
+const timed = (command, commandArgs, stdoutFile) =>
+  timedRun({ command, args: commandArgs, stdoutFile, cwd: root, scratchDir: outDir, useTime: haveTime });
 const log = (line) => process.stderr.write(`${line}\n`);
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -49,39 +51,6 @@ function cliCommand() {
   return [path.join(root, 'bin', 'rollsafe')];
 }
 
-function timed(command, commandArgs, stdoutFile, env = process.env) {
-  const stdoutFd = fs.openSync(stdoutFile, 'w');
-  const rssFile = path.join(outDir, `.rss-${process.pid}`);
-  let file = command;
-  let argv = commandArgs;
-  if (haveTime) {
-    file = TIME;
-    argv = ['-v', '-o', rssFile, command, ...commandArgs];
-  } else {
-    const hook = new URL('../manifest-scan/rss-hook.mjs', import.meta.url).href;
-    env = { ...env, ROLLSAFE_BENCH_RSS_FILE: rssFile, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --import=${hook}`.trim() };
-  }
-  const started = process.hrtime.bigint();
-  const result = spawnSync(file, argv, { cwd: root, env, stdio: ['ignore', stdoutFd, 'pipe'], maxBuffer: 64 * 1024 * 1024 });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  fs.closeSync(stdoutFd);
-  let rssKb;
-  let cpuSeconds;
-  let status = result.status;
-  try {
-    const report = fs.readFileSync(rssFile, 'utf8');
-    rssKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(report)?.[1]) || undefined;
-    const user = /User time \(seconds\): ([\d.]+)/.exec(report);
-    const sys = /System time \(seconds\): ([\d.]+)/.exec(report);
-    if (user && sys) cpuSeconds = Number(user[1]) + Number(sys[1]);
-    const exit = /Exit status: (\d+)/.exec(report);
-    if (exit) status = Number(exit[1]);
-    fs.rmSync(rssFile, { force: true });
-  } catch {
-    // no report
-  }
-  return { seconds, rssKb, cpuSeconds, status, stderr: result.stderr?.toString() ?? '' };
-}
 
 /** Starts fake-server.mjs and waits for its "listening" line (bounded: 5 minutes). */
 async function startServer() {

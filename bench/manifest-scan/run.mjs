@@ -14,12 +14,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateFile } from './generate.mjs';
+import { timed as timedRun, timeIsUsable } from '../shared/timed-run.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
 const outDir = path.join(here, 'out');
 const stampFile = path.join(root, 'dist', '.build-stamp');
-const TIME = '/usr/bin/time';
 const RATIO_GOAL = 2.0;
 const RATIO_GOAL_APPS = 20000;
 const LINEARITY_SLACK = 1.1; // 10x the apps may take at most 11x the time
@@ -39,7 +39,9 @@ const sizes = option(args, 'apps', '2000,20000')
   .sort((a, b) => a - b);
 const repeat = Math.max(1, Number(option(args, 'repeat', '3')) || 3);
 const seed = Number(option(args, 'seed', '42')) || 42;
-const haveTime = !args.includes('--no-time') && fs.existsSync(TIME) && spawnSync(TIME, ['-v', 'true'], { stdio: 'ignore' }).status === 0;
+const haveTime = timeIsUsable(args.includes('--no-time'));
+const timed = (command, commandArgs, stdoutFile) =>
+  timedRun({ command, args: commandArgs, stdoutFile, cwd: root, scratchDir: outDir, useTime: haveTime });
 
 const log = (line) => process.stderr.write(`${line}\n`);
 const median = (values) => {
@@ -66,47 +68,6 @@ function buildIfStale() {
   return result.status === 0;
 }
 
-/**
- * Runs one command in a fresh process; wall clock measured here, peak RSS from
- * /usr/bin/time -v when present, else from rss-hook.mjs (preloaded through NODE_OPTIONS), which
- * reports the child's own process.resourceUsage().maxRSS.
- */
-function timed(command, commandArgs, stdoutFile) {
-  const stdoutFd = fs.openSync(stdoutFile, 'w');
-  const rssFile = path.join(outDir, `.rss-${process.pid}`);
-  let file = command;
-  let argv = commandArgs;
-  let env = process.env;
-  if (haveTime) {
-    file = TIME;
-    argv = ['-v', '-o', rssFile, command, ...commandArgs];
-  } else {
-    // Fallback: every command here is a node process; a preloaded hook reports its maxRSS on exit.
-    const hook = new URL('./rss-hook.mjs', import.meta.url).href;
-    env = { ...process.env, ROLLSAFE_BENCH_RSS_FILE: rssFile, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${hook}`.trim() };
-  }
-  const started = process.hrtime.bigint();
-  const result = spawnSync(file, argv, { cwd: root, env, stdio: ['ignore', stdoutFd, 'pipe'], maxBuffer: 64 * 1024 * 1024 });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  fs.closeSync(stdoutFd);
-  let rssKb;
-  let cpuSeconds;
-  let status = result.status;
-  try {
-    const report = fs.readFileSync(rssFile, 'utf8');
-    const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(report);
-    if (match) rssKb = Number(match[1]);
-    const user = /User time \(seconds\): ([\d.]+)/.exec(report);
-    const sys = /System time \(seconds\): ([\d.]+)/.exec(report);
-    if (user && sys) cpuSeconds = Number(user[1]) + Number(sys[1]);
-    const exit = /Exit status: (\d+)/.exec(report);
-    if (exit) status = Number(exit[1]);
-    fs.rmSync(rssFile, { force: true });
-  } catch {
-    // no report: leave RSS unknown
-  }
-  return { seconds, rssKb, cpuSeconds, status, stderr: result.stderr?.toString() ?? '' };
-}
 
 /** The commit measured, and whether the working tree had uncommitted changes (others edit it). */
 function sourceState() {
