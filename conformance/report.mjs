@@ -27,7 +27,13 @@ const jsonOut = jsonIndex >= 0 ? args[jsonIndex + 1] : undefined;
 const reportFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rollsafe-conformance-')), 'report.json');
 const jest = spawnSync(
   process.execPath,
-  ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', path.join(root, 'node_modules/jest/bin/jest.js'), '--config', path.join(here, 'jest.config.js')],
+  [
+    '--experimental-vm-modules',
+    '--no-warnings=ExperimentalWarning',
+    path.join(root, 'node_modules/jest/bin/jest.js'),
+    '--config',
+    path.join(here, 'jest.config.js'),
+  ],
   { cwd: root, env: { ...process.env, ROLLSAFE_CONFORMANCE_REPORT: reportFile }, encoding: 'utf8' },
 );
 if (!fs.existsSync(reportFile)) {
@@ -41,8 +47,10 @@ const out = [];
 const pct = (a, b) => (b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(1)} %`);
 const pad = (s, n) => String(s).padEnd(n);
 
-out.push('Agreement with the peers\' own test verdicts (mapped checks only)', '');
-out.push(`${pad('peer', 12)}${pad('fixtures', 10)}${pad('compared', 10)}${pad('same question', 22)}${pad('other scope', 18)}${pad('explained', 11)}unexplained  excluded`);
+out.push("Agreement with the peers' own test verdicts (mapped checks only)", '');
+out.push(
+  `${pad('peer', 12)}${pad('fixtures', 10)}${pad('compared', 10)}${pad('same question', 22)}${pad('other scope', 18)}${pad('explained', 11)}unexplained  excluded`,
+);
 const row = (name, f) =>
   `${pad(name, 12)}${pad(f.fixtures, 10)}${pad(f.comparisons, 10)}${pad(`${f.sameQuestion.agree}/${f.sameQuestion.total} (${pct(f.sameQuestion.agree, f.sameQuestion.total)})`, 22)}${pad(`${f.otherScope.agree}/${f.otherScope.total}`, 18)}${pad(f.explained, 11)}${pad(f.unexplained, 13)}${f.excluded}`;
 for (const f of report.perPeer) out.push(row(f.peer, f));
@@ -60,7 +68,13 @@ if (report.explanationProblems.length || report.fixtureProblems.length) {
 
 const reasons = {};
 for (const c of report.comparisons) if (c.outcome === 'disagree-explained') reasons[c.reason] = (reasons[c.reason] ?? 0) + 1;
-out.push('', 'Disagreements by reason:', ...Object.entries(reasons).sort((a, b) => b[1] - a[1]).map(([r, n]) => `  ${pad(r, 32)}${n}`));
+out.push(
+  '',
+  'Disagreements by reason:',
+  ...Object.entries(reasons)
+    .sort((a, b) => b[1] - a[1])
+    .map(([r, n]) => `  ${pad(r, 32)}${n}`),
+);
 
 // kube-score's default test RunConfiguration is noise; explicit ones (MinReplicasHPA: 2) matter.
 const runConfigNote = (rc) => (rc && !rc.includes('testExpectedScore default') && rc !== 'empty RunConfiguration' ? ` (${rc.replace(/,$/, '')})` : '');
@@ -86,7 +100,10 @@ ruleTable('Real-world files (75 files, scanned as the applications of conformanc
 ruleTable('Alibaba CCM examples, each file alone (provider detected from annotations)', report.alibaba);
 ruleTable('Alibaba CCM examples, each file alone, --provider alibaba', report.alibabaNamed);
 const kindless = report.kindlessListItems.reduce((n, f) => n + f.items, 0);
-out.push('', `api/: ${kindless} items of ${report.kindlessListItems.length} typed List responses (PodList, ServiceList...) carry no kind; Rollsafe takes it from the List kind.`);
+out.push(
+  '',
+  `api/: ${kindless} items of ${report.kindlessListItems.length} typed List responses (PodList, ServiceList...) carry no kind; Rollsafe takes it from the List kind.`,
+);
 
 if (args.includes('--units')) {
   for (const unit of report.realWorld.units) {
@@ -99,10 +116,14 @@ if (args.includes('--cli')) {
   // The same scans through bin/rollsafe: per-rule counts must match the library's.
   const counts = {};
   for (const unit of report.realWorld.units) {
-    const cli = spawnSync(process.execPath, [path.join(root, 'bin/rollsafe'), 'scan', ...unit.files.map((f) => path.join(here, 'corpus', f)), '--format', 'json', '--fail-on', 'none'], {
-      cwd: root,
-      encoding: 'utf8',
-    });
+    const cli = spawnSync(
+      process.execPath,
+      [path.join(root, 'bin/rollsafe'), 'scan', ...unit.files.map((f) => path.join(here, 'corpus', f)), '--format', 'json', '--fail-on', 'none'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+      },
+    );
     for (const f of JSON.parse(cli.stdout).findings) counts[f.ruleId] = (counts[f.ruleId] ?? 0) + 1;
   }
   const library = Object.fromEntries(Object.entries(report.realWorld.perRule).map(([r, c]) => [r, (c.critical ?? 0) + (c.warning ?? 0) + (c.info ?? 0)]));

@@ -35,19 +35,12 @@ export function buildIsStale() {
   }
   const sourceDirs = ['libs', 'apps'].flatMap((group) => {
     const groupDir = path.join(root, group);
-    return fs.existsSync(groupDir)
-      ? fs.readdirSync(groupDir).map((name) => path.join(groupDir, name, 'src'))
-      : [];
+    return fs.existsSync(groupDir) ? fs.readdirSync(groupDir).map((name) => path.join(groupDir, name, 'src')) : [];
   });
-  const inputs = [
-    path.join(root, 'tsconfig.base.json'),
-    path.join(root, 'tsconfig.build.json'),
-    path.join(root, 'prisma', 'schema.prisma'),
-  ].filter((file) => fs.existsSync(file));
-  const newest = Math.max(
-    ...sourceDirs.map(newestSourceMtime),
-    ...inputs.map((file) => fs.statSync(file).mtimeMs),
+  const inputs = [path.join(root, 'tsconfig.base.json'), path.join(root, 'tsconfig.build.json'), path.join(root, 'prisma', 'schema.prisma')].filter((file) =>
+    fs.existsSync(file),
   );
+  const newest = Math.max(...sourceDirs.map(newestSourceMtime), ...inputs.map((file) => fs.statSync(file).mtimeMs));
   return newest > stamp;
 }
 

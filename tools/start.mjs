@@ -199,7 +199,11 @@ async function main() {
     ROLLSAFE_ENCRYPTION_KEY: secret('ROLLSAFE_ENCRYPTION_KEY', 'encryption-key', () => crypto.randomBytes(32).toString('base64')),
   };
   const children = ['api', 'worker'].map((name) => {
-    const child = spawn(process.execPath, ['--enable-source-maps', path.join(root, 'dist', 'apps', name, 'src', 'main.js')], { cwd: root, env, stdio: 'inherit' });
+    const child = spawn(process.execPath, ['--enable-source-maps', path.join(root, 'dist', 'apps', name, 'src', 'main.js')], {
+      cwd: root,
+      env,
+      stdio: 'inherit',
+    });
     return { name, child, exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))) };
   });
 
@@ -248,4 +252,4 @@ function redact(url) {
   }
 }
 
-main().catch((error) => fail(error instanceof Error ? error.stack ?? error.message : String(error)));
+main().catch((error) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));

@@ -16,10 +16,17 @@ function run(label, command, args) {
   return result.status === 0;
 }
 
+// Every source the formatter owns; `npm run format` rewrites them.
+const FORMATTED = ['apps/**/*.ts', 'libs/**/*.ts', 'tools/**/*.mjs', 'bench/**/*.mjs', 'conformance/**/*.mjs', 'prisma/**/*.ts'];
+
 const steps = [
   // The Prisma client is generated, not committed: the type-check needs it.
-  run('prisma generate', process.execPath, ['-e', "import('./tools/build.mjs').then((m) => process.exit(m.runStep(m.prismaGenerateStep(), { quiet: true }) ? 0 : 1))"]),
+  run('prisma generate', process.execPath, [
+    '-e',
+    "import('./tools/build.mjs').then((m) => process.exit(m.runStep(m.prismaGenerateStep(), { quiet: true }) ? 0 : 1))",
+  ]),
   run('type-check (tsc --noEmit, sources and tests)', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']),
+  run('format (prettier --check)', process.execPath, ['node_modules/prettier/bin/prettier.cjs', '--check', '--log-level=warn', ...FORMATTED]),
   run('build (tsc)', process.execPath, ['tools/build.mjs']),
   run('lint and test (nx)', 'npx', ['nx', 'run-many', '-t', 'lint', 'test', '--outputStyle=static', ...extraArgs]),
 ];

@@ -32,8 +32,7 @@ const option = (name, fallback) => {
 const size = { nodes: option('nodes', 5000), pods: option('pods', 150000), services: option('services', 3000) };
 const repeat = Math.max(1, option('repeat', 3));
 const haveTime = timeIsUsable();
-const timed = (command, commandArgs, stdoutFile) =>
-  timedRun({ command, args: commandArgs, stdoutFile, cwd: root, scratchDir: outDir, useTime: haveTime });
+const timed = (command, commandArgs, stdoutFile) => timedRun({ command, args: commandArgs, stdoutFile, cwd: root, scratchDir: outDir, useTime: haveTime });
 const log = (line) => process.stderr.write(`${line}\n`);
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -51,13 +50,16 @@ function cliCommand() {
   return [path.join(root, 'bin', 'rollsafe')];
 }
 
-
 /** Starts fake-server.mjs and waits for its "listening" line (bounded: 5 minutes). */
 async function startServer() {
-  const child = spawn(process.execPath, ['--max-old-space-size=6144', path.join(here, 'fake-server.mjs'), kubeconfig, ...Object.entries(size).flatMap(([k, v]) => [`--${k}`, String(v)])], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--max-old-space-size=6144', path.join(here, 'fake-server.mjs'), kubeconfig, ...Object.entries(size).flatMap(([k, v]) => [`--${k}`, String(v)])],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const lines = readline.createInterface({ input: child.stdout });
   const ready = await Promise.race([
     new Promise((resolve) => lines.once('line', (line) => resolve(JSON.parse(line)))),
@@ -91,7 +93,9 @@ const fmtInt = (n) => (n === undefined ? 'n/a' : Math.round(n).toLocaleString('e
 
 async function main() {
   fs.mkdirSync(outDir, { recursive: true });
-  log(`live-scan benchmark: ${size.nodes} nodes, ${size.pods} pods, ${size.services} services; ${repeat} repeat(s); peak RSS via ${haveTime ? '/usr/bin/time -v' : 'process.resourceUsage()'}`);
+  log(
+    `live-scan benchmark: ${size.nodes} nodes, ${size.pods} pods, ${size.services} services; ${repeat} repeat(s); peak RSS via ${haveTime ? '/usr/bin/time -v' : 'process.resourceUsage()'}`,
+  );
   const cli = cliCommand();
   const server = await startServer();
   log(`fake apiserver at ${server.url} (scenario built and listening in ${server.buildSeconds.toFixed(1)} s)`);
@@ -156,7 +160,9 @@ async function main() {
     `ratio rollsafe/floor ${fmt(row.ratio)} (paired median ${fmt(row.pairedRatio)}): goal <= ${RATIO_GOAL} ${row.ratio <= RATIO_GOAL ? 'met' : 'MISSED'}`,
     `CPU (user+sys, client process only) floor ${fmt(row.floorCpuSeconds)} s, rollsafe ${fmt(row.scanCpuSeconds)} s: ratio ${fmt(row.scanCpuSeconds / row.floorCpuSeconds)}`,
     `peak RSS ${fmtInt(row.scanRssMb)} MB: goal <= ${RSS_GOAL_MB} MB ${row.scanRssMb !== undefined && row.scanRssMb <= RSS_GOAL_MB ? 'met' : row.scanRssMb === undefined ? 'unknown' : 'MISSED'}`,
-    findings ? `findings: ${findings.total} (critical ${findings.critical}, warning ${findings.warning}, info ${findings.info}, not evaluated ${findings.notEvaluated})` : 'findings: n/a',
+    findings
+      ? `findings: ${findings.total} (critical ${findings.critical}, warning ${findings.warning}, info ${findings.info}, not evaluated ${findings.notEvaluated})`
+      : 'findings: n/a',
     `runs (s): floor ${row.floorRuns.map((s) => s.toFixed(2)).join(', ')}; rollsafe ${row.scanRuns.map((s) => s.toFixed(2)).join(', ')}`,
     `source: ${row.source}`,
     ...notes.map((note) => `note: ${note}`),

@@ -29,13 +29,36 @@ const TEAMS = ['payments', 'checkout', 'search', 'identity', 'catalog', 'orders'
 const STAGES = ['prod', 'staging', 'canary', 'perf', 'dev'];
 // 50 namespaces: 10 teams x 5 stages.
 const NAMESPACES = TEAMS.flatMap((team) => STAGES.map((stage) => `${team}-${stage}`));
-const SERVICE_WORDS = ['api', 'gateway', 'web', 'worker-api', 'frontend', 'backend', 'grpc', 'edge', 'admin', 'auth', 'cart', 'pricing', 'inventory', 'notify', 'report'];
+const SERVICE_WORDS = [
+  'api',
+  'gateway',
+  'web',
+  'worker-api',
+  'frontend',
+  'backend',
+  'grpc',
+  'edge',
+  'admin',
+  'auth',
+  'cart',
+  'pricing',
+  'inventory',
+  'notify',
+  'report',
+];
 const IMAGES = ['registry.cn-hangzhou.aliyuncs.com/acme', 'ghcr.io/acme', 'docker.io/acme', '123456789012.dkr.ecr.us-east-1.amazonaws.com/acme'];
 const SIDECARS = [
   { name: 'log-shipper', image: 'docker.io/fluent/fluent-bit:3.1.9', ports: [] },
   { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.23.2', ports: [{ name: 'http-envoy-prom', containerPort: 15090 }] },
   { name: 'cloudsql-proxy', image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.13.0', ports: [{ containerPort: 5432 }] },
-  { name: 'otel-agent', image: 'otel/opentelemetry-collector-contrib:0.110.0', ports: [{ name: 'otlp-grpc', containerPort: 4317 }, { name: 'otlp-http', containerPort: 4318 }] },
+  {
+    name: 'otel-agent',
+    image: 'otel/opentelemetry-collector-contrib:0.110.0',
+    ports: [
+      { name: 'otlp-grpc', containerPort: 4317 },
+      { name: 'otlp-http', containerPort: 4318 },
+    ],
+  },
 ];
 const ALIBABA = 'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-';
 
@@ -63,7 +86,11 @@ function makeHelpers(rand) {
 /** Decides every setting of one app; the emitters below only format. */
 function planApp(index, h) {
   // quality 2 follows the seed's recommended configuration; 0 is a quick first deployment.
-  const quality = h.weighted([[35, 2], [40, 1], [25, 0]]);
+  const quality = h.weighted([
+    [35, 2],
+    [40, 1],
+    [25, 0],
+  ]);
   const good = (p2, p1, p0) => h.chance(quality === 2 ? p2 : quality === 1 ? p1 : p0);
   const team = h.pick(TEAMS);
   const namespace = h.chance(0.8) ? `${team}-${h.pick(STAGES)}` : h.pick(NAMESPACES);
@@ -73,10 +100,26 @@ function planApp(index, h) {
   const grpc = h.chance(0.15);
   const namedPort = h.chance(0.75); // the serving port has a name (else numeric only)
 
-  const probeKind = grpc ? 'grpc' : h.weighted([[80, 'httpGet'], [15, 'tcpSocket'], [5, 'exec']]);
+  const probeKind = grpc
+    ? 'grpc'
+    : h.weighted([
+        [80, 'httpGet'],
+        [15, 'tcpSocket'],
+        [5, 'exec'],
+      ]);
   const readiness = good(0.98, 0.85, 0.5);
   const liveness = h.weighted(
-    quality === 2 ? [[85, 'distinct'], [5, 'identical'], [10, 'absent']] : [[45, 'distinct'], [30, 'identical'], [25, 'absent']],
+    quality === 2
+      ? [
+          [85, 'distinct'],
+          [5, 'identical'],
+          [10, 'absent'],
+        ]
+      : [
+          [45, 'distinct'],
+          [30, 'identical'],
+          [25, 'absent'],
+        ],
   );
   const startup = good(0.3, 0.1, 0.02);
   const livenessFast = !startup && h.chance(0.05); // kill deadline before readiness' initial delay
@@ -84,44 +127,141 @@ function planApp(index, h) {
 
   const preStop = h.weighted(
     quality === 2
-      ? [[80, 'sleep30'], [10, 'nativeSleep'], [5, 'http'], [5, 'absent']]
+      ? [
+          [80, 'sleep30'],
+          [10, 'nativeSleep'],
+          [5, 'http'],
+          [5, 'absent'],
+        ]
       : quality === 1
-        ? [[35, 'sleep30'], [25, 'short'], [10, 'nativeSleep'], [30, 'absent']]
-        : [[10, 'short'], [90, 'absent']],
+        ? [
+            [35, 'sleep30'],
+            [25, 'short'],
+            [10, 'nativeSleep'],
+            [30, 'absent'],
+          ]
+        : [
+            [10, 'short'],
+            [90, 'absent'],
+          ],
   );
-  const preStopSeconds = preStop === 'sleep30' ? h.pick([15, 20, 30, 30, 30]) : preStop === 'short' ? h.pick([1, 3, 5, 10]) : preStop === 'nativeSleep' ? h.pick([10, 20, 30]) : undefined;
+  const preStopSeconds =
+    preStop === 'sleep30'
+      ? h.pick([15, 20, 30, 30, 30])
+      : preStop === 'short'
+        ? h.pick([1, 3, 5, 10])
+        : preStop === 'nativeSleep'
+          ? h.pick([10, 20, 30])
+          : undefined;
   const grace = h.weighted(
-    quality === 2 ? [[70, 60], [15, 90], [15, 45]] : [[40, undefined], [20, 30], [15, 60], [15, 20], [10, 120]],
+    quality === 2
+      ? [
+          [70, 60],
+          [15, 90],
+          [15, 45],
+        ]
+      : [
+          [40, undefined],
+          [20, 30],
+          [15, 60],
+          [15, 20],
+          [10, 120],
+        ],
   );
 
   const hpa = good(0.45, 0.25, 0.05);
-  const replicas = h.weighted(quality === 0 ? [[50, 1], [20, undefined], [30, 2]] : [[15, 1], [5, undefined], [40, 2], [30, 3], [10, 6]]);
-  const hpaMin = hpa ? h.weighted([[15, undefined], [20, 1], [45, 2], [20, 3]]) : undefined;
+  const replicas = h.weighted(
+    quality === 0
+      ? [
+          [50, 1],
+          [20, undefined],
+          [30, 2],
+        ]
+      : [
+          [15, 1],
+          [5, undefined],
+          [40, 2],
+          [30, 3],
+          [10, 6],
+        ],
+  );
+  const hpaMin = hpa
+    ? h.weighted([
+        [15, undefined],
+        [20, 1],
+        [45, 2],
+        [20, 3],
+      ])
+    : undefined;
   const strategy = h.weighted(
     quality === 2
-      ? [[85, 'surge'], [15, 'surge50']]
-      : [[30, 'default'], [25, 'surge'], [15, 'maxSurge0'], [10, 'recreate'], [10, 'unavailable50'], [10, 'explicitDefault']],
+      ? [
+          [85, 'surge'],
+          [15, 'surge50'],
+        ]
+      : [
+          [30, 'default'],
+          [25, 'surge'],
+          [15, 'maxSurge0'],
+          [10, 'recreate'],
+          [10, 'unavailable50'],
+          [10, 'explicitDefault'],
+        ],
   );
   const spread = h.weighted(
-    quality === 2 ? [[45, 'antiAffinityPreferred'], [15, 'antiAffinityRequired'], [35, 'topology'], [5, 'none']] : quality === 1 ? [[30, 'antiAffinityPreferred'], [20, 'topology'], [50, 'none']] : [[100, 'none']],
+    quality === 2
+      ? [
+          [45, 'antiAffinityPreferred'],
+          [15, 'antiAffinityRequired'],
+          [35, 'topology'],
+          [5, 'none'],
+        ]
+      : quality === 1
+        ? [
+            [30, 'antiAffinityPreferred'],
+            [20, 'topology'],
+            [50, 'none'],
+          ]
+        : [[100, 'none']],
   );
   const pdb = h.chance(quality === 2 ? 0.6 : quality === 1 ? 0.3 : 0.05)
-    ? h.weighted([[55, 'min1'], [25, 'maxUnavailable1'], [8, 'min50pct'], [5, 'maxUnavailable0'], [4, 'min100pct'], [3, 'minHigh']])
+    ? h.weighted([
+        [55, 'min1'],
+        [25, 'maxUnavailable1'],
+        [8, 'min50pct'],
+        [5, 'maxUnavailable0'],
+        [4, 'min100pct'],
+        [3, 'minHigh'],
+      ])
     : undefined;
 
-  const serviceType = h.weighted([[55, 'ClusterIP'], [15, 'NodePort'], [30, 'LoadBalancer']]);
+  const serviceType = h.weighted([
+    [55, 'ClusterIP'],
+    [15, 'NodePort'],
+    [30, 'LoadBalancer'],
+  ]);
   const exposed = serviceType !== 'ClusterIP';
   const eni = serviceType === 'LoadBalancer' && good(0.7, 0.3, 0.05);
   const localPolicy = exposed && !eni && h.chance(quality === 2 ? 0.3 : 0.25);
   const alibaba = serviceType === 'LoadBalancer' && h.chance(0.75);
   const drain = alibaba && good(0.9, 0.4, 0.1);
   const targetPort = h.weighted(
-    namedPort ? [[80, 'name'], [18, 'number'], [2, 'typo']] : [[100, 'number']],
+    namedPort
+      ? [
+          [80, 'name'],
+          [18, 'number'],
+          [2, 'typo'],
+        ]
+      : [[100, 'number']],
   );
   const selectorTypo = h.chance(0.01);
   const headless = serviceType === 'ClusterIP' && h.chance(0.05);
 
-  const sidecars = h.weighted([[68, 0], [26, 1], [6, 2]]);
+  const sidecars = h.weighted([
+    [68, 0],
+    [26, 1],
+    [6, 2],
+  ]);
   const sidecarList = [];
   for (let i = 0; i < sidecars; i++) {
     const sidecar = SIDECARS[(index + i * 3 + h.int(0, 3)) % SIDECARS.length];
@@ -130,9 +270,41 @@ function planApp(index, h) {
   const ignore = h.chance(0.02) ? h.pick(['single-replica', 'pdb-missing', 'replicas-not-spread', 'external-traffic-policy-cluster']) : undefined;
 
   return {
-    index, quality, team, namespace, name, version, httpPort, grpc, namedPort, probeKind, readiness, liveness, startup,
-    livenessFast, probeNamesUnknownPort, preStop, preStopSeconds, grace, hpa, hpaMin, replicas, strategy, spread, pdb,
-    serviceType, exposed, eni, localPolicy, alibaba, drain, targetPort, selectorTypo, headless, sidecarList, ignore,
+    index,
+    quality,
+    team,
+    namespace,
+    name,
+    version,
+    httpPort,
+    grpc,
+    namedPort,
+    probeKind,
+    readiness,
+    liveness,
+    startup,
+    livenessFast,
+    probeNamesUnknownPort,
+    preStop,
+    preStopSeconds,
+    grace,
+    hpa,
+    hpaMin,
+    replicas,
+    strategy,
+    spread,
+    pdb,
+    serviceType,
+    exposed,
+    eni,
+    localPolicy,
+    alibaba,
+    drain,
+    targetPort,
+    selectorTypo,
+    headless,
+    sidecarList,
+    ignore,
     image: h.pick(IMAGES),
     metricsPort: h.chance(0.7) ? h.pick([9090, 9102, 8081]) : undefined,
     cpu: h.pick(['50m', '100m', '250m', '500m', '1']),
@@ -224,7 +396,8 @@ function mainContainer(app) {
   for (let i = 0; i < app.envCount; i++) s += `${pad}- name: ${envNames[i]}\n${pad}  value: ${envValues[i]}\n`;
   if (app.podNameEnv) s += `${pad}- name: POD_NAME\n${pad}  valueFrom:\n${pad}    fieldRef:\n${pad}      fieldPath: metadata.name\n`;
   if (app.podIpEnv) s += `${pad}- name: POD_IP\n${pad}  valueFrom:\n${pad}    fieldRef:\n${pad}      fieldPath: status.podIP\n`;
-  if (app.secretEnv) s += `${pad}- name: DATABASE_PASSWORD\n${pad}  valueFrom:\n${pad}    secretKeyRef:\n${pad}      name: ${app.name}-db\n${pad}      key: password\n`;
+  if (app.secretEnv)
+    s += `${pad}- name: DATABASE_PASSWORD\n${pad}  valueFrom:\n${pad}    secretKeyRef:\n${pad}      name: ${app.name}-db\n${pad}      key: password\n`;
   if (app.envFrom) s += `${pad}envFrom:\n${pad}- configMapRef:\n${pad}    name: ${app.name}-env\n`;
   s += `${pad}resources:\n${pad}  requests:\n${pad}    cpu: ${app.cpu}\n${pad}    memory: ${app.memory}\n`;
   if (app.limits) s += `${pad}  limits:\n${pad}    memory: ${app.memory}\n`;
@@ -234,9 +407,10 @@ function mainContainer(app) {
   switch (app.preStop) {
     case 'sleep30':
     case 'short':
-      s += app.index % 2 === 0
-        ? `${pad}lifecycle:\n${pad}  preStop:\n${pad}    exec:\n${pad}      command: ["sh", "-c", "sleep ${app.preStopSeconds}"]\n`
-        : `${pad}lifecycle:\n${pad}  preStop:\n${pad}    exec:\n${pad}      command:\n${pad}      - /bin/sleep\n${pad}      - "${app.preStopSeconds}"\n`;
+      s +=
+        app.index % 2 === 0
+          ? `${pad}lifecycle:\n${pad}  preStop:\n${pad}    exec:\n${pad}      command: ["sh", "-c", "sleep ${app.preStopSeconds}"]\n`
+          : `${pad}lifecycle:\n${pad}  preStop:\n${pad}    exec:\n${pad}      command:\n${pad}      - /bin/sleep\n${pad}      - "${app.preStopSeconds}"\n`;
       break;
     case 'nativeSleep':
       s += `${pad}lifecycle:\n${pad}  preStop:\n${pad}    sleep:\n${pad}      seconds: ${app.preStopSeconds}\n`;
@@ -245,7 +419,8 @@ function mainContainer(app) {
       s += `${pad}lifecycle:\n${pad}  preStop:\n${pad}    httpGet:\n${pad}      path: /drain\n${pad}      port: ${app.httpPort}\n`;
       break;
   }
-  if (app.quality === 2) s += `${pad}securityContext:\n${pad}  allowPrivilegeEscalation: false\n${pad}  readOnlyRootFilesystem: true\n${pad}  capabilities:\n${pad}    drop: ["ALL"]\n`;
+  if (app.quality === 2)
+    s += `${pad}securityContext:\n${pad}  allowPrivilegeEscalation: false\n${pad}  readOnlyRootFilesystem: true\n${pad}  capabilities:\n${pad}    drop: ["ALL"]\n`;
   else if (app.quality === 1) s += `${pad}securityContext:\n${pad}  allowPrivilegeEscalation: false\n`;
   if (app.quality === 2 || app.configMap) s += `${pad}volumeMounts:\n`;
   if (app.quality === 2) s += `${pad}- name: tmp\n${pad}  mountPath: /tmp\n`;
@@ -259,7 +434,8 @@ function sidecarContainer(sidecar, app) {
   let s = `${p}- name: ${sidecar.name}\n${pad}image: ${sidecar.image}\n`;
   if (sidecar.ports.length) {
     s += `${pad}ports:\n`;
-    for (const port of sidecar.ports) s += port.name ? `${pad}- name: ${port.name}\n${pad}  containerPort: ${port.containerPort}\n` : `${pad}- containerPort: ${port.containerPort}\n`;
+    for (const port of sidecar.ports)
+      s += port.name ? `${pad}- name: ${port.name}\n${pad}  containerPort: ${port.containerPort}\n` : `${pad}- containerPort: ${port.containerPort}\n`;
   }
   s += `${pad}resources:\n${pad}  requests: {cpu: 10m, memory: 32Mi}\n`;
   if (sidecar.name === 'log-shipper' && app.quality === 2) s += `${pad}volumeMounts:\n${pad}- name: tmp\n${pad}  mountPath: /var/log/app\n`;
@@ -343,7 +519,8 @@ function service(app) {
     if (app.index % 2 === 0) {
       annotations.push('service.beta.kubernetes.io/aws-load-balancer-type: external');
       if (app.eni) annotations.push('service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip');
-      if (app.drain || app.index % 4 === 0) annotations.push('service.beta.kubernetes.io/aws-load-balancer-target-group-attributes: deregistration_delay.timeout_seconds=30');
+      if (app.drain || app.index % 4 === 0)
+        annotations.push('service.beta.kubernetes.io/aws-load-balancer-target-group-attributes: deregistration_delay.timeout_seconds=30');
     } else if (app.eni) {
       annotations.push(`cloud.google.com/neg: '{"ingress": true}'`);
     }

@@ -54,7 +54,13 @@ await time('tsc freshness check (buildIsStale)', () => buildIsStale());
 let read = await time('read file (readManifestPaths)', () => manifests.readManifestPaths([file], async () => ''));
 let parsed = await time('parseManifests', () => manifests.parseManifests(read.inputs, manifests.CLI_LIMITS));
 let result = await time('runAdvisor (index + rules + findings + sort)', () => advisor.runAdvisor(parsed.snapshot, {}));
-const report = { result, inputErrors: [...read.errors, ...parsed.errors], warnings: parsed.snapshot.warnings, fileCount: 1, resourceCount: parsed.snapshot.locations.size };
+const report = {
+  result,
+  inputErrors: [...read.errors, ...parsed.errors],
+  warnings: parsed.snapshot.warnings,
+  fileCount: 1,
+  resourceCount: parsed.snapshot.locations.size,
+};
 let json = await time('formatJson (JSON.stringify)', () => formatJson(report, false));
 await time('write stdout (to --out)', () => fs.writeFileSync(outFile, json));
 const pipelineEnd = performance.now();
@@ -108,7 +114,9 @@ for (const rule of advisor.RULES) {
 const ms = (v) => (Number.isNaN(v) ? '' : `${v.toFixed(0).padStart(7)} ms`);
 const line = (name, v, extra = '') => `${name.padEnd(56)}${ms(v)}${extra}`;
 const out = [];
-out.push(`${file}: ${summary.documents.toLocaleString('en-US')} documents, ${(summary.chars / 1e6).toFixed(1)} M chars, ${summary.findings.toLocaleString('en-US')} findings, JSON ${(summary.jsonBytes / 1e6).toFixed(1)} MB`);
+out.push(
+  `${file}: ${summary.documents.toLocaleString('en-US')} documents, ${(summary.chars / 1e6).toFixed(1)} M chars, ${summary.findings.toLocaleString('en-US')} findings, JSON ${(summary.jsonBytes / 1e6).toFixed(1)} MB`,
+);
 out.push('1. the pipeline, as main.ts runs it:');
 for (const [name, v] of rows) out.push('  ' + line(name, v));
 out.push('  ' + line('total (process start to output written)', pipelineEnd));

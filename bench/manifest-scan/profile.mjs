@@ -33,7 +33,17 @@ if (args[0] === '--summarize') {
   const started = process.hrtime.bigint();
   const result = spawnSync(
     process.execPath,
-    ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`, '--cpu-prof-interval=500', path.join(root, 'bin', 'rollsafe'), 'scan', file, '--format', 'json'],
+    [
+      '--cpu-prof',
+      `--cpu-prof-dir=${dir}`,
+      `--cpu-prof-name=${name}`,
+      '--cpu-prof-interval=500',
+      path.join(root, 'bin', 'rollsafe'),
+      'scan',
+      file,
+      '--format',
+      'json',
+    ],
     { cwd: root, stdio: ['ignore', fs.openSync('/dev/null', 'w'), 'inherit'] },
   );
   wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;

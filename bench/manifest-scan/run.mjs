@@ -40,8 +40,7 @@ const sizes = option(args, 'apps', '2000,20000')
 const repeat = Math.max(1, Number(option(args, 'repeat', '3')) || 3);
 const seed = Number(option(args, 'seed', '42')) || 42;
 const haveTime = timeIsUsable(args.includes('--no-time'));
-const timed = (command, commandArgs, stdoutFile) =>
-  timedRun({ command, args: commandArgs, stdoutFile, cwd: root, scratchDir: outDir, useTime: haveTime });
+const timed = (command, commandArgs, stdoutFile) => timedRun({ command, args: commandArgs, stdoutFile, cwd: root, scratchDir: outDir, useTime: haveTime });
 
 const log = (line) => process.stderr.write(`${line}\n`);
 const median = (values) => {
@@ -68,7 +67,6 @@ function buildIfStale() {
   return result.status === 0;
 }
 
-
 /** The commit measured, and whether the working tree had uncommitted changes (others edit it). */
 function sourceState() {
   const git = (...gitArgs) => spawnSync('git', gitArgs, { cwd: root, encoding: 'utf8' });
@@ -88,7 +86,9 @@ function fmtInt(n) {
 async function main() {
   fs.mkdirSync(outDir, { recursive: true });
   const benchStarted = Date.now();
-  log(`manifest-scan benchmark: apps ${sizes.join(', ')}; ${repeat} repeat(s); seed ${seed}; peak RSS via ${haveTime ? '/usr/bin/time -v' : 'process.resourceUsage()'}`);
+  log(
+    `manifest-scan benchmark: apps ${sizes.join(', ')}; ${repeat} repeat(s); seed ${seed}; peak RSS via ${haveTime ? '/usr/bin/time -v' : 'process.resourceUsage()'}`,
+  );
   log('building the CLI if stale (node tools/build.mjs --if-stale) ...');
   if (!buildIfStale()) log('warning: the build failed; bin/rollsafe will try again and the first timing may include tsc');
 
@@ -97,7 +97,9 @@ async function main() {
     const file = path.join(outDir, `apps-${apps}.yaml`);
     const genStarted = Date.now();
     const generated = generateFile({ apps, seed, file });
-    log(`generated ${path.relative(root, file)}: ${generated.documents} documents, ${(generated.bytes / 1e6).toFixed(1)} MB, Deployments ${generated.deploymentLines.min}-${generated.deploymentLines.max} lines (mean ${generated.deploymentLines.mean.toFixed(0)}) in ${((Date.now() - genStarted) / 1000).toFixed(1)} s`);
+    log(
+      `generated ${path.relative(root, file)}: ${generated.documents} documents, ${(generated.bytes / 1e6).toFixed(1)} MB, Deployments ${generated.deploymentLines.min}-${generated.deploymentLines.max} lines (mean ${generated.deploymentLines.mean.toFixed(0)}) in ${((Date.now() - genStarted) / 1000).toFixed(1)} s`,
+    );
 
     const floorOut = path.join(outDir, `floor-${apps}.txt`);
     const scanOut = path.join(outDir, `scan-${apps}.json`);
@@ -148,9 +150,10 @@ async function main() {
       scanDocsPerSecond: generated.documents / scanSeconds,
       ratio: scanSeconds / floorSeconds,
       pairedRatio: median(scanRuns.map((r, i) => r.seconds / floorRuns[i].seconds)),
-      cpuRatio: scanRuns.every((r) => r.cpuSeconds) && floorRuns.every((r) => r.cpuSeconds)
-        ? median(scanRuns.map((r) => r.cpuSeconds)) / median(floorRuns.map((r) => r.cpuSeconds))
-        : undefined,
+      cpuRatio:
+        scanRuns.every((r) => r.cpuSeconds) && floorRuns.every((r) => r.cpuSeconds)
+          ? median(scanRuns.map((r) => r.cpuSeconds)) / median(floorRuns.map((r) => r.cpuSeconds))
+          : undefined,
       floorRssMb: rss(floorRuns) && rss(floorRuns) / 1024,
       scanRssMb: rss(scanRuns) && rss(scanRuns) / 1024,
       scanExit: scanRuns.map((r) => r.status),
@@ -177,14 +180,21 @@ async function main() {
   const line = (cells) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
   const out = [];
   out.push('');
-  out.push(`manifest-scan: median of ${repeat} run(s), wall clock, each in a fresh process (node ${process.version}, ${(await import('node:os')).cpus().length} CPUs, ${sourceState()})`);
+  out.push(
+    `manifest-scan: median of ${repeat} run(s), wall clock, each in a fresh process (node ${process.version}, ${(await import('node:os')).cpus().length} CPUs, ${sourceState()})`,
+  );
   out.push(line(header));
   out.push(`|${widths.map((w, i) => (i === 0 ? ':' : '-') + '-'.repeat(w) + (i === 0 ? '-' : ':')).join('|')}|`);
   for (const row of table) out.push(line(row));
   out.push('');
   for (const r of rows) {
-    out.push(`${fmtInt(r.apps)} apps: floor runs [${r.floorRuns.map((s) => s.toFixed(2)).join(', ')}] s; rollsafe runs [${r.scanRuns.map((s) => s.toFixed(2)).join(', ')}] s; median of per-run ratios ${r.pairedRatio.toFixed(2)}${r.cpuRatio ? `; CPU-time (user+sys) ratio ${r.cpuRatio.toFixed(2)}` : ''}; rollsafe exit ${[...new Set(r.scanExit)].join('/')}`);
-    if (r.findings) out.push(`  findings: ${r.findings.total} (critical ${r.findings.critical}, warning ${r.findings.warning}, info ${r.findings.info}, suppressed ${r.findings.suppressed}), input errors ${r.findings.errors}`);
+    out.push(
+      `${fmtInt(r.apps)} apps: floor runs [${r.floorRuns.map((s) => s.toFixed(2)).join(', ')}] s; rollsafe runs [${r.scanRuns.map((s) => s.toFixed(2)).join(', ')}] s; median of per-run ratios ${r.pairedRatio.toFixed(2)}${r.cpuRatio ? `; CPU-time (user+sys) ratio ${r.cpuRatio.toFixed(2)}` : ''}; rollsafe exit ${[...new Set(r.scanExit)].join('/')}`,
+    );
+    if (r.findings)
+      out.push(
+        `  findings: ${r.findings.total} (critical ${r.findings.critical}, warning ${r.findings.warning}, info ${r.findings.info}, suppressed ${r.findings.suppressed}), input errors ${r.findings.errors}`,
+      );
     for (const note of r.notes) out.push(`  note: ${note}`);
   }
   out.push('');
@@ -195,7 +205,12 @@ async function main() {
     goals.push({ name: `ratio at ${fmtInt(RATIO_GOAL_APPS)} apps <= ${RATIO_GOAL.toFixed(1)}`, value: atGoal.ratio, met: atGoal.ratio <= RATIO_GOAL });
   } else {
     const largest = rows[rows.length - 1];
-    if (largest) goals.push({ name: `ratio at ${fmtInt(largest.apps)} apps <= ${RATIO_GOAL.toFixed(1)} (the goal is stated for 20,000)`, value: largest.ratio, met: largest.ratio <= RATIO_GOAL });
+    if (largest)
+      goals.push({
+        name: `ratio at ${fmtInt(largest.apps)} apps <= ${RATIO_GOAL.toFixed(1)} (the goal is stated for 20,000)`,
+        value: largest.ratio,
+        met: largest.ratio <= RATIO_GOAL,
+      });
   }
   let linearity;
   if (rows.length >= 2) {
@@ -203,9 +218,21 @@ async function main() {
     const large = rows[rows.length - 1];
     const scale = large.apps / small.apps;
     const limit = LINEARITY_SLACK * scale;
-    linearity = { small: small.apps, large: large.apps, rollsafe: large.scanSeconds / small.scanSeconds, floor: large.floorSeconds / small.floorSeconds, limit };
-    out.push(`linearity time(${fmtInt(large.apps)}) / time(${fmtInt(small.apps)}): rollsafe ${linearity.rollsafe.toFixed(2)}x, floor ${linearity.floor.toFixed(2)}x (apps x${scale.toFixed(1)}; limit ${limit.toFixed(1)}x)`);
-    goals.push({ name: `linear cost: time(${fmtInt(large.apps)}) <= ${limit.toFixed(1)} x time(${fmtInt(small.apps)})`, value: linearity.rollsafe, met: linearity.rollsafe <= limit });
+    linearity = {
+      small: small.apps,
+      large: large.apps,
+      rollsafe: large.scanSeconds / small.scanSeconds,
+      floor: large.floorSeconds / small.floorSeconds,
+      limit,
+    };
+    out.push(
+      `linearity time(${fmtInt(large.apps)}) / time(${fmtInt(small.apps)}): rollsafe ${linearity.rollsafe.toFixed(2)}x, floor ${linearity.floor.toFixed(2)}x (apps x${scale.toFixed(1)}; limit ${limit.toFixed(1)}x)`,
+    );
+    goals.push({
+      name: `linear cost: time(${fmtInt(large.apps)}) <= ${limit.toFixed(1)} x time(${fmtInt(small.apps)})`,
+      value: linearity.rollsafe,
+      met: linearity.rollsafe <= limit,
+    });
   }
   for (const goal of goals) out.push(`goal ${goal.met ? 'MET    ' : 'NOT MET'}  ${goal.name}: ${goal.value.toFixed(2)}`);
   out.push(`total benchmark time ${((Date.now() - benchStarted) / 1000).toFixed(0)} s`);

@@ -38,7 +38,13 @@ describe('api (e2e)', () => {
       expect((await call('GET', '/healthz')).body).toEqual({ status: 'ok' });
       expect(await call('GET', '/readyz')).toMatchObject({ status: 200, body: { status: 'ok', checks: { postgres: true, redis: true } } });
       const metrics = await fetch(`${base}/metrics`).then((r) => r.text());
-      for (const name of ['rollsafe_http_request_duration_seconds', 'rollsafe_scans{', 'rollsafe_queue_jobs{', 'rollsafe_findings_open{', 'rollsafe_scan_duration_seconds_count']) {
+      for (const name of [
+        'rollsafe_http_request_duration_seconds',
+        'rollsafe_scans{',
+        'rollsafe_queue_jobs{',
+        'rollsafe_findings_open{',
+        'rollsafe_scan_duration_seconds_count',
+      ]) {
         expect(metrics).toContain(name);
       }
     });
@@ -46,7 +52,9 @@ describe('api (e2e)', () => {
     it('serves the OpenAPI document and Swagger UI', async () => {
       const doc = await call('GET', '/api/docs-json');
       expect(doc.status).toBe(200);
-      expect(Object.keys(doc.body['paths'] as Json)).toEqual(expect.arrayContaining(['/api/v1/scans', '/api/v1/scans/{id}', '/api/v1/scans/{id}/findings', '/api/v1/organizations']));
+      expect(Object.keys(doc.body['paths'] as Json)).toEqual(
+        expect.arrayContaining(['/api/v1/scans', '/api/v1/scans/{id}', '/api/v1/scans/{id}/findings', '/api/v1/organizations']),
+      );
       const ui = await fetch(`${base}/api/docs`);
       expect(ui.status).toBe(200);
       expect(await ui.text()).toContain('swagger');
@@ -108,7 +116,12 @@ describe('api (e2e)', () => {
       const queued = await call('POST', '/api/v1/scans', { key: keyA, json: { manifests: UNSAFE_DEPLOYMENT, provider: 'alibaba' } });
       expect(queued).toMatchObject({ status: 202, body: { id: expect.any(String), status: 'queued' } });
       const scan = await waitForScan(keyA, queued.body['id'] as string);
-      expect(scan).toMatchObject({ status: 'succeeded', trigger: 'upload', provider: 'alibaba', summary: { critical: expect.any(Number), warning: expect.any(Number), info: expect.any(Number), suppressed: 0 } });
+      expect(scan).toMatchObject({
+        status: 'succeeded',
+        trigger: 'upload',
+        provider: 'alibaba',
+        summary: { critical: expect.any(Number), warning: expect.any(Number), info: expect.any(Number), suppressed: 0 },
+      });
       expect(scan['createdAt']).toEqual(expect.any(String));
       expect(scan['startedAt']).toEqual(expect.any(String));
       expect(scan['finishedAt']).toEqual(expect.any(String));
@@ -181,7 +194,9 @@ describe('api (e2e)', () => {
       expect((await post({})).status).toBe(400);
       expect((await post({ manifests: 42 })).status).toBe(400);
       expect((await post([1, 2])).status).toBe(400);
-      expect((await post({ manifests: UNSAFE_DEPLOYMENT, provider: 'oracle' })).body).toMatchObject({ error: { code: 'BAD_INPUT', details: { field: 'provider' } } });
+      expect((await post({ manifests: UNSAFE_DEPLOYMENT, provider: 'oracle' })).body).toMatchObject({
+        error: { code: 'BAD_INPUT', details: { field: 'provider' } },
+      });
       expect((await post({ manifests: UNSAFE_DEPLOYMENT, target: '../etc' })).status).toBe(400);
       expect((await call('POST', '/api/v1/scans', { key: keyA, body: '{not json', headers: { 'content-type': 'application/json' } })).status).toBe(400);
 
@@ -234,7 +249,9 @@ describe('api (e2e)', () => {
 
   describe('GraphQL', () => {
     it('scans manifests and pages through findings as a connection', async () => {
-      const mutation = await graphql(keyA, 'mutation($m: String!) { scanManifests(manifests: $m, provider: "alibaba") { id status } }', { m: UNSAFE_DEPLOYMENT });
+      const mutation = await graphql(keyA, 'mutation($m: String!) { scanManifests(manifests: $m, provider: "alibaba") { id status } }', {
+        m: UNSAFE_DEPLOYMENT,
+      });
       const queued = (mutation.body['data'] as Json)['scanManifests'] as Json;
       expect(queued['status']).toBe('queued');
       await waitForScan(keyA, queued['id'] as string);
@@ -252,8 +269,14 @@ describe('api (e2e)', () => {
       const second = await graphql(keyA, query, { id: queued['id'], after: pageInfo['endCursor'] });
       const nextNodes = ((((second.body['data'] as Json)['scan'] as Json)['findings'] as Json)['nodes'] as Json[]).map((n) => n['fingerprint']);
       expect(nextNodes).not.toContain((findings['nodes'] as Json[])[0]?.['fingerprint']);
-      const filtered = await graphql(keyA, 'query($id: ID!) { scan(id: $id) { findings(severity: critical, ruleId: "readiness-probe-missing") { totalCount nodes { ruleId severity } } } }', { id: queued['id'] });
-      expect((((filtered.body['data'] as Json)['scan'] as Json)['findings'] as Json)['nodes']).toEqual([{ ruleId: 'readiness-probe-missing', severity: 'critical' }]);
+      const filtered = await graphql(
+        keyA,
+        'query($id: ID!) { scan(id: $id) { findings(severity: critical, ruleId: "readiness-probe-missing") { totalCount nodes { ruleId severity } } } }',
+        { id: queued['id'] },
+      );
+      expect((((filtered.body['data'] as Json)['scan'] as Json)['findings'] as Json)['nodes']).toEqual([
+        { ruleId: 'readiness-probe-missing', severity: 'critical' },
+      ]);
       const scans = await graphql(keyA, '{ scans(first: 1) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } }');
       expect(((scans.body['data'] as Json)['scans'] as Json)['pageInfo']).toMatchObject({ hasNextPage: true });
     });
@@ -276,11 +299,17 @@ describe('api (e2e)', () => {
     it('refuses queries that are too deep or too costly', async () => {
       const deep = await graphql(keyA, '{ scans { nodes { findings { nodes { resource { kind } } } } pageInfo { endCursor } } }');
       expect(deep.body['errors']).toBeUndefined();
-      const introspection = await graphql(keyA, '{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name } } } } } } } }');
+      const introspection = await graphql(
+        keyA,
+        '{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name } } } } } } } }',
+      );
       expect(introspection.body['errors']).toBeUndefined();
       const fragmentLoop = '{ scans { nodes { ...A } } } fragment A on Scan { findings { nodes { resource { kind } } } }';
       expect((await graphql(keyA, fragmentLoop)).body['errors']).toBeUndefined();
-      const costly = await graphql(keyA, '{ scans(first: 200) { nodes { findings(first: 200) { nodes { ruleId message docs fingerprint resource { kind namespace name } } } } } }');
+      const costly = await graphql(
+        keyA,
+        '{ scans(first: 200) { nodes { findings(first: 200) { nodes { ruleId message docs fingerprint resource { kind namespace name } } } } } }',
+      );
       expect((costly.body['errors'] as Json[])[0]?.['message']).toMatch(/complexity/);
     });
 
@@ -318,7 +347,11 @@ describe('api (e2e)', () => {
     expect(statuses[4]).toBe(429);
     expect(Number(last?.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await last?.json()).toMatchObject({ error: { code: 'RATE_LIMITED' } });
-    const gql = await fetch(`${limited.base}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ scans { totalCount } }' }) });
+    const gql = await fetch(`${limited.base}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ scans { totalCount } }' }),
+    });
     expect(gql.status).toBe(429);
     // Another key is not affected.
     expect((await fetch(`${limited.base}/api/v1/scans`, { headers: { authorization: `Bearer ${other}` } })).status).toBe(200);

@@ -36,10 +36,13 @@ export class ApiModule implements NestModule {
       imports: [
         StoreModule.forRoot({ databaseUrl: options.databaseUrl }),
         BullModule.forRoot({ connection: redisOptionsFromUrl(options.redisUrl), prefix: options.queuePrefix }),
-        ScansModule.forRoot({
-          ...scansOptionsFrom(options),
-          ...(options.notifyTimeoutMs !== undefined ? { notifyTimeoutMs: options.notifyTimeoutMs } : {}),
-        }, (scansOptions) => new NotifyTransport(scansOptions)),
+        ScansModule.forRoot(
+          {
+            ...scansOptionsFrom(options),
+            ...(options.notifyTimeoutMs !== undefined ? { notifyTimeoutMs: options.notifyTimeoutMs } : {}),
+          },
+          (scansOptions) => new NotifyTransport(scansOptions),
+        ),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           inject: [GraphQLSchemaHost],

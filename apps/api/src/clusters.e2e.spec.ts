@@ -70,7 +70,12 @@ describe('clusters (e2e)', () => {
   describe('registration decides', () => {
     it('registers a cluster from a read-only kubeconfig (201) without echoing credentials', async () => {
       fake.clearRequests();
-      const response = await register(keyA, { name: 'prod', kubeconfig: fake.kubeconfig({ auth: 'token', token: READER_TOKEN }), provider: 'alibaba', slbAttachmentQuota: 60 });
+      const response = await register(keyA, {
+        name: 'prod',
+        kubeconfig: fake.kubeconfig({ auth: 'token', token: READER_TOKEN }),
+        provider: 'alibaba',
+        slbAttachmentQuota: 60,
+      });
       expect(response.status).toBe(201);
       expect(response.body).toMatchObject({
         id: expect.any(String),
@@ -119,21 +124,9 @@ describe('clusters (e2e)', () => {
           withUser(good, { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'sh', args: ['-c', 'touch /tmp/rollsafe-pwned'] } }),
           true,
         ],
-        [
-          'KUBECONFIG_EXEC_FORBIDDEN',
-          withUser(good, { 'auth-provider': { name: 'gcp', config: { 'cmd-path': '/bin/sh' } } }),
-          true,
-        ],
-        [
-          'KUBECONFIG_FILE_REFERENCE',
-          withUser(good, { tokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token' }),
-          true,
-        ],
-        [
-          'KUBECONFIG_FILE_REFERENCE',
-          withUser(good, { 'client-certificate': '/etc/ssl/private/cert.pem', 'client-key': '/etc/ssl/private/key.pem' }),
-          true,
-        ],
+        ['KUBECONFIG_EXEC_FORBIDDEN', withUser(good, { 'auth-provider': { name: 'gcp', config: { 'cmd-path': '/bin/sh' } } }), true],
+        ['KUBECONFIG_FILE_REFERENCE', withUser(good, { tokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token' }), true],
+        ['KUBECONFIG_FILE_REFERENCE', withUser(good, { 'client-certificate': '/etc/ssl/private/cert.pem', 'client-key': '/etc/ssl/private/key.pem' }), true],
         [
           'KUBECONFIG_FILE_REFERENCE',
           withCluster(good, (cluster) => {
@@ -212,9 +205,13 @@ describe('clusters (e2e)', () => {
       const refused = await graphql(keyA, 'mutation($k: String!) { registerCluster(name: "gql-exec", kubeconfig: $k) { id } }', { k: exec });
       expect((refused.body['errors'] as Json[])[0]?.['extensions']).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'KUBECONFIG_EXEC_FORBIDDEN' });
       expect(fake.requests).toEqual([]);
-      const ok = await graphql(keyA, 'mutation($k: String!) { registerCluster(name: "gql-ok", kubeconfig: $k, slbAttachmentQuota: 40) { id name slbAttachmentQuota warnings } }', {
-        k: fake.kubeconfig({ auth: 'token', token: READER_TOKEN }),
-      });
+      const ok = await graphql(
+        keyA,
+        'mutation($k: String!) { registerCluster(name: "gql-ok", kubeconfig: $k, slbAttachmentQuota: 40) { id name slbAttachmentQuota warnings } }',
+        {
+          k: fake.kubeconfig({ auth: 'token', token: READER_TOKEN }),
+        },
+      );
       expect((ok.body['data'] as Json)['registerCluster']).toMatchObject({ name: 'gql-ok', slbAttachmentQuota: 40, warnings: [] });
       expect(ok.text).not.toContain(READER_TOKEN);
       const doc = await call('GET', '/api/docs-json');
@@ -238,8 +235,9 @@ describe('clusters (e2e)', () => {
       const admin = new pg.Client({ connectionString: harness.db.url });
       await admin.connect();
       try {
-        const clientKey = (load(fake.kubeconfig({ auth: 'client-certificate', user: 'system:serviceaccount:rollsafe:rollsafe-reader' })) as { users: Array<{ user: YamlMap }> })
-          .users[0]?.user['client-key-data'] as string;
+        const clientKey = (
+          load(fake.kubeconfig({ auth: 'client-certificate', user: 'system:serviceaccount:rollsafe:rollsafe-reader' })) as { users: Array<{ user: YamlMap }> }
+        ).users[0]?.user['client-key-data'] as string;
         const clientKeyPem = Buffer.from(clientKey, 'base64').toString('utf8');
         const keyBody = clientKeyPem.split('\n').find((line) => line.length > 40) as string;
         const secrets = [READER_TOKEN, Buffer.from(READER_TOKEN).toString('base64'), NO_PODS_TOKEN, keyBody, clientKey.slice(0, 60)];
@@ -301,7 +299,12 @@ describe('clusters (e2e)', () => {
       const rules = new Set(items.map((f) => f['ruleId']));
       for (const rule of kubeScenarios.smallAlibabaTerway().expected.firingLiveRules) expect(rules).toContain(rule);
       expect(items.every((f) => f['status'] === 'open' && f['firstSeenAt'] === f['lastSeenAt'] && f['resolvedAt'] === undefined)).toBe(true);
-      expect(items[0]).toMatchObject({ message: expect.any(String), remediation: { summary: expect.any(String) }, resource: { kind: expect.any(String) }, lastScanId: first['id'] });
+      expect(items[0]).toMatchObject({
+        message: expect.any(String),
+        remediation: { summary: expect.any(String) },
+        resource: { kind: expect.any(String) },
+        lastScanId: first['id'],
+      });
       const legacy = items.find((f) => f['ruleId'] === 'endpoints-not-ready' && (f['resource'] as Json)['namespace'] === 'legacy') as Json;
       expect(legacy).toBeDefined();
 
@@ -342,9 +345,38 @@ describe('clusters (e2e)', () => {
       // GraphQL: the cluster with its findings and scans.
       const gql = await graphql(
         keyA,
-        `query($id: ID!) { cluster(id: $id) { id name kubernetesVersion
-          findings(first: 200, status: all) { totalCount nodes { ruleId status firstSeenAt lastSeenAt resolvedAt resource { namespace name } message } }
-          scans(first: 5) { totalCount nodes { id status trigger } } } }`,
+        `
+          query ($id: ID!) {
+            cluster(id: $id) {
+              id
+              name
+              kubernetesVersion
+              findings(first: 200, status: all) {
+                totalCount
+                nodes {
+                  ruleId
+                  status
+                  firstSeenAt
+                  lastSeenAt
+                  resolvedAt
+                  resource {
+                    namespace
+                    name
+                  }
+                  message
+                }
+              }
+              scans(first: 5) {
+                totalCount
+                nodes {
+                  id
+                  status
+                  trigger
+                }
+              }
+            }
+          }
+        `,
         { id: clusterId },
       );
       expect(gql.body['errors']).toBeUndefined();
@@ -355,7 +387,9 @@ describe('clusters (e2e)', () => {
       expect(nodes.length).toBe(byId.size);
       expect(nodes.filter((n) => n['status'] === 'resolved').every((n) => typeof n['resolvedAt'] === 'string')).toBe(true);
       const list = await graphql(keyA, '{ clusters { totalCount nodes { id name warnings } } }');
-      expect(((list.body['data'] as Json)['clusters'] as Json)['nodes']).toEqual(expect.arrayContaining([expect.objectContaining({ id: clusterId, name: 'live' })]));
+      expect(((list.body['data'] as Json)['clusters'] as Json)['nodes']).toEqual(
+        expect.arrayContaining([expect.objectContaining({ id: clusterId, name: 'live' })]),
+      );
 
       // Scans by cluster and trigger.
       const scans = await call('GET', `/api/v1/scans?clusterId=${clusterId}&trigger=manual`, { key: keyA });
@@ -389,7 +423,12 @@ describe('clusters (e2e)', () => {
         ['GET', `/api/v1/scans?clusterId=${id}`],
       ] as const) {
         const response = await call(method, url, { key: keyB, ...(method === 'PATCH' ? { json: { name: 'stolen' } } : {}) });
-        expect({ method, url, status: response.status, code: (response.body['error'] as Json | undefined)?.['code'] }).toEqual({ method, url, status: 404, code: 'NOT_FOUND' });
+        expect({ method, url, status: response.status, code: (response.body['error'] as Json | undefined)?.['code'] }).toEqual({
+          method,
+          url,
+          status: 404,
+          code: 'NOT_FOUND',
+        });
       }
       expect((await call('GET', '/api/v1/clusters', { key: keyB })).body).toMatchObject({ items: [], totalCount: 0 });
       for (const query of [
@@ -413,9 +452,15 @@ describe('clusters (e2e)', () => {
       const cleared = await call('PATCH', `/api/v1/clusters/${id}`, { key: keyA, json: { provider: null, slbAttachmentQuota: null } });
       expect(cleared.body).toMatchObject({ slbAttachmentQuota: 50 });
       expect(cleared.body['provider']).toBeUndefined();
-      const writer = await call('PATCH', `/api/v1/clusters/${id}`, { key: keyA, json: { kubeconfig: fake.kubeconfig({ auth: 'token', token: WRITER_TOKEN }) } });
+      const writer = await call('PATCH', `/api/v1/clusters/${id}`, {
+        key: keyA,
+        json: { kubeconfig: fake.kubeconfig({ auth: 'token', token: WRITER_TOKEN }) },
+      });
       expect(writer).toMatchObject({ status: 422, body: { error: { code: 'KUBECONFIG_NOT_READ_ONLY' } } });
-      const renewed = await call('PATCH', `/api/v1/clusters/${id}`, { key: keyA, json: { kubeconfig: fake.kubeconfig({ auth: 'token', token: NO_PODS_TOKEN }) } });
+      const renewed = await call('PATCH', `/api/v1/clusters/${id}`, {
+        key: keyA,
+        json: { kubeconfig: fake.kubeconfig({ auth: 'token', token: NO_PODS_TOKEN }) },
+      });
       expect(renewed).toMatchObject({ status: 200, body: { unlistableKinds: ['pods'] } });
       expect((await call('PATCH', `/api/v1/clusters/${id}`, { key: keyA, json: { name: 'prod' } })).status).toBe(409);
     });

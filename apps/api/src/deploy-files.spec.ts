@@ -64,9 +64,7 @@ describe('docker-compose.yml', () => {
       const raw = services[name]?.environment as Record<string, unknown>;
       const { ['<<']: merged, ...own } = raw;
       const env = { ...((merged as Record<string, string> | undefined) ?? {}), ...own } as Record<string, string>;
-      const resolved = Object.fromEntries(
-        Object.entries(env).map(([key, value]) => [key, String(value).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]),
-      );
+      const resolved = Object.fromEntries(Object.entries(env).map(([key, value]) => [key, String(value).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]));
       const config = loadConfig(resolved);
       expect(config.nodeEnv).toBe('production');
       expect(config.encryptionKey).toHaveLength(32);
@@ -86,7 +84,10 @@ describe('Dockerfile', () => {
 
   it('copies files that exist and runs a command that is built', () => {
     for (const line of lines.filter((l) => l.startsWith('COPY ') && !l.includes('--from='))) {
-      const sources = line.replace(/^COPY\s+(--\S+\s+)*/, '').split(/\s+/).slice(0, -1);
+      const sources = line
+        .replace(/^COPY\s+(--\S+\s+)*/, '')
+        .split(/\s+/)
+        .slice(0, -1);
       for (const source of sources) expect(fs.existsSync(path.join(root, source))).toBe(true);
     }
     const cmd = lines.find((line) => line.startsWith('CMD '));

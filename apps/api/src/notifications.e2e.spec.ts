@@ -17,7 +17,10 @@ const SLACK_TOKEN = `T0AAA/B0BBB/${randomBytes(12).toString('hex')}`;
 const GENERIC_SECRET = `whsec-${randomBytes(12).toString('hex')}`;
 
 describe('schedules and webhooks (e2e)', () => {
-  const harness = new ApiHarness({ logLevel: 'debug', options: () => ({ encryptionKey: randomBytes(32), outboundAllow: ['loopback'], notifyTimeoutMs: 3000 }) });
+  const harness = new ApiHarness({
+    logLevel: 'debug',
+    options: () => ({ encryptionKey: randomBytes(32), outboundAllow: ['loopback'], notifyTimeoutMs: 3000 }),
+  });
   const { start, call, graphql, createOrg, logLines } = harness;
   let fake: FakeKubeApiServer;
   let app: INestApplication;
@@ -64,7 +67,15 @@ describe('schedules and webhooks (e2e)', () => {
     it('creates webhooks without ever returning the secret or a token-bearing URL', async () => {
       const slack = await call('POST', '/api/v1/webhooks', { key: keyA, json: { kind: 'slack', url: `${receiverUrl}/services/${SLACK_TOKEN}` } });
       expect(slack.status).toBe(201);
-      expect(slack.body).toMatchObject({ id: expect.any(String), kind: 'slack', url: `${receiverUrl}/…`, urlRedacted: true, hasSecret: false, minSeverity: 'warning', clusterIds: [] });
+      expect(slack.body).toMatchObject({
+        id: expect.any(String),
+        kind: 'slack',
+        url: `${receiverUrl}/…`,
+        urlRedacted: true,
+        hasSecret: false,
+        minSeverity: 'warning',
+        clusterIds: [],
+      });
       expect(slack.text).not.toContain(SLACK_TOKEN);
 
       const generic = await call('POST', '/api/v1/webhooks', {
@@ -72,7 +83,13 @@ describe('schedules and webhooks (e2e)', () => {
         json: { kind: 'generic', url: `${receiverUrl}/hooks/rollsafe`, secret: GENERIC_SECRET, minSeverity: 'critical', clusterIds: [clusterId] },
       });
       expect(generic.status).toBe(201);
-      expect(generic.body).toMatchObject({ url: `${receiverUrl}/hooks/rollsafe`, urlRedacted: false, hasSecret: true, minSeverity: 'critical', clusterIds: [clusterId] });
+      expect(generic.body).toMatchObject({
+        url: `${receiverUrl}/hooks/rollsafe`,
+        urlRedacted: false,
+        hasSecret: true,
+        minSeverity: 'critical',
+        clusterIds: [clusterId],
+      });
       expect(generic.text).not.toContain(GENERIC_SECRET);
       expect(JSON.stringify(Object.keys(generic.body))).not.toMatch(/"secret"/);
 
@@ -92,7 +109,9 @@ describe('schedules and webhooks (e2e)', () => {
 
       // At rest: only the sealed form; no row of any table holds the token or the secret.
       const prisma = app.get(PrismaService).client;
-      const tables = await prisma.$queryRawUnsafe<Array<{ tablename: string }>>("SELECT tablename::text AS tablename FROM pg_tables WHERE schemaname = 'public'");
+      const tables = await prisma.$queryRawUnsafe<Array<{ tablename: string }>>(
+        "SELECT tablename::text AS tablename FROM pg_tables WHERE schemaname = 'public'",
+      );
       for (const { tablename } of tables) {
         const rows = JSON.stringify(await prisma.$queryRawUnsafe<Json[]>(`SELECT t::text AS row FROM "${tablename}" t`));
         expect([tablename, rows.includes(SLACK_TOKEN) || rows.includes(GENERIC_SECRET)]).toEqual([tablename, false]);
@@ -120,11 +139,19 @@ describe('schedules and webhooks (e2e)', () => {
       // Loopback is refused unless the operator allows it.
       const strict = await start({ outboundAllow: [] });
       const key = await createOrg('strict');
-      const refused = await call('POST', '/api/v1/webhooks', { key, at: strict.base, json: { kind: 'wecom', url: `${receiverUrl}/cgi-bin/webhook/send?key=f00dbabe-1234` } });
+      const refused = await call('POST', '/api/v1/webhooks', {
+        key,
+        at: strict.base,
+        json: { kind: 'wecom', url: `${receiverUrl}/cgi-bin/webhook/send?key=f00dbabe-1234` },
+      });
       expect(refused.status).toBe(422);
       expect(refused.body['error']).toMatchObject({ code: 'TARGET_FORBIDDEN', message: expect.stringContaining('ROLLSAFE_OUTBOUND_ALLOW') });
       expect(refused.text).not.toContain('f00dbabe-1234');
-      const strictGql = await call('POST', '/graphql', { key, at: strict.base, json: { query: 'mutation { createWebhook(kind: generic, url: "http://127.0.0.1:9/x") { id } }' } });
+      const strictGql = await call('POST', '/graphql', {
+        key,
+        at: strict.base,
+        json: { query: 'mutation { createWebhook(kind: generic, url: "http://127.0.0.1:9/x") { id } }' },
+      });
       expect((strictGql.body['errors'] as Json[])[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', reason: 'TARGET_FORBIDDEN' } });
     });
 
@@ -143,7 +170,11 @@ describe('schedules and webhooks (e2e)', () => {
       const message = received[before] as { path: string; headers: http.IncomingHttpHeaders; body: Buffer };
       expect(message.path).toBe('/test/hook');
       expect(message.headers['x-rollsafe-signature']).toBe(`sha256=${createHmac('sha256', GENERIC_SECRET).update(message.body).digest('hex')}`);
-      expect(JSON.parse(message.body.toString('utf8'))).toMatchObject({ event: 'rollsafe.scan.changes', organization: { name: 'org-a' }, new: [{ ruleId: 'rollsafe-test-message' }] });
+      expect(JSON.parse(message.body.toString('utf8'))).toMatchObject({
+        event: 'rollsafe.scan.changes',
+        organization: { name: 'org-a' },
+        new: [{ ruleId: 'rollsafe-test-message' }],
+      });
 
       // The secret goes; the URL and the rest stay.
       const unsigned = await call('PATCH', `/api/v1/webhooks/${id}`, { key: keyA, json: { secret: null, clusterIds: null } });
@@ -170,7 +201,11 @@ describe('schedules and webhooks (e2e)', () => {
         ['GET', `/api/v1/webhooks/${id}/deliveries`],
         ['DELETE', `/api/v1/webhooks/${id}`],
       ] as const) {
-        expect([method, path, (await call(method, path, { key: keyB, ...(method === 'PATCH' ? { json: { minSeverity: 'info' } } : {}) })).status]).toEqual([method, path, 404]);
+        expect([method, path, (await call(method, path, { key: keyB, ...(method === 'PATCH' ? { json: { minSeverity: 'info' } } : {}) })).status]).toEqual([
+          method,
+          path,
+          404,
+        ]);
       }
       expect((await call('GET', '/api/v1/webhooks', { key: keyB })).body['items']).toEqual([]);
 
@@ -179,10 +214,14 @@ describe('schedules and webhooks (e2e)', () => {
     });
 
     it('works over GraphQL too', async () => {
-      const created = await graphql(keyA, 'mutation($url: String!, $s: String) { createWebhook(kind: dingtalk, url: $url, secret: $s, minSeverity: critical) { id kind url urlRedacted hasSecret minSeverity } }', {
-        url: `${receiverUrl}/robot/send?access_token=d1n6t4lk0000token`,
-        s: 'SEC0123456789',
-      });
+      const created = await graphql(
+        keyA,
+        'mutation($url: String!, $s: String) { createWebhook(kind: dingtalk, url: $url, secret: $s, minSeverity: critical) { id kind url urlRedacted hasSecret minSeverity } }',
+        {
+          url: `${receiverUrl}/robot/send?access_token=d1n6t4lk0000token`,
+          s: 'SEC0123456789',
+        },
+      );
       expect(created.body['errors']).toBeUndefined();
       const hook = (created.body['data'] as Json)['createWebhook'] as Json;
       expect(hook).toMatchObject({ kind: 'dingtalk', url: `${receiverUrl}/…`, urlRedacted: true, hasSecret: true, minSeverity: 'critical' });
@@ -193,13 +232,19 @@ describe('schedules and webhooks (e2e)', () => {
       const last = received[received.length - 1] as { path: string };
       expect(last.path).toMatch(/^\/robot\/send\?access_token=d1n6t4lk0000token&timestamp=\d+&sign=/);
 
-      const read = await graphql(keyA, 'query($id: ID!) { webhook(id: $id) { id deliveries(first: 5) { totalCount nodes { result event } } } webhooks(first: 50) { totalCount nodes { id } } }', { id: hook['id'] });
+      const read = await graphql(
+        keyA,
+        'query($id: ID!) { webhook(id: $id) { id deliveries(first: 5) { totalCount nodes { result event } } } webhooks(first: 50) { totalCount nodes { id } } }',
+        { id: hook['id'] },
+      );
       expect(read.body['errors']).toBeUndefined();
       const data = read.body['data'] as Json;
       expect(((data['webhook'] as Json)['deliveries'] as Json)['totalCount']).toBe(1);
       expect(((data['webhooks'] as Json)['nodes'] as Json[]).map((n) => n['id'])).toContain(hook['id']);
 
-      const updated = await graphql(keyA, 'mutation($id: ID!) { updateWebhook(id: $id, removeSecret: true, minSeverity: info) { hasSecret minSeverity } }', { id: hook['id'] });
+      const updated = await graphql(keyA, 'mutation($id: ID!) { updateWebhook(id: $id, removeSecret: true, minSeverity: info) { hasSecret minSeverity } }', {
+        id: hook['id'],
+      });
       expect((updated.body['data'] as Json)['updateWebhook']).toEqual({ hasSecret: false, minSeverity: 'info' });
       const other = await graphql(keyB, 'query($id: ID!) { webhook(id: $id) { id } }', { id: hook['id'] });
       expect((other.body['errors'] as Json[])[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
@@ -258,7 +303,9 @@ describe('schedules and webhooks (e2e)', () => {
       const skipped = await call('GET', `/api/v1/scans?clusterId=${clusterId}&status=skipped`, { key: keyA });
       expect(skipped.body['totalCount']).toBe(1);
       expect((await call('GET', `/api/v1/scans?clusterId=${clusterId}&trigger=manual`, { key: keyA })).body['items']).toEqual([]);
-      const gql = await graphql(keyA, 'query($id: ID!) { scans(clusterId: $id, trigger: schedule) { totalCount nodes { status trigger } } }', { id: clusterId });
+      const gql = await graphql(keyA, 'query($id: ID!) { scans(clusterId: $id, trigger: schedule) { totalCount nodes { status trigger } } }', {
+        id: clusterId,
+      });
       expect(((gql.body['data'] as Json)['scans'] as Json)['nodes']).toEqual([
         { status: 'skipped', trigger: 'schedule' },
         { status: 'queued', trigger: 'schedule' },
@@ -267,13 +314,25 @@ describe('schedules and webhooks (e2e)', () => {
     });
 
     it('works over GraphQL: setSchedule, deleteSchedule and Cluster.schedule', async () => {
-      const set = await graphql(keyA, 'mutation($id: ID!) { setSchedule(clusterId: $id, cron: "*/30 * * * *", timezone: "Europe/Berlin") { clusterId cron timezone everySeconds nextRunAt } }', { id: clusterId });
+      const set = await graphql(
+        keyA,
+        'mutation($id: ID!) { setSchedule(clusterId: $id, cron: "*/30 * * * *", timezone: "Europe/Berlin") { clusterId cron timezone everySeconds nextRunAt } }',
+        { id: clusterId },
+      );
       expect(set.body['errors']).toBeUndefined();
-      expect((set.body['data'] as Json)['setSchedule']).toMatchObject({ clusterId, cron: '*/30 * * * *', timezone: 'Europe/Berlin', everySeconds: null, nextRunAt: expect.any(String) });
+      expect((set.body['data'] as Json)['setSchedule']).toMatchObject({
+        clusterId,
+        cron: '*/30 * * * *',
+        timezone: 'Europe/Berlin',
+        everySeconds: null,
+        nextRunAt: expect.any(String),
+      });
       const read = await graphql(keyA, 'query($id: ID!) { cluster(id: $id) { name schedule { cron everySeconds } } }', { id: clusterId });
       expect((read.body['data'] as Json)['cluster']).toEqual({ name: 'prod', schedule: { cron: '*/30 * * * *', everySeconds: null } });
       const bad = await graphql(keyA, 'mutation($id: ID!) { setSchedule(clusterId: $id, everySeconds: 5) { clusterId } }', { id: clusterId });
-      expect((bad.body['errors'] as Json[])[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', reason: 'SCHEDULE_INVALID', details: { field: 'everySeconds' } } });
+      expect((bad.body['errors'] as Json[])[0]).toMatchObject({
+        extensions: { code: 'BAD_USER_INPUT', reason: 'SCHEDULE_INVALID', details: { field: 'everySeconds' } },
+      });
       const other = await graphql(keyB, 'mutation($id: ID!) { setSchedule(clusterId: $id, everySeconds: 3600) { clusterId } }', { id: clusterId });
       expect((other.body['errors'] as Json[])[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
       expect((await graphql(keyA, 'mutation($id: ID!) { deleteSchedule(clusterId: $id) }', { id: clusterId })).body['data']).toEqual({ deleteSchedule: true });

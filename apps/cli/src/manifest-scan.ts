@@ -3,7 +3,12 @@ import { CLI_LIMITS, formatManifestError, parseManifests, readManifestPaths } fr
 import type { ScanReport } from './formatters/report.js';
 
 /** Reads manifest paths (or - for stdin), runs the advisor, and reports errors and skipped documents on stderr. */
-export async function scanManifests(paths: string[], advisorOptions: AdvisorOptions, readStdin: () => Promise<string>, stderr: (text: string) => void): Promise<ScanReport> {
+export async function scanManifests(
+  paths: string[],
+  advisorOptions: AdvisorOptions,
+  readStdin: () => Promise<string>,
+  stderr: (text: string) => void,
+): Promise<ScanReport> {
   const read = await readManifestPaths(paths, readStdin);
   const parsedManifests = parseManifests(read.inputs, CLI_LIMITS);
   const inputErrors = [...read.errors, ...parsedManifests.errors];

@@ -176,4 +176,3 @@ describe('bin/rollsafe', () => {
     expect(JSON.parse(result.stdout).summary.critical).toBe(2);
   });
 });
-

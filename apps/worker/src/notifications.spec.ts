@@ -98,7 +98,11 @@ function genericSignatureOk(secret: string, raw: Buffer, header: string | string
   return header === `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
 }
 
-const SECRETS = { dingtalk: `ding-${randomBytes(8).toString('hex')}`, feishu: `lark-${randomBytes(8).toString('hex')}`, generic: `gen-${randomBytes(8).toString('hex')}` };
+const SECRETS = {
+  dingtalk: `ding-${randomBytes(8).toString('hex')}`,
+  feishu: `lark-${randomBytes(8).toString('hex')}`,
+  generic: `gen-${randomBytes(8).toString('hex')}`,
+};
 const SLACK_TOKEN = `T0ROLL/B0SAFE/${randomBytes(12).toString('hex')}`;
 
 describe('notifications and schedules (worker)', () => {
@@ -116,9 +120,13 @@ describe('notifications and schedules (worker)', () => {
         case 'slack':
           return { status: 200, body: 'ok' };
         case 'dingtalk':
-          return dingTalkSignatureOk(SECRETS.dingtalk, request.query) ? { status: 200, body: '{"errcode":0,"errmsg":"ok"}' } : { status: 200, body: '{"errcode":310000,"errmsg":"sign not match"}' };
+          return dingTalkSignatureOk(SECRETS.dingtalk, request.query)
+            ? { status: 200, body: '{"errcode":0,"errmsg":"ok"}' }
+            : { status: 200, body: '{"errcode":310000,"errmsg":"sign not match"}' };
         case 'feishu':
-          return feishuSignatureOk(SECRETS.feishu, request.json) ? { status: 200, body: '{"code":0,"msg":"success"}' } : { status: 200, body: '{"code":19021,"msg":"sign match fail"}' };
+          return feishuSignatureOk(SECRETS.feishu, request.json)
+            ? { status: 200, body: '{"code":0,"msg":"success"}' }
+            : { status: 200, body: '{"code":19021,"msg":"sign match fail"}' };
         case 'wecom':
           return { status: 200, body: '{"errcode":0,"errmsg":"ok"}' };
         case 'teams':
@@ -177,11 +185,35 @@ describe('notifications and schedules (worker)', () => {
 
     const hooks = {
       slack: await webhooks.create(org.id, { kind: 'slack', url: receiver.url(`/slack/services/${SLACK_TOKEN}`), clusterIds: [cluster.id] }),
-      dingtalk: await webhooks.create(org.id, { kind: 'dingtalk', url: receiver.url('/dingtalk/robot/send?access_token=0123456789abcdef0123'), secret: SECRETS.dingtalk, clusterIds: [cluster.id] }),
-      feishu: await webhooks.create(org.id, { kind: 'feishu', url: receiver.url('/feishu/open-apis/bot/v2/hook/8f7e6d5c-1111-2222-3333-444455556666'), secret: SECRETS.feishu, clusterIds: [cluster.id] }),
-      wecom: await webhooks.create(org.id, { kind: 'wecom', url: receiver.url('/wecom/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa'), clusterIds: [cluster.id] }),
-      teams: await webhooks.create(org.id, { kind: 'teams', url: receiver.url('/teams/workflows/abc/triggers/manual/paths/invoke?sig=s1g2n3a4t5u6r7e8'), clusterIds: [cluster.id] }),
-      generic: await webhooks.create(org.id, { kind: 'generic', url: receiver.url('/generic/rollsafe'), secret: SECRETS.generic, minSeverity: 'info', clusterIds: [cluster.id] }),
+      dingtalk: await webhooks.create(org.id, {
+        kind: 'dingtalk',
+        url: receiver.url('/dingtalk/robot/send?access_token=0123456789abcdef0123'),
+        secret: SECRETS.dingtalk,
+        clusterIds: [cluster.id],
+      }),
+      feishu: await webhooks.create(org.id, {
+        kind: 'feishu',
+        url: receiver.url('/feishu/open-apis/bot/v2/hook/8f7e6d5c-1111-2222-3333-444455556666'),
+        secret: SECRETS.feishu,
+        clusterIds: [cluster.id],
+      }),
+      wecom: await webhooks.create(org.id, {
+        kind: 'wecom',
+        url: receiver.url('/wecom/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa'),
+        clusterIds: [cluster.id],
+      }),
+      teams: await webhooks.create(org.id, {
+        kind: 'teams',
+        url: receiver.url('/teams/workflows/abc/triggers/manual/paths/invoke?sig=s1g2n3a4t5u6r7e8'),
+        clusterIds: [cluster.id],
+      }),
+      generic: await webhooks.create(org.id, {
+        kind: 'generic',
+        url: receiver.url('/generic/rollsafe'),
+        secret: SECRETS.generic,
+        minSeverity: 'info',
+        clusterIds: [cluster.id],
+      }),
     };
     const ids = Object.values(hooks).map((hook) => hook.id);
     // Views never carry a token-bearing URL in full, nor a secret.
@@ -210,11 +242,20 @@ describe('notifications and schedules (worker)', () => {
     expect(wecom.json).toMatchObject({ msgtype: 'markdown', markdown: { content: expect.stringContaining('endpoints-not-ready') } });
     expect(Buffer.byteLength((wecom.json['markdown'] as Json)['content'] as string)).toBeLessThanOrEqual(4096);
     const teams = receiver.to('/teams/')[0] as Received;
-    expect(teams.json).toMatchObject({ type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: { type: 'AdaptiveCard', version: '1.4' } }] });
+    expect(teams.json).toMatchObject({
+      type: 'message',
+      attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: { type: 'AdaptiveCard', version: '1.4' } }],
+    });
     const generic = receiver.to('/generic/')[0] as Received;
     expect(genericSignatureOk(SECRETS.generic, generic.body, generic.headers['x-rollsafe-signature'])).toBe(true);
     expect(Number(generic.headers['x-rollsafe-timestamp'])).toBeGreaterThan(Date.now() / 1000 - 60);
-    expect(generic.json).toMatchObject({ event: 'rollsafe.scan.changes', organization: { id: org.id, name: 'chatops' }, cluster: { id: cluster.id, name: 'prod' }, scan: { id: first.id }, resolved: [] });
+    expect(generic.json).toMatchObject({
+      event: 'rollsafe.scan.changes',
+      organization: { id: org.id, name: 'chatops' },
+      cluster: { id: cluster.id, name: 'prod' },
+      scan: { id: first.id },
+      resolved: [],
+    });
     const firstNew = generic.json['new'] as Json[];
     expect(firstNew.length).toBeGreaterThan(0);
     expect(firstNew.some((f) => f['ruleId'] === 'endpoints-not-ready' && (f['resource'] as Json)['namespace'] === 'legacy')).toBe(true);
@@ -249,12 +290,17 @@ describe('notifications and schedules (worker)', () => {
     const page2 = await webhooks.deliveries(org.id, hooks.dingtalk.id, { limit: 1, cursor: log.nextCursor ?? null });
     expect(page2.items.map((d) => d.scanId)).toEqual([first.id]);
     const rows = await context.get(PrismaService).client.$queryRawUnsafe<Json[]>('SELECT * FROM webhook_deliveries');
-    const dump = JSON.stringify(rows) + JSON.stringify(await context.get(PrismaService).client.$queryRawUnsafe<Json[]>('SELECT id, url_display, sealed::text FROM webhooks'));
-    for (const secret of [SLACK_TOKEN, '0123456789abcdef0123', SECRETS.dingtalk, SECRETS.feishu, SECRETS.generic, 'sig=s1g2n3a4t5u6r7e8']) expect(dump).not.toContain(secret);
+    const dump =
+      JSON.stringify(rows) +
+      JSON.stringify(await context.get(PrismaService).client.$queryRawUnsafe<Json[]>('SELECT id, url_display, sealed::text FROM webhooks'));
+    for (const secret of [SLACK_TOKEN, '0123456789abcdef0123', SECRETS.dingtalk, SECRETS.feishu, SECRETS.generic, 'sig=s1g2n3a4t5u6r7e8'])
+      expect(dump).not.toContain(secret);
 
     // Upload scans notify the webhooks without a cluster filter only.
     const all = await webhooks.create(org.id, { kind: 'generic', url: receiver.url('/uploads/hook'), minSeverity: 'critical' });
-    const upload = await context.get(ScanRequestService).request({ organizationId: org.id, files: [{ name: 'web.yaml', text: UNSAFE_DEPLOYMENT }], trigger: 'upload' });
+    const upload = await context
+      .get(ScanRequestService)
+      .request({ organizationId: org.id, files: [{ name: 'web.yaml', text: UNSAFE_DEPLOYMENT }], trigger: 'upload' });
     await finished(context, upload.id);
     await notificationsSettled(context, upload.id, [all.id]);
     const uploadMessages = receiver.to('/uploads/');
@@ -263,7 +309,9 @@ describe('notifications and schedules (worker)', () => {
     expect(((uploadMessages[0] as Received).json['new'] as Json[]).every((f) => f['severity'] === 'critical')).toBe(true);
     expect(uploadMessages[0]?.headers['x-rollsafe-signature']).toBeUndefined();
     for (const kind of Object.keys(hooks)) expect(receiver.to(`/${kind}/`).length).toBe(2);
-    const again = await context.get(ScanRequestService).request({ organizationId: org.id, files: [{ name: 'web.yaml', text: UNSAFE_DEPLOYMENT }], trigger: 'upload' });
+    const again = await context
+      .get(ScanRequestService)
+      .request({ organizationId: org.id, files: [{ name: 'web.yaml', text: UNSAFE_DEPLOYMENT }], trigger: 'upload' });
     await finished(context, again.id);
     await notificationsSettled(context, again.id, [all.id]);
     expect(receiver.to('/uploads/')).toHaveLength(1);
@@ -289,7 +337,9 @@ describe('notifications and schedules (worker)', () => {
     const limited = await webhooks.create(org.id, { kind: 'slack', url: receiver.url('/limited/services/T1/B2/c3d4e5f6g7h8'), minSeverity: 'info' });
     receiver.queue('/limited/services/T1/B2/c3d4e5f6g7h8', { status: 429, headers: { 'retry-after': '1' }, body: 'rate_limited' });
 
-    const scan = await context.get(ScanRequestService).request({ organizationId: org.id, files: [{ name: 'web.yaml', text: UNSAFE_DEPLOYMENT }], trigger: 'upload' });
+    const scan = await context
+      .get(ScanRequestService)
+      .request({ organizationId: org.id, files: [{ name: 'web.yaml', text: UNSAFE_DEPLOYMENT }], trigger: 'upload' });
     await finished(context, scan.id);
     await notificationsSettled(context, scan.id, [down.id, gone.id, limited.id]);
 
@@ -333,7 +383,8 @@ describe('notifications and schedules (worker)', () => {
     const cluster = await context.get(ClusterService).register(org.id, { name: 'nightly', kubeconfig: fake.kubeconfig({ auth: 'token' }) });
     const schedules = context.get(ScheduleService);
     const prisma = () => context.get(PrismaService).client;
-    const scheduledScans = () => prisma().scan.findMany({ where: { trigger: 'schedule', target: { cluster: { id: cluster.id } } }, orderBy: { createdAt: 'asc' } });
+    const scheduledScans = () =>
+      prisma().scan.findMany({ where: { trigger: 'schedule', target: { cluster: { id: cluster.id } } }, orderBy: { createdAt: 'asc' } });
 
     const view = await schedules.set(org.id, cluster.id, { everySeconds: 3 });
     expect(view).toMatchObject({ clusterId: cluster.id, everySeconds: 3, nextRunAt: expect.any(String) });
@@ -353,10 +404,14 @@ describe('notifications and schedules (worker)', () => {
 
     context = await startWorker();
     const restartedAt = Date.now();
-    const after = await until('three scheduled scans after the restart', async () => {
-      const scans = (await scheduledScans()).filter((s) => s.createdAt.getTime() >= restartedAt - 50);
-      return scans.length >= 3 ? scans : undefined;
-    }, 20_000);
+    const after = await until(
+      'three scheduled scans after the restart',
+      async () => {
+        const scans = (await scheduledScans()).filter((s) => s.createdAt.getTime() >= restartedAt - 50);
+        return scans.length >= 3 ? scans : undefined;
+      },
+      20_000,
+    );
     // The run due while the worker was down happens as it starts; then every run keeps to its
     // slot (BullMQ aligns `every` to multiples of the period): one slot apart, none missed or
     // doubled, each started soon after its slot.
@@ -391,10 +446,17 @@ describe('notifications and schedules (worker)', () => {
       const cluster = await context.get(ClusterService).register(org.id, { name: 'slow', kubeconfig: slow.kubeconfig({ auth: 'token' }) });
       await context.get(ScheduleService).set(org.id, cluster.id, { everySeconds: 1 });
       const prisma = () => context.get(PrismaService).client;
-      const scans = await until('a skipped run and a finished scan', async () => {
-        const rows = await prisma().scan.findMany({ where: { targetId: (await prisma().cluster.findUniqueOrThrow({ where: { id: cluster.id } })).targetId }, orderBy: { createdAt: 'asc' } });
-        return rows.some((s) => s.status === 'skipped') && rows.some((s) => s.status === 'succeeded') ? rows : undefined;
-      }, 30_000);
+      const scans = await until(
+        'a skipped run and a finished scan',
+        async () => {
+          const rows = await prisma().scan.findMany({
+            where: { targetId: (await prisma().cluster.findUniqueOrThrow({ where: { id: cluster.id } })).targetId },
+            orderBy: { createdAt: 'asc' },
+          });
+          return rows.some((s) => s.status === 'skipped') && rows.some((s) => s.status === 'succeeded') ? rows : undefined;
+        },
+        30_000,
+      );
       const skipped = scans.find((s) => s.status === 'skipped');
       expect(skipped).toMatchObject({ trigger: 'schedule', attempts: 0, error: expect.stringContaining('still queued or running') });
       // Scans that ran never overlapped.

@@ -32,7 +32,13 @@ export class ScansProcessor extends WorkerHost implements OnModuleInit {
   async onFailed(job: Job | undefined, error: Error): Promise<void> {
     if (!job) return;
     const exhausted = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-    this.logger.warn({ msg: exhausted ? 'job failed for good' : 'job failed: will retry', job: job.name, jobId: job.id, attempt: job.attemptsMade, error: error.message });
+    this.logger.warn({
+      msg: exhausted ? 'job failed for good' : 'job failed: will retry',
+      job: job.name,
+      jobId: job.id,
+      attempt: job.attemptsMade,
+      error: error.message,
+    });
     if (exhausted && job.name in JOB_CATALOG) {
       await this.jobs.giveUp(job.name as JobName, job.data, `scan failed after ${job.attemptsMade} attempt(s): ${error.message}`);
     }

@@ -59,7 +59,10 @@ export class WorkerModule {
         { provide: NOTIFY_SETTINGS, useValue: settings },
         { provide: ScansProcessor, useClass: configuredScansProcessor(workerOptions) },
         { provide: SchedulesProcessor, useClass: configuredSchedulesProcessor({ ...workerOptions, concurrency: 1 }) },
-        { provide: NotificationsProcessor, useClass: configuredNotificationsProcessor({ ...workerOptions, concurrency: Math.max(2, options.concurrency) }, policy) },
+        {
+          provide: NotificationsProcessor,
+          useClass: configuredNotificationsProcessor({ ...workerOptions, concurrency: Math.max(2, options.concurrency) }, policy),
+        },
       ],
     };
   }

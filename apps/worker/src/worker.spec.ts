@@ -61,7 +61,9 @@ describe('worker', () => {
 
   async function queueScan(context: INestApplicationContext): Promise<string> {
     const org = await context.get(OrganizationService).create('acme');
-    const scan = await context.get(ScanRequestService).request({ organizationId: org.id, files: [{ name: 'upload', text: UNSAFE_DEPLOYMENT }], trigger: 'upload' });
+    const scan = await context
+      .get(ScanRequestService)
+      .request({ organizationId: org.id, files: [{ name: 'upload', text: UNSAFE_DEPLOYMENT }], trigger: 'upload' });
     return scan.id;
   }
 
@@ -73,10 +75,14 @@ describe('worker', () => {
   it('runs a queued scan to success', async () => {
     const context = await startWorker();
     const id = await queueScan(context);
-    const scan = await until('the scan to succeed', async () => {
-      const row = await scanRow(context, id);
-      return row.status === 'succeeded' ? row : undefined;
-    }, 15_000);
+    const scan = await until(
+      'the scan to succeed',
+      async () => {
+        const row = await scanRow(context, id);
+        return row.status === 'succeeded' ? row : undefined;
+      },
+      15_000,
+    );
     expect(scan.critical).toBeGreaterThan(0);
     await context.close();
   });
@@ -90,10 +96,14 @@ describe('worker', () => {
     }
     const context = await startWorker(new FailingEngine());
     const id = await queueScan(context);
-    const scan = await until('the scan to fail', async () => {
-      const row = await scanRow(context, id);
-      return row.status === 'failed' ? row : undefined;
-    }, 15_000);
+    const scan = await until(
+      'the scan to fail',
+      async () => {
+        const row = await scanRow(context, id);
+        return row.status === 'failed' ? row : undefined;
+      },
+      15_000,
+    );
     expect(scan.error).toContain('advisor exploded on purpose');
     expect(scan.attempts).toBe(1);
     expect(scan.finishedAt).not.toBeNull();
@@ -111,10 +121,14 @@ describe('worker', () => {
     await workerOf(doomed).close(true);
 
     const survivor = await startWorker();
-    const done = await until('the rerun to succeed', async () => {
-      const row = await scanRow(survivor, id);
-      return row.status === 'succeeded' ? row : undefined;
-    }, 15_000);
+    const done = await until(
+      'the rerun to succeed',
+      async () => {
+        const row = await scanRow(survivor, id);
+        return row.status === 'succeeded' ? row : undefined;
+      },
+      15_000,
+    );
     expect(done.attempts).toBe(2);
     const written = await survivor.get(PrismaService).client.finding.count({ where: { scanId: id } });
     expect(written).toBe(done.critical + done.warning + done.info);
@@ -151,10 +165,14 @@ describe('worker', () => {
       const cluster = await context.get(ClusterService).register(org.id, { name: 'quota', kubeconfig: fake.kubeconfig({ auth: 'token' }) });
       fake.clearRequests();
       const scan = await context.get(ClusterService).requestScan(org.id, cluster.id);
-      const done = await until('the cluster scan to succeed', async () => {
-        const row = await scanRow(context, scan.id);
-        return row.status === 'succeeded' || row.status === 'failed' ? row : undefined;
-      }, 15_000);
+      const done = await until(
+        'the cluster scan to succeed',
+        async () => {
+          const row = await scanRow(context, scan.id);
+          return row.status === 'succeeded' || row.status === 'failed' ? row : undefined;
+        },
+        15_000,
+      );
       expect(done).toMatchObject({ status: 'succeeded', provider: 'alibaba', error: null });
       expect(fake.requests.length).toBeGreaterThan(0);
       expect(fake.requests.filter((r) => r.method !== 'GET')).toEqual([]);

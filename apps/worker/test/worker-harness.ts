@@ -40,7 +40,10 @@ export class WorkerHarness {
   };
 
   /** Starts a worker on the suite's database and Redis prefix; `configure` may override its providers. */
-  start = async (settings: WorkerSettings, configure: (builder: TestingModuleBuilder) => TestingModuleBuilder = (builder) => builder): Promise<INestApplicationContext> => {
+  start = async (
+    settings: WorkerSettings,
+    configure: (builder: TestingModuleBuilder) => TestingModuleBuilder = (builder) => builder,
+  ): Promise<INestApplicationContext> => {
     const builder = Test.createTestingModule({
       imports: [WorkerModule.forRoot({ databaseUrl: this.db.url, redisUrl: this.redis.url, queuePrefix: this.redis.prefix, ...settings })],
     });

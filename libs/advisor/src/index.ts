@@ -12,13 +12,7 @@ export {
   type SourceLocation,
 } from './model/snapshot.js';
 export { SEVERITIES, type EvidenceValue, type Finding, type Remediation, type ResourceRef, type Severity, type Summary } from './model/finding.js';
-export {
-  DEFAULT_APP_SHUTDOWN_SECONDS,
-  DEFAULT_DOCS_BASE_URL,
-  DEFAULT_SLB_ATTACHMENT_QUOTA,
-  type AdvisorOptions,
-  type Suppression,
-} from './engine/options.js';
+export { DEFAULT_APP_SHUTDOWN_SECONDS, DEFAULT_DOCS_BASE_URL, DEFAULT_SLB_ATTACHMENT_QUOTA, type AdvisorOptions, type Suppression } from './engine/options.js';
 export type { Rule, RuleCategory } from './engine/rule.js';
 export { atLeast, SEVERITY_RANK } from './engine/severity.js';
 export { runAdvisor, type AdvisorResult } from './engine/run-advisor.js';

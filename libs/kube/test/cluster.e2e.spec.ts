@@ -1,7 +1,15 @@
 import net from 'node:net';
 import { addObject, emptySnapshot, runAdvisor } from '#rollsafe/advisor';
 import { FakeKubeApiServer, kubeScenarios, type KubeScenario } from '#rollsafe/testing';
-import { admitKubeconfig, collectClusterSnapshot, OutboundPolicy, READABLE_RESOURCES, verifyClusterAccess, type ClusterCredentials, type KubeError } from '../src/index.js';
+import {
+  admitKubeconfig,
+  collectClusterSnapshot,
+  OutboundPolicy,
+  READABLE_RESOURCES,
+  verifyClusterAccess,
+  type ClusterCredentials,
+  type KubeError,
+} from '../src/index.js';
 
 // End to end against libs/testing's fake kube-apiserver (HTTPS, its own CA, RBAC-like users,
 // the real list wire format): what a scan sends, and what it makes of the answers.
@@ -51,7 +59,11 @@ describe('collectClusterSnapshot against the fake apiserver', () => {
     expect(snapshot.endpointSlices).toHaveLength(objectCount(scenario, 'endpointslices'));
     expect(snapshot.deployments).toHaveLength(objectCount(scenario, 'deployments'));
     expect(stats).toMatchObject({ requests: server.requests.length, pages: server.requests.length - 1, retries: 0, restarts: 0 });
-    expect(stats.objects).toBe(Object.values(snapshot).filter(Array.isArray).reduce((n, list) => n + list.length, 0));
+    expect(stats.objects).toBe(
+      Object.values(snapshot)
+        .filter(Array.isArray)
+        .reduce((n, list) => n + list.length, 0),
+    );
     expect(JSON.stringify(snapshot.pods)).not.toContain('managedFields');
     expect(snapshot.pods[0]).toMatchObject({ kind: 'Pod', apiVersion: 'v1' });
   });
@@ -154,8 +166,7 @@ describe('collectClusterSnapshot against the fake apiserver', () => {
 
 describe('collecting with partial RBAC', () => {
   const scenario = kubeScenarios.smallAlibabaTerway();
-  const rulesWithout = (resource: string) =>
-    kubeScenarios.readOnlyRules.map((rule) => ({ ...rule, resources: rule.resources.filter((r) => r !== resource) }));
+  const rulesWithout = (resource: string) => kubeScenarios.readOnlyRules.map((rule) => ({ ...rule, resources: rule.resources.filter((r) => r !== resource) }));
   let server: FakeKubeApiServer;
 
   beforeAll(async () => {
@@ -268,7 +279,11 @@ describe('verifyClusterAccess against the fake apiserver', () => {
   });
 
   it('is CLUSTER_FORBIDDEN for credentials the server does not accept', async () => {
-    const error = await failure(verifyClusterAccess(admitKubeconfig(server.kubeconfig({ auth: 'token', token: 'reader-token' }).replace('reader-token', 'forged')), { outbound: loopback }));
+    const error = await failure(
+      verifyClusterAccess(admitKubeconfig(server.kubeconfig({ auth: 'token', token: 'reader-token' }).replace('reader-token', 'forged')), {
+        outbound: loopback,
+      }),
+    );
     expect(error.code).toBe('CLUSTER_FORBIDDEN');
   });
 });

@@ -34,10 +34,13 @@ describe('read-only check', () => {
       { verbs: ['create'], apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'] },
     ];
     expect(writesGranted(rules)).toEqual([]);
-    expect(writesGranted([...rules, { verbs: ['patch', 'get'], apiGroups: ['apps'], resources: ['deployments'] }, { verbs: ['*'], apiGroups: ['*'], resources: ['*'] }])).toEqual([
-      'patch deployments.apps',
-      '* *',
-    ]);
+    expect(
+      writesGranted([
+        ...rules,
+        { verbs: ['patch', 'get'], apiGroups: ['apps'], resources: ['deployments'] },
+        { verbs: ['*'], apiGroups: ['*'], resources: ['*'] },
+      ]),
+    ).toEqual(['patch deployments.apps', '* *']);
   });
 
   it('names the rules a missing kind withholds', () => {
@@ -61,7 +64,11 @@ describe('cluster facts', () => {
   it('finds Terway as a kube-system DaemonSet or pods named terway*', () => {
     expect(cniOf(snapshot({ daemonSets: [{ metadata: { name: 'terway-eniip', namespace: 'kube-system' } }] }))).toBe('terway');
     expect(cniOf(snapshot({ pods: [{ metadata: { name: 'terway-eniip-x7k2p', namespace: 'kube-system' } }] }))).toBe('terway');
-    expect(cniOf(snapshot({ daemonSets: [{ metadata: { name: 'terway-eniip', namespace: 'shop' } }, { metadata: { name: 'calico-node', namespace: 'kube-system' } }] }))).toBeUndefined();
+    expect(
+      cniOf(
+        snapshot({ daemonSets: [{ metadata: { name: 'terway-eniip', namespace: 'shop' } }, { metadata: { name: 'calico-node', namespace: 'kube-system' } }] }),
+      ),
+    ).toBeUndefined();
   });
 });
 

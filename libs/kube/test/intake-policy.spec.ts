@@ -4,14 +4,16 @@ const b64 = (text: string): string => Buffer.from(text).toString('base64');
 const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
 function kubeconfig(cluster: Record<string, unknown>, user: Record<string, unknown>, extra = ''): string {
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    'current-context': 'prod',
-    clusters: [{ name: 'prod', cluster: { server: 'https://k8s.example.com:6443', 'certificate-authority-data': b64(CA), ...cluster } }],
-    users: [{ name: 'reader', user }],
-    contexts: [{ name: 'prod', context: { cluster: 'prod', user: 'reader', namespace: 'shop' } }],
-  }) + extra;
+  return (
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'prod',
+      clusters: [{ name: 'prod', cluster: { server: 'https://k8s.example.com:6443', 'certificate-authority-data': b64(CA), ...cluster } }],
+      users: [{ name: 'reader', user }],
+      contexts: [{ name: 'prod', context: { cluster: 'prod', user: 'reader', namespace: 'shop' } }],
+    }) + extra
+  );
 }
 
 function refusal(text: string, options = {}): KubeError {
@@ -112,7 +114,7 @@ describe('admitKubeconfig', () => {
 });
 
 describe('admitKubeconfig: the client-node validation step', () => {
-  it('refuses client-node\'s token-file spelling before client-node would read the file', () => {
+  it("refuses client-node's token-file spelling before client-node would read the file", () => {
     const error = refusal(kubeconfig({}, { token: 't', 'token-file': '/etc/shadow' }));
     expect(error.code).toBe('KUBECONFIG_FILE_REFERENCE');
     expect(error.message).not.toContain('/etc/shadow');

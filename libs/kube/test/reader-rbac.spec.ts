@@ -6,7 +6,14 @@ import { READABLE_RESOURCES } from '../src/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
-type Doc = { kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; rules?: Rule[]; type?: string; subjects?: unknown[]; roleRef?: unknown };
+type Doc = {
+  kind: string;
+  metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
+  rules?: Rule[];
+  type?: string;
+  subjects?: unknown[];
+  roleRef?: unknown;
+};
 
 describe('deploy/rbac/rollsafe-reader.yaml', () => {
   const docs = loadAll(fs.readFileSync(path.join(root, 'deploy/rbac/rollsafe-reader.yaml'), 'utf8')) as Doc[];

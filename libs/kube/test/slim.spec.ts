@@ -18,7 +18,9 @@ describe('slimObject', () => {
       },
       spec: {
         nodeName: 'node-1',
-        containers: [{ name: 'app', image: 'web:1', env: [{ name: 'A', value: 'x' }], resources: {}, readinessProbe: { httpGet: { port: 8080 } }, volumeMounts: [] }],
+        containers: [
+          { name: 'app', image: 'web:1', env: [{ name: 'A', value: 'x' }], resources: {}, readinessProbe: { httpGet: { port: 8080 } }, volumeMounts: [] },
+        ],
         volumes: [{ name: 'v' }],
         tolerations: [],
         terminationGracePeriodSeconds: 30,
@@ -32,7 +34,14 @@ describe('slimObject', () => {
           { type: 'Ready', status: 'True', lastTransitionTime: 't' },
         ],
         containerStatuses: [
-          { name: 'app', ready: true, restartCount: 7, image: 'web:1', imageID: 'sha', lastState: { terminated: { exitCode: 137, reason: 'OOMKilled', finishedAt: 't', containerID: 'c' } } },
+          {
+            name: 'app',
+            ready: true,
+            restartCount: 7,
+            image: 'web:1',
+            imageID: 'sha',
+            lastState: { terminated: { exitCode: 137, reason: 'OOMKilled', finishedAt: 't', containerID: 'c' } },
+          },
         ],
       },
     };
@@ -60,19 +69,31 @@ describe('slimObject', () => {
   it('keeps the spec of a bare pod, a workload of its own', () => {
     const pod = {
       metadata: { name: 'debug', namespace: 'shop' },
-      spec: { nodeName: 'n1', containers: [{ name: 'sh', image: 'busybox', env: [], readinessProbe: { exec: { command: ['true'] } } }], terminationGracePeriodSeconds: 5, volumes: [] },
+      spec: {
+        nodeName: 'n1',
+        containers: [{ name: 'sh', image: 'busybox', env: [], readinessProbe: { exec: { command: ['true'] } } }],
+        terminationGracePeriodSeconds: 5,
+        volumes: [],
+      },
     };
     expect(slimObject('pods', 'Pod', 'v1', pod)).toEqual({
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'debug', namespace: 'shop' },
-      spec: { nodeName: 'n1', terminationGracePeriodSeconds: 5, containers: [{ name: 'sh', image: 'busybox', readinessProbe: { exec: { command: ['true'] } } }] },
+      spec: {
+        nodeName: 'n1',
+        terminationGracePeriodSeconds: 5,
+        containers: [{ name: 'sh', image: 'busybox', readinessProbe: { exec: { command: ['true'] } } }],
+      },
     });
   });
 
-  it('reduces a Deployment\'s ReplicaSet to ownership and template labels; keeps a bare one whole', () => {
+  it("reduces a Deployment's ReplicaSet to ownership and template labels; keeps a bare one whole", () => {
     const template = { metadata: { labels: { app: 'web', 'pod-template-hash': 'abc' } }, spec: { containers: [{ name: 'app', image: 'web:1' }] } };
-    const owned = { metadata: { name: 'web-abc', namespace: 'shop', ownerReferences: [{ kind: 'Deployment', name: 'web', controller: true }] }, spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template } };
+    const owned = {
+      metadata: { name: 'web-abc', namespace: 'shop', ownerReferences: [{ kind: 'Deployment', name: 'web', controller: true }] },
+      spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template },
+    };
     expect(slimObject('replicaSets', 'ReplicaSet', 'apps/v1', owned)).toMatchObject({
       spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web', 'pod-template-hash': 'abc' } } } },
     });
@@ -89,7 +110,10 @@ describe('slimObject', () => {
         revisionHistoryLimit: 10,
         selector: { matchLabels: { app: 'web' } },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
-        template: { metadata: { labels: { app: 'web' }, creationTimestamp: null }, spec: { containers: [{ name: 'app', terminationMessagePath: '/dev' }], dnsPolicy: 'ClusterFirst' } },
+        template: {
+          metadata: { labels: { app: 'web' }, creationTimestamp: null },
+          spec: { containers: [{ name: 'app', terminationMessagePath: '/dev' }], dnsPolicy: 'ClusterFirst' },
+        },
       },
       status: { replicas: 3 },
     };
@@ -110,14 +134,33 @@ describe('slimObject', () => {
     const slice = {
       metadata: { name: 'web-x', namespace: 'shop', labels: { 'kubernetes.io/service-name': 'web' }, managedFields },
       addressType: 'IPv4',
-      endpoints: [{ addresses: ['10.0.0.1'], conditions: { ready: true, serving: true, terminating: false }, nodeName: 'n1', zone: 'a', targetRef: { kind: 'Pod', name: 'web-1', namespace: 'shop', uid: 'u' } }],
+      endpoints: [
+        {
+          addresses: ['10.0.0.1'],
+          conditions: { ready: true, serving: true, terminating: false },
+          nodeName: 'n1',
+          zone: 'a',
+          targetRef: { kind: 'Pod', name: 'web-1', namespace: 'shop', uid: 'u' },
+        },
+      ],
       ports: [{ name: 'http', port: 8080, protocol: 'TCP', appProtocol: 'http' }],
     };
     expect(slimObject('endpointSlices', 'EndpointSlice', 'discovery.k8s.io/v1', slice)).toMatchObject({
-      endpoints: [{ addresses: ['10.0.0.1'], conditions: { ready: true, serving: true, terminating: false }, nodeName: 'n1', targetRef: { kind: 'Pod', name: 'web-1', namespace: 'shop' } }],
+      endpoints: [
+        {
+          addresses: ['10.0.0.1'],
+          conditions: { ready: true, serving: true, terminating: false },
+          nodeName: 'n1',
+          targetRef: { kind: 'Pod', name: 'web-1', namespace: 'shop' },
+        },
+      ],
       ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
     });
-    const node = { metadata: { name: 'n1', managedFields }, spec: { providerID: 'alicloud://cn-hangzhou.i-1', podCIDR: 'x' }, status: { capacity: {}, images: [{}], nodeInfo: { kubeletVersion: 'v1.30.2', osImage: 'x' } } };
+    const node = {
+      metadata: { name: 'n1', managedFields },
+      spec: { providerID: 'alicloud://cn-hangzhou.i-1', podCIDR: 'x' },
+      status: { capacity: {}, images: [{}], nodeInfo: { kubeletVersion: 'v1.30.2', osImage: 'x' } },
+    };
     expect(slimObject('nodes', 'Node', 'v1', node)).toEqual({
       apiVersion: 'v1',
       kind: 'Node',

@@ -1,10 +1,4 @@
-export type ManifestErrorCode =
-  | 'YAML_SYNTAX'
-  | 'JSON_SYNTAX'
-  | 'TOO_LARGE'
-  | 'TOO_MANY_DOCUMENTS'
-  | 'ALIAS_LIMIT'
-  | 'UNREADABLE';
+export type ManifestErrorCode = 'YAML_SYNTAX' | 'JSON_SYNTAX' | 'TOO_LARGE' | 'TOO_MANY_DOCUMENTS' | 'ALIAS_LIMIT' | 'UNREADABLE';
 
 /** Why an input could not be read or parsed, and where. Lines and columns are 1-based. */
 export interface ManifestError {

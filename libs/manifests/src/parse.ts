@@ -1,11 +1,4 @@
-import {
-  constructFromEvents,
-  EVENT_ID,
-  getScalarValue,
-  parseEvents,
-  YAMLException,
-  type Event,
-} from 'js-yaml';
+import { constructFromEvents, EVENT_ID, getScalarValue, parseEvents, YAMLException, type Event } from 'js-yaml';
 import { addObject, emptySnapshot, isRecord, type Snapshot, type SourceLocation } from '#rollsafe/advisor';
 import type { ManifestError } from './errors.js';
 import { DEFAULT_LIMITS, type ManifestLimits } from './limits.js';
@@ -63,11 +56,7 @@ interface ParsedDocument {
   outline: DocumentOutline;
 }
 
-function parseInput(
-  input: ManifestInput,
-  limits: ManifestLimits,
-  documentsLeft: number,
-): { documents: ParsedDocument[] } | { error: ManifestError } {
+function parseInput(input: ManifestInput, limits: ManifestLimits, documentsLeft: number): { documents: ParsedDocument[] } | { error: ManifestError } {
   const file = input.name;
   const byteLength = Buffer.byteLength(input.text, 'utf8');
   if (byteLength > limits.maxBytes) {

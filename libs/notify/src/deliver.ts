@@ -53,7 +53,12 @@ export async function deliver(request: OutgoingRequest, options: DeliverOptions)
     try {
       pinned = await options.resolveTarget(hostname);
     } catch (error) {
-      return { ok: false, error: `address refused or unresolvable: ${redact(errorText(error))}`, durationMs: elapsed(), retryable: resolverErrorIsTransient(error) };
+      return {
+        ok: false,
+        error: `address refused or unresolvable: ${redact(errorText(error))}`,
+        durationMs: elapsed(),
+        retryable: resolverErrorIsTransient(error),
+      };
     }
   }
 

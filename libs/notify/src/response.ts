@@ -47,7 +47,13 @@ export function interpretResponse(kind: WebhookKind, status: number, retryAfterH
   }
   if (status >= 200 && status < 300) {
     if (kind === 'teams' && /HTTP error 429/i.test(body)) {
-      return { ...base, ok: false, error: 'teams endpoint returned HTTP error 429 in the body (rate limited)', retryable: true, retryAfterMs: retryAfterMs ?? 1000 };
+      return {
+        ...base,
+        ok: false,
+        error: 'teams endpoint returned HTTP error 429 in the body (rate limited)',
+        retryable: true,
+        retryAfterMs: retryAfterMs ?? 1000,
+      };
     }
     return { ...base, ok: true, retryable: false };
   }

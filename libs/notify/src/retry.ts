@@ -23,8 +23,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 };
 
 export type RetryDecision =
-  | { retry: true; delayMs: number }
-  | { retry: false; reason: 'delivered' | 'not-retryable' | 'attempts-exhausted' | 'retry-after-too-long' };
+  { retry: true; delayMs: number } | { retry: false; reason: 'delivered' | 'not-retryable' | 'attempts-exhausted' | 'retry-after-too-long' };
 
 /**
  * After `attemptsMade` attempts (the last one described by `last`): whether to try again and

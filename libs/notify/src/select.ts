@@ -28,8 +28,7 @@ export function compareFindings(a: NotifiedFinding, b: NotifiedFinding): number 
  * Returns null when nothing is left: an unchanged rescan sends nothing.
  */
 export function selectChanges(changeSet: ChangeSet, minSeverity: Severity): ChangeSet | null {
-  const keep = (findings: readonly NotifiedFinding[]) =>
-    findings.filter((finding) => atOrAbove(finding.severity, minSeverity)).sort(compareFindings);
+  const keep = (findings: readonly NotifiedFinding[]) => findings.filter((finding) => atOrAbove(finding.severity, minSeverity)).sort(compareFindings);
   const added = keep(changeSet.new);
   const resolved = keep(changeSet.resolved);
   if (added.length === 0 && resolved.length === 0) return null;

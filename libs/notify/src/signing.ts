@@ -11,7 +11,9 @@ import { createHmac } from 'node:crypto';
  */
 export function dingTalkSignature(secret: string, timestampMs: number): { timestamp: string; sign: string } {
   const timestamp = String(timestampMs);
-  const digest = createHmac('sha256', Buffer.from(secret, 'utf8')).update(Buffer.from(`${timestamp}\n${secret}`, 'utf8')).digest('base64');
+  const digest = createHmac('sha256', Buffer.from(secret, 'utf8'))
+    .update(Buffer.from(`${timestamp}\n${secret}`, 'utf8'))
+    .digest('base64');
   return { timestamp, sign: encodeURIComponent(digest) };
 }
 
@@ -37,7 +39,9 @@ export function dingTalkSignedUrl(url: string, secret: string, timestampMs: numb
  */
 export function feishuSignature(secret: string, timestampSeconds: number): { timestamp: string; sign: string } {
   const timestamp = String(timestampSeconds);
-  const sign = createHmac('sha256', Buffer.from(`${timestamp}\n${secret}`, 'utf8')).update(Buffer.alloc(0)).digest('base64');
+  const sign = createHmac('sha256', Buffer.from(`${timestamp}\n${secret}`, 'utf8'))
+    .update(Buffer.alloc(0))
+    .digest('base64');
   return { timestamp, sign };
 }
 

@@ -71,7 +71,9 @@ const KINDS: KindCase[] = [
     path: '/hooks/rollsafe',
     secret: SECRET,
     ok: { status: 204 },
-    check: (r) => refuse(genericProblems(r.json)) ?? (genericVerifies(SECRET, r.body, r.headers['x-rollsafe-signature']) ? undefined : { status: 401, body: 'bad signature' }),
+    check: (r) =>
+      refuse(genericProblems(r.json)) ??
+      (genericVerifies(SECRET, r.body, r.headers['x-rollsafe-signature']) ? undefined : { status: 401, body: 'bad signature' }),
   },
 ];
 
@@ -120,19 +122,52 @@ describe('delivery to a local receiver for each kind', () => {
 
 describe('platform answers', () => {
   const cases: Array<{ kind: WebhookKind; reply: Reply; ok: boolean; retryable: boolean; code?: number | string; retryAfterMs?: number; error?: RegExp }> = [
-    { kind: 'dingtalk', reply: { status: 200, body: json({ errcode: 310000, errmsg: 'keywords not in content' }) }, ok: false, retryable: false, code: 310000, error: /errcode 310000: keywords not in content/ },
-    { kind: 'dingtalk', reply: { status: 200, body: json({ errcode: 130101, errmsg: 'send too fast, exceed 20 times per minute' }) }, ok: false, retryable: true, code: 130101, retryAfterMs: 600_000 },
+    {
+      kind: 'dingtalk',
+      reply: { status: 200, body: json({ errcode: 310000, errmsg: 'keywords not in content' }) },
+      ok: false,
+      retryable: false,
+      code: 310000,
+      error: /errcode 310000: keywords not in content/,
+    },
+    {
+      kind: 'dingtalk',
+      reply: { status: 200, body: json({ errcode: 130101, errmsg: 'send too fast, exceed 20 times per minute' }) },
+      ok: false,
+      retryable: true,
+      code: 130101,
+      retryAfterMs: 600_000,
+    },
     { kind: 'feishu', reply: { status: 200, body: json({ code: 19021, msg: 'sign match fail' }) }, ok: false, retryable: false, code: 19021 },
-    { kind: 'feishu', reply: { status: 200, body: json({ code: 9499, msg: 'too many request' }) }, ok: false, retryable: true, code: 9499, retryAfterMs: 60_000 },
+    {
+      kind: 'feishu',
+      reply: { status: 200, body: json({ code: 9499, msg: 'too many request' }) },
+      ok: false,
+      retryable: true,
+      code: 9499,
+      retryAfterMs: 60_000,
+    },
     { kind: 'feishu', reply: { status: 400, body: json({ code: 11232, msg: 'frequency limited' }) }, ok: false, retryable: true, code: 11232 },
     { kind: 'feishu', reply: { status: 200, body: json({ StatusCode: 0, StatusMessage: 'success' }) }, ok: true, retryable: false, code: 0 },
     { kind: 'wecom', reply: { status: 200, body: json({ errcode: 45009, errmsg: 'api freq out of limit' }) }, ok: false, retryable: true, code: 45009 },
     { kind: 'wecom', reply: { status: 200, body: json({ errcode: 93000, errmsg: 'invalid webhook url' }) }, ok: false, retryable: false, code: 93000 },
     { kind: 'slack', reply: { status: 200, body: json({ ok: false, error: 'ratelimited' }) }, ok: false, retryable: true, code: 'ratelimited' },
-    { kind: 'slack', reply: { status: 400, headers: { 'content-type': 'text/plain' }, body: 'invalid_blocks' }, ok: false, retryable: false, error: /HTTP 400: invalid_blocks/ },
+    {
+      kind: 'slack',
+      reply: { status: 400, headers: { 'content-type': 'text/plain' }, body: 'invalid_blocks' },
+      ok: false,
+      retryable: false,
+      error: /HTTP 400: invalid_blocks/,
+    },
     { kind: 'slack', reply: { status: 404, headers: { 'content-type': 'text/plain' }, body: 'no_service' }, ok: false, retryable: false },
     { kind: 'teams', reply: { status: 200, body: 'Microsoft Teams endpoint returned HTTP error 429 with ContextId ...' }, ok: false, retryable: true },
-    { kind: 'generic', reply: { status: 302, headers: { location: 'http://169.254.169.254/' } }, ok: false, retryable: false, error: /redirects are not followed/ },
+    {
+      kind: 'generic',
+      reply: { status: 302, headers: { location: 'http://169.254.169.254/' } },
+      ok: false,
+      retryable: false,
+      error: /redirects are not followed/,
+    },
   ];
 
   it.each(cases)('$kind answering $reply.status $reply.body', async ({ kind, reply, ok, retryable, code, retryAfterMs, error }) => {
@@ -172,7 +207,10 @@ describe('failures before an answer', () => {
   });
 
   it('a transient DNS failure is retryable', async () => {
-    const request = buildTestRequest({ kind: 'slack', url: 'https://hooks.slack.invalid/services/T1/B2/abcdefghijklmnopqrstuvwx', minSeverity: 'info' }, { id: 'o', name: 'Acme' });
+    const request = buildTestRequest(
+      { kind: 'slack', url: 'https://hooks.slack.invalid/services/T1/B2/abcdefghijklmnopqrstuvwx', minSeverity: 'info' },
+      { id: 'o', name: 'Acme' },
+    );
     const attempt = await deliver(request, {
       timeoutMs: 5000,
       resolveTarget: async () => {

@@ -26,7 +26,12 @@ describe('grouping and capping', () => {
       changeSet({
         new: [
           finding({ ruleId: 'missing-prestop-hook', resource: { kind: 'Deployment', namespace: 'shop', name: 'web' } }),
-          finding({ ruleId: 'no-readiness-probe', severity: 'warning', resource: { kind: 'Deployment', namespace: 'shop', name: 'web' }, docs: 'https://rollsafe.io/docs/rules/no-readiness-probe' }),
+          finding({
+            ruleId: 'no-readiness-probe',
+            severity: 'warning',
+            resource: { kind: 'Deployment', namespace: 'shop', name: 'web' },
+            docs: 'https://rollsafe.io/docs/rules/no-readiness-probe',
+          }),
           finding({ ruleId: 'max-unavailable-too-high', severity: 'warning', resource: { kind: 'StatefulSet', namespace: 'db', name: 'pg' } }),
         ],
         resolved: [],

@@ -34,11 +34,18 @@ export function slackProblems(payload: unknown): string[] {
     const text = b['text'];
     switch (b['type']) {
       case 'header':
-        p.check(isObject(text) && text['type'] === 'plain_text' && isString(text['text']) && chars(text['text']) <= 150, `header ${i}: plain_text of at most 150 characters`);
+        p.check(
+          isObject(text) && text['type'] === 'plain_text' && isString(text['text']) && chars(text['text']) <= 150,
+          `header ${i}: plain_text of at most 150 characters`,
+        );
         break;
       case 'section':
         p.check(
-          isObject(text) && (text['type'] === 'mrkdwn' || text['type'] === 'plain_text') && isString(text['text']) && chars(text['text']) >= 1 && chars(text['text']) <= 3000,
+          isObject(text) &&
+            (text['type'] === 'mrkdwn' || text['type'] === 'plain_text') &&
+            isString(text['text']) &&
+            chars(text['text']) >= 1 &&
+            chars(text['text']) <= 3000,
           `section ${i}: text object of 1 to 3000 characters`,
         );
         break;
@@ -92,7 +99,10 @@ export function feishuProblems(payload: unknown, rawBody: Buffer, signed: boolea
   if (!p.check(isObject(card), 'card is an object')) return p.list;
   const c = card as Json;
   const header = c['header'];
-  p.check(isObject(header) && isObject(header['title']) && header['title']['tag'] === 'plain_text' && isString(header['title']['content']), 'card.header.title is plain_text');
+  p.check(
+    isObject(header) && isObject(header['title']) && header['title']['tag'] === 'plain_text' && isString(header['title']['content']),
+    'card.header.title is plain_text',
+  );
   const elements = c['elements'];
   if (!p.check(Array.isArray(elements) && elements.length > 0, 'card.elements is a non-empty array')) return p.list;
   (elements as unknown[]).forEach((element, i) => {
@@ -100,10 +110,16 @@ export function feishuProblems(payload: unknown, rawBody: Buffer, signed: boolea
     const e = element as Json;
     if (e['tag'] === 'div') {
       const text = e['text'];
-      p.check(isObject(text) && (text['tag'] === 'lark_md' || text['tag'] === 'plain_text') && isString(text['content']), `div ${i}: text is lark_md or plain_text`);
+      p.check(
+        isObject(text) && (text['tag'] === 'lark_md' || text['tag'] === 'plain_text') && isString(text['content']),
+        `div ${i}: text is lark_md or plain_text`,
+      );
     } else if (e['tag'] === 'note') {
       const inner = e['elements'];
-      p.check(Array.isArray(inner) && inner.every((t) => isObject(t) && (t['tag'] === 'lark_md' || t['tag'] === 'plain_text') && isString(t['content'])), `note ${i}: text elements`);
+      p.check(
+        Array.isArray(inner) && inner.every((t) => isObject(t) && (t['tag'] === 'lark_md' || t['tag'] === 'plain_text') && isString(t['content'])),
+        `note ${i}: text elements`,
+      );
     } else {
       p.check(e['tag'] === 'hr', `element ${i}: known tag (got ${String(e['tag'])})`);
     }
@@ -148,7 +164,8 @@ export function teamsProblems(payload: unknown): string[] {
       if (!p.check(isObject(element) && isString(element['type']), `body ${j} has a type`)) return;
       const e = element as Json;
       if (e['type'] === 'TextBlock') p.check(isString(e['text']) && e['text'].length > 0, `TextBlock ${j} has text`);
-      else if (e['type'] === 'FactSet') p.check(Array.isArray(e['facts']) && e['facts'].every((f) => isObject(f) && isString(f['title']) && isString(f['value'])), `FactSet ${j} facts`);
+      else if (e['type'] === 'FactSet')
+        p.check(Array.isArray(e['facts']) && e['facts'].every((f) => isObject(f) && isString(f['title']) && isString(f['value'])), `FactSet ${j} facts`);
       else p.check(false, `body ${j}: known element (got ${String(e['type'])})`);
     });
   });

@@ -31,7 +31,11 @@ describe('signatures', () => {
 
   it('puts DingTalk’s timestamp and sign in the query, keeping the access token', () => {
     const now = new Date(1700000000000);
-    const request = buildRequest({ kind: 'dingtalk', url: 'https://oapi.dingtalk.com/robot/send?access_token=abc123', secret: 'this is secret', minSeverity: 'info' }, changeSet(), { now });
+    const request = buildRequest(
+      { kind: 'dingtalk', url: 'https://oapi.dingtalk.com/robot/send?access_token=abc123', secret: 'this is secret', minSeverity: 'info' },
+      changeSet(),
+      { now },
+    );
     const url = new URL((request as NonNullable<typeof request>).url);
     expect(url.searchParams.get('access_token')).toBe('abc123');
     expect(url.search).toContain('sign=sSFWELbV2YwjdDQhWZwTcWlX5BWUx5J6TPpsZmuPii0%3D');
@@ -40,7 +44,11 @@ describe('signatures', () => {
 
   it('puts Feishu’s timestamp and sign in the body', () => {
     const now = new Date(1599360473 * 1000);
-    const request = buildRequest({ kind: 'feishu', url: 'https://open.feishu.cn/open-apis/bot/v2/hook/x', secret: 'demo-secret', minSeverity: 'info' }, changeSet(), { now });
+    const request = buildRequest(
+      { kind: 'feishu', url: 'https://open.feishu.cn/open-apis/bot/v2/hook/x', secret: 'demo-secret', minSeverity: 'info' },
+      changeSet(),
+      { now },
+    );
     const body = JSON.parse((request as NonNullable<typeof request>).body.toString('utf8')) as { timestamp: string; sign: string; msg_type: string };
     expect(body.timestamp).toBe('1599360473');
     expect(body.sign).toBe('3/MaVZ8JLIy4TUG+7KSFJqvUkTKd+HWY8g+56DZWq8s=');

@@ -72,7 +72,10 @@ export const configSchema = z.object({
     .string()
     .optional()
     .transform((value, ctx) => {
-      const entries = (value ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+      const entries = (value ?? '')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
       const bad = entries.filter((entry) => !(OUTBOUND_KEYWORDS as readonly string[]).includes(entry) && !isCidr(entry));
       if (bad.length > 0) {
         ctx.addIssue({ code: 'custom', message: `must be a comma-separated list of CIDRs, "loopback" or "private"; not: ${bad.join(', ')}` });
@@ -127,7 +130,10 @@ export interface AppConfig {
 }
 
 function splitList(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 }
 
 export function decodeKey(value: string): Buffer | undefined {

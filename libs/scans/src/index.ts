@@ -15,7 +15,14 @@ export { JobQueue, type RepeatSpec } from './jobs/job-queue.js';
 export { ScheduleService, DEFAULT_MIN_SCHEDULE_SECONDS, type ScheduleInput } from './schedules/schedule.service.js';
 export { WebhookService, WEBHOOK_KINDS, type WebhookInput } from './webhooks/webhook.service.js';
 export { NotificationService, notificationJobId, type ScanChanges, type ChangedFinding, type PreparedDelivery } from './webhooks/notification.service.js';
-export { WebhookTransport, webhookAddressResolver, type OpenWebhook, type AttemptRecord, type WebhookKindName, type SeverityName } from './webhooks/webhook-transport.js';
+export {
+  WebhookTransport,
+  webhookAddressResolver,
+  type OpenWebhook,
+  type AttemptRecord,
+  type WebhookKindName,
+  type SeverityName,
+} from './webhooks/webhook-transport.js';
 export { displayUrl } from './webhooks/webhook-url.js';
 export { ScanJobs } from './jobs/scan-jobs.js';
 export { ClusterService, rulesNeeding, type ClusterInput, type ClusterFindingArgs } from './clusters/cluster.service.js';
@@ -24,17 +31,20 @@ export { ClusterConnector } from './clusters/cluster-connector.js';
 export { CredentialCipher, CredentialsError, encryptionKeyId, type SealPurpose } from './clusters/credential-cipher.js';
 export { ScanEngine, PROVIDERS, MAX_UPLOAD_BYTES, type EngineOptions, type EngineRun } from './scan-engine.js';
 export { ScanRequestService, type ScanRequest } from './scan-request.service.js';
-export {
-  ScanQueryService,
-  SCAN_STATUSES,
-  SEVERITIES,
-  SCAN_TRIGGERS,
-  MAX_PAGE_SIZE,
-  type ScanListArgs,
-  type FindingListArgs,
-} from './scan-query.service.js';
+export { ScanQueryService, SCAN_STATUSES, SEVERITIES, SCAN_TRIGGERS, MAX_PAGE_SIZE, type ScanListArgs, type FindingListArgs } from './scan-query.service.js';
 export { ScanRunner, type RunOutcome } from './scan-runner.service.js';
 export { OrganizationService, hashApiKey } from './organization.service.js';
 export { SuppressionService, type SuppressionView, type SuppressionInput } from './suppression.service.js';
-export type { ScanView, FindingView, SummaryView, ListView, EvidenceJson, ClusterView, ClusterFindingView, ScheduleView, WebhookView, DeliveryView } from './views.js';
+export type {
+  ScanView,
+  FindingView,
+  SummaryView,
+  ListView,
+  EvidenceJson,
+  ClusterView,
+  ClusterFindingView,
+  ScheduleView,
+  WebhookView,
+  DeliveryView,
+} from './views.js';
 export { scansOptionsFrom, type ScansOptions, type ScansSettings } from './options.js';

@@ -64,7 +64,10 @@ export class FindingRepository {
     return groups.map((group) => ({ severity: group.severity, count: group._count._all }));
   }
 
-  async statesForTarget(organizationId: string, targetId: string): Promise<Array<{ fingerprint: string; status: string; firstSeenAt: Date; lastSeenAt: Date; resolvedAt: Date | null }>> {
+  async statesForTarget(
+    organizationId: string,
+    targetId: string,
+  ): Promise<Array<{ fingerprint: string; status: string; firstSeenAt: Date; lastSeenAt: Date; resolvedAt: Date | null }>> {
     return this.prisma.client.findingState.findMany({
       where: { organizationId, targetId },
       select: { fingerprint: true, status: true, firstSeenAt: true, lastSeenAt: true, resolvedAt: true },
@@ -118,13 +121,19 @@ export class FindingRepository {
   async changesOfScan(targetId: string, scanId: string): Promise<{ new: Finding[]; resolved: Finding[] }> {
     const [opened, resolved] = await Promise.all([
       this.prisma.client.findingState.findMany({ where: { targetId, openedScanId: scanId, status: 'open' }, select: { fingerprint: true } }),
-      this.prisma.client.findingState.findMany({ where: { targetId, resolvedScanId: scanId, status: 'resolved' }, select: { fingerprint: true, lastScanId: true } }),
+      this.prisma.client.findingState.findMany({
+        where: { targetId, resolvedScanId: scanId, status: 'resolved' },
+        select: { fingerprint: true, lastScanId: true },
+      }),
     ]);
     const newFindings = opened.length
       ? await this.prisma.client.finding.findMany({ where: { scanId, fingerprint: { in: opened.map((s) => s.fingerprint) } }, orderBy: { seq: 'asc' } })
       : [];
     const resolvedFindings = resolved.length
-      ? await this.prisma.client.finding.findMany({ where: { OR: resolved.map((s) => ({ scanId: s.lastScanId, fingerprint: s.fingerprint })) }, orderBy: { seq: 'asc' } })
+      ? await this.prisma.client.finding.findMany({
+          where: { OR: resolved.map((s) => ({ scanId: s.lastScanId, fingerprint: s.fingerprint })) },
+          orderBy: { seq: 'asc' },
+        })
       : [];
     return { new: firstPerFingerprint(newFindings), resolved: firstPerFingerprint(resolvedFindings) };
   }

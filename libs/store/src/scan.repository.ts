@@ -149,7 +149,10 @@ export class ScanRepository {
    * undefined when the scan is missing or already finished (a duplicate or rerun job).
    */
   async startAttempt(id: string, now: Date): Promise<StartedScan | undefined> {
-    const scan = await this.prisma.client.scan.findUnique({ where: { id }, include: { input: true, target: { select: { cluster: { select: { id: true } } } } } });
+    const scan = await this.prisma.client.scan.findUnique({
+      where: { id },
+      include: { input: true, target: { select: { cluster: { select: { id: true } } } } },
+    });
     if (!scan || scan.status === 'succeeded' || scan.status === 'failed' || scan.status === 'skipped') return undefined;
     const updated = await this.prisma.client.scan.update({
       where: { id },
@@ -281,9 +284,7 @@ export class ScanRepository {
           trigger: input.trigger,
           provider: input.provider ?? null,
           scheduledRun: input.scheduledRun,
-          ...(busy > 0
-            ? { status: 'skipped' as const, finishedAt: now, durationMs: 0, error: 'a scan of this cluster was still queued or running' }
-            : {}),
+          ...(busy > 0 ? { status: 'skipped' as const, finishedAt: now, durationMs: 0, error: 'a scan of this cluster was still queued or running' } : {}),
         },
         include: withTarget,
       });

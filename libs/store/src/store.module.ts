@@ -9,7 +9,16 @@ import { ClusterRepository } from './cluster.repository.js';
 import { ScheduleRepository } from './schedule.repository.js';
 import { WebhookRepository } from './webhook.repository.js';
 
-const repositories = [OrganizationRepository, ScanRepository, FindingRepository, SuppressionRepository, ClusterRepository, ScheduleRepository, WebhookRepository, DatabaseHealth];
+const repositories = [
+  OrganizationRepository,
+  ScanRepository,
+  FindingRepository,
+  SuppressionRepository,
+  ClusterRepository,
+  ScheduleRepository,
+  WebhookRepository,
+  DatabaseHealth,
+];
 
 @Module({})
 export class StoreModule {

@@ -33,7 +33,11 @@ export class RateLimiter {
     let count: number;
     try {
       const key = `${this.redis.prefix}:ratelimit:${apiKeyId}:${window}`;
-      const results = await this.redis.client.multi().incr(key).pexpire(key, WINDOW_MS * 2).exec();
+      const results = await this.redis.client
+        .multi()
+        .incr(key)
+        .pexpire(key, WINDOW_MS * 2)
+        .exec();
       count = Number(results?.[0]?.[1] ?? 0);
     } catch (error) {
       this.logger.warn({ msg: 'rate limiter unavailable: request let through', error: error instanceof Error ? error.message : String(error) });

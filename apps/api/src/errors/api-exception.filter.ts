@@ -39,7 +39,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (status !== undefined && status < 500) {
       return { status, body: { error: { code: codeForStatus(status), message: messageOf(exception, status) } } };
     }
-    this.logger.error({ msg: 'unhandled error', error: exception instanceof Error ? exception.message : String(exception), stack: exception instanceof Error ? exception.stack : undefined });
+    this.logger.error({
+      msg: 'unhandled error',
+      error: exception instanceof Error ? exception.message : String(exception),
+      stack: exception instanceof Error ? exception.stack : undefined,
+    });
     return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } };
   }
 
@@ -60,7 +64,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
       const code = codeForStatus(status);
       return new GraphQLError(messageOf(exception, status), { extensions: { code: code === 'BAD_INPUT' ? 'BAD_USER_INPUT' : code } });
     }
-    this.logger.error({ msg: 'unhandled error', error: exception instanceof Error ? exception.message : String(exception), stack: exception instanceof Error ? exception.stack : undefined });
+    this.logger.error({
+      msg: 'unhandled error',
+      error: exception instanceof Error ? exception.message : String(exception),
+      stack: exception instanceof Error ? exception.stack : undefined,
+    });
     return new GraphQLError('internal error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   }
 }

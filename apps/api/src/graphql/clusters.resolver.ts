@@ -2,7 +2,18 @@ import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '
 import { ClusterService, ScheduleService } from '#rollsafe/scans';
 import { CurrentAuth } from '../auth/auth.guard.js';
 import type { Auth } from '../auth/auth.types.js';
-import { Cluster, ClusterConnection, ClusterFindingConnection, FindingStatusFilter, Scan, ScanConnection, ScanStatus, ScanTrigger, Schedule, Severity } from './models.js';
+import {
+  Cluster,
+  ClusterConnection,
+  ClusterFindingConnection,
+  FindingStatusFilter,
+  Scan,
+  ScanConnection,
+  ScanStatus,
+  ScanTrigger,
+  Schedule,
+  Severity,
+} from './models.js';
 import { connection } from './scans.resolver.js';
 
 /** GraphQL over the same cluster use case as the REST controller. */

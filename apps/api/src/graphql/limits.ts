@@ -57,7 +57,9 @@ export function complexityLimit(schema: () => GraphQLSchema, max: number): Apoll
             estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
           });
           if (complexity > max) {
-            throw new GraphQLError(`query complexity ${complexity} exceeds the limit of ${max}`, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+            throw new GraphQLError(`query complexity ${complexity} exceeds the limit of ${max}`, {
+              extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+            });
           }
         },
       };

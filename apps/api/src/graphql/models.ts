@@ -71,7 +71,7 @@ function literal(node: ValueNode): EvidenceJson {
 
 export const JSONScalar = new GraphQLScalarType({
   name: 'JSON',
-  description: 'Any JSON value (a finding\'s evidence)',
+  description: "Any JSON value (a finding's evidence)",
   serialize: (value) => value,
   parseValue: (value) => value,
   parseLiteral: literal,

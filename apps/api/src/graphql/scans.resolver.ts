@@ -38,7 +38,13 @@ export class ScansResolver {
     @Args('clusterId', { type: () => ID, nullable: true, description: "Only this cluster's scans" }) clusterId?: string | null,
   ): Promise<ScanConnection> {
     return connection(
-      await this.queries.list(auth.organizationId, { limit: first, cursor: after ?? null, status: status ?? null, trigger: trigger ?? null, clusterId: clusterId ?? null }),
+      await this.queries.list(auth.organizationId, {
+        limit: first,
+        cursor: after ?? null,
+        status: status ?? null,
+        trigger: trigger ?? null,
+        clusterId: clusterId ?? null,
+      }),
     ) as ScanConnection;
   }
 

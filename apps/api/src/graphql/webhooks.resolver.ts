@@ -28,7 +28,8 @@ export class WebhooksResolver {
   }
 
   @Mutation(() => Webhook, {
-    description: 'Send chat messages about what each scan changed. url and secret are stored encrypted; a URL at an address the outbound policy refuses has extensions.reason TARGET_FORBIDDEN',
+    description:
+      'Send chat messages about what each scan changed. url and secret are stored encrypted; a URL at an address the outbound policy refuses has extensions.reason TARGET_FORBIDDEN',
   })
   createWebhook(
     @CurrentAuth() auth: Auth,

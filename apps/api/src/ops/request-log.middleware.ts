@@ -27,10 +27,7 @@ export function requestLogMiddleware(logger: Logger, metrics: MetricsService) {
       const route = routeOf(request, path);
       metrics.observeRequest(request.method, route, response.statusCode, seconds);
       requestContext.run(context, () => {
-        logger.info(
-          { method: request.method, path, route, status: response.statusCode, durationMs: Math.round(seconds * 1000) },
-          'request',
-        );
+        logger.info({ method: request.method, path, route, status: response.statusCode, durationMs: Math.round(seconds * 1000) }, 'request');
       });
     });
     requestContext.run(context, () => next());

@@ -69,7 +69,10 @@ export class ClustersController {
   @ApiQuery({ name: 'cursor', required: false })
   @ApiResponse({ status: 200, type: ClusterListDto })
   list(@CurrentAuth() auth: Auth, @Query() query: Record<string, unknown>): Promise<ListView<ClusterView>> {
-    return this.clusters.list(auth.organizationId, { limit: intParam('limit', query['limit']) ?? null, cursor: stringParam('cursor', query['cursor']) ?? null });
+    return this.clusters.list(auth.organizationId, {
+      limit: intParam('limit', query['limit']) ?? null,
+      cursor: stringParam('cursor', query['cursor']) ?? null,
+    });
   }
 
   @Get(':id')

@@ -2,7 +2,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class ErrorDetailDto {
-  @ApiProperty({ example: 'INVALID_MANIFESTS', description: 'BAD_INPUT, INVALID_MANIFESTS, PAYLOAD_TOO_LARGE, UNAUTHENTICATED, NOT_FOUND, RATE_LIMITED, UNAVAILABLE, INTERNAL' })
+  @ApiProperty({
+    example: 'INVALID_MANIFESTS',
+    description: 'BAD_INPUT, INVALID_MANIFESTS, PAYLOAD_TOO_LARGE, UNAUTHENTICATED, NOT_FOUND, RATE_LIMITED, UNAVAILABLE, INTERNAL',
+  })
   code!: string;
   @ApiProperty({ example: 'upload line 3: unexpected end of the stream within a flow collection' })
   message!: string;
@@ -32,7 +35,10 @@ export class OrganizationCreatedDto {
 }
 
 export class CreateScanDto {
-  @ApiProperty({ description: 'Kubernetes manifests: YAML (multi-document) or JSON text, at most 10 MiB.', example: 'apiVersion: apps/v1\nkind: Deployment\n...' })
+  @ApiProperty({
+    description: 'Kubernetes manifests: YAML (multi-document) or JSON text, at most 10 MiB.',
+    example: 'apiVersion: apps/v1\nkind: Deployment\n...',
+  })
   manifests!: string;
   @ApiPropertyOptional({ enum: ['alibaba', 'aws', 'gcp', 'azure'], description: 'Cloud provider; detected from annotations when omitted.' })
   provider?: string;
@@ -57,7 +63,10 @@ export class SummaryDto {
 
 export class ScanDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: ['queued', 'running', 'succeeded', 'failed', 'skipped'], description: '`skipped`: a scheduled run that found a scan of its cluster still queued or running' })
+  @ApiProperty({
+    enum: ['queued', 'running', 'succeeded', 'failed', 'skipped'],
+    description: '`skipped`: a scheduled run that found a scan of its cluster still queued or running',
+  })
   status!: string;
   @ApiProperty({ enum: ['upload', 'manual', 'schedule'] }) trigger!: string;
   @ApiProperty({ description: "The target's name; for a cluster scan, the cluster's name" }) target!: string;
@@ -204,7 +213,8 @@ export class ClusterFindingListDto {
 }
 
 export class ScheduleInputDto {
-  @ApiPropertyOptional({ example: '0 3 * * *', description: 'Cron expression (5 fields, or 6 with seconds); exactly one of cron and everySeconds' }) cron?: string;
+  @ApiPropertyOptional({ example: '0 3 * * *', description: 'Cron expression (5 fields, or 6 with seconds); exactly one of cron and everySeconds' })
+  cron?: string;
   @ApiPropertyOptional({ example: 'Asia/Shanghai', description: 'IANA time zone of the cron expression; default UTC' }) timezone?: string;
   @ApiPropertyOptional({ example: 3600, description: 'Fixed interval; at least ROLLSAFE_MIN_SCHEDULE_SECONDS (default 300)' }) everySeconds?: number;
 }
@@ -222,8 +232,10 @@ export class ScheduleDto {
 export class CreateWebhookDto {
   @ApiProperty({ enum: ['slack', 'dingtalk', 'feishu', 'wecom', 'teams', 'generic'] }) kind!: string;
   @ApiProperty({ description: "The platform's webhook URL (http or https); it must pass the outbound address policy. Stored encrypted." }) url!: string;
-  @ApiPropertyOptional({ description: 'Signing secret: DingTalk and Feishu signatures, the generic X-Rollsafe-Signature. Stored encrypted; never returned.' }) secret?: string;
-  @ApiPropertyOptional({ enum: ['critical', 'warning', 'info'], default: 'warning', description: 'Only findings at or above this severity are sent' }) minSeverity?: string;
+  @ApiPropertyOptional({ description: 'Signing secret: DingTalk and Feishu signatures, the generic X-Rollsafe-Signature. Stored encrypted; never returned.' })
+  secret?: string;
+  @ApiPropertyOptional({ enum: ['critical', 'warning', 'info'], default: 'warning', description: 'Only findings at or above this severity are sent' })
+  minSeverity?: string;
   @ApiPropertyOptional({ type: [String], description: "Only these clusters' scans; default every scan of the organization" }) clusterIds?: string[];
 }
 

@@ -90,9 +90,17 @@ export class ScansController {
 }
 
 /** One request shape for the use case, whichever way the manifests came. */
-function scanInput(body: unknown, files: UploadedFile[], request: Request): { files: Array<{ name: string; text: string }>; provider: string | null; target: string | null } {
+function scanInput(
+  body: unknown,
+  files: UploadedFile[],
+  request: Request,
+): { files: Array<{ name: string; text: string }>; provider: string | null; target: string | null } {
   if (typeof body === 'string') {
-    return { files: [{ name: 'upload', text: body }], provider: stringParam('provider', request.query['provider']) ?? null, target: stringParam('target', request.query['target']) ?? null };
+    return {
+      files: [{ name: 'upload', text: body }],
+      provider: stringParam('provider', request.query['provider']) ?? null,
+      target: stringParam('target', request.query['target']) ?? null,
+    };
   }
   const fields = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
   if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {

@@ -38,7 +38,10 @@ export class WebhooksController {
   @ApiQuery({ name: 'cursor', required: false })
   @ApiResponse({ status: 200, type: WebhookListDto })
   list(@CurrentAuth() auth: Auth, @Query() query: Record<string, unknown>): Promise<ListView<WebhookView>> {
-    return this.webhooks.list(auth.organizationId, { limit: intParam('limit', query['limit']) ?? null, cursor: stringParam('cursor', query['cursor']) ?? null });
+    return this.webhooks.list(auth.organizationId, {
+      limit: intParam('limit', query['limit']) ?? null,
+      cursor: stringParam('cursor', query['cursor']) ?? null,
+    });
   }
 
   @Get(':id')
@@ -82,6 +85,9 @@ export class WebhooksController {
   @ApiResponse({ status: 200, type: DeliveryListDto })
   @ApiResponse({ status: 404, type: ErrorDto })
   deliveries(@CurrentAuth() auth: Auth, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<ListView<DeliveryView>> {
-    return this.webhooks.deliveries(auth.organizationId, id, { limit: intParam('limit', query['limit']) ?? null, cursor: stringParam('cursor', query['cursor']) ?? null });
+    return this.webhooks.deliveries(auth.organizationId, id, {
+      limit: intParam('limit', query['limit']) ?? null,
+      cursor: stringParam('cursor', query['cursor']) ?? null,
+    });
   }
 }

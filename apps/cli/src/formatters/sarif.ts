@@ -35,7 +35,11 @@ export function formatSarif(report: ScanReport, version: string, docsBaseUrl: st
       markdown: `${rule.description}\n\n**Severity:** ${rule.severity}. **Requires:** ${rule.requires} data.\n\n[Rule documentation](${docsBaseUrl}/${rule.id}.md)`,
     },
     defaultConfiguration: { level: defaultLevel(rule) },
-    properties: { tags: ['kubernetes', 'reliability', rule.category], precision: 'high', 'security-severity': SECURITY_SEVERITY[(rule.severity.split(/[\s/(]/)[0] as Severity)] ?? '5.0' },
+    properties: {
+      tags: ['kubernetes', 'reliability', rule.category],
+      precision: 'high',
+      'security-severity': SECURITY_SEVERITY[rule.severity.split(/[\s/(]/)[0] as Severity] ?? '5.0',
+    },
   }));
 
   const results = report.result.findings.map((finding) => toResult(finding, ruleIndex.get(finding.ruleId) ?? 0, cwd));

@@ -34,7 +34,9 @@ export function formatText(report: ScanReport, palette: Palette): string {
     const location = findings[0]?.location;
     lines.push(palette.bold(resource) + (location ? palette.dim(`  ${location.file}:${location.line}`) : ''));
     for (const finding of findings) {
-      lines.push(`  ${palette.severity(finding.severity, finding.severity.toUpperCase().padEnd(8))} ${finding.ruleId}${finding.container ? palette.dim(` [${finding.container}]`) : ''}`);
+      lines.push(
+        `  ${palette.severity(finding.severity, finding.severity.toUpperCase().padEnd(8))} ${finding.ruleId}${finding.container ? palette.dim(` [${finding.container}]`) : ''}`,
+      );
       lines.push(`           ${finding.message}`);
       lines.push(`           fix: ${finding.remediation.summary}`);
       for (const yamlLine of finding.remediation.yaml.split('\n')) lines.push(palette.dim(`             ${yamlLine}`));

@@ -10,14 +10,7 @@ import {
   terminationGraceTooShort,
 } from './lifecycle.js';
 import { localTrafficNodeSinglePod, replicasNotSpread, replicasOnSingleNode } from './placement.js';
-import {
-  localTrafficRolloutUnsafe,
-  pdbBlocksEviction,
-  pdbMissing,
-  recreateStrategy,
-  rolloutCapacityDip,
-  singleReplica,
-} from './rollout.js';
+import { localTrafficRolloutUnsafe, pdbBlocksEviction, pdbMissing, recreateStrategy, rolloutCapacityDip, singleReplica } from './rollout.js';
 import {
   endpointsNotReady,
   eniBackendRecommended,

@@ -200,7 +200,7 @@ export const livenessKillsSlowStart: Rule = {
   requires: 'manifest',
   severity: 'warning (info for ClusterIP-only)',
   description:
-    'Without a startupProbe, a liveness probe whose kill deadline (initialDelaySeconds + periodSeconds x failureThreshold) is at or before the readiness probe\'s initialDelaySeconds restarts the container before it could ever become ready: the rollout never completes.',
+    "Without a startupProbe, a liveness probe whose kill deadline (initialDelaySeconds + periodSeconds x failureThreshold) is at or before the readiness probe's initialDelaySeconds restarts the container before it could ever become ready: the rollout never completes.",
   check(context) {
     eachServingContainer(context, (workload, container) => {
       const liveness = container.livenessProbe;

@@ -10,11 +10,7 @@ import { describeWorkload, indent, podSpecPatch, workloadSubject } from './helpe
 import { backendFilterOf, isBackendOf } from './lb-backends.js';
 import { isReplicated } from './rollout.js';
 
-const SPREAD_TOPOLOGY_KEYS = new Set([
-  'kubernetes.io/hostname',
-  'topology.kubernetes.io/zone',
-  'failure-domain.beta.kubernetes.io/zone',
-]);
+const SPREAD_TOPOLOGY_KEYS = new Set(['kubernetes.io/hostname', 'topology.kubernetes.io/zone', 'failure-domain.beta.kubernetes.io/zone']);
 
 interface SpreadTerm {
   topologyKey?: string;
@@ -122,7 +118,10 @@ export function readyEndpointsPerNode(index: SnapshotIndex, service: Service): M
   const endpoints = index.endpointsOf(service);
   const nodes = endpoints
     ? endpoints.filter((e) => e.ready && !e.terminating).map((e) => e.nodeName)
-    : index.podsSelectedBy(service).filter(isReadyPod).map((p) => p.spec?.nodeName);
+    : index
+        .podsSelectedBy(service)
+        .filter(isReadyPod)
+        .map((p) => p.spec?.nodeName);
   for (const node of nodes) if (node) perNode.set(node, (perNode.get(node) ?? 0) + 1);
   return perNode;
 }

@@ -165,7 +165,7 @@ export const localTrafficRolloutUnsafe: Rule = {
         Object.assign(evidence, { maxSurge: math.maxSurge, maxUnavailable: math.maxUnavailable });
       } else {
         if (!daemonSetMaxSurgeIsZero(workload.object as DaemonSet)) continue;
-        unsafeBecause = 'maxSurge 0 (each node\'s only pod is deleted before its replacement is ready)';
+        unsafeBecause = "maxSurge 0 (each node's only pod is deleted before its replacement is ready)";
         evidence['maxSurge'] = 0;
       }
 
@@ -215,8 +215,7 @@ export const pdbMissing: Rule = {
   category: 'rollout',
   requires: 'manifest',
   severity: 'warning (info for ClusterIP-only)',
-  description:
-    'Without a PodDisruptionBudget, a node drain or cluster-autoscaler scale-down may evict every replica at once, even in the middle of a rollout.',
+  description: 'Without a PodDisruptionBudget, a node drain or cluster-autoscaler scale-down may evict every replica at once, even in the middle of a rollout.',
   check(context) {
     for (const workload of context.index.workloads) {
       if (!isReplicated(workload) || !context.index.isServiceBacked(workload)) continue;
@@ -302,4 +301,3 @@ export const pdbBlocksEviction: Rule = {
     }
   },
 };
-

@@ -1,13 +1,7 @@
 import type { Service } from '../model/k8s.js';
 import type { Provider } from '../model/snapshot.js';
 import type { FindingDraft, Rule } from '../engine/rule.js';
-import {
-  containerDeclaresPort,
-  externalTrafficPolicy,
-  isExposedService,
-  isLoadBalancer,
-  serviceType,
-} from '../snapshot-index/snapshot-index.js';
+import { containerDeclaresPort, externalTrafficPolicy, isExposedService, isLoadBalancer, serviceType } from '../snapshot-index/snapshot-index.js';
 import { nameOf, namespaceOf } from '../snapshot-index/workloads.js';
 import { alibabaAnnotation, alibabaAnnotationKey, annotationsOf, isPodDirectBackend } from '../util/annotations.js';
 import { asCount } from '../util/numbers.js';
@@ -30,7 +24,7 @@ function selectorText(service: Service): string {
 
 export const serviceSelectorNoMatch: Rule = {
   id: 'service-selector-no-match',
-  title: "Service selector matches no pods",
+  title: 'Service selector matches no pods',
   category: 'service',
   requires: 'manifest',
   severity: 'critical / info',
@@ -58,7 +52,7 @@ export const serviceSelectorNoMatch: Rule = {
             : `${describeService(service)} selects ${selectorText(service)}, and no uploaded workload in namespace "${namespace}" matches it (its workload may be in a file that was not uploaded).`,
         evidence: { selector: service.spec?.selector ?? {}, ...(live ? {} : { workloadsInNamespace: candidates }) },
         remediation: {
-          summary: "Make the Service selector equal to labels the pod template carries (every pair must match).",
+          summary: 'Make the Service selector equal to labels the pod template carries (every pair must match).',
           yaml: `spec:\n  selector:\n    app: <the value of the pod template's app label>`,
         },
       });
@@ -92,7 +86,9 @@ export const serviceTargetPortUnresolved: Rule = {
             port: port.port ?? null,
             targetPort: target,
             workloads: workloads.map((w) => `${w.kind}/${w.name}`),
-            declaredPortNames: [...new Set(workloads.flatMap((w) => (w.podSpec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => p.name ?? ''))))].filter(Boolean),
+            declaredPortNames: [
+              ...new Set(workloads.flatMap((w) => (w.podSpec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => p.name ?? '')))),
+            ].filter(Boolean),
           },
           remediation: {
             summary: `Name the container port "${target}" in the pod template, or use the port number as targetPort.`,
@@ -123,7 +119,10 @@ export const endpointsNotReady: Rule = {
         message: `${describeService(service)} (${serviceType(service)}) has no ready endpoint, so every request it receives fails.`,
         evidence: {
           endpoints: endpoints.length,
-          notReady: endpoints.filter((e) => !e.ready).map((e) => e.podName ?? '').slice(0, 20),
+          notReady: endpoints
+            .filter((e) => !e.ready)
+            .map((e) => e.podName ?? '')
+            .slice(0, 20),
           selector: service.spec?.selector ?? {},
         },
         remediation: {
@@ -221,8 +220,7 @@ function awsDrainVerdict(service: Service): DrainVerdict | undefined {
   return {
     reason: `classic ELB connection draining is ${enabled === undefined ? 'not enabled (off by default)' : `"${enabled}"`}`,
     evidence: { provider: 'aws', loadBalancer: 'classic', connectionDrainingEnabled: enabled ?? null },
-    yaml:
-      'metadata:\n  annotations:\n    service.beta.kubernetes.io/aws-load-balancer-connection-draining-enabled: "true"\n    service.beta.kubernetes.io/aws-load-balancer-connection-draining-timeout: "30"',
+    yaml: 'metadata:\n  annotations:\n    service.beta.kubernetes.io/aws-load-balancer-connection-draining-enabled: "true"\n    service.beta.kubernetes.io/aws-load-balancer-connection-draining-timeout: "30"',
   };
 }
 

@@ -32,8 +32,7 @@ export class LabelIndex<T> {
   matchLabelSelector(namespace: string, selector: LabelSelector | undefined): T[] {
     if (!selector) return [];
     const matchLabels = selector.matchLabels ?? {};
-    const candidates =
-      Object.keys(matchLabels).length > 0 ? (this.shortestPosting(namespace, matchLabels) ?? []) : this.inNamespace(namespace);
+    const candidates = Object.keys(matchLabels).length > 0 ? (this.shortestPosting(namespace, matchLabels) ?? []) : this.inNamespace(namespace);
     return candidates.filter((item) => matchesLabelSelector(selector, this.labelsOf(item)));
   }
 

@@ -1,25 +1,8 @@
-import type {
-  Container,
-  EndpointSliceEndpoint,
-  HorizontalPodAutoscaler,
-  Node,
-  Pod,
-  PodDisruptionBudget,
-  Service,
-  ServicePort,
-} from '../model/k8s.js';
+import type { Container, EndpointSliceEndpoint, HorizontalPodAutoscaler, Node, Pod, PodDisruptionBudget, Service, ServicePort } from '../model/k8s.js';
 import type { OtherPodTemplate, Snapshot } from '../model/snapshot.js';
 import { isEmptySelector } from '../util/selectors.js';
 import { LabelIndex } from './label-index.js';
-import {
-  collectWorkloads,
-  nameOf,
-  namespaceOf,
-  ownerKeyOfPod,
-  replicaSetOwnerMap,
-  workloadKey,
-  type Workload,
-} from './workloads.js';
+import { collectWorkloads, nameOf, namespaceOf, ownerKeyOfPod, replicaSetOwnerMap, workloadKey, type Workload } from './workloads.js';
 
 /** One address behind a Service, from EndpointSlices (or the Endpoints fallback). */
 export interface ServiceEndpoint {
@@ -53,9 +36,7 @@ export function targetPortOf(port: ServicePort): number | string | undefined {
 }
 
 export function containerDeclaresPort(container: Container, target: number | string): boolean {
-  return (container.ports ?? []).some((p) =>
-    typeof target === 'number' || /^\d+$/.test(target) ? p.containerPort === Number(target) : p.name === target,
-  );
+  return (container.ports ?? []).some((p) => (typeof target === 'number' || /^\d+$/.test(target) ? p.containerPort === Number(target) : p.name === target));
 }
 
 /**
@@ -98,9 +79,7 @@ export class SnapshotIndex {
   private indexServices(): void {
     for (const service of this.services) {
       const selector = service.spec?.selector;
-      const backing = isEmptySelector(selector)
-        ? []
-        : this.workloadLabels.matchServiceSelector(namespaceOf(service), selector ?? {});
+      const backing = isEmptySelector(selector) ? [] : this.workloadLabels.matchServiceSelector(namespaceOf(service), selector ?? {});
       this.workloadsByService.set(service, backing);
       for (const workload of backing) push(this.servicesByWorkload, workload, service);
     }

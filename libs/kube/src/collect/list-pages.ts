@@ -15,9 +15,7 @@ export interface PageSink {
   restart(): void;
 }
 
-export type ListOutcome =
-  | { listed: true; pages: number; restarts: number }
-  | { listed: false; status: number; reason: string };
+export type ListOutcome = { listed: true; pages: number; restarts: number } | { listed: false; status: number; reason: string };
 
 export interface ListSettings {
   pageSize: number;

@@ -45,7 +45,11 @@ export function slimMetadata(source: unknown): Json {
   const metadata = pick(source, ['name', 'namespace', 'labels', 'uid', 'deletionTimestamp']) ?? {};
   if (isJson(source)) {
     assign(metadata, 'annotations', slimAnnotations(source['annotations']));
-    assign(metadata, 'ownerReferences', mapList(source['ownerReferences'], (ref) => pick(ref, ['kind', 'name', 'uid', 'controller'])));
+    assign(
+      metadata,
+      'ownerReferences',
+      mapList(source['ownerReferences'], (ref) => pick(ref, ['kind', 'name', 'uid', 'controller'])),
+    );
   }
   return metadata;
 }
@@ -56,8 +60,16 @@ const POD_SPEC_KEYS = ['terminationGracePeriodSeconds', 'affinity', 'topologySpr
 export function slimPodSpec(source: unknown): Json | undefined {
   const spec = pick(source, POD_SPEC_KEYS);
   if (!spec || !isJson(source)) return spec;
-  assign(spec, 'containers', mapList(source['containers'], (c) => pick(c, CONTAINER_KEYS)));
-  assign(spec, 'initContainers', mapList(source['initContainers'], (c) => pick(c, CONTAINER_KEYS)));
+  assign(
+    spec,
+    'containers',
+    mapList(source['containers'], (c) => pick(c, CONTAINER_KEYS)),
+  );
+  assign(
+    spec,
+    'initContainers',
+    mapList(source['initContainers'], (c) => pick(c, CONTAINER_KEYS)),
+  );
   return spec;
 }
 
@@ -150,7 +162,8 @@ function slimPod(item: Json): Json {
 /** A Deployment's ReplicaSet only maps pods to the Deployment; its template's labels are enough. */
 function slimReplicaSet(item: Json): Json {
   const metadata = slimMetadata(item['metadata']);
-  const owner = (metadata['ownerReferences'] as Json[] | undefined)?.find((ref) => ref['controller']) ?? (metadata['ownerReferences'] as Json[] | undefined)?.[0];
+  const owner =
+    (metadata['ownerReferences'] as Json[] | undefined)?.find((ref) => ref['controller']) ?? (metadata['ownerReferences'] as Json[] | undefined)?.[0];
   if (owner?.['kind'] !== 'Deployment') return { metadata, ...optionalSpec(workloadSpec(['replicas', 'selector'])(item['spec'])) };
   const spec = pick(item['spec'], ['replicas', 'selector']) ?? {};
   const template = isJson(item['spec']) ? item['spec']['template'] : undefined;

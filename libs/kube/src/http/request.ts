@@ -36,9 +36,7 @@ export function sendRequest(connection: ClusterConnection, request: ApiRequest):
       method: request.method,
       path: connection.basePath + pathWithQuery(request.path, request.query),
       agent: connection.agent,
-      headers: payload
-        ? { ...connection.headers, 'content-type': 'application/json', 'content-length': String(payload.length) }
-        : connection.headers,
+      headers: payload ? { ...connection.headers, 'content-type': 'application/json', 'content-length': String(payload.length) } : connection.headers,
     });
     const timer = setTimeout(() => req.destroy(new RequestTimeout(connection.timeoutMs)), connection.timeoutMs);
     const fail = (error: Error): void => {

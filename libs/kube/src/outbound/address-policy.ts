@@ -30,7 +30,12 @@ export class OutboundPolicy {
   }
 
   static fromEnvironment(value: string | undefined): OutboundPolicy {
-    return new OutboundPolicy((value ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+    return new OutboundPolicy(
+      (value ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
   }
 
   /** Why an address is refused, or undefined when it may be reached. */

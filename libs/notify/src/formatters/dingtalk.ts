@@ -29,7 +29,9 @@ function render(digest: Digest): DingTalkPayload {
   const parts: string[] = [`### ${mdText(digest.title)}`];
   parts.push(
     digest.facts
-      .map((fact) => (fact.label === 'Scan' && digest.scanUrl ? `${fact.label}: ${mdLink(digest.scanUrl, fact.value, mdText)}` : `${fact.label}: ${mdText(fact.value)}`))
+      .map((fact) =>
+        fact.label === 'Scan' && digest.scanUrl ? `${fact.label}: ${mdLink(digest.scanUrl, fact.value, mdText)}` : `${fact.label}: ${mdText(fact.value)}`,
+      )
       .join('  \n'),
   );
   for (const section of digest.sections) {

@@ -71,7 +71,8 @@ function fits(payload: SlackPayload): boolean {
     payload.blocks.every((block) => {
       if (block.type === 'header') return [...block.text.text].length <= SLACK_MAX_HEADER;
       if (block.type === 'section') return [...block.text.text].length <= SLACK_MAX_TEXT;
-      if (block.type === 'context') return block.elements.length <= SLACK_MAX_CONTEXT_ELEMENTS && block.elements.every((e) => [...e.text].length <= SLACK_MAX_TEXT);
+      if (block.type === 'context')
+        return block.elements.length <= SLACK_MAX_CONTEXT_ELEMENTS && block.elements.every((e) => [...e.text].length <= SLACK_MAX_TEXT);
       return true;
     })
   );

@@ -21,14 +21,7 @@ export function slackLink(url: string | undefined, label: string): string {
  * tag with look-alikes instead, and keep each text on one line.
  */
 export function mdText(text: string): string {
-  return text
-    .replace(/</g, '‹')
-    .replace(/>/g, '›')
-    .replace(/\[/g, '(')
-    .replace(/\]/g, ')')
-    .replace(/\*/g, '∗')
-    .replace(/`/g, "'")
-    .replace(/\r?\n/g, ' ');
+  return text.replace(/</g, '‹').replace(/>/g, '›').replace(/\[/g, '(').replace(/\]/g, ')').replace(/\*/g, '∗').replace(/`/g, "'").replace(/\r?\n/g, ' ');
 }
 
 /** `[label](url)` with a checked URL whose parentheses cannot end the link early. */

@@ -29,7 +29,9 @@ function findingLine(finding: NotifiedFinding, resolved: boolean): string {
 function render(digest: Digest): WeComPayload {
   const lines: string[] = [`## ${mdText(digest.title)}`];
   for (const fact of digest.facts) {
-    lines.push(fact.label === 'Scan' && digest.scanUrl ? `${fact.label}: ${mdLink(digest.scanUrl, fact.value, mdText)}` : `${fact.label}: ${mdText(fact.value)}`);
+    lines.push(
+      fact.label === 'Scan' && digest.scanUrl ? `${fact.label}: ${mdLink(digest.scanUrl, fact.value, mdText)}` : `${fact.label}: ${mdText(fact.value)}`,
+    );
   }
   for (const section of digest.sections) {
     lines.push('', `### ${section.title}`);

@@ -55,7 +55,10 @@ export class ClusterScanRunner {
     private readonly notifications: NotificationService,
   ) {}
 
-  async run(payload: { scanId: string; clusterId: string }, context: Pick<JobContext, 'attempt' | 'maxAttempts'> = { attempt: 1, maxAttempts: 1 }): Promise<RunOutcome> {
+  async run(
+    payload: { scanId: string; clusterId: string },
+    context: Pick<JobContext, 'attempt' | 'maxAttempts'> = { attempt: 1, maxAttempts: 1 },
+  ): Promise<RunOutcome> {
     const { scanId, clusterId } = payload;
     const started = await this.scans.startAttempt(scanId, new Date());
     if (!started) {
@@ -75,7 +78,11 @@ export class ClusterScanRunner {
       credentials = opened.credentials;
       if (opened.stale && this.cipher.canSeal) {
         const resealed = await this.clusters.reseal(clusterId, sealed.keyId, this.cipher.seal(credentials, clusterId));
-        this.logger.log({ msg: resealed ? 'cluster credentials re-encrypted under the current key' : 'credentials changed meanwhile: not re-encrypted', clusterId, from: sealed.keyId });
+        this.logger.log({
+          msg: resealed ? 'cluster credentials re-encrypted under the current key' : 'credentials changed meanwhile: not re-encrypted',
+          clusterId,
+          from: sealed.keyId,
+        });
       }
     } catch (error) {
       if (error instanceof CredentialsError) return this.fail(scanId, error.message);
@@ -100,7 +107,12 @@ export class ClusterScanRunner {
     const { snapshot, stats } = collected;
     const result = this.engine.runSnapshot(
       snapshot,
-      engineOptions({ provider: cluster.provider, slbAttachmentQuota: cluster.slbAttachmentQuota, suppressions: started.suppressions, docsBaseUrl: this.options.docsBaseUrl }),
+      engineOptions({
+        provider: cluster.provider,
+        slbAttachmentQuota: cluster.slbAttachmentQuota,
+        suppressions: started.suppressions,
+        docsBaseUrl: this.options.docsBaseUrl,
+      }),
     );
     const unavailable = snapshot.facts.unavailableKinds ?? [];
     const warnings = [
@@ -119,7 +131,9 @@ export class ClusterScanRunner {
       },
       new Date(),
     );
-    await this.clusters.recordScanFacts(clusterId, { ...(snapshot.facts.kubernetesVersion ? { kubernetesVersion: `v${snapshot.facts.kubernetesVersion.replace(/^v/, '')}` } : {}) });
+    await this.clusters.recordScanFacts(clusterId, {
+      ...(snapshot.facts.kubernetesVersion ? { kubernetesVersion: `v${snapshot.facts.kubernetesVersion.replace(/^v/, '')}` } : {}),
+    });
     this.logger.log({
       msg: written ? 'cluster scan succeeded' : 'cluster scan was already written',
       scanId,

@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DEFAULT_SLB_ATTACHMENT_QUOTA, RULES } from '#rollsafe/advisor';
 import { KubeError, type AccessReport, type ClusterCredentials } from '#rollsafe/kube';
-import { ClusterRepository, FindingRepository, ScanRepository, type ClusterAccess, type ClusterRow, type FindingStatus, type Severity, type StateCursor } from '#rollsafe/store';
+import {
+  ClusterRepository,
+  FindingRepository,
+  ScanRepository,
+  type ClusterAccess,
+  type ClusterRow,
+  type FindingStatus,
+  type Severity,
+  type StateCursor,
+} from '#rollsafe/store';
 import { DomainError, notFound, type ErrorDetails } from '../errors.js';
 import { UUID, decodeCursor, decodeScanCursor, encodeCursor } from '../cursor.js';
 import { JobQueue } from '../jobs/job-queue.js';

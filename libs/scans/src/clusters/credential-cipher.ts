@@ -74,7 +74,9 @@ export class CredentialCipher {
     const what = purpose === 'webhook' ? "the webhook's URL and secret" : "the cluster's credentials";
     const key = this.keys.get(sealed.keyId);
     if (!key) {
-      throw new CredentialsError(`${what} were encrypted with key ${sealed.keyId}, which is not configured (ROLLSAFE_ENCRYPTION_KEY or ROLLSAFE_ENCRYPTION_OLD_KEYS)`);
+      throw new CredentialsError(
+        `${what} were encrypted with key ${sealed.keyId}, which is not configured (ROLLSAFE_ENCRYPTION_KEY or ROLLSAFE_ENCRYPTION_OLD_KEYS)`,
+      );
     }
     const data = Buffer.from(sealed.ciphertext);
     if (data.length < 1 + NONCE_BYTES + TAG_BYTES || data[0] !== VERSION) throw new CredentialsError(`${what} as stored are not in a known format`);

@@ -107,7 +107,12 @@ export class ScheduleService {
     if (outcome === 'queued' || (outcome === 'duplicate' && scan.status === 'queued')) {
       await this.jobs.enqueue('cluster.scan', { scanId: scan.id, clusterId }, scan.id);
     }
-    this.logger.log({ msg: outcome === 'skipped' ? 'scheduled scan skipped: a scan of the cluster is in progress' : 'scheduled scan', clusterId, scanId: scan.id, outcome });
+    this.logger.log({
+      msg: outcome === 'skipped' ? 'scheduled scan skipped: a scan of the cluster is in progress' : 'scheduled scan',
+      clusterId,
+      scanId: scan.id,
+      outcome,
+    });
     return outcome;
   }
 
@@ -177,7 +182,8 @@ export class ScheduleService {
     }
     const pattern = cron.trim().replace(/\s+/g, ' ');
     const gap = shortestGapSeconds(pattern, timezone as string | undefined);
-    if (gap === undefined) throw invalid('cron', `cron "${pattern}" is not a valid cron expression (5 or 6 fields: [second] minute hour day-of-month month day-of-week)`);
+    if (gap === undefined)
+      throw invalid('cron', `cron "${pattern}" is not a valid cron expression (5 or 6 fields: [second] minute hour day-of-month month day-of-week)`);
     if (gap < floor) throw invalid('cron', `cron "${pattern}" runs every ${gap} s; the shortest period allowed is ${floor} s (ROLLSAFE_MIN_SCHEDULE_SECONDS)`);
     return { cron: pattern, timezone: (timezone as string | undefined) ?? null, everySeconds: null };
   }

@@ -26,8 +26,7 @@ export interface ScanChanges {
 }
 
 export type PreparedDelivery =
-  | { ready: true; organizationId: string; webhookId: string; scanId: string; webhook: OpenWebhook; changes: ScanChanges }
-  | { ready: false; reason: string };
+  { ready: true; organizationId: string; webhookId: string; scanId: string; webhook: OpenWebhook; changes: ScanChanges } | { ready: false; reason: string };
 
 export function notificationJobId(webhookId: string, scanId: string): string {
   return `notify-${webhookId}-${scanId}`;
@@ -103,7 +102,12 @@ export class NotificationService {
   }
 
   /** Logs one attempt (never the URL or the secret: the attempt record holds neither). */
-  async record(delivery: { organizationId: string; webhookId: string; scanId: string }, attempt: number, record: AttemptRecord, result: DeliveryResult): Promise<void> {
+  async record(
+    delivery: { organizationId: string; webhookId: string; scanId: string },
+    attempt: number,
+    record: AttemptRecord,
+    result: DeliveryResult,
+  ): Promise<void> {
     await this.webhookRows.recordDelivery({
       organizationId: delivery.organizationId,
       webhookId: delivery.webhookId,

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { KubeError, OutboundPolicy } from '#rollsafe/kube';
-import { ClusterRepository, OrganizationRepository, WebhookRepository, type SealedWebhook, type Severity, type WebhookKind, type WebhookRow } from '#rollsafe/store';
+import {
+  ClusterRepository,
+  OrganizationRepository,
+  WebhookRepository,
+  type SealedWebhook,
+  type Severity,
+  type WebhookKind,
+  type WebhookRow,
+} from '#rollsafe/store';
 import { DomainError, notFound } from '../errors.js';
 import { UUID, decodeScanCursor, encodeCursor } from '../cursor.js';
 import { CredentialCipher, CredentialsError } from '../clusters/credential-cipher.js';
@@ -83,7 +91,10 @@ export class WebhookService {
   async list(organizationId: string, args: { limit?: number | null; cursor?: string | null }): Promise<ListView<WebhookView>> {
     const limit = pageSize(args.limit, 20);
     const after = args.cursor ? decodeScanCursor(args.cursor) : undefined;
-    const [page, totalCount] = await Promise.all([this.webhooks.listForOrganization(organizationId, limit, after), this.webhooks.countForOrganization(organizationId)]);
+    const [page, totalCount] = await Promise.all([
+      this.webhooks.listForOrganization(organizationId, limit, after),
+      this.webhooks.countForOrganization(organizationId),
+    ]);
     const last = page.items[page.items.length - 1];
     return {
       items: page.items.map(toWebhookView),
@@ -132,7 +143,10 @@ export class WebhookService {
     if (!this.transport) throw new DomainError('UNAVAILABLE', 'this process cannot send webhook messages');
     const organization = (await this.organizations.find(organizationId)) ?? { id: organizationId, name: organizationId };
     const opened = await this.open(id);
-    const attempt = await this.transport.sendTest({ kind: row.kind, url: opened.url, minSeverity: row.minSeverity, ...(opened.secret ? { secret: opened.secret } : {}) }, organization);
+    const attempt = await this.transport.sendTest(
+      { kind: row.kind, url: opened.url, minSeverity: row.minSeverity, ...(opened.secret ? { secret: opened.secret } : {}) },
+      organization,
+    );
     const delivery = await this.webhooks.recordDelivery({
       organizationId,
       webhookId: id,
@@ -188,7 +202,11 @@ export class WebhookService {
     }
   }
 
-  private sealed(id: string, kind: WebhookKind, secrets: { url: URL; secret: string | undefined }): { urlDisplay: string; hasSecret: boolean; sealed: SealedWebhook } {
+  private sealed(
+    id: string,
+    kind: WebhookKind,
+    secrets: { url: URL; secret: string | undefined },
+  ): { urlDisplay: string; hasSecret: boolean; sealed: SealedWebhook } {
     const value: WebhookSecrets = { url: secrets.url.toString(), ...(secrets.secret ? { secret: secrets.secret } : {}) };
     return { urlDisplay: displayUrl(kind, secrets.url), hasSecret: secrets.secret !== undefined, sealed: this.cipher.sealJson(value, 'webhook', id) };
   }

@@ -176,7 +176,7 @@ export class ClusterBuilder {
 
   private nextClusterIp(): string {
     this.clusterIp++;
-    return `172.21.${(this.clusterIp >> 8) & 15}.${(this.clusterIp & 255) || 1}`;
+    return `172.21.${(this.clusterIp >> 8) & 15}.${this.clusterIp & 255 || 1}`;
   }
 
   addDaemonSet(spec: DaemonSetSpec): void {
@@ -194,7 +194,16 @@ export class ClusterBuilder {
     const count = this.nodes.length;
     this.add(
       'daemonsets',
-      workloadObject({ kind: 'DaemonSet', meta, selector: spec.labels, template, readyReplicas: count, replicas: count, updatedAt: meta.creationTimestamp, lastApplied: true }),
+      workloadObject({
+        kind: 'DaemonSet',
+        meta,
+        selector: spec.labels,
+        template,
+        readyReplicas: count,
+        replicas: count,
+        updatedAt: meta.creationTimestamp,
+        lastApplied: true,
+      }),
     );
     for (const node of this.nodes) {
       const name = `${spec.name}-${this.suffix(5)}`;
@@ -236,19 +245,22 @@ export class ClusterBuilder {
     });
     const states = Array.from({ length: spec.replicas }, (_, i) => spec.podState?.(i) ?? spec.containers.map(() => ({ ready: true, restartCount: 0 })));
     const readyCount = states.filter((s) => s.every((c) => c.ready)).length;
-    this.add(kind === 'Deployment' ? 'deployments' : 'statefulsets', workloadObject({
-      kind,
-      meta: workloadMeta,
-      selector: labels,
-      replicas: spec.replicas,
-      template,
-      readyReplicas: readyCount,
-      updatedAt: workloadMeta.creationTimestamp,
-      revisionHash: hash,
-      lastApplied: true,
-      ...(spec.strategy ? { strategy: spec.strategy } : {}),
-      ...(spec.service?.name ?? spec.name ? { serviceName: spec.service?.name ?? spec.name } : {}),
-    }));
+    this.add(
+      kind === 'Deployment' ? 'deployments' : 'statefulsets',
+      workloadObject({
+        kind,
+        meta: workloadMeta,
+        selector: labels,
+        replicas: spec.replicas,
+        template,
+        readyReplicas: readyCount,
+        updatedAt: workloadMeta.creationTimestamp,
+        revisionHash: hash,
+        lastApplied: true,
+        ...(spec.strategy ? { strategy: spec.strategy } : {}),
+        ...((spec.service?.name ?? spec.name) ? { serviceName: spec.service?.name ?? spec.name } : {}),
+      }),
+    );
     let ownerKind = 'StatefulSet';
     let ownerName = spec.name;
     let ownerUid = workloadMeta.uid;
@@ -270,15 +282,18 @@ export class ClusterBuilder {
           },
           ownerReferences: [ownerRef('apps/v1', 'Deployment', spec.name, workloadMeta.uid)],
         });
-        this.add('replicasets', workloadObject({
-          kind: 'ReplicaSet',
-          meta: rsMeta,
-          selector: rsLabels(h),
-          replicas,
-          template: { ...template, labels: rsLabels(h) },
-          readyReplicas: replicas === 0 ? 0 : readyCount,
-          updatedAt: rsMeta.creationTimestamp,
-        }));
+        this.add(
+          'replicasets',
+          workloadObject({
+            kind: 'ReplicaSet',
+            meta: rsMeta,
+            selector: rsLabels(h),
+            replicas,
+            template: { ...template, labels: rsLabels(h) },
+            readyReplicas: replicas === 0 ? 0 : readyCount,
+            updatedAt: rsMeta.creationTimestamp,
+          }),
+        );
         if (h === hash) {
           ownerKind = 'ReplicaSet';
           ownerName = rsMeta.name;
@@ -286,7 +301,10 @@ export class ClusterBuilder {
         }
       }
     }
-    const podLabels = kind === 'Deployment' ? { ...labels, 'pod-template-hash': hash } : { ...labels, 'controller-revision-hash': `${spec.name}-${hash}`, 'apps.kubernetes.io/pod-index': '0' };
+    const podLabels =
+      kind === 'Deployment'
+        ? { ...labels, 'pod-template-hash': hash }
+        : { ...labels, 'controller-revision-hash': `${spec.name}-${hash}`, 'apps.kubernetes.io/pod-index': '0' };
     const endpoints: EndpointInput[] = [];
     for (let i = 0; i < spec.replicas; i++) {
       const name = kind === 'Deployment' ? `${ownerName}-${this.suffix(5)}` : `${spec.name}-${i}`;
@@ -298,16 +316,19 @@ export class ClusterBuilder {
       });
       const podIP = this.nextPodIp();
       const state = states[i] ?? [];
-      this.add('pods', podObject({
-        meta: podMeta,
-        template: { ...template, labels: podLabels },
-        nodeName,
-        hostIP: this.nodeIp(nodeName),
-        podIP,
-        containers: state,
-        startedAt: podMeta.creationTimestamp,
-        volumeSuffix: this.suffix(5),
-      }));
+      this.add(
+        'pods',
+        podObject({
+          meta: podMeta,
+          template: { ...template, labels: podLabels },
+          nodeName,
+          hostIP: this.nodeIp(nodeName),
+          podIP,
+          containers: state,
+          startedAt: podMeta.creationTimestamp,
+          volumeSuffix: this.suffix(5),
+        }),
+      );
       endpoints.push({
         ip: podIP,
         nodeName,
@@ -320,22 +341,28 @@ export class ClusterBuilder {
     }
     if (spec.service) this.addService(spec, labels, endpoints);
     if (spec.pdb) {
-      this.add('poddisruptionbudgets', pdbObject({
-        meta: this.meta(spec.name, spec.namespace, { labels }),
-        selector: labels,
-        ...spec.pdb,
-        expectedPods: spec.replicas,
-        healthyPods: readyCount,
-      }));
+      this.add(
+        'poddisruptionbudgets',
+        pdbObject({
+          meta: this.meta(spec.name, spec.namespace, { labels }),
+          selector: labels,
+          ...spec.pdb,
+          expectedPods: spec.replicas,
+          healthyPods: readyCount,
+        }),
+      );
     }
     if (spec.hpa) {
-      this.add('horizontalpodautoscalers', hpaObject({
-        meta: this.meta(spec.name, spec.namespace, { labels }),
-        target: { kind, name: spec.name },
-        minReplicas: spec.hpa.min,
-        maxReplicas: spec.hpa.max,
-        currentReplicas: spec.replicas,
-      }));
+      this.add(
+        'horizontalpodautoscalers',
+        hpaObject({
+          meta: this.meta(spec.name, spec.namespace, { labels }),
+          target: { kind, name: spec.name },
+          minReplicas: spec.hpa.min,
+          maxReplicas: spec.hpa.max,
+          currentReplicas: spec.replicas,
+        }),
+      );
     }
   }
 
@@ -347,20 +374,23 @@ export class ClusterBuilder {
     const ports = service.ports ?? [{ name: 'http', port: 80, targetPort: firstPort?.name ?? firstPort?.containerPort ?? 8080 }];
     const meta = this.meta(name, spec.namespace, { labels: { app: spec.name }, ...(service.annotations ? { annotations: service.annotations } : {}) });
     this.lbIp++;
-    this.add('services', serviceObject({
-      meta,
-      type: service.type,
-      selector,
-      ports,
-      clusterIP: this.nextClusterIp(),
-      loadBalancerIP: `47.96.${10 + (this.lbIp >> 8)}.${this.lbIp & 255}`,
-      ...(service.externalTrafficPolicy ? { externalTrafficPolicy: service.externalTrafficPolicy } : {}),
-      ...(service.headless ? { headless: true } : {}),
-    }));
+    this.add(
+      'services',
+      serviceObject({
+        meta,
+        type: service.type,
+        selector,
+        ports,
+        clusterIP: this.nextClusterIp(),
+        loadBalancerIP: `47.96.${10 + (this.lbIp >> 8)}.${this.lbIp & 255}`,
+        ...(service.externalTrafficPolicy ? { externalTrafficPolicy: service.externalTrafficPolicy } : {}),
+        ...(service.headless ? { headless: true } : {}),
+      }),
+    );
     const container = spec.containers[0];
     const slicePorts = ports.map((p) => ({
       ...(p.name ? { name: p.name } : {}),
-      port: typeof p.targetPort === 'number' ? p.targetPort : container?.ports?.find((c) => c.name === p.targetPort)?.containerPort ?? p.port,
+      port: typeof p.targetPort === 'number' ? p.targetPort : (container?.ports?.find((c) => c.name === p.targetPort)?.containerPort ?? p.port),
       protocol: p.protocol ?? 'TCP',
     }));
     const sliceInput = { serviceName: name, serviceUid: meta.uid, endpoints, ports: slicePorts };

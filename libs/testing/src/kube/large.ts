@@ -31,10 +31,52 @@ export interface LargeScenarioOptions {
 }
 
 const WORDS = [
-  'accounts', 'ads', 'alerts', 'audit', 'billing', 'booking', 'cart', 'catalog', 'chat', 'checkout', 'coupons', 'crm', 'delivery',
-  'feed', 'files', 'gateway', 'geo', 'inventory', 'invoices', 'ledger', 'loyalty', 'mailer', 'media', 'orders', 'payments',
-  'pricing', 'profile', 'quotes', 'ratings', 'recs', 'refunds', 'reports', 'returns', 'reviews', 'search', 'sessions',
-  'shipping', 'sms', 'stock', 'tax', 'tickets', 'tracking', 'users', 'vendors', 'wallet', 'webhooks',
+  'accounts',
+  'ads',
+  'alerts',
+  'audit',
+  'billing',
+  'booking',
+  'cart',
+  'catalog',
+  'chat',
+  'checkout',
+  'coupons',
+  'crm',
+  'delivery',
+  'feed',
+  'files',
+  'gateway',
+  'geo',
+  'inventory',
+  'invoices',
+  'ledger',
+  'loyalty',
+  'mailer',
+  'media',
+  'orders',
+  'payments',
+  'pricing',
+  'profile',
+  'quotes',
+  'ratings',
+  'recs',
+  'refunds',
+  'reports',
+  'returns',
+  'reviews',
+  'search',
+  'sessions',
+  'shipping',
+  'sms',
+  'stock',
+  'tax',
+  'tickets',
+  'tracking',
+  'users',
+  'vendors',
+  'wallet',
+  'webhooks',
 ];
 const SUFFIX_SPACE = 27 ** 5;
 const ALIBABA_LB = 'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-';
@@ -151,7 +193,17 @@ export function large(options: LargeScenarioOptions = {}): KubeScenario {
     {
       name: 'kube-proxy-worker',
       labels: { 'k8s-app': 'kube-proxy-worker' },
-      containers: [{ name: 'kube-proxy-worker', image: 'registry-cn-hangzhou-vpc.ack.aliyuncs.com/acs/kube-proxy:v1.30.1-aliyun.1', readinessPath: null, livenessPath: null, preStopSleep: null, cpu: '100m', memory: '200Mi' }],
+      containers: [
+        {
+          name: 'kube-proxy-worker',
+          image: 'registry-cn-hangzhou-vpc.ack.aliyuncs.com/acs/kube-proxy:v1.30.1-aliyun.1',
+          readinessPath: null,
+          livenessPath: null,
+          preStopSleep: null,
+          cpu: '100m',
+          memory: '200Mi',
+        },
+      ],
       revision: nameSuffix(hash32(seed, 'kp'), 10),
     },
     { name: 'terway-eniip', labels: { app: 'terway-eniip' }, containers: TERWAY_CONTAINERS, revision: nameSuffix(hash32(seed, 'tw'), 10) },
@@ -179,7 +231,8 @@ export function large(options: LargeScenarioOptions = {}): KubeScenario {
     const h = hash32(seed, 'app', j);
     const word = WORDS[h % WORDS.length] ?? 'app';
     const variant: Variant = j % 97 === 13 ? 'restart-loop' : j % 89 === 7 ? 'single-node' : j % 211 === 100 ? 'not-ready' : 'healthy';
-    const mode: ServiceMode = j % 100 === 0 ? (['lb-cluster', 'lb-local', 'lb-eni'] as const)[(j / 100) % 3] ?? 'lb-cluster' : j % 100 === 50 ? 'NodePort' : 'ClusterIP';
+    const mode: ServiceMode =
+      j % 100 === 0 ? ((['lb-cluster', 'lb-local', 'lb-eni'] as const)[(j / 100) % 3] ?? 'lb-cluster') : j % 100 === 50 ? 'NodePort' : 'ClusterIP';
     apps.push({
       index: j,
       namespace: `team-${pad(Math.floor(j / perNamespace), 3)}`,
@@ -207,10 +260,18 @@ export function large(options: LargeScenarioOptions = {}): KubeScenario {
     groups.push({ ...group, start: 0, stride, offset: hash32(seed, group.key) % stride });
   };
   if (withDaemonSets) {
-    for (const ds of daemonSets) addGroup({ key: `kube-system/${ds.name}-`, namespace: 'kube-system', prefix: `${ds.name}-`, count: nodeCount, kind: 'daemonset', daemonSet: ds });
+    for (const ds of daemonSets)
+      addGroup({ key: `kube-system/${ds.name}-`, namespace: 'kube-system', prefix: `${ds.name}-`, count: nodeCount, kind: 'daemonset', daemonSet: ds });
   }
   for (const app of apps) {
-    addGroup({ key: `${app.namespace}/${app.name}-${app.hash}-`, namespace: app.namespace, prefix: `${app.name}-${app.hash}-`, count: app.replicas, kind: 'app', app });
+    addGroup({
+      key: `${app.namespace}/${app.name}-${app.hash}-`,
+      namespace: app.namespace,
+      prefix: `${app.name}-${app.hash}-`,
+      count: app.replicas,
+      kind: 'app',
+      app,
+    });
   }
   groups.sort((a, b) => compare(a.key, b.key));
   const starts = new Int32Array(groups.length);
@@ -229,9 +290,13 @@ export function large(options: LargeScenarioOptions = {}): KubeScenario {
 
   const appLabels = (app: App): Record<string, string> => ({ app: app.name, 'app.kubernetes.io/part-of': app.namespace });
   const appContainers = (app: App): ContainerSpec[] => [
-    webContainer(app.name.replace(/-\d+$/, ''), `registry.cn-hangzhou.aliyuncs.com/acme/${app.name.replace(/-\d+$/, '')}:1.${app.index % 40}.${app.index % 7}`, {
-      memory: app.variant === 'restart-loop' ? '128Mi' : '512Mi',
-    }),
+    webContainer(
+      app.name.replace(/-\d+$/, ''),
+      `registry.cn-hangzhou.aliyuncs.com/acme/${app.name.replace(/-\d+$/, '')}:1.${app.index % 40}.${app.index % 7}`,
+      {
+        memory: app.variant === 'restart-loop' ? '128Mi' : '512Mi',
+      },
+    ),
   ];
   const appTemplate = (app: App): PodTemplateInput => ({ labels: appLabels(app), containers: appContainers(app), spread: app.variant !== 'single-node' });
   const appState = (app: App): ContainerState[] =>
@@ -253,13 +318,24 @@ export function large(options: LargeScenarioOptions = {}): KubeScenario {
     let template = podTemplates[gi];
     if (template) return template;
     const group = groups[gi] as PodGroup;
-    const podMeta: Meta = { name: '@@NAME@@', namespace: group.namespace, generateName: group.prefix, uid: '@@UID@@', resourceVersion: '@@RV@@', creationTimestamp: '@@TIME@@' };
+    const podMeta: Meta = {
+      name: '@@NAME@@',
+      namespace: group.namespace,
+      generateName: group.prefix,
+      uid: '@@UID@@',
+      resourceVersion: '@@RV@@',
+      creationTimestamp: '@@TIME@@',
+    };
     let pod: KubeObject;
     if (group.app) {
       const app = group.app;
       const rsName = `${app.name}-${app.hash}`;
       pod = podObject({
-        meta: { ...podMeta, labels: { ...appLabels(app), 'pod-template-hash': app.hash }, ownerReferences: [ownerRef('apps/v1', 'ReplicaSet', rsName, uidOf(seed, 'rs', app.namespace, rsName))] },
+        meta: {
+          ...podMeta,
+          labels: { ...appLabels(app), 'pod-template-hash': app.hash },
+          ownerReferences: [ownerRef('apps/v1', 'ReplicaSet', rsName, uidOf(seed, 'rs', app.namespace, rsName))],
+        },
         template: appTemplate(app),
         nodeName: '@@NODE@@',
         hostIP: '@@HOSTIP@@',
@@ -276,7 +352,14 @@ export function large(options: LargeScenarioOptions = {}): KubeScenario {
           labels: { ...ds.labels, 'controller-revision-hash': ds.revision, 'pod-template-generation': '1' },
           ownerReferences: [ownerRef('apps/v1', 'DaemonSet', ds.name, uidOf(seed, 'ds', 'kube-system', ds.name))],
         },
-        template: { labels: ds.labels, containers: ds.containers, hostNetwork: true, tolerateEverything: true, serviceAccountName: ds.name, priorityClassName: 'system-node-critical' },
+        template: {
+          labels: ds.labels,
+          containers: ds.containers,
+          hostNetwork: true,
+          tolerateEverything: true,
+          serviceAccountName: ds.name,
+          priorityClassName: 'system-node-critical',
+        },
         nodeName: '@@NODE@@',
         hostIP: '@@HOSTIP@@',
         podIP: '@@HOSTIP@@',
@@ -328,7 +411,15 @@ export function large(options: LargeScenarioOptions = {}): KubeScenario {
     for (let j = from; j < Math.min(to, group.count); j++) {
       const index = group.start + j;
       const node = podNode(group, app.group, j);
-      out.push({ ip: podIp(index), nodeName: node, podName: podName(group, j), podUid: uidOf(seed, 'pod', index), namespace: app.namespace, ready, zone: zones[hash32(node) % zones.length] ?? 'cn-hangzhou-h' });
+      out.push({
+        ip: podIp(index),
+        nodeName: node,
+        podName: podName(group, j),
+        podUid: uidOf(seed, 'pod', index),
+        namespace: app.namespace,
+        ready,
+        zone: zones[hash32(node) % zones.length] ?? 'cn-hangzhou-h',
+      });
     }
     return out;
   };
@@ -347,53 +438,72 @@ export function large(options: LargeScenarioOptions = {}): KubeScenario {
   const stores = new Map<KubeResourceName, KubeObjectStore>();
   stores.set(
     'nodes',
-    new LazyStore(nodeCount, (i) => nodeNames[i] ?? '', (i) => {
-      const name = nodeNames[i] ?? '';
-      const h = hash32(seed, 'node', name);
-      return JSON.stringify(
-        nodeObject({
-          meta: meta(name, undefined, 'node', h % 86_400),
-          ip: nodeIp(name),
-          instanceId: `i-bp1${nameSuffix(h, 17)}`,
-          region,
-          zone: zones[hash32(name) % zones.length] ?? 'cn-hangzhou-h',
-          instanceType: 'ecs.g7.2xlarge',
-          nodePool: `np${nameSuffix(hash32(seed, 'pool', h % 8), 30)}`,
-          ready: true,
-          kubeletVersion: 'v1.30.1-aliyun.1',
-        }),
-      );
-    }),
+    new LazyStore(
+      nodeCount,
+      (i) => nodeNames[i] ?? '',
+      (i) => {
+        const name = nodeNames[i] ?? '';
+        const h = hash32(seed, 'node', name);
+        return JSON.stringify(
+          nodeObject({
+            meta: meta(name, undefined, 'node', h % 86_400),
+            ip: nodeIp(name),
+            instanceId: `i-bp1${nameSuffix(h, 17)}`,
+            region,
+            zone: zones[hash32(name) % zones.length] ?? 'cn-hangzhou-h',
+            instanceType: 'ecs.g7.2xlarge',
+            nodePool: `np${nameSuffix(hash32(seed, 'pool', h % 8), 30)}`,
+            ready: true,
+            kubeletVersion: 'v1.30.1-aliyun.1',
+          }),
+        );
+      },
+    ),
   );
   stores.set('pods', new LazyStore(total, podKey, podJson));
   stores.set(
     'services',
-    new LazyStore(apps.length, (i) => `${apps[i]?.namespace}/${apps[i]?.name}`, (i) => {
-      const app = apps[i] as App;
-      const type = app.mode === 'ClusterIP' ? 'ClusterIP' : app.mode === 'NodePort' ? 'NodePort' : 'LoadBalancer';
-      return JSON.stringify(
-        serviceObject({
-          meta: appServiceMeta(app),
-          type,
-          selector: appLabels(app),
-          ports: servicePorts,
-          clusterIP: `172.21.${(app.index >> 8) & 255}.${(app.index & 255) || 1}`,
-          loadBalancerIP: `10.250.${(app.index >> 8) & 255}.${app.index & 255}`,
-          ...(app.mode === 'lb-local' ? { externalTrafficPolicy: 'Local' as const } : {}),
-        }),
-      );
-    }),
+    new LazyStore(
+      apps.length,
+      (i) => `${apps[i]?.namespace}/${apps[i]?.name}`,
+      (i) => {
+        const app = apps[i] as App;
+        const type = app.mode === 'ClusterIP' ? 'ClusterIP' : app.mode === 'NodePort' ? 'NodePort' : 'LoadBalancer';
+        return JSON.stringify(
+          serviceObject({
+            meta: appServiceMeta(app),
+            type,
+            selector: appLabels(app),
+            ports: servicePorts,
+            clusterIP: `172.21.${(app.index >> 8) & 255}.${app.index & 255 || 1}`,
+            loadBalancerIP: `10.250.${(app.index >> 8) & 255}.${app.index & 255}`,
+            ...(app.mode === 'lb-local' ? { externalTrafficPolicy: 'Local' as const } : {}),
+          }),
+        );
+      },
+    ),
   );
-  const sliceInput = (app: App, from: number, to: number): { serviceName: string; serviceUid: string; endpoints: EndpointInput[]; ports: Array<{ name: string; port: number }> } => ({
+  const sliceInput = (
+    app: App,
+    from: number,
+    to: number,
+  ): { serviceName: string; serviceUid: string; endpoints: EndpointInput[]; ports: Array<{ name: string; port: number }> } => ({
     serviceName: app.name,
     serviceUid: appServiceMeta(app).uid,
     endpoints: appEndpoints(app, from, to),
     ports: [{ name: 'http', port: 8080 }],
   });
-  stores.set('endpoints', new LazyStore(apps.length, (i) => `${apps[i]?.namespace}/${apps[i]?.name}`, (i) => {
-    const app = apps[i] as App;
-    return JSON.stringify(endpointsObject({ ...sliceInput(app, 0, app.replicas), meta: meta(app.name, app.namespace, 'ep', app.createdAt) }));
-  }));
+  stores.set(
+    'endpoints',
+    new LazyStore(
+      apps.length,
+      (i) => `${apps[i]?.namespace}/${apps[i]?.name}`,
+      (i) => {
+        const app = apps[i] as App;
+        return JSON.stringify(endpointsObject({ ...sliceInput(app, 0, app.replicas), meta: meta(app.name, app.namespace, 'ep', app.createdAt) }));
+      },
+    ),
+  );
   const sliceApp = (index: number): [App, number] => {
     let low = 0;
     let high = apps.length - 1;
@@ -408,19 +518,32 @@ export function large(options: LargeScenarioOptions = {}): KubeScenario {
   const sliceName = (app: App, k: number): string => `${app.name}-${orderedSuffix((hash32(seed, 'slice', app.index) % 1000) + k * 1000, 5)}`;
   stores.set(
     'endpointslices',
-    new LazyStore(sliceTotal, (i) => {
-      const [app, k] = sliceApp(i);
-      return `${app.namespace}/${sliceName(app, k)}`;
-    }, (i) => {
-      const [app, k] = sliceApp(i);
-      return JSON.stringify(endpointSliceObject({ ...sliceInput(app, k * 100, (k + 1) * 100), meta: meta(sliceName(app, k), app.namespace, 'eps', app.createdAt, { generation: 1 }) }));
-    }),
+    new LazyStore(
+      sliceTotal,
+      (i) => {
+        const [app, k] = sliceApp(i);
+        return `${app.namespace}/${sliceName(app, k)}`;
+      },
+      (i) => {
+        const [app, k] = sliceApp(i);
+        return JSON.stringify(
+          endpointSliceObject({
+            ...sliceInput(app, k * 100, (k + 1) * 100),
+            meta: meta(sliceName(app, k), app.namespace, 'eps', app.createdAt, { generation: 1 }),
+          }),
+        );
+      },
+    ),
   );
   const deploymentJson = (app: App): string =>
     JSON.stringify(
       workloadObject({
         kind: 'Deployment',
-        meta: meta(app.name, app.namespace, 'deploy', app.createdAt, { generation: 2, labels: appLabels(app), annotations: { 'deployment.kubernetes.io/revision': '2' } }),
+        meta: meta(app.name, app.namespace, 'deploy', app.createdAt, {
+          generation: 2,
+          labels: appLabels(app),
+          annotations: { 'deployment.kubernetes.io/revision': '2' },
+        }),
         selector: appLabels(app),
         replicas: app.replicas,
         template: appTemplate(app),
@@ -430,7 +553,14 @@ export function large(options: LargeScenarioOptions = {}): KubeScenario {
         lastApplied: true,
       }),
     );
-  stores.set('deployments', new LazyStore(apps.length, (i) => `${apps[i]?.namespace}/${apps[i]?.name}`, (i) => deploymentJson(apps[i] as App)));
+  stores.set(
+    'deployments',
+    new LazyStore(
+      apps.length,
+      (i) => `${apps[i]?.namespace}/${apps[i]?.name}`,
+      (i) => deploymentJson(apps[i] as App),
+    ),
+  );
   // Two ReplicaSets per app (the current one and the one before the last rollout), in name order.
   const rsOf = (i: number): [App, string, number] => {
     const app = apps[i >> 1] as App;
@@ -440,58 +570,114 @@ export function large(options: LargeScenarioOptions = {}): KubeScenario {
   };
   stores.set(
     'replicasets',
-    new LazyStore(apps.length * 2, (i) => {
-      const [app, hash] = rsOf(i);
-      return `${app.namespace}/${app.name}-${hash}`;
-    }, (i) => {
-      const [app, hash, count] = rsOf(i);
-      const name = `${app.name}-${hash}`;
-      const labels = { ...appLabels(app), 'pod-template-hash': hash };
-      return JSON.stringify(
-        workloadObject({
-          kind: 'ReplicaSet',
-          meta: meta(name, app.namespace, 'rs', app.createdAt, {
-            generation: 1,
-            labels,
-            annotations: { 'deployment.kubernetes.io/desired-replicas': String(app.replicas), 'deployment.kubernetes.io/max-replicas': String(app.replicas + Math.ceil(app.replicas / 4)), 'deployment.kubernetes.io/revision': hash === app.hash ? '2' : '1' },
-            ownerReferences: [ownerRef('apps/v1', 'Deployment', app.name, meta(app.name, app.namespace, 'deploy', app.createdAt).uid)],
+    new LazyStore(
+      apps.length * 2,
+      (i) => {
+        const [app, hash] = rsOf(i);
+        return `${app.namespace}/${app.name}-${hash}`;
+      },
+      (i) => {
+        const [app, hash, count] = rsOf(i);
+        const name = `${app.name}-${hash}`;
+        const labels = { ...appLabels(app), 'pod-template-hash': hash };
+        return JSON.stringify(
+          workloadObject({
+            kind: 'ReplicaSet',
+            meta: meta(name, app.namespace, 'rs', app.createdAt, {
+              generation: 1,
+              labels,
+              annotations: {
+                'deployment.kubernetes.io/desired-replicas': String(app.replicas),
+                'deployment.kubernetes.io/max-replicas': String(app.replicas + Math.ceil(app.replicas / 4)),
+                'deployment.kubernetes.io/revision': hash === app.hash ? '2' : '1',
+              },
+              ownerReferences: [ownerRef('apps/v1', 'Deployment', app.name, meta(app.name, app.namespace, 'deploy', app.createdAt).uid)],
+            }),
+            selector: labels,
+            replicas: count,
+            template: { ...appTemplate(app), labels },
+            readyReplicas: app.variant === 'not-ready' ? 0 : count,
+            updatedAt: timestamp(app.createdAt + 3_600),
           }),
-          selector: labels,
-          replicas: count,
-          template: { ...appTemplate(app), labels },
-          readyReplicas: app.variant === 'not-ready' ? 0 : count,
-          updatedAt: timestamp(app.createdAt + 3_600),
-        }),
-      );
-    }),
+        );
+      },
+    ),
   );
   if (withDaemonSets) {
-    stores.set('daemonsets', new LazyStore(daemonSets.length, (i) => `kube-system/${daemonSets[i]?.name}`, (i) => {
-      const ds = daemonSets[i] as DaemonSetDef;
-      return JSON.stringify(
-        workloadObject({
-          kind: 'DaemonSet',
-          meta: meta(ds.name, 'kube-system', 'ds', 60, { generation: 1, labels: ds.labels, annotations: { 'deprecated.daemonset.template.generation': '1' } }),
-          selector: ds.labels,
-          replicas: nodeCount,
-          template: { labels: ds.labels, containers: ds.containers, hostNetwork: true, tolerateEverything: true, serviceAccountName: ds.name, priorityClassName: 'system-node-critical' },
-          readyReplicas: nodeCount,
-          updatedAt: timestamp(60),
-          lastApplied: true,
-        }),
-      );
-    }));
+    stores.set(
+      'daemonsets',
+      new LazyStore(
+        daemonSets.length,
+        (i) => `kube-system/${daemonSets[i]?.name}`,
+        (i) => {
+          const ds = daemonSets[i] as DaemonSetDef;
+          return JSON.stringify(
+            workloadObject({
+              kind: 'DaemonSet',
+              meta: meta(ds.name, 'kube-system', 'ds', 60, {
+                generation: 1,
+                labels: ds.labels,
+                annotations: { 'deprecated.daemonset.template.generation': '1' },
+              }),
+              selector: ds.labels,
+              replicas: nodeCount,
+              template: {
+                labels: ds.labels,
+                containers: ds.containers,
+                hostNetwork: true,
+                tolerateEverything: true,
+                serviceAccountName: ds.name,
+                priorityClassName: 'system-node-critical',
+              },
+              readyReplicas: nodeCount,
+              updatedAt: timestamp(60),
+              lastApplied: true,
+            }),
+          );
+        },
+      ),
+    );
   }
   const pdbApps = apps.filter((a) => a.pdb);
-  stores.set('poddisruptionbudgets', new LazyStore(pdbApps.length, (i) => `${pdbApps[i]?.namespace}/${pdbApps[i]?.name}`, (i) => {
-    const app = pdbApps[i] as App;
-    return JSON.stringify(pdbObject({ meta: meta(app.name, app.namespace, 'pdb', app.createdAt, { labels: appLabels(app) }), selector: appLabels(app), maxUnavailable: '25%', expectedPods: app.replicas, healthyPods: app.variant === 'not-ready' ? 0 : app.replicas }));
-  }));
+  stores.set(
+    'poddisruptionbudgets',
+    new LazyStore(
+      pdbApps.length,
+      (i) => `${pdbApps[i]?.namespace}/${pdbApps[i]?.name}`,
+      (i) => {
+        const app = pdbApps[i] as App;
+        return JSON.stringify(
+          pdbObject({
+            meta: meta(app.name, app.namespace, 'pdb', app.createdAt, { labels: appLabels(app) }),
+            selector: appLabels(app),
+            maxUnavailable: '25%',
+            expectedPods: app.replicas,
+            healthyPods: app.variant === 'not-ready' ? 0 : app.replicas,
+          }),
+        );
+      },
+    ),
+  );
   const hpaApps = apps.filter((a) => a.hpa);
-  stores.set('horizontalpodautoscalers', new LazyStore(hpaApps.length, (i) => `${hpaApps[i]?.namespace}/${hpaApps[i]?.name}`, (i) => {
-    const app = hpaApps[i] as App;
-    return JSON.stringify(hpaObject({ meta: meta(app.name, app.namespace, 'hpa', app.createdAt, { labels: appLabels(app) }), target: { kind: 'Deployment', name: app.name }, minReplicas: Math.max(1, Math.floor(app.replicas / 2)), maxReplicas: app.replicas * 2, currentReplicas: app.replicas }));
-  }));
+  stores.set(
+    'horizontalpodautoscalers',
+    new LazyStore(
+      hpaApps.length,
+      (i) => `${hpaApps[i]?.namespace}/${hpaApps[i]?.name}`,
+      (i) => {
+        const app = hpaApps[i] as App;
+        return JSON.stringify(
+          hpaObject({
+            meta: meta(app.name, app.namespace, 'hpa', app.createdAt, { labels: appLabels(app) }),
+            target: { kind: 'Deployment', name: app.name },
+            minReplicas: Math.max(1, Math.floor(app.replicas / 2)),
+            maxReplicas: app.replicas * 2,
+            currentReplicas: app.replicas,
+          }),
+        );
+      },
+    ),
+  );
 
   for (const resource of ALL_RESOURCES) if (!stores.has(resource)) stores.set(resource, EMPTY_STORE);
   return {

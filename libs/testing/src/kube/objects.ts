@@ -276,7 +276,18 @@ export function podObject(input: PodInput): KubeObject {
       'kubelet',
       'v1',
       time,
-      { status: { conditions: status['conditions'], containerStatuses: [], hostIP: 1, hostIPs: status['hostIPs'], phase: 1, podIP: 1, podIPs: status['podIPs'], startTime: 1 } },
+      {
+        status: {
+          conditions: status['conditions'],
+          containerStatuses: [],
+          hostIP: 1,
+          hostIPs: status['hostIPs'],
+          phase: 1,
+          podIP: 1,
+          podIPs: status['podIPs'],
+          startTime: 1,
+        },
+      },
       'status',
     ),
   ];
@@ -383,13 +394,16 @@ export function workloadObject(input: WorkloadInput): KubeObject {
       availableReplicas: ready,
     };
   } else {
-    status = replicas === 0 ? { replicas: 0, observedGeneration: input.meta.generation ?? 1 } : {
-      replicas,
-      fullyLabeledReplicas: replicas,
-      readyReplicas: ready,
-      availableReplicas: ready,
-      observedGeneration: input.meta.generation ?? 1,
-    };
+    status =
+      replicas === 0
+        ? { replicas: 0, observedGeneration: input.meta.generation ?? 1 }
+        : {
+            replicas,
+            fullyLabeledReplicas: replicas,
+            readyReplicas: ready,
+            availableReplicas: ready,
+            observedGeneration: input.meta.generation ?? 1,
+          };
   }
   const apiVersion = 'apps/v1';
   const meta = input.meta;
@@ -399,7 +413,11 @@ export function workloadObject(input: WorkloadInput): KubeObject {
       apiVersion,
       kind: input.kind,
       metadata: { annotations: {}, labels: meta.labels ?? {}, name: meta.name, namespace: meta.namespace },
-      spec: { ...(input.kind === 'DaemonSet' ? {} : { replicas }), selector: spec['selector'], template: { metadata: { labels: input.template.labels }, spec: { containers: input.template.containers.map(container) } } },
+      spec: {
+        ...(input.kind === 'DaemonSet' ? {} : { replicas }),
+        selector: spec['selector'],
+        template: { metadata: { labels: input.template.labels }, spec: { containers: input.template.containers.map(container) } },
+      },
     };
     annotations = { ...annotations, 'kubectl.kubernetes.io/last-applied-configuration': `${JSON.stringify(applied)}\n` };
   }
@@ -462,19 +480,26 @@ export function serviceObject(input: ServiceInput): KubeObject {
   };
   if (exposed) {
     spec['externalTrafficPolicy'] = input.externalTrafficPolicy ?? 'Cluster';
-    if (spec['externalTrafficPolicy'] === 'Local' && input.type === 'LoadBalancer') spec['healthCheckNodePort'] = input.healthCheckNodePort ?? 32000 + (input.ports[0]?.port ?? 0) % 700;
+    if (spec['externalTrafficPolicy'] === 'Local' && input.type === 'LoadBalancer')
+      spec['healthCheckNodePort'] = input.healthCheckNodePort ?? 32000 + ((input.ports[0]?.port ?? 0) % 700);
   }
   spec['ipFamilies'] = ['IPv4'];
   spec['ipFamilyPolicy'] = 'SingleStack';
   if (input.type === 'LoadBalancer') spec['allocateLoadBalancerNodePorts'] = true;
   spec['internalTrafficPolicy'] = 'Cluster';
-  const status = input.type === 'LoadBalancer' ? { loadBalancer: { ingress: [{ ip: input.loadBalancerIP ?? '47.96.0.1', ipMode: 'VIP' }] } } : { loadBalancer: {} };
+  const status =
+    input.type === 'LoadBalancer' ? { loadBalancer: { ingress: [{ ip: input.loadBalancerIP ?? '47.96.0.1', ipMode: 'VIP' }] } } : { loadBalancer: {} };
   const meta = input.meta;
   const applied = {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { annotations: meta.annotations ?? {}, labels: meta.labels ?? {}, name: meta.name, namespace: meta.namespace },
-    spec: { ports: input.ports, selector: input.selector, type: input.type, ...(input.externalTrafficPolicy ? { externalTrafficPolicy: input.externalTrafficPolicy } : {}) },
+    spec: {
+      ports: input.ports,
+      selector: input.selector,
+      type: input.type,
+      ...(input.externalTrafficPolicy ? { externalTrafficPolicy: input.externalTrafficPolicy } : {}),
+    },
   };
   const fullMeta: Meta = {
     ...meta,
@@ -556,7 +581,9 @@ export function endpointsObject(input: EndpointSliceInput): KubeObject {
   const notReady = input.endpoints.filter((e) => !e.ready || e.terminating).map(address);
   const ports = input.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.port, protocol: p.protocol ?? 'TCP' }));
   const subsets =
-    input.endpoints.length === 0 ? undefined : [{ ...(ready.length ? { addresses: ready } : {}), ...(notReady.length ? { notReadyAddresses: notReady } : {}), ports }];
+    input.endpoints.length === 0
+      ? undefined
+      : [{ ...(ready.length ? { addresses: ready } : {}), ...(notReady.length ? { notReadyAddresses: notReady } : {}), ports }];
   const managed = [
     managedEntry('kube-controller-manager', 'v1', meta.creationTimestamp, { metadata: { annotations: meta.annotations }, subsets: subsets ?? [] }),
   ];
@@ -648,14 +675,43 @@ export function nodeObject(input: NodeInput): KubeObject {
       architecture: 'amd64',
     },
     images: [
-      { names: ['registry-cn-hangzhou-vpc.ack.aliyuncs.com/acs/terway@sha256:5e1b4b0b8a7f0d1c2e3f4a5b6c7d8e9f00112233445566778899aabbccddeeff', 'registry-cn-hangzhou-vpc.ack.aliyuncs.com/acs/terway:v1.9.4'], sizeBytes: 91234567 },
-      { names: ['registry-cn-hangzhou-vpc.ack.aliyuncs.com/acs/kube-proxy@sha256:0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0', 'registry-cn-hangzhou-vpc.ack.aliyuncs.com/acs/kube-proxy:v1.30.1-aliyun.1'], sizeBytes: 30123456 },
+      {
+        names: [
+          'registry-cn-hangzhou-vpc.ack.aliyuncs.com/acs/terway@sha256:5e1b4b0b8a7f0d1c2e3f4a5b6c7d8e9f00112233445566778899aabbccddeeff',
+          'registry-cn-hangzhou-vpc.ack.aliyuncs.com/acs/terway:v1.9.4',
+        ],
+        sizeBytes: 91234567,
+      },
+      {
+        names: [
+          'registry-cn-hangzhou-vpc.ack.aliyuncs.com/acs/kube-proxy@sha256:0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0',
+          'registry-cn-hangzhou-vpc.ack.aliyuncs.com/acs/kube-proxy:v1.30.1-aliyun.1',
+        ],
+        sizeBytes: 30123456,
+      },
     ],
   };
   const managed = [
-    managedEntry('kubelet', 'v1', time, { metadata: { annotations: { 'node.alpha.kubernetes.io/ttl': 1, 'volumes.kubernetes.io/controller-managed-attach-detach': 1 }, labels } }),
+    managedEntry('kubelet', 'v1', time, {
+      metadata: { annotations: { 'node.alpha.kubernetes.io/ttl': 1, 'volumes.kubernetes.io/controller-managed-attach-detach': 1 }, labels },
+    }),
     managedEntry('cloud-controller-manager', 'v1', time, { spec: { providerID: 1 } }),
-    managedEntry('kubelet', 'v1', time, { status: { allocatable: status.allocatable, capacity: status.capacity, conditions: status.conditions, daemonEndpoints: 1, images: 1, nodeInfo: status.nodeInfo } }, 'status'),
+    managedEntry(
+      'kubelet',
+      'v1',
+      time,
+      {
+        status: {
+          allocatable: status.allocatable,
+          capacity: status.capacity,
+          conditions: status.conditions,
+          daemonEndpoints: 1,
+          images: 1,
+          nodeInfo: status.nodeInfo,
+        },
+      },
+      'status',
+    ),
   ];
   return clean({ metadata: metadata(meta, managed), spec, status }) as KubeObject;
 }
@@ -675,7 +731,8 @@ export function pdbObject(input: PdbInput): KubeObject {
     ...(input.maxUnavailable !== undefined ? { maxUnavailable: input.maxUnavailable } : {}),
     selector: { matchLabels: input.selector },
   };
-  const min = typeof input.minAvailable === 'number' ? input.minAvailable : input.expectedPods - (typeof input.maxUnavailable === 'number' ? input.maxUnavailable : 1);
+  const min =
+    typeof input.minAvailable === 'number' ? input.minAvailable : input.expectedPods - (typeof input.maxUnavailable === 'number' ? input.maxUnavailable : 1);
   const desired = Math.max(0, min);
   const time = input.meta.creationTimestamp;
   const status = {
@@ -724,8 +781,20 @@ export function hpaObject(input: HpaInput): KubeObject {
     currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageValue: '112m', averageUtilization: 45 } } }],
     conditions: [
       { type: 'AbleToScale', status: 'True', lastTransitionTime: time, reason: 'ReadyForNewScale', message: 'recommended size matches current size' },
-      { type: 'ScalingActive', status: 'True', lastTransitionTime: time, reason: 'ValidMetricFound', message: 'the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)' },
-      { type: 'ScalingLimited', status: 'False', lastTransitionTime: time, reason: 'DesiredWithinRange', message: 'the desired count is within the acceptable range' },
+      {
+        type: 'ScalingActive',
+        status: 'True',
+        lastTransitionTime: time,
+        reason: 'ValidMetricFound',
+        message: 'the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)',
+      },
+      {
+        type: 'ScalingLimited',
+        status: 'False',
+        lastTransitionTime: time,
+        reason: 'DesiredWithinRange',
+        message: 'the desired count is within the acceptable range',
+      },
     ],
   };
   const managed = [

@@ -32,7 +32,5 @@ function matches(values: string[], value: string): boolean {
 
 /** Whether the user's rules allow `verb` on `resource` (of `group`; '' is the core group). */
 export function allows(user: FakeUser, verb: string, group: string, resource: string): boolean {
-  return [...basicUserRules, ...user.rules].some(
-    (rule) => matches(rule.verbs, verb) && matches(rule.apiGroups, group) && matches(rule.resources, resource),
-  );
+  return [...basicUserRules, ...user.rules].some((rule) => matches(rule.verbs, verb) && matches(rule.apiGroups, group) && matches(rule.resources, resource));
 }

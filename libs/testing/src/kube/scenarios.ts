@@ -52,8 +52,20 @@ export function webContainer(name: string, image: string, overrides: Partial<Con
 }
 
 function addSystemDaemonSets(builder: ClusterBuilder): void {
-  builder.addDaemonSet({ namespace: 'kube-system', name: 'kube-proxy-worker', containers: KUBE_PROXY, labels: { 'k8s-app': 'kube-proxy-worker' }, priorityClassName: 'system-node-critical' });
-  builder.addDaemonSet({ namespace: 'kube-system', name: 'terway-eniip', containers: TERWAY_CONTAINERS, labels: { app: 'terway-eniip' }, priorityClassName: 'system-node-critical' });
+  builder.addDaemonSet({
+    namespace: 'kube-system',
+    name: 'kube-proxy-worker',
+    containers: KUBE_PROXY,
+    labels: { 'k8s-app': 'kube-proxy-worker' },
+    priorityClassName: 'system-node-critical',
+  });
+  builder.addDaemonSet({
+    namespace: 'kube-system',
+    name: 'terway-eniip',
+    containers: TERWAY_CONTAINERS,
+    labels: { app: 'terway-eniip' },
+    priorityClassName: 'system-node-critical',
+  });
 }
 
 function names(nodes: BuiltNode[], ...indexes: number[]): string[] {
@@ -178,7 +190,15 @@ export function smallAlibabaTerway(seed = 1): KubeScenario {
     replicas: 2,
     containers: [
       webContainer('payments', 'registry.cn-hangzhou.aliyuncs.com/acme/payments:3.8.7', { memory: '256Mi' }),
-      { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.22.3', readinessPath: null, livenessPath: null, preStopSleep: null, cpu: '100m', memory: '128Mi' },
+      {
+        name: 'istio-proxy',
+        image: 'docker.io/istio/proxyv2:1.22.3',
+        readinessPath: null,
+        livenessPath: null,
+        preStopSleep: null,
+        cpu: '100m',
+        memory: '128Mi',
+      },
     ],
     placement: names(nodes, 1, 4),
     podState: (i) => [
@@ -195,7 +215,14 @@ export function smallAlibabaTerway(seed = 1): KubeScenario {
     namespace: 'shop',
     name: 'api-gateway',
     replicas: 3,
-    containers: [webContainer('gateway', 'registry.cn-hangzhou.aliyuncs.com/acme/api-gateway:1.4.2', { ports: [{ name: 'http', containerPort: 8080 }, { name: 'https', containerPort: 8443 }] })],
+    containers: [
+      webContainer('gateway', 'registry.cn-hangzhou.aliyuncs.com/acme/api-gateway:1.4.2', {
+        ports: [
+          { name: 'http', containerPort: 8080 },
+          { name: 'https', containerPort: 8443 },
+        ],
+      }),
+    ],
     placement: names(nodes, 0, 1, 3),
     spread: true,
     service: {
@@ -228,7 +255,15 @@ export function smallAlibabaTerway(seed = 1): KubeScenario {
     kind: 'StatefulSet',
     replicas: 3,
     containers: [
-      { name: 'redis', image: 'docker.io/library/redis:7.2.5', ports: [{ name: 'redis', containerPort: 6379 }], readinessPath: null, livenessPath: null, preStopSleep: null, memory: '1Gi' },
+      {
+        name: 'redis',
+        image: 'docker.io/library/redis:7.2.5',
+        ports: [{ name: 'redis', containerPort: 6379 }],
+        readinessPath: null,
+        livenessPath: null,
+        preStopSleep: null,
+        memory: '1Gi',
+      },
     ],
     placement: names(nodes, 0, 2, 4),
     spread: true,
@@ -301,7 +336,14 @@ export function quotaHeavy(seed = 2): KubeScenario {
       namespace: 'tenants',
       name,
       replicas: 2,
-      containers: [webContainer('app', `registry.cn-hangzhou.aliyuncs.com/acme/tenant-app:1.${i}.0`, { ports: [{ name: 'http', containerPort: 8080 }, { name: 'https', containerPort: 8443 }] })],
+      containers: [
+        webContainer('app', `registry.cn-hangzhou.aliyuncs.com/acme/tenant-app:1.${i}.0`, {
+          ports: [
+            { name: 'http', containerPort: 8080 },
+            { name: 'https', containerPort: 8443 },
+          ],
+        }),
+      ],
       placement: names(nodes, i % 6, (i + 3) % 6),
       spread: true,
       service: {

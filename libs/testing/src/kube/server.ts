@@ -144,7 +144,10 @@ function route(path: string): Route {
   if (path === '/api' || path === '/api/') return { type: 'api' };
   if (path === '/apis' || path === '/apis/') return { type: 'apis' };
   if (PUBLIC_PATHS.includes(path)) return { type: 'health' };
-  const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const parts = path
+    .split('/')
+    .filter((p) => p !== '')
+    .map(decodeURIComponent);
   let group: string;
   let version: string;
   let rest: string[];
@@ -182,11 +185,15 @@ function route(path: string): Route {
 
 function forbidden(user: FakeUser, verb: string, group: string, resource: string, namespace?: string, name?: string): HttpError {
   const where = namespace ? `in the namespace "${namespace}"` : 'at the cluster scope';
-  return new HttpError(403, `${qualifiedResource(group, resource)}${name ? ` "${name}"` : ''} is forbidden: User "${user.name}" cannot ${verb} resource "${resource}" in API group "${group}" ${where}`, {
-    ...(name ? { name } : {}),
-    ...(group ? { group } : {}),
-    kind: resource,
-  });
+  return new HttpError(
+    403,
+    `${qualifiedResource(group, resource)}${name ? ` "${name}"` : ''} is forbidden: User "${user.name}" cannot ${verb} resource "${resource}" in API group "${group}" ${where}`,
+    {
+      ...(name ? { name } : {}),
+      ...(group ? { group } : {}),
+      kind: resource,
+    },
+  );
 }
 
 function encodeContinue(token: ContinueToken): string {
@@ -440,7 +447,11 @@ export class FakeKubeApiServer {
           500: 'Internal error occurred: injected failure',
           503: 'The server is currently unable to handle the request',
         };
-        throw new HttpError(failure.status, messages[failure.status] ?? 'injected failure', failure.status === 429 && failure.retryAfterSeconds !== undefined ? { retryAfterSeconds: failure.retryAfterSeconds } : undefined);
+        throw new HttpError(
+          failure.status,
+          messages[failure.status] ?? 'injected failure',
+          failure.status === 429 && failure.retryAfterSeconds !== undefined ? { retryAfterSeconds: failure.retryAfterSeconds } : undefined,
+        );
       }
       if (target.type === 'review') {
         if (method !== 'POST') throw new HttpError(405, `the server does not allow this method on the requested resource`);
@@ -458,7 +469,15 @@ export class FakeKubeApiServer {
           this.sendJson(res, 200, JSON.stringify(this.scenario.version));
           return;
         case 'api':
-          this.sendJson(res, 200, JSON.stringify({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '192.168.0.2:6443' }] }));
+          this.sendJson(
+            res,
+            200,
+            JSON.stringify({
+              kind: 'APIVersions',
+              versions: ['v1'],
+              serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '192.168.0.2:6443' }],
+            }),
+          );
           return;
         case 'apis':
           this.sendJson(res, 200, JSON.stringify(this.groupList()));
@@ -557,7 +576,12 @@ export class FakeKubeApiServer {
     }
   }
 
-  private async review(req: IncomingMessage, res: ServerResponse, user: FakeUser, review: 'selfsubjectrulesreviews' | 'selfsubjectaccessreviews'): Promise<void> {
+  private async review(
+    req: IncomingMessage,
+    res: ServerResponse,
+    user: FakeUser,
+    review: 'selfsubjectrulesreviews' | 'selfsubjectaccessreviews',
+  ): Promise<void> {
     const body = await this.readBody(req);
     const spec = (typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['spec'] : undefined) as Record<string, unknown> | undefined;
     if (review === 'selfsubjectrulesreviews') {
@@ -568,7 +592,11 @@ export class FakeKubeApiServer {
         metadata: { creationTimestamp: null },
         spec: { ...(namespace ? { namespace } : {}) },
         status: {
-          resourceRules: [...basicUserRules, ...user.rules].map((rule) => ({ verbs: [...rule.verbs], apiGroups: [...rule.apiGroups], resources: [...rule.resources] })),
+          resourceRules: [...basicUserRules, ...user.rules].map((rule) => ({
+            verbs: [...rule.verbs],
+            apiGroups: [...rule.apiGroups],
+            resources: [...rule.resources],
+          })),
           nonResourceRules: [{ verbs: ['get'], nonResourceURLs: NON_RESOURCE_URLS }],
           incomplete: false,
         },
@@ -579,10 +607,14 @@ export class FakeKubeApiServer {
     const attributes = spec?.['resourceAttributes'] as Record<string, unknown> | undefined;
     const nonResource = spec?.['nonResourceAttributes'] as Record<string, unknown> | undefined;
     if ((attributes === undefined) === (nonResource === undefined)) {
-      throw new HttpError(422, 'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified', {
-        group: 'authorization.k8s.io',
-        kind: 'SelfSubjectAccessReview',
-      });
+      throw new HttpError(
+        422,
+        'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified',
+        {
+          group: 'authorization.k8s.io',
+          kind: 'SelfSubjectAccessReview',
+        },
+      );
     }
     let allowed: boolean;
     if (attributes) {
@@ -597,7 +629,9 @@ export class FakeKubeApiServer {
       apiVersion: 'authorization.k8s.io/v1',
       metadata: { creationTimestamp: null },
       spec: spec ?? {},
-      status: allowed ? { allowed: true, reason: `RBAC: allowed by ClusterRoleBinding "rollsafe" of ClusterRole "rollsafe" to User "${user.name}"` } : { allowed: false },
+      status: allowed
+        ? { allowed: true, reason: `RBAC: allowed by ClusterRoleBinding "rollsafe" of ClusterRole "rollsafe" to User "${user.name}"` }
+        : { allowed: false },
     };
     this.sendJson(res, 201, JSON.stringify(answer));
   }
@@ -620,7 +654,11 @@ export class FakeKubeApiServer {
       const key = namespace !== undefined ? `${namespace}/${name}` : name;
       const index = lowerBound(store, key);
       if (index >= store.size || store.key(index) !== key) {
-        throw new HttpError(404, `${qualifiedResource(type.group, type.resource)} "${name}" not found`, { name, ...(type.group ? { group: type.group } : {}), kind: type.resource });
+        throw new HttpError(404, `${qualifiedResource(type.group, type.resource)} "${name}" not found`, {
+          name,
+          ...(type.group ? { group: type.group } : {}),
+          kind: type.resource,
+        });
       }
       const json = store.json(index);
       this.sendJson(res, 200, `{"kind":"${type.kind}","apiVersion":"${apiVersion}",${json.slice(1)}`);
@@ -664,15 +702,16 @@ export class FakeKubeApiServer {
       if (buffer.length >= CHUNK_CHARS) {
         const flushed = res.write(buffer);
         buffer = '';
-        if (!flushed) await new Promise<void>((resolve) => {
-          const done = (): void => {
-            res.off('drain', done);
-            res.off('close', done);
-            resolve();
-          };
-          res.on('drain', done);
-          res.on('close', done);
-        });
+        if (!flushed)
+          await new Promise<void>((resolve) => {
+            const done = (): void => {
+              res.off('drain', done);
+              res.off('close', done);
+              resolve();
+            };
+            res.on('drain', done);
+            res.on('close', done);
+          });
       }
     }
     res.end(`${buffer}]}`);

@@ -41,7 +41,15 @@ describe('FakeKubeApiServer TLS and authentication', () => {
     for (const token of [undefined, 'wrong-token']) {
       const answer = await call(url('/api/v1/pods'), { ca: server.caPem, ...(token ? { token } : {}) });
       expect(answer.status).toBe(401);
-      expect(answer.json).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+      expect(answer.json).toEqual({
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'Unauthorized',
+        reason: 'Unauthorized',
+        code: 401,
+      });
     }
     expect((await call(url('/version'), { ca: server.caPem })).status).toBe(401);
   });
@@ -84,7 +92,9 @@ describe('FakeKubeApiServer RBAC', () => {
     });
     const deployments = await call(url('/apis/apps/v1/namespaces/shop/deployments'), { ca: server.caPem, token: 'limited-token' });
     expect(deployments.status).toBe(403);
-    expect(deployments.json['message']).toBe('deployments.apps is forbidden: User "limited" cannot list resource "deployments" in API group "apps" in the namespace "shop"');
+    expect(deployments.json['message']).toBe(
+      'deployments.apps is forbidden: User "limited" cannot list resource "deployments" in API group "apps" in the namespace "shop"',
+    );
     expect(deployments.json['details']).toEqual({ group: 'apps', kind: 'deployments' });
     expect((await call(url('/api/v1/nodes'), { ca: server.caPem, token: 'limited-token' })).status).toBe(200);
   });
@@ -120,17 +130,34 @@ describe('FakeKubeApiServer reviews', () => {
       ca: server.caPem,
       token,
       method: 'POST',
-      body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb, group, resource, namespace: 'default' } } },
+      body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        spec: { resourceAttributes: { verb, group, resource, namespace: 'default' } },
+      },
     });
 
   it('SelfSubjectRulesReview reports the user rules (and the basic-user ones), complete', async () => {
     const answer = await rulesReview('reader-token');
     expect(answer.status).toBe(201);
-    expect(answer.json).toMatchObject({ kind: 'SelfSubjectRulesReview', apiVersion: 'authorization.k8s.io/v1', spec: { namespace: 'default' }, status: { incomplete: false } });
+    expect(answer.json).toMatchObject({
+      kind: 'SelfSubjectRulesReview',
+      apiVersion: 'authorization.k8s.io/v1',
+      spec: { namespace: 'default' },
+      status: { incomplete: false },
+    });
     const rules = (answer.json['status'] as { resourceRules: Array<{ verbs: string[]; apiGroups: string[]; resources: string[] }> }).resourceRules;
     for (const rule of kubeScenarios.readOnlyRules) expect(rules).toContainEqual(rule);
-    expect(rules).toContainEqual({ verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] });
-    const writes = rules.filter((r) => r.resources.some((x) => ['pods', 'deployments', 'services', 'secrets'].includes(x)) && r.verbs.some((v) => ['create', 'update', 'patch', 'delete', '*'].includes(v)));
+    expect(rules).toContainEqual({
+      verbs: ['create'],
+      apiGroups: ['authorization.k8s.io'],
+      resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
+    });
+    const writes = rules.filter(
+      (r) =>
+        r.resources.some((x) => ['pods', 'deployments', 'services', 'secrets'].includes(x)) &&
+        r.verbs.some((v) => ['create', 'update', 'patch', 'delete', '*'].includes(v)),
+    );
     expect(writes).toEqual([]);
     const writer = await rulesReview('writer-token');
     const writerRules = (writer.json['status'] as { resourceRules: unknown[] }).resourceRules;
@@ -149,13 +176,22 @@ describe('FakeKubeApiServer reviews', () => {
     expect(await allowed('limited-token', 'list', 'pods')).toBe(false);
     const answer = await accessReview('reader-token', 'get', 'nodes');
     expect(answer.status).toBe(201);
-    expect(answer.json).toMatchObject({ kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: 'get', resource: 'nodes' } }, status: { allowed: true } });
+    expect(answer.json).toMatchObject({
+      kind: 'SelfSubjectAccessReview',
+      spec: { resourceAttributes: { verb: 'get', resource: 'nodes' } },
+      status: { allowed: true },
+    });
   });
 
   it('reviews need credentials, and a body', async () => {
     const anonymous = await call(url('/apis/authorization.k8s.io/v1/selfsubjectrulesreviews'), { ca: server.caPem, method: 'POST', body: {} });
     expect(anonymous.status).toBe(401);
-    const empty = await call(url('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews'), { ca: server.caPem, token: 'reader-token', method: 'POST', body: { spec: {} } });
+    const empty = await call(url('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews'), {
+      ca: server.caPem,
+      token: 'reader-token',
+      method: 'POST',
+      body: { spec: {} },
+    });
     expect(empty.status).toBe(422);
     expect(empty.json['reason']).toBe('Invalid');
   });

@@ -124,7 +124,11 @@ describe('kubeScenarios.quotaHeavy', () => {
   it('takes nodes over 80 % and 100 % of the 50 backend-server-group quota', () => {
     const result = runAdvisor(snapshotOf(scenario));
     const quota = result.findings.filter((f) => f.ruleId === 'slb-quota-per-node');
-    const bySeverity = (severity: string) => quota.filter((f) => f.severity === severity).map((f) => f.resource.name).sort();
+    const bySeverity = (severity: string) =>
+      quota
+        .filter((f) => f.severity === severity)
+        .map((f) => f.resource.name)
+        .sort();
     expect(bySeverity('critical')).toEqual(['cn-hangzhou.192.168.0.21', 'cn-hangzhou.192.168.0.22', 'cn-hangzhou.192.168.0.23']);
     expect(bySeverity('warning')).toEqual(['cn-hangzhou.192.168.1.31', 'cn-hangzhou.192.168.1.32']);
     const services = objects(scenario, 'services');
@@ -189,7 +193,10 @@ describe('kubeScenarios.large through the server', () => {
       expect(first.status).toBe(200);
       expect(items(first)).toHaveLength(500);
       expect(listMeta(first).remainingItemCount).toBe(149_500);
-      const next = await call(`${server.url}/api/v1/pods?limit=500&continue=${encodeURIComponent(listMeta(first).continue ?? '')}`, { ca: server.caPem, token: 'reader-token' });
+      const next = await call(`${server.url}/api/v1/pods?limit=500&continue=${encodeURIComponent(listMeta(first).continue ?? '')}`, {
+        ca: server.caPem,
+        token: 'reader-token',
+      });
       expect(items(next)).toHaveLength(500);
       expect(listMeta(next).remainingItemCount).toBe(149_000);
       const key = (item: Record<string, unknown> | undefined): string => {

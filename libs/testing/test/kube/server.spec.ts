@@ -26,7 +26,8 @@ async function pageAll(path: string, limit: number): Promise<{ names: string[]; 
     const answer = await get(`${path}${sep}limit=${limit}${token ? `&continue=${encodeURIComponent(token)}` : ''}`);
     expect(answer.status).toBe(200);
     pages++;
-    for (const item of items(answer)) names.push(`${(item['metadata'] as { namespace?: string }).namespace ?? ''}/${(item['metadata'] as { name: string }).name}`);
+    for (const item of items(answer))
+      names.push(`${(item['metadata'] as { namespace?: string }).namespace ?? ''}/${(item['metadata'] as { name: string }).name}`);
     const meta = listMeta(answer);
     if (meta.resourceVersion) rvs.add(meta.resourceVersion);
     token = meta.continue;
@@ -113,7 +114,13 @@ describe('FakeKubeApiServer wire format', () => {
 
     const missing = await get('/apis/apps/v1/namespaces/shop/deployments/nope');
     expect(missing.status).toBe(404);
-    expect(missing.json).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404, details: { name: 'nope', group: 'apps', kind: 'deployments' } });
+    expect(missing.json).toMatchObject({
+      kind: 'Status',
+      status: 'Failure',
+      reason: 'NotFound',
+      code: 404,
+      details: { name: 'nope', group: 'apps', kind: 'deployments' },
+    });
   });
 
   it('answers 404 Status for paths it does not serve', async () => {
@@ -204,7 +211,13 @@ describe('FakeKubeApiServer request log', () => {
     await call(`${server.url}/api/v1/namespaces/shop/pods/x`, { ca: server.caPem, token: 'reader-token', method: 'DELETE' });
     expect(server.requests).toHaveLength(3);
     const [list, anonymous, write] = server.requests;
-    expect(list).toMatchObject({ method: 'GET', path: '/api/v1/pods', query: { limit: '2' }, status: 200, user: 'system:serviceaccount:rollsafe:rollsafe-reader' });
+    expect(list).toMatchObject({
+      method: 'GET',
+      path: '/api/v1/pods',
+      query: { limit: '2' },
+      status: 200,
+      user: 'system:serviceaccount:rollsafe:rollsafe-reader',
+    });
     expect(list?.at).toBeGreaterThanOrEqual(before);
     expect(anonymous).toMatchObject({ method: 'GET', path: '/api/v1/pods', status: 401 });
     expect(anonymous?.user).toBeUndefined();
