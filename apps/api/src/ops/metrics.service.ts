@@ -43,27 +43,35 @@ export class MetricsService {
         });
       },
     });
-    const durationSum = new Gauge({
+    // The sum and the count of scan durations come from one read per scrape: prom-client
+    // collects every metric of a scrape at once, so whichever gauge it asks first starts the
+    // read and the other waits for the same answer (neither serves the previous scrape's).
+    let durations: Promise<void> | undefined;
+    const collectDurations = (): Promise<void> =>
+      (durations ??= safely('scan durations', async () => {
+        const rows = await scans.durationTotals();
+        durationSum.reset();
+        durationCount.reset();
+        for (const row of rows) {
+          durationCount.set({ status: row.status }, row.count);
+          durationSum.set({ status: row.status }, row.sumMs / 1000);
+        }
+      }).finally(() => {
+        durations = undefined;
+      }));
+    const durationSum: Gauge<'status'> = new Gauge({
       name: 'rollsafe_scan_duration_seconds_sum',
       help: 'Total run time of finished scans, by status',
       labelNames: ['status'],
       registers: [this.registry],
+      collect: collectDurations,
     });
-    new Gauge({
+    const durationCount: Gauge<'status'> = new Gauge({
       name: 'rollsafe_scan_duration_seconds_count',
       help: 'Number of finished scans with a run time, by status',
       labelNames: ['status'],
       registers: [this.registry],
-      async collect() {
-        await safely('scan durations', async () => {
-          this.reset();
-          durationSum.reset();
-          for (const row of await scans.durationTotals()) {
-            this.set({ status: row.status }, row.count);
-            durationSum.set({ status: row.status }, row.sumMs / 1000);
-          }
-        });
-      },
+      collect: collectDurations,
     });
     new Gauge({
       name: 'rollsafe_queue_jobs',
