@@ -3,17 +3,18 @@ import nx from '@nx/eslint-plugin';
 // Project tags encode ARCHITECTURE.md's "may import" column.
 const depConstraints = [
   { sourceTag: 'layer:advisor', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'layer:simulator', onlyDependOnLibsWithTags: ['layer:advisor'] },
   { sourceTag: 'layer:manifests', onlyDependOnLibsWithTags: ['layer:advisor'] },
   { sourceTag: 'layer:kube', onlyDependOnLibsWithTags: ['layer:advisor'] },
   { sourceTag: 'layer:store', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'layer:runtime', onlyDependOnLibsWithTags: [] },
-  { sourceTag: 'layer:scans', onlyDependOnLibsWithTags: ['layer:advisor', 'layer:manifests', 'layer:kube', 'layer:store'] },
+  { sourceTag: 'layer:scans', onlyDependOnLibsWithTags: ['layer:advisor', 'layer:simulator', 'layer:manifests', 'layer:kube', 'layer:store'] },
   { sourceTag: 'layer:notify', onlyDependOnLibsWithTags: ['layer:scans'] },
   { sourceTag: 'layer:testing', onlyDependOnLibsWithTags: ['*'] },
-  { sourceTag: 'layer:cli', onlyDependOnLibsWithTags: ['layer:advisor', 'layer:manifests', 'layer:kube'] },
+  { sourceTag: 'layer:cli', onlyDependOnLibsWithTags: ['layer:advisor', 'layer:simulator', 'layer:manifests', 'layer:kube'] },
   {
     sourceTag: 'layer:app',
-    onlyDependOnLibsWithTags: ['layer:advisor', 'layer:manifests', 'layer:kube', 'layer:store', 'layer:scans', 'layer:notify', 'layer:runtime'],
+    onlyDependOnLibsWithTags: ['layer:advisor', 'layer:simulator', 'layer:manifests', 'layer:kube', 'layer:store', 'layer:scans', 'layer:notify', 'layer:runtime'],
   },
 ];
 

@@ -18,3 +18,18 @@ export { atLeast, SEVERITY_RANK } from './engine/severity.js';
 export { runAdvisor, type AdvisorResult } from './engine/run-advisor.js';
 export { RULES, findRule } from './rules/catalog.js';
 export { providerFromProviderId } from './util/provider.js';
+// Read by the rollout simulator (libs/simulator): the index and the helpers rules share.
+export {
+  SnapshotIndex,
+  externalTrafficPolicy,
+  isExposedService,
+  isLoadBalancer,
+  serviceType,
+  targetPortOf,
+  type ServiceEndpoint,
+} from './snapshot-index/snapshot-index.js';
+export { nameOf, namespaceOf, type Workload, type WorkloadKind } from './snapshot-index/workloads.js';
+export { preStopDuration, type PreStopDuration } from './rules/helpers.js';
+export { alibabaAnnotation, annotationsOf, isPodDirectBackend, providerFromAnnotations } from './util/annotations.js';
+export { parseKubernetesVersion, scaleIntOrPercent } from './util/numbers.js';
+export { detectProvider, providerForService } from './util/provider.js';
