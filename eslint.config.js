@@ -1,4 +1,8 @@
 import nx from '@nx/eslint-plugin';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const workspaceRoot = path.dirname(fileURLToPath(import.meta.url));
 
 // Project tags encode ARCHITECTURE.md's "may import" column.
 const depConstraints = [
@@ -8,13 +12,38 @@ const depConstraints = [
   { sourceTag: 'layer:kube', onlyDependOnLibsWithTags: ['layer:advisor'] },
   { sourceTag: 'layer:store', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'layer:runtime', onlyDependOnLibsWithTags: [] },
-  { sourceTag: 'layer:scans', onlyDependOnLibsWithTags: ['layer:advisor', 'layer:simulator', 'layer:manifests', 'layer:kube', 'layer:store'] },
-  { sourceTag: 'layer:notify', onlyDependOnLibsWithTags: ['layer:scans'] },
+  { sourceTag: 'layer:scans', onlyDependOnLibsWithTags: ['layer:advisor', 'layer:simulator', 'layer:manifests', 'layer:kube', 'layer:store', 'layer:notify'] },
+  // Pure (payloads, signing, retry policy): libs/scans runs the delivery use case with it.
+  { sourceTag: 'layer:notify', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'layer:testing', onlyDependOnLibsWithTags: ['*'] },
   { sourceTag: 'layer:cli', onlyDependOnLibsWithTags: ['layer:advisor', 'layer:simulator', 'layer:manifests', 'layer:kube'] },
   {
     sourceTag: 'layer:app',
-    onlyDependOnLibsWithTags: ['layer:advisor', 'layer:simulator', 'layer:manifests', 'layer:kube', 'layer:store', 'layer:scans', 'layer:notify', 'layer:runtime'],
+    onlyDependOnLibsWithTags: [
+      'layer:advisor',
+      'layer:simulator',
+      'layer:manifests',
+      'layer:kube',
+      'layer:store',
+      'layer:scans',
+      'layer:notify',
+      'layer:runtime',
+    ],
+  },
+];
+
+// The pure libraries (no framework, no database, no queue): what they may not import, by
+// package. `import type` counts too: their types would tie the library to the package.
+const PURE_LIBS = ['libs/advisor/**/*.ts', 'libs/manifests/**/*.ts', 'libs/notify/**/*.ts'];
+const IMPURE_PACKAGES = [
+  { regex: '^@nestjs/', message: 'libs/advisor, libs/manifests and libs/notify stay framework-free: no Nest (use it from libs/scans or the apps).' },
+  {
+    regex: '^(@prisma/|prisma(/|$)|\\.prisma/)|(^|/)generated/prisma(/|$)',
+    message: 'libs/advisor, libs/manifests and libs/notify do no I/O: no Prisma (libs/store owns the database).',
+  },
+  {
+    regex: '^(bullmq|ioredis|pg)(/|$)',
+    message: 'libs/advisor, libs/manifests and libs/notify do no I/O: no BullMQ, ioredis or pg (libs/scans and the apps own queues and connections).',
   },
 ];
 
@@ -33,13 +62,31 @@ export default [
     },
   },
   {
+    // Type-aware rules: a promise nobody awaits (or marks `void` on purpose) loses its errors;
+    // an `async` function that awaits nothing hides that it is synchronous.
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['prisma/*.ts', 'prisma.config.ts'] },
+        tsconfigRootDir: workspaceRoot,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/require-await': 'error',
+    },
+  },
+  {
+    files: PURE_LIBS,
+    rules: {
+      'no-restricted-imports': ['error', { patterns: IMPURE_PACKAGES }],
+    },
+  },
+  {
     // Tests may import the test kit from any project.
     files: ['**/*.spec.ts', '**/test/**/*.ts'],
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        { enforceBuildableLibDependency: false, allow: ['#rollsafe/testing'], depConstraints },
-      ],
+      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: ['#rollsafe/testing'], depConstraints }],
     },
   },
 ];

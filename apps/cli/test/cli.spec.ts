@@ -21,7 +21,7 @@ async function run(args: string[], stdin = ''): Promise<Run> {
   const io: CliIo = {
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
-    readStdin: async () => stdin,
+    readStdin: () => Promise.resolve(stdin),
     isTty: false,
     env: {},
     cwd: root,
@@ -147,7 +147,7 @@ describe('rollsafe scan', () => {
     const io: CliIo = {
       stdout: (text) => void (stdout += text),
       stderr: () => undefined,
-      readStdin: async () => '',
+      readStdin: () => Promise.resolve(''),
       isTty: false,
       env: { ROLLSAFE_DOCS_BASE_URL: 'https://docs.example.com/rollsafe/rules/' },
       cwd: root,

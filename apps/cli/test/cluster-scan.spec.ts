@@ -15,7 +15,7 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
   const io: CliIo = {
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
-    readStdin: async () => '',
+    readStdin: () => Promise.resolve(''),
     isTty: false,
     env: {},
     cwd: root,

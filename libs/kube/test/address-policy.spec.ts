@@ -44,13 +44,14 @@ describe('OutboundPolicy', () => {
   });
 
   it('checks every address a name resolves to and returns the checked one to connect to', async () => {
-    const lookup = (async () => [
-      { address: '93.184.216.34', family: 4 },
-      { address: '169.254.169.254', family: 4 },
-    ]) as unknown as typeof import('node:dns/promises').lookup;
+    const lookup = (() =>
+      Promise.resolve([
+        { address: '93.184.216.34', family: 4 },
+        { address: '169.254.169.254', family: 4 },
+      ])) as unknown as typeof import('node:dns/promises').lookup;
     await expect(strict.resolve('rebind.example', lookup)).rejects.toMatchObject({ code: 'TARGET_FORBIDDEN' });
 
-    const publicOnly = (async () => [{ address: '93.184.216.34', family: 4 }]) as unknown as typeof import('node:dns/promises').lookup;
+    const publicOnly = (() => Promise.resolve([{ address: '93.184.216.34', family: 4 }])) as unknown as typeof import('node:dns/promises').lookup;
     await expect(strict.resolve('api.example', publicOnly)).resolves.toEqual({ address: '93.184.216.34', family: 4 });
   });
 

@@ -20,13 +20,13 @@ describe('readManifestPaths', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('walks directories recursively for .yaml, .yml and .json, in a stable order, skipping hidden directories', async () => {
-    const { inputs, errors } = await readManifestPaths([dir], async () => '');
+    const { inputs, errors } = await readManifestPaths([dir], () => Promise.resolve(''));
     expect(errors).toEqual([]);
     expect(inputs.map((i) => path.relative(dir, i.name))).toEqual(['a.yml', 'b.yaml', path.join('nested', 'deeper', 'c.json')]);
   });
 
   it('reads - from stdin and reports a missing path without dropping the others', async () => {
-    const { inputs, errors } = await readManifestPaths(['-', path.join(dir, 'missing.yaml'), path.join(dir, 'a.yml')], async () => 'kind: Pod\n');
+    const { inputs, errors } = await readManifestPaths(['-', path.join(dir, 'missing.yaml'), path.join(dir, 'a.yml')], () => Promise.resolve('kind: Pod\n'));
     expect(inputs.map((i) => i.name)).toEqual(['-', path.join(dir, 'a.yml')]);
     expect(inputs[0]?.text).toBe('kind: Pod\n');
     expect(errors).toEqual([{ code: 'UNREADABLE', file: path.join(dir, 'missing.yaml'), message: 'no such file or directory' }]);

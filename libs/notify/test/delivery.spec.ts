@@ -8,10 +8,8 @@ import { dingTalkVerifies, feishuVerifies, genericVerifies } from './signatures.
 
 const SECRET = 'SECd2c1e5b0a9f84e7c9d3b2a1f0e9d8c7b6a5f4e3d2c1b0a';
 const HOST = 'hooks.rollsafe.test';
-const resolveTarget = async (host: string) => {
-  if (host !== HOST) throw new Error(`unexpected host ${host}`);
-  return { address: '127.0.0.1', family: 4 as const };
-};
+const resolveTarget = (host: string) =>
+  host === HOST ? Promise.resolve({ address: '127.0.0.1', family: 4 as const }) : Promise.reject(new Error(`unexpected host ${host}`));
 
 interface KindCase {
   kind: WebhookKind;
@@ -194,9 +192,7 @@ describe('failures before an answer', () => {
       const request = buildTestRequest({ kind: 'generic', url: receiver.url('/hook'), secret: SECRET, minSeverity: 'info' }, { id: 'o', name: 'Acme' });
       const attempt = await deliver(request, {
         timeoutMs: 5000,
-        resolveTarget: async () => {
-          throw new Error('127.0.0.1 is a loopback address (allow it with ROLLSAFE_OUTBOUND_ALLOW)');
-        },
+        resolveTarget: () => Promise.reject(new Error('127.0.0.1 is a loopback address (allow it with ROLLSAFE_OUTBOUND_ALLOW)')),
       });
       expect(attempt).toEqual(expect.objectContaining({ ok: false, retryable: false }));
       expect(attempt.error).toMatch(/loopback address/);
@@ -213,9 +209,7 @@ describe('failures before an answer', () => {
     );
     const attempt = await deliver(request, {
       timeoutMs: 5000,
-      resolveTarget: async () => {
-        throw Object.assign(new Error('getaddrinfo EAI_AGAIN hooks.slack.invalid'), { code: 'EAI_AGAIN' });
-      },
+      resolveTarget: () => Promise.reject(Object.assign(new Error('getaddrinfo EAI_AGAIN hooks.slack.invalid'), { code: 'EAI_AGAIN' })),
     });
     expect(attempt).toEqual(expect.objectContaining({ ok: false, retryable: true }));
   });
