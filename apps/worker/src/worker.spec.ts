@@ -90,8 +90,8 @@ describe('worker', () => {
   it("records a scan's failure message (and does not retry what cannot succeed)", async () => {
     @Injectable()
     class FailingEngine extends ScanEngine {
-      override async run(): Promise<EngineRun> {
-        throw new Error('advisor exploded on purpose');
+      override run(): Promise<EngineRun> {
+        return Promise.reject(new Error('advisor exploded on purpose'));
       }
     }
     const context = await startWorker(new FailingEngine());
@@ -187,8 +187,8 @@ describe('worker', () => {
 
   it('refuses to start without a handler for every job of its queue', () => {
     expect(() => assertHandlesAll(QUEUES.scans, {})).toThrow(/cannot handle job\(s\) scan.run, cluster.scan/);
-    expect(() => assertHandlesAll(QUEUES.scans, { 'scan.run': async () => undefined })).toThrow(/cluster.scan/);
-    expect(() => assertHandlesAll(QUEUES.scans, { 'scan.run': async () => undefined, 'cluster.scan': async () => undefined })).not.toThrow();
+    expect(() => assertHandlesAll(QUEUES.scans, { 'scan.run': () => Promise.resolve() })).toThrow(/cluster.scan/);
+    expect(() => assertHandlesAll(QUEUES.scans, { 'scan.run': () => Promise.resolve(), 'cluster.scan': () => Promise.resolve() })).not.toThrow();
   });
 
   it('does not boot a processor whose handler map misses a job', async () => {
