@@ -1,0 +1,229 @@
+// The smallest set of changes that makes a simulation safe: candidates chosen from the
+// causes of the windows, each kept only if simulating again with it applied helps, then
+// pruned (a fix the others make unnecessary is dropped). Every set returned was simulated.
+import { simulate, servesTerminatingEndpoints } from './simulate.js';
+import type { Fix, SimulationInput, SimulationParams, SimulationResult, WindowCause } from './types.js';
+
+function versionAtLeast(version: string, minor: number): boolean {
+  const match = /^v?(\d+)\.(\d+)/.exec(version);
+  return !match || Number(match[1]) > 1 || Number(match[2]) >= minor;
+}
+
+interface Candidate {
+  id: string;
+  change: string;
+  ruleIds: string[];
+  apply: (p: SimulationParams) => SimulationParams;
+  yaml: string;
+}
+
+const CAUSE_RULES: Record<WindowCause, string[]> = {
+  'not-ready-endpoint': ['readiness-probe-missing'],
+  'stopped-before-removed': ['prestop-hook-missing', 'prestop-sleep-too-short'],
+  'killed-during-prestop': ['termination-grace-too-short'],
+  'node-without-endpoint': ['local-traffic-rollout-unsafe', 'local-traffic-node-single-pod'],
+  'connections-cut': ['lb-connection-drain-off', 'lb-drain-exceeds-grace'],
+  'capacity-dip': ['single-replica', 'rollout-capacity-dip', 'recreate-strategy', 'lb-readiness-gate-missing', 'lb-registration-outpaces-rollout'],
+};
+
+/** Rule ids whose findings explain windows of these causes. */
+export function ruleIdsForCauses(causes: Iterable<WindowCause>): string[] {
+  const ids = new Set<string>();
+  for (const cause of causes) for (const id of CAUSE_RULES[cause]) ids.add(id);
+  return [...ids];
+}
+
+export function causesOf(result: SimulationResult): Set<WindowCause> {
+  return new Set(result.windows.filter((w) => w.cause !== 'capacity-dip' || w.share >= 1).map((w) => w.cause));
+}
+
+/** The removal delay a preStop sleep must cover on this path. */
+function removalDelay(p: SimulationParams): number {
+  if (p.path === 'pod') return p.L;
+  if (p.path === 'local') return Math.max(p.E, p.L);
+  return p.E;
+}
+
+export function preStopNeeded(p: SimulationParams): number {
+  return p.path === 'internal' ? Math.max(5, p.E + 1) : Math.max(15, removalDelay(p) + 5);
+}
+
+function graceFor(p: SimulationParams, preStop: number): number {
+  return Math.max(p.G, preStop + Math.max(p.appShutdown, 30));
+}
+
+function container(name: string, body: string): string {
+  return `spec:\n  template:\n    spec:\n      containers:\n        - name: ${name}\n${body
+    .split('\n')
+    .map((l) => `          ${l}`)
+    .join('\n')}`;
+}
+
+function candidatesFor(cause: WindowCause, p: SimulationParams, containerName: string, serviceName: string): Candidate[] {
+  const out: Candidate[] = [];
+  const preStopFix = (): Candidate => {
+    const P = Math.max(p.P, preStopNeeded(p));
+    const G = graceFor(p, P + p.appShutdown);
+    const graceChange = G !== p.G;
+    const sleep = versionAtLeast(p.kubernetesVersion, 30) ? `sleep:\n      seconds: ${P}` : `exec:\n      command: ["sleep", "${P}"]`;
+    return {
+      id: 'prestop',
+      change: `preStop sleep ${P}s${graceChange ? ` and terminationGracePeriodSeconds ${G}` : ''}`,
+      ruleIds: ['prestop-hook-missing', 'prestop-sleep-too-short', ...(graceChange ? ['termination-grace-too-short'] : [])],
+      apply: (q) => ({ ...q, P: Math.max(q.P, P), G: Math.max(q.G, G) }),
+      yaml: graceChange
+        ? `spec:\n  template:\n    spec:\n      terminationGracePeriodSeconds: ${G}\n${container(containerName, `lifecycle:\n  preStop:\n    ${sleep}`).split('\n').slice(3).join('\n')}`
+        : container(containerName, `lifecycle:\n  preStop:\n    ${sleep}`),
+    };
+  };
+  switch (cause) {
+    case 'not-ready-endpoint':
+      out.push({
+        id: 'readiness',
+        change: 'readinessProbe on the serving port (periodSeconds 5)',
+        ruleIds: ['readiness-probe-missing'],
+        apply: (q) => ({ ...q, readinessProbe: { initialDelaySeconds: 0, periodSeconds: 5, successThreshold: 1 } }),
+        yaml: container(containerName, 'readinessProbe:\n  tcpSocket:\n    port: <serving port>\n  periodSeconds: 5'),
+      });
+      break;
+    case 'stopped-before-removed':
+      out.push(preStopFix());
+      break;
+    case 'killed-during-prestop': {
+      const G = p.P + p.appShutdown + 30;
+      out.push({
+        id: 'grace',
+        change: `terminationGracePeriodSeconds ${G}`,
+        ruleIds: ['termination-grace-too-short'],
+        apply: (q) => ({ ...q, G: Math.max(q.G, G) }),
+        yaml: `spec:\n  template:\n    spec:\n      terminationGracePeriodSeconds: ${G}`,
+      });
+      break;
+    }
+    case 'node-without-endpoint':
+      if (servesTerminatingEndpoints(p.kubernetesVersion)) out.push(preStopFix());
+      out.push({
+        id: 'in-place',
+        change: 'in-place rollout: maxSurge 50%, maxUnavailable 0, pods pinned to the LB node set (node affinity)',
+        ruleIds: ['local-traffic-rollout-unsafe'],
+        apply: (q) => ({ ...q, maxSurge: Math.max(1, Math.ceil(q.replicas / 2)), maxUnavailable: 0, inPlace: true }),
+        yaml: 'spec:\n  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxSurge: 50%\n      maxUnavailable: 0\n  template:\n    spec:\n      affinity:\n        nodeAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n            nodeSelectorTerms:\n              - matchExpressions:\n                  - { key: <lb-node-label>, operator: In, values: ["true"] }',
+      });
+      if (p.provider === 'alibaba') {
+        out.push({
+          id: 'eni',
+          change: 'ENI mode: pods are the SLB backends (service.beta.kubernetes.io/backend-type: eni)',
+          ruleIds: ['local-traffic-rollout-unsafe', 'eni-backend-recommended'],
+          apply: (q) => ({ ...q, path: 'pod' }),
+          yaml: 'metadata:\n  annotations:\n    service.beta.kubernetes.io/backend-type: "eni"',
+        });
+      }
+      break;
+    case 'connections-cut': {
+      const timeout = Math.min(900, Math.max(10, p.G - p.P - p.appShutdown));
+      const G = Math.max(p.G, p.P + p.appShutdown + timeout);
+      out.push({
+        id: 'drain',
+        change: `connection draining on, timeout ${timeout}s${G !== p.G ? ` (terminationGracePeriodSeconds ${G})` : ''}`,
+        ruleIds: ['lb-connection-drain-off'],
+        apply: (q) => ({ ...q, drain: true, drainTimeout: timeout, G: Math.max(q.G, G) }),
+        yaml:
+          p.provider === 'aws'
+            ? `metadata:\n  annotations:\n    service.beta.kubernetes.io/aws-load-balancer-target-group-attributes: deregistration_delay.timeout_seconds=${timeout}`
+            : `metadata:\n  annotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-connection-drain: "on"\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-connection-drain-timeout: "${timeout}"`,
+      });
+      break;
+    }
+    case 'capacity-dip':
+      if (p.path === 'pod' && !p.readinessGate) {
+        out.push({
+          id: 'gate',
+          change: `readiness gate of the load balancer (${p.provider === 'alibaba' ? `service.readiness.alibabacloud.com/${serviceName}` : 'the provider gate'})`,
+          ruleIds: ['lb-readiness-gate-missing', 'lb-registration-outpaces-rollout'],
+          apply: (q) => ({ ...q, readinessGate: true }),
+          yaml: `spec:\n  template:\n    spec:\n      readinessGates:\n        - conditionType: service.readiness.alibabacloud.com/${serviceName}`,
+        });
+      }
+      if (p.maxUnavailable > 0 || p.strategy === 'Recreate') {
+        out.push({
+          id: 'surge',
+          change: 'strategy RollingUpdate with maxSurge 1, maxUnavailable 0',
+          ruleIds: ['rollout-capacity-dip', 'recreate-strategy'],
+          apply: (q) => ({ ...q, strategy: 'RollingUpdate', maxSurge: Math.max(1, q.maxSurge), maxUnavailable: 0 }),
+          yaml: 'spec:\n  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxSurge: 1\n      maxUnavailable: 0',
+        });
+      }
+      break;
+  }
+  return out;
+}
+
+export interface FixSearch {
+  fixes: Fix[];
+  after: SimulationResult | null;
+}
+
+function applyAll(input: SimulationInput, fixes: Candidate[]): SimulationInput {
+  let params = input.params;
+  for (const fix of fixes) params = fix.apply(params);
+  return { ...input, params };
+}
+
+/** Searches the smallest set of fixes for a simulation that drops traffic; each kept set is simulated again. */
+export function searchFixes(input: SimulationInput, baseline: SimulationResult, containerName: string): FixSearch {
+  if (baseline.verdict === 'safe') return { fixes: [], after: null };
+  const serviceName = input.service.name;
+  const kept: Candidate[] = [];
+  let current = baseline;
+  const tried = new Set<string>();
+  for (let round = 0; round < 6 && current.verdict === 'drops'; round++) {
+    const causes = [...causesOf(current)];
+    const candidates = causes
+      .flatMap((cause) => candidatesFor(cause, applyAll(input, kept).params, containerName, serviceName))
+      .filter((c) => !tried.has(c.id));
+    if (candidates.length === 0) break;
+    let progressed = false;
+    for (const candidate of candidates) {
+      if (tried.has(candidate.id)) continue;
+      tried.add(candidate.id);
+      const next = simulate(applyAll(input, [...kept, candidate]));
+      if (better(next, current)) {
+        kept.push(candidate);
+        current = next;
+        progressed = true;
+        break;
+      }
+    }
+    if (!progressed) break;
+  }
+  // Prune: a fix whose removal keeps the result safe is not needed.
+  const closes = new Map<Candidate, WindowCause[]>();
+  if (current.verdict === 'safe') {
+    for (let i = kept.length - 1; i >= 0 && kept.length > 1; i--) {
+      const without = kept.filter((_, j) => j !== i);
+      const result = simulate(applyAll(input, without));
+      if (result.verdict === 'safe') kept.splice(i, 1);
+      else
+        closes.set(
+          kept[i] as Candidate,
+          [...causesOf(result)].filter((c) => !causesOf(current).has(c)),
+        );
+    }
+  }
+  const baseCauses = causesOf(baseline);
+  const fixes: Fix[] = kept.map((fix) => ({
+    change: fix.change,
+    closes: closes.get(fix) ?? [...baseCauses].filter((c) => !causesOf(current).has(c)),
+    ruleIds: fix.ruleIds,
+    remediation: { yaml: fix.yaml },
+  }));
+  return { fixes, after: kept.length > 0 ? current : null };
+}
+
+function better(next: SimulationResult, current: SimulationResult): boolean {
+  if (next.verdict === 'safe') return true;
+  const a = causesOf(next);
+  const b = causesOf(current);
+  if (next.droppedTrafficSeconds < current.droppedTrafficSeconds - 1e-9 && a.size <= b.size) return true;
+  return a.size < b.size && [...a].every((c) => b.has(c));
+}

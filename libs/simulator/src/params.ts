@@ -1,0 +1,288 @@
+// Resolves a simulation's parameters from a workload, a Service, the provider profile and
+// the user's overrides, naming where each value came from.
+import {
+  alibabaAnnotation,
+  annotationsOf,
+  externalTrafficPolicy,
+  isPodDirectBackend,
+  preStopDuration,
+  scaleIntOrPercent,
+  serviceType,
+  type Container,
+  type IntOrString,
+  type Service,
+  type SnapshotIndex,
+  type Workload,
+} from '#rollsafe/advisor';
+import { profileFor, type ProviderProfile } from './profiles.js';
+import type { ParameterSource, PathKind, ReadinessTiming, SimulationParams } from './types.js';
+
+/** Values the user sets (CLI flags, API parameters): each wins over the manifest and the profile. */
+export interface SimulationOverrides {
+  provider?: string;
+  nodes?: number;
+  inPlace?: boolean;
+  kubernetesVersion?: string;
+  E?: number;
+  L?: number;
+  lbAdd?: number;
+  podStart?: number;
+  appWarmup?: number;
+  appShutdown?: number;
+  drain?: boolean;
+  drainTimeout?: number;
+}
+
+export const DEFAULTS = {
+  podStart: 2,
+  appWarmup: 10,
+  appShutdown: 0,
+  grace: 30,
+  kubernetesVersion: '1.30',
+  provider: 'alibaba',
+  probePeriod: 10,
+};
+
+export function pathOf(service: Service): PathKind {
+  const type = serviceType(service);
+  if (type !== 'LoadBalancer' && type !== 'NodePort') return 'internal';
+  if (isPodDirectBackend(service)) return 'pod';
+  return externalTrafficPolicy(service) === 'Local' ? 'local' : 'cluster';
+}
+
+type Sources = Partial<Record<keyof SimulationParams, ParameterSource | string>>;
+
+export interface ResolvedParams {
+  params: SimulationParams;
+  sources: Sources;
+  notes: string[];
+  /** What is missing to simulate at all (verdict unknown). */
+  missing: string[];
+}
+
+interface StrategyLike {
+  type?: string;
+  rollingUpdate?: { maxSurge?: IntOrString; maxUnavailable?: IntOrString };
+}
+
+function specOf(workload: Workload): Record<string, unknown> {
+  return ((workload.object as { spec?: Record<string, unknown> }).spec ?? {}) as Record<string, unknown>;
+}
+
+function readinessGatesOf(workload: Workload): string[] {
+  const gates = (workload.podSpec as { readinessGates?: Array<{ conditionType?: string }> } | undefined)?.readinessGates;
+  return Array.isArray(gates) ? gates.map((g) => String(g?.conditionType ?? '')) : [];
+}
+
+function number(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+  if (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim())) return Number(value.trim());
+  return undefined;
+}
+
+/** Resolves every parameter for one workload behind one Service. */
+export function resolveParams(
+  index: SnapshotIndex,
+  workload: Workload,
+  service: Service,
+  provider: string,
+  overrides: SimulationOverrides,
+  live: { nodes?: number; kubernetesVersion?: string },
+): ResolvedParams {
+  const notes: string[] = [];
+  const missing: string[] = [];
+  const sources: Sources = {};
+  const path = pathOf(service);
+  const mode = path === 'internal' ? 'cluster' : path;
+  const { profile, exact } = profileFor(provider, mode);
+  const profileSource = exact ? `profile ${profile.id}` : `profile ${profile.id} (no ${provider} row for ${mode}: Alibaba's used)`;
+  const spec = specOf(workload);
+  const replicas = Math.max(1, index.replicas(workload));
+  sources.replicas = index.hpaOf(workload) ? 'manifest (HPA minReplicas)' : workload.specReplicas === undefined ? 'default' : 'manifest';
+
+  const kind = workload.kind as SimulationParams['kind'];
+  let strategy: SimulationParams['strategy'] = 'RollingUpdate';
+  let maxSurge = 0;
+  let maxUnavailable = 1;
+  if (kind === 'Deployment') {
+    const s = (spec['strategy'] ?? {}) as StrategyLike;
+    if (s.type === 'Recreate') strategy = 'Recreate';
+    maxSurge = scaleIntOrPercent(s.rollingUpdate?.maxSurge ?? '25%', replicas, true) ?? 1;
+    maxUnavailable = scaleIntOrPercent(s.rollingUpdate?.maxUnavailable ?? '25%', replicas, false) ?? 0;
+    if (maxSurge === 0 && maxUnavailable === 0) maxUnavailable = 1;
+    sources.maxSurge = s.rollingUpdate?.maxSurge === undefined ? 'default' : 'manifest';
+    sources.maxUnavailable = s.rollingUpdate?.maxUnavailable === undefined ? 'default' : 'manifest';
+  } else if (kind === 'DaemonSet') {
+    const s = (spec['updateStrategy'] ?? {}) as StrategyLike;
+    if (s.type === 'OnDelete') missing.push('DaemonSet updateStrategy OnDelete: pods change only when deleted by hand');
+    maxSurge = scaleIntOrPercent(s.rollingUpdate?.maxSurge ?? 0, replicas, true) ?? 0;
+    maxUnavailable = scaleIntOrPercent(s.rollingUpdate?.maxUnavailable ?? 1, replicas, false) ?? 1;
+    if (maxSurge === 0 && maxUnavailable === 0) maxUnavailable = 1;
+    sources.maxSurge = s.rollingUpdate?.maxSurge === undefined ? 'default' : 'manifest';
+    sources.maxUnavailable = s.rollingUpdate?.maxUnavailable === undefined ? 'default' : 'manifest';
+  } else if (kind === 'StatefulSet') {
+    const s = (spec['updateStrategy'] ?? {}) as { type?: string };
+    if (s.type === 'OnDelete') missing.push('StatefulSet updateStrategy OnDelete: pods change only when deleted by hand');
+    maxUnavailable = 1;
+    sources.maxUnavailable = 'default (one pod at a time below Kubernetes 1.35)';
+  }
+  const minReadySeconds = number(spec['minReadySeconds']) ?? 0;
+  sources.minReadySeconds = spec['minReadySeconds'] === undefined ? 'default' : 'manifest';
+
+  // The serving container the simulation follows: the worst of them (no probe, shortest preStop).
+  const serving = index.servingContainers(workload);
+  if (serving.length === 0) missing.push('a container in the pod template');
+  const withoutProbe = serving.find((c) => !c.readinessProbe);
+  const probed: Container | undefined = withoutProbe ?? serving[0];
+  let readinessProbe: ReadinessTiming | null = null;
+  if (probed?.readinessProbe) {
+    const probe = probed.readinessProbe;
+    readinessProbe = {
+      initialDelaySeconds: number(probe.initialDelaySeconds) ?? 0,
+      periodSeconds: number(probe.periodSeconds) ?? DEFAULTS.probePeriod,
+      successThreshold: number(probe.successThreshold) ?? 1,
+    };
+  }
+  sources.readinessProbe = 'manifest';
+  let P = Number.POSITIVE_INFINITY;
+  for (const container of serving) {
+    const preStop = preStopDuration(container);
+    let seconds = 0;
+    if (preStop.present && preStop.seconds === undefined) {
+      notes.push(`container "${container.name ?? ''}": preStop ${preStop.handler} of unknown duration, taken as 0 s`);
+    } else if (preStop.present) seconds = preStop.seconds ?? 0;
+    P = Math.min(P, seconds);
+  }
+  if (!Number.isFinite(P)) P = 0;
+  sources.P = 'manifest';
+  const grace = number(workload.podSpec?.terminationGracePeriodSeconds);
+  const G = grace ?? DEFAULTS.grace;
+  sources.G = grace === undefined ? 'default' : 'manifest';
+
+  const gatePrefix = profile.readinessGate?.replace(/<[^>]+>$/, '') ?? null;
+  const readinessGate = path === 'pod' && gatePrefix !== null && readinessGatesOf(workload).some((g) => g.startsWith(gatePrefix));
+  sources.readinessGate = 'manifest';
+
+  // Health check: the profile, or the Service's own annotations.
+  let hcInterval = profile.hc.intervalSeconds.value;
+  let hcUnhealthyThreshold = profile.hc.unhealthyThreshold.value;
+  let hcHealthyThreshold = profile.hc.healthyThreshold.value;
+  sources.hcInterval = profileSource;
+  sources.hcUnhealthyThreshold = profileSource;
+  sources.hcHealthyThreshold = profileSource;
+  if (profile.provider === 'alibaba') {
+    const interval = number(alibabaAnnotation(service, 'health-check-interval'));
+    const unhealthy = number(alibabaAnnotation(service, 'unhealthy-threshold'));
+    const healthy = number(alibabaAnnotation(service, 'healthy-threshold'));
+    if (interval !== undefined) [hcInterval, sources.hcInterval] = [interval, 'manifest (Service annotation)'];
+    if (unhealthy !== undefined) [hcUnhealthyThreshold, sources.hcUnhealthyThreshold] = [unhealthy, 'manifest (Service annotation)'];
+    if (healthy !== undefined) [hcHealthyThreshold, sources.hcHealthyThreshold] = [healthy, 'manifest (Service annotation)'];
+  }
+
+  const e1 = profile.endpointPropagationSeconds.value;
+  const pick = <K extends keyof SimulationOverrides>(key: K, fallback: NonNullable<SimulationOverrides[K]>, source: string, param: keyof SimulationParams) => {
+    const value = overrides[key];
+    sources[param] = value === undefined ? source : 'flag';
+    return (value ?? fallback) as NonNullable<SimulationOverrides[K]>;
+  };
+  const E = pick('E', e1 + profile.datapathSyncSeconds.value, `${profileSource}: propagation + datapath sync (estimate)`, 'E');
+  const lbRemove = profile.lbRemoveLatencySeconds?.value;
+  const L = pick(
+    'L',
+    path === 'pod' || path === 'local' ? e1 + (lbRemove ?? 0) : 0,
+    path === 'pod' || path === 'local'
+      ? lbRemove === undefined
+        ? `${profileSource}: removal by health check only`
+        : `${profileSource}: propagation + LB removal latency (estimate)`
+      : 'not on the path',
+    'L',
+  );
+  const lbAddDefault = path === 'pod' || path === 'local' ? e1 + profile.lbAddLatencySeconds.value + hcInterval * hcHealthyThreshold : 0;
+  const lbAdd = pick(
+    'lbAdd',
+    lbAddDefault,
+    path === 'pod' || path === 'local'
+      ? `${profileSource}: propagation + LB add latency + health check interval x healthy threshold (estimate)`
+      : 'not on the path',
+    'lbAdd',
+  );
+  const podStart = pick('podStart', DEFAULTS.podStart, 'default', 'podStart');
+  const appWarmup = pick('appWarmup', DEFAULTS.appWarmup, 'default', 'appWarmup');
+  const appShutdown = pick('appShutdown', DEFAULTS.appShutdown, 'default', 'appShutdown');
+  const kubernetesVersion = pick(
+    'kubernetesVersion',
+    live.kubernetesVersion ?? DEFAULTS.kubernetesVersion,
+    live.kubernetesVersion ? 'cluster' : 'default',
+    'kubernetesVersion',
+  );
+  const nodes = pick('nodes', live.nodes ?? replicas, live.nodes !== undefined ? 'cluster' : 'default (one pod per node)', 'nodes');
+  const inPlace = pick('inPlace', false, 'default', 'inPlace');
+
+  let drainDefault = profile.drain.supported && profile.drain.defaultSeconds.value > 0;
+  let drainTimeoutDefault = profile.drain.defaultSeconds.value;
+  let drainSource = profileSource;
+  if (profile.provider === 'alibaba' && path !== 'internal') {
+    const on = alibabaAnnotation(service, 'connection-drain');
+    if (on !== undefined) {
+      drainDefault = on.toLowerCase() === 'on';
+      drainTimeoutDefault = number(alibabaAnnotation(service, 'connection-drain-timeout')) ?? 0;
+      drainSource = 'manifest (Service annotation)';
+    }
+  }
+  if (profile.provider === 'aws') {
+    const attrs = annotationsOf(service)['service.beta.kubernetes.io/aws-load-balancer-target-group-attributes'];
+    const match = /deregistration_delay\.timeout_seconds=(\d+)/.exec(attrs ?? '');
+    if (match) {
+      drainTimeoutDefault = Number(match[1]);
+      drainDefault = drainTimeoutDefault > 0;
+      drainSource = 'manifest (Service annotation)';
+    }
+  }
+  const drain = pick('drain', drainDefault, drainSource, 'drain');
+  const drainTimeout = pick('drainTimeout', drainTimeoutDefault, drainSource, 'drainTimeout');
+  sources.path = 'manifest (Service type, externalTrafficPolicy, backend annotations)';
+  sources.provider = overrides.provider !== undefined ? 'flag' : 'detected';
+  sources.profile = exact ? 'profile' : 'profile (fallback)';
+  sources.kind = 'manifest';
+  sources.strategy = 'manifest';
+  sources.removalTrigger = profileSource;
+  sources.hcSeesNode = profileSource;
+
+  const params: SimulationParams = {
+    kind,
+    strategy,
+    path,
+    replicas,
+    nodes: Math.max(1, nodes),
+    maxSurge,
+    maxUnavailable,
+    minReadySeconds,
+    E,
+    L,
+    lbAdd,
+    podStart,
+    appWarmup,
+    appShutdown,
+    P,
+    G,
+    readinessProbe,
+    readinessGate,
+    hcInterval,
+    hcUnhealthyThreshold,
+    hcHealthyThreshold,
+    hcSeesNode: hcSeesNode(profile),
+    removalTrigger: profile.removalTrigger,
+    drain: path === 'internal' ? false : drain,
+    drainTimeout,
+    provider,
+    profile: profile.id,
+    kubernetesVersion,
+    inPlace,
+  };
+  if (path === 'internal') notes.push('ClusterIP Service: no load balancer; only endpoint propagation matters, and connections are not counted as cut.');
+  return { params, sources, notes, missing };
+}
+
+function hcSeesNode(profile: ProviderProfile): boolean {
+  return profile.hc.target === 'nodePort' || profile.hc.target === 'healthCheckNodePort';
+}

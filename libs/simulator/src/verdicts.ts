@@ -1,0 +1,222 @@
+// The per-Service verdict: for every load-balanced Service of a snapshot, will a rollout of
+// the workload behind it drop traffic, where, for how long, which findings explain it and
+// the smallest change that makes it safe. Linear in the snapshot: one index, each workload's
+// own pods, node names sorted once.
+import {
+  SnapshotIndex,
+  detectProvider,
+  isLoadBalancer,
+  nameOf,
+  namespaceOf,
+  providerForService,
+  serviceType,
+  type Finding,
+  type Pod,
+  type Provider,
+  type Service,
+  type Snapshot,
+  type Workload,
+} from '#rollsafe/advisor';
+import { causesOf, ruleIdsForCauses, searchFixes } from './fixes.js';
+import { DEFAULTS, pathOf, resolveParams, type SimulationOverrides } from './params.js';
+import { compareNames, simulate } from './simulate.js';
+import type { InitialPod, ServiceVerdict, SimulationInput, SimulationResult } from './types.js';
+
+export interface VerdictOptions {
+  /** A provider the user names; wins over detection (default: detected, else alibaba). */
+  provider?: Provider | string;
+  /** The scan's findings: a verdict then names the findings (fingerprints) that explain it. */
+  findings?: readonly Finding[];
+  /** Simulation overrides (CLI flags, API parameters). */
+  overrides?: SimulationOverrides;
+  /** Also judge Services that are not type LoadBalancer (NodePort, ClusterIP). Default false. */
+  allServices?: boolean;
+  /** Reuse an index already built for this snapshot. */
+  index?: SnapshotIndex;
+  /** Search fixes for Services that drop traffic (default true). */
+  fixes?: boolean;
+}
+
+export interface VerdictSummary {
+  services: number;
+  drops: number;
+  safe: number;
+  unknown: number;
+}
+
+export interface ServiceVerdicts {
+  verdicts: ServiceVerdict[];
+  summary: VerdictSummary;
+}
+
+const SIMULATED_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
+
+/** One sentence for the top of a report: "3 of 41 Services drop traffic on rollout". */
+export function verdictHeadline(summary: VerdictSummary): string {
+  const unknown = summary.unknown > 0 ? ` (${summary.unknown} unknown)` : '';
+  return `${summary.drops} of ${summary.services} Service${summary.services === 1 ? '' : 's'} drop traffic on rollout${unknown}`;
+}
+
+/** Verdicts for every load-balanced Service of a snapshot, in namespace/name order. Pure. */
+export function serviceVerdicts(snapshot: Snapshot, options: VerdictOptions = {}): ServiceVerdicts {
+  const index = options.index ?? new SnapshotIndex(snapshot);
+  const detected = detectProvider(snapshot);
+  const named = (options.provider as Provider | undefined) ?? detected.fromNodes;
+  const live = snapshot.facts.source === 'cluster';
+  const liveNodes = live ? liveNodeNames(snapshot) : undefined;
+  const findingsByResource = indexFindings(options.findings);
+  const verdicts: ServiceVerdict[] = [];
+  const services = snapshot.services.filter((s) => options.allServices || isLoadBalancer(s));
+  for (const service of services) {
+    const provider = providerForService(service, named, detected.fromAnnotations) ?? DEFAULTS.provider;
+    verdicts.push(verdictFor(index, service, provider, options, liveNodes, snapshot.facts.kubernetesVersion, findingsByResource));
+  }
+  verdicts.sort((a, b) => compareNames(a.service.namespace, b.service.namespace) || compareNames(a.service.name, b.service.name));
+  const summary: VerdictSummary = { services: verdicts.length, drops: 0, safe: 0, unknown: 0 };
+  for (const v of verdicts) summary[v.verdict]++;
+  return { verdicts, summary };
+}
+
+function liveNodeNames(snapshot: Snapshot): string[] {
+  return snapshot.nodes
+    .filter((n) => !n.spec?.unschedulable)
+    .map((n) => nameOf(n))
+    .sort(compareNames);
+}
+
+function isReady(pod: Pod): boolean {
+  return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+function indexFindings(findings: readonly Finding[] | undefined): Map<string, Finding[]> | undefined {
+  if (!findings) return undefined;
+  const map = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const key = `${f.resource.kind}\u0000${f.resource.namespace}\u0000${f.resource.name}`;
+    const list = map.get(key);
+    if (list) list.push(f);
+    else map.set(key, [f]);
+  }
+  return map;
+}
+
+function unknownVerdict(service: Service, missing: string[], workload: Workload | null, notes: string[] = []): ServiceVerdict {
+  return {
+    service: { namespace: namespaceOf(service), name: nameOf(service), type: serviceType(service), path: pathOf(service) },
+    workload: workload ? { kind: workload.kind, namespace: workload.namespace, name: workload.name } : null,
+    verdict: 'unknown',
+    missing,
+    droppedTrafficSeconds: 0,
+    windows: [],
+    ruleIds: [],
+    findings: [],
+    fixes: [],
+    afterFixes: null,
+    parameters: null,
+    parameterSources: {},
+    notes,
+    durationSeconds: 0,
+  };
+}
+
+/** The simulation input for one workload behind one Service (also what `rollsafe simulate` runs). */
+export function simulationInputFor(
+  index: SnapshotIndex,
+  workload: Workload,
+  service: Service,
+  provider: string,
+  overrides: SimulationOverrides,
+  live: { nodeNames?: string[]; kubernetesVersion?: string },
+): { input: SimulationInput; missing: string[] } {
+  const livePods = live.nodeNames ? index.podsOf(workload).filter((p) => !p.metadata?.deletionTimestamp && p.spec?.nodeName) : undefined;
+  const resolved = resolveParams(index, workload, service, provider, overrides, {
+    ...(live.nodeNames && overrides.nodes === undefined ? { nodes: live.nodeNames.length } : {}),
+    ...(live.kubernetesVersion ? { kubernetesVersion: live.kubernetesVersion } : {}),
+  });
+  const input: SimulationInput = {
+    workload: { kind: workload.kind, namespace: workload.namespace, name: workload.name },
+    service: { namespace: namespaceOf(service), name: nameOf(service) },
+    params: resolved.params,
+    sources: resolved.sources,
+    notes: resolved.notes,
+  };
+  if (live.nodeNames && overrides.nodes === undefined) {
+    input.nodeNames = live.nodeNames;
+    const initial: InitialPod[] = (livePods ?? []).map((p) => ({ name: nameOf(p), node: p.spec?.nodeName as string, ready: isReady(p) }));
+    initial.sort((a, b) => compareNames(a.name, b.name));
+    input.initialPods = initial;
+    if (initial.length === 0) resolved.missing.push('running pods of the workload (none found in the cluster)');
+  }
+  return { input, missing: resolved.missing };
+}
+
+function verdictFor(
+  index: SnapshotIndex,
+  service: Service,
+  provider: string,
+  options: VerdictOptions,
+  liveNodes: string[] | undefined,
+  kubernetesVersion: string | undefined,
+  findings: Map<string, Finding[]> | undefined,
+): ServiceVerdict {
+  const all = index.workloadsOf(service);
+  const workloads = all.filter((w) => SIMULATED_KINDS.has(w.kind));
+  if (workloads.length === 0) {
+    return unknownVerdict(
+      service,
+      [
+        all.length > 0
+          ? `a Deployment, StatefulSet or DaemonSet behind the Service (it selects only ${all.map((w) => `${w.kind} ${w.name}`).join(', ')})`
+          : 'the workload behind the Service (its selector matches none in the snapshot)',
+      ],
+      all[0] ?? null,
+    );
+  }
+  let worst: { result: SimulationResult; input: SimulationInput; workload: Workload } | undefined;
+  for (const workload of workloads) {
+    const { input, missing } = simulationInputFor(index, workload, service, provider, options.overrides ?? {}, {
+      ...(liveNodes ? { nodeNames: liveNodes } : {}),
+      ...(kubernetesVersion ? { kubernetesVersion } : {}),
+    });
+    if (missing.length > 0) return unknownVerdict(service, missing, workload, input.notes ?? []);
+    const result = simulate(input);
+    if (!worst || rank(result) > rank(worst.result)) worst = { result, input, workload };
+  }
+  const { result, input, workload } = worst as { result: SimulationResult; input: SimulationInput; workload: Workload };
+  const notes = [...result.notes];
+  if (workloads.length > 1) notes.push(`The Service selects ${workloads.length} workloads; each was simulated alone and the worst is shown.`);
+  const causes = causesOf(result);
+  const candidates = ruleIdsForCauses(causes);
+  let ruleIds = candidates;
+  let fingerprints: string[] = [];
+  if (findings) {
+    const related = [
+      ...(findings.get(`${workload.kind}\u0000${workload.namespace}\u0000${workload.name}`) ?? []),
+      ...(findings.get(`Service\u0000${namespaceOf(service)}\u0000${nameOf(service)}`) ?? []),
+    ].filter((f) => candidates.includes(f.ruleId));
+    ruleIds = [...new Set(related.map((f) => f.ruleId))];
+    fingerprints = related.map((f) => f.fingerprint);
+  }
+  const container = index.servingContainers(workload)[0]?.name ?? '<container>';
+  const search = options.fixes === false ? { fixes: [], after: null } : searchFixes(input, result, container);
+  return {
+    service: { namespace: namespaceOf(service), name: nameOf(service), type: serviceType(service), path: result.service.path },
+    workload: { kind: workload.kind, namespace: workload.namespace, name: workload.name },
+    verdict: result.verdict,
+    missing: [],
+    droppedTrafficSeconds: result.droppedTrafficSeconds,
+    windows: result.windows,
+    ruleIds,
+    findings: fingerprints,
+    fixes: search.fixes,
+    afterFixes: search.after ? { verdict: search.after.verdict, droppedTrafficSeconds: search.after.droppedTrafficSeconds } : null,
+    parameters: result.parameters,
+    parameterSources: result.parameterSources,
+    notes,
+    durationSeconds: result.durationSeconds,
+  };
+}
+
+function rank(result: SimulationResult): number {
+  return (result.verdict === 'drops' ? 1e9 : 0) + result.droppedTrafficSeconds + result.windows.length * 1e-6;
+}
