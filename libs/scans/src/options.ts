@@ -11,6 +11,8 @@ export interface ScansOptions {
   allowInsecureKubeconfig?: boolean;
   /** Per request to an API server; default 30 s. */
   kubeRequestTimeoutMs?: number;
+  /** The first wait before retrying an API server request during a scan (each further one doubles); default 250 ms. */
+  kubeRetryBaseDelayMs?: number;
   /** ROLLSAFE_MIN_SCHEDULE_SECONDS: the shortest schedule period; default 300. */
   minScheduleSeconds?: number;
   /** ROLLSAFE_NOTIFY_MAX_ATTEMPTS: attempts of a `notification.deliver` job; default 6. */

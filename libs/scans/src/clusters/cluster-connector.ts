@@ -36,7 +36,11 @@ export class ClusterConnector {
   }
 
   collect(credentials: ClusterCredentials): Promise<CollectResult> {
-    return collectClusterSnapshot(credentials, { outbound: this.outbound, ...this.timeout() });
+    return collectClusterSnapshot(credentials, {
+      outbound: this.outbound,
+      ...this.timeout(),
+      ...(this.options.kubeRetryBaseDelayMs !== undefined ? { retryBaseDelayMs: this.options.kubeRetryBaseDelayMs } : {}),
+    });
   }
 
   private timeout(): { requestTimeoutMs?: number } {

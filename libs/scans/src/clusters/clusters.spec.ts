@@ -30,7 +30,8 @@ describe('cluster scans', () => {
       imports: [
         StoreModule.forRoot({ databaseUrl: db.url, poolSize: 4 }),
         BullModule.forRoot({ connection: { url: redis.url, maxRetriesPerRequest: null }, prefix: redis.prefix }),
-        ScansModule.forRoot({ outboundAllow: ['loopback'], ...options }),
+        // Retries of an unreachable API server wait 1 ms, not 250 ms doubling: the test waits for the attempts, not for time.
+        ScansModule.forRoot({ outboundAllow: ['loopback'], kubeRetryBaseDelayMs: 1, ...options }),
       ],
     }).compile();
     const app = await moduleRef.init();
@@ -75,7 +76,7 @@ describe('cluster scans', () => {
     expect(await lost.get(ClusterScanRunner).run({ scanId: orphan.id, clusterId: cluster.id })).toBe('failed');
     const failed = await lost.get(ScanQueryService).get(org.id, orphan.id);
     expect(failed.error).toMatch(/not configured/);
-  });
+  }, 30_000);
 
   it('retries an unreachable cluster, then records CLUSTER_UNREACHABLE with the reason', async () => {
     const app = await context({ encryptionKey: newKey });
@@ -101,5 +102,5 @@ describe('cluster scans', () => {
     const two = await app.get(ClusterService).register(org.id, { name: 'two', kubeconfig: fake.kubeconfig({ auth: 'token' }) });
     const scan = await app.get(ClusterService).requestScan(org.id, one.id);
     expect(await app.get(ClusterScanRunner).run({ scanId: scan.id, clusterId: two.id })).toBe('failed');
-  });
+  }, 30_000);
 });
