@@ -1,4 +1,5 @@
-export { parseManifests, type ManifestInput, type ParseResult } from './parse.js';
+export { parseManifests, buildSnapshot, type ParseResult } from './parse.js';
+export { parseManifestText, type ManifestInput, type ParsedText, type ParsedDocument, type ParseTextOptions } from './parse-text.js';
 export { DEFAULT_LIMITS, CLI_LIMITS, type ManifestLimits } from './limits.js';
 export { formatManifestError, type ManifestError, type ManifestErrorCode } from './errors.js';
 export { readManifestPaths, type ReadResult } from './read-paths.js';

@@ -1,4 +1,5 @@
-import { parseManifests } from '../src/index.js';
+import { DEFAULT_LIMITS, parseManifests, parseManifestText } from '../src/index.js';
+import { parseReference } from '../src/reference-parse.js';
 
 const deployment = (name: string): string => `apiVersion: apps/v1
 kind: Deployment
@@ -79,7 +80,9 @@ items:
     expect(errors[0]).toMatchObject({ code: 'YAML_SYNTAX', file: 'bad.yaml' });
     expect(errors[0]?.line).toBeGreaterThanOrEqual(15);
     expect(errors[0]?.column).toBeGreaterThan(0);
-    expect(snapshot.deployments.map((d) => d.metadata?.name)).toEqual(['fine']);
+    expect(errors[0]?.message).toContain('the document that starts at line 12');
+    // The broken document fails alone (RULES.md): the good one before it is still judged.
+    expect(snapshot.deployments.map((d) => d.metadata?.name)).toEqual(['ok', 'fine']);
   });
 
   it('reports invalid JSON with its line and column', () => {
@@ -153,5 +156,92 @@ items:
     const { snapshot, errors } = parseManifests([{ name: 'empty.yaml', text: '---\n---\n# only a comment\n' }]);
     expect(errors).toEqual([]);
     expect(snapshot.warnings).toEqual([]);
+  });
+});
+
+describe('parseManifests: duplicate keys and broken documents (RULES.md, issue 9)', () => {
+  const workloads = Array.from({ length: 11 }, (_, i) => deployment(`app-${i}`)).join('---\n');
+  const configMap = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  LOG_LEVEL: info\n  TIMEOUT: "5"\n  LOG_LEVEL: debug\n`;
+
+  it('takes a duplicated key, last one winning, with a warning naming file, line and key: the file is still judged', () => {
+    const text = `${configMap}---\n${workloads}`;
+    const { snapshot, errors } = parseManifests([{ name: 'release.yaml', text }]);
+    expect(errors).toEqual([]);
+    expect(snapshot.deployments).toHaveLength(11);
+    expect(snapshot.warnings).toEqual([
+      { message: 'duplicate key "LOG_LEVEL": the last value wins, as kubectl\'s parser does', location: { file: 'release.yaml', line: 8 } },
+    ]);
+  });
+
+  it('keeps the last value of a duplicated key, as kubectl does', () => {
+    const text = `${deployment('web').replace('spec:\n  template:', 'spec:\n  replicas: 1\n  replicas: 3\n  template:')}`;
+    const { snapshot, errors } = parseManifests([{ name: 'dup.yaml', text }]);
+    expect(errors).toEqual([]);
+    expect(snapshot.deployments[0]?.spec?.replicas).toBe(3);
+    expect(snapshot.warnings.map((w) => w.location)).toEqual([{ file: 'dup.yaml', line: 7 }]);
+  });
+
+  it('reports a duplicated key in a document with anchors and aliases too', () => {
+    const text = `kind: Deployment\nmetadata: {name: web, labels: &l {app: web}}\nmetadata: {name: web2, labels: *l}\nspec: {template: {metadata: {labels: *l}, spec: {containers: [{name: app}]}}}\n`;
+    const { snapshot, errors } = parseManifests([{ name: 'a.yaml', text }]);
+    expect(errors).toEqual([]);
+    expect(snapshot.deployments.map((d) => d.metadata?.name)).toEqual(['web2']);
+    expect(snapshot.warnings.map((w) => [w.message.slice(0, 20), w.location?.line])).toEqual([['duplicate key "metad', 3]]);
+  });
+
+  it('fails one broken document alone: the others are judged, the error names file, line and column', () => {
+    const broken = `apiVersion: v1\nkind: Service\nmetadata:\n  name: broken\n spec: {}\n`;
+    const text = `${deployment('before')}---\n${broken}---\n${deployment('after')}`;
+    const { snapshot, errors } = parseManifests([{ name: 'mixed.yaml', text }]);
+    expect(snapshot.deployments.map((d) => d.metadata?.name)).toEqual(['before', 'after']);
+    expect(snapshot.services).toEqual([]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'YAML_SYNTAX', file: 'mixed.yaml', line: 16 });
+    expect(errors[0]?.column).toBeGreaterThan(0);
+    expect(errors[0]?.message).toContain('starts at line 12');
+    // The lines of the documents after the broken one are still right.
+    const after = snapshot.deployments[1];
+    expect(after && snapshot.locations.get(after)).toEqual({ file: 'mixed.yaml', line: 18 });
+  });
+});
+
+describe('parseManifests: document starts, limits and values', () => {
+  it('points each document at its first content line, after comments and markers', () => {
+    const text = `# header\n\n--- # first\n# about web\n${deployment('web')}--- {kind: Service, metadata: {name: inline}}\n---\n\n\n${deployment('late')}`;
+    const { snapshot, errors, documentCount } = parseManifests([{ name: 's.yaml', text }]);
+    expect(errors).toEqual([]);
+    expect(documentCount).toBe(3);
+    expect([...snapshot.locations.values()].map((l) => l.line)).toEqual([5, 15, 19]);
+  });
+
+  it('counts the items of a kind: List against the document limit', () => {
+    const items = Array.from({ length: 5 }, (_, i) => `  - {kind: Service, metadata: {name: s${i}}}`).join('\n');
+    const { errors, snapshot } = parseManifests([{ name: 'list.yaml', text: `kind: List\nitems:\n${items}\n` }], { maxDocuments: 4 });
+    expect(errors[0]).toMatchObject({ code: 'TOO_MANY_DOCUMENTS', file: 'list.yaml' });
+    expect(snapshot.services).toEqual([]);
+  });
+
+  it.each([
+    ['flow', `{"kind": "List", "items": [${Array(1_000_000).fill('{}').join(',')}]}`],
+    ['block', `kind: List\nitems:\n${'- {}\n'.repeat(1_000_000)}`],
+  ])('refuses a %s List of a million {} items while parsing it, with the upload limits', (_style, text) => {
+    const started = process.hrtime.bigint();
+    const { errors, snapshot } = parseManifests([{ name: 'huge.yaml', text }]);
+    const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+    expect(errors).toHaveLength(1);
+    expect(['TOO_MANY_DOCUMENTS', 'ALIAS_LIMIT']).toContain(errors[0]?.code);
+    expect(snapshot.pods).toEqual([]);
+    // A guard that parsing stopped early, not a speed assertion.
+    expect(elapsedMs).toBeLessThan(5_000);
+  });
+
+  it('reads plain scalars as the YAML 1.2 core schema does (the values of the reference parser)', () => {
+    const text = `kind: ConfigMap\nmetadata: {name: c}\ndata: {a: 0b101, b: 1_000, c: -0x10, d: 0x1F, e: 0o17, f: .inf, g: 2024-01-01, h: yes, i: ~, j: 1e3, k: 010, l: +1, m: -0}\n`;
+    const fast = parseManifestText({ name: 's.yaml', text });
+    const reference = parseReference(text, 's.yaml', 1, DEFAULT_LIMITS, 10);
+    const data = (fast.documents[0]?.value as { data: Record<string, unknown> }).data;
+    expect(data).toEqual({ a: '0b101', b: '1_000', c: '-0x10', d: 31, e: 15, f: Infinity, g: '2024-01-01', h: 'yes', i: null, j: 1000, k: 10, l: 1, m: -0 });
+    expect(Object.is(data['m'], -0)).toBe(true);
+    expect('documents' in reference && reference.documents[0]?.value).toEqual(fast.documents[0]?.value);
   });
 });

@@ -10,7 +10,8 @@ const FINDINGS_PER_CHUNK = 1000;
 export function* formatJson(report: ScanReport, pretty: boolean): Generator<string> {
   const { result } = report;
   const rest = {
-    summary: { ...result.summary, skipped: report.warnings.length },
+    // `skipped` counts skipped documents; a duplicate-key warning skips nothing (the last value wins).
+    summary: { ...result.summary, skipped: report.warnings.filter((warning) => warning.message.endsWith('skipped')).length },
     notEvaluated: result.notEvaluated,
     errors: report.inputErrors,
     warnings: report.warnings,

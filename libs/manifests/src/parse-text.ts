@@ -1,0 +1,247 @@
+import type { ManifestError } from './errors.js';
+import { isFastYamlError, loadFast, mayUseFastPath, type Listener } from './fast-yaml.js';
+import { DEFAULT_LIMITS, type ManifestLimits } from './limits.js';
+import { lineAndColumn } from './line-index.js';
+import { parseReference, type DuplicateKey } from './reference-parse.js';
+import { firstContentLine, splitDocuments } from './split.js';
+import { isRecord } from '#rollsafe/advisor';
+
+export interface ManifestInput {
+  /** A file path, `-` for stdin, or a name such as `upload`: it is what findings point at. */
+  name: string;
+  text: string;
+}
+
+/** One parsed document: its value, its first line, and for a `kind: List` each item's line. */
+export interface ParsedDocument {
+  value: unknown;
+  line: number;
+  itemLines?: number[];
+}
+
+/**
+ * What one input (or one part of it) parses to: plain data, so it can cross a worker_thread
+ * boundary (structured clone) unchanged. Lines are 1-based lines of the whole file.
+ */
+export interface ParsedText {
+  file: string;
+  documents: ParsedDocument[];
+  /** Documents that could not be parsed; the other documents are still in `documents`. */
+  errors: ManifestError[];
+  /** Duplicate mapping keys: the last value won, as kubectl's parser does. */
+  duplicateKeys: DuplicateKey[];
+  /** Documents plus `kind: List` items, as counted against `maxDocuments`. */
+  documentCount: number;
+}
+
+export interface ParseTextOptions {
+  /** How many documents this part may still add before `maxDocuments` is reached. Default: all of them. */
+  documentsLeft?: number;
+  /** The 1-based file line of the first character of `input.text`, when it is a part of a file. Default 1. */
+  firstLine?: number;
+}
+
+/** Deeper nesting than this is refused, as the reference parser does (a stack-overflow guard). */
+const MAX_DEPTH = 100;
+
+/**
+ * Parses one input (YAML or JSON, multi-document, `kind: List`) into plain documents, each
+ * document on its own: a broken document is reported with its file, line and column and the
+ * others are still returned. Safe to call inside a worker_thread; the result is structured-
+ * cloneable. `parseManifests` builds the snapshot from it.
+ */
+export function parseManifestText(input: ManifestInput, limits: Partial<ManifestLimits> = {}, options: ParseTextOptions = {}): ParsedText {
+  const effective: ManifestLimits = { ...DEFAULT_LIMITS, ...limits };
+  const file = input.name;
+  const text = input.text;
+  const firstLine = options.firstLine ?? 1;
+  const documentsLeft = options.documentsLeft ?? effective.maxDocuments;
+  const result: ParsedText = { file, documents: [], errors: [], duplicateKeys: [], documentCount: 0 };
+
+  const byteLength = Buffer.byteLength(text, 'utf8');
+  if (byteLength > effective.maxBytes) {
+    result.errors.push({ code: 'TOO_LARGE', file, message: `input is ${byteLength} bytes; the limit is ${effective.maxBytes} bytes` });
+    return result;
+  }
+  if (text.includes('\u0000')) {
+    result.errors.push({ code: 'UNREADABLE', file, message: 'input is binary, not YAML or JSON text' });
+    return result;
+  }
+
+  const spans = splitDocuments(text);
+  if (!spans) return takeReference(result, parseReference(text, file, firstLine, effective, documentsLeft), input, effective, documentsLeft);
+
+  const tooMany = (): ManifestError => ({
+    code: 'TOO_MANY_DOCUMENTS',
+    file,
+    message: `too many YAML documents: the limit is ${effective.maxDocuments} in one scan`,
+  });
+  const parseErrors: ManifestError[] = [];
+  for (const span of spans) {
+    const line = span.line + firstLine - 1;
+    const contentLine = firstContentLine(text, span.start, span.end, line);
+    if (contentLine === undefined && !span.explicit) continue; // comments before the first `---`: not a document
+    if (result.documentCount >= documentsLeft) {
+      result.errors.push(tooMany());
+      return withoutDocuments(result);
+    }
+    const chunk = text.slice(span.start, span.end);
+    const outcome = parseDocument(chunk, line, contentLine ?? line, file, effective, documentsLeft - result.documentCount);
+    if ('limit' in outcome) {
+      result.errors.push(tooMany());
+      return withoutDocuments(result);
+    }
+    if ('error' in outcome) {
+      parseErrors.push(
+        spans.length > 1
+          ? { ...outcome.error, message: `${outcome.error.message} (in the document that starts at line ${contentLine ?? line})` }
+          : outcome.error,
+      );
+      result.documentCount++;
+      continue;
+    }
+    for (const document of outcome.documents) {
+      result.documents.push(document);
+      result.documentCount += 1 + (document.itemLines?.length ?? 0);
+    }
+    result.duplicateKeys.push(...outcome.duplicateKeys);
+    if (result.documentCount > documentsLeft) {
+      result.errors.push(tooMany());
+      return withoutDocuments(result);
+    }
+  }
+  if (parseErrors.length > 0 && parseErrors.every((error) => error.code === 'YAML_SYNTAX') && looksLikeJson(input)) {
+    // Some valid JSON is not valid YAML (tab indentation, for one): such a file is taken as JSON.
+    const json = parseAsJson(input, firstLine, effective, documentsLeft);
+    return json ?? { ...withoutDocuments(result), errors: [jsonSyntaxError(input, firstLine)] };
+  }
+  result.errors.push(...parseErrors);
+  return result;
+}
+
+type DocumentOutcome = { documents: ParsedDocument[]; duplicateKeys: DuplicateKey[] } | { error: ManifestError } | { limit: true };
+
+function parseDocument(chunk: string, line: number, contentLine: number, file: string, limits: ManifestLimits, documentsLeft: number): DocumentOutcome {
+  if (!mayUseFastPath(chunk)) return parseReference(chunk, file, line, limits, documentsLeft);
+  const guard = new NodeGuard(line, limits.maxExpandedNodesPerDocument);
+  let value: unknown;
+  try {
+    value = loadFast(chunk, guard.listener);
+  } catch (error) {
+    if (error instanceof NodeLimit) return { error: { code: error.code, file, line: error.line, message: error.message } };
+    if (isFastYamlError(error)) {
+      // Duplicate keys are allowed (the last one wins, with a warning): the reference path takes them.
+      if (error.reason === 'duplicated mapping key') return parseReference(chunk, file, line, limits, documentsLeft);
+      const mark = error.mark;
+      return {
+        error: { code: 'YAML_SYNTAX', file, message: error.reason || 'invalid YAML', ...(mark ? { line: mark.line + line, column: mark.column + 1 } : {}) },
+      };
+    }
+    // Anything else (a stack overflow on pathological input): let the reference path judge it.
+    return parseReference(chunk, file, line, limits, documentsLeft);
+  }
+  if (value === undefined) value = null;
+  if (isRecord(value) && Array.isArray(value['items']) && typeof value['kind'] === 'string' && value['kind'].endsWith('List')) {
+    // A `kind: List`: its items count against the document limit, and each keeps its own line,
+    // which the reference parser's events give (Lists are rare, and bounded by the node limit).
+    if (value['items'].length + 1 > documentsLeft) return { limit: true };
+    return parseReference(chunk, file, line, limits, documentsLeft);
+  }
+  return { documents: [{ value, line: contentLine }], duplicateKeys: [] };
+}
+
+class NodeLimit extends Error {
+  constructor(
+    readonly code: 'ALIAS_LIMIT' | 'YAML_SYNTAX',
+    readonly line: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Counts js-yaml 4's nodes while it parses: a document of more than `maxNodes` nodes (a List of
+ * a million `{}`, say) is refused before it is built, and nesting is bounded (js-yaml 4 recurses).
+ */
+class NodeGuard {
+  private depth = 0;
+  private nodes = 0;
+  constructor(
+    private readonly firstLine: number,
+    private readonly maxNodes: number,
+  ) {}
+  readonly listener: Listener = (event, state) => {
+    if (event === 'close') {
+      this.depth--;
+      return;
+    }
+    // js-yaml 4 opens up to two nodes per YAML node (it tries a block mapping first).
+    if (++this.depth > 2 * MAX_DEPTH + 2) throw new NodeLimit('YAML_SYNTAX', state.line + this.firstLine, `nesting deeper than ${MAX_DEPTH} levels`);
+    if (++this.nodes > 2 * this.maxNodes) {
+      throw new NodeLimit('ALIAS_LIMIT', state.line + this.firstLine, `a document has more than ${this.maxNodes} nodes`);
+    }
+  };
+}
+
+function takeReference(
+  result: ParsedText,
+  outcome: ReturnType<typeof parseReference>,
+  input: ManifestInput,
+  limits: ManifestLimits,
+  documentsLeft: number,
+): ParsedText {
+  if ('error' in outcome) {
+    if (outcome.error.code === 'YAML_SYNTAX' && looksLikeJson(input)) {
+      return parseAsJson(input, 1, limits, documentsLeft) ?? { ...result, errors: [jsonSyntaxError(input, 1)] };
+    }
+    result.errors.push(outcome.error);
+    return result;
+  }
+  result.documents = outcome.documents;
+  result.duplicateKeys = outcome.duplicateKeys;
+  result.documentCount = outcome.documents.reduce((sum, d) => sum + 1 + (d.itemLines?.length ?? 0), 0);
+  return result;
+}
+
+function withoutDocuments(result: ParsedText): ParsedText {
+  return { ...result, documents: [], duplicateKeys: [] };
+}
+
+function parseAsJson(input: ManifestInput, firstLine: number, limits: ManifestLimits, documentsLeft: number): ParsedText | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(input.text);
+  } catch {
+    return undefined;
+  }
+  const file = input.name;
+  const documentCount = 1 + (isRecord(value) && Array.isArray(value['items']) ? value['items'].length : 0);
+  if (documentCount > documentsLeft) {
+    const error: ManifestError = { code: 'TOO_MANY_DOCUMENTS', file, message: `too many YAML documents: the limit is ${limits.maxDocuments} in one scan` };
+    return { file, documents: [], errors: [error], duplicateKeys: [], documentCount: 0 };
+  }
+  return { file, documents: [{ value, line: firstLine }], errors: [], duplicateKeys: [], documentCount };
+}
+
+function looksLikeJson(input: ManifestInput): boolean {
+  return input.name.toLowerCase().endsWith('.json') || /^\s*[[{]/.test(input.text);
+}
+
+/** JSON that cannot be parsed is reported with JSON.parse's own explanation. */
+function jsonSyntaxError(input: ManifestInput, firstLine: number): ManifestError {
+  try {
+    JSON.parse(input.text);
+    return { code: 'JSON_SYNTAX', file: input.name, message: 'invalid JSON' };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const position = /at position (\d+)/.exec(message);
+    const where = position ? lineAndColumn(input.text, Number(position[1])) : undefined;
+    return {
+      code: 'JSON_SYNTAX',
+      file: input.name,
+      message: message.replace(/\s*\(line \d+ column \d+\)$/, ''),
+      ...(where ? { line: where.line + firstLine - 1, column: where.column } : {}),
+    };
+  }
+}
