@@ -4,7 +4,9 @@
 // a native message for new and resolved findings and nothing for an unchanged rescan; a
 // failing receiver is retried, then given up, with every attempt logged; a schedule runs on
 // time across a worker restart, never duplicated, and a run that finds a scan in progress is
-// recorded as skipped.
+// recorded as skipped. The tests wait for events (scans written, jobs settled, a run falling
+// due), never for a fixed time: schedules run every second, and the scan that must be in
+// progress is held by the fake API server until a run has found it so.
 import 'reflect-metadata';
 import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -378,6 +380,12 @@ describe('notifications and schedules (worker)', () => {
   }, 60_000);
 
   it('runs a schedule on time across a worker restart, never duplicated, and stops when deleted', async () => {
+    const PERIOD_MS = 1000;
+    /** BullMQ aligns `every` runs to multiples of the period: waits until the first slot after now has passed. */
+    const aSlotToPass = (what: string) => {
+      const slot = (Math.floor(Date.now() / PERIOD_MS) + 1) * PERIOD_MS;
+      return until(what, () => (Date.now() > slot + 100 ? true : undefined));
+    };
     let context = await startWorker();
     const org = await context.get(OrganizationService).create('scheduled');
     const cluster = await context.get(ClusterService).register(org.id, { name: 'nightly', kubeconfig: fake.kubeconfig({ auth: 'token' }) });
@@ -386,10 +394,10 @@ describe('notifications and schedules (worker)', () => {
     const scheduledScans = () =>
       prisma().scan.findMany({ where: { trigger: 'schedule', target: { cluster: { id: cluster.id } } }, orderBy: { createdAt: 'asc' } });
 
-    const view = await schedules.set(org.id, cluster.id, { everySeconds: 3 });
-    expect(view).toMatchObject({ clusterId: cluster.id, everySeconds: 3, nextRunAt: expect.any(String) });
+    const view = await schedules.set(org.id, cluster.id, { everySeconds: PERIOD_MS / 1000 });
+    expect(view).toMatchObject({ clusterId: cluster.id, everySeconds: PERIOD_MS / 1000, nextRunAt: expect.any(String) });
     // Setting it again (same id) replaces, never adds.
-    await schedules.set(org.id, cluster.id, { everySeconds: 3 });
+    await schedules.set(org.id, cluster.id, { everySeconds: PERIOD_MS / 1000 });
     expect(await context.get(JobQueue).scheduledClusterIds()).toEqual([cluster.id]);
     /** The slot a scheduled scan ran for: the scheduler's job id ends with it (ms). */
     const slotOf = (scan: { scheduledRun: string | null }) => Number(String(scan.scheduledRun).split(':').pop());
@@ -398,9 +406,9 @@ describe('notifications and schedules (worker)', () => {
       const scans = await scheduledScans();
       return scans.filter((s) => s.status === 'succeeded').length >= 2 ? scans : undefined;
     });
-    expect(slotOf(beforeRestart[1] as { scheduledRun: string | null }) - slotOf(beforeRestart[0] as { scheduledRun: string | null })).toBe(3000);
+    expect(slotOf(beforeRestart[1] as { scheduledRun: string | null }) - slotOf(beforeRestart[0] as { scheduledRun: string | null })).toBe(PERIOD_MS);
     await context.close();
-    await new Promise((resolve) => setTimeout(resolve, 3500));
+    await aSlotToPass('a run to fall due while the worker is down');
 
     context = await startWorker();
     const restartedAt = Date.now();
@@ -419,7 +427,7 @@ describe('notifications and schedules (worker)', () => {
     expect((after[0] as { createdAt: Date }).createdAt.getTime() - restartedAt).toBeLessThan(2500);
     for (let i = 1; i < after.length; i += 1) {
       const scan = after[i] as { scheduledRun: string | null; createdAt: Date };
-      expect(slotOf(scan) - slotOf(after[i - 1] as { scheduledRun: string | null })).toBe(3000);
+      expect(slotOf(scan) - slotOf(after[i - 1] as { scheduledRun: string | null })).toBe(PERIOD_MS);
       expect(scan.createdAt.getTime() - slotOf(scan)).toBeGreaterThanOrEqual(-50);
       expect(scan.createdAt.getTime() - slotOf(scan)).toBeLessThan(2500);
     }
@@ -431,21 +439,34 @@ describe('notifications and schedules (worker)', () => {
     // Stop: no more runs.
     await context.get(ScheduleService).delete(org.id, cluster.id);
     expect(await context.get(JobQueue).scheduledClusterIds()).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // A run already taken finishes (its scan is written); then the slots that would have run pass with no scan.
+    const schedulesQueue = context.get<Queue>(getQueueToken(QUEUES.schedules));
+    await until('the runs in flight to finish', async () => {
+      const counts = await schedulesQueue.getJobCounts('active', 'waiting', 'delayed', 'prioritized');
+      return Object.values(counts).every((count) => count === 0) ? true : undefined;
+    });
     const stopped = (await scheduledScans()).length;
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await aSlotToPass('a run to fall due, had the schedule not been deleted');
+    await aSlotToPass('another');
     expect((await scheduledScans()).length).toBe(stopped);
     await context.close();
   }, 60_000);
 
   it('records a run that finds a scan in progress as skipped, and reconciles schedulers with the rows at start-up', async () => {
-    const slow = await FakeKubeApiServer.start({ scenario: kubeScenarios.smallAlibabaTerway(), latencyMs: 700 });
+    const slow = await FakeKubeApiServer.start({ scenario: kubeScenarios.smallAlibabaTerway() });
+    let release = (): void => undefined;
     try {
       let context = await startWorker();
       const org = await context.get(OrganizationService).create('busy');
       const cluster = await context.get(ClusterService).register(org.id, { name: 'slow', kubeconfig: slow.kubeconfig({ auth: 'token' }) });
+      // The first run's scan stays in flight (the API server holds its answers) until a later run has found it so.
+      release = slow.hold();
       await context.get(ScheduleService).set(org.id, cluster.id, { everySeconds: 1 });
       const prisma = () => context.get(PrismaService).client;
+      await until('a run that finds the scan in progress', async () =>
+        (await prisma().scan.findFirst({ where: { trigger: 'schedule', status: 'skipped', target: { cluster: { id: cluster.id } } } })) ? true : undefined,
+      );
+      release();
       const scans = await until(
         'a skipped run and a finished scan',
         async () => {
@@ -475,6 +496,7 @@ describe('notifications and schedules (worker)', () => {
       expect(await context.get(JobQueue).scheduledClusterIds()).not.toContain(cluster.id);
       await context.close();
     } finally {
+      release();
       await slow.stop();
     }
   }, 60_000);

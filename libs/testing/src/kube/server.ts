@@ -221,6 +221,7 @@ function yamlString(value: string): string {
 export class FakeKubeApiServer {
   /** Every request answered, in order of arrival. */
   readonly requests: RequestLog[] = [];
+  private held: Promise<void> | undefined;
   private scenario: KubeScenario;
   private currentRv: number;
   /** Continue tokens issued before this resourceVersion are expired (410). */
@@ -360,6 +361,20 @@ export class FakeKubeApiServer {
     this.requests.length = 0;
   }
 
+  /**
+   * From now on every answer waits until the returned function is called: a scan reading
+   * this server stays in flight for as long as a test needs, without a fixed delay.
+   */
+  hold(): () => void {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    this.held = gate;
+    return () => {
+      if (this.held === gate) this.held = undefined;
+      release();
+    };
+  }
+
   /** The next matching requests fail (410 only on list requests carrying ?continue=). */
   failNext(match: FailureMatch, response: FailureInjection): void {
     this.failures.push({ match, response, remaining: Math.max(1, response.times ?? 1) });
@@ -429,6 +444,7 @@ export class FakeKubeApiServer {
     res.setHeader('Cache-Control', 'no-cache, private');
     try {
       if (this.options.latencyMs > 0) await sleep(this.options.latencyMs);
+      if (this.held) await this.held;
       const target = route(path);
       if (target.type === 'health') {
         this.sendText(res, 200, 'ok');
