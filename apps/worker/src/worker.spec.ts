@@ -7,9 +7,9 @@ import { Test } from '@nestjs/testing';
 import type { Worker } from 'bullmq';
 import { PrismaService } from '#rollsafe/store';
 import { randomBytes } from 'node:crypto';
-import { ClusterService, OrganizationService, QUEUES, ScanEngine, ScanRequestService, type EngineOptions, type EngineRun } from '#rollsafe/scans';
+import { ClusterService, OrganizationService, QUEUES, ScanEngine, ScanRequestService, type EngineOptions } from '#rollsafe/scans';
 import { FakeKubeApiServer, kubeScenarios, UNSAFE_DEPLOYMENT, until } from '#rollsafe/testing';
-import type { ManifestInput } from '#rollsafe/manifests';
+import type { AdvisorResult, Snapshot } from '#rollsafe/advisor';
 import { WorkerModule } from './worker.module.js';
 import { ScansProcessor } from './scans.processor.js';
 import { assertHandlesAll } from './job-handlers.js';
@@ -29,10 +29,10 @@ class HeldEngine extends ScanEngine {
     this.gate = new Promise((resolve) => (this.release = resolve));
   }
 
-  override async run(files: ManifestInput[], options: EngineOptions): Promise<EngineRun> {
+  override async run(snapshot: Snapshot, options: EngineOptions): Promise<AdvisorResult> {
     this.markStarted();
     await this.gate;
-    return super.run(files, options);
+    return super.run(snapshot, options);
   }
 }
 
@@ -90,7 +90,7 @@ describe('worker', () => {
   it("records a scan's failure message (and does not retry what cannot succeed)", async () => {
     @Injectable()
     class FailingEngine extends ScanEngine {
-      override run(): Promise<EngineRun> {
+      override run(): Promise<AdvisorResult> {
         return Promise.reject(new Error('advisor exploded on purpose'));
       }
     }

@@ -26,25 +26,18 @@ export {
 export { displayUrl } from './webhooks/webhook-url.js';
 export { ScanJobs } from './jobs/scan-jobs.js';
 export { ClusterService, rulesNeeding, type ClusterInput, type ClusterFindingArgs } from './clusters/cluster.service.js';
-export { ClusterScanRunner, ClusterScanRetry } from './clusters/cluster-scan-runner.service.js';
 export { ClusterConnector } from './clusters/cluster-connector.js';
 export { CredentialCipher, CredentialsError, encryptionKeyId, type SealPurpose } from './clusters/credential-cipher.js';
-export { ScanEngine, PROVIDERS, MAX_UPLOAD_BYTES, type EngineOptions, type EngineRun } from './scan-engine.js';
+export { ScanEngine, PROVIDERS, MAX_UPLOAD_BYTES, engineOptions, type EngineOptions } from './scan-engine.js';
+export { ScanPipeline, type RunOutcome } from './pipeline/scan-pipeline.js';
+export { ScanFailure, ScanRetry, type ScanSource, type SourcedSnapshot } from './pipeline/scan-source.js';
+export { diffFindings, type FindingDiff, type PriorState } from './pipeline/finding-diff.js';
+export { UploadParser } from './pipeline/upload-parser.js';
+export { encodeSnapshot, decodeSnapshot } from './pipeline/snapshot-codec.js';
 export { ScanRequestService, type ScanRequest } from './scan-request.service.js';
 export { ScanQueryService, SCAN_STATUSES, SEVERITIES, SCAN_TRIGGERS, MAX_PAGE_SIZE, type ScanListArgs, type FindingListArgs } from './scan-query.service.js';
-export { ScanRunner, type RunOutcome } from './scan-runner.service.js';
 export { OrganizationService, hashApiKey } from './organization.service.js';
-export { SuppressionService, type SuppressionView, type SuppressionInput } from './suppression.service.js';
-export type {
-  ScanView,
-  FindingView,
-  SummaryView,
-  ListView,
-  EvidenceJson,
-  ClusterView,
-  ClusterFindingView,
-  ScheduleView,
-  WebhookView,
-  DeliveryView,
-} from './views.js';
+export { SuppressionService, type SuppressionInput } from './suppression.service.js';
+export * from './contracts/index.js';
+export { REDACTED_URL_SUFFIX } from './views.js';
 export { scansOptionsFrom, type ScansOptions, type ScansSettings } from './options.js';

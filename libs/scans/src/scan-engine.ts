@@ -1,23 +1,11 @@
-// The advisor and the manifest parser behind one injectable, so use cases do not reach
-// into them directly and tests can slow a run down (crash-and-rerun) without mocks of the
-// database or the queue.
+// The advisor step of the scan pipeline behind one injectable, so tests can hold a run
+// mid-way (crash-and-rerun) or make it fail, without mocking the database or the queue.
 import { Injectable } from '@nestjs/common';
-import { parseManifests, DEFAULT_LIMITS, type ManifestError, type ManifestInput } from '#rollsafe/manifests';
-import { runAdvisor, type AdvisorResult, type Provider, type Snapshot, type Suppression } from '#rollsafe/advisor';
+import { PROVIDERS, runAdvisor, type AdvisorResult, type Provider, type Snapshot, type Suppression } from '#rollsafe/advisor';
+import { DEFAULT_LIMITS } from '#rollsafe/manifests';
 
-export const PROVIDERS: readonly Provider[] = ['alibaba', 'aws', 'gcp', 'azure'];
+export { PROVIDERS };
 export const MAX_UPLOAD_BYTES = DEFAULT_LIMITS.maxBytes;
-
-export interface ValidationOutcome {
-  errors: ManifestError[];
-  documentCount: number;
-}
-
-export interface EngineRun {
-  result: AdvisorResult;
-  documentCount: number;
-  parseWarnings: Array<{ message: string; location?: { file: string; line: number } }>;
-}
 
 export interface EngineOptions {
   provider?: Provider;
@@ -35,10 +23,14 @@ export interface EngineSettings {
   docsBaseUrl?: string | undefined;
 }
 
+function isProvider(value: string): value is Provider {
+  return (PROVIDERS as readonly string[]).includes(value);
+}
+
 /** The engine's options for one scan, leaving out what is unset. */
 export function engineOptions(settings: EngineSettings): EngineOptions {
   return {
-    ...(settings.provider ? { provider: settings.provider as Provider } : {}),
+    ...(settings.provider && isProvider(settings.provider) ? { provider: settings.provider } : {}),
     ...(settings.slbAttachmentQuota ? { slbAttachmentQuota: settings.slbAttachmentQuota } : {}),
     suppressions: settings.suppressions.map((s) => ({
       ruleId: s.ruleId,
@@ -52,36 +44,8 @@ export function engineOptions(settings: EngineSettings): EngineOptions {
 
 @Injectable()
 export class ScanEngine {
-  /** Parses only, to refuse bad input before a scan is queued. */
-  validate(files: ManifestInput[]): ValidationOutcome {
-    const parsed = parseManifests(files, DEFAULT_LIMITS);
-    return { errors: parsed.errors, documentCount: parsed.documentCount };
-  }
-
-  async run(files: ManifestInput[], options: EngineOptions): Promise<EngineRun> {
-    const parsed = parseManifests(files, DEFAULT_LIMITS);
-    if (parsed.errors.length > 0) {
-      const first = parsed.errors[0];
-      throw new Error(`manifests could not be parsed: ${first ? `${first.file}${first.line ? `:${first.line}` : ''}: ${first.message}` : ''}`);
-    }
-    const result = this.runSnapshot(parsed.snapshot, options);
-    return {
-      result,
-      documentCount: parsed.documentCount,
-      parseWarnings: parsed.snapshot.warnings.map((warning) => ({
-        message: warning.message,
-        ...(warning.location ? { location: warning.location } : {}),
-      })),
-    };
-  }
-
-  /** Runs the advisor over a snapshot already built (a live cluster's). */
-  runSnapshot(snapshot: Snapshot, options: EngineOptions): AdvisorResult {
-    return runAdvisor(snapshot, {
-      ...(options.provider ? { provider: options.provider } : {}),
-      ...(options.slbAttachmentQuota ? { slbAttachmentQuota: options.slbAttachmentQuota } : {}),
-      suppressions: options.suppressions,
-      ...(options.docsBaseUrl ? { docsBaseUrl: options.docsBaseUrl } : {}),
-    });
+  /** Runs the advisor over a snapshot (async so that a test can hold it). */
+  run(snapshot: Snapshot, options: EngineOptions): Promise<AdvisorResult> {
+    return Promise.resolve(runAdvisor(snapshot, options));
   }
 }

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { ClusterRepository, FindingRepository, ScanRepository, type ScanStatus, type ScanTrigger, type Severity } from '#rollsafe/store';
+import { ClusterRepository, FindingRepository, ScanRepository } from '#rollsafe/store';
+import { ScanStatus, ScanTrigger, Severity, valuesOf } from './contracts/enums.js';
 import { DomainError, notFound } from './errors.js';
 import { UUID, decodeScanCursor, decodeSeqCursor, encodeCursor } from './cursor.js';
-import { toFindingView, toScanView, type FindingView, type ListView, type ScanView } from './views.js';
+import { toFindingView, toScanView } from './views.js';
+import type { FindingView, ListView, ScanView } from './contracts/index.js';
 
-export const SCAN_STATUSES: readonly ScanStatus[] = ['queued', 'running', 'succeeded', 'failed', 'skipped'];
-export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
-export const SCAN_TRIGGERS: readonly ScanTrigger[] = ['upload', 'manual', 'schedule'];
+export const SCAN_STATUSES = valuesOf(ScanStatus);
+export const SEVERITIES = valuesOf(Severity);
+export const SCAN_TRIGGERS = valuesOf(ScanTrigger);
 export const MAX_PAGE_SIZE = 200;
 
 export interface PageArgs {

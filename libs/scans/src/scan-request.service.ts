@@ -3,8 +3,10 @@ import type { ManifestError, ManifestInput } from '#rollsafe/manifests';
 import { ScanRepository } from '#rollsafe/store';
 import { DomainError, type ErrorDetails } from './errors.js';
 import { JobQueue } from './jobs/job-queue.js';
-import { MAX_UPLOAD_BYTES, PROVIDERS, ScanEngine } from './scan-engine.js';
-import { toScanView, type ScanView } from './views.js';
+import { MAX_UPLOAD_BYTES, PROVIDERS } from './scan-engine.js';
+import { UploadParser } from './pipeline/upload-parser.js';
+import { toScanView } from './views.js';
+import type { ScanView } from './contracts/index.js';
 
 export interface ScanRequest {
   organizationId: string;
@@ -22,7 +24,7 @@ const TOO_LARGE_CODES = new Set(['TOO_LARGE', 'TOO_MANY_DOCUMENTS']);
 export class ScanRequestService {
   constructor(
     private readonly scans: ScanRepository,
-    private readonly engine: ScanEngine,
+    private readonly parser: UploadParser,
     private readonly jobs: JobQueue,
   ) {}
 
@@ -44,9 +46,10 @@ export class ScanRequestService {
       throw new DomainError('BAD_INPUT', 'target must be 1-63 letters, digits, ".", "_" or "-"', { field: 'target' });
     }
 
-    const validation = this.engine.validate(files);
-    if (validation.errors.length > 0) throw manifestErrors(validation.errors);
-    if (validation.documentCount === 0) {
+    // Parsed once, here (off the event loop when large), and kept for the worker.
+    const parsed = await this.parser.parse(files);
+    if (parsed.errors.length > 0) throw manifestErrors(parsed.errors);
+    if (parsed.documentCount === 0) {
       throw new DomainError('INVALID_MANIFESTS', 'no YAML or JSON document found in the manifests', { errors: [] });
     }
 
@@ -56,8 +59,9 @@ export class ScanRequestService {
       trigger: request.trigger,
       ...(provider ? { provider } : {}),
       files,
+      ...(parsed.snapshot ? { snapshot: parsed.snapshot } : {}),
       sizeBytes,
-      documentCount: validation.documentCount,
+      documentCount: parsed.documentCount,
     });
     try {
       await this.jobs.enqueue('scan.run', { scanId: scan.id }, scan.id);

@@ -7,14 +7,16 @@ import { SCANS_OPTIONS, type ScansOptions } from './options.js';
 import { ScanEngine } from './scan-engine.js';
 import { ScanRequestService } from './scan-request.service.js';
 import { ScanQueryService } from './scan-query.service.js';
-import { ScanRunner } from './scan-runner.service.js';
+import { ScanPipeline } from './pipeline/scan-pipeline.js';
+import { ManifestSource } from './pipeline/manifest-source.js';
+import { ClusterSource } from './pipeline/cluster-source.js';
+import { UploadParser } from './pipeline/upload-parser.js';
 import { OrganizationService } from './organization.service.js';
 import { SuppressionService } from './suppression.service.js';
 import { ScanJobs } from './jobs/scan-jobs.js';
 import { CredentialCipher } from './clusters/credential-cipher.js';
 import { ClusterConnector } from './clusters/cluster-connector.js';
 import { ClusterService } from './clusters/cluster.service.js';
-import { ClusterScanRunner } from './clusters/cluster-scan-runner.service.js';
 import { ScheduleService } from './schedules/schedule.service.js';
 import { WebhookService } from './webhooks/webhook.service.js';
 import { NotificationService } from './webhooks/notification.service.js';
@@ -24,12 +26,14 @@ const services = [
   ScanEngine,
   ScanRequestService,
   ScanQueryService,
-  ScanRunner,
+  ScanPipeline,
+  ManifestSource,
+  ClusterSource,
+  UploadParser,
   OrganizationService,
   SuppressionService,
   ClusterConnector,
   ClusterService,
-  ClusterScanRunner,
   ScheduleService,
   WebhookService,
   NotificationService,

@@ -4,14 +4,15 @@ import 'reflect-metadata';
 import { Test } from '@nestjs/testing';
 import { BullModule } from '@nestjs/bullmq';
 import type { INestApplicationContext } from '@nestjs/common';
-import { FindingRepository, PrismaService, StoreModule } from '#rollsafe/store';
+import { FindingRepository, PrismaService, ScanRepository, StoreModule } from '#rollsafe/store';
 import { createTestDatabase, createTestRedis, UNSAFE_DEPLOYMENT, BROKEN_YAML, type TestDatabase, type TestRedis } from '#rollsafe/testing';
 import { DomainError } from './errors.js';
 import { ScansModule } from './scans.module.js';
 import { OrganizationService } from './organization.service.js';
 import { ScanRequestService } from './scan-request.service.js';
 import { ScanQueryService } from './scan-query.service.js';
-import { ScanRunner } from './scan-runner.service.js';
+import { ScanPipeline } from './pipeline/scan-pipeline.js';
+import { diffFindings } from './pipeline/finding-diff.js';
 
 const SAFE_DEPLOYMENT = UNSAFE_DEPLOYMENT.replace(
   '          ports:\n            - containerPort: 8080\n',
@@ -54,7 +55,7 @@ describe('scan use cases', () => {
   it('queues a scan, runs it once, and a rerun writes nothing twice', async () => {
     const scan = await app.get(ScanRequestService).request({ organizationId: orgId, files: [{ name: 'upload', text: UNSAFE_DEPLOYMENT }], trigger: 'upload' });
     expect(scan.status).toBe('queued');
-    const runner = app.get(ScanRunner);
+    const runner = app.get(ScanPipeline);
     expect(await runner.run(scan.id)).toBe('succeeded');
     expect(await runner.run(scan.id)).toBe('skipped');
     const done = await app.get(ScanQueryService).get(orgId, scan.id);
@@ -67,7 +68,7 @@ describe('scan use cases', () => {
 
   it('opens finding states, keeps firstSeenAt, resolves what a later scan no longer reports', async () => {
     const request = app.get(ScanRequestService);
-    const runner = app.get(ScanRunner);
+    const runner = app.get(ScanPipeline);
     const first = await request.request({ organizationId: orgId, files: [{ name: 'a.yaml', text: UNSAFE_DEPLOYMENT }], target: 'states', trigger: 'upload' });
     await runner.run(first.id);
     const second = await request.request({ organizationId: orgId, files: [{ name: 'a.yaml', text: SAFE_DEPLOYMENT }], target: 'states', trigger: 'upload' });
@@ -79,6 +80,70 @@ describe('scan use cases', () => {
     expect(readiness.status).toBe('resolved');
     expect(readiness.resolvedAt).not.toBeNull();
     expect(states.some((state) => state.status === 'open' || state.status === 'resolved')).toBe(true);
+  });
+
+  it('keeps a finding state on the severity, rule and resource of the latest scan (it used to keep the first)', async () => {
+    const prisma = app.get(PrismaService).client;
+    const scans = app.get(ScanRepository);
+    const organizationId = orgId;
+    async function scanReporting(severity: 'critical' | 'info'): Promise<string> {
+      const scan = await scans.createQueued({
+        organizationId,
+        target: { kind: 'manifests', name: 'severity-band' },
+        trigger: 'upload',
+        files: [{ name: 'a.yaml', text: 'kind: List' }],
+        sizeBytes: 10,
+        documentCount: 1,
+      });
+      await scans.startAttempt(scan.id, new Date());
+      const finding = {
+        ruleId: 'termination-grace-too-short',
+        severity,
+        kind: 'Deployment',
+        namespace: 'shop',
+        name: 'web',
+        message: `grace is ${severity}`,
+        evidence: {},
+        remediation: { summary: 's', yaml: 'y' },
+        docs: 'd',
+        fingerprint: 'grace-web',
+      };
+      await scans.complete(scan.id, { findings: [finding], suppressed: 0, notEvaluated: [], warnings: [], documentCount: 1 }, new Date(), diffFindings);
+      return scan.id;
+    }
+    await scanReporting('critical');
+    await scanReporting('info');
+    const target = await prisma.target.findFirstOrThrow({ where: { organizationId, name: 'severity-band' } });
+    const states = app.get(FindingRepository);
+    const page = await states.listStates(organizationId, target.id, { limit: 10 });
+    expect(page.items.map(({ state, finding }) => [state.severity, finding?.message])).toEqual([['info', 'grace is info']]);
+    expect(await states.countStates(organizationId, target.id, { severity: 'critical' })).toBe(0);
+    expect(await states.countStates(organizationId, target.id, { severity: 'info' })).toBe(1);
+  });
+
+  it('stores the skipped-document warnings once, with file and line, and serves them', async () => {
+    const text = `${UNSAFE_DEPLOYMENT}\n---\njust a string\n---\napiVersion: v1\nmetadata: { name: nameless }\n`;
+    const scan = await app.get(ScanRequestService).request({ organizationId: orgId, files: [{ name: 'mixed.yaml', text }], trigger: 'upload' });
+    await app.get(ScanPipeline).run(scan.id);
+    const row = await app.get(PrismaService).client.scan.findUniqueOrThrow({ where: { id: scan.id } });
+    expect(row.warnings).toHaveLength(2);
+    const view = await app.get(ScanQueryService).get(orgId, scan.id);
+    expect(view.warnings).toEqual([
+      { message: 'document is not a mapping: skipped', location: { file: 'mixed.yaml', line: expect.any(Number) } },
+      { message: 'document has no kind: skipped', location: { file: 'mixed.yaml', line: expect.any(Number) } },
+    ]);
+  });
+
+  it('parses an upload once: the worker runs on the snapshot the API kept, not on the files again', async () => {
+    const scan = await app.get(ScanRequestService).request({ organizationId: orgId, files: [{ name: 'a.yaml', text: UNSAFE_DEPLOYMENT }], trigger: 'upload' });
+    const prisma = app.get(PrismaService).client;
+    const input = await prisma.scanInput.findUniqueOrThrow({ where: { scanId: scan.id } });
+    expect(input.snapshot).toEqual(expect.any(String));
+    // Were the worker to parse the files again, this would fail the scan.
+    await prisma.scanInput.update({ where: { scanId: scan.id }, data: { files: [{ name: 'a.yaml', text: BROKEN_YAML }] } });
+    expect(await app.get(ScanPipeline).run(scan.id)).toBe('succeeded');
+    const done = await app.get(ScanQueryService).get(orgId, scan.id);
+    expect(done.summary.critical).toBeGreaterThan(0);
   });
 
   it('refuses broken YAML before queueing, naming the line', async () => {

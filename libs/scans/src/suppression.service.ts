@@ -2,18 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { SuppressionRepository, type Suppression } from '#rollsafe/store';
 import { DomainError, notFound } from './errors.js';
 import { UUID, decodeScanCursor, encodeCursor } from './cursor.js';
-import type { ListView } from './views.js';
-
-export interface SuppressionView {
-  id: string;
-  ruleId: string;
-  namespace?: string;
-  kind?: string;
-  name?: string;
-  reason: string;
-  expiresAt?: string;
-  createdAt: string;
-}
+import type { ListView, SuppressionView } from './contracts/index.js';
 
 export interface SuppressionInput {
   ruleId?: unknown;

@@ -113,31 +113,6 @@ export class FindingRepository {
     return { items: page.items.map((state) => ({ state, finding: byKey.get(`${state.lastScanId}/${state.fingerprint}`) })), hasMore: page.hasMore };
   }
 
-  /**
-   * What a scan changed on its target: the findings it opened (new, or back after a fix) and
-   * the states it resolved, each with the finding as last reported (by this scan for new ones,
-   * by the last scan that saw it for resolved ones).
-   */
-  async changesOfScan(targetId: string, scanId: string): Promise<{ new: Finding[]; resolved: Finding[] }> {
-    const [opened, resolved] = await Promise.all([
-      this.prisma.client.findingState.findMany({ where: { targetId, openedScanId: scanId, status: 'open' }, select: { fingerprint: true } }),
-      this.prisma.client.findingState.findMany({
-        where: { targetId, resolvedScanId: scanId, status: 'resolved' },
-        select: { fingerprint: true, lastScanId: true },
-      }),
-    ]);
-    const newFindings = opened.length
-      ? await this.prisma.client.finding.findMany({ where: { scanId, fingerprint: { in: opened.map((s) => s.fingerprint) } }, orderBy: { seq: 'asc' } })
-      : [];
-    const resolvedFindings = resolved.length
-      ? await this.prisma.client.finding.findMany({
-          where: { OR: resolved.map((s) => ({ scanId: s.lastScanId, fingerprint: s.fingerprint })) },
-          orderBy: { seq: 'asc' },
-        })
-      : [];
-    return { new: firstPerFingerprint(newFindings), resolved: firstPerFingerprint(resolvedFindings) };
-  }
-
   async countStates(organizationId: string, targetId: string, filter: StateFilter): Promise<number> {
     return this.prisma.client.findingState.count({ where: this.stateWhere(organizationId, targetId, filter) });
   }
@@ -160,14 +135,4 @@ export class FindingRepository {
       ...(filter.ruleId ? { ruleId: filter.ruleId } : {}),
     };
   }
-}
-
-/** A scan may report the same fingerprint twice (the states keep one): keep the first. */
-function firstPerFingerprint(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((finding) => {
-    if (seen.has(finding.fingerprint)) return false;
-    seen.add(finding.fingerprint);
-    return true;
-  });
 }

@@ -12,6 +12,10 @@ export {
   type StartedScan,
   type NewTargetScan,
   type ScheduledScan,
+  type ScanWarning,
+  type PriorStateRow,
+  type StateChanges,
+  type DiffStates,
 } from './scan.repository.js';
 export { ScheduleRepository, type ScheduleRow, type ScheduleSpec } from './schedule.repository.js';
 export {
@@ -45,4 +49,4 @@ export { SuppressionRepository, type NewSuppression } from './suppression.reposi
 export { DatabaseHealth } from './health.repository.js';
 export type { Page } from './pagination.js';
 export type { Scan, Finding, FindingState, Suppression, Prisma } from './generated/prisma/client.js';
-export { ScanStatus, ScanTrigger, Severity, FindingStatus, TargetKind, WebhookKind, DeliveryResult } from './generated/prisma/enums.js';
+export { ScanStatus, ScanTrigger, Severity, FindingStatus, TargetKind, WebhookKind, DeliveryResult, ChangeKind } from './generated/prisma/enums.js';

@@ -3,7 +3,10 @@ import 'reflect-metadata';
 import { createTestDatabase, type TestDatabase } from '#rollsafe/testing';
 import { PrismaService } from './prisma.service.js';
 import { OrganizationRepository } from './organization.repository.js';
-import { ScanRepository, type ScanOutcome } from './scan.repository.js';
+import { ScanRepository, type DiffStates, type ScanOutcome } from './scan.repository.js';
+
+// The repository persists what the diff decides; this one opens every reported fingerprint.
+const noPriorStates: DiffStates = (_prior, reported) => ({ opened: reported, reopened: [], resolved: [] });
 
 describe('ScanRepository', () => {
   let db: TestDatabase;
@@ -55,7 +58,10 @@ describe('ScanRepository', () => {
       documentCount: 1,
     });
     expect(await scans.startAttempt(scan.id, new Date())).toBeDefined();
-    const results = await Promise.all([scans.complete(scan.id, outcome, new Date()), scans.complete(scan.id, outcome, new Date())]);
+    const results = await Promise.all([
+      scans.complete(scan.id, outcome, new Date(), noPriorStates),
+      scans.complete(scan.id, outcome, new Date(), noPriorStates),
+    ]);
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await prisma.client.finding.count({ where: { scanId: scan.id } })).toBe(1);
     const done = await scans.findForOrganization(organizationId, scan.id);

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from './prisma.service.js';
 import { newestFirstPage, type Page } from './pagination.js';
-import type { Prisma, Scan, ScanStatus, ScanTrigger, Severity, TargetKind } from './generated/prisma/client.js';
+import { randomUUID } from 'node:crypto';
+import type { ChangeKind, Finding, Prisma, Scan, ScanStatus, ScanTrigger, Severity, TargetKind } from './generated/prisma/client.js';
 
 export interface NewScan {
   organizationId: string;
@@ -9,6 +10,8 @@ export interface NewScan {
   trigger: ScanTrigger;
   provider?: string;
   files: Array<{ name: string; text: string }>;
+  /** The snapshot parsed from `files` when they were accepted (libs/scans' codec text). */
+  snapshot?: string;
   sizeBytes: number;
   documentCount: number;
 }
@@ -58,11 +61,33 @@ export interface FindingRow {
   fingerprint: string;
 }
 
+/** Something the parser or the advisor could not judge, and where. */
+export interface ScanWarning {
+  message: string;
+  location?: { file: string; line: number };
+}
+
+/** A target's finding state as the diff reads it. */
+export interface PriorStateRow {
+  fingerprint: string;
+  status: 'open' | 'resolved';
+  lastScanId: string;
+}
+
+/** What a scan changes on its target, by fingerprint (libs/scans' FindingDiff). */
+export interface StateChanges {
+  opened: string[];
+  reopened: string[];
+  resolved: Array<{ fingerprint: string; lastScanId: string }>;
+}
+
+export type DiffStates = (prior: PriorStateRow[], reported: string[]) => StateChanges;
+
 export interface ScanOutcome {
   findings: FindingRow[];
   suppressed: number;
   notEvaluated: string[];
-  warnings: Prisma.InputJsonValue;
+  warnings: ScanWarning[];
   documentCount: number;
   /** The provider the rules ran for, when the scan learnt it (a cluster's nodes). */
   provider?: string;
@@ -73,6 +98,8 @@ export interface StartedScan {
   /** Set for a scan of a registered cluster. */
   clusterId?: string;
   files: Array<{ name: string; text: string }>;
+  /** The snapshot the API parsed from `files` (libs/scans' codec text), when it kept one. */
+  snapshot?: string;
   suppressions: Array<{ ruleId: string; namespace: string | null; kind: string | null; name: string | null }>;
 }
 
@@ -98,7 +125,7 @@ export class ScanRepository {
           trigger: input.trigger,
           provider: input.provider ?? null,
           documentCount: input.documentCount,
-          input: { create: { files: input.files, sizeBytes: input.sizeBytes } },
+          input: { create: { files: input.files, sizeBytes: input.sizeBytes, snapshot: input.snapshot ?? null } },
         },
         include: withTarget,
       });
@@ -164,15 +191,17 @@ export class ScanRepository {
     });
     const files = Array.isArray(scan.input?.files) ? (scan.input.files as Array<{ name: string; text: string }>) : [];
     const clusterId = scan.target.cluster?.id;
-    return { scan: updated, files, suppressions, ...(clusterId ? { clusterId } : {}) };
+    const snapshot = scan.input?.snapshot;
+    return { scan: updated, files, suppressions, ...(clusterId ? { clusterId } : {}), ...(snapshot ? { snapshot } : {}) };
   }
 
   /**
-   * Writes a scan's findings, its summary and the target's finding states in one
-   * transaction. Only a running scan completes: a second completion of the same scan (a
-   * rerun job, a stalled worker waking up) writes nothing and returns false.
+   * Writes a scan's findings, its summary, the target's finding states and the scan's change
+   * set in one transaction. Only a running scan completes: a second completion of the same
+   * scan (a rerun job, a stalled worker waking up) writes nothing and returns false.
+   * `diff` (libs/scans' pure diff) decides what changed; this only reads and persists.
    */
-  async complete(id: string, outcome: ScanOutcome, now: Date): Promise<boolean> {
+  async complete(id: string, outcome: ScanOutcome, now: Date, diff: DiffStates): Promise<boolean> {
     const counts = { critical: 0, warning: 0, info: 0 };
     for (const finding of outcome.findings) counts[finding.severity] += 1;
     return this.prisma.client.$transaction(
@@ -189,14 +218,15 @@ export class ScanRepository {
             ...counts,
             suppressed: outcome.suppressed,
             notEvaluated: outcome.notEvaluated,
-            warnings: outcome.warnings,
+            warnings: outcome.warnings.map(warningJson),
             documentCount: outcome.documentCount,
             ...(outcome.provider ? { provider: outcome.provider } : {}),
           },
         });
         if (claimed.count === 0) return false;
+        const rows = outcome.findings.map((finding) => ({ ...finding, id: randomUUID() }));
         await tx.finding.createMany({
-          data: outcome.findings.map((finding, seq) => ({
+          data: rows.map((finding, seq) => ({
             ...finding,
             container: finding.container ?? null,
             locationFile: finding.locationFile ?? null,
@@ -206,7 +236,7 @@ export class ScanRepository {
             seq,
           })),
         });
-        await this.updateFindingStates(tx, { ...scan, scanId: id }, outcome.findings, now);
+        await this.updateFindingStates(tx, { ...scan, scanId: id }, rows, now, diff);
         return true;
       },
       { timeout: 60_000, maxWait: 10_000 },
@@ -216,51 +246,83 @@ export class ScanRepository {
   private async updateFindingStates(
     tx: Prisma.TransactionClient,
     scan: { scanId: string; targetId: string; organizationId: string; createdAt: Date },
-    findings: FindingRow[],
+    rows: Array<FindingRow & { id: string }>,
     now: Date,
+    diff: DiffStates,
   ): Promise<void> {
     // Serialize completions per target, and let an older scan that finishes late leave the
     // states to the newer one.
     const [target] = await tx.$queryRaw<Array<{ states_as_of: Date | null }>>`
       SELECT states_as_of FROM targets WHERE id = ${scan.targetId}::uuid FOR UPDATE`;
     if (target?.states_as_of && target.states_as_of > scan.createdAt) return;
-    const unique = new Map(findings.map((finding) => [finding.fingerprint, finding]));
-    const fingerprints = [...unique.keys()];
-    if (fingerprints.length > 0) {
-      // Resolved states that come back are reopened by this scan (a regression).
+    const prior = await tx.findingState.findMany({ where: { targetId: scan.targetId }, select: { fingerprint: true, status: true, lastScanId: true } });
+    const firstRow = new Map<string, FindingRow & { id: string }>();
+    for (const row of rows) if (!firstRow.has(row.fingerprint)) firstRow.set(row.fingerprint, row);
+    const changes = diff(prior, [...firstRow.keys()]);
+
+    if (firstRow.size > 0) {
+      // Every reported state takes this scan's rule, severity and resource: a finding whose
+      // severity changed shows (and filters by) the new one. A resolved state that comes back
+      // is reopened by this scan.
+      const reported = [...firstRow.values()];
+      await tx.$executeRaw`
+        INSERT INTO finding_states (id, organization_id, target_id, fingerprint, rule_id, severity, kind, namespace, name, status,
+                                    first_seen_at, last_seen_at, last_scan_id, first_scan_id, opened_scan_id)
+        SELECT gen_random_uuid(), ${scan.organizationId}::uuid, ${scan.targetId}::uuid, r.fingerprint, r.rule_id, r.severity::"Severity", r.kind,
+               r.namespace, r.name, 'open', ${now}, ${now}, ${scan.scanId}::uuid, ${scan.scanId}::uuid, ${scan.scanId}::uuid
+        FROM unnest(${reported.map((r) => r.fingerprint)}::text[], ${reported.map((r) => r.ruleId)}::text[], ${reported.map((r) => r.severity)}::text[],
+                    ${reported.map((r) => r.kind)}::text[], ${reported.map((r) => r.namespace)}::text[], ${reported.map((r) => r.name)}::text[])
+             AS r(fingerprint, rule_id, severity, kind, namespace, name)
+        ON CONFLICT (target_id, fingerprint) DO UPDATE SET
+          rule_id = EXCLUDED.rule_id, severity = EXCLUDED.severity, kind = EXCLUDED.kind, namespace = EXCLUDED.namespace, name = EXCLUDED.name,
+          last_seen_at = EXCLUDED.last_seen_at, last_scan_id = EXCLUDED.last_scan_id,
+          opened_scan_id = CASE WHEN finding_states.status = 'resolved' THEN EXCLUDED.opened_scan_id ELSE finding_states.opened_scan_id END,
+          status = 'open', resolved_at = NULL, resolved_scan_id = NULL`;
+    }
+    if (changes.resolved.length > 0) {
       await tx.findingState.updateMany({
-        where: { targetId: scan.targetId, fingerprint: { in: fingerprints }, status: 'resolved' },
-        data: { status: 'open', lastSeenAt: now, resolvedAt: null, resolvedScanId: null, lastScanId: scan.scanId, openedScanId: scan.scanId },
-      });
-      await tx.findingState.updateMany({
-        where: { targetId: scan.targetId, fingerprint: { in: fingerprints }, status: 'open' },
-        data: { lastSeenAt: now, lastScanId: scan.scanId },
-      });
-      await tx.findingState.createMany({
-        data: [...unique.values()].map((finding) => ({
-          organizationId: scan.organizationId,
-          targetId: scan.targetId,
-          fingerprint: finding.fingerprint,
-          ruleId: finding.ruleId,
-          severity: finding.severity,
-          kind: finding.kind,
-          namespace: finding.namespace,
-          name: finding.name,
-          status: 'open' as const,
-          firstSeenAt: now,
-          lastSeenAt: now,
-          lastScanId: scan.scanId,
-          firstScanId: scan.scanId,
-          openedScanId: scan.scanId,
-        })),
-        skipDuplicates: true,
+        where: { targetId: scan.targetId, fingerprint: { in: changes.resolved.map((r) => r.fingerprint) }, status: 'open' },
+        data: { status: 'resolved', resolvedAt: now, resolvedScanId: scan.scanId },
       });
     }
-    await tx.findingState.updateMany({
-      where: { targetId: scan.targetId, status: 'open', lastScanId: { not: scan.scanId } },
-      data: { status: 'resolved', resolvedAt: now, resolvedScanId: scan.scanId },
-    });
+    await this.writeChangeSet(tx, scan.scanId, changes, firstRow);
     await tx.target.update({ where: { id: scan.targetId }, data: { statesAsOf: scan.createdAt } });
+  }
+
+  /** The scan's change set: its own rows for what it opened, the last reporting scan's rows for what it resolved. */
+  private async writeChangeSet(tx: Prisma.TransactionClient, scanId: string, changes: StateChanges, rows: Map<string, { id: string }>): Promise<void> {
+    const data: Array<{ scanId: string; findingId: string; change: ChangeKind }> = [];
+    for (const [change, fingerprints] of [
+      ['opened', changes.opened],
+      ['reopened', changes.reopened],
+    ] as const) {
+      for (const fingerprint of fingerprints) {
+        const row = rows.get(fingerprint);
+        if (row) data.push({ scanId, findingId: row.id, change });
+      }
+    }
+    if (changes.resolved.length > 0) {
+      const resolvedRows = await tx.$queryRaw<Array<{ id: string }>>`
+        SELECT DISTINCT ON (f.scan_id, f.fingerprint) f.id
+        FROM findings f
+        JOIN unnest(${changes.resolved.map((r) => r.lastScanId)}::uuid[], ${changes.resolved.map((r) => r.fingerprint)}::text[]) AS r(scan_id, fingerprint)
+          ON f.scan_id = r.scan_id AND f.fingerprint = r.fingerprint
+        ORDER BY f.scan_id, f.fingerprint, f.seq`;
+      for (const row of resolvedRows) data.push({ scanId, findingId: row.id, change: 'resolved' });
+    }
+    if (data.length > 0) await tx.scanChange.createMany({ data, skipDuplicates: true });
+  }
+
+  /** What a scan changed: the findings it opened or reopened, and the ones it resolved (as last reported), in the advisor's order. */
+  async changesOf(scanId: string): Promise<{ opened: Finding[]; reopened: Finding[]; resolved: Finding[] }> {
+    const changes = await this.prisma.client.scanChange.findMany({ where: { scanId }, include: { finding: true } });
+    const bySeq = (a: { finding: Finding }, b: { finding: Finding }) => a.finding.seq - b.finding.seq;
+    const of = (change: ChangeKind) =>
+      changes
+        .filter((c) => c.change === change)
+        .sort(bySeq)
+        .map((c) => c.finding);
+    return { opened: of('opened'), reopened: of('reopened'), resolved: of('resolved') };
   }
 
   /**
@@ -328,4 +390,8 @@ export class ScanRepository {
     });
     return groups.map((group) => ({ status: group.status, count: group._count._all, sumMs: group._sum.durationMs ?? 0 }));
   }
+}
+
+function warningJson(warning: ScanWarning): Prisma.InputJsonObject {
+  return { message: warning.message, ...(warning.location ? { location: { file: warning.location.file, line: warning.location.line } } : {}) };
 }

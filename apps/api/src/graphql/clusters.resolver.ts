@@ -1,30 +1,33 @@
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { ClusterService, ScheduleService } from '#rollsafe/scans';
-import { CurrentAuth } from '../auth/auth.guard.js';
-import type { Auth } from '../auth/auth.types.js';
 import {
-  Cluster,
+  ClusterFindingView,
+  ClusterService,
+  ScheduleService,
+  ClusterView,
   ClusterConnection,
   ClusterFindingConnection,
   FindingStatusFilter,
-  Scan,
+  ScanView,
   ScanConnection,
   ScanStatus,
   ScanTrigger,
-  Schedule,
+  ScheduleView,
   Severity,
-} from './models.js';
-import { connection } from './scans.resolver.js';
+  toConnection,
+  type Connection,
+} from '#rollsafe/scans';
+import { CurrentAuth } from '../auth/auth.guard.js';
+import type { Auth } from '../auth/auth.types.js';
 
 /** GraphQL over the same cluster use case as the REST controller. */
-@Resolver(() => Cluster)
+@Resolver(() => ClusterView)
 export class ClustersResolver {
   constructor(
     private readonly service: ClusterService,
     private readonly schedules: ScheduleService,
   ) {}
 
-  @Mutation(() => Schedule, {
+  @Mutation(() => ScheduleView, {
     description:
       'Scan a cluster on a schedule: cron (with an optional IANA timezone) or everySeconds (at least ROLLSAFE_MIN_SCHEDULE_SECONDS); replaces any schedule. ' +
       'Refusals carry extensions.reason SCHEDULE_INVALID and extensions.details.field',
@@ -35,8 +38,8 @@ export class ClustersResolver {
     @Args('cron', { type: () => String, nullable: true }) cron?: string | null,
     @Args('timezone', { type: () => String, nullable: true }) timezone?: string | null,
     @Args('everySeconds', { type: () => Int, nullable: true }) everySeconds?: number | null,
-  ): Promise<Schedule> {
-    return this.schedules.set(auth.organizationId, clusterId, { cron, timezone, everySeconds }) as Promise<Schedule>;
+  ): Promise<ScheduleView> {
+    return this.schedules.set(auth.organizationId, clusterId, { cron, timezone, everySeconds });
   }
 
   @Mutation(() => Boolean, { description: "Stop a cluster's scheduled scans" })
@@ -45,14 +48,14 @@ export class ClustersResolver {
     return true;
   }
 
-  @ResolveField(() => Schedule, { nullable: true, description: 'When the cluster is scanned by itself; null without a schedule' })
-  async schedule(@Parent() cluster: Cluster, @CurrentAuth() auth: Auth): Promise<Schedule | null> {
-    return ((await this.schedules.find(auth.organizationId, cluster.id)) as Schedule | undefined) ?? null;
+  @ResolveField(() => ScheduleView, { nullable: true, description: 'When the cluster is scanned by itself; null without a schedule' })
+  async schedule(@Parent() cluster: ClusterView, @CurrentAuth() auth: Auth): Promise<ScheduleView | null> {
+    return ((await this.schedules.find(auth.organizationId, cluster.id)) as ScheduleView | undefined) ?? null;
   }
 
-  @Query(() => Cluster, { description: "One of the organization's clusters" })
-  cluster(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<Cluster> {
-    return this.service.get(auth.organizationId, id) as Promise<Cluster>;
+  @Query(() => ClusterView, { description: "One of the organization's clusters" })
+  cluster(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<ClusterView> {
+    return this.service.get(auth.organizationId, id);
   }
 
   @Query(() => ClusterConnection, {
@@ -63,11 +66,11 @@ export class ClustersResolver {
     @CurrentAuth() auth: Auth,
     @Args('first', { type: () => Int, nullable: true, defaultValue: 20 }) first: number,
     @Args('after', { type: () => String, nullable: true }) after?: string | null,
-  ): Promise<ClusterConnection> {
-    return connection(await this.service.list(auth.organizationId, { limit: first, cursor: after ?? null })) as ClusterConnection;
+  ): Promise<Connection<ClusterView>> {
+    return toConnection(await this.service.list(auth.organizationId, { limit: first, cursor: after ?? null }));
   }
 
-  @Mutation(() => Cluster, {
+  @Mutation(() => ClusterView, {
     description:
       'Register a cluster from a read-only kubeconfig with inline credentials (verified, then stored encrypted; never returned). ' +
       'Refusals carry extensions.reason: KUBECONFIG_*, TARGET_FORBIDDEN, CLUSTER_UNREACHABLE, CLUSTER_FORBIDDEN',
@@ -79,11 +82,11 @@ export class ClustersResolver {
     @Args('context', { type: () => String, nullable: true }) context?: string | null,
     @Args('provider', { type: () => String, nullable: true, description: 'alibaba, aws, gcp or azure' }) provider?: string | null,
     @Args('slbAttachmentQuota', { type: () => Int, nullable: true }) slbAttachmentQuota?: number | null,
-  ): Promise<Cluster> {
-    return this.service.register(auth.organizationId, { name, kubeconfig, context, provider, slbAttachmentQuota }) as Promise<Cluster>;
+  ): Promise<ClusterView> {
+    return this.service.register(auth.organizationId, { name, kubeconfig, context, provider, slbAttachmentQuota });
   }
 
-  @Mutation(() => Cluster, { description: 'Rename, set provider or quota, or replace the kubeconfig (verified again)' })
+  @Mutation(() => ClusterView, { description: 'Rename, set provider or quota, or replace the kubeconfig (verified again)' })
   updateCluster(
     @CurrentAuth() auth: Auth,
     @Args('id', { type: () => ID }) id: string,
@@ -92,7 +95,7 @@ export class ClustersResolver {
     @Args('context', { type: () => String, nullable: true }) context?: string | null,
     @Args('provider', { type: () => String, nullable: true }) provider?: string | null,
     @Args('slbAttachmentQuota', { type: () => Int, nullable: true }) slbAttachmentQuota?: number | null,
-  ): Promise<Cluster> {
+  ): Promise<ClusterView> {
     // GraphQL cannot tell an omitted argument from null here: null leaves a field as it is.
     return this.service.update(auth.organizationId, id, {
       ...(name != null ? { name } : {}),
@@ -100,7 +103,7 @@ export class ClustersResolver {
       ...(context != null ? { context } : {}),
       ...(provider != null ? { provider } : {}),
       ...(slbAttachmentQuota != null ? { slbAttachmentQuota } : {}),
-    }) as Promise<Cluster>;
+    });
   }
 
   @Mutation(() => Boolean, { description: 'Delete the cluster, its credentials, scans and finding states' })
@@ -109,22 +112,22 @@ export class ClustersResolver {
     return true;
   }
 
-  @Mutation(() => Scan, { description: 'Queue a scan of a registered cluster' })
-  scanCluster(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<Scan> {
-    return this.service.requestScan(auth.organizationId, id) as Promise<Scan>;
+  @Mutation(() => ScanView, { description: 'Queue a scan of a registered cluster' })
+  scanCluster(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<ScanView> {
+    return this.service.requestScan(auth.organizationId, id);
   }
 
   @ResolveField(() => ClusterFindingConnection, { complexity: ({ args, childComplexity }) => 1 + Number(args['first'] ?? 50) * childComplexity })
   async findings(
-    @Parent() cluster: Cluster,
+    @Parent() cluster: ClusterView,
     @CurrentAuth() auth: Auth,
     @Args('first', { type: () => Int, nullable: true, defaultValue: 50 }) first: number,
     @Args('after', { type: () => String, nullable: true }) after?: string | null,
     @Args('status', { type: () => FindingStatusFilter, nullable: true, defaultValue: FindingStatusFilter.open }) status?: FindingStatusFilter | null,
     @Args('severity', { type: () => Severity, nullable: true }) severity?: Severity | null,
     @Args('ruleId', { type: () => String, nullable: true }) ruleId?: string | null,
-  ): Promise<ClusterFindingConnection> {
-    return connection(
+  ): Promise<Connection<ClusterFindingView>> {
+    return toConnection(
       await this.service.findings(auth.organizationId, cluster.id, {
         limit: first,
         cursor: after ?? null,
@@ -132,20 +135,20 @@ export class ClustersResolver {
         severity: severity ?? null,
         ruleId: ruleId ?? null,
       }),
-    ) as ClusterFindingConnection;
+    );
   }
 
   @ResolveField(() => ScanConnection, { complexity: ({ args, childComplexity }) => 1 + Number(args['first'] ?? 20) * childComplexity })
   async scans(
-    @Parent() cluster: Cluster,
+    @Parent() cluster: ClusterView,
     @CurrentAuth() auth: Auth,
     @Args('first', { type: () => Int, nullable: true, defaultValue: 20 }) first: number,
     @Args('after', { type: () => String, nullable: true }) after?: string | null,
     @Args('status', { type: () => ScanStatus, nullable: true }) status?: ScanStatus | null,
     @Args('trigger', { type: () => ScanTrigger, nullable: true }) trigger?: ScanTrigger | null,
-  ): Promise<ScanConnection> {
-    return connection(
+  ): Promise<Connection<ScanView>> {
+    return toConnection(
       await this.service.scansOf(auth.organizationId, cluster.id, { limit: first, cursor: after ?? null, status: status ?? null, trigger: trigger ?? null }),
-    ) as ScanConnection;
+    );
   }
 }

@@ -1,28 +1,32 @@
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { ScanQueryService, ScanRequestService, type ListView } from '#rollsafe/scans';
+import {
+  FindingView,
+  ScanQueryService,
+  ScanRequestService,
+  type ListView,
+  FindingConnection,
+  ScanView,
+  ScanConnection,
+  ScanStatus,
+  ScanTrigger,
+  Severity,
+  toConnection,
+  type Connection,
+} from '#rollsafe/scans';
 import { CurrentAuth } from '../auth/auth.guard.js';
 import type { Auth } from '../auth/auth.types.js';
-import { FindingConnection, Scan, ScanConnection, ScanStatus, ScanTrigger, Severity } from './models.js';
-
-export function connection<T>(list: ListView<T>): { nodes: T[]; pageInfo: { hasNextPage: boolean; endCursor: string | null }; totalCount: number } {
-  return {
-    nodes: list.items,
-    pageInfo: { hasNextPage: list.nextCursor !== undefined, endCursor: list.nextCursor ?? null },
-    totalCount: list.totalCount ?? list.items.length,
-  };
-}
 
 /** GraphQL over the same use cases as the REST controllers. */
-@Resolver(() => Scan)
+@Resolver(() => ScanView)
 export class ScansResolver {
   constructor(
     private readonly requests: ScanRequestService,
     private readonly queries: ScanQueryService,
   ) {}
 
-  @Query(() => Scan, { description: "One of the organization's scans" })
-  scan(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<Scan> {
-    return this.queries.get(auth.organizationId, id) as Promise<Scan>;
+  @Query(() => ScanView, { description: "One of the organization's scans" })
+  scan(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<ScanView> {
+    return this.queries.get(auth.organizationId, id);
   }
 
   @Query(() => ScanConnection, {
@@ -36,8 +40,8 @@ export class ScansResolver {
     @Args('status', { type: () => ScanStatus, nullable: true }) status?: ScanStatus | null,
     @Args('trigger', { type: () => ScanTrigger, nullable: true }) trigger?: ScanTrigger | null,
     @Args('clusterId', { type: () => ID, nullable: true, description: "Only this cluster's scans" }) clusterId?: string | null,
-  ): Promise<ScanConnection> {
-    return connection(
+  ): Promise<Connection<ScanView>> {
+    return toConnection(
       await this.queries.list(auth.organizationId, {
         limit: first,
         cursor: after ?? null,
@@ -45,36 +49,36 @@ export class ScansResolver {
         trigger: trigger ?? null,
         clusterId: clusterId ?? null,
       }),
-    ) as ScanConnection;
+    );
   }
 
-  @Mutation(() => Scan, { description: 'Queue a scan of YAML or JSON manifests (at most 10 MiB)' })
+  @Mutation(() => ScanView, { description: 'Queue a scan of YAML or JSON manifests (at most 10 MiB)' })
   scanManifests(
     @CurrentAuth() auth: Auth,
     @Args('manifests') manifests: string,
     @Args('provider', { type: () => String, nullable: true, description: 'alibaba, aws, gcp or azure' }) provider?: string | null,
     @Args('target', { type: () => String, nullable: true }) target?: string | null,
-  ): Promise<Scan> {
+  ): Promise<ScanView> {
     return this.requests.request({
       organizationId: auth.organizationId,
       files: [{ name: 'upload', text: manifests }],
       provider: provider ?? null,
       target: target ?? null,
       trigger: 'upload',
-    }) as Promise<Scan>;
+    });
   }
 
   @ResolveField(() => FindingConnection, { complexity: ({ args, childComplexity }) => 1 + Number(args['first'] ?? 50) * childComplexity })
   async findings(
-    @Parent() scan: Scan,
+    @Parent() scan: ScanView,
     @CurrentAuth() auth: Auth,
     @Args('first', { type: () => Int, nullable: true, defaultValue: 50 }) first: number,
     @Args('after', { type: () => String, nullable: true }) after?: string | null,
     @Args('severity', { type: () => Severity, nullable: true }) severity?: Severity | null,
     @Args('ruleId', { type: () => String, nullable: true }) ruleId?: string | null,
-  ): Promise<FindingConnection> {
-    return connection(
+  ): Promise<Connection<FindingView>> {
+    return toConnection(
       await this.queries.findings(auth.organizationId, scan.id, { limit: first, cursor: after ?? null, severity: severity ?? null, ruleId: ruleId ?? null }),
-    ) as FindingConnection;
+    );
   }
 }

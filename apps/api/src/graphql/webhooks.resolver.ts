@@ -1,18 +1,26 @@
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { WebhookService } from '#rollsafe/scans';
+import {
+  WebhookService,
+  DeliveryView,
+  DeliveryConnection,
+  Severity,
+  WebhookView,
+  WebhookConnection,
+  WebhookKind,
+  toConnection,
+  type Connection,
+} from '#rollsafe/scans';
 import { CurrentAuth } from '../auth/auth.guard.js';
 import type { Auth } from '../auth/auth.types.js';
-import { Delivery, DeliveryConnection, Severity, Webhook, WebhookConnection, WebhookKind } from './models.js';
-import { connection } from './scans.resolver.js';
 
 /** GraphQL over the same webhook use case as the REST controller. */
-@Resolver(() => Webhook)
+@Resolver(() => WebhookView)
 export class WebhooksResolver {
   constructor(private readonly service: WebhookService) {}
 
-  @Query(() => Webhook, { description: "One of the organization's webhooks" })
-  webhook(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<Webhook> {
-    return this.service.get(auth.organizationId, id) as Promise<Webhook>;
+  @Query(() => WebhookView, { description: "One of the organization's webhooks" })
+  webhook(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<WebhookView> {
+    return this.service.get(auth.organizationId, id);
   }
 
   @Query(() => WebhookConnection, {
@@ -23,11 +31,11 @@ export class WebhooksResolver {
     @CurrentAuth() auth: Auth,
     @Args('first', { type: () => Int, nullable: true, defaultValue: 20 }) first: number,
     @Args('after', { type: () => String, nullable: true }) after?: string | null,
-  ): Promise<WebhookConnection> {
-    return connection(await this.service.list(auth.organizationId, { limit: first, cursor: after ?? null })) as WebhookConnection;
+  ): Promise<Connection<WebhookView>> {
+    return toConnection(await this.service.list(auth.organizationId, { limit: first, cursor: after ?? null }));
   }
 
-  @Mutation(() => Webhook, {
+  @Mutation(() => WebhookView, {
     description:
       'Send chat messages about what each scan changed. url and secret are stored encrypted; a URL at an address the outbound policy refuses has extensions.reason TARGET_FORBIDDEN',
   })
@@ -38,11 +46,11 @@ export class WebhooksResolver {
     @Args('secret', { type: () => String, nullable: true }) secret?: string | null,
     @Args('minSeverity', { type: () => Severity, nullable: true, description: 'default warning' }) minSeverity?: Severity | null,
     @Args('clusterIds', { type: () => [ID], nullable: true, description: 'default: every scan' }) clusterIds?: string[] | null,
-  ): Promise<Webhook> {
-    return this.service.create(auth.organizationId, { kind, url, secret, minSeverity, ...(clusterIds ? { clusterIds } : {}) }) as Promise<Webhook>;
+  ): Promise<WebhookView> {
+    return this.service.create(auth.organizationId, { kind, url, secret, minSeverity, ...(clusterIds ? { clusterIds } : {}) });
   }
 
-  @Mutation(() => Webhook, { description: 'Change a webhook. removeSecret drops its secret; clusterIds [] means every scan' })
+  @Mutation(() => WebhookView, { description: 'Change a webhook. removeSecret drops its secret; clusterIds [] means every scan' })
   updateWebhook(
     @CurrentAuth() auth: Auth,
     @Args('id', { type: () => ID }) id: string,
@@ -52,7 +60,7 @@ export class WebhooksResolver {
     @Args('removeSecret', { type: () => Boolean, nullable: true }) removeSecret?: boolean | null,
     @Args('minSeverity', { type: () => Severity, nullable: true }) minSeverity?: Severity | null,
     @Args('clusterIds', { type: () => [ID], nullable: true }) clusterIds?: string[] | null,
-  ): Promise<Webhook> {
+  ): Promise<WebhookView> {
     // GraphQL cannot tell an omitted argument from null here: null leaves a field as it is.
     return this.service.update(auth.organizationId, id, {
       ...(kind != null ? { kind } : {}),
@@ -60,7 +68,7 @@ export class WebhooksResolver {
       ...(removeSecret ? { secret: null } : secret != null ? { secret } : {}),
       ...(minSeverity != null ? { minSeverity } : {}),
       ...(clusterIds != null ? { clusterIds } : {}),
-    }) as Promise<Webhook>;
+    });
   }
 
   @Mutation(() => Boolean, { description: 'Delete a webhook and its delivery log' })
@@ -69,18 +77,18 @@ export class WebhooksResolver {
     return true;
   }
 
-  @Mutation(() => Delivery, { description: 'Send a sample message now (one attempt); logged with the deliveries' })
-  testWebhook(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<Delivery> {
-    return this.service.test(auth.organizationId, id) as Promise<Delivery>;
+  @Mutation(() => DeliveryView, { description: 'Send a sample message now (one attempt); logged with the deliveries' })
+  testWebhook(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<DeliveryView> {
+    return this.service.test(auth.organizationId, id);
   }
 
   @ResolveField(() => DeliveryConnection, { complexity: ({ args, childComplexity }) => 1 + Number(args['first'] ?? 50) * childComplexity })
   async deliveries(
-    @Parent() webhook: Webhook,
+    @Parent() webhook: WebhookView,
     @CurrentAuth() auth: Auth,
     @Args('first', { type: () => Int, nullable: true, defaultValue: 50 }) first: number,
     @Args('after', { type: () => String, nullable: true }) after?: string | null,
-  ): Promise<DeliveryConnection> {
-    return connection(await this.service.deliveries(auth.organizationId, webhook.id, { limit: first, cursor: after ?? null })) as DeliveryConnection;
+  ): Promise<Connection<DeliveryView>> {
+    return toConnection(await this.service.deliveries(auth.organizationId, webhook.id, { limit: first, cursor: after ?? null }));
   }
 }

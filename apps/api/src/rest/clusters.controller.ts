@@ -6,26 +6,22 @@ import {
   ScheduleService,
   type ClusterFindingView,
   type ClusterInput,
-  type ClusterView,
   type ListView,
   type ScanView,
   type ScheduleInput,
-  type ScheduleView,
+  ClusterView,
+  ClusterFindingList,
+  ClusterList,
+  ScanList,
+  ScheduleView,
+  ScanStatus,
+  ScanTrigger,
+  Severity,
+  FindingStatusFilter,
 } from '#rollsafe/scans';
 import { CurrentAuth } from '../auth/auth.guard.js';
 import type { Auth } from '../auth/auth.types.js';
-import {
-  ClusterDto,
-  ClusterFindingListDto,
-  ClusterListDto,
-  ErrorDto,
-  RegisterClusterDto,
-  ScanListDto,
-  ScheduleDto,
-  ScheduleInputDto,
-  ScanQueuedDto,
-  UpdateClusterDto,
-} from './dto.js';
+import { ErrorDto, RegisterClusterDto, ScheduleInputDto, ScanQueuedDto, UpdateClusterDto } from './dto.js';
 import { intParam, stringParam } from './query.js';
 
 function clusterInput(body: unknown): ClusterInput {
@@ -50,7 +46,7 @@ export class ClustersController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Register a cluster from a read-only kubeconfig (verified before it is stored, encrypted)' })
   @ApiBody({ type: RegisterClusterDto })
-  @ApiResponse({ status: 201, type: ClusterDto, description: 'Never carries the credentials; `warnings` name what cannot be listed' })
+  @ApiResponse({ status: 201, type: ClusterView, description: 'Never carries the credentials; `warnings` name what cannot be listed' })
   @ApiResponse({ status: 400, type: ErrorDto })
   @ApiResponse({ status: 409, type: ErrorDto, description: 'A cluster by that name exists' })
   @ApiResponse({
@@ -67,7 +63,7 @@ export class ClustersController {
   @ApiOperation({ summary: "The organization's clusters, newest first" })
   @ApiQuery({ name: 'limit', required: false, type: Number })
   @ApiQuery({ name: 'cursor', required: false })
-  @ApiResponse({ status: 200, type: ClusterListDto })
+  @ApiResponse({ status: 200, type: ClusterList })
   list(@CurrentAuth() auth: Auth, @Query() query: Record<string, unknown>): Promise<ListView<ClusterView>> {
     return this.clusters.list(auth.organizationId, {
       limit: intParam('limit', query['limit']) ?? null,
@@ -76,7 +72,7 @@ export class ClustersController {
   }
 
   @Get(':id')
-  @ApiResponse({ status: 200, type: ClusterDto })
+  @ApiResponse({ status: 200, type: ClusterView })
   @ApiResponse({ status: 404, type: ErrorDto })
   get(@CurrentAuth() auth: Auth, @Param('id') id: string): Promise<ClusterView> {
     return this.clusters.get(auth.organizationId, id);
@@ -85,7 +81,7 @@ export class ClustersController {
   @Patch(':id')
   @ApiOperation({ summary: 'Rename, set provider or quota (null clears), or replace the kubeconfig (verified again)' })
   @ApiBody({ type: UpdateClusterDto })
-  @ApiResponse({ status: 200, type: ClusterDto })
+  @ApiResponse({ status: 200, type: ClusterView })
   @ApiResponse({ status: 404, type: ErrorDto })
   @ApiResponse({ status: 422, type: ErrorDto })
   update(@CurrentAuth() auth: Auth, @Param('id') id: string, @Body() body: unknown): Promise<ClusterView> {
@@ -113,11 +109,11 @@ export class ClustersController {
 
   @Get(':id/scans')
   @ApiOperation({ summary: "The cluster's scans, newest first" })
-  @ApiQuery({ name: 'status', required: false, enum: ['queued', 'running', 'succeeded', 'failed', 'skipped'] })
-  @ApiQuery({ name: 'trigger', required: false, enum: ['upload', 'manual', 'schedule'] })
+  @ApiQuery({ name: 'status', required: false, enum: ScanStatus })
+  @ApiQuery({ name: 'trigger', required: false, enum: ScanTrigger })
   @ApiQuery({ name: 'limit', required: false, type: Number })
   @ApiQuery({ name: 'cursor', required: false })
-  @ApiResponse({ status: 200, type: ScanListDto })
+  @ApiResponse({ status: 200, type: ScanList })
   @ApiResponse({ status: 404, type: ErrorDto })
   scans(@CurrentAuth() auth: Auth, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<ListView<ScanView>> {
     return this.clusters.scansOf(auth.organizationId, id, {
@@ -130,12 +126,12 @@ export class ClustersController {
 
   @Get(':id/findings')
   @ApiOperation({ summary: "The cluster's findings with their state across scans (open by default)" })
-  @ApiQuery({ name: 'status', required: false, enum: ['open', 'resolved', 'all'] })
-  @ApiQuery({ name: 'severity', required: false, enum: ['critical', 'warning', 'info'] })
+  @ApiQuery({ name: 'status', required: false, enum: FindingStatusFilter })
+  @ApiQuery({ name: 'severity', required: false, enum: Severity })
   @ApiQuery({ name: 'ruleId', required: false })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: '1-200, default 50' })
   @ApiQuery({ name: 'cursor', required: false })
-  @ApiResponse({ status: 200, type: ClusterFindingListDto })
+  @ApiResponse({ status: 200, type: ClusterFindingList })
   @ApiResponse({ status: 404, type: ErrorDto })
   findings(@CurrentAuth() auth: Auth, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<ListView<ClusterFindingView>> {
     return this.clusters.findings(auth.organizationId, id, {
@@ -150,7 +146,7 @@ export class ClustersController {
   @Put(':id/schedule')
   @ApiOperation({ summary: 'Scan the cluster on a schedule: a cron expression (with a time zone) or every N seconds; replaces any schedule' })
   @ApiBody({ type: ScheduleInputDto })
-  @ApiResponse({ status: 200, type: ScheduleDto })
+  @ApiResponse({ status: 200, type: ScheduleView })
   @ApiResponse({ status: 404, type: ErrorDto })
   @ApiResponse({ status: 422, type: ErrorDto, description: 'SCHEDULE_INVALID: details.field names cron, timezone or everySeconds' })
   setSchedule(@CurrentAuth() auth: Auth, @Param('id') id: string, @Body() body: unknown): Promise<ScheduleView> {
@@ -161,7 +157,7 @@ export class ClustersController {
   }
 
   @Get(':id/schedule')
-  @ApiResponse({ status: 200, type: ScheduleDto })
+  @ApiResponse({ status: 200, type: ScheduleView })
   @ApiResponse({ status: 404, type: ErrorDto, description: 'No such cluster, or it has no schedule' })
   getSchedule(@CurrentAuth() auth: Auth, @Param('id') id: string): Promise<ScheduleView> {
     return this.schedules.get(auth.organizationId, id);

@@ -2,10 +2,23 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UploadedFiles
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { DomainError, MAX_UPLOAD_BYTES, ScanQueryService, ScanRequestService, type FindingView, type ListView, type ScanView } from '#rollsafe/scans';
+import {
+  DomainError,
+  MAX_UPLOAD_BYTES,
+  ScanQueryService,
+  ScanRequestService,
+  type FindingView,
+  type ListView,
+  FindingList,
+  ScanView,
+  ScanList,
+  ScanStatus,
+  ScanTrigger,
+  Severity,
+} from '#rollsafe/scans';
 import { CurrentAuth } from '../auth/auth.guard.js';
 import type { Auth } from '../auth/auth.types.js';
-import { CreateScanDto, ErrorDto, FindingListDto, ScanDto, ScanListDto, ScanQueuedDto } from './dto.js';
+import { CreateScanDto, ErrorDto, ScanQueuedDto } from './dto.js';
 import { intParam, stringParam } from './query.js';
 
 interface UploadedFile {
@@ -47,12 +60,12 @@ export class ScansController {
 
   @Get()
   @ApiOperation({ summary: "List the organization's scans, newest first" })
-  @ApiQuery({ name: 'status', required: false, enum: ['queued', 'running', 'succeeded', 'failed', 'skipped'] })
-  @ApiQuery({ name: 'trigger', required: false, enum: ['upload', 'manual', 'schedule'] })
+  @ApiQuery({ name: 'status', required: false, enum: ScanStatus })
+  @ApiQuery({ name: 'trigger', required: false, enum: ScanTrigger })
   @ApiQuery({ name: 'clusterId', required: false, description: "Only this cluster's scans" })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: '1-200, default 20' })
   @ApiQuery({ name: 'cursor', required: false })
-  @ApiResponse({ status: 200, type: ScanListDto })
+  @ApiResponse({ status: 200, type: ScanList })
   list(@CurrentAuth() auth: Auth, @Query() query: Record<string, unknown>): Promise<ListView<ScanView>> {
     return this.queries.list(auth.organizationId, {
       status: stringParam('status', query['status']) ?? null,
@@ -65,7 +78,7 @@ export class ScansController {
 
   @Get(':id')
   @ApiOperation({ summary: 'A scan: status, summary, error' })
-  @ApiResponse({ status: 200, type: ScanDto })
+  @ApiResponse({ status: 200, type: ScanView })
   @ApiResponse({ status: 404, type: ErrorDto })
   get(@CurrentAuth() auth: Auth, @Param('id') id: string): Promise<ScanView> {
     return this.queries.get(auth.organizationId, id);
@@ -73,11 +86,11 @@ export class ScansController {
 
   @Get(':id/findings')
   @ApiOperation({ summary: "A scan's findings, in the advisor's order" })
-  @ApiQuery({ name: 'severity', required: false, enum: ['critical', 'warning', 'info'] })
+  @ApiQuery({ name: 'severity', required: false, enum: Severity })
   @ApiQuery({ name: 'ruleId', required: false })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: '1-200, default 50' })
   @ApiQuery({ name: 'cursor', required: false })
-  @ApiResponse({ status: 200, type: FindingListDto })
+  @ApiResponse({ status: 200, type: FindingList })
   @ApiResponse({ status: 404, type: ErrorDto })
   findings(@CurrentAuth() auth: Auth, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<ListView<FindingView>> {
     return this.queries.findings(auth.organizationId, id, {

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { SuppressionService, type ListView, type SuppressionInput, type SuppressionView } from '#rollsafe/scans';
+import { SuppressionService, type ListView, type SuppressionInput, SuppressionView, SuppressionList } from '#rollsafe/scans';
 import { CurrentAuth } from '../auth/auth.guard.js';
 import type { Auth } from '../auth/auth.types.js';
-import { CreateSuppressionDto, ErrorDto, SuppressionDto, SuppressionListDto } from './dto.js';
+import { CreateSuppressionDto, ErrorDto } from './dto.js';
 import { intParam, stringParam } from './query.js';
 
 @ApiTags('suppressions')
@@ -16,7 +16,7 @@ export class SuppressionsController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Silence a rule for the organization (everywhere, or for matching resources) in later scans' })
   @ApiBody({ type: CreateSuppressionDto })
-  @ApiResponse({ status: 201, type: SuppressionDto })
+  @ApiResponse({ status: 201, type: SuppressionView })
   @ApiResponse({ status: 400, type: ErrorDto })
   create(@CurrentAuth() auth: Auth, @Body() body: unknown): Promise<SuppressionView> {
     return this.suppressions.create(auth.organizationId, (typeof body === 'object' && body !== null ? body : {}) as SuppressionInput);
@@ -25,7 +25,7 @@ export class SuppressionsController {
   @Get()
   @ApiQuery({ name: 'limit', required: false, type: Number })
   @ApiQuery({ name: 'cursor', required: false })
-  @ApiResponse({ status: 200, type: SuppressionListDto })
+  @ApiResponse({ status: 200, type: SuppressionList })
   list(@CurrentAuth() auth: Auth, @Query() query: Record<string, unknown>): Promise<ListView<SuppressionView>> {
     return this.suppressions.list(auth.organizationId, intParam('limit', query['limit']) ?? 50, stringParam('cursor', query['cursor']));
   }

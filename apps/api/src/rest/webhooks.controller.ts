@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { DomainError, WebhookService, type DeliveryView, type ListView, type WebhookInput, type WebhookView } from '#rollsafe/scans';
+import { DomainError, WebhookService, type ListView, type WebhookInput, DeliveryView, DeliveryList, WebhookView, WebhookList } from '#rollsafe/scans';
 import { CurrentAuth } from '../auth/auth.guard.js';
 import type { Auth } from '../auth/auth.types.js';
-import { CreateWebhookDto, DeliveryDto, DeliveryListDto, ErrorDto, UpdateWebhookDto, WebhookDto, WebhookListDto } from './dto.js';
+import { CreateWebhookDto, ErrorDto, UpdateWebhookDto } from './dto.js';
 import { intParam, stringParam } from './query.js';
 
 function webhookInput(body: unknown): WebhookInput {
@@ -25,7 +25,7 @@ export class WebhooksController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Send chat messages about what each scan changed (new and resolved findings)' })
   @ApiBody({ type: CreateWebhookDto })
-  @ApiResponse({ status: 201, type: WebhookDto, description: 'Never carries the secret, nor a URL that holds a token' })
+  @ApiResponse({ status: 201, type: WebhookView, description: 'Never carries the secret, nor a URL that holds a token' })
   @ApiResponse({ status: 400, type: ErrorDto })
   @ApiResponse({ status: 422, type: ErrorDto, description: 'TARGET_FORBIDDEN: the URL host is at an address the outbound policy refuses' })
   create(@CurrentAuth() auth: Auth, @Body() body: unknown): Promise<WebhookView> {
@@ -36,7 +36,7 @@ export class WebhooksController {
   @ApiOperation({ summary: "The organization's webhooks, newest first" })
   @ApiQuery({ name: 'limit', required: false, type: Number })
   @ApiQuery({ name: 'cursor', required: false })
-  @ApiResponse({ status: 200, type: WebhookListDto })
+  @ApiResponse({ status: 200, type: WebhookList })
   list(@CurrentAuth() auth: Auth, @Query() query: Record<string, unknown>): Promise<ListView<WebhookView>> {
     return this.webhooks.list(auth.organizationId, {
       limit: intParam('limit', query['limit']) ?? null,
@@ -45,7 +45,7 @@ export class WebhooksController {
   }
 
   @Get(':id')
-  @ApiResponse({ status: 200, type: WebhookDto })
+  @ApiResponse({ status: 200, type: WebhookView })
   @ApiResponse({ status: 404, type: ErrorDto })
   get(@CurrentAuth() auth: Auth, @Param('id') id: string): Promise<WebhookView> {
     return this.webhooks.get(auth.organizationId, id);
@@ -54,7 +54,7 @@ export class WebhooksController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change kind, URL, secret (null removes it), minimum severity or clusters (null for all)' })
   @ApiBody({ type: UpdateWebhookDto })
-  @ApiResponse({ status: 200, type: WebhookDto })
+  @ApiResponse({ status: 200, type: WebhookView })
   @ApiResponse({ status: 404, type: ErrorDto })
   @ApiResponse({ status: 422, type: ErrorDto })
   update(@CurrentAuth() auth: Auth, @Param('id') id: string, @Body() body: unknown): Promise<WebhookView> {
@@ -72,7 +72,7 @@ export class WebhooksController {
   @Post(':id/test')
   @HttpCode(200)
   @ApiOperation({ summary: 'Send a sample message now (one attempt); the attempt is logged with the deliveries' })
-  @ApiResponse({ status: 200, type: DeliveryDto, description: '`result: delivered`, or `gave_up` with the status and error' })
+  @ApiResponse({ status: 200, type: DeliveryView, description: '`result: delivered`, or `gave_up` with the status and error' })
   @ApiResponse({ status: 404, type: ErrorDto })
   test(@CurrentAuth() auth: Auth, @Param('id') id: string): Promise<DeliveryView> {
     return this.webhooks.test(auth.organizationId, id);
@@ -82,7 +82,7 @@ export class WebhooksController {
   @ApiOperation({ summary: "The webhook's delivery attempts, newest first" })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: '1-200, default 50' })
   @ApiQuery({ name: 'cursor', required: false })
-  @ApiResponse({ status: 200, type: DeliveryListDto })
+  @ApiResponse({ status: 200, type: DeliveryList })
   @ApiResponse({ status: 404, type: ErrorDto })
   deliveries(@CurrentAuth() auth: Auth, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<ListView<DeliveryView>> {
     return this.webhooks.deliveries(auth.organizationId, id, {

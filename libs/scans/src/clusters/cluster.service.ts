@@ -16,8 +16,10 @@ import { DomainError, notFound, type ErrorDetails } from '../errors.js';
 import { UUID, decodeCursor, decodeScanCursor, encodeCursor } from '../cursor.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import { PROVIDERS } from '../scan-engine.js';
+import { FindingStatusFilter, valuesOf } from '../contracts/enums.js';
 import { SEVERITIES, ScanQueryService, oneOf, pageSize, type ScanListArgs } from '../scan-query.service.js';
-import { toClusterFindingView, toClusterView, toScanView, type ClusterFindingView, type ClusterView, type ListView, type ScanView } from '../views.js';
+import { toClusterFindingView, toClusterView, toScanView } from '../views.js';
+import type { ClusterFindingView, ClusterView, ListView, ScanView } from '../contracts/index.js';
 import { CredentialCipher } from './credential-cipher.js';
 import { ClusterConnector } from './cluster-connector.js';
 
@@ -40,7 +42,7 @@ export interface ClusterFindingArgs {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const MAX_KUBECONFIG_BYTES = 1024 * 1024;
-const FINDING_STATUSES = ['open', 'resolved', 'all'] as const;
+const FINDING_STATUSES = valuesOf(FindingStatusFilter);
 
 /** Rules that cannot be evaluated when the credentials cannot list these kinds. */
 export function rulesNeeding(kinds: readonly string[]): string[] {

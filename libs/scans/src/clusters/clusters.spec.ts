@@ -14,7 +14,8 @@ import type { ScansOptions } from '../options.js';
 import { OrganizationService } from '../organization.service.js';
 import { ScanQueryService } from '../scan-query.service.js';
 import { ClusterService } from './cluster.service.js';
-import { ClusterScanRetry, ClusterScanRunner } from './cluster-scan-runner.service.js';
+import { ScanPipeline } from '../pipeline/scan-pipeline.js';
+import { ScanRetry } from '../pipeline/scan-source.js';
 import { encryptionKeyId } from './credential-cipher.js';
 
 describe('cluster scans', () => {
@@ -61,9 +62,9 @@ describe('cluster scans', () => {
 
     const after = await context({ encryptionKey: newKey, oldEncryptionKeys: [oldKey] });
     const scan = await after.get(ClusterService).requestScan(org.id, cluster.id);
-    const runner = after.get(ClusterScanRunner);
-    expect(await runner.run({ scanId: scan.id, clusterId: cluster.id })).toBe('succeeded');
-    expect(await runner.run({ scanId: scan.id, clusterId: cluster.id })).toBe('skipped');
+    const runner = after.get(ScanPipeline);
+    expect(await runner.run(scan.id, { attempt: 1, maxAttempts: 1 }, cluster.id)).toBe('succeeded');
+    expect(await runner.run(scan.id, { attempt: 1, maxAttempts: 1 }, cluster.id)).toBe('skipped');
     expect((await prisma.cluster.findUniqueOrThrow({ where: { id: cluster.id } })).credentialsKeyId).toBe(encryptionKeyId(newKey));
     const done = await after.get(ScanQueryService).get(org.id, scan.id);
     expect(done).toMatchObject({ status: 'succeeded', clusterId: cluster.id, provider: 'alibaba' });
@@ -73,7 +74,7 @@ describe('cluster scans', () => {
     // Without the key that sealed them, a scan fails with a reason and no secret.
     const lost = await context({ encryptionKey: oldKey });
     const orphan = await lost.get(ClusterService).requestScan(org.id, cluster.id);
-    expect(await lost.get(ClusterScanRunner).run({ scanId: orphan.id, clusterId: cluster.id })).toBe('failed');
+    expect(await lost.get(ScanPipeline).run(orphan.id, { attempt: 1, maxAttempts: 1 }, cluster.id)).toBe('failed');
     const failed = await lost.get(ScanQueryService).get(org.id, orphan.id);
     expect(failed.error).toMatch(/not configured/);
   }, 30_000);
@@ -85,10 +86,10 @@ describe('cluster scans', () => {
     const cluster = await app.get(ClusterService).register(org.id, { name: 'gone', kubeconfig: gone.kubeconfig({ auth: 'token' }) });
     await gone.stop();
     const scan = await app.get(ClusterService).requestScan(org.id, cluster.id);
-    const runner = app.get(ClusterScanRunner);
-    await expect(runner.run({ scanId: scan.id, clusterId: cluster.id }, { attempt: 1, maxAttempts: 3 })).rejects.toBeInstanceOf(ClusterScanRetry);
+    const runner = app.get(ScanPipeline);
+    await expect(runner.run(scan.id, { attempt: 1, maxAttempts: 3 }, cluster.id)).rejects.toBeInstanceOf(ScanRetry);
     expect((await app.get(ScanQueryService).get(org.id, scan.id)).status).toBe('running');
-    expect(await runner.run({ scanId: scan.id, clusterId: cluster.id }, { attempt: 3, maxAttempts: 3 })).toBe('failed');
+    expect(await runner.run(scan.id, { attempt: 3, maxAttempts: 3 }, cluster.id)).toBe('failed');
     const failed = await app.get(ScanQueryService).get(org.id, scan.id);
     expect(failed).toMatchObject({ status: 'failed', attempts: 2 });
     expect(failed.error).toMatch(/^CLUSTER_UNREACHABLE: .*(ECONNREFUSED|refused)/i);
@@ -101,6 +102,6 @@ describe('cluster scans', () => {
     const one = await app.get(ClusterService).register(org.id, { name: 'one', kubeconfig: fake.kubeconfig({ auth: 'token' }) });
     const two = await app.get(ClusterService).register(org.id, { name: 'two', kubeconfig: fake.kubeconfig({ auth: 'token' }) });
     const scan = await app.get(ClusterService).requestScan(org.id, one.id);
-    expect(await app.get(ClusterScanRunner).run({ scanId: scan.id, clusterId: two.id })).toBe('failed');
+    expect(await app.get(ScanPipeline).run(scan.id, { attempt: 1, maxAttempts: 1 }, two.id)).toBe('failed');
   }, 30_000);
 });

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ScanRunner } from '../scan-runner.service.js';
-import { ClusterScanRunner } from '../clusters/cluster-scan-runner.service.js';
+import { ScanPipeline } from '../pipeline/scan-pipeline.js';
 import { ScheduleService } from '../schedules/schedule.service.js';
 import { QUEUES, type JobHandlers, type JobName } from './catalog.js';
 
@@ -11,8 +10,7 @@ import { QUEUES, type JobHandlers, type JobName } from './catalog.js';
 @Injectable()
 export class ScanJobs {
   constructor(
-    private readonly runner: ScanRunner,
-    private readonly clusterRunner: ClusterScanRunner,
+    private readonly pipeline: ScanPipeline,
     private readonly schedules: ScheduleService,
   ) {}
 
@@ -27,11 +25,11 @@ export class ScanJobs {
 
   handlers(): JobHandlers<typeof QUEUES.scans> {
     return {
-      'scan.run': async ({ scanId }) => {
-        await this.runner.run(scanId);
+      'scan.run': async ({ scanId }, context) => {
+        await this.pipeline.run(scanId, context);
       },
-      'cluster.scan': async (payload, context) => {
-        await this.clusterRunner.run(payload, context);
+      'cluster.scan': async ({ scanId, clusterId }, context) => {
+        await this.pipeline.run(scanId, context, clusterId);
       },
     };
   }
@@ -39,6 +37,6 @@ export class ScanJobs {
   /** A job used up its attempts: its scan keeps the last error. */
   async giveUp(name: JobName, data: unknown, message: string): Promise<void> {
     const scanId = (data as { scanId?: unknown } | null)?.scanId;
-    if ((name === 'scan.run' || name === 'cluster.scan') && typeof scanId === 'string') await this.runner.giveUp(scanId, message);
+    if ((name === 'scan.run' || name === 'cluster.scan') && typeof scanId === 'string') await this.pipeline.giveUp(scanId, message);
   }
 }

@@ -5,7 +5,8 @@ import { DomainError, notFound } from '../errors.js';
 import { UUID } from '../cursor.js';
 import { JobQueue, type RepeatSpec } from '../jobs/job-queue.js';
 import { SCANS_OPTIONS, type ScansOptions } from '../options.js';
-import { toScheduleView, type ScheduleView } from '../views.js';
+import { toScheduleView } from '../views.js';
+import type { ScheduleView } from '../contracts/index.js';
 
 export interface ScheduleInput {
   cron?: unknown;

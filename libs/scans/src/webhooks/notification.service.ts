@@ -84,7 +84,7 @@ export class NotificationService {
     const scan = await this.scans.findWithContext(scanId);
     if (!scan || scan.organizationId !== opened.row.organizationId) return { ready: false, reason: 'the scan is gone' };
     if (scan.status !== 'succeeded') return { ready: false, reason: `the scan is ${scan.status}` };
-    const changes = await this.findingRows.changesOfScan(scan.targetId, scanId);
+    const changes = await this.scans.changesOf(scanId);
     return {
       ready: true,
       organizationId: scan.organizationId,
@@ -95,7 +95,7 @@ export class NotificationService {
         organization: scan.organization,
         ...(scan.target.cluster ? { cluster: scan.target.cluster } : {}),
         scan: { id: scan.id, finishedAt: (scan.finishedAt ?? scan.createdAt).toISOString() },
-        new: changes.new.map(changed),
+        new: [...changes.opened, ...changes.reopened].sort((a, b) => a.seq - b.seq).map(changed),
         resolved: changes.resolved.map(changed),
       },
     };

@@ -1,25 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { KubeError, OutboundPolicy } from '#rollsafe/kube';
-import {
-  ClusterRepository,
-  OrganizationRepository,
-  WebhookRepository,
-  type SealedWebhook,
-  type Severity,
-  type WebhookKind,
-  type WebhookRow,
-} from '#rollsafe/store';
+import { ClusterRepository, OrganizationRepository, WebhookRepository, type SealedWebhook, type Severity, type WebhookRow } from '#rollsafe/store';
 import { DomainError, notFound } from '../errors.js';
 import { UUID, decodeScanCursor, encodeCursor } from '../cursor.js';
 import { CredentialCipher, CredentialsError } from '../clusters/credential-cipher.js';
 import { SEVERITIES, oneOf, pageSize } from '../scan-query.service.js';
+import { WebhookKind, valuesOf } from '../contracts/enums.js';
 import { SCANS_OPTIONS, type ScansOptions } from '../options.js';
-import { toDeliveryView, toWebhookView, type DeliveryView, type ListView, type WebhookView } from '../views.js';
+import { toDeliveryView, toWebhookView } from '../views.js';
+import type { DeliveryView, ListView, WebhookView } from '../contracts/index.js';
 import { displayUrl } from './webhook-url.js';
 import { WebhookTransport, type OpenWebhook } from './webhook-transport.js';
 
-export const WEBHOOK_KINDS: readonly WebhookKind[] = ['slack', 'dingtalk', 'feishu', 'wecom', 'teams', 'generic'];
+export const WEBHOOK_KINDS = valuesOf(WebhookKind);
 /** Kinds whose platform signs with a secret; the others have none to give. */
 const SIGNED_KINDS: ReadonlySet<WebhookKind> = new Set(['dingtalk', 'feishu', 'generic']);
 const MAX_URL = 2048;

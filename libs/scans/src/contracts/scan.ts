@@ -1,0 +1,95 @@
+// A scan and its findings: one class per shape, the type the use cases return and what both
+// REST (OpenAPI) and GraphQL describe.
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ConnectionOf, JSONScalar, ListOf, RemediationView, ResourceRef, SourceLocationView, type EvidenceJson } from './common.js';
+import { FindingStatus, ScanStatus, ScanTrigger, Severity } from './enums.js';
+
+@ObjectType('Summary')
+export class SummaryView {
+  @Field(() => Int) @ApiProperty() critical!: number;
+  @Field(() => Int) @ApiProperty() warning!: number;
+  @Field(() => Int) @ApiProperty() info!: number;
+  @Field(() => Int) @ApiProperty() suppressed!: number;
+  @Field(() => Int, { description: 'Rules that need live cluster data, not evaluated on manifests' })
+  @ApiProperty({ description: 'Rules that need live cluster data, not evaluated on manifests.' })
+  notEvaluated!: number;
+}
+
+@ObjectType('ScanWarning', { description: 'A document the parser or the advisor skipped, and where' })
+export class ScanWarningView {
+  @Field() @ApiProperty({ example: 'document has no kind: skipped' }) message!: string;
+  @Field(() => SourceLocationView, { nullable: true }) @ApiPropertyOptional({ type: SourceLocationView }) location?: SourceLocationView;
+}
+
+@ObjectType('Scan')
+export class ScanView {
+  @Field(() => ID) @ApiProperty({ format: 'uuid' }) id!: string;
+  @Field(() => ScanStatus)
+  @ApiProperty({ enum: ScanStatus, description: '`skipped`: a scheduled run that found a scan of its cluster still queued or running' })
+  status!: ScanStatus;
+  @Field(() => ScanTrigger) @ApiProperty({ enum: ScanTrigger }) trigger!: ScanTrigger;
+  @Field({ description: "The target's name; for a cluster scan, the cluster's name" })
+  @ApiProperty({ description: "The target's name; for a cluster scan, the cluster's name" })
+  target!: string;
+  @Field(() => ID, { nullable: true, description: 'Set for a scan of a registered cluster' })
+  @ApiPropertyOptional({ format: 'uuid', description: 'Set for a scan of a registered cluster' })
+  clusterId?: string;
+  @Field(() => String, { nullable: true }) @ApiPropertyOptional() provider?: string;
+  @Field(() => SummaryView) @ApiProperty({ type: SummaryView }) summary!: SummaryView;
+  @Field(() => [String], { description: 'Ids of the rules not evaluated' })
+  @ApiProperty({ type: [String], description: 'Ids of the rules not evaluated' })
+  notEvaluated!: string[];
+  @Field(() => [ScanWarningView], { description: 'Documents the parser or the advisor skipped, with file and line' })
+  @ApiProperty({ type: [ScanWarningView], description: 'Documents the parser or the advisor skipped, with file and line' })
+  warnings!: ScanWarningView[];
+  @Field(() => Int) @ApiProperty() documentCount!: number;
+  @Field(() => Int) @ApiProperty() attempts!: number;
+  @Field(() => String, { nullable: true }) @ApiPropertyOptional() error?: string;
+  @Field() @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @Field(() => String, { nullable: true }) @ApiPropertyOptional({ format: 'date-time' }) startedAt?: string;
+  @Field(() => String, { nullable: true }) @ApiPropertyOptional({ format: 'date-time' }) finishedAt?: string;
+  @Field(() => Int, { nullable: true }) @ApiPropertyOptional() durationMs?: number;
+}
+
+/** What every finding shows: the rule, the resource, and what the finding reported. */
+@ObjectType({ isAbstract: true })
+export class FindingFields {
+  @Field(() => ID) @ApiProperty({ format: 'uuid' }) id!: string;
+  @Field({ description: 'Stable across scans' }) @ApiProperty({ description: 'Stable across scans (sha256 hex).' }) fingerprint!: string;
+  @Field() @ApiProperty({ example: 'readiness-probe-missing' }) ruleId!: string;
+  @Field(() => Severity) @ApiProperty({ enum: Severity }) severity!: Severity;
+  @Field(() => ResourceRef) @ApiProperty({ type: ResourceRef }) resource!: ResourceRef;
+  @Field(() => String, { nullable: true }) @ApiPropertyOptional() container?: string;
+  @Field() @ApiProperty() message!: string;
+  @Field(() => JSONScalar) @ApiProperty({ type: 'object', additionalProperties: true }) evidence!: Record<string, EvidenceJson>;
+  @Field(() => RemediationView) @ApiProperty({ type: RemediationView }) remediation!: RemediationView;
+  @Field({ description: "The rule's documentation page" }) @ApiProperty({ description: "The rule's documentation page." }) docs!: string;
+}
+
+@ObjectType('Finding')
+export class FindingView extends FindingFields {
+  @Field(() => SourceLocationView, { nullable: true }) @ApiPropertyOptional({ type: SourceLocationView }) location?: SourceLocationView;
+}
+
+@ObjectType('ClusterFinding', { description: 'A finding on a cluster with its state across scans' })
+export class ClusterFindingView extends FindingFields {
+  @Field(() => FindingStatus) @ApiProperty({ enum: FindingStatus }) status!: FindingStatus;
+  @Field({ description: 'Kept across rescans while the finding stays open' })
+  @ApiProperty({ format: 'date-time', description: 'Kept across rescans while the finding stays open' })
+  firstSeenAt!: string;
+  @Field() @ApiProperty({ format: 'date-time' }) lastSeenAt!: string;
+  @Field(() => String, { nullable: true, description: 'When a later scan no longer reported it' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'When a later scan no longer reported it' })
+  resolvedAt?: string;
+  @Field(() => ID, { description: 'The last scan that reported it' })
+  @ApiProperty({ format: 'uuid', description: 'The last scan that reported it' })
+  lastScanId!: string;
+}
+
+export const ScanList = ListOf(ScanView, { counted: true });
+export const FindingList = ListOf(FindingView, { counted: true });
+export const ClusterFindingList = ListOf(ClusterFindingView, { counted: true });
+export const ScanConnection = ConnectionOf(ScanView, 'Scan');
+export const FindingConnection = ConnectionOf(FindingView, 'Finding');
+export const ClusterFindingConnection = ConnectionOf(ClusterFindingView, 'ClusterFinding');

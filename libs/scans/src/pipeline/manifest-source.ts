@@ -1,0 +1,19 @@
+import { Injectable } from '@nestjs/common';
+import { DEFAULT_LIMITS, parseManifests } from '#rollsafe/manifests';
+import type { StartedScan } from '#rollsafe/store';
+import { decodeSnapshot } from './snapshot-codec.js';
+import { ScanFailure, type ScanSource, type SourcedSnapshot } from './scan-source.js';
+
+/** Uploaded manifests: the snapshot the API parsed when it accepted them, or (for older rows) the files parsed now. */
+@Injectable()
+export class ManifestSource implements ScanSource {
+  collect(started: StartedScan): Promise<SourcedSnapshot> {
+    const settings = { provider: started.scan.provider };
+    const stored = started.snapshot ? decodeSnapshot(started.snapshot) : undefined;
+    if (stored) return Promise.resolve({ snapshot: stored, documentCount: started.scan.documentCount, warnings: [], settings, recordsProvider: false });
+    const parsed = parseManifests(started.files, DEFAULT_LIMITS);
+    const first = parsed.errors[0];
+    if (first) throw new ScanFailure(`manifests could not be parsed: ${first.file}${first.line ? `:${first.line}` : ''}: ${first.message}`);
+    return Promise.resolve({ snapshot: parsed.snapshot, documentCount: parsed.documentCount, warnings: [], settings, recordsProvider: false });
+  }
+}

@@ -1,0 +1,118 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { AdvisorResult, Finding as AdvisorFinding } from '#rollsafe/advisor';
+import { ScanRepository, type FindingRow, type Prisma } from '#rollsafe/store';
+import type { JobContext } from '../jobs/catalog.js';
+import { SCANS_OPTIONS, type ScansOptions } from '../options.js';
+import { ScanEngine, engineOptions } from '../scan-engine.js';
+import { NotificationService } from '../webhooks/notification.service.js';
+import { diffFindings } from './finding-diff.js';
+import { ManifestSource } from './manifest-source.js';
+import { ClusterSource } from './cluster-source.js';
+import { ScanFailure, type ScanSource, type SourcedSnapshot } from './scan-source.js';
+
+export type RunOutcome = 'succeeded' | 'failed' | 'skipped';
+
+/**
+ * The one scan pipeline, whatever the source: start the attempt, collect the snapshot
+ * (uploaded manifests or a live cluster), run the advisor, write the result with its change
+ * set in one transaction, then queue the notifications. Safe to run twice: a finished scan is
+ * skipped, and only a running scan can commit its result, so a rerun after a crash writes once.
+ */
+@Injectable()
+export class ScanPipeline {
+  private readonly logger = new Logger(ScanPipeline.name);
+
+  constructor(
+    private readonly scans: ScanRepository,
+    private readonly engine: ScanEngine,
+    private readonly manifests: ManifestSource,
+    private readonly clusters: ClusterSource,
+    private readonly notifications: NotificationService,
+    @Inject(SCANS_OPTIONS) private readonly options: ScansOptions,
+  ) {}
+
+  /**
+   * `expectedClusterId`: set by a `cluster.scan` job; a scan whose target is not that cluster fails.
+   * Throws ScanRetry when the source asks for another attempt.
+   */
+  async run(
+    scanId: string,
+    context: Pick<JobContext, 'attempt' | 'maxAttempts'> = { attempt: 1, maxAttempts: 1 },
+    expectedClusterId?: string,
+  ): Promise<RunOutcome> {
+    const started = await this.scans.startAttempt(scanId, new Date());
+    if (!started) {
+      this.logger.log({ msg: 'scan already finished or missing: nothing to do', scanId });
+      // A run that wrote the result and died before queueing its notifications: queue them
+      // now (the job ids make this a no-op when they were queued).
+      await this.notifications.afterScan(scanId);
+      return 'skipped';
+    }
+    if (expectedClusterId !== undefined && started.clusterId !== expectedClusterId) {
+      return this.fail(scanId, 'the cluster of this scan is not registered any more');
+    }
+    const source: ScanSource = started.clusterId ? this.clusters : this.manifests;
+    let sourced: SourcedSnapshot;
+    try {
+      sourced = await source.collect(started, context);
+    } catch (error) {
+      if (error instanceof ScanFailure) return this.fail(scanId, error.message);
+      throw error;
+    }
+    let result: AdvisorResult;
+    try {
+      result = await this.engine.run(
+        sourced.snapshot,
+        engineOptions({ ...sourced.settings, suppressions: started.suppressions, docsBaseUrl: this.options.docsBaseUrl }),
+      );
+    } catch (error) {
+      // The advisor gives the same answer on a retry: record why, and stop.
+      return this.fail(scanId, error instanceof Error ? error.message : String(error));
+    }
+    const written = await this.scans.complete(
+      scanId,
+      {
+        findings: result.findings.map(toRow),
+        suppressed: result.suppressed.length,
+        notEvaluated: result.notEvaluated,
+        warnings: [...sourced.warnings, ...result.warnings],
+        documentCount: sourced.documentCount,
+        ...(sourced.recordsProvider && result.provider ? { provider: result.provider } : {}),
+      },
+      new Date(),
+      diffFindings,
+    );
+    await sourced.afterComplete?.();
+    this.logger.log({ msg: written ? 'scan succeeded' : 'scan was already written', scanId, findings: result.findings.length, ...sourced.log });
+    await this.notifications.afterScan(scanId);
+    return written ? 'succeeded' : 'skipped';
+  }
+
+  /** Called when a job has used up its attempts: the scan keeps the last error. */
+  async giveUp(scanId: string, message: string): Promise<void> {
+    await this.scans.fail(scanId, message, new Date());
+  }
+
+  private async fail(scanId: string, message: string): Promise<RunOutcome> {
+    await this.scans.fail(scanId, message, new Date());
+    this.logger.warn({ msg: 'scan failed', scanId, error: message });
+    return 'failed';
+  }
+}
+
+export function toRow(finding: AdvisorFinding): FindingRow {
+  return {
+    ruleId: finding.ruleId,
+    severity: finding.severity,
+    kind: finding.resource.kind,
+    namespace: finding.resource.namespace,
+    name: finding.resource.name,
+    ...(finding.container ? { container: finding.container } : {}),
+    message: finding.message,
+    evidence: finding.evidence as Prisma.InputJsonValue,
+    remediation: { summary: finding.remediation.summary, yaml: finding.remediation.yaml },
+    docs: finding.docs,
+    ...(finding.location ? { locationFile: finding.location.file, locationLine: finding.location.line } : {}),
+    fingerprint: finding.fingerprint,
+  };
+}
