@@ -1,4 +1,5 @@
 import { runAdvisor, type AdvisorOptions } from '#rollsafe/advisor';
+import { serviceVerdicts } from '#rollsafe/simulator';
 import type { ScanReport } from './formatters/report.js';
 
 export interface ClusterTarget {
@@ -31,8 +32,10 @@ export async function scanCluster(target: ClusterTarget, advisorOptions: Advisor
     const { snapshot } = collected;
     const result = runAdvisor(snapshot, advisorOptions);
     for (const warning of snapshot.warnings) stderr(`rollsafe: warning: ${warning.message}\n`);
+    const verdicts = serviceVerdicts(snapshot, { ...(advisorOptions.provider ? { provider: advisorOptions.provider } : {}), findings: result.findings });
     return {
       result,
+      verdicts,
       inputErrors: [],
       warnings: snapshot.warnings,
       fileCount: 0,

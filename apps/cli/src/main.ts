@@ -15,7 +15,7 @@ export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
-const FAIL_ON = ['critical', 'warning', 'info', 'none'] as const;
+const FAIL_ON = ['critical', 'warning', 'info', 'none', 'drops'] as const;
 
 const USAGE = `Usage: rollsafe scan PATH... [options]
        rollsafe scan --kubeconfig FILE [--context NAME] [options]
@@ -30,8 +30,9 @@ Options:
   --format text|json|sarif     output format (default: text)
   --provider auto|${PROVIDERS.join('|')}
                                cloud provider for provider-specific rules (default: auto)
-  --fail-on critical|warning|info|none
-                               exit 1 when a finding reaches this severity (default: critical)
+  --fail-on critical|warning|info|none|drops
+                               exit 1 when a finding reaches this severity, or (drops) when
+                               a Service's rollout drops traffic (default: critical)
   --slb-quota N                backend-server-group attachments per node on Alibaba Cloud
                                (slb_quota_backendserver_attached_num; default 50)
   --no-color                   plain text output (also NO_COLOR=1)
@@ -41,6 +42,7 @@ Options:
   -v, --version                print the version
 
   rollsafe rules               list the rule catalog
+  rollsafe simulate PATH...    replay a rollout of each Service (rollsafe simulate --help)
 
 Exit codes: 0 nothing reaches --fail-on, 1 something does, 2 usage or input errors (a bad
 kubeconfig, an unreachable cluster).
@@ -79,6 +81,10 @@ function positiveInteger(name: string, value: string | undefined): number | unde
 }
 
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  if (argv[0] === 'simulate') {
+    const { simulateCommand } = await import('./simulate/command.js');
+    return simulateCommand(argv.slice(1), io);
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -159,7 +165,10 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   printReport(report, { format, noColor: values['no-color'] === true, docsBaseUrl }, io);
 
   if (report.inputErrors.length > 0) return EXIT_USAGE;
-  const failing = failOn !== 'none' && report.result.findings.some((f) => atLeast(f.severity, failOn as Severity));
+  const failing =
+    failOn === 'drops'
+      ? (report.verdicts?.summary.drops ?? 0) > 0
+      : failOn !== 'none' && report.result.findings.some((f) => atLeast(f.severity, failOn as Severity));
   return failing ? EXIT_FINDINGS : EXIT_OK;
 }
 

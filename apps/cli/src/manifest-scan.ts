@@ -1,5 +1,7 @@
 import { runAdvisor, type AdvisorOptions } from '#rollsafe/advisor';
-import { CLI_LIMITS, formatManifestError, parseManifests, readManifestPaths } from '#rollsafe/manifests';
+import os from 'node:os';
+import { CLI_LIMITS, formatManifestError, parseManifestsParallel, readManifestPaths } from '#rollsafe/manifests';
+import { serviceVerdicts } from '#rollsafe/simulator';
 import type { ScanReport } from './formatters/report.js';
 
 /** Reads manifest paths (or - for stdin), runs the advisor, and reports errors and skipped documents on stderr. */
@@ -10,7 +12,7 @@ export async function scanManifests(
   stderr: (text: string) => void,
 ): Promise<ScanReport> {
   const read = await readManifestPaths(paths, readStdin);
-  const parsedManifests = parseManifests(read.inputs, CLI_LIMITS);
+  const parsedManifests = await parseManifestsParallel(read.inputs, CLI_LIMITS, { threads: parseThreads() });
   const inputErrors = [...read.errors, ...parsedManifests.errors];
   const snapshot = parsedManifests.snapshot;
   const result = runAdvisor(snapshot, advisorOptions);
@@ -20,5 +22,12 @@ export async function scanManifests(
     const where = warning.location ? `${warning.location.file}:${warning.location.line}: ` : '';
     stderr(`rollsafe: warning: ${where}${warning.message}\n`);
   }
-  return { result, inputErrors, warnings: snapshot.warnings, fileCount: read.inputs.length, resourceCount: snapshot.locations.size };
+  const verdicts = serviceVerdicts(snapshot, { ...(advisorOptions.provider ? { provider: advisorOptions.provider } : {}), findings: result.findings });
+  return { result, verdicts, inputErrors, warnings: snapshot.warnings, fileCount: read.inputs.length, resourceCount: snapshot.locations.size };
+}
+
+/** Threads that parse manifests (the calling one included): ROLLSAFE_PARSE_THREADS, else the cores Node may use, at most 4. */
+function parseThreads(): number {
+  const fromEnv = Number(process.env['ROLLSAFE_PARSE_THREADS']);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : Math.min(os.availableParallelism(), 4);
 }

@@ -92,7 +92,9 @@ describe('rollsafe scan', () => {
   it('groups text output by resource and ends with a one-line summary', async () => {
     const { stdout } = await run(['scan', fixture('unsafe.yaml')]);
     const lines = stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe(`Deployment shop/web  ${fixture('unsafe.yaml')}:1`);
+    // The rollout verdicts come first (apps/cli/test/simulate.spec.ts), then a blank line.
+    expect(lines[0]).toBe('1 of 1 Service drop traffic on rollout');
+    expect(lines[lines.indexOf('') + 1]).toBe(`Deployment shop/web  ${fixture('unsafe.yaml')}:1`);
     expect(stdout).toContain(`Service shop/web  ${fixture('unsafe.yaml')}:19`);
     expect(lines[lines.length - 1]).toMatch(/^2 critical, \d+ warning, \d+ info, 0 suppressed, 6 not evaluated .*: 2 resource\(s\) in 1 file\(s\)$/);
     expect(stdout).not.toContain('\u001b[');

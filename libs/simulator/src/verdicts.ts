@@ -220,3 +220,88 @@ function verdictFor(
 function rank(result: SimulationResult): number {
   return (result.verdict === 'drops' ? 1e9 : 0) + result.droppedTrafficSeconds + result.windows.length * 1e-6;
 }
+
+/** One Service's simulation for `rollsafe simulate` and the API: the contract object, or what is missing. */
+export interface SimulationRun {
+  service: { namespace: string; name: string };
+  workload: { kind: string; namespace: string; name: string } | null;
+  result: SimulationResult | null;
+  missing: string[];
+  fixes: ServiceVerdict['fixes'];
+  afterFixes: ServiceVerdict['afterFixes'];
+  ruleIds: string[];
+}
+
+export interface SimulateOptions extends VerdictOptions {
+  /** Only this workload (kind optional, namespace default "default"). */
+  workload?: { kind?: string; namespace?: string; name: string };
+  /** Only this Service. */
+  service?: { namespace?: string; name: string };
+}
+
+/**
+ * Simulates every Service that selects a Deployment, StatefulSet or DaemonSet (ClusterIP ones
+ * on the internal path), or the one workload / Service asked for. Pure.
+ */
+export function simulateSnapshot(snapshot: Snapshot, options: SimulateOptions = {}): SimulationRun[] {
+  const index = options.index ?? new SnapshotIndex(snapshot);
+  const detected = detectProvider(snapshot);
+  const named = (options.provider as Provider | undefined) ?? detected.fromNodes;
+  const liveNodes = snapshot.facts.source === 'cluster' ? liveNodeNames(snapshot) : undefined;
+  const runs: SimulationRun[] = [];
+  for (const service of snapshot.services) {
+    if (options.service && (nameOf(service) !== options.service.name || namespaceOf(service) !== (options.service.namespace ?? 'default'))) continue;
+    const provider = providerForService(service, named, detected.fromAnnotations) ?? DEFAULTS.provider;
+    for (const workload of index.workloadsOf(service)) {
+      if (!SIMULATED_KINDS.has(workload.kind)) continue;
+      const want = options.workload;
+      if (want && (workload.name !== want.name || workload.namespace !== (want.namespace ?? 'default') || (want.kind && want.kind !== workload.kind))) continue;
+      const { input, missing } = simulationInputFor(index, workload, service, provider, options.overrides ?? {}, {
+        ...(liveNodes ? { nodeNames: liveNodes } : {}),
+        ...(snapshot.facts.kubernetesVersion ? { kubernetesVersion: snapshot.facts.kubernetesVersion } : {}),
+      });
+      const base = {
+        service: { namespace: namespaceOf(service), name: nameOf(service) },
+        workload: { kind: workload.kind, namespace: workload.namespace, name: workload.name },
+      };
+      if (missing.length > 0) {
+        runs.push({ ...base, result: null, missing, fixes: [], afterFixes: null, ruleIds: [] });
+        continue;
+      }
+      const result = simulate(input);
+      const container = index.servingContainers(workload)[0]?.name ?? '<container>';
+      const search = options.fixes === false ? { fixes: [], after: null } : searchFixes(input, result, container);
+      runs.push({
+        ...base,
+        result,
+        missing: [],
+        fixes: search.fixes,
+        afterFixes: search.after ? { verdict: search.after.verdict, droppedTrafficSeconds: search.after.droppedTrafficSeconds } : null,
+        ruleIds: ruleIdsForCauses(causesOf(result)),
+      });
+    }
+  }
+  runs.sort((a, b) => compareNames(a.service.namespace, b.service.namespace) || compareNames(a.service.name, b.service.name));
+  return runs;
+}
+
+/** The JSON contract of SIMULATOR.md for one run (pods and node spans left to the picture). */
+export function simulationContract(run: SimulationRun): Record<string, unknown> {
+  if (!run.result) return { workload: run.workload, service: run.service, verdict: 'unknown', missing: run.missing };
+  const { pods: _pods, lbNodes: _lbNodes, ...rest } = run.result;
+  return {
+    workload: rest.workload,
+    service: rest.service,
+    parameters: rest.parameters,
+    parameterSources: rest.parameterSources,
+    verdict: rest.verdict,
+    droppedTrafficSeconds: rest.droppedTrafficSeconds,
+    windows: rest.windows,
+    steps: rest.steps,
+    fixes: run.fixes,
+    afterFixes: run.afterFixes,
+    ruleIds: run.ruleIds,
+    durationSeconds: rest.durationSeconds,
+    notes: rest.notes,
+  };
+}

@@ -9,7 +9,7 @@
 // So the rollout goes: t=0 new-1 (node-1, ties by name); t=12 new-1 available, old-1
 // deleted (node-1 holds 2 pods), new-2 created (node-1: all nodes hold 1, ties by name);
 // t=24 old-2 deleted, new-3 on node-2 (now empty); t=36 old-3 deleted.
-import { serviceVerdicts, type ServiceVerdict } from '#rollsafe/simulator';
+import { serviceVerdicts, type ServiceVerdict } from '../src/index.js';
 import { SEED, snapshotOf } from './seed.js';
 
 function verdictOf(yaml: string, overrides = {}): ServiceVerdict {

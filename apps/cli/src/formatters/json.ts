@@ -13,6 +13,7 @@ export function* formatJson(report: ScanReport, pretty: boolean): Generator<stri
     // `skipped` counts skipped documents; a duplicate-key warning skips nothing (the last value wins).
     summary: { ...result.summary, skipped: report.warnings.filter((warning) => warning.message.endsWith('skipped')).length },
     notEvaluated: result.notEvaluated,
+    ...(report.verdicts ? { verdicts: report.verdicts.verdicts, verdictSummary: report.verdicts.summary } : {}),
     errors: report.inputErrors,
     warnings: report.warnings,
   };

@@ -1,5 +1,6 @@
 import type { AdvisorResult, SnapshotWarning } from '#rollsafe/advisor';
 import type { ManifestError } from '#rollsafe/manifests';
+import type { ServiceVerdicts } from '#rollsafe/simulator';
 
 /** Everything a formatter prints: the advisor's result plus what happened to the inputs. */
 export interface ScanReport {
@@ -8,6 +9,8 @@ export interface ScanReport {
   warnings: SnapshotWarning[];
   fileCount: number;
   resourceCount: number;
+  /** Per-Service rollout verdicts (the simulator), printed before the findings. */
+  verdicts?: ServiceVerdicts;
   /** Set for a live-cluster scan (--kubeconfig): the context and server read. */
   cluster?: { context: string; server: string };
 }

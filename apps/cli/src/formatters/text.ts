@@ -1,6 +1,7 @@
 import { formatManifestError } from '#rollsafe/manifests';
 import type { Finding, Severity } from '#rollsafe/advisor';
 import type { ScanReport } from './report.js';
+import { formatVerdictsText } from '../simulate/text.js';
 
 export interface Palette {
   severity(severity: Severity, text: string): string;
@@ -22,6 +23,7 @@ export const PLAIN: Palette = { severity: (_s, text) => text, bold: (text) => te
 /** Findings grouped by resource, each with its fix and docs link; a one-line summary last. */
 export function formatText(report: ScanReport, palette: Palette): string {
   const lines: string[] = [];
+  if (report.verdicts && report.verdicts.summary.services > 0) lines.push(formatVerdictsText(report.verdicts, palette.bold).trimEnd(), '');
   const groups = new Map<string, Finding[]>();
   for (const finding of report.result.findings) {
     const { kind, namespace, name } = finding.resource;
