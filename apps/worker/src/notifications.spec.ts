@@ -381,9 +381,9 @@ describe('notifications and schedules (worker)', () => {
 
   it('runs a schedule on time across a worker restart, never duplicated, and stops when deleted', async () => {
     const PERIOD_MS = 1000;
-    /** BullMQ aligns `every` runs to multiples of the period: waits until the first slot after now has passed. */
-    const aSlotToPass = (what: string) => {
-      const slot = (Math.floor(Date.now() / PERIOD_MS) + 1) * PERIOD_MS;
+    /** Waits until the first run slot after now has passed; slots are a slot seen (`seen`) plus whole periods. */
+    const aSlotToPass = (what: string, seen: number) => {
+      const slot = seen + (Math.floor((Date.now() - seen) / PERIOD_MS) + 1) * PERIOD_MS;
       return until(what, () => (Date.now() > slot + 100 ? true : undefined));
     };
     let context = await startWorker();
@@ -408,7 +408,7 @@ describe('notifications and schedules (worker)', () => {
     });
     expect(slotOf(beforeRestart[1] as { scheduledRun: string | null }) - slotOf(beforeRestart[0] as { scheduledRun: string | null })).toBe(PERIOD_MS);
     await context.close();
-    await aSlotToPass('a run to fall due while the worker is down');
+    await aSlotToPass('a run to fall due while the worker is down', slotOf(beforeRestart[1] as { scheduledRun: string | null }));
 
     context = await startWorker();
     const restartedAt = Date.now();
@@ -446,8 +446,8 @@ describe('notifications and schedules (worker)', () => {
       return Object.values(counts).every((count) => count === 0) ? true : undefined;
     });
     const stopped = (await scheduledScans()).length;
-    await aSlotToPass('a run to fall due, had the schedule not been deleted');
-    await aSlotToPass('another');
+    await aSlotToPass('a run to fall due, had the schedule not been deleted', slotOf(all[all.length - 1] as { scheduledRun: string | null }));
+    await aSlotToPass('another', slotOf(all[all.length - 1] as { scheduledRun: string | null }));
     expect((await scheduledScans()).length).toBe(stopped);
     await context.close();
   }, 60_000);
