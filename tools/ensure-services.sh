@@ -49,3 +49,8 @@ if ! redis_up; then
   wait_for redis_up || { echo "Redis did not start on 127.0.0.1:6379" >&2; exit 1; }
 fi
 echo "== Redis answers on 127.0.0.1:6379"
+
+# Headless Chromium for the SVG timeline render test (libs/simulator/test/svg-render.spec.ts,
+# driven by playwright-core, which downloads no browser).
+if [ ! -x /usr/bin/chromium ]; then apt_install chromium; fi
+echo "== Chromium at /usr/bin/chromium"
