@@ -10,9 +10,27 @@ export {
   type SnapshotObjects,
   type SnapshotWarning,
   type SourceLocation,
+  type CustomResourceRef,
 } from './model/snapshot.js';
-export { SEVERITIES, type EvidenceValue, type Finding, type Remediation, type ResourceRef, type Severity, type Summary } from './model/finding.js';
-export { DEFAULT_APP_SHUTDOWN_SECONDS, DEFAULT_DOCS_BASE_URL, DEFAULT_SLB_ATTACHMENT_QUOTA, type AdvisorOptions, type Suppression } from './engine/options.js';
+export {
+  SEVERITIES,
+  type EvidenceValue,
+  type Finding,
+  type JsonObject,
+  type JsonValue,
+  type Remediation,
+  type ResourceRef,
+  type Severity,
+  type Summary,
+} from './model/finding.js';
+export {
+  DEFAULT_APP_SHUTDOWN_SECONDS,
+  DEFAULT_DOCS_BASE_URL,
+  DEFAULT_SLB_ATTACHMENT_QUOTA,
+  type AdvisorOptions,
+  type ProviderSource,
+  type Suppression,
+} from './engine/options.js';
 export type { Rule, RuleCategory } from './engine/rule.js';
 export { atLeast, SEVERITY_RANK } from './engine/severity.js';
 export { runAdvisor, type AdvisorResult } from './engine/run-advisor.js';
@@ -33,3 +51,6 @@ export { preStopDuration, type PreStopDuration } from './rules/helpers.js';
 export { alibabaAnnotation, annotationsOf, isPodDirectBackend, providerFromAnnotations } from './util/annotations.js';
 export { parseKubernetesVersion, scaleIntOrPercent } from './util/numbers.js';
 export { detectProvider, providerForService } from './util/provider.js';
+export { applyStrategicMerge, MERGE_KEYS } from './remediation/strategic-merge.js';
+export { validatePatchedObject } from './remediation/validate.js';
+export { toYaml } from './remediation/to-yaml.js';

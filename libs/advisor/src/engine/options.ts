@@ -25,11 +25,15 @@ export const DEFAULT_DOCS_BASE_URL = 'https://github.com/rollsafe/rollsafe/blob/
 export const DEFAULT_SLB_ATTACHMENT_QUOTA = 50;
 export const DEFAULT_APP_SHUTDOWN_SECONDS = 30;
 
+/** Where the provider came from: the user (flag or API parameter), nodes' providerID, Service annotations. */
+export type ProviderSource = 'flag' | 'nodes' | 'annotations';
+
 export interface ResolvedOptions {
   /** The provider the user named or the live cluster's nodes show. */
   namedProvider: Provider | undefined;
   /** namedProvider, else the one the upload's annotations mostly name. */
   provider: Provider | undefined;
+  providerSource: ProviderSource | undefined;
   slbAttachmentQuota: number;
   appShutdownSeconds: number;
   docsBaseUrl: string;
@@ -38,9 +42,18 @@ export interface ResolvedOptions {
 
 export function resolveOptions(options: AdvisorOptions, detected: DetectedProvider): ResolvedOptions {
   const namedProvider = options.provider ?? detected.fromNodes;
+  const provider = namedProvider ?? detected.fromAnnotations;
+  const providerSource: ProviderSource | undefined = options.provider
+    ? 'flag'
+    : detected.fromNodes
+      ? 'nodes'
+      : detected.fromAnnotations
+        ? 'annotations'
+        : undefined;
   return {
     namedProvider,
-    provider: namedProvider ?? detected.fromAnnotations,
+    provider,
+    providerSource,
     slbAttachmentQuota: options.slbAttachmentQuota ?? DEFAULT_SLB_ATTACHMENT_QUOTA,
     appShutdownSeconds: options.appShutdownSeconds ?? DEFAULT_APP_SHUTDOWN_SECONDS,
     docsBaseUrl: (options.docsBaseUrl ?? DEFAULT_DOCS_BASE_URL).replace(/\/+$/, ''),

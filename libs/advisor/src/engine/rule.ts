@@ -42,5 +42,7 @@ export interface Rule {
   reads?: Array<keyof SnapshotObjects>;
   /** A provider-specific rule runs only for its provider. */
   provider?: Provider;
+  /** Judges provider settings (annotations): with no provider found it is not evaluated. */
+  needsProvider?: boolean;
   check(context: RuleContext): void;
 }

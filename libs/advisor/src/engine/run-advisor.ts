@@ -6,7 +6,7 @@ import { ignoredRules } from '../util/annotations.js';
 import { detectProvider } from '../util/provider.js';
 import { RULES } from '../rules/catalog.js';
 import { fingerprintOf } from './fingerprint.js';
-import { resolveOptions, type AdvisorOptions, type ResolvedOptions, type Suppression } from './options.js';
+import { resolveOptions, type AdvisorOptions, type ProviderSource, type ResolvedOptions, type Suppression } from './options.js';
 import type { FindingDraft, Rule, RuleContext } from './rule.js';
 import { SEVERITY_RANK } from './severity.js';
 
@@ -20,6 +20,10 @@ export interface AdvisorResult {
   warnings: SnapshotWarning[];
   /** The provider the provider-specific rules ran for, if any. */
   provider?: Provider;
+  /** Where `provider` came from; absent with `provider` when none was found. */
+  providerSource?: ProviderSource;
+  /** Rules that did not run because no provider was found (also in `notEvaluated`). */
+  providerSkipped: string[];
 }
 
 /** Runs every rule of the catalog over a snapshot. Pure: same snapshot and options, same result. */
@@ -29,10 +33,17 @@ export function runAdvisor(snapshot: Snapshot, options: AdvisorOptions = {}, rul
   const findings: Finding[] = [];
   const suppressed: Finding[] = [];
   const notEvaluated: string[] = [];
+  const providerSkipped: string[] = [];
 
   for (const rule of rules) {
     if (!canEvaluate(rule, snapshot)) {
       notEvaluated.push(rule.id);
+      continue;
+    }
+    // RULES.md, "Provider": a rule that did not run for want of a provider is listed, never silently absent.
+    if (!resolved.provider && (rule.provider || rule.needsProvider)) {
+      notEvaluated.push(rule.id);
+      providerSkipped.push(rule.id);
       continue;
     }
     if (rule.provider && rule.provider !== resolved.provider) continue;
@@ -57,6 +68,8 @@ export function runAdvisor(snapshot: Snapshot, options: AdvisorOptions = {}, rul
     summary: summarize(findings, suppressed.length, notEvaluated.length),
     warnings: snapshot.warnings,
     ...(resolved.provider ? { provider: resolved.provider } : {}),
+    ...(resolved.providerSource ? { providerSource: resolved.providerSource } : {}),
+    providerSkipped,
   };
 }
 

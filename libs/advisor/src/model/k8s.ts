@@ -29,6 +29,7 @@ export type IntOrString = number | string;
 export interface ContainerPort {
   name?: string;
   containerPort?: number;
+  hostPort?: number;
   protocol?: string;
 }
 
@@ -112,6 +113,8 @@ export interface PodSpec {
   topologySpreadConstraints?: TopologySpreadConstraint[];
   nodeName?: string;
   nodeSelector?: Labels;
+  hostNetwork?: boolean;
+  volumes?: Array<{ name?: string; persistentVolumeClaim?: { claimName?: string } }>;
 }
 
 export interface PodTemplateSpec {

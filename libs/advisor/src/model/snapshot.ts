@@ -64,9 +64,22 @@ export interface OtherPodTemplate {
   labels: Record<string, string>;
 }
 
+/** An object of a custom resource kind (an API group Kubernetes does not ship), e.g. a Prometheus. */
+export interface CustomResourceRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
 export interface Snapshot extends SnapshotObjects {
   facts: SnapshotFacts;
   otherPodTemplates: OtherPodTemplate[];
+  /**
+   * Custom resources of the upload (manifest snapshots): an operator may create pods from
+   * them, which the upload does not hold (RULES.md, "Pods made by operators").
+   */
+  customResources?: CustomResourceRef[];
   /** Where each uploaded object came from (manifest snapshots only). */
   locations: Map<K8sObject, SourceLocation>;
   warnings: SnapshotWarning[];
@@ -125,6 +138,7 @@ export function addObject(snapshot: Snapshot, object: unknown, location?: Source
   const collection = KIND_TO_COLLECTION[kind];
   if (!collection) {
     recordOtherPodTemplate(snapshot, kind, object);
+    recordCustomResource(snapshot, kind, object);
     return false;
   }
   const typed = object as K8sObject;
@@ -174,5 +188,48 @@ function recordOtherPodTemplate(snapshot: Snapshot, kind: string, object: Record
     namespace: typeof metadata['namespace'] === 'string' && metadata['namespace'] ? metadata['namespace'] : 'default',
     name: typeof metadata['name'] === 'string' ? metadata['name'] : '',
     labels: labels as Record<string, string>,
+  });
+}
+
+/** API groups Kubernetes itself serves; any other group is a custom resource's. */
+const BUILT_IN_GROUPS = new Set([
+  '',
+  'apps',
+  'batch',
+  'policy',
+  'autoscaling',
+  'extensions',
+  'networking.k8s.io',
+  'rbac.authorization.k8s.io',
+  'storage.k8s.io',
+  'apiextensions.k8s.io',
+  'admissionregistration.k8s.io',
+  'apiregistration.k8s.io',
+  'scheduling.k8s.io',
+  'coordination.k8s.io',
+  'discovery.k8s.io',
+  'certificates.k8s.io',
+  'node.k8s.io',
+  'flowcontrol.apiserver.k8s.io',
+  'events.k8s.io',
+  'resource.k8s.io',
+  'authentication.k8s.io',
+  'authorization.k8s.io',
+  'internal.apiserver.k8s.io',
+  'storagemigration.k8s.io',
+  'metrics.k8s.io',
+]);
+
+function recordCustomResource(snapshot: Snapshot, kind: string, object: Record<string, unknown>): void {
+  const apiVersion = object['apiVersion'];
+  if (typeof apiVersion !== 'string' || !apiVersion.includes('/')) return;
+  const group = apiVersion.slice(0, apiVersion.lastIndexOf('/'));
+  if (BUILT_IN_GROUPS.has(group) || kind.endsWith('List')) return;
+  const metadata = isRecord(object['metadata']) ? object['metadata'] : {};
+  (snapshot.customResources ??= []).push({
+    apiVersion,
+    kind,
+    namespace: typeof metadata['namespace'] === 'string' && metadata['namespace'] ? metadata['namespace'] : 'default',
+    name: typeof metadata['name'] === 'string' ? metadata['name'] : '',
   });
 }

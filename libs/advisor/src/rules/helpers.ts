@@ -1,3 +1,4 @@
+import type { ResourceRef } from '../model/finding.js';
 import type { Container, LifecycleHandler, Probe } from '../model/k8s.js';
 import type { FindingDraft } from '../engine/rule.js';
 import type { Workload } from '../snapshot-index/workloads.js';
@@ -24,26 +25,20 @@ export function indent(block: string, spaces: number): string {
     .join('\n');
 }
 
-/** Where the pod spec sits in the workload's manifest. */
-function podSpecPath(workload: Workload): string[] {
-  return workload.kind === 'Pod' ? ['spec'] : ['spec', 'template', 'spec'];
-}
-
 /** Nests a block under a path of mapping keys: ['spec', 'template'] -> "spec:\n  template:\n    <block>". */
 export function nestUnder(path: string[], block: string): string {
   const keys = path.map((key, depth) => `${' '.repeat(depth * 2)}${key}:`).join('\n');
   return `${keys}\n${indent(block, path.length * 2)}`;
 }
 
-/** A patch for one container of a workload: `spec.template.spec.containers[name=...]`. */
-export function containerPatch(workload: Workload, containerName: string | undefined, body: string, podLevel?: string): string {
-  const container = `containers:\n  - name: ${containerName ?? '<container>'}\n${indent(body, 4)}`;
-  return nestUnder(podSpecPath(workload), podLevel ? `${podLevel}\n${container}` : container);
+/** Where the pod spec sits in the workload's manifest. */
+export function podSpecPath(workload: Workload): string[] {
+  return workload.kind === 'Pod' ? ['spec'] : ['spec', 'template', 'spec'];
 }
 
-/** A patch at the pod spec level (terminationGracePeriodSeconds, affinity, topologySpreadConstraints). */
-export function podSpecPatch(workload: Workload, body: string): string {
-  return nestUnder(podSpecPath(workload), body);
+/** The finding's subject as a patch target. */
+export function targetOf(workload: Workload): ResourceRef {
+  return { kind: workload.kind, namespace: workload.namespace, name: workload.name };
 }
 
 export const SERVICE_KINDS_DESCRIPTION = 'Service';
@@ -127,14 +122,17 @@ export function describeProbeHandler(probe: Probe): string {
   return 'no handler';
 }
 
-/** The port to put in a suggested probe: the serving container's declared port, by name if it has one. */
-export function suggestedProbePort(container: Container, servicePortTargets: Array<string | number>): string | number {
+/**
+ * The port a Service sends this container traffic on, as the container names it (its port
+ * name if it has one, else the number), or a numeric targetPort it does not declare.
+ * Undefined when only an undeclared port name is known: no port is guessed.
+ */
+export function servingPortOf(container: Container, servicePortTargets: Array<string | number>): string | number | undefined {
   for (const target of servicePortTargets) {
-    const declared = (container.ports ?? []).find((p) =>
-      typeof target === 'number' || /^\d+$/.test(String(target)) ? p.containerPort === Number(target) : p.name === target,
-    );
+    const numeric = typeof target === 'number' || /^\d+$/.test(String(target));
+    const declared = (container.ports ?? []).find((p) => (numeric ? p.containerPort === Number(target) : p.name === target));
     if (declared) return declared.name ?? declared.containerPort ?? target;
   }
-  const first = container.ports?.[0];
-  return first?.name ?? first?.containerPort ?? servicePortTargets[0] ?? 8080;
+  const numeric = servicePortTargets.find((t) => typeof t === 'number' || /^\d+$/.test(String(t)));
+  return numeric === undefined ? undefined : Number(numeric);
 }

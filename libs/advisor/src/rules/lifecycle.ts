@@ -1,18 +1,24 @@
+import type { JsonObject } from '../model/finding.js';
 import type { Container, Probe } from '../model/k8s.js';
 import type { Rule, RuleContext } from '../engine/rule.js';
 import { forExposure } from '../engine/severity.js';
 import { targetPortOf } from '../snapshot-index/snapshot-index.js';
 import type { Workload } from '../snapshot-index/workloads.js';
 import { providerForService } from '../util/provider.js';
-import { drainRequirement } from './drain-delay.js';
+import { decisionRemediation, patchRemediation, podPatch } from '../remediation/build.js';
+import { toYaml } from '../remediation/to-yaml.js';
+import { parseKubernetesVersion } from '../util/numbers.js';
+import { drainRequirement, EXPOSED_MIN_DRAIN_SECONDS, type DrainRequirement } from './drain-delay.js';
 import {
-  containerPatch,
   describeProbeHandler,
   describeWorkload,
+  nestUnder,
+  podSpecPath,
   preStopDuration,
   probeHandlerIdentity,
   quoteList,
-  suggestedProbePort,
+  servingPortOf,
+  targetOf,
   workloadSubject,
 } from './helpers.js';
 
@@ -39,6 +45,75 @@ function servicePortTargets(context: RuleContext, workload: Workload): Array<str
     .filter((t): t is string | number => t !== undefined);
 }
 
+/** The strictest drain delay the workload's Services need. */
+function strictestDrain(context: RuleContext, workload: Workload): DrainRequirement {
+  return context.index
+    .servicesOf(workload)
+    .map((service) => drainRequirement(service, providerForService(service, context.options.namedProvider, context.options.provider)))
+    .reduce((a, b) => (b.seconds > a.seconds ? b : a));
+}
+
+/** The preStop sleep a remediation gives a container that has none: the drain delay, at least 15 s. */
+function suggestedSleep(context: RuleContext, workload: Workload): number {
+  return Math.max(strictestDrain(context, workload).seconds, EXPOSED_MIN_DRAIN_SECONDS);
+}
+
+/** A preStop hook whose duration is unknown is given this much before the app's shutdown budget. */
+const UNKNOWN_HOOK_SECONDS = 30;
+
+/**
+ * The grace period every lifecycle remediation of a workload sets, so that applying several
+ * of them never lowers what another needs: the longest preStop of its serving containers
+ * after every remediation (a missing hook gets the drain sleep, a short sleep the drain
+ * delay, a hook of unknown duration 30 s), plus the app's shutdown budget, and never less
+ * than the grace it has.
+ */
+function graceTarget(context: RuleContext, workload: Workload): { current: number; target: number } {
+  const current = workload.podSpec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+  let longest = 0;
+  for (const container of context.index.servingContainers(workload)) {
+    const duration = preStopDuration(container);
+    if (!duration.present) longest = Math.max(longest, suggestedSleep(context, workload));
+    else if (duration.seconds === undefined) longest = Math.max(longest, UNKNOWN_HOOK_SECONDS);
+    else longest = Math.max(longest, duration.seconds, strictestDrain(context, workload).seconds);
+  }
+  return { current, target: Math.max(current, longest + context.options.appShutdownSeconds) };
+}
+
+function graceFields(context: RuleContext, workload: Workload): JsonObject {
+  const { current, target } = graceTarget(context, workload);
+  return target > current ? { terminationGracePeriodSeconds: target } : {};
+}
+
+/** The native sleep action is on by default from Kubernetes 1.30; on manifests the version is unknown. */
+function nativeSleepAvailable(context: RuleContext): boolean {
+  const version = parseKubernetesVersion(context.snapshot.facts.kubernetesVersion);
+  return version === undefined || version[0] > 1 || (version[0] === 1 && version[1] >= 30);
+}
+
+function preStopNote(context: RuleContext, seconds: number): string {
+  return nativeSleepAvailable(context)
+    ? `# Before Kubernetes 1.30, use instead: preStop: {exec: {command: ["sleep", "${seconds}"]}}\n# (the exec form needs a sleep binary in the image: distroless and scratch images have none)`
+    : '# The exec form needs a sleep binary in the image (distroless and scratch images have none);\n# from Kubernetes 1.30 use preStop: {sleep: {seconds: N}} instead.';
+}
+
+/** The handler of a probe as patch data (exactly one handler key), or undefined when it has none. */
+function handlerOf(probe: Probe | undefined): JsonObject | undefined {
+  if (!probe) return undefined;
+  for (const key of ['httpGet', 'tcpSocket', 'grpc', 'exec'] as const) {
+    const handler = probe[key];
+    if (handler !== undefined) return { [key]: JSON.parse(JSON.stringify(handler)) as JsonObject };
+  }
+  return undefined;
+}
+
+/** Replaces a probe's handler: the new one set, every other handler key deleted, the timings kept. */
+function replaceHandler(probe: Probe, handler: JsonObject): JsonObject {
+  const patch: JsonObject = { ...handler };
+  for (const key of ['httpGet', 'tcpSocket', 'grpc', 'exec'] as const) if (probe[key] !== undefined && !(key in handler)) patch[key] = null;
+  return patch;
+}
+
 export const readinessProbeMissing: Rule = {
   id: 'readiness-probe-missing',
   title: 'Serving container has no readiness probe',
@@ -50,25 +125,55 @@ export const readinessProbeMissing: Rule = {
   check(context) {
     eachServingContainer(context, (workload, container) => {
       if (container.readinessProbe) return;
-      const port = suggestedProbePort(container, servicePortTargets(context, workload));
       context.report({
         severity: forExposure('critical', context.index, workload),
         subject: workloadSubject(workload),
         container: container.name,
         message: `${describeWorkload(workload)}: container "${container.name}" has no readinessProbe, so new pods receive traffic from Service ${quoteList(serviceNames(context, workload))} before the app can answer.`,
         evidence: { container: container.name ?? '', services: serviceNames(context, workload), readinessProbe: null },
-        remediation: {
-          summary: 'Add a readinessProbe that succeeds only when the app can serve requests (keep it cheap; do not check downstream dependencies here).',
-          yaml: containerPatch(
-            workload,
-            container.name,
-            `readinessProbe:\n  httpGet:\n    path: /healthz/ready\n    port: ${port}\n  periodSeconds: 5\n  failureThreshold: 3`,
-          ),
-        },
+        remediation: readinessRemediation(context, workload, container),
       });
     });
   },
 };
+
+/**
+ * A readiness probe that uses no invented path: the startup probe's handler, else a TCP check
+ * of the serving port, whichever differs from the liveness handler (a readiness probe equal
+ * to liveness is a finding of its own).
+ */
+function readinessRemediation(context: RuleContext, workload: Workload, container: Container) {
+  const name = container.name ?? '';
+  const liveness = container.livenessProbe ? probeHandlerIdentity(container.livenessProbe, container) : undefined;
+  const port = servingPortOf(container, servicePortTargets(context, workload));
+  const candidates: Array<{ handler: JsonObject; identity: string | undefined; why: string }> = [];
+  const startup = handlerOf(container.startupProbe);
+  if (startup && container.startupProbe) {
+    candidates.push({ handler: startup, identity: probeHandlerIdentity(container.startupProbe, container), why: "the startup probe's check" });
+  }
+  if (port !== undefined) {
+    const tcp = { tcpSocket: { port } };
+    candidates.push({ handler: tcp, identity: probeHandlerIdentity(tcp, container), why: `a TCP check of the serving port ${String(port)}` });
+  }
+  const chosen = candidates.find((c) => c.identity !== undefined && c.identity !== liveness);
+  if (!chosen) {
+    return decisionRemediation(
+      'Add a readinessProbe that succeeds only when the app can serve requests, on a handler other than the liveness probe.',
+      port === undefined
+        ? 'the port the Service sends this container traffic on is a name the container does not declare, and no probe of the container shows a check to reuse'
+        : "the only checks the container shows are its liveness probe's; a readiness probe equal to it would restart pods instead of taking them out of rotation, and only the team knows the app's ready endpoint",
+      nestUnder(
+        podSpecPath(workload),
+        `containers:\n  - name: ${name}\n    readinessProbe:\n      httpGet:\n        path: <the app's own ready endpoint>\n        port: <the serving port>\n      periodSeconds: 5`,
+      ),
+    );
+  }
+  return patchRemediation(
+    `Add a readinessProbe (${chosen.why}): pods then join the endpoints only once the app accepts connections. An HTTP check of the app's own ready endpoint is stronger where it has one.`,
+    targetOf(workload),
+    podPatch(workload.kind, {}, { name, fields: { readinessProbe: { ...chosen.handler, periodSeconds: 5, failureThreshold: 3 } } }),
+  );
+}
 
 export const prestopHookMissing: Rule = {
   id: 'prestop-hook-missing',
@@ -91,16 +196,16 @@ export const prestopHookMissing: Rule = {
           services: serviceNames(context, workload),
           terminationGracePeriodSeconds: workload.podSpec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS,
         },
-        remediation: {
-          summary:
-            'Sleep in preStop until traffic has drained, and give the pod a grace period longer than the sleep plus the app shutdown (Kubernetes 1.29+ can use `sleep: {seconds: 30}` instead of exec).',
-          yaml: containerPatch(
-            workload,
-            container.name,
-            'lifecycle:\n  preStop:\n    exec:\n      command: ["sleep", "30"]',
-            'terminationGracePeriodSeconds: 60',
-          ),
-        },
+        remediation: (() => {
+          const seconds = suggestedSleep(context, workload);
+          const preStop: JsonObject = nativeSleepAvailable(context) ? { sleep: { seconds } } : { exec: { command: ['sleep', String(seconds)] } };
+          return patchRemediation(
+            `Sleep ${seconds} s in preStop, until endpoints, kube-proxy and the load balancer have stopped sending traffic, and keep the grace period above the sleep plus the app's shutdown time.`,
+            targetOf(workload),
+            podPatch(workload.kind, graceFields(context, workload), { name: container.name ?? '', fields: { lifecycle: { preStop } } }),
+            preStopNote(context, seconds),
+          );
+        })(),
       });
     });
   },
@@ -118,12 +223,8 @@ export const prestopSleepTooShort: Rule = {
     eachServingContainer(context, (workload, container) => {
       const duration = preStopDuration(container);
       if (!duration.present || duration.seconds === undefined) return;
-      const requirements = context.index
-        .servicesOf(workload)
-        .map((service) => drainRequirement(service, providerForService(service, context.options.namedProvider, context.options.provider)));
-      const strictest = requirements.reduce((a, b) => (b.seconds > a.seconds ? b : a));
+      const strictest = strictestDrain(context, workload);
       if (duration.seconds >= strictest.seconds) return;
-      const suggested = Math.max(strictest.seconds, 30);
       context.report({
         severity: forExposure('warning', context.index, workload),
         subject: workloadSubject(workload),
@@ -136,19 +237,33 @@ export const prestopSleepTooShort: Rule = {
           service: strictest.service,
           reason: strictest.reason,
         },
-        remediation: {
-          summary: `Sleep at least ${strictest.seconds} s in preStop, and keep terminationGracePeriodSeconds above the sleep plus the app's shutdown time.`,
-          yaml: containerPatch(
-            workload,
-            container.name,
-            `lifecycle:\n  preStop:\n    exec:\n      command: ["sleep", "${suggested}"]`,
-            `terminationGracePeriodSeconds: ${suggested + context.options.appShutdownSeconds}`,
-          ),
-        },
+        remediation: longerSleepRemediation(context, workload, container, strictest.seconds),
       });
     });
   },
 };
+
+/** The same preStop handler with a longer sleep: the native action's seconds, or the sleep argument of the command. */
+function longerSleepRemediation(context: RuleContext, workload: Workload, container: Container, seconds: number) {
+  const preStop = container.lifecycle?.preStop ?? {};
+  let handler: JsonObject | undefined;
+  if (preStop.sleep) handler = { sleep: { seconds } };
+  else if (Array.isArray(preStop.exec?.command)) {
+    const command = preStop.exec.command.map(String);
+    const longer =
+      command.length === 2
+        ? [command[0] ?? 'sleep', String(seconds)]
+        : [...command.slice(0, 2), (command[2] ?? '').replace(/^(\s*sleep\s+)\S+?(\s*(?:$|;|&&))/, `$1${seconds}$2`)];
+    handler = { exec: { command: longer } };
+  }
+  const summary = `Sleep at least ${seconds} s in preStop, and keep terminationGracePeriodSeconds above the sleep plus the app's shutdown time.`;
+  if (!handler) return decisionRemediation(summary, 'the preStop hook is not a sleep Rollsafe can lengthen', '# lengthen the preStop sleep');
+  return patchRemediation(
+    summary,
+    targetOf(workload),
+    podPatch(workload.kind, graceFields(context, workload), { name: container.name ?? '', fields: { lifecycle: { preStop: handler } } }),
+  );
+}
 
 export const terminationGraceTooShort: Rule = {
   id: 'termination-grace-too-short',
@@ -161,8 +276,34 @@ export const terminationGraceTooShort: Rule = {
   check(context) {
     eachServingContainer(context, (workload, container) => {
       const duration = preStopDuration(container);
-      if (!duration.present || duration.seconds === undefined) return;
+      if (!duration.present) return;
       const grace = workload.podSpec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+      const { target } = graceTarget(context, workload);
+      const remediation = patchRemediation(
+        `Set terminationGracePeriodSeconds to at least the preStop duration plus the app's shutdown time (${target} s)${duration.seconds === undefined ? '; raise it further if the hook takes longer than 30 s' : ''}.`,
+        targetOf(workload),
+        podPatch(workload.kind, { terminationGracePeriodSeconds: target }),
+      );
+      if (grace <= 1) {
+        // RULES.md: grace 0 or 1 with any preStop hook: the kubelet kills the container before the hook can drain.
+        context.report({
+          severity: forExposure('critical', context.index, workload),
+          subject: workloadSubject(workload),
+          container: container.name,
+          message: `${describeWorkload(workload)}: terminationGracePeriodSeconds ${grace} with a preStop hook on container "${container.name}" (${duration.handler}), so the kubelet kills the container before the hook can drain it.`,
+          evidence: {
+            container: container.name ?? '',
+            terminationGracePeriodSeconds: grace,
+            graceIsDefault: false,
+            preStopSeconds: duration.seconds ?? null,
+            preStopHandler: duration.handler,
+            appShutdownSeconds: context.options.appShutdownSeconds,
+          },
+          remediation,
+        });
+        return;
+      }
+      if (duration.seconds === undefined) return;
       const needed = duration.seconds + context.options.appShutdownSeconds;
       if (grace >= needed) return;
       const killedMidDrain = grace <= duration.seconds;
@@ -180,10 +321,7 @@ export const terminationGraceTooShort: Rule = {
           preStopSeconds: duration.seconds,
           appShutdownSeconds: context.options.appShutdownSeconds,
         },
-        remediation: {
-          summary: `Set terminationGracePeriodSeconds to at least the preStop sleep plus the app's shutdown time (${needed} s).`,
-          yaml: containerPatch(workload, container.name, `# preStop sleeps ${duration.seconds} s`, `terminationGracePeriodSeconds: ${needed}`),
-        },
+        remediation,
       });
     });
   },
@@ -220,26 +358,29 @@ export const livenessKillsSlowStart: Rule = {
           readinessInitialDelaySeconds: readyFrom,
           startupProbe: null,
         },
-        remediation: {
-          summary: 'Add a startupProbe that allows the slowest start; liveness and readiness begin only after it succeeds.',
-          yaml: containerPatch(
-            workload,
-            container.name,
-            `startupProbe:\n  ${describeProbeYaml(liveness)}\n  periodSeconds: 5\n  failureThreshold: ${Math.ceil((readyFrom + 60) / 5)}`,
-          ),
-        },
+        remediation: (() => {
+          const handler = handlerOf(liveness);
+          const summary =
+            "Add a startupProbe with the liveness probe's check that allows the slowest start; liveness and readiness begin only after it succeeds.";
+          if (!handler)
+            return decisionRemediation(summary, 'the liveness probe has no handler to reuse', '# add a startupProbe with the check the app answers');
+          return patchRemediation(
+            summary,
+            targetOf(workload),
+            podPatch(
+              workload.kind,
+              {},
+              {
+                name: container.name ?? '',
+                fields: { startupProbe: { ...handler, periodSeconds: 5, failureThreshold: Math.ceil((readyFrom + 60) / 5) } },
+              },
+            ),
+          );
+        })(),
       });
     });
   },
 };
-
-function describeProbeYaml(probe: Probe): string {
-  if (probe.httpGet) return `httpGet:\n    path: ${probe.httpGet.path ?? '/'}\n    port: ${String(probe.httpGet.port)}`;
-  if (probe.tcpSocket) return `tcpSocket:\n    port: ${String(probe.tcpSocket.port)}`;
-  if (probe.grpc) return `grpc:\n    port: ${String(probe.grpc.port)}`;
-  if (probe.exec) return `exec:\n    command: ${JSON.stringify(probe.exec.command ?? [])}`;
-  return 'tcpSocket:\n    port: 8080';
-}
 
 export const livenessEqualsReadiness: Rule = {
   id: 'liveness-equals-readiness',
@@ -262,15 +403,26 @@ export const livenessEqualsReadiness: Rule = {
         container: container.name,
         message: `${describeWorkload(workload)}: container "${container.name}" uses the same handler (${describeProbeHandler(liveness)}) for liveness and readiness, so a slow dependency gets pods restarted instead of taken out of rotation.`,
         evidence: { container: container.name ?? '', handler: describeProbeHandler(liveness) },
-        remediation: {
-          summary:
-            'Point liveness at a cheap endpoint that only proves the process is not wedged; keep dependency checks in readiness. Give liveness a longer failure window.',
-          yaml: containerPatch(
-            workload,
-            container.name,
-            `livenessProbe:\n  httpGet:\n    path: /healthz/live\n    port: ${String(liveness.httpGet?.port ?? liveness.tcpSocket?.port ?? suggestedProbePort(container, []))}\n  periodSeconds: 10\n  failureThreshold: 6\nreadinessProbe:\n  ${describeProbeYaml(readiness)}`,
-          ),
-        },
+        remediation: (() => {
+          const port = liveness.httpGet?.port ?? liveness.grpc?.port;
+          if (port === undefined) {
+            return decisionRemediation(
+              'Give liveness a check that only proves the process is not wedged, and keep dependency checks in readiness.',
+              liveness.tcpSocket
+                ? 'both probes are already TCP checks: only the team knows an HTTP endpoint the app serves for readiness'
+                : 'both probes run the same command: only the team knows a cheaper liveness check',
+              nestUnder(
+                podSpecPath(workload),
+                `containers:\n  - name: ${container.name ?? ''}\n    readinessProbe:\n      httpGet:\n        path: <an endpoint the app serves when ready>\n        port: <the serving port>`,
+              ),
+            );
+          }
+          return patchRemediation(
+            'Make liveness a TCP check of the same port: it restarts only a process that stopped accepting connections, while readiness keeps its check and takes a struggling pod out of rotation. The probe keeps its timings.',
+            targetOf(workload),
+            podPatch(workload.kind, {}, { name: container.name ?? '', fields: { livenessProbe: replaceHandler(liveness, { tcpSocket: { port } }) } }),
+          );
+        })(),
       });
     });
   },
@@ -304,10 +456,14 @@ export const probePortUnknown: Rule = {
           subKey: `${container.name ?? ''}/${kind}`,
           message: `${describeWorkload(workload)}: container "${container.name}"'s ${kind} uses port "${portName}", which the container does not declare, so the probe can never pass.`,
           evidence: { container: container.name ?? '', probe: kind, port: portName, declaredPorts: declared },
-          remediation: {
-            summary: `Declare the port "${portName}" on the container, or point the probe at a port number.`,
-            yaml: containerPatch(workload, container.name, `ports:\n  - name: ${portName}\n    containerPort: 8080  # the port the app listens on`),
-          },
+          remediation: decisionRemediation(
+            `Declare the port "${portName}" on the container, or point the probe at a port number.`,
+            'only the team knows which port the app listens on for this probe',
+            nestUnder(
+              podSpecPath(workload),
+              `containers:\n  - name: ${container.name ?? ''}\n    ports:\n      - name: ${portName}\n        containerPort: <the port the app listens on>`,
+            ),
+          ),
         });
       }
     });
@@ -345,17 +501,28 @@ export const containerRestartLoop: Rule = {
           container,
           message: `${describeWorkload(workload)}: container "${container}" was killed and restarted ${total} times across ${pods.length} pod(s), dropping the requests it held each time.`,
           evidence: { container, pods: pods.slice(0, 20), podCount: pods.length, totalRestarts: total },
-          remediation: {
-            summary:
-              'Find why the kubelet kills it (`kubectl describe pod`: liveness failures or OOMKilled). Add a startupProbe for slow starts, relax the liveness failure window, or raise the memory limit.',
-            yaml: containerPatch(
-              workload,
-              container,
-              'startupProbe:\n  httpGet:\n    path: /healthz/live\n    port: 8080\n  periodSeconds: 5\n  failureThreshold: 24\nresources:\n  limits:\n    memory: 512Mi  # above the observed peak',
-            ),
-          },
+          remediation: decisionRemediation(
+            'Find why the kubelet kills it (`kubectl describe pod`: liveness failures or OOMKilled). Add a startupProbe for slow starts, relax the liveness failure window, or raise the memory limit.',
+            'the cause (a slow start, a wedged process or memory) is in the pod events, not in the spec',
+            restartLoopYaml(workload, container),
+          ),
         });
       }
     }
   },
 };
+
+function restartLoopYaml(workload: Workload, containerName: string): string {
+  const container = (workload.podSpec?.containers ?? []).find((c) => c.name === containerName);
+  const handler = handlerOf(container?.livenessProbe);
+  const startup = handler
+    ? toYaml({ startupProbe: { ...handler, periodSeconds: 5, failureThreshold: 24 } })
+    : '# startupProbe: <the liveness check>, periodSeconds: 5, failureThreshold: 24';
+  return nestUnder(
+    podSpecPath(workload),
+    `containers:\n  - name: ${containerName}\n${startup
+      .split('\n')
+      .map((line) => `    ${line}`)
+      .join('\n')}\n    resources:\n      limits:\n        memory: <above the observed peak>`,
+  );
+}

@@ -6,7 +6,9 @@ import { externalTrafficPolicy, isLoadBalancer } from '../snapshot-index/snapsho
 import { nameOf, namespaceOf, type Workload } from '../snapshot-index/workloads.js';
 import { isPodDirectBackend } from '../util/annotations.js';
 import { matchesLabelSelector } from '../util/selectors.js';
-import { describeWorkload, indent, podSpecPatch, workloadSubject } from './helpers.js';
+import type { JsonObject, Remediation } from '../model/finding.js';
+import { decisionRemediation, patchRemediation, podPatch } from '../remediation/build.js';
+import { describeWorkload, targetOf, workloadSubject } from './helpers.js';
 import { backendFilterOf, isBackendOf } from './lb-backends.js';
 import { isReplicated } from './rollout.js';
 
@@ -39,14 +41,35 @@ export function hasSpread(workload: Workload): boolean {
   return (spec?.topologySpreadConstraints ?? []).some((constraint) => termCovers(constraint, workload));
 }
 
-function spreadPatch(workload: Workload): string {
-  const labels = Object.entries(workload.podLabels)
-    .map(([k, v]) => `${k}: ${JSON.stringify(String(v))}`)
-    .join('\n');
-  return podSpecPatch(
-    workload,
-    `topologySpreadConstraints:\n  - maxSkew: 1\n    topologyKey: kubernetes.io/hostname\n    whenUnsatisfiable: ScheduleAnyway\n    labelSelector:\n      matchLabels:\n${indent(labels, 8)}`,
-  );
+/** The labels that identify the workload's pods: its own selector's matchLabels, else its pod labels. */
+function ownPodLabels(workload: Workload): JsonObject {
+  const matchLabels = (workload.object as { spec?: { selector?: { matchLabels?: Record<string, string> } } }).spec?.selector?.matchLabels;
+  const labels = matchLabels && Object.keys(matchLabels).length > 0 ? matchLabels : workload.podLabels;
+  return Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, String(v)]));
+}
+
+/** A soft spread over nodes (ScheduleAnyway never blocks scheduling). */
+function spreadPatch(workload: Workload): JsonObject {
+  return podPatch(workload.kind, {
+    topologySpreadConstraints: [
+      { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: ownPodLabels(workload) } },
+    ],
+  });
+}
+
+function spreadRemediation(workload: Workload): Remediation {
+  const summary = 'Spread the replicas over nodes (and zones where you have them); ScheduleAnyway prefers other nodes without ever blocking a pod.';
+  const existing = (workload.podSpec?.topologySpreadConstraints ?? []).some((c) => c.topologyKey === 'kubernetes.io/hostname');
+  if (existing || Object.keys(ownPodLabels(workload)).length === 0) {
+    return decisionRemediation(
+      summary,
+      existing
+        ? "a hostname spread constraint exists but does not select the pods: which selector it should have is the team's call"
+        : 'the pods carry no labels a spread constraint could select',
+      '# spec.template.spec.topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: <the pod labels>}}]',
+    );
+  }
+  return patchRemediation(summary, targetOf(workload), spreadPatch(workload));
 }
 
 export const replicasNotSpread: Rule = {
@@ -67,10 +90,7 @@ export const replicasNotSpread: Rule = {
         subject: workloadSubject(workload),
         message: `${describeWorkload(workload)} runs ${replicas} replicas with no pod anti-affinity or topology spread constraint, so they may all land on one node.`,
         evidence: { replicas, podAntiAffinity: null, topologySpreadConstraints: null },
-        remediation: {
-          summary: 'Spread the replicas over nodes (and zones where you have them).',
-          yaml: spreadPatch(workload),
-        },
+        remediation: spreadRemediation(workload),
       });
     }
   },
@@ -103,10 +123,11 @@ export const replicasOnSingleNode: Rule = {
         subject: workloadSubject(workload),
         message: `${describeWorkload(workload)}: all ${ready.length} ready pod(s) run on node "${node}", so draining or losing it drops all of its traffic.`,
         evidence: { node: node ?? '', readyPods: ready.map(nameOf) },
-        remediation: {
-          summary: 'Spread the replicas over nodes; pods are rescheduled on their next rollout.',
-          yaml: spreadPatch(workload),
-        },
+        remediation: decisionRemediation(
+          'Spread the replicas over nodes; pods are rescheduled on their next rollout.',
+          'where the pods run is cluster state: they move only when the team rolls the workload out again (or drains the node)',
+          spreadRemediation(workload).yaml,
+        ),
       });
     }
   },
@@ -151,11 +172,11 @@ export const localTrafficNodeSinglePod: Rule = {
         subject: { kind: 'Service', namespace, name, object: service },
         message: `Service ${namespace}/${name} (externalTrafficPolicy: Local) has ${single.length} backend node(s) holding a single ready pod, which drop their load balancer traffic when that pod terminates.`,
         evidence: { nodes: single.slice(0, 50), nodeCount: single.length },
-        remediation: {
-          summary:
-            'Run more replicas than backend nodes and pin them to a labelled node set, roll out with maxSurge and maxUnavailable 0, or make pods the backends (ENI mode).',
-          yaml: 'metadata:\n  annotations:\n    service.beta.kubernetes.io/backend-type: eni  # Alibaba Cloud with Terway',
-        },
+        remediation: decisionRemediation(
+          'Run more replicas than backend nodes and pin them to a labelled node set, roll out with maxSurge and maxUnavailable 0, or make pods the backends (ENI mode).',
+          'replicas, node placement and the load balancer mode are capacity and network choices only the team can make',
+          'metadata:\n  annotations:\n    service.beta.kubernetes.io/backend-type: eni  # Alibaba Cloud with Terway',
+        ),
       });
     }
   },

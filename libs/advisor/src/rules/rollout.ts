@@ -6,7 +6,9 @@ import { externalTrafficPolicy, isExposedService } from '../snapshot-index/snaps
 import { nameOf, namespaceOf, type Workload } from '../snapshot-index/workloads.js';
 import { isPodDirectBackend } from '../util/annotations.js';
 import { asCount, isPercent, parseKubernetesVersion, percentOf, scaleIntOrPercent } from '../util/numbers.js';
-import { describeWorkload, indent, preStopDuration, quoteList, workloadSubject } from './helpers.js';
+import type { JsonObject, Remediation } from '../model/finding.js';
+import { createRemediation, decisionRemediation, patchRemediation } from '../remediation/build.js';
+import { describeWorkload, preStopDuration, quoteList, targetOf, workloadSubject } from './helpers.js';
 
 export interface RollingUpdateMath {
   maxSurge: number;
@@ -56,14 +58,35 @@ export const recreateStrategy: Rule = {
         subject: workloadSubject(workload),
         message: `${describeWorkload(workload)} uses strategy Recreate, so every rollout leaves its Services without a single pod to serve.`,
         evidence: { strategy: 'Recreate', services: context.index.servicesOf(workload).map(nameOf) },
-        remediation: {
-          summary: 'Roll pods one at a time, adding a new pod before removing an old one.',
-          yaml: 'spec:\n  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxSurge: 1\n      maxUnavailable: 0',
-        },
+        remediation: recreateRemediation(context.index, workload),
       });
     }
   },
 };
+
+function usesVolumeClaims(workload: Workload): boolean {
+  return (workload.podSpec?.volumes ?? []).some((v) => v.persistentVolumeClaim !== undefined);
+}
+
+function recreateRemediation(index: SnapshotIndex, workload: Workload): Remediation {
+  const summary = 'Roll pods one at a time, adding a new pod before removing an old one.';
+  const patch: JsonObject = { spec: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } } };
+  if (usesVolumeClaims(workload)) {
+    return decisionRemediation(
+      summary,
+      'the pods mount a PersistentVolumeClaim: a ReadWriteOnce volume cannot attach to the new pod while the old one holds it, so the strategy depends on the volume (ReadWriteMany, or a StatefulSet)',
+      'spec:\n  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxSurge: 1\n      maxUnavailable: 0  # only with a volume two pods can share',
+    );
+  }
+  if (index.holdsHostPorts(workload)) {
+    return decisionRemediation(
+      summary,
+      'the pods hold host ports (hostPort or hostNetwork): a surge pod needs a spare node, so how many pods may go at once is a capacity choice',
+      'spec:\n  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxSurge: 0\n      maxUnavailable: 1  # with a preStop sleep and a PodDisruptionBudget; surge needs spare nodes',
+    );
+  }
+  return patchRemediation(summary, targetOf(workload), patch);
+}
 
 export const singleReplica: Rule = {
   id: 'single-replica',
@@ -83,10 +106,11 @@ export const singleReplica: Rule = {
         subject: workloadSubject(workload),
         message: `${describeWorkload(workload)} runs 1 replica, so a node drain or crash leaves Service ${quoteList(context.index.servicesOf(workload).map(nameOf))} with no pod to serve.`,
         evidence: replicasEvidence(context.index, workload),
-        remediation: {
-          summary: hpa ? `Raise the HorizontalPodAutoscaler's minReplicas to 2.` : 'Run at least 2 replicas (and spread them over nodes).',
-          yaml: hpa ? 'spec:\n  minReplicas: 2' : 'spec:\n  replicas: 2',
-        },
+        remediation: decisionRemediation(
+          hpa ? `Raise the HorizontalPodAutoscaler's minReplicas to 2.` : 'Run at least 2 replicas (and spread them over nodes, with a PodDisruptionBudget).',
+          'the replica count is a capacity and cost choice, and some apps (leader-elected controllers, single-writer databases) cannot run two copies',
+          hpa ? `# HorizontalPodAutoscaler ${nameOf(hpa)}\nspec:\n  minReplicas: 2` : 'spec:\n  replicas: 2',
+        ),
       });
     }
   },
@@ -108,7 +132,9 @@ export const rolloutCapacityDip: Rule = {
       const replicas = context.index.replicas(workload);
       if (replicas < 1) continue;
       const math = resolveDeploymentRollout(deployment, replicas);
-      const noSurge = math.maxSurge === 0 && math.maxUnavailable >= 1;
+      // Pods that hold host ports cannot surge on a node: maxSurge 0 is their right setting (RULES.md, "Host ports").
+      const hostPorts = context.index.holdsHostPorts(workload);
+      const noSurge = math.maxSurge === 0 && math.maxUnavailable >= 1 && !hostPorts;
       const halfDown = math.maxUnavailable * 2 >= replicas;
       if (!noSurge && !halfDown) continue;
       context.report({
@@ -118,10 +144,19 @@ export const rolloutCapacityDip: Rule = {
           ? `${describeWorkload(workload)} rolls out with maxSurge 0, removing up to ${math.maxUnavailable} of ${replicas} pods before their replacements are ready.`
           : `${describeWorkload(workload)} may take ${math.maxUnavailable} of its ${replicas} pods out of service at once during a rollout.`,
         evidence: { ...replicasEvidence(context.index, workload), maxSurge: math.maxSurge, maxUnavailable: math.maxUnavailable },
-        remediation: {
-          summary: 'Surge new pods first and keep every old pod until its replacement is ready.',
-          yaml: 'spec:\n  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxSurge: 25%\n      maxUnavailable: 0',
-        },
+        remediation: hostPorts
+          ? replicas >= 3
+            ? patchRemediation('Replace one pod at a time: its pods hold host ports, so a surge pod would need a spare node.', targetOf(workload), {
+                spec: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } } },
+              })
+            : decisionRemediation(
+                'Run more replicas, or keep spare nodes for a surge: its pods hold host ports.',
+                'with host ports and fewer than 3 replicas, any rollout takes half the capacity unless there are spare nodes: replicas and nodes are capacity choices',
+                'spec:\n  replicas: 3\n  strategy:\n    rollingUpdate:\n      maxSurge: 0\n      maxUnavailable: 1',
+              )
+          : patchRemediation('Surge new pods first and keep every old pod until its replacement is ready.', targetOf(workload), {
+              spec: { strategy: { type: 'RollingUpdate', rollingUpdate: { ...(math.maxSurge === 0 ? { maxSurge: '25%' } : {}), maxUnavailable: 0 } } },
+            }),
       });
     }
   },
@@ -185,28 +220,49 @@ export const localTrafficRolloutUnsafe: Rule = {
         message: `${describeWorkload(workload)} is behind externalTrafficPolicy: Local Service ${quoteList(localServices.map(nameOf))} and rolls out with ${unsafeBecause}, so a node can lose its last ready pod while the load balancer still sends it traffic.`,
         evidence,
         suppressibleBy: localServices,
-        remediation: {
-          summary:
-            workload.kind === 'DaemonSet'
-              ? 'Start the new pod on each node before stopping the old one (maxSurge 1, maxUnavailable 0), with minReadySeconds covering the load balancer health check; or use ENI (pod-direct) backends.'
-              : 'Update in place: surge new pods and keep every old one until its replacement is ready, with minReadySeconds covering the load balancer health check and more replicas than nodes; or use ENI (pod-direct) backends.',
-          yaml:
-            workload.kind === 'DaemonSet'
-              ? 'spec:\n  minReadySeconds: 15\n  updateStrategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxSurge: 1\n      maxUnavailable: 0'
-              : 'spec:\n  minReadySeconds: 15\n  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxSurge: 50%\n      maxUnavailable: 0\n' +
-                '# or, on Alibaba Cloud, make pods the backends (Service metadata):\n' +
-                '# metadata:\n#   annotations:\n#     service.beta.kubernetes.io/backend-type: eni',
-        },
+        remediation: localTrafficRemediation(context.index, workload),
       });
     }
   },
 };
 
-/** The labels a suggested PDB should select: the workload's own selector, else its pod labels. */
-function selectorLabels(workload: Workload): Record<string, string> {
-  const spec = (workload.object as { spec?: { selector?: { matchLabels?: Record<string, string> } } }).spec;
-  const matchLabels = spec?.selector?.matchLabels;
-  return matchLabels && Object.keys(matchLabels).length > 0 ? matchLabels : workload.podLabels;
+const LB_HEALTH_CHECK_SECONDS = 15;
+
+function localTrafficRemediation(index: SnapshotIndex, workload: Workload): Remediation {
+  const eni =
+    '# or, on Alibaba Cloud, make pods the backends (Service metadata):\n# metadata:\n#   annotations:\n#     service.beta.kubernetes.io/backend-type: eni';
+  const minReady = Math.max(LB_HEALTH_CHECK_SECONDS, (workload.object as Deployment).spec?.minReadySeconds ?? 0);
+  const strategyKey = workload.kind === 'DaemonSet' ? 'updateStrategy' : 'strategy';
+  if (index.holdsHostPorts(workload)) {
+    return decisionRemediation(
+      'Its pods hold host ports, so a new pod cannot start on a node before the old one stops: pair maxUnavailable 1 with a preStop sleep and a PodDisruptionBudget, keep spare nodes for a surge, or make pods the backends (ENI mode).',
+      "with host ports the in-place update needs spare nodes or a pod-direct load balancer mode: node capacity and the load balancer mode are the team's choice",
+      `spec:\n  minReadySeconds: ${minReady}\n  ${strategyKey}:\n    rollingUpdate:\n      maxSurge: 0\n      maxUnavailable: 1\n${eni}`,
+    );
+  }
+  if (workload.kind === 'DaemonSet') {
+    return patchRemediation(
+      'Start the new pod on each node before stopping the old one (maxSurge 1, maxUnavailable 0), with minReadySeconds covering the load balancer health check; or use ENI (pod-direct) backends.',
+      targetOf(workload),
+      { spec: { minReadySeconds: minReady, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } } },
+      eni,
+    );
+  }
+  return patchRemediation(
+    'Update in place: surge new pods and keep every old one until its replacement is ready, with minReadySeconds covering the load balancer health check (and more replicas than nodes); or use ENI (pod-direct) backends.',
+    targetOf(workload),
+    { spec: { minReadySeconds: minReady, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '50%', maxUnavailable: 0 } } } },
+    eni,
+  );
+}
+
+/** The selector a suggested PDB should use: the workload's own selector, else its pod labels. */
+function pdbSelector(workload: Workload): JsonObject {
+  const selector = (workload.object as { spec?: { selector?: { matchLabels?: Record<string, string>; matchExpressions?: unknown[] } } }).spec?.selector;
+  if (selector && (Object.keys(selector.matchLabels ?? {}).length > 0 || (selector.matchExpressions ?? []).length > 0)) {
+    return JSON.parse(JSON.stringify(selector)) as JsonObject;
+  }
+  return { matchLabels: Object.fromEntries(Object.entries(workload.podLabels).map(([k, v]) => [k, String(v)])) };
 }
 
 export const pdbMissing: Rule = {
@@ -221,21 +277,19 @@ export const pdbMissing: Rule = {
       if (!isReplicated(workload) || !context.index.isServiceBacked(workload)) continue;
       const replicas = context.index.replicas(workload);
       if (replicas < 2 || context.index.pdbsOf(workload).length > 0) continue;
-      const labels = selectorLabels(workload);
-      const matchLabels = Object.entries(labels)
-        .map(([k, v]) => `${k}: ${JSON.stringify(String(v))}`)
-        .join('\n');
+      const taken = new Set(context.snapshot.podDisruptionBudgets.filter((p) => namespaceOf(p) === workload.namespace).map(nameOf));
+      const pdbName = taken.has(workload.name) ? `${workload.name}-pdb` : workload.name;
       context.report({
         severity: forExposure('warning', context.index, workload),
         subject: workloadSubject(workload),
         message: `${describeWorkload(workload)} runs ${replicas} replicas with no PodDisruptionBudget, so a node drain can evict all of them at once.`,
         evidence: replicasEvidence(context.index, workload),
-        remediation: {
-          summary: 'Add a PodDisruptionBudget that lets one pod go at a time.',
-          yaml:
-            `apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: ${workload.name}\n  namespace: ${workload.namespace}\n` +
-            `spec:\n  maxUnavailable: 1\n  selector:\n    matchLabels:\n${indent(matchLabels, 6)}`,
-        },
+        remediation: createRemediation('Add a PodDisruptionBudget that lets one pod go at a time.', targetOf(workload), {
+          apiVersion: 'policy/v1',
+          kind: 'PodDisruptionBudget',
+          metadata: { name: pdbName, namespace: workload.namespace },
+          spec: { maxUnavailable: 1, selector: pdbSelector(workload) },
+        }),
       });
     }
   },
@@ -293,10 +347,20 @@ export const pdbBlocksEviction: Rule = {
           ...(replicas !== undefined ? { selectedReplicas: replicas } : {}),
         },
         suppressibleBy: selected.map((w) => w.object),
-        remediation: {
-          summary: 'Allow one pod at a time to be evicted; drains then proceed pod by pod while the rest keep serving.',
-          yaml: 'spec:\n  maxUnavailable: 1',
-        },
+        remediation: (() => {
+          const summary = 'Allow one pod at a time to be evicted; drains then proceed pod by pod while the rest keep serving.';
+          const patch: JsonObject = { spec: { ...(pdb.spec?.minAvailable !== undefined ? { minAvailable: null } : {}), maxUnavailable: 1 } };
+          if (replicas !== undefined && replicas >= 2) return patchRemediation(summary, { kind: 'PodDisruptionBudget', namespace, name }, patch);
+          return decisionRemediation(
+            summary,
+            replicas === undefined
+              ? "the pods it protects are not in the upload (or are a DaemonSet's): allowing an eviction is only safe where 2 or more of them serve"
+              : 'it protects a single pod: allowing its eviction drops the Service during a drain, so raise the replicas first',
+            pdb.spec?.minAvailable !== undefined
+              ? 'spec:\n  minAvailable: null  # remove it: both fields is invalid\n  maxUnavailable: 1'
+              : 'spec:\n  maxUnavailable: 1',
+          );
+        })(),
       });
     }
   },

@@ -7,6 +7,7 @@ import { alibabaAnnotation, alibabaAnnotationKey, annotationsOf, isPodDirectBack
 import { asCount } from '../util/numbers.js';
 import { providerForService } from '../util/provider.js';
 import { isEmptySelector } from '../util/selectors.js';
+import { decisionRemediation, patchRemediation } from '../remediation/build.js';
 
 function serviceSubject(service: Service): FindingDraft['subject'] {
   return { kind: 'Service', namespace: namespaceOf(service), name: nameOf(service), object: service };
@@ -40,21 +41,44 @@ export const serviceSelectorNoMatch: Rule = {
         : context.index.workloadsOf(service).length + context.index.otherPodTemplatesSelectedBy(service).length;
       if (matched > 0) continue;
       const others = context.index.workloadsInNamespace(namespace);
-      const severity = live || others.length > 0 ? 'critical' : 'info';
+      // RULES.md, "Pods made by operators": a custom resource in the namespace may be what makes the pods.
+      const customResources = live ? [] : context.index.customResourcesIn(namespace);
+      const severity = live || (others.length > 0 && customResources.length === 0) ? 'critical' : 'info';
       const candidates = others.slice(0, 10).map((w) => ({ workload: `${w.kind}/${w.name}`, labels: w.podLabels }));
+      const customNames = customResources.slice(0, 10).map((r) => `${r.kind}/${r.name}`);
       context.report({
         severity,
         subject: serviceSubject(service),
         message: live
           ? `${describeService(service)} selects ${selectorText(service)}, which matches no pod, so it has no endpoints to send traffic to.`
-          : others.length > 0
-            ? `${describeService(service)} selects ${selectorText(service)}, which matches none of the ${others.length} workload(s) in its namespace: a typo or a stale selector leaves it without endpoints.`
-            : `${describeService(service)} selects ${selectorText(service)}, and no uploaded workload in namespace "${namespace}" matches it (its workload may be in a file that was not uploaded).`,
-        evidence: { selector: service.spec?.selector ?? {}, ...(live ? {} : { workloadsInNamespace: candidates }) },
-        remediation: {
-          summary: 'Make the Service selector equal to labels the pod template carries (every pair must match).',
-          yaml: `spec:\n  selector:\n    app: <the value of the pod template's app label>`,
+          : customResources.length > 0
+            ? `${describeService(service)} selects ${selectorText(service)}, which matches no uploaded workload; its pods may be made by an operator from the custom resource(s) in namespace "${namespace}" (${customNames.join(', ')}${customResources.length > customNames.length ? ', ...' : ''}).`
+            : others.length > 0
+              ? `${describeService(service)} selects ${selectorText(service)}, which matches none of the ${others.length} workload(s) in its namespace: a typo or a stale selector leaves it without endpoints.`
+              : `${describeService(service)} selects ${selectorText(service)}, and no uploaded workload in namespace "${namespace}" matches it (its workload may be in a file that was not uploaded).`,
+        evidence: {
+          selector: service.spec?.selector ?? {},
+          ...(live ? {} : { workloadsInNamespace: candidates }),
+          ...(customNames.length > 0 ? { customResources: customNames } : {}),
         },
+        remediation: decisionRemediation(
+          customNames.length > 0
+            ? 'Check that the operator creates pods with these labels (live: `kubectl get pods -l <selector>`); otherwise make the selector equal to labels the pods carry.'
+            : 'Make the Service selector equal to labels the pod template carries (every pair must match).',
+          "which pods the Service is meant to reach is the team's call: changing a selector can break a per-pod or operator-managed Service",
+          `# labels of the workloads in namespace ${namespace}:\n` +
+            (candidates.length > 0
+              ? candidates
+                  .map(
+                    (c) =>
+                      `#   ${c.workload}: ${Object.entries(c.labels)
+                        .map(([k, v]) => `${k}=${String(v)}`)
+                        .join(',')}`,
+                  )
+                  .join('\n')
+              : '#   (none uploaded)') +
+            `\nspec:\n  selector:\n    <label>: <value the pods carry>`,
+        ),
       });
     }
   },
@@ -90,10 +114,11 @@ export const serviceTargetPortUnresolved: Rule = {
               ...new Set(workloads.flatMap((w) => (w.podSpec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => p.name ?? '')))),
             ].filter(Boolean),
           },
-          remediation: {
-            summary: `Name the container port "${target}" in the pod template, or use the port number as targetPort.`,
-            yaml: `# in the pod template of the selected workload\ncontainers:\n  - name: <container>\n    ports:\n      - name: ${target}\n        containerPort: 8080  # the port the app listens on`,
-          },
+          remediation: decisionRemediation(
+            `Name the container port "${target}" in the pod template, or use the port number as targetPort.`,
+            'only the team knows which port the app listens on',
+            `# in the pod template of the selected workload\ncontainers:\n  - name: <container>\n    ports:\n      - name: ${target}\n        containerPort: <the port the app listens on>`,
+          ),
         });
       }
     }
@@ -125,10 +150,11 @@ export const endpointsNotReady: Rule = {
             .slice(0, 20),
           selector: service.spec?.selector ?? {},
         },
-        remediation: {
-          summary: 'Check why the selected pods are not ready (`kubectl describe pod`, readiness probe failures), or why none are selected.',
-          yaml: '# kubectl get endpointslices -l kubernetes.io/service-name=<service> -o wide',
-        },
+        remediation: decisionRemediation(
+          'Check why the selected pods are not ready (`kubectl describe pod`, readiness probe failures), or why none are selected.',
+          'the cause is in the cluster (pod events, probe failures), not in the Service',
+          `# kubectl get endpointslices -l kubernetes.io/service-name=${nameOf(service)} -n ${namespaceOf(service)} -o wide`,
+        ),
       });
     }
   },
@@ -151,11 +177,11 @@ export const externalTrafficPolicyCluster: Rule = {
         subject: serviceSubject(service),
         message: `${describeService(service)} uses externalTrafficPolicy: Cluster${explicit ? '' : ' (the default)'}, so every node is a load balancer backend, traffic takes an extra hop and the client source IP is lost.`,
         evidence: { externalTrafficPolicy: 'Cluster', explicit },
-        remediation: {
-          summary:
-            'Make pods the backends where the provider can (ENI on Alibaba Cloud with Terway, NLB IP targets on AWS, NEG on GKE); otherwise Local with an in-place rollout.',
-          yaml: 'metadata:\n  annotations:\n    service.beta.kubernetes.io/backend-type: eni  # Alibaba Cloud (Terway)\n    # service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip  # AWS',
-        },
+        remediation: decisionRemediation(
+          'Make pods the backends where the provider can (ENI on Alibaba Cloud with Terway, NLB IP targets on AWS, NEG on GKE); otherwise Local with an in-place rollout.',
+          'the load balancer mode depends on the CNI, the provider and whether the app needs the client IP: a network choice',
+          'metadata:\n  annotations:\n    service.beta.kubernetes.io/backend-type: eni  # Alibaba Cloud (Terway)\n    # service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip  # AWS',
+        ),
       });
     }
   },
@@ -167,7 +193,8 @@ const ALIBABA_DRAIN_MAX = 900;
 interface DrainVerdict {
   reason: string;
   evidence: Record<string, string | number | boolean | null>;
-  yaml: string;
+  /** The annotations that turn draining on. */
+  annotations: Record<string, string>;
 }
 
 /** Ports whose Alibaba listener is layer 4 (not named http/https in the protocol-port annotation). */
@@ -196,7 +223,7 @@ function alibabaDrainVerdict(service: Service): DrainVerdict | undefined {
   return {
     reason,
     evidence: { provider: 'alibaba', layer4Ports: layer4.join(','), connectionDrain: drain ?? null, connectionDrainTimeout: timeoutText ?? null },
-    yaml: `metadata:\n  annotations:\n    ${alibabaAnnotationKey('connection-drain')}: "on"\n    ${alibabaAnnotationKey('connection-drain-timeout')}: "30"`,
+    annotations: { [alibabaAnnotationKey('connection-drain')]: 'on', [alibabaAnnotationKey('connection-drain-timeout')]: '30' },
   };
 }
 
@@ -212,7 +239,12 @@ function awsDrainVerdict(service: Service): DrainVerdict | undefined {
     return {
       reason: 'the NLB target group deregistration delay is 0',
       evidence: { provider: 'aws', loadBalancer: 'nlb', deregistrationDelaySeconds: 0 },
-      yaml: 'metadata:\n  annotations:\n    service.beta.kubernetes.io/aws-load-balancer-target-group-attributes: deregistration_delay.timeout_seconds=30',
+      annotations: {
+        'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': attributes.replace(
+          /deregistration_delay\.timeout_seconds\s*=\s*\d+/,
+          'deregistration_delay.timeout_seconds=30',
+        ),
+      },
     };
   }
   const enabled = annotations['service.beta.kubernetes.io/aws-load-balancer-connection-draining-enabled'];
@@ -220,7 +252,10 @@ function awsDrainVerdict(service: Service): DrainVerdict | undefined {
   return {
     reason: `classic ELB connection draining is ${enabled === undefined ? 'not enabled (off by default)' : `"${enabled}"`}`,
     evidence: { provider: 'aws', loadBalancer: 'classic', connectionDrainingEnabled: enabled ?? null },
-    yaml: 'metadata:\n  annotations:\n    service.beta.kubernetes.io/aws-load-balancer-connection-draining-enabled: "true"\n    service.beta.kubernetes.io/aws-load-balancer-connection-draining-timeout: "30"',
+    annotations: {
+      'service.beta.kubernetes.io/aws-load-balancer-connection-draining-enabled': 'true',
+      'service.beta.kubernetes.io/aws-load-balancer-connection-draining-timeout': '30',
+    },
   };
 }
 
@@ -234,6 +269,7 @@ export const lbConnectionDrainOff: Rule = {
   title: 'Load balancer connection draining is off',
   category: 'service',
   requires: 'manifest',
+  needsProvider: true,
   severity: 'warning',
   description:
     'Without connection draining, the load balancer resets established connections the moment a backend is removed, cutting long requests and keep-alive connections on every rollout.',
@@ -248,7 +284,11 @@ export const lbConnectionDrainOff: Rule = {
         subject: serviceSubject(service),
         message: `${describeService(service)}: ${verdict.reason}, so the load balancer cuts established connections when a backend is removed.`,
         evidence: verdict.evidence,
-        remediation: { summary: 'Turn connection draining on with a timeout that covers your longest requests.', yaml: verdict.yaml },
+        remediation: patchRemediation(
+          'Turn connection draining on with a 30 s timeout (raise it to cover your longest requests).',
+          { kind: 'Service', namespace: namespaceOf(service), name: nameOf(service) },
+          { metadata: { annotations: verdict.annotations } },
+        ),
       });
     }
   },
@@ -272,10 +312,11 @@ export const eniBackendRecommended: Rule = {
         subject: serviceSubject(service),
         message: `${describeService(service)} uses nodes as load balancer backends on a Terway cluster, where pods' ENIs could be the backends.`,
         evidence: { cni: 'terway', externalTrafficPolicy: externalTrafficPolicy(service) },
-        remediation: {
-          summary: 'Make the pods the load balancer backends.',
-          yaml: 'metadata:\n  annotations:\n    service.beta.kubernetes.io/backend-type: eni',
-        },
+        remediation: decisionRemediation(
+          'Make the pods the load balancer backends.',
+          'switching a Service to ENI backends recreates its backend groups: a change to plan with the team',
+          'metadata:\n  annotations:\n    service.beta.kubernetes.io/backend-type: eni',
+        ),
       });
     }
   },

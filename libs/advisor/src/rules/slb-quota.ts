@@ -5,6 +5,7 @@ import { nameOf, namespaceOf } from '../snapshot-index/workloads.js';
 import { isPodDirectBackend } from '../util/annotations.js';
 import { backendFilterOf, isEligibleBackendNode, passesBackendFilter, type BackendFilter } from './lb-backends.js';
 import { readyEndpointsPerNode } from './placement.js';
+import { decisionRemediation } from '../remediation/build.js';
 
 const WARNING_RATIO = 0.8;
 const LISTED_SERVICES = 20;
@@ -87,11 +88,11 @@ export const slbQuotaPerNode: Rule = {
           serviceCount: entry.serviceCount,
           services: entry.services,
         },
-        remediation: {
-          summary:
-            'Take nodes out of the backend sets: ENI (pod) backends on Terway, externalTrafficPolicy: Local with in-place rollouts, or a backend-label on Services; or raise slb_quota_backendserver_attached_num with Alibaba Cloud and tell Rollsafe the new quota.',
-          yaml: 'metadata:\n  annotations:\n    service.beta.kubernetes.io/backend-type: eni',
-        },
+        remediation: decisionRemediation(
+          'Take nodes out of the backend sets: ENI (pod) backends on Terway, externalTrafficPolicy: Local with in-place rollouts, or a backend-label on Services; or raise slb_quota_backendserver_attached_num with Alibaba Cloud and tell Rollsafe the new quota.',
+          'which Services change their load balancer mode, or a quota increase, is a network and account choice',
+          '# on the LoadBalancer Services that use this node:\nmetadata:\n  annotations:\n    service.beta.kubernetes.io/backend-type: eni',
+        ),
       });
     }
   },

@@ -1,5 +1,5 @@
-import type { Container, EndpointSliceEndpoint, HorizontalPodAutoscaler, Node, Pod, PodDisruptionBudget, Service, ServicePort } from '../model/k8s.js';
-import type { OtherPodTemplate, Snapshot } from '../model/snapshot.js';
+import type { Container, EndpointSliceEndpoint, HorizontalPodAutoscaler, Labels, Node, Pod, PodDisruptionBudget, Service, ServicePort } from '../model/k8s.js';
+import type { CustomResourceRef, OtherPodTemplate, Snapshot } from '../model/snapshot.js';
 import { isEmptySelector } from '../util/selectors.js';
 import { LabelIndex } from './label-index.js';
 import { collectWorkloads, nameOf, namespaceOf, ownerKeyOfPod, replicaSetOwnerMap, workloadKey, type Workload } from './workloads.js';
@@ -26,6 +26,58 @@ export function isExposedService(service: Service): boolean {
   return EXPOSED_TYPES.has(serviceType(service));
 }
 
+/** Port names that carry scrapes, not user traffic (RULES.md, "Scrape-only Services"). */
+const SCRAPE_PORT_NAMES = new Set(['metrics', 'http-metrics', 'https-metrics', 'profiling', 'pprof']);
+
+/** Every port of the Service is named for metrics or profiling: it carries scrapes, not user traffic. */
+export function isScrapeOnlyService(service: Service): boolean {
+  const ports = service.spec?.ports ?? [];
+  return ports.length > 0 && ports.every((p) => typeof p.name === 'string' && (SCRAPE_PORT_NAMES.has(p.name) || p.name.endsWith('-metrics')));
+}
+
+/** Labels the controller adds to the pods it creates (RULES.md, "Labels the controller adds"). */
+const CONTROLLER_LABELS = new Set([
+  'statefulset.kubernetes.io/pod-name',
+  'apps.kubernetes.io/pod-index',
+  'pod-template-hash',
+  'controller-revision-hash',
+  'batch.kubernetes.io/job-name',
+  'job-name',
+]);
+
+function splitSelector(selector: Labels): { plain: Labels; controller: Labels } {
+  const plain: Labels = {};
+  const controller: Labels = {};
+  for (const key in selector) (CONTROLLER_LABELS.has(key) ? controller : plain)[key] = selector[key] as string;
+  return { plain, controller };
+}
+
+function ordinalBelow(value: string, prefix: string, replicas: number): boolean {
+  if (!value.startsWith(prefix)) return false;
+  const ordinal = value.slice(prefix.length);
+  return /^(0|[1-9]\d*)$/.test(ordinal) && Number(ordinal) < replicas;
+}
+
+/** Whether a pod made from this template by its controller carries the label (explicit labels win). */
+function controllerLabelMatches(kind: string, name: string, labels: Labels, replicas: number, key: string, value: string): boolean {
+  if (Object.prototype.hasOwnProperty.call(labels, key)) return labels[key] === value;
+  switch (key) {
+    case 'statefulset.kubernetes.io/pod-name':
+      return kind === 'StatefulSet' && ordinalBelow(value, `${name}-`, replicas);
+    case 'apps.kubernetes.io/pod-index':
+      return kind === 'StatefulSet' && ordinalBelow(value, '', replicas);
+    case 'pod-template-hash':
+      return kind === 'Deployment';
+    case 'controller-revision-hash':
+      return kind === 'StatefulSet' || kind === 'DaemonSet';
+    case 'batch.kubernetes.io/job-name':
+    case 'job-name':
+      return (kind === 'Job' && value === name) || (kind === 'CronJob' && value.startsWith(`${name}-`));
+    default:
+      return false;
+  }
+}
+
 export function externalTrafficPolicy(service: Service): 'Local' | 'Cluster' {
   return service.spec?.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster';
 }
@@ -50,7 +102,7 @@ export class SnapshotIndex {
   private readonly workloadLabels = new LabelIndex<Workload>((w) => w.podLabels);
   private readonly podLabels = new LabelIndex<Pod>((p) => p.metadata?.labels ?? {});
   private readonly servicesByWorkload = new Map<Workload, Service[]>();
-  private readonly workloadsByService = new Map<Service, Workload[]>();
+  private readonly workloadsByService = new Map<Service, readonly Workload[]>();
   private readonly podsByWorkload = new Map<Workload, Pod[]>();
   private readonly hpaByWorkload = new Map<Workload, HorizontalPodAutoscaler>();
   private readonly pdbsByWorkload = new Map<Workload, PodDisruptionBudget[]>();
@@ -59,6 +111,7 @@ export class SnapshotIndex {
   private readonly nodesByName = new Map<string, Node>();
   private readonly servingByWorkload = new Map<Workload, Container[]>();
   private readonly otherTemplateLabels = new LabelIndex<OtherPodTemplate>((t) => t.labels);
+  private readonly customResourcesByNamespace = new Map<string, CustomResourceRef[]>();
 
   constructor(readonly snapshot: Snapshot) {
     this.workloads = collectWorkloads(snapshot);
@@ -67,20 +120,35 @@ export class SnapshotIndex {
       this.workloadsByKey.set(workloadKey(workload.kind, workload.namespace, workload.name), workload);
       this.workloadLabels.add(workload.namespace, workload);
     }
+    this.indexAutoscalers();
+    for (const template of snapshot.otherPodTemplates) this.otherTemplateLabels.add(template.namespace, template);
     this.indexServices();
     this.indexPods();
-    this.indexAutoscalers();
     this.indexDisruptionBudgets();
     this.indexEndpoints();
     for (const node of snapshot.nodes) this.nodesByName.set(nameOf(node), node);
-    for (const template of snapshot.otherPodTemplates) this.otherTemplateLabels.add(template.namespace, template);
+    for (const resource of snapshot.customResources ?? []) push(this.customResourcesByNamespace, resource.namespace, resource);
+  }
+
+  /** Workloads whose pods (with the labels their controller adds) a Service selector matches. */
+  private matchWorkloads(namespace: string, selector: Labels): readonly Workload[] {
+    const { plain, controller } = splitSelector(selector);
+    const candidates = Object.keys(plain).length > 0 ? this.workloadLabels.matchServiceSelector(namespace, plain) : this.workloadLabels.inNamespace(namespace);
+    if (Object.keys(controller).length === 0) return candidates;
+    return candidates.filter((w) => {
+      const hpa = this.hpaOf(w);
+      const replicas = Math.max(this.replicas(w), typeof hpa?.spec?.maxReplicas === 'number' ? hpa.spec.maxReplicas : 0);
+      return Object.entries(controller).every(([key, value]) => controllerLabelMatches(w.kind, w.name, w.podLabels, replicas, key, String(value)));
+    });
   }
 
   private indexServices(): void {
     for (const service of this.services) {
       const selector = service.spec?.selector;
-      const backing = isEmptySelector(selector) ? [] : this.workloadLabels.matchServiceSelector(namespaceOf(service), selector ?? {});
+      const backing = isEmptySelector(selector) ? [] : this.matchWorkloads(namespaceOf(service), selector ?? {});
       this.workloadsByService.set(service, backing);
+      // A scrape-only Service does not make a workload Service-backed (RULES.md).
+      if (isScrapeOnlyService(service)) continue;
       for (const workload of backing) push(this.servicesByWorkload, workload, service);
     }
   }
@@ -136,7 +204,7 @@ export class SnapshotIndex {
     return this.servicesByWorkload.get(workload) ?? [];
   }
 
-  workloadsOf(service: Service): Workload[] {
+  workloadsOf(service: Service): readonly Workload[] {
     return this.workloadsByService.get(service) ?? [];
   }
 
@@ -144,8 +212,29 @@ export class SnapshotIndex {
     return this.servicesOf(workload).length > 0;
   }
 
+  /**
+   * Selected by a LoadBalancer or NodePort Service, or receiving traffic on the node directly:
+   * a serving container declares a hostPort, or the pod uses hostNetwork (RULES.md, "Host ports").
+   */
   isExposed(workload: Workload): boolean {
-    return this.servicesOf(workload).some(isExposedService);
+    return this.servicesOf(workload).some(isExposedService) || this.servesOnHostPorts(workload);
+  }
+
+  /** A serving container declares a hostPort, or the pod uses hostNetwork. */
+  servesOnHostPorts(workload: Workload): boolean {
+    if (workload.podSpec?.hostNetwork === true) return true;
+    return this.servingContainers(workload).some((c) => (c.ports ?? []).some((p) => p.hostPort !== undefined && p.hostPort !== 0));
+  }
+
+  /** Any container declares a hostPort, or the pod uses hostNetwork: a second pod cannot start on the same node. */
+  holdsHostPorts(workload: Workload): boolean {
+    if (workload.podSpec?.hostNetwork === true) return true;
+    return (workload.podSpec?.containers ?? []).some((c) => (c.ports ?? []).some((p) => p.hostPort !== undefined && p.hostPort !== 0));
+  }
+
+  /** Custom resources of the upload in a namespace (an operator may make pods from them). */
+  customResourcesIn(namespace: string): readonly CustomResourceRef[] {
+    return this.customResourcesByNamespace.get(namespace) ?? [];
   }
 
   /** Live pods whose labels match a Service's selector. */
@@ -164,7 +253,13 @@ export class SnapshotIndex {
   otherPodTemplatesSelectedBy(service: Service): OtherPodTemplate[] {
     const selector = service.spec?.selector;
     if (isEmptySelector(selector)) return [];
-    return this.otherTemplateLabels.matchServiceSelector(namespaceOf(service), selector ?? {});
+    const { plain, controller } = splitSelector(selector ?? {});
+    const namespace = namespaceOf(service);
+    const candidates =
+      Object.keys(plain).length > 0 ? this.otherTemplateLabels.matchServiceSelector(namespace, plain) : this.otherTemplateLabels.inNamespace(namespace);
+    return candidates.filter((t) =>
+      Object.entries(controller).every(([key, value]) => controllerLabelMatches(t.kind, t.name, t.labels, 1, key, String(value))),
+    );
   }
 
   podsOf(workload: Workload): Pod[] {
