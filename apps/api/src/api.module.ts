@@ -25,7 +25,6 @@ import { ClustersController } from './rest/clusters.controller.js';
 import { SuppressionsController } from './rest/suppressions.controller.js';
 import { WebhooksController } from './rest/webhooks.controller.js';
 import { WebhooksResolver } from './graphql/webhooks.resolver.js';
-import { NotifyTransport } from './notify/notify-transport.js';
 
 @Module({})
 export class ApiModule implements NestModule {
@@ -36,13 +35,10 @@ export class ApiModule implements NestModule {
       imports: [
         StoreModule.forRoot({ databaseUrl: options.databaseUrl }),
         BullModule.forRoot({ connection: redisOptionsFromUrl(options.redisUrl), prefix: options.queuePrefix }),
-        ScansModule.forRoot(
-          {
-            ...scansOptionsFrom(options),
-            ...(options.notifyTimeoutMs !== undefined ? { notifyTimeoutMs: options.notifyTimeoutMs } : {}),
-          },
-          (scansOptions) => new NotifyTransport(scansOptions),
-        ),
+        ScansModule.forRoot({
+          ...scansOptionsFrom(options),
+          ...(options.notifyTimeoutMs !== undefined ? { notifyTimeoutMs: options.notifyTimeoutMs } : {}),
+        }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           inject: [GraphQLSchemaHost],

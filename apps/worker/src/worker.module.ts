@@ -6,7 +6,8 @@ import { ScansModule, scansOptionsFrom } from '#rollsafe/scans';
 import { redisOptionsFromUrl } from '#rollsafe/runtime';
 import { ScansProcessor, configuredScansProcessor } from './scans.processor.js';
 import { SchedulesProcessor, configuredSchedulesProcessor } from './schedules.processor.js';
-import { NOTIFY_SETTINGS, NotificationsProcessor, configuredNotificationsProcessor, retryPolicy, type NotifySettings } from './notifications.processor.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '#rollsafe/notify';
+import { NotificationsProcessor, configuredNotificationsProcessor } from './notifications.processor.js';
 
 export interface WorkerModuleOptions {
   databaseUrl: string;
@@ -38,12 +39,12 @@ export class WorkerModule {
       maxStalledCount: 2,
     };
     const notify = options.notify ?? {};
-    const policy = retryPolicy({
+    const policy: RetryPolicy = {
+      ...DEFAULT_RETRY_POLICY,
       ...(notify.maxAttempts !== undefined ? { maxAttempts: notify.maxAttempts } : {}),
       ...(notify.baseDelayMs !== undefined ? { baseDelayMs: notify.baseDelayMs } : {}),
       ...(notify.maxDelayMs !== undefined ? { maxDelayMs: notify.maxDelayMs } : {}),
-    });
-    const settings: NotifySettings = { outboundAllow: options.outboundAllow ?? [], policy, timeoutMs: notify.timeoutMs ?? 10_000 };
+    };
     return {
       module: WorkerModule,
       imports: [
@@ -51,12 +52,11 @@ export class WorkerModule {
         BullModule.forRoot({ connection: redisOptionsFromUrl(options.redisUrl), prefix: options.queuePrefix }),
         ScansModule.forRoot({
           ...scansOptionsFrom(options),
-          notificationAttempts: policy.maxAttempts,
-          notifyTimeoutMs: settings.timeoutMs,
+          notifyRetry: policy,
+          ...(notify.timeoutMs !== undefined ? { notifyTimeoutMs: notify.timeoutMs } : {}),
         }),
       ],
       providers: [
-        { provide: NOTIFY_SETTINGS, useValue: settings },
         { provide: ScansProcessor, useClass: configuredScansProcessor(workerOptions) },
         { provide: SchedulesProcessor, useClass: configuredSchedulesProcessor({ ...workerOptions, concurrency: 1 }) },
         {

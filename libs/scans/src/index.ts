@@ -14,15 +14,9 @@ export {
 export { JobQueue, type RepeatSpec } from './jobs/job-queue.js';
 export { ScheduleService, DEFAULT_MIN_SCHEDULE_SECONDS, type ScheduleInput } from './schedules/schedule.service.js';
 export { WebhookService, WEBHOOK_KINDS, type WebhookInput } from './webhooks/webhook.service.js';
-export { NotificationService, notificationJobId, type ScanChanges, type ChangedFinding, type PreparedDelivery } from './webhooks/notification.service.js';
-export {
-  WebhookTransport,
-  webhookAddressResolver,
-  type OpenWebhook,
-  type AttemptRecord,
-  type WebhookKindName,
-  type SeverityName,
-} from './webhooks/webhook-transport.js';
+export { NotificationService, notificationJobId } from './webhooks/notification.service.js';
+export { NotificationDelivery, decideAfterAttempt, type DeliveryDecision } from './webhooks/notification-delivery.service.js';
+export { webhookAddressResolver } from './webhooks/webhook-address.js';
 export { displayUrl } from './webhooks/webhook-url.js';
 export { ScanJobs } from './jobs/scan-jobs.js';
 export { ClusterService, rulesNeeding, type ClusterInput, type ClusterFindingArgs } from './clusters/cluster.service.js';

@@ -1,3 +1,5 @@
+import type { RetryPolicy } from '#rollsafe/notify';
+
 export interface ScansOptions {
   /** Base of the rule pages linked from findings. */
   docsBaseUrl?: string;
@@ -15,8 +17,8 @@ export interface ScansOptions {
   kubeRetryBaseDelayMs?: number;
   /** ROLLSAFE_MIN_SCHEDULE_SECONDS: the shortest schedule period; default 300. */
   minScheduleSeconds?: number;
-  /** ROLLSAFE_NOTIFY_MAX_ATTEMPTS: attempts of a `notification.deliver` job; default 6. */
-  notificationAttempts?: number;
+  /** Webhook deliveries: attempts in all and the backoff (ROLLSAFE_NOTIFY_*); default libs/notify's DEFAULT_RETRY_POLICY. */
+  notifyRetry?: RetryPolicy;
   /** ROLLSAFE_NOTIFY_TIMEOUT_MS: one webhook request (the test message too); default 10 s. */
   notifyTimeoutMs?: number;
 }

@@ -1,5 +1,4 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { WebhookTransport } from './webhooks/webhook-transport.js';
 import { BullModule } from '@nestjs/bullmq';
 import { QUEUES } from './jobs/catalog.js';
 import { JobQueue } from './jobs/job-queue.js';
@@ -20,6 +19,7 @@ import { ClusterService } from './clusters/cluster.service.js';
 import { ScheduleService } from './schedules/schedule.service.js';
 import { WebhookService } from './webhooks/webhook.service.js';
 import { NotificationService } from './webhooks/notification.service.js';
+import { NotificationDelivery } from './webhooks/notification-delivery.service.js';
 
 const services = [
   JobQueue,
@@ -37,6 +37,7 @@ const services = [
   ScheduleService,
   WebhookService,
   NotificationService,
+  NotificationDelivery,
   ScanJobs,
 ];
 
@@ -46,17 +47,12 @@ const services = [
  */
 @Module({})
 export class ScansModule {
-  /**
-   * `transport` sends webhook test messages (the app binds it to libs/notify, which this
-   * library may not import); without it `POST /webhooks/:id/test` is unavailable.
-   */
-  static forRoot(options: ScansOptions = {}, transport?: (options: ScansOptions) => WebhookTransport): DynamicModule {
+  static forRoot(options: ScansOptions = {}): DynamicModule {
     return {
       module: ScansModule,
       imports: [BullModule.registerQueue(...Object.values(QUEUES).map((name) => ({ name })))],
       providers: [
         { provide: SCANS_OPTIONS, useValue: options },
-        ...(transport ? [{ provide: WebhookTransport, useFactory: () => transport(options) }] : []),
         { provide: CredentialCipher, useFactory: () => new CredentialCipher(options.encryptionKey, options.oldEncryptionKeys ?? []) },
         ...services,
       ],

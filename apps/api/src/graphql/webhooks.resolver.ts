@@ -1,5 +1,6 @@
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import {
+  NotificationDelivery,
   WebhookService,
   DeliveryView,
   DeliveryConnection,
@@ -16,7 +17,10 @@ import type { Auth } from '../auth/auth.types.js';
 /** GraphQL over the same webhook use case as the REST controller. */
 @Resolver(() => WebhookView)
 export class WebhooksResolver {
-  constructor(private readonly service: WebhookService) {}
+  constructor(
+    private readonly delivery: NotificationDelivery,
+    private readonly service: WebhookService,
+  ) {}
 
   @Query(() => WebhookView, { description: "One of the organization's webhooks" })
   webhook(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<WebhookView> {
@@ -79,7 +83,7 @@ export class WebhooksResolver {
 
   @Mutation(() => DeliveryView, { description: 'Send a sample message now (one attempt); logged with the deliveries' })
   testWebhook(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<DeliveryView> {
-    return this.service.test(auth.organizationId, id);
+    return this.delivery.sendTest(auth.organizationId, id);
   }
 
   @ResolveField(() => DeliveryConnection, { complexity: ({ args, childComplexity }) => 1 + Number(args['first'] ?? 50) * childComplexity })

@@ -1,6 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { DomainError, WebhookService, type ListView, type WebhookInput, DeliveryView, DeliveryList, WebhookView, WebhookList } from '#rollsafe/scans';
+import {
+  NotificationDelivery,
+  DomainError,
+  WebhookService,
+  type ListView,
+  type WebhookInput,
+  DeliveryView,
+  DeliveryList,
+  WebhookView,
+  WebhookList,
+} from '#rollsafe/scans';
 import { CurrentAuth } from '../auth/auth.guard.js';
 import type { Auth } from '../auth/auth.types.js';
 import { CreateWebhookDto, ErrorDto, UpdateWebhookDto } from './dto.js';
@@ -19,7 +29,10 @@ function webhookInput(body: unknown): WebhookInput {
 @ApiResponse({ status: 429, type: ErrorDto, description: 'Rate limit exceeded (see Retry-After)' })
 @Controller('api/v1/webhooks')
 export class WebhooksController {
-  constructor(private readonly webhooks: WebhookService) {}
+  constructor(
+    private readonly delivery: NotificationDelivery,
+    private readonly webhooks: WebhookService,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -75,7 +88,7 @@ export class WebhooksController {
   @ApiResponse({ status: 200, type: DeliveryView, description: '`result: delivered`, or `gave_up` with the status and error' })
   @ApiResponse({ status: 404, type: ErrorDto })
   test(@CurrentAuth() auth: Auth, @Param('id') id: string): Promise<DeliveryView> {
-    return this.webhooks.test(auth.organizationId, id);
+    return this.delivery.sendTest(auth.organizationId, id);
   }
 
   @Get(':id/deliveries')

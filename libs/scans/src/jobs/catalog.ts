@@ -56,8 +56,7 @@ export const JOB_CATALOG: { readonly [N in JobName]: { queue: JobQueues[N]; opti
     queue: QUEUES.notifications,
     options: {
       // The retry policy is libs/notify's: the worker's custom backoff strategy reads each
-      // failed attempt; `attempts` is the policy's maxAttempts (ROLLSAFE_NOTIFY_MAX_ATTEMPTS).
-      attempts: 6,
+      // failed attempt, and JobQueue sets `attempts` to the policy's maxAttempts.
       backoff: { type: 'notification' },
       removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
       removeOnFail: { age: 7 * 24 * 3600 },

@@ -1,3 +1,4 @@
+import { DEFAULT_RETRY_POLICY } from '#rollsafe/notify';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
@@ -19,7 +20,7 @@ export class JobQueue {
 
   async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], jobId: string): Promise<void> {
     const queue = this.queueFor(name);
-    const attempts = name === 'notification.deliver' && this.options.notificationAttempts ? { attempts: this.options.notificationAttempts } : {};
+    const attempts = name === 'notification.deliver' ? { attempts: (this.options.notifyRetry ?? DEFAULT_RETRY_POLICY).maxAttempts } : {};
     await queue.add(name, payload, { ...JOB_CATALOG[name].options, ...attempts, jobId });
   }
 

@@ -11,7 +11,7 @@ import { SCANS_OPTIONS, type ScansOptions } from '../options.js';
 import { toDeliveryView, toWebhookView } from '../views.js';
 import type { DeliveryView, ListView, WebhookView } from '../contracts/index.js';
 import { displayUrl } from './webhook-url.js';
-import { WebhookTransport, type OpenWebhook } from './webhook-transport.js';
+import type { WebhookTarget } from '#rollsafe/notify';
 
 export const WEBHOOK_KINDS = valuesOf(WebhookKind);
 /** Kinds whose platform signs with a secret; the others have none to give. */
@@ -53,7 +53,6 @@ export class WebhookService {
     private readonly organizations: OrganizationRepository,
     private readonly cipher: CredentialCipher,
     @Inject(SCANS_OPTIONS) options: ScansOptions,
-    @Optional() private readonly transport?: WebhookTransport,
   ) {
     this.outbound = new OutboundPolicy(options.outboundAllow ?? []);
   }
@@ -132,30 +131,11 @@ export class WebhookService {
   }
 
   /** Sends a sample message now (one attempt, no retry) and logs it with the deliveries. */
-  async test(organizationId: string, id: string): Promise<DeliveryView> {
+  /** A webhook of the organization, opened to send it something now (its test message). */
+  async openOwned(organizationId: string, id: string): Promise<{ row: WebhookRow; webhook: WebhookTarget }> {
     const row = await this.row(organizationId, id);
-    if (!this.transport) throw new DomainError('UNAVAILABLE', 'this process cannot send webhook messages');
-    const organization = (await this.organizations.find(organizationId)) ?? { id: organizationId, name: organizationId };
     const opened = await this.open(id);
-    const attempt = await this.transport.sendTest(
-      { kind: row.kind, url: opened.url, minSeverity: row.minSeverity, ...(opened.secret ? { secret: opened.secret } : {}) },
-      organization,
-    );
-    const delivery = await this.webhooks.recordDelivery({
-      organizationId,
-      webhookId: id,
-      scanId: null,
-      event: 'test',
-      attempt: 1,
-      result: attempt.ok ? 'delivered' : 'gave_up',
-      ...(attempt.status !== undefined ? { httpStatus: attempt.status } : {}),
-      ...(attempt.code !== undefined ? { code: String(attempt.code) } : {}),
-      ...(attempt.error ? { error: attempt.error } : {}),
-      durationMs: attempt.durationMs,
-      at: new Date(),
-    });
-    this.logger.log({ msg: 'webhook test sent', webhookId: id, ok: attempt.ok, status: attempt.status, error: attempt.error });
-    return toDeliveryView(delivery);
+    return { row, webhook: { kind: row.kind, url: opened.url, minSeverity: row.minSeverity, ...(opened.secret ? { secret: opened.secret } : {}) } };
   }
 
   /** The webhook's delivery attempts, newest first. */
@@ -176,7 +156,7 @@ export class WebhookService {
   }
 
   /** Worker side: the webhook with its URL and secret opened, re-sealed under the current key when stale. */
-  async openForDelivery(id: string): Promise<{ row: WebhookRow; webhook: OpenWebhook } | undefined> {
+  async openForDelivery(id: string): Promise<{ row: WebhookRow; webhook: WebhookTarget } | undefined> {
     const sealed = await this.webhooks.sealed(id);
     if (!sealed) return undefined;
     const { value, stale } = this.cipher.openJson<WebhookSecrets>(sealed, 'webhook', id);
