@@ -97,8 +97,16 @@ export function resolveParams(
   const { profile, exact } = profileFor(provider, mode);
   const profileSource = exact ? `profile ${profile.id}` : `profile ${profile.id} (no ${provider} row for ${mode}: Alibaba's used)`;
   const spec = specOf(workload);
-  const replicas = Math.max(1, index.replicas(workload));
-  sources.replicas = index.hpaOf(workload) ? 'manifest (HPA minReplicas)' : workload.specReplicas === undefined ? 'default' : 'manifest';
+  // A DaemonSet runs one pod per node: as many as the cluster's (or --nodes, default 3 on manifests).
+  const replicas = workload.kind === 'DaemonSet' ? Math.max(1, overrides.nodes ?? live.nodes ?? 3) : Math.max(1, index.replicas(workload));
+  sources.replicas =
+    workload.kind === 'DaemonSet'
+      ? 'one per node'
+      : index.hpaOf(workload)
+        ? 'manifest (HPA minReplicas)'
+        : workload.specReplicas === undefined
+          ? 'default'
+          : 'manifest';
 
   const kind = workload.kind as SimulationParams['kind'];
   let strategy: SimulationParams['strategy'] = 'RollingUpdate';

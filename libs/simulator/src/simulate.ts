@@ -44,7 +44,31 @@ export function defaultNodeNames(count: number): string[] {
 
 /** Node names sort as a careful reader expects: node-2 before node-10. */
 export function compareNames(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true });
+  if (a === b) return 0;
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(j);
+    if (ca >= 48 && ca <= 57 && cb >= 48 && cb <= 57) {
+      // Compare digit runs as numbers: node-2 before node-10.
+      let ei = i;
+      let ej = j;
+      while (ei < a.length && a.charCodeAt(ei) >= 48 && a.charCodeAt(ei) <= 57) ei++;
+      while (ej < b.length && b.charCodeAt(ej) >= 48 && b.charCodeAt(ej) <= 57) ej++;
+      const na = a.slice(i, ei).replace(/^0+(?=\d)/, '');
+      const nb = b.slice(j, ej).replace(/^0+(?=\d)/, '');
+      if (na.length !== nb.length) return na.length - nb.length;
+      if (na !== nb) return na < nb ? -1 : 1;
+      i = ei;
+      j = ej;
+      continue;
+    }
+    if (ca !== cb) return ca - cb;
+    i++;
+    j++;
+  }
+  return a.length - i - (b.length - j) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /** Kubernetes 1.26+ keeps routing to terminating endpoints that still serve (KEP-1669). */
@@ -483,7 +507,8 @@ export function simulate(input: SimulationInput): SimulationResult {
   );
   const horizonCandidates: number[] = [0];
   for (const pod of pods) {
-    for (const value of [pod.available, pod.stopped, times.get(pod)?.end ?? 0]) if (Number.isFinite(value)) horizonCandidates.push(value);
+    const t = times.get(pod);
+    for (const value of [pod.available, pod.stopped, t?.start ?? 0, t?.end ?? 0]) if (Number.isFinite(value)) horizonCandidates.push(value);
   }
   const rolloutEnd = Math.max(...horizonCandidates);
   const capacityCuts = cutPoints(0, rolloutEnd, [capacity]);
@@ -502,7 +527,7 @@ export function simulate(input: SimulationInput): SimulationResult {
   const windows = sink.windows
     .filter((w) => w.cause !== 'capacity-dip' || w.end > w.start)
     .map((w) => ({ ...w, start: round3(w.start), end: round3(w.end), share: round3(w.share) }))
-    .sort((a, b) => a.start - b.start || a.end - b.end || (a.node ?? '').localeCompare(b.node ?? '') || (a.pod ?? '').localeCompare(b.pod ?? ''));
+    .sort((a, b) => a.start - b.start || a.end - b.end || compareNames(a.node ?? '', b.node ?? '') || compareNames(a.pod ?? '', b.pod ?? ''));
   const drops = windows.some((w) => (w.cause === 'capacity-dip' ? w.share >= 1 : true));
   const lastWindow = Math.max(0, ...windows.map((w) => w.end));
   const steps = [...controller.steps];

@@ -2,6 +2,7 @@
 // the pod path), a bar per pod life (starting, ready, preStop, terminating, killed), the
 // load balancer's view of each backend, traffic-loss windows in red with their cause, and a
 // legend. Plain SVG: no script, no external font or stylesheet, readable in any viewer.
+import { compareNames } from './simulate.js';
 import type { PodLife, SimulationResult, TrafficWindow } from './types.js';
 
 export const SVG_COLOURS = {
@@ -52,7 +53,7 @@ export function timelineSvg(result: SimulationResult): string {
     if (list) list.push(pod);
     else byNode.set(pod.node, [pod]);
   }
-  const nodeNames = [...byNode.keys()].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const nodeNames = [...byNode.keys()].sort(compareNames);
   for (const node of nodeNames) lanes.push({ label: node, node, pods: byNode.get(node) as PodLife[] });
 
   const out: string[] = [];

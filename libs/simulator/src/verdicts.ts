@@ -145,6 +145,7 @@ export function simulationInputFor(
     const initial: InitialPod[] = (livePods ?? []).map((p) => ({ name: nameOf(p), node: p.spec?.nodeName as string, ready: isReady(p) }));
     initial.sort((a, b) => compareNames(a.name, b.name));
     input.initialPods = initial;
+    if (workload.kind === 'DaemonSet') input.params = { ...input.params, replicas: Math.max(1, initial.length) };
     if (initial.length === 0) resolved.missing.push('running pods of the workload (none found in the cluster)');
   }
   return { input, missing: resolved.missing };
