@@ -3,3 +3,4 @@ export { parseManifestText, type ManifestInput, type ParsedText, type ParsedDocu
 export { DEFAULT_LIMITS, CLI_LIMITS, type ManifestLimits } from './limits.js';
 export { formatManifestError, type ManifestError, type ManifestErrorCode } from './errors.js';
 export { readManifestPaths, type ReadResult } from './read-paths.js';
+export { parseManifestsParallel, type ParallelOptions } from './parallel.js';

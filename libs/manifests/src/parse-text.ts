@@ -4,7 +4,6 @@ import { DEFAULT_LIMITS, type ManifestLimits } from './limits.js';
 import { lineAndColumn } from './line-index.js';
 import { parseReference, type DuplicateKey } from './reference-parse.js';
 import { firstContentLine, splitDocuments } from './split.js';
-import { isRecord } from '#rollsafe/advisor';
 
 export interface ManifestInput {
   /** A file path, `-` for stdin, or a name such as `upload`: it is what findings point at. */
@@ -244,4 +243,9 @@ function jsonSyntaxError(input: ManifestInput, firstLine: number): ManifestError
       ...(where ? { line: where.line + firstLine - 1, column: where.column } : {}),
     };
   }
+}
+
+/** Kept here rather than imported from the advisor, so that a parse worker loads only the parser. */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
