@@ -15,22 +15,4 @@ export function decodeCursor(cursor: string): Record<string, unknown> {
   throw new DomainError('BAD_INPUT', 'cursor is not valid: pass the nextCursor of a previous page', { field: 'cursor' });
 }
 
-export function decodeScanCursor(cursor: string): { createdAt: Date; id: string } {
-  const value = decodeCursor(cursor);
-  const createdAt = typeof value['t'] === 'string' ? new Date(value['t']) : undefined;
-  const id = value['i'];
-  if (!createdAt || Number.isNaN(createdAt.getTime()) || typeof id !== 'string' || !UUID.test(id)) {
-    throw new DomainError('BAD_INPUT', 'cursor is not valid: pass the nextCursor of a previous page', { field: 'cursor' });
-  }
-  return { createdAt, id };
-}
-
-export function decodeSeqCursor(cursor: string): number {
-  const seq = decodeCursor(cursor)['s'];
-  if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0) {
-    throw new DomainError('BAD_INPUT', 'cursor is not valid: pass the nextCursor of a previous page', { field: 'cursor' });
-  }
-  return seq;
-}
-
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

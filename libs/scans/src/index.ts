@@ -29,9 +29,10 @@ export { diffFindings, type FindingDiff, type PriorState } from './pipeline/find
 export { UploadParser } from './pipeline/upload-parser.js';
 export { encodeSnapshot, decodeSnapshot } from './pipeline/snapshot-codec.js';
 export { ScanRequestService, type ScanRequest } from './scan-request.service.js';
-export { ScanQueryService, SCAN_STATUSES, SEVERITIES, SCAN_TRIGGERS, MAX_PAGE_SIZE, type ScanListArgs, type FindingListArgs } from './scan-query.service.js';
+export { ScanQueryService, SCAN_STATUSES, SEVERITIES, SCAN_TRIGGERS, type ScanListArgs, type FindingListArgs } from './scan-query.service.js';
 export { OrganizationService, hashApiKey } from './organization.service.js';
 export { SuppressionService, type SuppressionInput } from './suppression.service.js';
 export * from './contracts/index.js';
 export { REDACTED_URL_SUFFIX } from './views.js';
 export { scansOptionsFrom, type ScansOptions, type ScansSettings } from './options.js';
+export { listPage, pageSize, MAX_PAGE_SIZE, type PageArgs } from './paging.js';

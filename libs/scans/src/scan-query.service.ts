@@ -2,19 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { ClusterRepository, FindingRepository, ScanRepository } from '#rollsafe/store';
 import { ScanStatus, ScanTrigger, Severity, valuesOf } from './contracts/enums.js';
 import { DomainError, notFound } from './errors.js';
-import { UUID, decodeScanCursor, decodeSeqCursor, encodeCursor } from './cursor.js';
+import { UUID } from './cursor.js';
+import { bySeq, listPage, newestFirst, type PageArgs } from './paging.js';
 import { toFindingView, toScanView } from './views.js';
 import type { FindingView, ListView, ScanView } from './contracts/index.js';
 
 export const SCAN_STATUSES = valuesOf(ScanStatus);
 export const SEVERITIES = valuesOf(Severity);
 export const SCAN_TRIGGERS = valuesOf(ScanTrigger);
-export const MAX_PAGE_SIZE = 200;
-
-export interface PageArgs {
-  limit?: number | null;
-  cursor?: string | null;
-}
 
 export interface ScanListArgs extends PageArgs {
   status?: string | null;
@@ -45,10 +40,8 @@ export class ScanQueryService {
   }
 
   async list(organizationId: string, args: ScanListArgs): Promise<ListView<ScanView>> {
-    const limit = pageSize(args.limit, 20);
     const status = oneOf('status', args.status, SCAN_STATUSES);
     const trigger = oneOf('trigger', args.trigger, SCAN_TRIGGERS);
-    const after = args.cursor ? decodeScanCursor(args.cursor) : undefined;
     let targetId: string | undefined;
     if (args.clusterId) {
       const cluster = UUID.test(args.clusterId) ? await this.clusters.findForOrganization(organizationId, args.clusterId) : undefined;
@@ -56,47 +49,31 @@ export class ScanQueryService {
       targetId = cluster.targetId;
     }
     const filter = { ...(status ? { status } : {}), ...(trigger ? { trigger } : {}), ...(targetId ? { targetId } : {}) };
-    const [page, totalCount] = await Promise.all([
-      this.scans.listForOrganization(organizationId, { limit, ...filter, ...(after ? { after } : {}) }),
-      this.scans.countForOrganization(organizationId, filter),
-    ]);
-    const last = page.items[page.items.length - 1];
-    return {
-      items: page.items.map(toScanView),
-      ...(page.hasMore && last ? { nextCursor: encodeCursor({ t: last.createdAt.toISOString(), i: last.id }) } : {}),
-      totalCount,
-    };
+    return listPage(args, {
+      defaultLimit: 20,
+      keyset: newestFirst('createdAt'),
+      page: (limit, after) => this.scans.listForOrganization(organizationId, { limit, ...filter, ...(after ? { after } : {}) }),
+      count: () => this.scans.countForOrganization(organizationId, filter),
+      view: toScanView,
+    });
   }
 
   async findings(organizationId: string, scanId: string, args: FindingListArgs): Promise<ListView<FindingView>> {
     await this.get(organizationId, scanId);
-    const limit = pageSize(args.limit, 50);
     const severity = oneOf('severity', args.severity, SEVERITIES);
     const ruleId = args.ruleId ?? undefined;
     if (ruleId !== undefined && !/^[a-z0-9-]{1,100}$/.test(ruleId)) {
       throw new DomainError('BAD_INPUT', 'ruleId must be a rule id such as readiness-probe-missing', { field: 'ruleId' });
     }
-    const afterSeq = args.cursor ? decodeSeqCursor(args.cursor) : undefined;
     const filter = { ...(severity ? { severity } : {}), ...(ruleId ? { ruleId } : {}) };
-    const [page, totalCount] = await Promise.all([
-      this.findingRows.listForScan(organizationId, scanId, { ...filter, limit, ...(afterSeq !== undefined ? { afterSeq } : {}) }),
-      this.findingRows.countForScan(organizationId, scanId, filter),
-    ]);
-    const last = page.items[page.items.length - 1];
-    return {
-      items: page.items.map(toFindingView),
-      ...(page.hasMore && last ? { nextCursor: encodeCursor({ s: last.seq }) } : {}),
-      totalCount,
-    };
+    return listPage(args, {
+      defaultLimit: 50,
+      keyset: bySeq,
+      page: (limit, afterSeq) => this.findingRows.listForScan(organizationId, scanId, { ...filter, limit, ...(afterSeq !== undefined ? { afterSeq } : {}) }),
+      count: () => this.findingRows.countForScan(organizationId, scanId, filter),
+      view: toFindingView,
+    });
   }
-}
-
-export function pageSize(value: number | null | undefined, fallback: number): number {
-  if (value === undefined || value === null) return fallback;
-  if (!Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
-    throw new DomainError('BAD_INPUT', `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`, { field: 'limit' });
-  }
-  return value;
 }
 
 export function oneOf<T extends string>(field: string, value: string | null | undefined, allowed: readonly T[]): T | undefined {

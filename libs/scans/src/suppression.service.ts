@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { SuppressionRepository, type Suppression } from '#rollsafe/store';
 import { DomainError, notFound } from './errors.js';
-import { UUID, decodeScanCursor, encodeCursor } from './cursor.js';
+import { UUID } from './cursor.js';
+import { listPage, newestFirst, type PageArgs } from './paging.js';
 import type { ListView, SuppressionView } from './contracts/index.js';
 
 export interface SuppressionInput {
@@ -39,14 +40,13 @@ export class SuppressionService {
     return toView(created);
   }
 
-  async list(organizationId: string, limit = 50, cursor?: string): Promise<ListView<SuppressionView>> {
-    const after = cursor ? decodeScanCursor(cursor) : undefined;
-    const page = await this.suppressions.list(organizationId, Math.min(Math.max(limit, 1), 200), after);
-    const last = page.items[page.items.length - 1];
-    return {
-      items: page.items.map(toView),
-      ...(page.hasMore && last ? { nextCursor: encodeCursor({ t: last.createdAt.toISOString(), i: last.id }) } : {}),
-    };
+  async list(organizationId: string, args: PageArgs): Promise<ListView<SuppressionView>> {
+    return listPage(args, {
+      defaultLimit: 50,
+      keyset: newestFirst('createdAt'),
+      page: (limit, after) => this.suppressions.list(organizationId, limit, after),
+      view: toView,
+    });
   }
 
   async delete(organizationId: string, id: string): Promise<void> {

@@ -27,7 +27,10 @@ export class SuppressionsController {
   @ApiQuery({ name: 'cursor', required: false })
   @ApiResponse({ status: 200, type: SuppressionList })
   list(@CurrentAuth() auth: Auth, @Query() query: Record<string, unknown>): Promise<ListView<SuppressionView>> {
-    return this.suppressions.list(auth.organizationId, intParam('limit', query['limit']) ?? 50, stringParam('cursor', query['cursor']));
+    return this.suppressions.list(auth.organizationId, {
+      limit: intParam('limit', query['limit']) ?? null,
+      cursor: stringParam('cursor', query['cursor']) ?? null,
+    });
   }
 
   @Delete(':id')

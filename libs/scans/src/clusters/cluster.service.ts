@@ -13,11 +13,12 @@ import {
   type StateCursor,
 } from '#rollsafe/store';
 import { DomainError, notFound, type ErrorDetails } from '../errors.js';
-import { UUID, decodeCursor, decodeScanCursor, encodeCursor } from '../cursor.js';
+import { UUID } from '../cursor.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import { PROVIDERS } from '../scan-engine.js';
 import { FindingStatusFilter, valuesOf } from '../contracts/enums.js';
-import { SEVERITIES, ScanQueryService, oneOf, pageSize, type ScanListArgs } from '../scan-query.service.js';
+import { SEVERITIES, ScanQueryService, oneOf, type ScanListArgs } from '../scan-query.service.js';
+import { bySeverityThenNewest, listPage, newestFirst, type PageArgs } from '../paging.js';
 import { toClusterFindingView, toClusterView, toScanView } from '../views.js';
 import type { ClusterFindingView, ClusterView, ListView, ScanView } from '../contracts/index.js';
 import { CredentialCipher } from './credential-cipher.js';
@@ -102,19 +103,14 @@ export class ClusterService {
     return this.view(await this.row(organizationId, id));
   }
 
-  async list(organizationId: string, args: { limit?: number | null; cursor?: string | null }): Promise<ListView<ClusterView>> {
-    const limit = pageSize(args.limit, 20);
-    const after = args.cursor ? decodeScanCursor(args.cursor) : undefined;
-    const [page, totalCount] = await Promise.all([
-      this.clusters.listForOrganization(organizationId, limit, after),
-      this.clusters.countForOrganization(organizationId),
-    ]);
-    const last = page.items[page.items.length - 1];
-    return {
-      items: page.items.map((row) => this.view(row)),
-      ...(page.hasMore && last ? { nextCursor: encodeCursor({ t: last.createdAt.toISOString(), i: last.id }) } : {}),
-      totalCount,
-    };
+  async list(organizationId: string, args: PageArgs): Promise<ListView<ClusterView>> {
+    return listPage(args, {
+      defaultLimit: 20,
+      keyset: newestFirst('createdAt'),
+      page: (limit, after) => this.clusters.listForOrganization(organizationId, limit, after),
+      count: () => this.clusters.countForOrganization(organizationId),
+      view: (row) => this.view(row),
+    });
   }
 
   /** Renames, sets provider or quota (null clears them), or replaces the kubeconfig (verified again). */
@@ -171,29 +167,24 @@ export class ClusterService {
   /** The cluster's findings with their state: open ones by default, `resolved` or `all`. */
   async findings(organizationId: string, id: string, args: ClusterFindingArgs): Promise<ListView<ClusterFindingView>> {
     const cluster = await this.row(organizationId, id);
-    const limit = pageSize(args.limit, 50);
     const status = oneOf('status', args.status, FINDING_STATUSES) ?? 'open';
     const severity = oneOf('severity', args.severity, SEVERITIES);
     const ruleId = args.ruleId ?? undefined;
     if (ruleId !== undefined && !/^[a-z0-9-]{1,100}$/.test(ruleId)) {
       throw new DomainError('BAD_INPUT', 'ruleId must be a rule id such as endpoints-not-ready', { field: 'ruleId' });
     }
-    const after = args.cursor ? decodeStateCursor(args.cursor) : undefined;
     const filter = {
-      ...(status !== 'all' ? { status: status as FindingStatus } : {}),
+      ...(status !== 'all' ? { status } : {}),
       ...(severity ? { severity } : {}),
       ...(ruleId ? { ruleId } : {}),
     };
-    const [page, totalCount] = await Promise.all([
-      this.findingRows.listStates(organizationId, cluster.targetId, { ...filter, limit, ...(after ? { after } : {}) }),
-      this.findingRows.countStates(organizationId, cluster.targetId, filter),
-    ]);
-    const last = page.items[page.items.length - 1];
-    return {
-      items: page.items.map(toClusterFindingView),
-      ...(page.hasMore && last ? { nextCursor: encodeCursor({ v: last.state.severity, t: last.state.firstSeenAt.toISOString(), i: last.state.id }) } : {}),
-      totalCount,
-    };
+    return listPage(args, {
+      defaultLimit: 50,
+      keyset: bySeverityThenNewest,
+      page: (limit, after) => this.findingRows.listStates(organizationId, cluster.targetId, { ...filter, limit, ...(after ? { after } : {}) }),
+      count: () => this.findingRows.countStates(organizationId, cluster.targetId, filter),
+      view: toClusterFindingView,
+    });
   }
 
   /** The cluster's scans, newest first. */
@@ -241,24 +232,6 @@ export class ClusterService {
   private view(row: ClusterRow): ClusterView {
     return toClusterView(row, rulesNeeding(row.unlistableKinds), DEFAULT_SLB_ATTACHMENT_QUOTA);
   }
-}
-
-function decodeStateCursor(cursor: string): StateCursor {
-  const value = decodeCursor(cursor);
-  const severity = value['v'];
-  const firstSeenAt = typeof value['t'] === 'string' ? new Date(value['t']) : undefined;
-  const id = value['i'];
-  if (
-    typeof severity !== 'string' ||
-    !(SEVERITIES as readonly string[]).includes(severity) ||
-    !firstSeenAt ||
-    Number.isNaN(firstSeenAt.getTime()) ||
-    typeof id !== 'string' ||
-    !UUID.test(id)
-  ) {
-    throw new DomainError('BAD_INPUT', 'cursor is not valid: pass the nextCursor of a previous page', { field: 'cursor' });
-  }
-  return { severity: severity as Severity, firstSeenAt, id };
 }
 
 function nameTaken(name: string): DomainError {

@@ -3,9 +3,10 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { KubeError, OutboundPolicy } from '#rollsafe/kube';
 import { ClusterRepository, OrganizationRepository, WebhookRepository, type SealedWebhook, type Severity, type WebhookRow } from '#rollsafe/store';
 import { DomainError, notFound } from '../errors.js';
-import { UUID, decodeScanCursor, encodeCursor } from '../cursor.js';
+import { UUID } from '../cursor.js';
+import { listPage, newestFirst, type PageArgs } from '../paging.js';
 import { CredentialCipher, CredentialsError } from '../clusters/credential-cipher.js';
-import { SEVERITIES, oneOf, pageSize } from '../scan-query.service.js';
+import { SEVERITIES, oneOf } from '../scan-query.service.js';
 import { WebhookKind, valuesOf } from '../contracts/enums.js';
 import { SCANS_OPTIONS, type ScansOptions } from '../options.js';
 import { toDeliveryView, toWebhookView } from '../views.js';
@@ -81,19 +82,14 @@ export class WebhookService {
     return toWebhookView(await this.row(organizationId, id));
   }
 
-  async list(organizationId: string, args: { limit?: number | null; cursor?: string | null }): Promise<ListView<WebhookView>> {
-    const limit = pageSize(args.limit, 20);
-    const after = args.cursor ? decodeScanCursor(args.cursor) : undefined;
-    const [page, totalCount] = await Promise.all([
-      this.webhooks.listForOrganization(organizationId, limit, after),
-      this.webhooks.countForOrganization(organizationId),
-    ]);
-    const last = page.items[page.items.length - 1];
-    return {
-      items: page.items.map(toWebhookView),
-      ...(page.hasMore && last ? { nextCursor: encodeCursor({ t: last.createdAt.toISOString(), i: last.id }) } : {}),
-      totalCount,
-    };
+  async list(organizationId: string, args: PageArgs): Promise<ListView<WebhookView>> {
+    return listPage(args, {
+      defaultLimit: 20,
+      keyset: newestFirst('createdAt'),
+      page: (limit, after) => this.webhooks.listForOrganization(organizationId, limit, after),
+      count: () => this.webhooks.countForOrganization(organizationId),
+      view: toWebhookView,
+    });
   }
 
   /** Changes any field; a new URL is checked again, and URL and secret are sealed again together. */
@@ -139,20 +135,15 @@ export class WebhookService {
   }
 
   /** The webhook's delivery attempts, newest first. */
-  async deliveries(organizationId: string, id: string, args: { limit?: number | null; cursor?: string | null }): Promise<ListView<DeliveryView>> {
+  async deliveries(organizationId: string, id: string, args: PageArgs): Promise<ListView<DeliveryView>> {
     await this.row(organizationId, id);
-    const limit = pageSize(args.limit, 50);
-    const after = args.cursor ? decodeScanCursor(args.cursor) : undefined;
-    const [page, totalCount] = await Promise.all([
-      this.webhooks.listDeliveries(organizationId, id, limit, after ? { at: after.createdAt, id: after.id } : undefined),
-      this.webhooks.countDeliveries(organizationId, id),
-    ]);
-    const last = page.items[page.items.length - 1];
-    return {
-      items: page.items.map(toDeliveryView),
-      ...(page.hasMore && last ? { nextCursor: encodeCursor({ t: last.at.toISOString(), i: last.id }) } : {}),
-      totalCount,
-    };
+    return listPage(args, {
+      defaultLimit: 50,
+      keyset: newestFirst('at'),
+      page: (limit, after) => this.webhooks.listDeliveries(organizationId, id, limit, after),
+      count: () => this.webhooks.countDeliveries(organizationId, id),
+      view: toDeliveryView,
+    });
   }
 
   /** Worker side: the webhook with its URL and secret opened, re-sealed under the current key when stale. */

@@ -1,0 +1,59 @@
+// Every list pages the same way: limits checked alike, cursors read and written by their keyset.
+import { DomainError } from './errors.js';
+import { bySeq, bySeverityThenNewest, listPage, newestFirst } from './paging.js';
+
+const rows = Array.from({ length: 5 }, (_, i) => ({ id: `00000000-0000-4000-8000-00000000000${i}`, createdAt: new Date(Date.UTC(2026, 0, 10 - i)) }));
+
+function pageOf(limit: number, after: { createdAt: Date; id: string } | undefined) {
+  const rest = after ? rows.filter((row) => row.createdAt < after.createdAt) : rows;
+  return Promise.resolve({ items: rest.slice(0, limit), hasMore: rest.length > limit });
+}
+
+describe('listPage', () => {
+  it('walks a newest-first list with the cursor it hands out, and counts it', async () => {
+    const spec = {
+      defaultLimit: 2,
+      keyset: newestFirst('createdAt'),
+      page: pageOf,
+      count: () => Promise.resolve(rows.length),
+      view: (row: { id: string }) => row.id,
+    };
+    const first = await listPage({}, spec);
+    expect(first).toEqual({ items: [rows[0]?.id, rows[1]?.id], nextCursor: expect.any(String), totalCount: 5 });
+    const second = await listPage({ cursor: first.nextCursor ?? null }, spec);
+    const third = await listPage({ cursor: second.nextCursor ?? null }, spec);
+    expect([...second.items, ...third.items]).toEqual(rows.slice(2).map((row) => row.id));
+    expect(third.nextCursor).toBeUndefined();
+  });
+
+  it('answers BAD_INPUT for a limit out of range on every list (none clamps)', async () => {
+    const spec = { defaultLimit: 50, keyset: newestFirst('createdAt'), page: pageOf, view: (row: { id: string }) => row.id };
+    for (const limit of [0, 201, 2.5]) {
+      await expect(listPage({ limit }, spec)).rejects.toMatchObject({ code: 'BAD_INPUT', details: { field: 'limit' } });
+    }
+    expect((await listPage({}, spec)).totalCount).toBeUndefined();
+  });
+
+  it('refuses forged cursors with BAD_INPUT naming the field', () => {
+    const forged = [Buffer.from('{"t":"yesterday","i":"x"}').toString('base64url'), 'not base64 json', Buffer.from('[1]').toString('base64url')];
+    for (const cursor of forged) {
+      for (const keyset of [newestFirst('at'), bySeq, bySeverityThenNewest]) {
+        let error: unknown;
+        try {
+          keyset.decode(cursor);
+        } catch (caught) {
+          error = caught;
+        }
+        expect(error).toBeInstanceOf(DomainError);
+        expect(error).toMatchObject({ code: 'BAD_INPUT', details: { field: 'cursor' } });
+      }
+    }
+  });
+
+  it('round-trips each keyset', () => {
+    const state = { severity: 'warning' as const, firstSeenAt: new Date('2026-12-01T00:00:00Z'), id: rows[0]?.id ?? '' };
+    const encode = (value: Record<string, string | number>) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    expect(bySeverityThenNewest.decode(encode(bySeverityThenNewest.encode({ state })))).toEqual(state);
+    expect(bySeq.decode(encode(bySeq.encode({ seq: 41 })))).toBe(41);
+  });
+});

@@ -1,0 +1,98 @@
+// The one way every list pages: the limit checked, the keyset cursor read and written, and
+// the count beside the page.
+import type { Page, StateCursor } from '#rollsafe/store';
+import type { ListView } from './contracts/index.js';
+import { Severity, valuesOf } from './contracts/enums.js';
+import { DomainError } from './errors.js';
+import { UUID, decodeCursor, encodeCursor } from './cursor.js';
+
+export const MAX_PAGE_SIZE = 200;
+
+export interface PageArgs {
+  limit?: number | null;
+  cursor?: string | null;
+}
+
+/** How a list's cursor is read from the API and written from a page's last row. */
+export interface Keyset<Row, After> {
+  decode(cursor: string): After;
+  encode(row: Row): Record<string, string | number>;
+}
+
+export interface ListSpec<Row extends KeyRow, KeyRow, After, View> {
+  defaultLimit: number;
+  keyset: Keyset<KeyRow, After>;
+  page(limit: number, after: After | undefined): Promise<Page<Row>>;
+  /** Omitted for lists that report no total. */
+  count?: () => Promise<number>;
+  view(row: Row): View;
+}
+
+export async function listPage<Row extends KeyRow, KeyRow, After, View>(args: PageArgs, spec: ListSpec<Row, KeyRow, After, View>): Promise<ListView<View>> {
+  const limit = pageSize(args.limit, spec.defaultLimit);
+  const after = args.cursor ? spec.keyset.decode(args.cursor) : undefined;
+  const [page, totalCount] = await Promise.all([spec.page(limit, after), spec.count?.()]);
+  const last = page.items[page.items.length - 1];
+  return {
+    items: page.items.map((row) => spec.view(row)),
+    ...(page.hasMore && last ? { nextCursor: encodeCursor(spec.keyset.encode(last)) } : {}),
+    ...(totalCount !== undefined ? { totalCount } : {}),
+  };
+}
+
+export function pageSize(value: number | null | undefined, fallback: number): number {
+  if (value === undefined || value === null) return fallback;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
+    throw new DomainError('BAD_INPUT', `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`, { field: 'limit' });
+  }
+  return value;
+}
+
+function invalidCursor(): DomainError {
+  return new DomainError('BAD_INPUT', 'cursor is not valid: pass the nextCursor of a previous page', { field: 'cursor' });
+}
+
+function dateOf(value: unknown): Date {
+  const date = typeof value === 'string' ? new Date(value) : undefined;
+  if (!date || Number.isNaN(date.getTime())) throw invalidCursor();
+  return date;
+}
+
+function uuidOf(value: unknown): string {
+  if (typeof value !== 'string' || !UUID.test(value)) throw invalidCursor();
+  return value;
+}
+
+/** Newest first by a time field, ties by id: scans, clusters, webhooks, suppressions (`createdAt`), deliveries (`at`). */
+export function newestFirst<K extends string>(key: K): Keyset<{ [P in K]: Date } & { id: string }, { [P in K]: Date } & { id: string }> {
+  return {
+    decode(cursor) {
+      const value = decodeCursor(cursor);
+      return { [key]: dateOf(value['t']), id: uuidOf(value['i']) } as { [P in K]: Date } & { id: string };
+    },
+    encode: (row) => ({ t: row[key].toISOString(), i: row.id }),
+  };
+}
+
+/** A scan's findings, in the advisor's order. */
+export const bySeq: Keyset<{ seq: number }, number> = {
+  decode(cursor) {
+    const seq = decodeCursor(cursor)['s'];
+    if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0) throw invalidCursor();
+    return seq;
+  },
+  encode: (row) => ({ s: row.seq }),
+};
+
+const SEVERITIES: readonly string[] = valuesOf(Severity);
+
+/** A cluster's finding states: most severe first, then newest. */
+export const bySeverityThenNewest: Keyset<{ state: StateCursor }, StateCursor> = {
+  decode(cursor) {
+    const value = decodeCursor(cursor);
+    const severity = value['v'];
+    if (typeof severity !== 'string' || !SEVERITIES.includes(severity)) throw invalidCursor();
+    return { severity: severity as Severity, firstSeenAt: dateOf(value['t']), id: uuidOf(value['i']) };
+  },
+  encode: ({ state }) => ({ v: state.severity, t: state.firstSeenAt.toISOString(), i: state.id }),
+};
