@@ -92,29 +92,110 @@ export function readyTime(params: SimulationParams, running: number): { serves: 
   return { serves, ready: ok + (Math.max(1, probe.successThreshold) - 1) * period };
 }
 
+/** A binary min-heap; stale entries are skipped by the caller (lazy invalidation). */
+class MinHeap<T> {
+  private readonly items: T[] = [];
+  constructor(private readonly less: (a: T, b: T) => boolean) {}
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(item: T): void {
+    const items = this.items;
+    items.push(item);
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.less(items[i] as T, items[parent] as T)) break;
+      [items[i], items[parent]] = [items[parent] as T, items[i] as T];
+      i = parent;
+    }
+  }
+
+  peek(): T | undefined {
+    return this.items[0];
+  }
+
+  pop(): T | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length > 0 && last !== undefined) {
+      items[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < items.length && this.less(items[l] as T, items[m] as T)) m = l;
+        if (r < items.length && this.less(items[r] as T, items[m] as T)) m = r;
+        if (m === i) break;
+        [items[i], items[m]] = [items[m] as T, items[i] as T];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+interface TimedEvent {
+  t: number;
+  pod: SimPod | null;
+  kind: 'tick' | 'available' | 'stopped';
+}
+
+interface NodeEntry {
+  node: string;
+  count: number;
+}
+
+interface DeleteEntry {
+  pod: SimPod;
+  count: number;
+  version: number;
+}
+
+/**
+ * Replays the controllers. Every choice (the pod to delete, the node to place on, the next
+ * event) comes from a heap, so a rollout costs O(pods log pods), never pods x pods or
+ * pods x nodes: stale heap entries are skipped when popped.
+ */
 class Controller {
   readonly pods: SimPod[] = [];
   readonly steps: Step[] = [];
-  private readonly nodeNames: string[];
+  readonly notes: string[] = [];
   private readonly sortedNodes: string[];
   private readonly liveCount = new Map<string, number>();
-  private untouchedCursor = 0;
   private readonly touched = new Set<string>();
-  private readonly pending: number[] = [];
+  private untouchedCursor = 0;
+  private readonly nodeHeap = new MinHeap<NodeEntry>((a, b) => a.count < b.count || (a.count === b.count && compareNames(a.node, b.node) < 0));
+  private readonly events = new MinHeap<TimedEvent>((a, b) => a.t < b.t);
   private rank = 0;
   private newCounter = 0;
+  // Deployment bookkeeping.
+  private readonly oldByNode = new Map<string, SimPod[]>();
+  private readonly deleteHeap = new MinHeap<DeleteEntry>((a, b) => deleteBefore(a, b));
+  private readonly version = new Map<SimPod, number>();
   private readonly reserved: SimPod[] = [];
-  readonly notes: string[] = [];
+  private reservedHead = 0;
+  private readonly reservedSet = new Set<SimPod>();
+  private oldActive = 0;
+  private oldAvailable = 0;
+  private oldUnhealthy: SimPod[] = [];
+  private newActive = 0;
+  private newAvailable = 0;
+  private pendingPods: SimPod[] = [];
 
   constructor(
     private readonly input: SimulationInput,
     private readonly p: SimulationParams,
   ) {
-    const initial = input.initialPods ?? defaultInitialPods(input.workload.name, p.replicas, input.nodeNames ?? defaultNodeNames(p.nodes));
-    this.nodeNames = input.nodeNames ?? defaultNodeNames(Math.max(p.nodes, 1));
-    this.sortedNodes = [...this.nodeNames].sort(compareNames);
+    // Node names arrive sorted (defaultNodeNames, or sorted once per scan for live clusters).
+    this.sortedNodes = input.nodeNames ?? defaultNodeNames(Math.max(p.nodes, 1));
+    const initial = input.initialPods ?? defaultInitialPods(input.workload.name, p.replicas, this.sortedNodes);
     for (const pod of initial) {
-      this.pods.push({
+      const sim: SimPod = {
         name: pod.name,
         node: pod.node,
         revision: 'old',
@@ -128,25 +209,48 @@ class Controller {
         preStopEnd: INF,
         killed: false,
         rank: 0,
-      });
+      };
+      this.pods.push(sim);
+      const list = this.oldByNode.get(pod.node);
+      if (list) list.push(sim);
+      else this.oldByNode.set(pod.node, [sim]);
+      this.oldActive++;
+      if (pod.ready) this.oldAvailable++;
+      else this.oldUnhealthy.push(sim);
       this.bump(pod.node, 1);
     }
+    for (const pod of this.pods) if (pod.ready !== INF) this.pushDelete(pod);
+  }
+
+  private countOf(node: string): number {
+    return this.liveCount.get(node) ?? 0;
   }
 
   private bump(node: string, delta: number): void {
-    this.liveCount.set(node, (this.liveCount.get(node) ?? 0) + delta);
+    const count = this.countOf(node) + delta;
+    this.liveCount.set(node, count);
     this.touched.add(node);
+    this.nodeHeap.push({ node, count });
+    for (const old of this.oldByNode.get(node) ?? []) if (old.deleted === null && old.ready !== INF) this.pushDelete(old);
   }
 
-  private schedule(at: number, node?: string): SimPod {
-    const name = `${this.input.workload.name}-new-${++this.newCounter}`;
-    const target = node ?? this.placeNode();
+  private pushDelete(pod: SimPod): void {
+    const version = (this.version.get(pod) ?? 0) + 1;
+    this.version.set(pod, version);
+    this.deleteHeap.push({ pod, count: this.countOf(pod.node), version });
+  }
+
+  private at(t: number, pod: SimPod | null = null, kind: TimedEvent['kind'] = 'tick'): void {
+    if (Number.isFinite(t)) this.events.push({ t, pod, kind });
+  }
+
+  private create(at: number, node: string | null): SimPod {
     const running = at + this.p.podStart;
     const { serves, ready: probeReady } = readyTime(this.p, running);
     const ready = this.p.readinessGate && this.p.path === 'pod' ? probeReady + this.p.lbAdd : probeReady;
     const pod: SimPod = {
-      name,
-      node: target,
+      name: `${this.input.workload.name}-new-${++this.newCounter}`,
+      node: node ?? PENDING,
       revision: 'new',
       scheduled: at,
       running,
@@ -160,85 +264,80 @@ class Controller {
       rank: ++this.rank,
     };
     this.pods.push(pod);
-    if (target !== PENDING) this.bump(target, 1);
-    this.at(pod.available);
+    if (node !== null) this.bump(node, 1);
+    this.at(pod.available, pod, 'available');
     return pod;
   }
 
-  /** Fewest non-terminating pods of the workload, ties by node name; linear in the nodes the workload touches. */
+  /** Fewest non-terminating pods of the workload, ties by node name. */
   private placeNode(): string {
-    let best: string | undefined;
-    let bestCount = INF;
-    for (const node of this.touched) {
-      const count = this.liveCount.get(node) ?? 0;
-      if (count < bestCount || (count === bestCount && best !== undefined && compareNames(node, best) < 0)) {
-        best = node;
-        bestCount = count;
+    let best: NodeEntry | undefined;
+    for (;;) {
+      const top = this.nodeHeap.peek();
+      if (!top || top.count === this.countOf(top.node)) {
+        best = top;
+        break;
       }
+      this.nodeHeap.pop();
     }
     while (this.untouchedCursor < this.sortedNodes.length && this.touched.has(this.sortedNodes[this.untouchedCursor] as string)) this.untouchedCursor++;
     const fresh = this.sortedNodes[this.untouchedCursor];
-    if (fresh !== undefined && (bestCount > 0 || best === undefined || compareNames(fresh, best) < 0)) return fresh;
-    return best ?? this.sortedNodes[0] ?? 'node-1';
+    if (fresh !== undefined && (!best || best.count > 0 || compareNames(fresh, best.node) < 0)) return fresh;
+    return best?.node ?? this.sortedNodes[0] ?? 'node-1';
   }
 
   private remove(pod: SimPod, at: number): void {
     pod.deleted = at;
-    const p = this.p;
-    const own = p.P + p.appShutdown;
-    pod.killed = p.G < own;
-    pod.stopped = at + Math.min(own, p.G);
-    pod.preStopEnd = at + Math.min(p.P, p.G);
+    const own = this.p.P + this.p.appShutdown;
+    pod.killed = this.p.G < own;
+    pod.stopped = at + Math.min(own, this.p.G);
+    pod.preStopEnd = at + Math.min(this.p.P, this.p.G);
+    if (pod.revision === 'old') {
+      this.oldActive--;
+      if (pod.available <= at) this.oldAvailable--;
+    }
     this.bump(pod.node, -1);
-    this.at(pod.stopped);
+    this.at(pod.stopped, pod, 'stopped');
   }
 
-  at(t: number): void {
-    if (!Number.isFinite(t)) return;
-    this.pending.push(t);
+  /** The next old pod to delete: reserved (in place) first, then the deletion order. */
+  private nextToDelete(): SimPod | undefined {
+    while (this.reservedHead < this.reserved.length) {
+      const pod = this.reserved[this.reservedHead] as SimPod;
+      if (pod.deleted === null) return pod;
+      this.reservedHead++;
+    }
+    return this.peekDelete();
   }
 
-  private active(revision: 'old' | 'new'): SimPod[] {
-    return this.pods.filter((pod) => pod.revision === revision && pod.deleted === null);
+  private peekDelete(skipReserved = false): SimPod | undefined {
+    for (;;) {
+      const top = this.deleteHeap.peek();
+      if (!top) return undefined;
+      if (top.pod.deleted !== null || top.version !== this.version.get(top.pod) || (skipReserved && this.reservedSet.has(top.pod))) {
+        this.deleteHeap.pop();
+        if (skipReserved && top.pod.deleted === null && top.version === this.version.get(top.pod)) this.skipped.push(top);
+        continue;
+      }
+      return top.pod;
+    }
   }
 
-  /** Deletion order: not ready first; then nodes holding more pods of the workload; then newest; then name. */
-  private deletionOrder(candidates: SimPod[], t: number): SimPod[] {
-    return [...candidates].sort((a, b) => {
-      const ra = this.reserved.indexOf(a);
-      const rb = this.reserved.indexOf(b);
-      if (ra !== rb) return ra < 0 ? 1 : rb < 0 ? -1 : ra - rb;
-      const na = a.ready <= t ? 1 : 0;
-      const nb = b.ready <= t ? 1 : 0;
-      if (na !== nb) return na - nb;
-      const ca = this.liveCount.get(a.node) ?? 0;
-      const cb = this.liveCount.get(b.node) ?? 0;
-      if (ca !== cb) return cb - ca;
-      if (a.rank !== b.rank) return b.rank - a.rank;
-      return compareNames(a.name, b.name);
-    });
-  }
+  private skipped: DeleteEntry[] = [];
 
   run(): void {
-    const p = this.p;
-    if (p.kind === 'Deployment') this.runDeployment();
+    if (this.p.kind === 'Deployment') this.runDeployment();
     else this.runSlots();
-    if (p.kind === 'StatefulSet')
+    if (this.p.kind === 'StatefulSet')
       this.notes.push('StatefulSet: one pod at a time, highest ordinal first; the replacement starts on the same node once the old pod is gone.');
   }
 
-  private loop(reconcile: (t: number) => void): void {
+  private loop(onEvent: (e: TimedEvent) => void, reconcile: (t: number) => void): void {
     this.at(0);
     let processed = 0;
-    let last = NEG;
-    while (this.pending.length > 0 && processed++ < MAX_EVENTS) {
-      let minIndex = 0;
-      for (let i = 1; i < this.pending.length; i++) if ((this.pending[i] as number) < (this.pending[minIndex] as number)) minIndex = i;
-      const t = this.pending[minIndex] as number;
-      this.pending[minIndex] = this.pending[this.pending.length - 1] as number;
-      this.pending.pop();
-      if (t === last) continue;
-      last = t;
+    while (this.events.size > 0 && processed++ < MAX_EVENTS) {
+      const t = (this.events.peek() as TimedEvent).t;
+      while (this.events.size > 0 && (this.events.peek() as TimedEvent).t === t) onEvent(this.events.pop() as TimedEvent);
       reconcile(t);
     }
   }
@@ -247,88 +346,88 @@ class Controller {
     const p = this.p;
     const R = p.replicas;
     if (p.strategy === 'Recreate') {
-      this.loop((t) => {
-        if (t === 0) {
-          const old = this.active('old');
-          for (const pod of old) this.remove(pod, 0);
-          this.steps.push({ t: 0, event: 'scale-down', replicaSet: 'old', to: 0 });
-          const gone = Math.max(0, ...old.map((pod) => pod.stopped));
-          if (gone > 0) this.at(gone);
-          else this.recreateUp(0);
-        } else if (this.active('new').length === 0 && this.pods.every((pod) => pod.revision === 'new' || pod.stopped <= t)) this.recreateUp(t);
-      });
+      let created = false;
+      let allStopped = 0;
+      this.loop(
+        () => undefined,
+        (t) => {
+          if (t === 0) {
+            for (const pod of [...this.pods]) {
+              this.remove(pod, 0);
+              allStopped = Math.max(allStopped, pod.stopped);
+            }
+            this.steps.push({ t: 0, event: 'scale-down', replicaSet: 'old', to: 0 });
+          }
+          if (!created && t >= allStopped) {
+            created = true;
+            for (let i = 0; i < R; i++) this.create(t, this.placeNode());
+            this.steps.push({ t, event: 'scale-up', replicaSet: 'new', to: R });
+          }
+        },
+      );
       return;
     }
     const minAvailable = R - p.maxUnavailable;
-    this.loop((t) => {
-      for (let guard = 0; guard < 4 * R + 8; guard++) {
-        let changed = false;
-        const newActive = this.active('new');
-        const oldActive = this.active('old');
-        const total = newActive.length + oldActive.length;
-        const up = Math.min(R + p.maxSurge - total, R - newActive.length);
-        const created: SimPod[] = [];
-        if (up > 0) {
-          for (let i = 0; i < up; i++) created.push(this.schedulePending(t));
-          this.steps.push({ t, event: 'scale-up', replicaSet: 'new', to: newActive.length + up });
-          changed = true;
+    this.loop(
+      (e) => {
+        if (e.kind === 'available' && e.pod?.revision === 'new' && e.pod.deleted === null) this.newAvailable++;
+      },
+      (t) => {
+        for (let guard = 0; guard < 4 * R + 8; guard++) {
+          let changed = false;
+          const total = this.newActive + this.oldActive;
+          const up = Math.min(R + p.maxSurge - total, R - this.newActive);
+          if (up > 0) {
+            for (let i = 0; i < up; i++) this.pendingPods.push(this.create(t, null));
+            this.newActive += up;
+            this.steps.push({ t, event: 'scale-up', replicaSet: 'new', to: this.newActive });
+            changed = true;
+          }
+          const oldBefore = this.oldActive;
+          // Old pods that are not available go first, within the controller's maxScaledDown.
+          const maxScaledDown = this.newActive + this.oldActive - minAvailable - (this.newActive - this.newAvailable);
+          let cleanup = Math.min(maxScaledDown, this.oldUnhealthy.length);
+          if (cleanup > 0) {
+            this.oldUnhealthy.sort((a, b) =>
+              deleteBefore({ pod: a, count: this.countOf(a.node), version: 0 }, { pod: b, count: this.countOf(b.node), version: 0 }) ? -1 : 1,
+            );
+            while (cleanup-- > 0) this.remove(this.oldUnhealthy.shift() as SimPod, t);
+          }
+          let down = Math.min(this.oldAvailable, this.newAvailable + this.oldAvailable - minAvailable);
+          while (down-- > 0) {
+            const victim = this.nextToDelete();
+            if (!victim) break;
+            this.remove(victim, t);
+          }
+          if (this.oldActive !== oldBefore) {
+            this.steps.push({ t, event: 'scale-down', replicaSet: 'old', to: this.oldActive });
+            changed = true;
+          }
+          this.placePending();
+          if (!changed) break;
         }
-        const allNew = newActive.length + created.length;
-        const newAvailable = newActive.filter((pod) => pod.available <= t).length;
-        const oldAvailable = oldActive.filter((pod) => pod.available <= t);
-        const maxScaledDown = allNew + oldActive.length - minAvailable - (allNew - newAvailable);
-        let toDelete: SimPod[] = [];
-        const unhealthy = oldActive.filter((pod) => pod.available > t);
-        if (unhealthy.length > 0 && maxScaledDown > 0) toDelete = this.deletionOrder(unhealthy, t).slice(0, maxScaledDown);
-        const down = Math.min(oldAvailable.length, newAvailable + oldAvailable.length - minAvailable);
-        if (down > 0) toDelete = toDelete.concat(this.deletionOrder(oldAvailable, t).slice(0, down));
-        if (toDelete.length > 0) {
-          for (const pod of toDelete) this.remove(pod, t);
-          this.reservedCleanup();
-          this.steps.push({ t, event: 'scale-down', replicaSet: 'old', to: oldActive.length - toDelete.length });
-          changed = true;
-        }
-        this.placePending(t);
-        if (!changed) break;
-      }
-    });
+      },
+    );
   }
 
-  private pendingPods: SimPod[] = [];
-
-  /** Creates a pod now; its node is chosen after this reconcile's scale-down (the scheduler runs after the controller). */
-  private schedulePending(t: number): SimPod {
-    const pod = this.schedule(t, PENDING);
-    this.pendingPods.push(pod);
-    return pod;
-  }
-
-  private placePending(t: number): void {
+  /** The scheduler runs after the controller: pods created in this reconcile are placed now. */
+  private placePending(): void {
     for (const pod of this.pendingPods) {
-      let node: string;
+      let node: string | undefined;
       if (this.p.inPlace) {
-        const next = this.deletionOrder(
-          this.active('old').filter((old) => !this.reserved.includes(old)),
-          t,
-        )[0];
+        const next = this.peekDelete(true);
+        for (const entry of this.skipped) this.deleteHeap.push(entry);
+        this.skipped = [];
         if (next) {
           this.reserved.push(next);
+          this.reservedSet.add(next);
           node = next.node;
-        } else node = this.placeNode();
-      } else node = this.placeNode();
-      pod.node = node;
-      this.bump(node, 1);
+        }
+      }
+      pod.node = node ?? this.placeNode();
+      this.bump(pod.node, 1);
     }
     this.pendingPods = [];
-  }
-
-  private reservedCleanup(): void {
-    for (let i = this.reserved.length - 1; i >= 0; i--) if ((this.reserved[i] as SimPod).deleted !== null) this.reserved.splice(i, 1);
-  }
-
-  private recreateUp(t: number): void {
-    for (let i = 0; i < this.p.replicas; i++) this.schedule(t);
-    this.steps.push({ t, event: 'scale-up', replicaSet: 'new', to: this.p.replicas });
   }
 
   /** DaemonSet (per node) and StatefulSet (per ordinal, highest first) rolling updates. */
@@ -338,43 +437,53 @@ class Controller {
     const slots = p.kind === 'StatefulSet' ? [...old].sort((a, b) => compareNames(b.name, a.name)) : [...old].sort((a, b) => compareNames(a.node, b.node));
     const surge = p.kind === 'DaemonSet' && p.maxSurge > 0;
     const limit = Math.max(1, surge ? p.maxSurge : p.kind === 'StatefulSet' ? 1 : p.maxUnavailable);
-    const replacement = new Map<SimPod, SimPod>();
-    this.loop((t) => {
-      // A slot is busy while its old pod is deleted-but-not-replaced-and-available, or its surge pod is not yet available.
-      for (const slot of slots) {
-        const fresh = replacement.get(slot);
-        if (surge && fresh && fresh.available <= t && slot.deleted === null) {
-          this.remove(slot, t);
-          this.steps.push({ t, event: 'scale-down', replicaSet: 'old', pod: slot.name, node: slot.node });
+    const slotOf = new Map<SimPod, SimPod>();
+    let next = 0;
+    let busy = 0;
+    this.loop(
+      (e) => {
+        const pod = e.pod;
+        if (!pod) return;
+        if (e.kind === 'available' && pod.revision === 'new') {
+          busy--;
+          const slot = slotOf.get(pod);
+          if (surge && slot && slot.deleted === null) {
+            this.remove(slot, e.t);
+            this.steps.push({ t: e.t, event: 'scale-down', replicaSet: 'old', pod: slot.name, node: slot.node });
+          }
+        } else if (e.kind === 'stopped' && pod.revision === 'old' && !surge) {
+          const fresh = this.create(e.t, pod.node);
+          if (p.kind === 'StatefulSet') fresh.name = pod.name.replace(/-old(?=-\d+$)/, '-new');
+          slotOf.set(fresh, pod);
+          this.steps.push({ t: e.t, event: 'scale-up', replicaSet: 'new', pod: fresh.name, node: fresh.node });
         }
-        if (!surge && !fresh && slot.deleted !== null && slot.stopped <= t) {
-          const pod = this.schedule(t, slot.node);
-          if (p.kind === 'StatefulSet') pod.name = slot.name.replace(/-old(?=-\d+$)/, '-new');
-          replacement.set(slot, pod);
-          this.steps.push({ t, event: 'scale-up', replicaSet: 'new', pod: pod.name, node: pod.node });
+      },
+      (t) => {
+        while (busy < limit && next < slots.length) {
+          const slot = slots[next++] as SimPod;
+          busy++;
+          if (surge) {
+            const fresh = this.create(t, slot.node);
+            slotOf.set(fresh, slot);
+            this.steps.push({ t, event: 'scale-up', replicaSet: 'new', pod: fresh.name, node: fresh.node });
+          } else {
+            this.remove(slot, t);
+            this.steps.push({ t, event: 'scale-down', replicaSet: 'old', pod: slot.name, node: slot.node });
+          }
         }
-      }
-      let busy = slots.filter((slot) => {
-        const fresh = replacement.get(slot);
-        if (surge) return fresh !== undefined && fresh.available > t;
-        return slot.deleted !== null && (fresh === undefined || fresh.available > t);
-      }).length;
-      for (const slot of slots) {
-        if (busy >= limit) break;
-        if (replacement.has(slot) || slot.deleted !== null) continue;
-        if (surge) {
-          const pod = this.schedule(t, slot.node);
-          replacement.set(slot, pod);
-          this.steps.push({ t, event: 'scale-up', replicaSet: 'new', pod: pod.name, node: pod.node });
-        } else {
-          this.remove(slot, t);
-          this.steps.push({ t, event: 'scale-down', replicaSet: 'old', pod: slot.name, node: slot.node });
-          if (slot.stopped <= t) this.at(t);
-        }
-        busy++;
-      }
-    });
+      },
+    );
   }
+}
+
+/** Deletion order: not ready first; then nodes holding more pods of the workload; then newest; then name. */
+function deleteBefore(a: DeleteEntry, b: DeleteEntry): boolean {
+  const ra = a.pod.ready === INF ? 0 : 1;
+  const rb = b.pod.ready === INF ? 0 : 1;
+  if (ra !== rb) return ra < rb;
+  if (a.count !== b.count) return a.count > b.count;
+  if (a.pod.rank !== b.pod.rank) return a.pod.rank > b.pod.rank;
+  return compareNames(a.pod.name, b.pod.name) < 0;
 }
 
 function defaultInitialPods(name: string, replicas: number, nodes: string[]): InitialPod[] {
@@ -607,6 +716,12 @@ function evaluateLocal(
     ]),
   );
 
+  const intervalsByNode = new Map<string, NodeLbInterval[]>();
+  for (const interval of intervals) {
+    const list = intervalsByNode.get(interval.node);
+    if (list) list.push(interval);
+    else intervalsByNode.set(interval.node, [interval]);
+  }
   for (const node of nodes) {
     const local = byNode.get(node) as SimPod[];
     const primary = new StepFunction(
@@ -633,7 +748,7 @@ function evaluateLocal(
           })
         : [],
     );
-    const lbIntervals = intervals.filter((i) => i.node === node);
+    const lbIntervals = intervalsByNode.get(node) ?? [];
     const nodeShare = (t: number): number => {
       const n = lbCount.at(t);
       return n > 0 ? 1 / n : 0;
