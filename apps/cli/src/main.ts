@@ -43,6 +43,8 @@ Options:
 
   rollsafe rules               list the rule catalog
   rollsafe simulate PATH...    replay a rollout of each Service (rollsafe simulate --help)
+  rollsafe fix PATH... (--out DIR | --in-place) [--rules ID,...] [--provider P]
+                               apply the remediations that need no decision (rollsafe fix --help)
 
 Exit codes: 0 nothing reaches --fail-on, 1 something does, 2 usage or input errors (a bad
 kubeconfig, an unreachable cluster).
@@ -81,6 +83,10 @@ function positiveInteger(name: string, value: string | undefined): number | unde
 }
 
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  if (argv[0] === 'fix') {
+    const { fixCommand } = await import('./fix/command.js');
+    return fixCommand(argv.slice(1), io);
+  }
   if (argv[0] === 'simulate') {
     const { simulateCommand } = await import('./simulate/command.js');
     return simulateCommand(argv.slice(1), io);

@@ -23,7 +23,15 @@ export async function scanManifests(
     stderr(`rollsafe: warning: ${where}${warning.message}\n`);
   }
   const verdicts = serviceVerdicts(snapshot, { ...(advisorOptions.provider ? { provider: advisorOptions.provider } : {}), findings: result.findings });
-  return { result, verdicts, inputErrors, warnings: snapshot.warnings, fileCount: read.inputs.length, resourceCount: snapshot.locations.size };
+  return {
+    result,
+    verdicts,
+    inputErrors,
+    warnings: snapshot.warnings,
+    fileCount: read.inputs.length,
+    resourceCount: snapshot.locations.size,
+    inputs: read.inputs,
+  };
 }
 
 /** Threads that parse manifests (the calling one included): ROLLSAFE_PARSE_THREADS, else the cores Node may use, at most 4. */

@@ -96,7 +96,9 @@ describe('rollsafe scan', () => {
     expect(lines[0]).toBe('1 of 1 Service drop traffic on rollout');
     expect(lines[lines.indexOf('') + 1]).toBe(`Deployment shop/web  ${fixture('unsafe.yaml')}:1`);
     expect(stdout).toContain(`Service shop/web  ${fixture('unsafe.yaml')}:19`);
-    expect(lines[lines.length - 1]).toMatch(/^2 critical, \d+ warning, \d+ info, 0 suppressed, 6 not evaluated .*: 2 resource\(s\) in 1 file\(s\)$/);
+    // 6 live rules, and lb-connection-drain-off: no provider was named or found.
+    expect(lines[lines.length - 1]).toMatch(/^2 critical, \d+ warning, \d+ info, 0 suppressed, 7 not evaluated .*: 2 resource\(s\) in 1 file\(s\)$/);
+    expect(lines[lines.length - 2]).toBe('provider: none found: provider rules skipped (lb-connection-drain-off)');
     expect(stdout).not.toContain('\u001b[');
   });
 

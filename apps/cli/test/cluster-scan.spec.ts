@@ -46,10 +46,11 @@ describe('rollsafe scan --kubeconfig', () => {
     const { code, stdout, stderr } = await run(['scan', '--kubeconfig', kubeconfig, '--format', 'json']);
     expect(stderr).toBe('');
     const report = JSON.parse(stdout);
-    expect(Object.keys(report).sort()).toEqual(['errors', 'findings', 'notEvaluated', 'summary', 'verdictSummary', 'verdicts', 'warnings']);
+    expect(Object.keys(report).sort()).toEqual(['errors', 'findings', 'notEvaluated', 'provider', 'summary', 'verdictSummary', 'verdicts', 'warnings']);
     const fired = new Set(report.findings.map((f: { ruleId: string }) => f.ruleId));
     for (const rule of scenario.expected.firingLiveRules) expect(fired).toContain(rule);
     expect(report.notEvaluated).toEqual([]);
+    expect(report.provider).toEqual({ name: 'alibaba', source: 'nodes', skippedRules: [] });
     expect(code).toBe(report.summary.critical > 0 ? 1 : 0);
     expect(server.requests.length).toBeGreaterThan(0);
     expect(server.requests.every((r) => r.method === 'GET')).toBe(true);

@@ -1,3 +1,4 @@
+import { providerReport } from './provider.js';
 import type { ScanReport } from './report.js';
 
 const FINDINGS_PER_CHUNK = 1000;
@@ -13,6 +14,7 @@ export function* formatJson(report: ScanReport, pretty: boolean): Generator<stri
     // `skipped` counts skipped documents; a duplicate-key warning skips nothing (the last value wins).
     summary: { ...result.summary, skipped: report.warnings.filter((warning) => warning.message.endsWith('skipped')).length },
     notEvaluated: result.notEvaluated,
+    provider: providerReport(result),
     ...(report.verdicts ? { verdicts: report.verdicts.verdicts, verdictSummary: report.verdicts.summary } : {}),
     errors: report.inputErrors,
     warnings: report.warnings,

@@ -1,5 +1,8 @@
 import path from 'node:path';
 import { RULES, type Finding, type Rule, type Severity } from '#rollsafe/advisor';
+import type { ManifestInput } from '#rollsafe/manifests';
+import { planFixes } from '../fix/plan.js';
+import { providerReport } from './provider.js';
 import type { ScanReport } from './report.js';
 
 const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', warning: 'warning', info: 'note' };
@@ -42,7 +45,8 @@ export function formatSarif(report: ScanReport, version: string, docsBaseUrl: st
     },
   }));
 
-  const results = report.result.findings.map((finding) => toResult(finding, ruleIndex.get(finding.ruleId) ?? 0, cwd));
+  const inputs = new Map((report.inputs ?? []).map((input) => [input.name, input]));
+  const results = report.result.findings.map((finding) => toResult(finding, ruleIndex.get(finding.ruleId) ?? 0, cwd, inputs));
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -50,6 +54,7 @@ export function formatSarif(report: ScanReport, version: string, docsBaseUrl: st
       {
         tool: { driver: { name: 'Rollsafe', version, semanticVersion: version, informationUri: docsBaseUrl.replace(/\/docs\/rules$/, ''), rules } },
         results,
+        properties: { provider: providerReport(report.result) },
         invocations: [
           {
             executionSuccessful: report.inputErrors.length === 0,
@@ -73,7 +78,40 @@ export function formatSarif(report: ScanReport, version: string, docsBaseUrl: st
   return JSON.stringify(sarif, null, 2) + '\n';
 }
 
-function toResult(finding: Finding, index: number, cwd: string): Record<string, unknown> {
+/**
+ * A SARIF fix for a finding whose remediation needs no decision: the lines `rollsafe fix`
+ * would replace in its file, and what it would write there.
+ */
+function sarifFix(finding: Finding, input: ManifestInput | undefined, cwd: string): Record<string, unknown> | undefined {
+  if (!input || !finding.remediation.patch) return undefined;
+  const plan = planFixes([input], [finding]);
+  const fixed = plan.files[0];
+  if (!fixed?.changed || plan.applied.length === 0) return undefined;
+  const before = input.text.split('\n');
+  const after = fixed.text.split('\n');
+  let prefix = 0;
+  while (prefix < before.length && prefix < after.length && before[prefix] === after[prefix]) prefix++;
+  let suffix = 0;
+  while (suffix < before.length - prefix && suffix < after.length - prefix && before[before.length - 1 - suffix] === after[after.length - 1 - suffix]) suffix++;
+  const inserted = after.slice(prefix, after.length - suffix);
+  return {
+    description: { text: finding.remediation.summary },
+    artifactChanges: [
+      {
+        artifactLocation: { uri: artifactUri(input.name, cwd), uriBaseId: '%SRCROOT%' },
+        replacements: [
+          {
+            deletedRegion: { startLine: prefix + 1, startColumn: 1, endLine: before.length - suffix + 1, endColumn: 1 },
+            insertedContent: { text: inserted.length > 0 ? inserted.join('\n') + '\n' : '' },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+function toResult(finding: Finding, index: number, cwd: string, inputs: Map<string, ManifestInput>): Record<string, unknown> {
+  const fix = finding.location ? sarifFix(finding, inputs.get(finding.location.file), cwd) : undefined;
   const text = `${finding.message} Fix: ${finding.remediation.summary}`;
   return {
     ruleId: finding.ruleId,
@@ -99,7 +137,22 @@ function toResult(finding: Finding, index: number, cwd: string): Record<string, 
           ],
         }
       : {}),
+    ...(fix ? { fixes: [fix] } : {}),
     partialFingerprints: { 'rollsafeFinding/v1': finding.fingerprint },
-    properties: { severity: finding.severity, resource: finding.resource, ...(finding.container ? { container: finding.container } : {}) },
+    properties: {
+      severity: finding.severity,
+      resource: finding.resource,
+      ...(finding.container ? { container: finding.container } : {}),
+      ...(finding.remediation.patch
+        ? {
+            patch: {
+              target: finding.remediation.target ?? null,
+              patchType: finding.remediation.patchType ?? 'strategic-merge',
+              patch: finding.remediation.patch,
+            },
+          }
+        : {}),
+      ...(finding.remediation.needsDecision ? { needsDecision: finding.remediation.needsDecision } : {}),
+    },
   };
 }

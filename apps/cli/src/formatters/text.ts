@@ -1,5 +1,6 @@
 import { formatManifestError } from '#rollsafe/manifests';
 import type { Finding, Severity } from '#rollsafe/advisor';
+import { providerLine } from './provider.js';
 import type { ScanReport } from './report.js';
 import { formatVerdictsText } from '../simulate/text.js';
 
@@ -41,6 +42,8 @@ export function formatText(report: ScanReport, palette: Palette): string {
       );
       lines.push(`           ${finding.message}`);
       lines.push(`           fix: ${finding.remediation.summary}`);
+      if (finding.remediation.needsDecision) lines.push(palette.dim(`           needs a decision: ${finding.remediation.needsDecision}`));
+      else if (finding.remediation.patch) lines.push(palette.dim('           rollsafe fix applies this:'));
       for (const yamlLine of finding.remediation.yaml.split('\n')) lines.push(palette.dim(`             ${yamlLine}`));
       lines.push(palette.dim(`           docs: ${finding.docs}`));
     }
@@ -59,6 +62,7 @@ export function formatText(report: ScanReport, palette: Palette): string {
     ? `${report.resourceCount} resource(s) in cluster ${report.cluster.context} (${report.cluster.server})`
     : `${report.resourceCount} resource(s) in ${report.fileCount} file(s)`;
   const errors = report.inputErrors.length > 0 ? `, ${report.inputErrors.length} input error(s)` : '';
+  lines.push(`provider: ${providerLine(report.result)}`);
   lines.push(`${parts.join(', ')}: ${scope}${errors}`);
   return lines.join('\n') + '\n';
 }

@@ -27,9 +27,14 @@ export interface AdvisorResult {
 }
 
 /** Runs every rule of the catalog over a snapshot. Pure: same snapshot and options, same result. */
-export function runAdvisor(snapshot: Snapshot, options: AdvisorOptions = {}, rules: readonly Rule[] = RULES): AdvisorResult {
+export function runAdvisor(
+  snapshot: Snapshot,
+  options: AdvisorOptions = {},
+  rules: readonly Rule[] = RULES,
+  /** An index already built for this snapshot (the simulator's verdicts share it). */
+  index: SnapshotIndex = new SnapshotIndex(snapshot),
+): AdvisorResult {
   const resolved = resolveOptions(options, detectProvider(snapshot));
-  const index = new SnapshotIndex(snapshot);
   const findings: Finding[] = [];
   const suppressed: Finding[] = [];
   const notEvaluated: string[] = [];

@@ -287,7 +287,8 @@ export const pdbMissing: Rule = {
         remediation: createRemediation('Add a PodDisruptionBudget that lets one pod go at a time.', targetOf(workload), {
           apiVersion: 'policy/v1',
           kind: 'PodDisruptionBudget',
-          metadata: { name: pdbName, namespace: workload.namespace },
+          // A workload written without a namespace (applied with -n) gets a PDB without one.
+          metadata: { name: pdbName, ...(workload.object.metadata?.namespace ? { namespace: workload.namespace } : {}) },
           spec: { maxUnavailable: 1, selector: pdbSelector(workload) },
         }),
       });
