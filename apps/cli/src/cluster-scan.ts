@@ -1,4 +1,4 @@
-import { runAdvisor, type AdvisorOptions } from '#rollsafe/advisor';
+import { runAdvisor, SnapshotIndex, RULES, type AdvisorOptions } from '#rollsafe/advisor';
 import { serviceVerdicts } from '#rollsafe/simulator';
 import type { ScanReport } from './formatters/report.js';
 
@@ -30,9 +30,10 @@ export async function scanCluster(target: ClusterTarget, advisorOptions: Advisor
     const collected = await kube.collectClusterSnapshot(credentials, { outbound: kube.OutboundPolicy.unrestricted() });
     for (const warning of collected.warnings) stderr(`rollsafe: warning: ${warning}\n`);
     const { snapshot } = collected;
-    const result = runAdvisor(snapshot, advisorOptions);
+    const index = new SnapshotIndex(snapshot); // one index for the rules and the verdicts
+    const result = runAdvisor(snapshot, advisorOptions, RULES, index);
     for (const warning of snapshot.warnings) stderr(`rollsafe: warning: ${warning.message}\n`);
-    const verdicts = serviceVerdicts(snapshot, { ...(advisorOptions.provider ? { provider: advisorOptions.provider } : {}), findings: result.findings });
+    const verdicts = serviceVerdicts(snapshot, { ...(advisorOptions.provider ? { provider: advisorOptions.provider } : {}), findings: result.findings, index });
     return {
       result,
       verdicts,

@@ -1,4 +1,4 @@
-import { runAdvisor, type AdvisorOptions } from '#rollsafe/advisor';
+import { runAdvisor, SnapshotIndex, RULES, type AdvisorOptions } from '#rollsafe/advisor';
 import os from 'node:os';
 import { CLI_LIMITS, formatManifestError, parseManifestsParallel, readManifestPaths } from '#rollsafe/manifests';
 import { serviceVerdicts } from '#rollsafe/simulator';
@@ -15,14 +15,15 @@ export async function scanManifests(
   const parsedManifests = await parseManifestsParallel(read.inputs, CLI_LIMITS, { threads: parseThreads() });
   const inputErrors = [...read.errors, ...parsedManifests.errors];
   const snapshot = parsedManifests.snapshot;
-  const result = runAdvisor(snapshot, advisorOptions);
+  const index = new SnapshotIndex(snapshot); // one index for the rules and the verdicts
+  const result = runAdvisor(snapshot, advisorOptions, RULES, index);
 
   for (const error of inputErrors) stderr(`rollsafe: error: ${formatManifestError(error)}\n`);
   for (const warning of snapshot.warnings) {
     const where = warning.location ? `${warning.location.file}:${warning.location.line}: ` : '';
     stderr(`rollsafe: warning: ${where}${warning.message}\n`);
   }
-  const verdicts = serviceVerdicts(snapshot, { ...(advisorOptions.provider ? { provider: advisorOptions.provider } : {}), findings: result.findings });
+  const verdicts = serviceVerdicts(snapshot, { ...(advisorOptions.provider ? { provider: advisorOptions.provider } : {}), findings: result.findings, index });
   return {
     result,
     verdicts,
