@@ -12,7 +12,7 @@ const depConstraints = [
   { sourceTag: 'layer:kube', onlyDependOnLibsWithTags: ['layer:advisor'] },
   { sourceTag: 'layer:store', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'layer:runtime', onlyDependOnLibsWithTags: [] },
-  { sourceTag: 'layer:scans', onlyDependOnLibsWithTags: ['layer:advisor', 'layer:simulator', 'layer:manifests', 'layer:kube', 'layer:store', 'layer:notify'] },
+  { sourceTag: 'layer:scans', onlyDependOnLibsWithTags: ['layer:advisor', 'layer:simulator', 'layer:manifests', 'layer:kube', 'layer:store', 'layer:notify', 'layer:runtime'] },
   // Pure (payloads, signing, retry policy): libs/scans runs the delivery use case with it.
   { sourceTag: 'layer:notify', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'layer:testing', onlyDependOnLibsWithTags: ['*'] },

@@ -5,7 +5,7 @@ import { GraphQLModule, GraphQLSchemaHost } from '@nestjs/graphql';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import type { GraphQLSchema } from 'graphql';
 import { StoreModule } from '#rollsafe/store';
-import { ScansModule, scansOptionsFrom } from '#rollsafe/scans';
+import { ScansModule } from '#rollsafe/scans';
 import { redisOptionsFromUrl } from '#rollsafe/runtime';
 import { API_OPTIONS, type ApiOptions } from './api.options.js';
 import { AuthGuard } from './auth/auth.guard.js';
@@ -33,12 +33,9 @@ export class ApiModule implements NestModule {
     return {
       module: ApiModule,
       imports: [
-        StoreModule.forRoot({ databaseUrl: options.databaseUrl }),
+        StoreModule.forRoot({ databaseUrl: options.databaseUrl, poolSize: options.databasePoolSize }),
         BullModule.forRoot({ connection: redisOptionsFromUrl(options.redisUrl), prefix: options.queuePrefix }),
-        ScansModule.forRoot({
-          ...scansOptionsFrom(options),
-          ...(options.notifyTimeoutMs !== undefined ? { notifyTimeoutMs: options.notifyTimeoutMs } : {}),
-        }),
+        ScansModule.forRoot(options),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           inject: [GraphQLSchemaHost],

@@ -1,10 +1,11 @@
 import type { AppConfig } from '#rollsafe/runtime';
+import type { ScansConfig } from '#rollsafe/scans';
 
-/** What the API module needs from the configuration. */
-export type ApiOptions = Pick<AppConfig, 'databaseUrl' | 'redisUrl' | 'queuePrefix' | 'adminToken' | 'rateLimitPerMinute' | 'docsBaseUrl' | 'nodeEnv'> &
-  /** Cluster registration: sealing credentials, which API server addresses may be reached, insecure TLS. */
-  Partial<Pick<AppConfig, 'encryptionKey' | 'oldEncryptionKeys' | 'outboundAllow' | 'allowInsecureKubeconfig'>> &
-  /** Schedules' floor; the webhook test message's timeout. */
-  Partial<Pick<AppConfig, 'minScheduleSeconds' | 'notifyTimeoutMs'>>;
+/** What the API reads from the validated configuration (libs/runtime's AppConfig). */
+export type ApiOptions = Pick<
+  AppConfig,
+  'databaseUrl' | 'databasePoolSize' | 'redisUrl' | 'queuePrefix' | 'adminToken' | 'rateLimitPerMinute' | 'docsBaseUrl' | 'nodeEnv'
+> &
+  ScansConfig;
 
 export const API_OPTIONS = Symbol('API_OPTIONS');

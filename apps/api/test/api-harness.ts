@@ -9,7 +9,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Worker } from 'bullmq';
 import { createLogger } from '#rollsafe/runtime';
 import { QUEUES, ScanJobs, parsePayload, type JobContext, type JobName } from '#rollsafe/scans';
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '#rollsafe/testing';
+import { createTestDatabase, createTestRedis, testConfig, type TestDatabase, type TestRedis } from '#rollsafe/testing';
 import { createApiApp } from '../src/app.factory.js';
 import type { ApiOptions } from '../src/api.options.js';
 
@@ -83,17 +83,16 @@ export class ApiHarness {
     await this.store?.cleanup();
   };
 
-  options = (overrides: Partial<ApiOptions> = {}): ApiOptions => ({
-    databaseUrl: this.db.url,
-    redisUrl: this.redis.url,
-    queuePrefix: this.redis.prefix,
-    adminToken: ADMIN_TOKEN,
-    rateLimitPerMinute: 10_000,
-    docsBaseUrl: undefined,
-    nodeEnv: 'test',
-    ...this.settings.options?.(),
-    ...overrides,
-  });
+  options = (overrides: Partial<ApiOptions> = {}): ApiOptions =>
+    testConfig({
+      databaseUrl: this.db.url,
+      redisUrl: this.redis.url,
+      queuePrefix: this.redis.prefix,
+      adminToken: ADMIN_TOKEN,
+      rateLimitPerMinute: 10_000,
+      ...this.settings.options?.(),
+      ...overrides,
+    });
 
   /** Starts an app on a free port of 127.0.0.1; the first one started is the one `call` talks to. */
   start = async (overrides: Partial<ApiOptions> = {}): Promise<StartedApi> => {

@@ -7,27 +7,7 @@ import { WorkerModule } from './worker.module.js';
 async function main(): Promise<void> {
   const config = loadConfigOrExit('worker');
   const logger = createLogger({ level: config.logLevel, app: 'worker' });
-  const app = await NestFactory.createApplicationContext(
-    WorkerModule.forRoot({
-      databaseUrl: config.databaseUrl,
-      redisUrl: config.redisUrl,
-      queuePrefix: config.queuePrefix,
-      concurrency: config.workerConcurrency,
-      ...(config.docsBaseUrl ? { docsBaseUrl: config.docsBaseUrl } : {}),
-      ...(config.encryptionKey ? { encryptionKey: config.encryptionKey } : {}),
-      oldEncryptionKeys: config.oldEncryptionKeys,
-      outboundAllow: config.outboundAllow,
-      allowInsecureKubeconfig: config.allowInsecureKubeconfig,
-      minScheduleSeconds: config.minScheduleSeconds,
-      notify: {
-        maxAttempts: config.notifyMaxAttempts,
-        baseDelayMs: config.notifyBackoffMs,
-        maxDelayMs: config.notifyMaxBackoffMs,
-        timeoutMs: config.notifyTimeoutMs,
-      },
-    }),
-    { logger: new PinoNestLogger(logger) },
-  );
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: new PinoNestLogger(logger) });
   await app.init();
   installShutdown(app, logger, config.shutdownTimeoutMs);
   logger.info({ concurrency: config.workerConcurrency, queuePrefix: config.queuePrefix }, 'worker started');

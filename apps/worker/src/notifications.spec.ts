@@ -153,11 +153,14 @@ describe('notifications and schedules (worker)', () => {
 
   async function startWorker(overrides: Partial<WorkerSettings> = {}): Promise<INestApplicationContext> {
     return workers.start({
-      concurrency: 2,
+      workerConcurrency: 2,
       encryptionKey,
       outboundAllow: ['loopback'],
       minScheduleSeconds: 1,
-      notify: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 400, timeoutMs: 3000 },
+      notifyMaxAttempts: 3,
+      notifyBackoffMs: 100,
+      notifyMaxBackoffMs: 400,
+      notifyTimeoutMs: 3000,
       ...overrides,
     });
   }
@@ -489,7 +492,7 @@ describe('notifications and schedules (worker)', () => {
       await context.close();
 
       // While the worker is down the row goes away (and a stray scheduler appears): start-up reconciles.
-      const direct = new PrismaService({ databaseUrl: workers.db.url });
+      const direct = new PrismaService({ databaseUrl: workers.db.url, poolSize: 2 });
       await direct.client.schedule.deleteMany({ where: { clusterId: cluster.id } });
       await direct.onModuleDestroy();
       context = await startWorker();

@@ -8,7 +8,7 @@ import type { Worker } from 'bullmq';
 import { PrismaService } from '#rollsafe/store';
 import { randomBytes } from 'node:crypto';
 import { ClusterService, OrganizationService, QUEUES, ScanEngine, ScanRequestService, type EngineOptions } from '#rollsafe/scans';
-import { FakeKubeApiServer, kubeScenarios, UNSAFE_DEPLOYMENT, until } from '#rollsafe/testing';
+import { FakeKubeApiServer, kubeScenarios, testConfig, UNSAFE_DEPLOYMENT, until } from '#rollsafe/testing';
 import type { AdvisorResult, Snapshot } from '#rollsafe/advisor';
 import { WorkerModule } from './worker.module.js';
 import { ScansProcessor } from './scans.processor.js';
@@ -50,7 +50,7 @@ describe('worker', () => {
   });
 
   async function startWorker(engine?: ScanEngine, clusters: { encryptionKey?: Buffer; outboundAllow?: string[] } = {}): Promise<INestApplicationContext> {
-    return workers.start({ concurrency: 1, lockDurationMs: 1000, stalledIntervalMs: 500, ...clusters }, (builder) =>
+    return workers.start({ workerConcurrency: 1, workerLockDurationMs: 1000, workerStalledIntervalMs: 500, ...clusters }, (builder) =>
       engine ? builder.overrideProvider(ScanEngine).useValue(engine) : builder,
     );
   }
@@ -149,7 +149,7 @@ describe('worker', () => {
     const closing = context.close();
     setTimeout(() => held.release(), 200);
     await closing;
-    const prisma = new PrismaService({ databaseUrl: workers.db.url });
+    const prisma = new PrismaService({ databaseUrl: workers.db.url, poolSize: 2 });
     try {
       expect((await prisma.client.scan.findUniqueOrThrow({ where: { id } })).status).toBe('succeeded');
     } finally {
@@ -199,7 +199,11 @@ describe('worker', () => {
       }
     }
     const moduleRef = Test.createTestingModule({
-      imports: [WorkerModule.forRoot({ databaseUrl: workers.db.url, redisUrl: workers.redis.url, queuePrefix: `${workers.redis.prefix}-x`, concurrency: 1 })],
+      imports: [
+        WorkerModule.forRoot(
+          testConfig({ databaseUrl: workers.db.url, redisUrl: workers.redis.url, queuePrefix: `${workers.redis.prefix}-x`, workerConcurrency: 1 }),
+        ),
+      ],
     })
       .overrideProvider(ScansProcessor)
       .useClass(IncompleteProcessor);

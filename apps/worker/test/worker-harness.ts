@@ -4,11 +4,12 @@
 // or a source.
 import type { INestApplicationContext } from '@nestjs/common';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '#rollsafe/testing';
-import { WorkerModule, type WorkerModuleOptions } from '../src/worker.module.js';
+import type { AppConfig } from '#rollsafe/runtime';
+import { createTestDatabase, createTestRedis, testConfig, type TestDatabase, type TestRedis } from '#rollsafe/testing';
+import { WorkerModule } from '../src/worker.module.js';
 
-/** A worker's options less the connections, which the harness gives. */
-export type WorkerSettings = Omit<WorkerModuleOptions, 'databaseUrl' | 'redisUrl' | 'queuePrefix'>;
+/** A worker's configuration over the defaults, less the connections, which the harness gives. */
+export type WorkerSettings = Partial<Omit<AppConfig, 'databaseUrl' | 'redisUrl' | 'queuePrefix'>>;
 
 /** One suite's workers. Its members are bound, so a suite may destructure them. */
 export class WorkerHarness {
@@ -45,7 +46,7 @@ export class WorkerHarness {
     configure: (builder: TestingModuleBuilder) => TestingModuleBuilder = (builder) => builder,
   ): Promise<INestApplicationContext> => {
     const builder = Test.createTestingModule({
-      imports: [WorkerModule.forRoot({ databaseUrl: this.db.url, redisUrl: this.redis.url, queuePrefix: this.redis.prefix, ...settings })],
+      imports: [WorkerModule.forRoot(testConfig({ databaseUrl: this.db.url, redisUrl: this.redis.url, queuePrefix: this.redis.prefix, ...settings }))],
     });
     const context = await (await configure(builder).compile()).init();
     this.contexts.push(context);

@@ -6,4 +6,4 @@ export { dingTalkSignature, dingTalkSignedUrl, feishuSignature, genericSignature
 export { buildRequest, buildTestRequest, USER_AGENT, type BuildOptions } from './request.js';
 export { deliver, describeWebhookUrl, type DeliverOptions, type ResolvedAddress } from './deliver.js';
 export { interpretResponse, parseRetryAfter } from './response.js';
-export { DEFAULT_RETRY_POLICY, DeliveryFailedError, nextRetry, notificationBackoff, type RetryDecision, type RetryPolicy } from './retry.js';
+export { DeliveryFailedError, nextRetry, notificationBackoff, type RetryDecision, type RetryPolicy } from './retry.js';

@@ -2,7 +2,8 @@ import type { DeliveryAttempt } from './model.js';
 
 /**
  * When to try again. Pure: the worker's BullMQ job uses it as a custom backoff strategy
- * (`notificationBackoff`), tests call it directly.
+ * (`notificationBackoff`), tests call it directly. The service's policy comes from its
+ * configuration (ROLLSAFE_NOTIFY_*), where the defaults are stated.
  */
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -14,13 +15,6 @@ export interface RetryPolicy {
   /** A receiver asking to wait longer than this (Retry-After) is given up on instead. */
   maxRetryAfterMs: number;
 }
-
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 6,
-  baseDelayMs: 5_000,
-  maxDelayMs: 10 * 60_000,
-  maxRetryAfterMs: 60 * 60_000,
-};
 
 export type RetryDecision =
   { retry: true; delayMs: number } | { retry: false; reason: 'delivered' | 'not-retryable' | 'attempts-exhausted' | 'retry-after-too-long' };
@@ -35,7 +29,7 @@ export type RetryDecision =
 export function nextRetry(
   attemptsMade: number,
   last: Pick<DeliveryAttempt, 'ok' | 'retryable' | 'retryAfterMs'>,
-  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  policy: RetryPolicy,
   random: () => number = Math.random,
 ): RetryDecision {
   if (last.ok) return { retry: false, reason: 'delivered' };
@@ -64,7 +58,7 @@ export class DeliveryFailedError extends Error {
  * the number of attempts made so far and the error the processor threw; returning -1 tells it
  * not to retry. Errors other than DeliveryFailedError are treated as retryable network errors.
  */
-export function notificationBackoff(policy: RetryPolicy = DEFAULT_RETRY_POLICY, random: () => number = Math.random) {
+export function notificationBackoff(policy: RetryPolicy, random: () => number = Math.random) {
   return (attemptsMade: number, _type?: string, error?: Error): number => {
     // Read by shape, so an error that crossed a realm or a serialisation boundary still counts.
     const attempt = (error as Partial<DeliveryFailedError> | undefined)?.attempt;

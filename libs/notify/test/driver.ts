@@ -11,7 +11,7 @@ export interface Run {
  * What the worker does with BullMQ, without the queue: build a fresh request, deliver it, ask
  * the policy, and repeat until it says stop. Waits are recorded, not slept.
  */
-export async function runWithRetries(build: () => OutgoingRequest, options: DeliverOptions, policy?: RetryPolicy): Promise<Run> {
+export async function runWithRetries(build: () => OutgoingRequest, options: DeliverOptions, policy: RetryPolicy): Promise<Run> {
   const attempts: DeliveryAttempt[] = [];
   const delays: number[] = [];
   for (;;) {

@@ -1,41 +1,44 @@
 import {
   buildRequest,
-  DEFAULT_RETRY_POLICY,
   DeliveryFailedError,
   nextRetry,
   notificationBackoff,
   parseRetryAfter,
   type OutgoingRequest,
   type WebhookTarget,
+  type RetryPolicy,
 } from '../src/index.js';
 import { runWithRetries } from './driver.js';
 import { changeSet } from './fixtures.js';
 import { startReceiver, type Received } from './receiver.js';
 import { genericVerifies } from './signatures.js';
 
+/** The service's default policy (ROLLSAFE_NOTIFY_* unset). */
+const POLICY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 5_000, maxDelayMs: 600_000, maxRetryAfterMs: 3_600_000 };
+
 const failed = { ok: false, retryable: true } as const;
 
 describe('retry policy', () => {
   it('backs off exponentially with jitter, up to a cap', () => {
     const half = () => 0.5;
-    const delays = [1, 2, 3, 4, 5].map((n) => nextRetry(n, failed, DEFAULT_RETRY_POLICY, half));
+    const delays = [1, 2, 3, 4, 5].map((n) => nextRetry(n, failed, POLICY, half));
     // 5 s, 10 s, 20 s, 40 s, 80 s, each jittered to between half and all of it (0.5 -> 3/4).
     expect(delays).toEqual([3750, 7500, 15000, 30000, 60000].map((delayMs) => ({ retry: true, delayMs })));
-    const policy = { ...DEFAULT_RETRY_POLICY, maxAttempts: 100 };
+    const policy = { ...POLICY, maxAttempts: 100 };
     expect(nextRetry(30, failed, policy, () => 1)).toEqual({ retry: true, delayMs: policy.maxDelayMs });
     expect(nextRetry(1, failed, policy, () => 0)).toEqual({ retry: true, delayMs: 2500 });
   });
 
   it('waits at least as long as Retry-After asks', () => {
-    expect(nextRetry(1, { ...failed, retryAfterMs: 120_000 }, DEFAULT_RETRY_POLICY, () => 0.5)).toEqual({ retry: true, delayMs: 120_000 });
-    expect(nextRetry(1, { ...failed, retryAfterMs: 2 * 60 * 60_000 })).toEqual({ retry: false, reason: 'retry-after-too-long' });
+    expect(nextRetry(1, { ...failed, retryAfterMs: 120_000 }, POLICY, () => 0.5)).toEqual({ retry: true, delayMs: 120_000 });
+    expect(nextRetry(1, { ...failed, retryAfterMs: 2 * 60 * 60_000 }, POLICY)).toEqual({ retry: false, reason: 'retry-after-too-long' });
   });
 
   it('stops on success, on non-retryable failures and after the bound', () => {
-    expect(nextRetry(1, { ok: true, retryable: false })).toEqual({ retry: false, reason: 'delivered' });
-    expect(nextRetry(1, { ok: false, retryable: false })).toEqual({ retry: false, reason: 'not-retryable' });
-    expect(nextRetry(5, failed).retry).toBe(true);
-    expect(nextRetry(6, failed)).toEqual({ retry: false, reason: 'attempts-exhausted' });
+    expect(nextRetry(1, { ok: true, retryable: false }, POLICY)).toEqual({ retry: false, reason: 'delivered' });
+    expect(nextRetry(1, { ok: false, retryable: false }, POLICY)).toEqual({ retry: false, reason: 'not-retryable' });
+    expect(nextRetry(5, failed, POLICY).retry).toBe(true);
+    expect(nextRetry(6, failed, POLICY)).toEqual({ retry: false, reason: 'attempts-exhausted' });
   });
 
   it('reads Retry-After as seconds or as an HTTP date', () => {
@@ -48,7 +51,7 @@ describe('retry policy', () => {
   });
 
   it('works as a BullMQ custom backoff strategy (-1 means do not retry)', () => {
-    const backoff = notificationBackoff(DEFAULT_RETRY_POLICY, () => 0.5);
+    const backoff = notificationBackoff(POLICY, () => 0.5);
     const attempt = (status: number, retryable: boolean, retryAfterMs?: number) =>
       new DeliveryFailedError({ ok: false, status, error: `HTTP ${status}`, durationMs: 3, retryable, ...(retryAfterMs ? { retryAfterMs } : {}) });
     expect(backoff(1, 'notification', attempt(503, true))).toBe(3750);
@@ -72,7 +75,7 @@ describe('retries against a failing receiver', () => {
     const receiver = await startReceiver({ status: 200, body: '{}' });
     receiver.reply({ status: 503, body: 'maintenance' });
     try {
-      const run = await runWithRetries(build(receiver.url('/hook')), { timeoutMs: 5000 });
+      const run = await runWithRetries(build(receiver.url('/hook')), { timeoutMs: 5000 }, POLICY);
       expect(run.attempts.map((a) => [a.status, a.ok, a.retryable])).toEqual([
         [503, false, true],
         [200, true, false],
@@ -91,7 +94,7 @@ describe('retries against a failing receiver', () => {
     const inAMinute = new Date(Date.now() + 90_000).toUTCString();
     receiver.reply({ status: 429, headers: { 'retry-after': '7' } }, { status: 429, headers: { 'retry-after': inAMinute } });
     try {
-      const run = await runWithRetries(build(receiver.url('/hook')), { timeoutMs: 5000 });
+      const run = await runWithRetries(build(receiver.url('/hook')), { timeoutMs: 5000 }, POLICY);
       expect(run.attempts.map((a) => a.status)).toEqual([429, 429, 200]);
       expect(run.attempts[0]?.retryAfterMs).toBe(7000);
       expect(run.delays[0]).toBe(7000);
@@ -106,7 +109,7 @@ describe('retries against a failing receiver', () => {
     const receiver = await startReceiver({ status: 200 });
     receiver.reply({ status: 400, body: 'bad request' });
     try {
-      const run = await runWithRetries(build(receiver.url('/hook')), { timeoutMs: 5000 });
+      const run = await runWithRetries(build(receiver.url('/hook')), { timeoutMs: 5000 }, POLICY);
       expect(run.attempts).toHaveLength(1);
       expect(run.attempts[0]).toEqual(expect.objectContaining({ status: 400, ok: false, retryable: false }));
       expect(run.final).toEqual({ retry: false, reason: 'not-retryable' });
@@ -120,9 +123,9 @@ describe('retries against a failing receiver', () => {
     const receiver = await startReceiver({ status: 502, body: 'bad gateway' });
     try {
       const url = receiver.url('/hook/abcdef0123456789abcdef?token=tok_9876543210');
-      const run = await runWithRetries(build(url), { timeoutMs: 5000 });
-      expect(run.attempts).toHaveLength(DEFAULT_RETRY_POLICY.maxAttempts);
-      expect(receiver.requests).toHaveLength(DEFAULT_RETRY_POLICY.maxAttempts);
+      const run = await runWithRetries(build(url), { timeoutMs: 5000 }, POLICY);
+      expect(run.attempts).toHaveLength(POLICY.maxAttempts);
+      expect(receiver.requests).toHaveLength(POLICY.maxAttempts);
       expect(run.delays).toEqual([3750, 7500, 15000, 30000, 60000]);
       expect(run.final).toEqual({ retry: false, reason: 'attempts-exhausted' });
       const records = JSON.stringify(run.attempts);
@@ -138,7 +141,7 @@ describe('retries against a failing receiver', () => {
     receiver.reply({ status: 200, body: JSON.stringify({ errcode: 130101, errmsg: 'send too fast, exceed 20 times per minute' }) });
     try {
       const target: WebhookTarget = { kind: 'dingtalk', url: receiver.url('/robot/send?access_token=abcdef0123456789'), secret: SECRET, minSeverity: 'info' };
-      const run = await runWithRetries(() => buildRequest(target, changeSet()) as OutgoingRequest, { timeoutMs: 5000 });
+      const run = await runWithRetries(() => buildRequest(target, changeSet()) as OutgoingRequest, { timeoutMs: 5000 }, POLICY);
       expect(run.attempts.map((a) => [a.code, a.ok])).toEqual([
         [130101, false],
         [0, true],

@@ -85,6 +85,9 @@ export const configSchema = z.object({
     }),
   ROLLSAFE_RATE_LIMIT_PER_MINUTE: integer('ROLLSAFE_RATE_LIMIT_PER_MINUTE', 1, 1_000_000, 600),
   ROLLSAFE_WORKER_CONCURRENCY: integer('ROLLSAFE_WORKER_CONCURRENCY', 1, 64, 2),
+  ROLLSAFE_WORKER_LOCK_MS: integer('ROLLSAFE_WORKER_LOCK_MS', 100, 600_000, 30_000),
+  ROLLSAFE_WORKER_STALLED_INTERVAL_MS: integer('ROLLSAFE_WORKER_STALLED_INTERVAL_MS', 100, 600_000, 30_000),
+  ROLLSAFE_DATABASE_POOL_SIZE: integer('ROLLSAFE_DATABASE_POOL_SIZE', 1, 200, 10),
   ROLLSAFE_SHUTDOWN_TIMEOUT_MS: integer('ROLLSAFE_SHUTDOWN_TIMEOUT_MS', 0, 600_000, 25_000),
   ROLLSAFE_QUEUE_PREFIX: z
     .string()
@@ -94,6 +97,7 @@ export const configSchema = z.object({
   ROLLSAFE_NOTIFY_MAX_ATTEMPTS: integer('ROLLSAFE_NOTIFY_MAX_ATTEMPTS', 1, 20, 6),
   ROLLSAFE_NOTIFY_BACKOFF_MS: integer('ROLLSAFE_NOTIFY_BACKOFF_MS', 1, 3_600_000, 5_000),
   ROLLSAFE_NOTIFY_MAX_BACKOFF_MS: integer('ROLLSAFE_NOTIFY_MAX_BACKOFF_MS', 1, 86_400_000, 600_000),
+  ROLLSAFE_NOTIFY_MAX_RETRY_AFTER_MS: integer('ROLLSAFE_NOTIFY_MAX_RETRY_AFTER_MS', 0, 86_400_000, 3_600_000),
   ROLLSAFE_NOTIFY_TIMEOUT_MS: integer('ROLLSAFE_NOTIFY_TIMEOUT_MS', 100, 120_000, 10_000),
   ROLLSAFE_DOCS_BASE_URL: z.url({ message: 'must be an http(s) URL' }).optional(),
   ROLLSAFE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -116,6 +120,11 @@ export interface AppConfig {
   outboundAllow: string[];
   rateLimitPerMinute: number;
   workerConcurrency: number;
+  /** How long a worker's job lock lives without renewal: a dead worker's job reruns after about this. */
+  workerLockDurationMs: number;
+  workerStalledIntervalMs: number;
+  /** Postgres connections per API process (a worker uses concurrency x 2 + 4). */
+  databasePoolSize: number;
   shutdownTimeoutMs: number;
   queuePrefix: string;
   docsBaseUrl: string | undefined;
@@ -125,6 +134,8 @@ export interface AppConfig {
   notifyMaxAttempts: number;
   notifyBackoffMs: number;
   notifyMaxBackoffMs: number;
+  /** A receiver asking to wait longer than this (Retry-After) is given up on. */
+  notifyMaxRetryAfterMs: number;
   notifyTimeoutMs: number;
   logLevel: RawConfig['ROLLSAFE_LOG_LEVEL'];
 }
@@ -184,6 +195,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     outboundAllow: raw.ROLLSAFE_OUTBOUND_ALLOW,
     rateLimitPerMinute: raw.ROLLSAFE_RATE_LIMIT_PER_MINUTE,
     workerConcurrency: raw.ROLLSAFE_WORKER_CONCURRENCY,
+    workerLockDurationMs: raw.ROLLSAFE_WORKER_LOCK_MS,
+    workerStalledIntervalMs: raw.ROLLSAFE_WORKER_STALLED_INTERVAL_MS,
+    databasePoolSize: raw.ROLLSAFE_DATABASE_POOL_SIZE,
     shutdownTimeoutMs: raw.ROLLSAFE_SHUTDOWN_TIMEOUT_MS,
     queuePrefix: raw.ROLLSAFE_QUEUE_PREFIX,
     docsBaseUrl: raw.ROLLSAFE_DOCS_BASE_URL,
@@ -191,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     notifyMaxAttempts: raw.ROLLSAFE_NOTIFY_MAX_ATTEMPTS,
     notifyBackoffMs: raw.ROLLSAFE_NOTIFY_BACKOFF_MS,
     notifyMaxBackoffMs: raw.ROLLSAFE_NOTIFY_MAX_BACKOFF_MS,
+    notifyMaxRetryAfterMs: raw.ROLLSAFE_NOTIFY_MAX_RETRY_AFTER_MS,
     notifyTimeoutMs: raw.ROLLSAFE_NOTIFY_TIMEOUT_MS,
     logLevel: raw.ROLLSAFE_LOG_LEVEL,
   };

@@ -12,7 +12,7 @@ export {
   type JobContext,
 } from './jobs/catalog.js';
 export { JobQueue, type RepeatSpec } from './jobs/job-queue.js';
-export { ScheduleService, DEFAULT_MIN_SCHEDULE_SECONDS, type ScheduleInput } from './schedules/schedule.service.js';
+export { ScheduleService, type ScheduleInput } from './schedules/schedule.service.js';
 export { WebhookService, WEBHOOK_KINDS, type WebhookInput } from './webhooks/webhook.service.js';
 export { NotificationService, notificationJobId } from './webhooks/notification.service.js';
 export { NotificationDelivery, decideAfterAttempt, type DeliveryDecision } from './webhooks/notification-delivery.service.js';
@@ -34,5 +34,5 @@ export { OrganizationService, hashApiKey } from './organization.service.js';
 export { SuppressionService, type SuppressionInput } from './suppression.service.js';
 export * from './contracts/index.js';
 export { REDACTED_URL_SUFFIX } from './views.js';
-export { scansOptionsFrom, type ScansOptions, type ScansSettings } from './options.js';
+export { retryPolicyOf, type ScansConfig } from './options.js';
 export { listPage, pageSize, MAX_PAGE_SIZE, type PageArgs } from './paging.js';

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { QUEUES } from './jobs/catalog.js';
 import { JobQueue } from './jobs/job-queue.js';
-import { SCANS_OPTIONS, type ScansOptions } from './options.js';
+import { SCANS_CONFIG, type ScansConfig } from './options.js';
 import { ScanEngine } from './scan-engine.js';
 import { ScanRequestService } from './scan-request.service.js';
 import { ScanQueryService } from './scan-query.service.js';
@@ -47,13 +47,13 @@ const services = [
  */
 @Module({})
 export class ScansModule {
-  static forRoot(options: ScansOptions = {}): DynamicModule {
+  static forRoot(options: ScansConfig): DynamicModule {
     return {
       module: ScansModule,
       imports: [BullModule.registerQueue(...Object.values(QUEUES).map((name) => ({ name })))],
       providers: [
-        { provide: SCANS_OPTIONS, useValue: options },
-        { provide: CredentialCipher, useFactory: () => new CredentialCipher(options.encryptionKey, options.oldEncryptionKeys ?? []) },
+        { provide: SCANS_CONFIG, useValue: options },
+        { provide: CredentialCipher, useFactory: () => new CredentialCipher(options.encryptionKey, options.oldEncryptionKeys) },
         ...services,
       ],
       exports: [...services, CredentialCipher, BullModule],

@@ -5,7 +5,7 @@ import { Test } from '@nestjs/testing';
 import { BullModule } from '@nestjs/bullmq';
 import type { INestApplicationContext } from '@nestjs/common';
 import { FindingRepository, PrismaService, ScanRepository, StoreModule } from '#rollsafe/store';
-import { createTestDatabase, createTestRedis, UNSAFE_DEPLOYMENT, BROKEN_YAML, type TestDatabase, type TestRedis } from '#rollsafe/testing';
+import { createTestDatabase, createTestRedis, testConfig, UNSAFE_DEPLOYMENT, BROKEN_YAML, type TestDatabase, type TestRedis } from '#rollsafe/testing';
 import { DomainError } from './errors.js';
 import { ScansModule } from './scans.module.js';
 import { OrganizationService } from './organization.service.js';
@@ -39,7 +39,7 @@ describe('scan use cases', () => {
       imports: [
         StoreModule.forRoot({ databaseUrl: db.url, poolSize: 4 }),
         BullModule.forRoot({ connection: { url: redis.url, maxRetriesPerRequest: null }, prefix: redis.prefix }),
-        ScansModule.forRoot(),
+        ScansModule.forRoot(testConfig()),
       ],
     }).compile();
     app = await moduleRef.init();

@@ -5,13 +5,13 @@ import { PrismaClient } from './generated/prisma/client.js';
 export interface StoreOptions {
   databaseUrl: string;
   /** Pool size per process. */
-  poolSize?: number;
+  poolSize: number;
 }
 
 export const STORE_OPTIONS = Symbol('STORE_OPTIONS');
 
 export function createPrismaClient(options: StoreOptions): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, connectionTimeoutMillis: 5000 });
+  const adapter = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolSize, connectionTimeoutMillis: 5000 });
   return new PrismaClient({ adapter });
 }
 

@@ -3,3 +3,4 @@ export { createTestRedis, testRedisUrl, type TestRedis } from './redis.js';
 export { until } from './wait.js';
 export { UNSAFE_DEPLOYMENT, BROKEN_YAML, aliasBomb } from './manifests.js';
 export * from './kube/index.js';
+export { testConfig } from './config.js';

@@ -11,14 +11,14 @@ import {
   type ClusterCredentials,
   type CollectResult,
 } from '#rollsafe/kube';
-import { SCANS_OPTIONS, type ScansOptions } from '../options.js';
+import { SCANS_CONFIG, type ScansConfig } from '../options.js';
 
 @Injectable()
 export class ClusterConnector {
   private readonly outbound: OutboundPolicy;
 
-  constructor(@Inject(SCANS_OPTIONS) private readonly options: ScansOptions) {
-    this.outbound = new OutboundPolicy(options.outboundAllow ?? []);
+  constructor(@Inject(SCANS_CONFIG) private readonly options: ScansConfig) {
+    this.outbound = new OutboundPolicy(options.outboundAllow);
   }
 
   /** Parses and checks a kubeconfig; throws KubeError (KUBECONFIG_*, TARGET_FORBIDDEN). Nothing runs, nothing is read from disk. */

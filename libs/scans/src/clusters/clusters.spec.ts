@@ -8,9 +8,9 @@ import { Test } from '@nestjs/testing';
 import { BullModule } from '@nestjs/bullmq';
 import type { INestApplicationContext } from '@nestjs/common';
 import { PrismaService, StoreModule } from '#rollsafe/store';
-import { FakeKubeApiServer, kubeScenarios, createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '#rollsafe/testing';
+import { FakeKubeApiServer, kubeScenarios, createTestDatabase, testConfig, createTestRedis, type TestDatabase, type TestRedis } from '#rollsafe/testing';
 import { ScansModule } from '../scans.module.js';
-import type { ScansOptions } from '../options.js';
+import type { ScansConfig } from '../options.js';
 import { OrganizationService } from '../organization.service.js';
 import { ScanQueryService } from '../scan-query.service.js';
 import { ClusterService } from './cluster.service.js';
@@ -26,13 +26,13 @@ describe('cluster scans', () => {
   const oldKey = randomBytes(32);
   const newKey = randomBytes(32);
 
-  async function context(options: ScansOptions): Promise<INestApplicationContext> {
+  async function context(options: Partial<ScansConfig>): Promise<INestApplicationContext> {
     const moduleRef = await Test.createTestingModule({
       imports: [
         StoreModule.forRoot({ databaseUrl: db.url, poolSize: 4 }),
         BullModule.forRoot({ connection: { url: redis.url, maxRetriesPerRequest: null }, prefix: redis.prefix }),
         // Retries of an unreachable API server wait 1 ms, not 250 ms doubling: the test waits for the attempts, not for time.
-        ScansModule.forRoot({ outboundAllow: ['loopback'], kubeRetryBaseDelayMs: 1, ...options }),
+        ScansModule.forRoot({ ...testConfig({ outboundAllow: ['loopback'] }), kubeRetryBaseDelayMs: 1, ...options }),
       ],
     }).compile();
     const app = await moduleRef.init();

@@ -1,9 +1,8 @@
-import { DEFAULT_RETRY_POLICY } from '#rollsafe/notify';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { JOB_CATALOG, QUEUES, type JobName, type JobPayloads } from './catalog.js';
-import { SCANS_OPTIONS, type ScansOptions } from '../options.js';
+import { SCANS_CONFIG, type ScansConfig } from '../options.js';
 
 /** How a job scheduler repeats: a cron pattern (in a time zone) or a fixed interval. */
 export type RepeatSpec = { cron: string; timezone?: string } | { everySeconds: number };
@@ -15,12 +14,12 @@ export class JobQueue {
     @InjectQueue(QUEUES.scans) private readonly scansQueue: Queue,
     @InjectQueue(QUEUES.notifications) private readonly notificationsQueue: Queue,
     @InjectQueue(QUEUES.schedules) private readonly schedulesQueue: Queue,
-    @Inject(SCANS_OPTIONS) private readonly options: ScansOptions,
+    @Inject(SCANS_CONFIG) private readonly options: ScansConfig,
   ) {}
 
   async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], jobId: string): Promise<void> {
     const queue = this.queueFor(name);
-    const attempts = name === 'notification.deliver' ? { attempts: (this.options.notifyRetry ?? DEFAULT_RETRY_POLICY).maxAttempts } : {};
+    const attempts = name === 'notification.deliver' ? { attempts: this.options.notifyMaxAttempts } : {};
     await queue.add(name, payload, { ...JOB_CATALOG[name].options, ...attempts, jobId });
   }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AdvisorResult, Finding as AdvisorFinding } from '#rollsafe/advisor';
 import { ScanRepository, type FindingRow, type Prisma } from '#rollsafe/store';
 import type { JobContext } from '../jobs/catalog.js';
-import { SCANS_OPTIONS, type ScansOptions } from '../options.js';
+import { SCANS_CONFIG, type ScansConfig } from '../options.js';
 import { ScanEngine, engineOptions } from '../scan-engine.js';
 import { NotificationService } from '../webhooks/notification.service.js';
 import { diffFindings } from './finding-diff.js';
@@ -28,7 +28,7 @@ export class ScanPipeline {
     private readonly manifests: ManifestSource,
     private readonly clusters: ClusterSource,
     private readonly notifications: NotificationService,
-    @Inject(SCANS_OPTIONS) private readonly options: ScansOptions,
+    @Inject(SCANS_CONFIG) private readonly options: ScansConfig,
   ) {}
 
   /**

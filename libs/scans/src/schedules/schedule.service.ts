@@ -4,7 +4,7 @@ import { ClusterRepository, ScanRepository, ScheduleRepository, type ScheduleRow
 import { DomainError, notFound } from '../errors.js';
 import { UUID } from '../cursor.js';
 import { JobQueue, type RepeatSpec } from '../jobs/job-queue.js';
-import { SCANS_OPTIONS, type ScansOptions } from '../options.js';
+import { SCANS_CONFIG, type ScansConfig } from '../options.js';
 import { toScheduleView } from '../views.js';
 import type { ScheduleView } from '../contracts/index.js';
 
@@ -14,7 +14,6 @@ export interface ScheduleInput {
   everySeconds?: unknown;
 }
 
-export const DEFAULT_MIN_SCHEDULE_SECONDS = 300;
 const MAX_EVERY_SECONDS = 31 * 24 * 3600;
 
 /**
@@ -33,11 +32,11 @@ export class ScheduleService {
     private readonly clusters: ClusterRepository,
     private readonly scans: ScanRepository,
     private readonly jobs: JobQueue,
-    @Inject(SCANS_OPTIONS) private readonly options: ScansOptions,
+    @Inject(SCANS_CONFIG) private readonly options: ScansConfig,
   ) {}
 
   get minSeconds(): number {
-    return this.options.minScheduleSeconds ?? DEFAULT_MIN_SCHEDULE_SECONDS;
+    return this.options.minScheduleSeconds;
   }
 
   /** Sets (creates or replaces) the cluster's schedule. */

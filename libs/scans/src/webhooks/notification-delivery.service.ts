@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
-  DEFAULT_RETRY_POLICY,
   buildRequest,
   buildTestRequest,
   deliver,
@@ -14,7 +13,7 @@ import {
 import { OrganizationRepository, ScanRepository, WebhookRepository, type DeliveryResult, type Finding } from '#rollsafe/store';
 import { CredentialsError } from '../clusters/credential-cipher.js';
 import type { DeliveryView } from '../contracts/index.js';
-import { SCANS_OPTIONS, type ScansOptions } from '../options.js';
+import { SCANS_CONFIG, retryPolicyOf, type ScansConfig } from '../options.js';
 import { toDeliveryView } from '../views.js';
 import { WebhookService } from './webhook.service.js';
 import { webhookAddressResolver } from './webhook-address.js';
@@ -42,7 +41,7 @@ export function decideAfterAttempt(
  * Use case: send a webhook what a scan changed, or its test message, by one path: open the
  * sealed webhook, build the platform's native request (afresh per attempt: signatures carry a
  * timestamp), deliver it under the outbound policy, log the attempt, and decide the retry
- * with libs/notify's policy (the one place the attempt limit lives).
+ * with the configured policy (`retryPolicyOf`: the one place the attempt limit comes from).
  */
 @Injectable()
 export class NotificationDelivery {
@@ -55,10 +54,10 @@ export class NotificationDelivery {
     private readonly webhookRows: WebhookRepository,
     private readonly organizations: OrganizationRepository,
     private readonly webhooks: WebhookService,
-    @Inject(SCANS_OPTIONS) private readonly options: ScansOptions,
+    @Inject(SCANS_CONFIG) private readonly options: ScansConfig,
   ) {
     this.resolveTarget = webhookAddressResolver(options.outboundAllow ?? []);
-    this.policy = options.notifyRetry ?? DEFAULT_RETRY_POLICY;
+    this.policy = retryPolicyOf(options);
   }
 
   /** One attempt (1 for the first) of telling a webhook what a scan changed. */
@@ -104,7 +103,7 @@ export class NotificationDelivery {
     attemptNumber: number,
     { retries }: { retries: boolean } = { retries: true },
   ) {
-    const attempt = await deliver(request, { resolveTarget: this.resolveTarget, timeoutMs: this.options.notifyTimeoutMs ?? 10_000 });
+    const attempt = await deliver(request, { resolveTarget: this.resolveTarget, timeoutMs: this.options.notifyTimeoutMs });
     const { result, decision } = decideAfterAttempt(attemptNumber, attempt, retries ? this.policy : { ...this.policy, maxAttempts: attemptNumber });
     const row = await this.webhookRows.recordDelivery({
       organizationId: delivery.organizationId,

@@ -1,8 +1,7 @@
 // The delivery decisions, without a database or a queue.
-import { DEFAULT_RETRY_POLICY } from '#rollsafe/notify';
 import { decideAfterAttempt } from './notification-delivery.service.js';
 
-const policy = { ...DEFAULT_RETRY_POLICY, maxAttempts: 3 };
+const policy = { maxAttempts: 3, baseDelayMs: 5_000, maxDelayMs: 600_000, maxRetryAfterMs: 3_600_000 };
 
 describe('decideAfterAttempt', () => {
   it('logs a delivered attempt and stops', () => {

@@ -8,7 +8,7 @@ import { listPage, newestFirst, type PageArgs } from '../paging.js';
 import { CredentialCipher, CredentialsError } from '../clusters/credential-cipher.js';
 import { SEVERITIES, oneOf } from '../scan-query.service.js';
 import { WebhookKind, valuesOf } from '../contracts/enums.js';
-import { SCANS_OPTIONS, type ScansOptions } from '../options.js';
+import { SCANS_CONFIG, type ScansConfig } from '../options.js';
 import { toDeliveryView, toWebhookView } from '../views.js';
 import type { DeliveryView, ListView, WebhookView } from '../contracts/index.js';
 import { displayUrl } from './webhook-url.js';
@@ -53,9 +53,9 @@ export class WebhookService {
     private readonly clusters: ClusterRepository,
     private readonly organizations: OrganizationRepository,
     private readonly cipher: CredentialCipher,
-    @Inject(SCANS_OPTIONS) options: ScansOptions,
+    @Inject(SCANS_CONFIG) options: ScansConfig,
   ) {
-    this.outbound = new OutboundPolicy(options.outboundAllow ?? []);
+    this.outbound = new OutboundPolicy(options.outboundAllow);
   }
 
   async create(organizationId: string, input: WebhookInput): Promise<WebhookView> {
