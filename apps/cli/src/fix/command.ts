@@ -118,7 +118,13 @@ export async function fixCommand(argv: string[], io: CliIo): Promise<number> {
     docsBaseUrl: (io.env['ROLLSAFE_DOCS_BASE_URL'] || DEFAULT_DOCS_BASE_URL).replace(/\/+$/, ''),
     ...(provider ? { provider } : {}),
   };
-  const read = await readManifestPaths(paths, io.readStdin);
+  // Paths are read relative to the working directory given, and named relative to it in the report.
+  const read = await readManifestPaths(
+    paths.map((p) => (p === '-' ? p : path.resolve(io.cwd, p))),
+    io.readStdin,
+  );
+  for (const input of read.inputs) if (input.name !== '-') input.name = displayName(input.name, io.cwd);
+  for (const error of read.errors) error.file = displayName(error.file, io.cwd);
   const parsed = parseManifests(read.inputs, CLI_LIMITS);
   const inputErrors = [...read.errors, ...parsed.errors];
   for (const error of inputErrors) io.stderr(`rollsafe: error: ${formatManifestError(error)}\n`);
@@ -146,6 +152,11 @@ export async function fixCommand(argv: string[], io: CliIo): Promise<number> {
   if (inputErrors.length > 0) return EXIT_USAGE;
   const failing = failOn !== 'none' && after.findings.some((f) => atLeast(f.severity, failOn as Severity));
   return failing ? EXIT_FINDINGS : EXIT_OK;
+}
+
+function displayName(file: string, cwd: string): string {
+  const relative = path.relative(cwd, file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }
 
 /** Where a file goes under --out: its path relative to the working directory, or to the PATH it was found under. */

@@ -196,6 +196,23 @@ function styleOf(doc: Document, source: string): StringifyStyle {
   return best;
 }
 
+/** The document's first node and the first key of its first mapping: where the composer puts a leading comment. */
+function leadingNodes(document: Document): Array<{ commentBefore?: string | null }> {
+  const nodes: Array<{ commentBefore?: string | null }> = [];
+  let node: unknown = document.contents;
+  for (let depth = 0; depth < 3 && node; depth++) {
+    nodes.push(node as { commentBefore?: string | null });
+    const first: unknown = isMap(node) || isSeq(node) ? node.items[0] : undefined;
+    node = first && typeof first === 'object' && 'key' in first ? (first as { key: unknown }).key : first;
+  }
+  return nodes;
+}
+
+/** A comment's text without markers or spaces, to compare a node's comment with its source. */
+function squash(comment: string): string {
+  return comment.replace(/[#\s]/g, '');
+}
+
 function fixYaml(text: string, findings: Finding[]): FileOutcome {
   const lineCounter = new LineCounter();
   const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
@@ -270,20 +287,26 @@ function fixYaml(text: string, findings: Finding[]): FileOutcome {
   const trailingComments = tokens.slice(lastDocument + 1).some((t) => t.type === 'comment');
   let out = '';
   let documentIndex = -1;
-  let commentsBefore = false;
+  let commentsBefore = '';
   for (const token of tokens) {
     const source = text.slice(token.offset, token.offset + CST.stringify(token).length);
     if (token.type !== 'document') {
-      if (token.type === 'comment') commentsBefore = true;
+      if (token.type === 'comment') commentsBefore += source;
       out += source;
       continue;
     }
     documentIndex++;
     const style = changed.get(documentIndex);
     const document = documents[documentIndex] as Document;
-    if (style && commentsBefore) document.commentBefore = null;
+    if (style && commentsBefore) {
+      // The composer gives them to the document, or to its first node.
+      document.commentBefore = null;
+      for (const first of leadingNodes(document)) {
+        if (first.commentBefore && squash(commentsBefore).endsWith(squash(first.commentBefore))) first.commentBefore = null;
+      }
+    }
     if (style && trailingComments && documentIndex === documents.length - 1) document.comment = null;
-    commentsBefore = false;
+    commentsBefore = '';
     let rendered = style ? render(document, style) : source;
     if (style && !source.endsWith('\n')) rendered = rendered.replace(/\n$/, '');
     out += rendered;
