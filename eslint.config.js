@@ -1,8 +1,7 @@
 import nx from '@nx/eslint-plugin';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const workspaceRoot = path.dirname(fileURLToPath(import.meta.url));
+// The type-aware rules (no-floating-promises, require-await) are in eslint.typed.config.js: they
+// run once over the workspace (`nx run workspace:lint`), not once per project.
 
 // Project tags encode ARCHITECTURE.md's "may import" column.
 const depConstraints = [
@@ -12,7 +11,10 @@ const depConstraints = [
   { sourceTag: 'layer:kube', onlyDependOnLibsWithTags: ['layer:advisor'] },
   { sourceTag: 'layer:store', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'layer:runtime', onlyDependOnLibsWithTags: [] },
-  { sourceTag: 'layer:scans', onlyDependOnLibsWithTags: ['layer:advisor', 'layer:simulator', 'layer:manifests', 'layer:kube', 'layer:store', 'layer:notify', 'layer:runtime'] },
+  {
+    sourceTag: 'layer:scans',
+    onlyDependOnLibsWithTags: ['layer:advisor', 'layer:simulator', 'layer:manifests', 'layer:kube', 'layer:store', 'layer:notify', 'layer:runtime'],
+  },
   // Pure (payloads, signing, retry policy): libs/scans runs the delivery use case with it.
   { sourceTag: 'layer:notify', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'layer:testing', onlyDependOnLibsWithTags: ['*'] },
@@ -59,21 +61,6 @@ export default [
       '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints }],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-    },
-  },
-  {
-    // Type-aware rules: a promise nobody awaits (or marks `void` on purpose) loses its errors;
-    // an `async` function that awaits nothing hides that it is synchronous.
-    files: ['**/*.ts'],
-    languageOptions: {
-      parserOptions: {
-        projectService: { allowDefaultProject: ['prisma/*.ts', 'prisma.config.ts'] },
-        tsconfigRootDir: workspaceRoot,
-      },
-    },
-    rules: {
-      '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/require-await': 'error',
     },
   },
   {
