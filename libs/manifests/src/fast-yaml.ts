@@ -32,6 +32,23 @@ function implicitType(tag: CoreTag, firstChars: string[]): Type {
 }
 
 const DIGITS = [...'0123456789'];
+const IMPLICIT: [CoreTag, Set<string>][] = [
+  [nullCoreTag, new Set(['', '~', 'n', 'N'])],
+  [boolCoreTag, new Set(['t', 'T', 'f', 'F'])],
+  [intCoreTag, new Set(['-', '+', ...DIGITS])],
+  [floatCoreTag, new Set(['-', '+', '.', ...DIGITS])],
+];
+
+/** The value of a plain scalar, as the schema below resolves it (null, bool, int, float, else the string). */
+export function resolvePlain(source: string): unknown {
+  const first = source.length === 0 ? '' : (source[0] as string);
+  for (const [tag, firsts] of IMPLICIT) {
+    if (!firsts.has(first)) continue;
+    const value = tag.resolve(source, false, tag.tagName);
+    if (value !== NOT_RESOLVED) return value;
+  }
+  return source;
+}
 const SCHEMA = jsYaml4.FAILSAFE_SCHEMA.extend({
   implicit: [
     implicitType(nullCoreTag, ['', '~', 'n', 'N']),

@@ -4,6 +4,7 @@ import { DEFAULT_LIMITS, type ManifestLimits } from './limits.js';
 import { lineAndColumn } from './line-index.js';
 import { parseReference, type DuplicateKey } from './reference-parse.js';
 import { firstContentLine, splitDocuments } from './split.js';
+import { BAIL, parseBlockDocument } from './block-parser.js';
 
 export interface ManifestInput {
   /** A file path, `-` for stdin, or a name such as `upload`: it is what findings point at. */
@@ -121,12 +122,28 @@ export function parseManifestText(input: ManifestInput, limits: Partial<Manifest
 type DocumentOutcome = { documents: ParsedDocument[]; duplicateKeys: DuplicateKey[] } | { error: ManifestError } | { limit: true };
 
 function parseDocument(chunk: string, line: number, contentLine: number, file: string, limits: ManifestLimits, documentsLeft: number): DocumentOutcome {
-  if (!mayUseFastPath(chunk)) return parseReference(chunk, file, line, limits, documentsLeft);
-  const guard = new NodeGuard(line, limits.maxExpandedNodesPerDocument);
-  let value: unknown;
-  try {
-    value = loadFast(chunk, guard.listener);
-  } catch (error) {
+  // The block parser gives up on any tag, anchor or alias (they start nodes), so it goes first.
+  let value: unknown = parseBlockDocument(chunk, limits.maxExpandedNodesPerDocument, MAX_DEPTH);
+  if (value === BAIL) {
+    if (!mayUseFastPath(chunk)) return parseReference(chunk, file, line, limits, documentsLeft);
+    try {
+      value = loadFast(chunk, new NodeGuard(line, limits.maxExpandedNodesPerDocument).listener);
+    } catch (error) {
+      return fastError(error, chunk, file, line, limits, documentsLeft);
+    }
+  }
+  if (value === undefined) value = null;
+  if (isRecord(value) && Array.isArray(value['items']) && typeof value['kind'] === 'string' && value['kind'].endsWith('List')) {
+    // A `kind: List`: its items count against the document limit, and each keeps its own line,
+    // which the reference parser's events give (Lists are rare, and bounded by the node limit).
+    if (value['items'].length + 1 > documentsLeft) return { limit: true };
+    return parseReference(chunk, file, line, limits, documentsLeft);
+  }
+  return { documents: [{ value, line: contentLine }], duplicateKeys: [] };
+}
+
+function fastError(error: unknown, chunk: string, file: string, line: number, limits: ManifestLimits, documentsLeft: number): DocumentOutcome {
+  {
     if (error instanceof NodeLimit) return { error: { code: error.code, file, line: error.line, message: error.message } };
     if (isFastYamlError(error)) {
       // Duplicate keys are allowed (the last one wins, with a warning): the reference path takes them.
@@ -139,14 +156,6 @@ function parseDocument(chunk: string, line: number, contentLine: number, file: s
     // Anything else (a stack overflow on pathological input): let the reference path judge it.
     return parseReference(chunk, file, line, limits, documentsLeft);
   }
-  if (value === undefined) value = null;
-  if (isRecord(value) && Array.isArray(value['items']) && typeof value['kind'] === 'string' && value['kind'].endsWith('List')) {
-    // A `kind: List`: its items count against the document limit, and each keeps its own line,
-    // which the reference parser's events give (Lists are rare, and bounded by the node limit).
-    if (value['items'].length + 1 > documentsLeft) return { limit: true };
-    return parseReference(chunk, file, line, limits, documentsLeft);
-  }
-  return { documents: [{ value, line: contentLine }], duplicateKeys: [] };
 }
 
 class NodeLimit extends Error {

@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { BAIL, parseBlockDocument } from '../src/block-parser.js';
+import { loadFast } from '../src/fast-yaml.js';
+import { splitDocuments } from '../src/split.js';
+
+const workspace = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+function files(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? files(full) : /\.(ya?ml|json)$/.test(entry.name) ? [full] : [];
+  });
+}
+
+/** Same value, same key order, same -0: what js-yaml 4 (with the fast path's schema) builds. */
+function same(a: unknown, b: unknown): boolean {
+  return isDeepStrictEqual(a, b) && JSON.stringify(a) === JSON.stringify(b);
+}
+
+function compare(chunk: string): 'bail' | 'same' | 'different' {
+  const block = parseBlockDocument(chunk, 1_000_000, 100);
+  if (block === BAIL) return 'bail';
+  let reference: unknown;
+  try {
+    reference = loadFast(chunk, undefined);
+  } catch {
+    return 'different'; // the block parser took a document js-yaml refuses
+  }
+  return same(block, reference ?? null) ? 'same' : 'different';
+}
+
+const SNIPPETS = [
+  "a: 1\nb: -0\nc: .inf\nd: 0x1F\ne: \"q\"\nf: 'it''s'\ng: ~\nh: true\ni: 1e3\nj: 0b1\nk: 1_0\n",
+  'list:\n- a\n- b: 1\n  c: 2\n-\n  d: 3\n- [x, "y", {z: 1}]\nnext: {}\nempty:\nlast: []\n',
+  'nested:\n  deeper:\n    - name: x\n      value: "y"\n    - name: z\n  after: 1\n',
+  'lit: |\n  line 1\n\n    more\n  line 3\n\nstrip: |-\n  a\n  b\nkeep: |+\n  a\n\n\nend: 1\n',
+  'empty-lit: |\nnext: 1\ntrailing: |\n  x\n     \n  y\n',
+  'c: a # comment\nd: "b" # comment\ne: a#b\nf: http://x:80/y\ng: -1\nh: --flag=x\n"quoted key": 1\n\'single\': 2\n1: one\nnull: n\ntrue: t\n',
+  'k: [a, b]\nl: {a: [1, {b: c}], d: "e, f"}\nm: [--port=80, "-c"]\n',
+  '--- # doc\napiVersion: v1\nkind: ConfigMap\ndata:\n  a.conf: |\n    x = 1\n    # not a comment\n  b: c\n',
+  // Outside the subset: these must give up (or agree).
+  'a: >\n  folded\n  text\n',
+  'a: multi\n  line plain\n',
+  'a: "multi\n  line"\n',
+  'a: "esc\\n"\n',
+  'a: 1\na: 2\n',
+  '? complex\n: value\n',
+  'a:\tb\n',
+  'a: [1, 2,]\n',
+  'a: |2\n   x\n',
+  '{"kind": "Service"}\n',
+  'a: b: c\n',
+  '- a\nb: 1\n',
+  'a:\n  - b\n  c: 1\n',
+];
+
+describe('the block parser takes a document only when it builds what js-yaml 4 builds', () => {
+  it.each(SNIPPETS.map((s, i) => [i, s]))('snippet %i', (_i, snippet) => {
+    expect(compare(snippet as string)).not.toBe('different');
+  });
+
+  it('takes the ordinary snippets (not giving up on everything)', () => {
+    expect(SNIPPETS.slice(0, 8).map(compare)).toEqual(Array(8).fill('same'));
+  });
+
+  it('agrees on every document of the conformance and example corpora', () => {
+    const counts = { bail: 0, same: 0, different: 0 };
+    const different: string[] = [];
+    for (const file of [...files(path.join(workspace, 'conformance/corpus')), ...files(path.join(workspace, 'examples'))]) {
+      const text = fs.readFileSync(file, 'utf8');
+      for (const span of splitDocuments(text) ?? []) {
+        const outcome = compare(text.slice(span.start, span.end));
+        counts[outcome]++;
+        if (outcome === 'different') different.push(`${path.relative(workspace, file)}:${span.line}`);
+      }
+    }
+    expect(different).toEqual([]);
+    expect(counts.same).toBeGreaterThan(counts.bail);
+  });
+});
