@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { Worker } from 'bullmq';
 import { createLogger } from '#rollsafe/runtime';
-import { QUEUES, ScanJobs, parsePayload, type JobContext, type JobName } from '#rollsafe/scans';
+import { QUEUES, ScanJobs, dispatch } from '#rollsafe/scans';
 import { createTestDatabase, createTestRedis, testConfig, type TestDatabase, type TestRedis } from '#rollsafe/testing';
 import { createApiApp } from '../src/app.factory.js';
 import type { ApiOptions } from '../src/api.options.js';
@@ -113,16 +113,12 @@ export class ApiHarness {
 
   /** Runs the `scans` queue's jobs with the handlers of the app's ScanJobs (closed by tearDown). */
   startScanWorker = (app: INestApplication): Worker => {
-    const handlers = app.get(ScanJobs).handlers() as unknown as Record<string, (payload: unknown, context: JobContext) => Promise<void>>;
-    this.worker = new Worker(
-      QUEUES.scans,
-      async (job) => {
-        const handler = handlers[job.name];
-        if (!handler) throw new Error(`no handler for ${job.name}`);
-        await handler(parsePayload(job.name as JobName, job.data), { jobId: job.id, attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });
-      },
-      { connection: { url: this.redis.url, maxRetriesPerRequest: null }, prefix: this.redis.prefix, concurrency: 2 },
-    );
+    const handlers = app.get(ScanJobs).handlers();
+    this.worker = new Worker(QUEUES.scans, (job) => dispatch(handlers, job), {
+      connection: { url: this.redis.url, maxRetriesPerRequest: null },
+      prefix: this.redis.prefix,
+      concurrency: 2,
+    });
     return this.worker;
   };
 

@@ -2,8 +2,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { UnrecoverableError, type Job, type WorkerOptions } from 'bullmq';
 import { DeliveryFailedError, notificationBackoff, type RetryPolicy } from '#rollsafe/notify';
-import { NotificationDelivery, QUEUES, type JobContext, type JobHandlers, type JobPayloads } from '#rollsafe/scans';
-import { assertHandlesAll, dispatch } from './job-handlers.js';
+import { assertHandlesAll, dispatch, NotificationDelivery, QUEUES, type JobContext, type JobHandlers, type JobPayloads } from '#rollsafe/scans';
 
 /**
  * Processes the `notifications` queue: one `notification.deliver` job per webhook and scan.

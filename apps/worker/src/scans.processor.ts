@@ -1,8 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { UnrecoverableError, type Job, type WorkerOptions } from 'bullmq';
-import { JOB_CATALOG, QUEUES, ScanJobs, type JobHandlers, type JobName } from '#rollsafe/scans';
-import { assertHandlesAll, dispatch } from './job-handlers.js';
+import { assertHandlesAll, dispatch, JOB_CATALOG, QUEUES, ScanJobs, type JobHandlers, type JobName } from '#rollsafe/scans';
 
 /**
  * Processes the `scans` queue. Each job name of the catalog maps to a handler (libs/scans'

@@ -1,8 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job, WorkerOptions } from 'bullmq';
-import { QUEUES, ScanJobs, ScheduleService, type JobHandlers } from '#rollsafe/scans';
-import { assertHandlesAll, dispatch } from './job-handlers.js';
+import { assertHandlesAll, dispatch, QUEUES, ScanJobs, ScheduleService, type JobHandlers } from '#rollsafe/scans';
 
 /**
  * Processes the `schedules` queue: each run of a cluster's job scheduler queues a scan (or

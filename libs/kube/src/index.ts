@@ -1,5 +1,5 @@
 export { KubeError, type KubeErrorCode } from './errors.js';
-export { OutboundPolicy, type AddressClass } from './outbound/address-policy.js';
+export { OutboundPolicy, type AddressClass, type LookupAll } from './outbound/address-policy.js';
 export { admitKubeconfig, type IntakeOptions } from './kubeconfig/intake-policy.js';
 export { loadLocalKubeconfig } from './kubeconfig/local-kubeconfig.js';
 export type { ClusterCredentials } from './kubeconfig/credentials.js';

@@ -1,4 +1,4 @@
-import { OutboundPolicy } from '../src/index.js';
+import { OutboundPolicy, type LookupAll } from '../src/index.js';
 
 describe('OutboundPolicy', () => {
   const strict = new OutboundPolicy();
@@ -44,14 +44,14 @@ describe('OutboundPolicy', () => {
   });
 
   it('checks every address a name resolves to and returns the checked one to connect to', async () => {
-    const lookup = (() =>
+    const lookup: LookupAll = () =>
       Promise.resolve([
         { address: '93.184.216.34', family: 4 },
         { address: '169.254.169.254', family: 4 },
-      ])) as unknown as typeof import('node:dns/promises').lookup;
+      ]);
     await expect(strict.resolve('rebind.example', lookup)).rejects.toMatchObject({ code: 'TARGET_FORBIDDEN' });
 
-    const publicOnly = (() => Promise.resolve([{ address: '93.184.216.34', family: 4 }])) as unknown as typeof import('node:dns/promises').lookup;
+    const publicOnly: LookupAll = () => Promise.resolve([{ address: '93.184.216.34', family: 4 }]);
     await expect(strict.resolve('api.example', publicOnly)).resolves.toEqual({ address: '93.184.216.34', family: 4 });
   });
 

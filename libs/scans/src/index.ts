@@ -12,6 +12,7 @@ export {
   type JobContext,
 } from './jobs/catalog.js';
 export { JobQueue, type RepeatSpec } from './jobs/job-queue.js';
+export { assertHandlesAll, dispatch } from './jobs/dispatch.js';
 export { ScheduleService, type ScheduleInput } from './schedules/schedule.service.js';
 export { WebhookService, WEBHOOK_KINDS, type WebhookInput } from './webhooks/webhook.service.js';
 export { NotificationService, notificationJobId } from './webhooks/notification.service.js';

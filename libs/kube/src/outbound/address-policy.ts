@@ -10,6 +10,9 @@ export type AddressClass = 'metadata' | 'not-a-host' | 'link-local' | 'loopback'
  * non-host addresses never; link-local, loopback and private ranges only where the operator
  * lists them in ROLLSAFE_OUTBOUND_ALLOW (CIDRs, or the keywords `loopback` and `private`).
  */
+/** The one form of `dns.lookup` the policy calls: every address of a name. */
+export type LookupAll = (host: string, options: { all: true; verbatim: true }) => Promise<Array<{ address: string; family: number }>>;
+
 export class OutboundPolicy {
   private readonly allowed: Cidr[];
   private readonly allowLoopback: boolean;
@@ -57,7 +60,7 @@ export class OutboundPolicy {
    * Resolves a host name, checks every address it resolves to, and returns the one to connect
    * to, so that the connection goes to the address that was checked (no DNS rebinding).
    */
-  async resolve(host: string, lookup: typeof dns.lookup = dns.lookup): Promise<{ address: string; family: 4 | 6 }> {
+  async resolve(host: string, lookup: LookupAll = (name, options) => dns.lookup(name, options)): Promise<{ address: string; family: 4 | 6 }> {
     const bare = host.replace(/^\[(.*)\]$/, '$1');
     let addresses: Array<{ address: string; family: number }>;
     if (net.isIP(bare)) {

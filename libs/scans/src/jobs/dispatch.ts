@@ -1,5 +1,7 @@
+// How a worker runs a job of the catalog: shared by apps/worker's processors and the tests'
+// workers, so that both check payloads and refuse unknown jobs the same way.
 import { UnrecoverableError, type Job } from 'bullmq';
-import { JOB_CATALOG, jobsOfQueue, parsePayload, type JobContext, type JobName, type QueueName } from '#rollsafe/scans';
+import { JOB_CATALOG, jobsOfQueue, parsePayload, type JobContext, type JobName, type QueueName } from './catalog.js';
 
 type AnyHandler = (payload: unknown, context: JobContext) => Promise<void>;
 
