@@ -7,12 +7,11 @@ import { Test } from '@nestjs/testing';
 import type { Worker } from 'bullmq';
 import { PrismaService } from '#rollsafe/store';
 import { randomBytes } from 'node:crypto';
-import { ClusterService, OrganizationService, QUEUES, ScanEngine, ScanRequestService, type EngineOptions } from '#rollsafe/scans';
+import { assertHandlesAll, ClusterService, OrganizationService, QUEUES, ScanEngine, ScanRequestService, type EngineOptions } from '#rollsafe/scans';
 import { FakeKubeApiServer, kubeScenarios, testConfig, UNSAFE_DEPLOYMENT, until } from '#rollsafe/testing';
 import type { AdvisorResult, Snapshot } from '#rollsafe/advisor';
 import { WorkerModule } from './worker.module.js';
 import { ScansProcessor } from './scans.processor.js';
-import { assertHandlesAll } from './job-handlers.js';
 import { WorkerHarness } from '../test/worker-harness.js';
 
 /** An engine that stops mid-scan until the test lets it go on. */

@@ -64,6 +64,12 @@ describe('scan use cases', () => {
     const findings = await app.get(ScanQueryService).findings(orgId, scan.id, {});
     expect(findings.items.length).toBe(done.summary.critical + done.summary.warning + done.summary.info);
     expect(findings.items.map((f) => f.ruleId)).toContain('readiness-probe-missing');
+    // Each finding carries the patch to apply, or why a human must decide: never both, never neither.
+    for (const finding of findings.items) {
+      expect(finding.remediation.patch === undefined).toBe(finding.remediation.needsDecision !== undefined);
+    }
+    const patched = findings.items.find((f) => f.remediation.patch !== undefined);
+    expect(patched?.remediation).toMatchObject({ target: { kind: 'Deployment', name: patched?.resource.name }, patch: expect.any(Object) });
   });
 
   it('opens finding states, keeps firstSeenAt, resolves what a later scan no longer reports', async () => {

@@ -6,6 +6,7 @@ import type {
   EvidenceJson,
   FindingFields,
   FindingView,
+  RemediationView,
   ScanView,
   ScanWarningView,
   ScheduleView,
@@ -52,14 +53,34 @@ function warningsOf(stored: unknown): ScanWarningView[] {
   });
 }
 
+/** The stored remediation column, read back defensively: it is JSON. */
+function remediationOf(stored: unknown): RemediationView {
+  const value = (typeof stored === 'object' && stored !== null && !Array.isArray(stored) ? stored : {}) as Record<string, unknown>;
+  const text = (key: string) => (typeof value[key] === 'string' ? (value[key] as string) : undefined);
+  const target = value['target'] as { kind?: unknown; namespace?: unknown; name?: unknown } | undefined;
+  const patch = value['patch'];
+  const patchType = text('patchType');
+  const needsDecision = text('needsDecision');
+  return {
+    summary: text('summary') ?? '',
+    yaml: text('yaml') ?? '',
+    ...(target && typeof target.kind === 'string' && typeof target.namespace === 'string' && typeof target.name === 'string'
+      ? { target: { kind: target.kind, namespace: target.namespace, name: target.name } }
+      : {}),
+    ...(patchType === 'strategic-merge' || patchType === 'create' ? { patchType } : {}),
+    ...(typeof patch === 'object' && patch !== null && !Array.isArray(patch) ? { patch: patch as Record<string, EvidenceJson> } : {}),
+    ...(needsDecision ? { needsDecision } : {}),
+  };
+}
+
 /** What a finding reported, as both finding views show it (empty when there is no finding). */
 function reported(finding: Finding | undefined): Pick<FindingFields, 'container' | 'message' | 'evidence' | 'remediation' | 'docs'> {
-  const remediation = (finding?.remediation ?? {}) as { summary?: string; yaml?: string };
+  const remediation = remediationOf(finding?.remediation);
   return {
     ...(finding?.container ? { container: finding.container } : {}),
     message: finding?.message ?? '',
     evidence: (finding?.evidence ?? {}) as Record<string, EvidenceJson>,
-    remediation: { summary: remediation.summary ?? '', yaml: remediation.yaml ?? '' },
+    remediation,
     docs: finding?.docs ?? '',
   };
 }

@@ -47,6 +47,18 @@ export class RemediationView {
   @Field({ description: 'A YAML snippet to paste into the resource' })
   @ApiProperty({ description: 'A YAML snippet to paste into the resource.' })
   yaml!: string;
+  @Field(() => ResourceRef, { nullable: true, description: 'The resource the patch applies to' })
+  @ApiPropertyOptional({ type: ResourceRef, description: 'The resource the patch applies to' })
+  target?: ResourceRef;
+  @Field(() => String, { nullable: true, description: 'strategic-merge (patch the target) or create (add the patch as a new object)' })
+  @ApiPropertyOptional({ enum: ['strategic-merge', 'create'], description: 'strategic-merge (patch the target) or create (add the patch as a new object)' })
+  patchType?: 'strategic-merge' | 'create';
+  @Field(() => JSONScalar, { nullable: true, description: 'The change as data, safe to apply; absent when a human must decide' })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'The change as data, safe to apply; absent when a human must decide' })
+  patch?: Record<string, EvidenceJson>;
+  @Field(() => String, { nullable: true, description: 'Why the change is left to a human (then there is no patch)' })
+  @ApiPropertyOptional({ description: 'Why the change is left to a human (then there is no patch)' })
+  needsDecision?: string;
 }
 
 @ObjectType('SourceLocation')

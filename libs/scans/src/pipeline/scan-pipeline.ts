@@ -110,9 +110,21 @@ export function toRow(finding: AdvisorFinding): FindingRow {
     ...(finding.container ? { container: finding.container } : {}),
     message: finding.message,
     evidence: finding.evidence as Prisma.InputJsonValue,
-    remediation: { summary: finding.remediation.summary, yaml: finding.remediation.yaml },
+    remediation: remediationJson(finding.remediation),
     docs: finding.docs,
     ...(finding.location ? { locationFile: finding.location.file, locationLine: finding.location.line } : {}),
     fingerprint: finding.fingerprint,
+  };
+}
+
+/** The remediation as stored: the patch (when the advisor could make one) beside the text. */
+function remediationJson(remediation: AdvisorFinding['remediation']): Prisma.InputJsonObject {
+  return {
+    summary: remediation.summary,
+    yaml: remediation.yaml,
+    ...(remediation.target ? { target: { ...remediation.target } } : {}),
+    ...(remediation.patchType ? { patchType: remediation.patchType } : {}),
+    ...(remediation.patch ? { patch: remediation.patch } : {}),
+    ...(remediation.needsDecision ? { needsDecision: remediation.needsDecision } : {}),
   };
 }
