@@ -35,8 +35,15 @@ export async function scanManifests(
   };
 }
 
-/** Threads that parse manifests (the calling one included): ROLLSAFE_PARSE_THREADS, else the cores Node may use, at most 4. */
+/**
+ * Threads that parse manifests (the calling one included): ROLLSAFE_PARSE_THREADS, else up to 4
+ * when Node may use 4 cores or more. On 2 cores a worker does not pay: it saves half the parse
+ * but the objects it sends back cost the main thread about 0.4 of a parse to rebuild, and a
+ * second busy core is rarely idle in CI (bench/manifest-scan prints the speed-up per thread count).
+ */
 function parseThreads(): number {
   const fromEnv = Number(process.env['ROLLSAFE_PARSE_THREADS']);
-  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : Math.min(os.availableParallelism(), 4);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  const cores = os.availableParallelism();
+  return cores >= 4 ? Math.min(cores, 4) : 1;
 }

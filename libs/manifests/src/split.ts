@@ -10,8 +10,6 @@ export interface DocumentSpan {
   explicit: boolean;
 }
 
-const NEWLINE = 10;
-
 /**
  * Splits an input at its `---` document markers (`---` at column 0 followed by a space, a tab,
  * a line break or the end). A document marker cannot occur inside a scalar (YAML 1.2, 9.1.4:
@@ -21,46 +19,37 @@ const NEWLINE = 10;
  * inputs (rare in manifests) are parsed whole by the reference path instead.
  */
 export function splitDocuments(text: string): DocumentSpan[] | undefined {
-  if (text.charCodeAt(0) === 37 /* % */ || text.includes('\n%') || text.startsWith('...') || hasMarker(text, '\n...')) return undefined;
+  if (text.charCodeAt(0) === 37 /* % */ || isMarkerAt(text, 0, '...')) return undefined;
   const spans: DocumentSpan[] = [];
   let start = 0;
+  let spanLine = 1;
   let line = 1;
   let explicit = isMarkerAt(text, 0, '---');
-  let counted = 0; // offset up to which newlines are counted into `line`
-  let search = 0;
-  for (;;) {
-    const found = text.indexOf('\n---', search);
-    if (found === -1) break;
-    search = found + 4;
-    const marker = found + 1;
-    if (!isMarkerAt(text, marker, '---')) continue;
-    spans.push({ start, end: marker, line, explicit });
-    line += countNewlines(text, counted, marker);
-    counted = marker;
-    start = marker;
-    explicit = true;
+  // One pass over the line starts: count lines, find markers, refuse directives and `...`.
+  for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', newline + 1)) {
+    line++;
+    const next = newline + 1;
+    const first = text.charCodeAt(next);
+    if (first === 45 /* - */) {
+      if (!isMarkerAt(text, next, '---')) continue;
+      spans.push({ start, end: next, line: spanLine, explicit });
+      start = next;
+      spanLine = line;
+      explicit = true;
+    } else if (first === 46 /* . */) {
+      if (isMarkerAt(text, next, '...')) return undefined;
+    } else if (first === 37 /* % */) {
+      return undefined;
+    }
   }
-  spans.push({ start, end: text.length, line, explicit });
+  spans.push({ start, end: text.length, line: spanLine, explicit });
   return spans;
-}
-
-function hasMarker(text: string, needle: string): boolean {
-  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
-    if (isMarkerAt(text, at + 1, needle.slice(1))) return true;
-  }
-  return false;
 }
 
 function isMarkerAt(text: string, at: number, marker: string): boolean {
   if (!text.startsWith(marker, at)) return false;
   const next = text.charCodeAt(at + marker.length);
   return Number.isNaN(next) || next === 32 || next === 9 || next === 10 || next === 13;
-}
-
-export function countNewlines(text: string, from: number, to: number): number {
-  let count = 0;
-  for (let at = text.indexOf('\n', from); at !== -1 && at < to; at = text.indexOf('\n', at + 1)) count++;
-  return count;
 }
 
 /**
@@ -84,21 +73,4 @@ export function firstContentLine(text: string, from: number, end: number, line: 
     line++;
   }
   return undefined;
-}
-
-/** The 1-based line of the next content character at or after `from` (skips spaces, line breaks, comments). */
-export function nextContentLine(text: string, from: number, line: number): number {
-  let at = from;
-  for (;;) {
-    const code = text.charCodeAt(at);
-    if (code === 32 || code === 9 || code === 13) at++;
-    else if (code === NEWLINE) {
-      at++;
-      line++;
-    } else if (code === 35 /* # */) {
-      const lineEnd = text.indexOf('\n', at);
-      if (lineEnd === -1) return line;
-      at = lineEnd;
-    } else return line;
-  }
 }
