@@ -55,6 +55,14 @@ describe('api (e2e)', () => {
       expect(Object.keys(doc.body['paths'] as Json)).toEqual(
         expect.arrayContaining(['/api/v1/scans', '/api/v1/scans/{id}', '/api/v1/scans/{id}/findings', '/api/v1/organizations']),
       );
+      // Every reference resolves, and a response is described by the same class GraphQL uses.
+      const schemas = ((doc.body['components'] as Json)['schemas'] ?? {}) as Record<string, Json>;
+      const refs = [...doc.text.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((match) => match[1] ?? '');
+      expect(refs.length).toBeGreaterThan(20);
+      expect(refs.filter((name) => !(name in schemas))).toEqual([]);
+      expect(Object.keys((schemas['ScanView'] ?? {})['properties'] as Json)).toEqual(expect.arrayContaining(['summary', 'warnings', 'attempts']));
+      expect(((schemas['FindingView'] ?? {})['properties'] as Record<string, Json>)['severity']).toMatchObject({ enum: ['critical', 'warning', 'info'] });
+      expect(Object.keys(schemas).filter((name) => name.endsWith('Dto') && !/^(Create|Update|Register|Error|ScanQueued|OrganizationCreated|ScheduleInput)/.test(name))).toEqual([]);
       const ui = await fetch(`${base}/api/docs`);
       expect(ui.status).toBe(200);
       expect(await ui.text()).toContain('swagger');
