@@ -3,7 +3,6 @@ import {
   FindingView,
   ScanQueryService,
   ScanRequestService,
-  type ListView,
   FindingConnection,
   ScanView,
   ScanConnection,

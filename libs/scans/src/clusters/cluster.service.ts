@@ -2,16 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DEFAULT_SLB_ATTACHMENT_QUOTA, RULES } from '#rollsafe/advisor';
 import { KubeError, type AccessReport, type ClusterCredentials } from '#rollsafe/kube';
-import {
-  ClusterRepository,
-  FindingRepository,
-  ScanRepository,
-  type ClusterAccess,
-  type ClusterRow,
-  type FindingStatus,
-  type Severity,
-  type StateCursor,
-} from '#rollsafe/store';
+import { ClusterRepository, FindingRepository, ScanRepository, type ClusterAccess, type ClusterRow } from '#rollsafe/store';
 import { DomainError, notFound, type ErrorDetails } from '../errors.js';
 import { UUID } from '../cursor.js';
 import { JobQueue } from '../jobs/job-queue.js';
@@ -146,20 +137,25 @@ export class ClusterService {
   }
 
   /** Queues a scan of the cluster (the worker's `cluster.scan` job). */
-  async requestScan(organizationId: string, id: string, trigger: 'manual' | 'schedule' = 'manual'): Promise<ScanView> {
+  async requestScan(organizationId: string, id: string, trigger: 'manual' | 'schedule' = 'manual', idempotencyKey?: string): Promise<ScanView> {
     const cluster = await this.row(organizationId, id);
+    if (idempotencyKey !== undefined) {
+      const earlier = await this.scans.findByIdempotencyKey(organizationId, idempotencyKey);
+      if (earlier) return toScanView(earlier);
+    }
     const scan = await this.scans.createQueuedForTarget({
       organizationId,
       targetId: cluster.targetId,
       trigger,
       ...(cluster.provider ? { provider: cluster.provider } : {}),
+      ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
     });
     if (!scan) throw notFound('cluster', id);
     try {
       await this.jobs.enqueue('cluster.scan', { scanId: scan.id, clusterId: cluster.id }, scan.id);
     } catch (error) {
-      await this.scans.fail(scan.id, 'the scan could not be queued', new Date());
-      throw new DomainError('UNAVAILABLE', 'the scan queue is unavailable; try again later', { cause: String(error) });
+      // Accepted all the same: the worker's reconciler queues it once Redis answers again.
+      this.logger.warn({ msg: 'scan accepted but not queued yet: the reconciler will queue it', scanId: scan.id, error: String(error) });
     }
     return toScanView(scan);
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { KubeError, OutboundPolicy } from '#rollsafe/kube';
 import { ClusterRepository, OrganizationRepository, WebhookRepository, type SealedWebhook, type Severity, type WebhookRow } from '#rollsafe/store';
 import { DomainError, notFound } from '../errors.js';
