@@ -5,8 +5,9 @@
 //   node bench/verdicts/run.mjs [--apps 20000] [--nodes 5000 --pods 150000 --services 3000] [--repeat 3] [--only manifest|live]
 //
 // Manifest: the 20,000-app corpus of bench/manifest-scan/generate.mjs; the scan without
-// verdicts is what `rollsafe scan FILE --format json` does in process (read, parse, advisor,
-// JSON); verdicts are serviceVerdicts(snapshot, { findings }) plus their JSON.
+// verdicts is what `rollsafe scan FILE --format json` does in process (read, parallel parse,
+// one SnapshotIndex, advisor, JSON); verdicts are serviceVerdicts(snapshot, { findings, index })
+// plus their JSON, sharing the index as the CLI does.
 // Live: the 5,000-node / 150,000-pod cluster of libs/testing kubeScenarios.large (the
 // bench/live-scan server's data), built in process from the objects' JSON (as the collector
 // decodes pages) instead of over HTTPS; the scan without verdicts is decode + addObject +
@@ -16,6 +17,7 @@
 // Runs alternate with and without verdicts; medians are reported. Always exits 0.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -68,14 +70,15 @@ if (only !== 'live') {
     gc();
     const started = performance.now();
     const read = await manifests.readManifestPaths([file], async () => '');
-    const parsed = manifests.parseManifests(read.inputs, manifests.CLI_LIMITS);
-    const result = advisor.runAdvisor(parsed.snapshot, {});
+    const parsed = await manifests.parseManifestsParallel(read.inputs, manifests.CLI_LIMITS, { threads: Math.min(os.availableParallelism(), 4) });
+    const index = new advisor.SnapshotIndex(parsed.snapshot);
+    const result = advisor.runAdvisor(parsed.snapshot, {}, advisor.RULES, index);
     const report = { result, inputErrors: [], warnings: parsed.snapshot.warnings, fileCount: 1, resourceCount: parsed.snapshot.locations.size };
     let bytes = 0;
     for (const chunk of formatJson(report, false)) bytes += chunk.length;
     scans.push(performance.now() - started);
     const [t, verdicts] = ms(() => {
-      const v = simulator.serviceVerdicts(parsed.snapshot, { findings: result.findings });
+      const v = simulator.serviceVerdicts(parsed.snapshot, { findings: result.findings, index });
       return { v, json: JSON.stringify(v.verdicts).length };
     });
     verdictTimes.push(t);
@@ -122,9 +125,12 @@ if (only !== 'manifest') {
     for (let i = 0; i < rounds; i++) {
       gc();
       const [tBuild, snapshot] = ms(() => buildSnapshot(scenario));
-      const [tAdvisor, result] = ms(() => advisor.runAdvisor(snapshot, {}));
+      const [tAdvisor, [result, index]] = ms(() => {
+        const shared = new advisor.SnapshotIndex(snapshot);
+        return [advisor.runAdvisor(snapshot, {}, advisor.RULES, shared), shared];
+      });
       scans.push(tBuild + tAdvisor);
-      const [t, v] = ms(() => simulator.serviceVerdicts(snapshot, { findings: result.findings }));
+      const [t, v] = ms(() => simulator.serviceVerdicts(snapshot, { findings: result.findings, index }));
       verdictTimes.push(t);
       const simulatedPods = v.verdicts.reduce((n, x) => n + (x.parameters ? x.parameters.replicas : 0), 0);
       counts = { pods: snapshot.pods.length, nodes: snapshot.nodes.length, findings: result.findings.length, simulatedReplicas: simulatedPods, ...v.summary };

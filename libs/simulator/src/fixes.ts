@@ -9,6 +9,9 @@ function versionAtLeast(version: string, minor: number): boolean {
   return !match || Number(match[1]) > 1 || Number(match[2]) >= minor;
 }
 
+/** Fix trials need the verdict and the windows only. */
+const LITE = { detail: false };
+
 interface Candidate {
   id: string;
   change: string;
@@ -186,7 +189,7 @@ export function searchFixes(input: SimulationInput, baseline: SimulationResult, 
     for (const candidate of candidates) {
       if (tried.has(candidate.id)) continue;
       tried.add(candidate.id);
-      const next = simulate(applyAll(input, [...kept, candidate]));
+      const next = simulate(applyAll(input, [...kept, candidate]), LITE);
       if (better(next, current)) {
         kept.push(candidate);
         current = next;
@@ -201,7 +204,7 @@ export function searchFixes(input: SimulationInput, baseline: SimulationResult, 
   if (current.verdict === 'safe') {
     for (let i = kept.length - 1; i >= 0 && kept.length > 1; i--) {
       const without = kept.filter((_, j) => j !== i);
-      const result = simulate(applyAll(input, without));
+      const result = simulate(applyAll(input, without), LITE);
       if (result.verdict === 'safe') kept.splice(i, 1);
       else
         closes.set(

@@ -347,11 +347,13 @@ class Controller {
     const R = p.replicas;
     if (p.strategy === 'Recreate') {
       let created = false;
+      let deleted = false;
       let allStopped = 0;
       this.loop(
         () => undefined,
         (t) => {
-          if (t === 0) {
+          if (!deleted) {
+            deleted = true;
             for (const pod of [...this.pods]) {
               this.remove(pod, 0);
               allStopped = Math.max(allStopped, pod.stopped);
@@ -556,7 +558,8 @@ class WindowSink {
 }
 
 /** Replays the rollout and evaluates the Service's path. Pure and deterministic. */
-export function simulate(input: SimulationInput): SimulationResult {
+export function simulate(input: SimulationInput, options: { detail?: boolean } = {}): SimulationResult {
+  const detail = options.detail !== false;
   const p = input.params;
   const controller = new Controller(input, p);
   controller.run();
@@ -639,8 +642,8 @@ export function simulate(input: SimulationInput): SimulationResult {
     .sort((a, b) => a.start - b.start || a.end - b.end || compareNames(a.node ?? '', b.node ?? '') || compareNames(a.pod ?? '', b.pod ?? ''));
   const drops = windows.some((w) => (w.cause === 'capacity-dip' ? w.share >= 1 : true));
   const lastWindow = Math.max(0, ...windows.map((w) => w.end));
-  const steps = [...controller.steps];
-  for (const node of lbNodes) {
+  const steps = detail ? [...controller.steps] : [];
+  for (const node of detail ? lbNodes : []) {
     if (node.from !== null && node.from > NEG) steps.push({ t: round3(node.from), event: 'lb-add', node: node.node });
     if (node.to !== null && Number.isFinite(node.to)) steps.push({ t: round3(node.to), event: 'lb-remove', node: node.node });
   }
@@ -652,13 +655,13 @@ export function simulate(input: SimulationInput): SimulationResult {
     workload: input.workload,
     service: { ...input.service, path },
     parameters: p,
-    parameterSources: Object.fromEntries(Object.entries(input.sources).map(([k, v]) => [k, String(v)])),
+    parameterSources: detail ? Object.fromEntries(Object.entries(input.sources).map(([k, v]) => [k, String(v)])) : {},
     verdict: drops ? 'drops' : 'safe',
     droppedTrafficSeconds: round3(sink.dropped),
     windows,
     steps,
-    pods: pods.map((pod) => podLife(pod, times.get(pod) as PathTimes, removedAt.get(pod))),
-    lbNodes: lbNodes.map((n) => ({ node: n.node, from: finiteOrNull(n.from), to: finiteOrNull(n.to) })),
+    pods: detail ? pods.map((pod) => podLife(pod, times.get(pod) as PathTimes, removedAt.get(pod))) : [],
+    lbNodes: detail ? lbNodes.map((n) => ({ node: n.node, from: finiteOrNull(n.from), to: finiteOrNull(n.to) })) : [],
     durationSeconds: round3(Math.max(rolloutEnd, lastWindow)),
     notes,
   };

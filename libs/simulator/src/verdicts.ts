@@ -180,7 +180,7 @@ function verdictFor(
       ...(kubernetesVersion ? { kubernetesVersion } : {}),
     });
     if (missing.length > 0) return unknownVerdict(service, missing, workload, input.notes ?? []);
-    const result = simulate(input);
+    const result = simulate(input, { detail: false });
     if (!worst || rank(result) > rank(worst.result)) worst = { result, input, workload };
   }
   const { result, input, workload } = worst as { result: SimulationResult; input: SimulationInput; workload: Workload };
@@ -212,7 +212,7 @@ function verdictFor(
     fixes: search.fixes,
     afterFixes: search.after ? { verdict: search.after.verdict, droppedTrafficSeconds: search.after.droppedTrafficSeconds } : null,
     parameters: result.parameters,
-    parameterSources: result.parameterSources,
+    parameterSources: Object.fromEntries(Object.entries(input.sources).map(([k, v]) => [k, String(v)])),
     notes,
     durationSeconds: result.durationSeconds,
   };

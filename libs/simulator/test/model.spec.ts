@@ -58,6 +58,13 @@ describe('strategies', () => {
     expect(v.verdict).toBe('drops');
     expect(v.droppedTrafficSeconds).toBe(2);
     expect(v.windows.filter((w) => w.cause === 'capacity-dip' && w.share === 1).map((w) => [w.start, w.end])).toEqual([[0, 14]]);
+    // One scale-down of every old pod, one scale-up of every new one, both at 0 (old pods stop at once).
+    const [run] = simulateSnapshot(snapshotOf(yaml));
+    expect(run?.result?.steps).toEqual([
+      { t: 0, event: 'scale-down', replicaSet: 'old', to: 0 },
+      { t: 0, event: 'scale-up', replicaSet: 'new', to: 3 },
+    ]);
+    expect(run?.result?.pods).toHaveLength(6);
   });
 
   test('DaemonSet on Local, Kubernetes 1.25: each node drops from d + E until its health check fails', () => {
