@@ -14,6 +14,18 @@ export interface NewScan {
   snapshot?: string;
   sizeBytes: number;
   documentCount: number;
+  /** The client's `Idempotency-Key`: a second POST with it returns the first scan. */
+  idempotencyKey?: string;
+}
+
+/** Findings per rule and severity, stored with a scan's result (`scans.rule_counts`). */
+export type RuleCounts = Record<string, { critical: number; warning: number; info: number }>;
+
+/** A scan the reconciler looks at: not finished, and older than its grace period. */
+export interface UnfinishedScan {
+  id: string;
+  status: ScanStatus;
+  clusterId: string | undefined;
 }
 
 /** A scan of a target that already exists (a cluster's): no uploaded input. */
@@ -22,6 +34,7 @@ export interface NewTargetScan {
   targetId: string;
   trigger: ScanTrigger;
   provider?: string;
+  idempotencyKey?: string;
 }
 
 export interface ScheduledScan {
@@ -94,7 +107,8 @@ export interface ScanOutcome {
 }
 
 export interface StartedScan {
-  scan: Scan;
+  /** What a run reads of the scan row. */
+  scan: Pick<Scan, 'id' | 'organizationId' | 'provider' | 'documentCount'>;
   /** Set for a scan of a registered cluster. */
   clusterId?: string;
   files: Array<{ name: string; text: string }>;
@@ -109,8 +123,32 @@ const withTarget = { target: { select: { name: true, kind: true, cluster: { sele
 export class ScanRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Writes the scan row, its target (created on first use) and its input in one transaction. */
-  async createQueued(input: NewScan): Promise<ScanWithTarget> {
+  /** The scan an earlier POST with this `Idempotency-Key` created, if any. */
+  async findByIdempotencyKey(organizationId: string, idempotencyKey: string): Promise<ScanWithTarget | undefined> {
+    const scan = await this.prisma.client.scan.findUnique({
+      where: { organizationId_idempotencyKey: { organizationId, idempotencyKey } },
+      include: withTarget,
+    });
+    return scan ?? undefined;
+  }
+
+  /**
+   * Writes the scan row, its target (created on first use) and its input in one transaction.
+   * With an idempotency key already used by the organization, returns that scan instead
+   * (`created: false`), also when two requests race (the unique index decides).
+   */
+  async createQueued(input: NewScan): Promise<ScanWithTarget & { created?: false }> {
+    try {
+      return await this.insertQueued(input);
+    } catch (error) {
+      if (input.idempotencyKey === undefined || (error as { code?: unknown }).code !== 'P2002') throw error;
+      const existing = await this.findByIdempotencyKey(input.organizationId, input.idempotencyKey);
+      if (!existing) throw error;
+      return { ...existing, created: false };
+    }
+  }
+
+  private async insertQueued(input: NewScan): Promise<ScanWithTarget> {
     return this.prisma.client.$transaction(async (tx) => {
       const target = await tx.target.upsert({
         where: { organizationId_kind_name: { organizationId: input.organizationId, kind: input.target.kind, name: input.target.name } },
@@ -125,6 +163,7 @@ export class ScanRepository {
           trigger: input.trigger,
           provider: input.provider ?? null,
           documentCount: input.documentCount,
+          idempotencyKey: input.idempotencyKey ?? null,
           input: { create: { files: input.files, sizeBytes: input.sizeBytes, snapshot: input.snapshot ?? null } },
         },
         include: withTarget,
@@ -142,9 +181,51 @@ export class ScanRepository {
         targetId: target.id,
         trigger: input.trigger,
         provider: input.provider ?? null,
+        idempotencyKey: input.idempotencyKey ?? null,
       },
       include: withTarget,
     });
+  }
+
+  /**
+   * Scans still queued or running that were created (queued) or started (running) before
+   * `before`: what the reconciler checks against the queue. Oldest first, at most `limit`.
+   */
+  async unfinishedBefore(before: Date, limit: number): Promise<UnfinishedScan[]> {
+    const rows = await this.prisma.client.scan.findMany({
+      where: {
+        OR: [
+          { status: 'queued', createdAt: { lt: before } },
+          { status: 'running', startedAt: { lt: before } },
+        ],
+      },
+      orderBy: { createdAt: 'asc' },
+      take: limit,
+      select: { id: true, status: true, target: { select: { cluster: { select: { id: true } } } } },
+    });
+    return rows.map((row) => ({ id: row.id, status: row.status, clusterId: row.target.cluster?.id }));
+  }
+
+  /** Scans that succeeded since `since` (the reconciler re-offers their notifications). */
+  async succeededSince(since: Date, limit: number): Promise<string[]> {
+    const rows = await this.prisma.client.scan.findMany({
+      where: { status: 'succeeded', finishedAt: { gte: since } },
+      orderBy: { finishedAt: 'asc' },
+      take: limit,
+      select: { id: true },
+    });
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * Upload retention: deletes the uploaded manifests (and the snapshot parsed from them) of
+   * scans that finished before `before`. The scan, its findings and its summary stay.
+   */
+  async deleteInputsFinishedBefore(before: Date): Promise<number> {
+    const result = await this.prisma.client.scanInput.deleteMany({
+      where: { scan: { status: { in: ['succeeded', 'failed', 'skipped'] }, finishedAt: { lt: before } } },
+    });
+    return result.count;
   }
 
   async findForOrganization(organizationId: string, id: string): Promise<ScanWithTarget | undefined> {
@@ -203,7 +284,12 @@ export class ScanRepository {
    */
   async complete(id: string, outcome: ScanOutcome, now: Date, diff: DiffStates): Promise<boolean> {
     const counts = { critical: 0, warning: 0, info: 0 };
-    for (const finding of outcome.findings) counts[finding.severity] += 1;
+    const ruleCounts: RuleCounts = {};
+    for (const finding of outcome.findings) {
+      counts[finding.severity] += 1;
+      const perRule = (ruleCounts[finding.ruleId] ??= { critical: 0, warning: 0, info: 0 });
+      perRule[finding.severity] += 1;
+    }
     return this.prisma.client.$transaction(
       async (tx) => {
         const scan = await tx.scan.findUnique({ where: { id }, select: { startedAt: true, createdAt: true, targetId: true, organizationId: true } });
@@ -216,6 +302,7 @@ export class ScanRepository {
             durationMs: Math.max(0, now.getTime() - (scan.startedAt ?? now).getTime()),
             error: null,
             ...counts,
+            ruleCounts,
             suppressed: outcome.suppressed,
             notEvaluated: outcome.notEvaluated,
             warnings: outcome.warnings.map(warningJson),

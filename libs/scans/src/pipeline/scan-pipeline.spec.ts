@@ -2,7 +2,6 @@
 // notifications are in-memory stand-ins; the manifest source and the advisor are the real ones.
 import 'reflect-metadata';
 import { Test } from '@nestjs/testing';
-import type { Scan } from '#rollsafe/store';
 import { ScanRepository, type DiffStates, type ScanOutcome, type StartedScan } from '#rollsafe/store';
 import { BROKEN_YAML, UNSAFE_DEPLOYMENT, testConfig } from '#rollsafe/testing';
 import { SCANS_CONFIG } from '../options.js';
@@ -56,30 +55,8 @@ class CannedClusterSource {
   }
 }
 
-function scanRow(id: string, overrides: Partial<Scan> = {}): Scan {
-  return {
-    id,
-    organizationId: 'org',
-    targetId: 'target',
-    status: 'running',
-    trigger: 'upload',
-    provider: null,
-    createdAt: new Date(0),
-    startedAt: new Date(0),
-    finishedAt: null,
-    durationMs: null,
-    attempts: 1,
-    error: null,
-    critical: 0,
-    warning: 0,
-    info: 0,
-    suppressed: 0,
-    notEvaluated: [],
-    documentCount: 2,
-    warnings: [],
-    scheduledRun: null,
-    ...overrides,
-  };
+function scanRow(id: string, overrides: Partial<StartedScan['scan']> = {}): StartedScan['scan'] {
+  return { id, organizationId: 'org', provider: null, documentCount: 2, ...overrides };
 }
 
 describe('ScanPipeline (use case, in memory)', () => {
