@@ -4,10 +4,12 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { PinoNestLogger } from '#rollsafe/runtime';
+import { MAX_UPLOAD_BYTES } from '#rollsafe/scans';
 import { ApiModule } from './api.module.js';
 import type { ApiOptions } from './api.options.js';
 import { MetricsService } from './ops/metrics.service.js';
 import { requestLogMiddleware } from './ops/request-log.middleware.js';
+import { declaredLengthLimit } from './rest/bounded-upload.js';
 
 export const BODY_LIMIT = '10mb';
 
@@ -20,6 +22,8 @@ export async function createApiApp(options: ApiOptions, logger: Logger): Promise
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   app.use(requestLogMiddleware(logger, app.get(MetricsService)));
+  // An upload declared over the limit (plus room for multipart framing) is refused unread.
+  app.use('/api/v1/scans', declaredLengthLimit(MAX_UPLOAD_BYTES + 1024 * 1024));
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('text', { limit: BODY_LIMIT, type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'] });
 

@@ -85,8 +85,13 @@ export const configSchema = z.object({
     }),
   ROLLSAFE_RATE_LIMIT_PER_MINUTE: integer('ROLLSAFE_RATE_LIMIT_PER_MINUTE', 1, 1_000_000, 600),
   ROLLSAFE_WORKER_CONCURRENCY: integer('ROLLSAFE_WORKER_CONCURRENCY', 1, 64, 2),
-  ROLLSAFE_WORKER_LOCK_MS: integer('ROLLSAFE_WORKER_LOCK_MS', 100, 600_000, 30_000),
-  ROLLSAFE_WORKER_STALLED_INTERVAL_MS: integer('ROLLSAFE_WORKER_STALLED_INTERVAL_MS', 100, 600_000, 30_000),
+  ROLLSAFE_WORKER_LOCK_MS: integer('ROLLSAFE_WORKER_LOCK_MS', 100, 600_000, 15_000),
+  ROLLSAFE_WORKER_STALLED_INTERVAL_MS: integer('ROLLSAFE_WORKER_STALLED_INTERVAL_MS', 100, 600_000, 10_000),
+  ROLLSAFE_RECONCILE_INTERVAL_MS: integer('ROLLSAFE_RECONCILE_INTERVAL_MS', 100, 3_600_000, 30_000),
+  ROLLSAFE_SCAN_TIMEOUT_MS: integer('ROLLSAFE_SCAN_TIMEOUT_MS', 100, 3_600_000, 300_000),
+  ROLLSAFE_SCAN_MEMORY_MB: integer('ROLLSAFE_SCAN_MEMORY_MB', 64, 65_536, 1024),
+  ROLLSAFE_UPLOAD_RETENTION_DAYS: integer('ROLLSAFE_UPLOAD_RETENTION_DAYS', 0, 36_500, 30),
+  ROLLSAFE_GRAPHQL_BUDGET_PER_MINUTE: integer('ROLLSAFE_GRAPHQL_BUDGET_PER_MINUTE', 1, 100_000_000, 200_000),
   ROLLSAFE_DATABASE_POOL_SIZE: integer('ROLLSAFE_DATABASE_POOL_SIZE', 1, 200, 10),
   ROLLSAFE_SHUTDOWN_TIMEOUT_MS: integer('ROLLSAFE_SHUTDOWN_TIMEOUT_MS', 0, 600_000, 25_000),
   ROLLSAFE_QUEUE_PREFIX: z
@@ -123,6 +128,15 @@ export interface AppConfig {
   /** How long a worker's job lock lives without renewal: a dead worker's job reruns after about this. */
   workerLockDurationMs: number;
   workerStalledIntervalMs: number;
+  /** How often a worker compares unfinished scans (and promised notifications) with the queue. */
+  reconcileIntervalMs: number;
+  /** Per-scan budget: the advisor step's deadline and its heap, past which the scan fails. */
+  scanTimeoutMs: number;
+  scanMemoryMb: number;
+  /** Days an uploaded manifest is kept after its scan finished (0: deleted when it finishes). */
+  uploadRetentionDays: number;
+  /** GraphQL complexity an organization may spend per minute (across every API process). */
+  graphqlBudgetPerMinute: number;
   /** Postgres connections per API process (a worker uses concurrency x 2 + 4). */
   databasePoolSize: number;
   shutdownTimeoutMs: number;
@@ -197,6 +211,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workerConcurrency: raw.ROLLSAFE_WORKER_CONCURRENCY,
     workerLockDurationMs: raw.ROLLSAFE_WORKER_LOCK_MS,
     workerStalledIntervalMs: raw.ROLLSAFE_WORKER_STALLED_INTERVAL_MS,
+    reconcileIntervalMs: raw.ROLLSAFE_RECONCILE_INTERVAL_MS,
+    scanTimeoutMs: raw.ROLLSAFE_SCAN_TIMEOUT_MS,
+    scanMemoryMb: raw.ROLLSAFE_SCAN_MEMORY_MB,
+    uploadRetentionDays: raw.ROLLSAFE_UPLOAD_RETENTION_DAYS,
+    graphqlBudgetPerMinute: raw.ROLLSAFE_GRAPHQL_BUDGET_PER_MINUTE,
     databasePoolSize: raw.ROLLSAFE_DATABASE_POOL_SIZE,
     shutdownTimeoutMs: raw.ROLLSAFE_SHUTDOWN_TIMEOUT_MS,
     queuePrefix: raw.ROLLSAFE_QUEUE_PREFIX,

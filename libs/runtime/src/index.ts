@@ -1,4 +1,5 @@
 export { loadConfig, loadConfigOrExit, ConfigError, APP_CONFIG, decodeKey, configSchema, type AppConfig } from './config.js';
 export { createLogger, PinoNestLogger, requestContext, REDACTED_PATHS, type RequestContext } from './logger.js';
-export { createRedis, redisOptionsFromUrl, redisAnswers, type RedisConnectionOptions } from './redis.js';
+export { createRedis, createFailFastRedis, redisOptionsFromUrl, redisAnswers, type RedisConnectionOptions } from './redis.js';
 export { installShutdown } from './shutdown.js';
+export { isOutage, withDeadline, OutageError, OUTAGE_RETRY_AFTER_SECONDS } from './outage.js';

@@ -32,6 +32,22 @@ export function createRedis(url: string, connectionName: string): Redis {
   return new Redis({ ...redisOptionsFromUrl(url), connectionName, lazyConnect: false });
 }
 
+/**
+ * A connection for requests that must never wait on Redis (the rate limiter, readiness):
+ * while Redis is down a command fails at once instead of queueing until it comes back.
+ */
+export function createFailFastRedis(url: string, connectionName: string): Redis {
+  return new Redis({
+    ...redisOptionsFromUrl(url),
+    connectionName,
+    lazyConnect: false,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 1000,
+    retryStrategy: (times) => Math.min(times * 100, 1000),
+  });
+}
+
 /** Resolves true when Redis answers PING within the timeout. */
 export async function redisAnswers(redis: Redis, timeoutMs = 2000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;

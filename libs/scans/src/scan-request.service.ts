@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { ManifestError, ManifestInput } from '#rollsafe/manifests';
 import { ScanRepository } from '#rollsafe/store';
 import { DomainError, type ErrorDetails } from './errors.js';
@@ -14,6 +14,8 @@ export interface ScanRequest {
   provider?: string | null;
   target?: string | null;
   trigger: 'upload' | 'manual';
+  /** The client's `Idempotency-Key`: a retry with it returns the scan the first request created. */
+  idempotencyKey?: string;
 }
 
 const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
@@ -22,6 +24,8 @@ const TOO_LARGE_CODES = new Set(['TOO_LARGE', 'TOO_MANY_DOCUMENTS']);
 /** Use case: accept manifests, refuse bad ones before anything is queued, queue a scan. */
 @Injectable()
 export class ScanRequestService {
+  private readonly logger = new Logger(ScanRequestService.name);
+
   constructor(
     private readonly scans: ScanRepository,
     private readonly parser: UploadParser,
@@ -30,6 +34,11 @@ export class ScanRequestService {
 
   async request(request: ScanRequest): Promise<ScanView> {
     const { files } = request;
+    if (request.idempotencyKey !== undefined) {
+      // A retry answers what the first request created, without parsing the upload again.
+      const earlier = await this.scans.findByIdempotencyKey(request.organizationId, request.idempotencyKey);
+      if (earlier) return toScanView(earlier);
+    }
     if (files.length === 0 || files.every((file) => file.text.trim() === '')) {
       throw new DomainError('BAD_INPUT', 'manifests are empty: send YAML or JSON text', { field: 'manifests' });
     }
@@ -62,12 +71,15 @@ export class ScanRequestService {
       ...(parsed.snapshot ? { snapshot: parsed.snapshot } : {}),
       sizeBytes,
       documentCount: parsed.documentCount,
+      ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
     });
+    if (scan.created === false) return toScanView(scan);
     try {
       await this.jobs.enqueue('scan.run', { scanId: scan.id }, scan.id);
     } catch (error) {
-      await this.scans.fail(scan.id, 'the scan could not be queued', new Date());
-      throw new DomainError('UNAVAILABLE', 'the scan queue is unavailable; try again later', { cause: String(error) });
+      // Accepted all the same: the row is the source of truth, and the worker's reconciler
+      // queues a scan that stays queued with no job once Redis answers again.
+      this.logger.warn({ msg: 'scan accepted but not queued yet: the reconciler will queue it', scanId: scan.id, error: String(error) });
     }
     return toScanView(scan);
   }

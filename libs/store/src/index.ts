@@ -16,6 +16,8 @@ export {
   type PriorStateRow,
   type StateChanges,
   type DiffStates,
+  type RuleCounts,
+  type UnfinishedScan,
 } from './scan.repository.js';
 export { ScheduleRepository, type ScheduleRow, type ScheduleSpec } from './schedule.repository.js';
 export {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '#rollsafe/scans';
+import { withDeadline } from '#rollsafe/runtime';
 import { API_OPTIONS, type ApiOptions } from '../api.options.js';
 import { RedisConnection } from './redis.provider.js';
 
@@ -10,12 +11,17 @@ export interface RateLimitState {
 }
 
 const WINDOW_MS = 60_000;
+/** The longest a request waits on the limiter before it is let through. */
+export const LIMITER_DEADLINE_MS = 100;
 
 /**
  * A fixed one-minute window per API key, counted in Redis so every API instance shares it.
- * Throws RATE_LIMITED (429 with Retry-After) past the limit. If Redis does not answer, the
- * request is let through and the failure logged: an outage of the limiter is not an outage
- * of the API.
+ * Throws RATE_LIMITED (429 with Retry-After) past the limit.
+ *
+ * The documented choice is to fail OPEN: if Redis does not answer within LIMITER_DEADLINE_MS
+ * (100 ms; the connection fails fast, so an outage usually answers in under 1 ms), the request
+ * is let through and the failure logged. An outage of the limiter is not an outage of the API;
+ * what it protects (Postgres) still refuses with 503 when it is the one down.
  */
 @Injectable()
 export class RateLimiter {
@@ -33,11 +39,16 @@ export class RateLimiter {
     let count: number;
     try {
       const key = `${this.redis.prefix}:ratelimit:${apiKeyId}:${window}`;
-      const results = await this.redis.client
-        .multi()
-        .incr(key)
-        .pexpire(key, WINDOW_MS * 2)
-        .exec();
+      const results = await withDeadline(
+        this.redis.client
+          .multi()
+          .incr(key)
+          .pexpire(key, WINDOW_MS * 2)
+          .exec(),
+        LIMITER_DEADLINE_MS,
+        'redis',
+        'rate limit',
+      );
       count = Number(results?.[0]?.[1] ?? 0);
     } catch (error) {
       this.logger.warn({ msg: 'rate limiter unavailable: request let through', error: error instanceof Error ? error.message : String(error) });

@@ -2,6 +2,7 @@ import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter 
 import type { Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { DomainError } from '#rollsafe/scans';
+import { OUTAGE_RETRY_AFTER_SECONDS, isOutage } from '#rollsafe/runtime';
 import { GRAPHQL_CODE, HTTP_STATUS, codeForStatus } from './error-mapping.js';
 
 interface ErrorBody {
@@ -11,7 +12,8 @@ interface ErrorBody {
 /**
  * The one place errors leave the API. REST: a status and `{ error: { code, message,
  * details? } }`. GraphQL: a GraphQLError with `extensions.code`. Unknown errors are logged
- * and answered as a generic 500 / INTERNAL_SERVER_ERROR, never with their text.
+ * and answered as a generic 500 / INTERNAL_SERVER_ERROR, never with their text. An outage of
+ * Postgres or Redis (`isOutage`) is answered 503 UNAVAILABLE with Retry-After, at once.
  */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
@@ -28,6 +30,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
   }
 
   private toHttp(exception: unknown): { status: number; body: ErrorBody; retryAfter?: number } {
+    if (!(exception instanceof DomainError) && isOutage(exception)) exception = outage(exception);
     if (exception instanceof DomainError) {
       return {
         status: HTTP_STATUS[exception.code],
@@ -49,6 +52,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   private toGraphQL(exception: unknown): GraphQLError {
     if (exception instanceof GraphQLError) return exception;
+    if (!(exception instanceof DomainError) && isOutage(exception)) exception = outage(exception);
     if (exception instanceof DomainError) {
       return new GraphQLError(exception.message, {
         extensions: {
@@ -71,6 +75,14 @@ export class ApiExceptionFilter implements ExceptionFilter {
     });
     return new GraphQLError('internal error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   }
+}
+
+function outage(exception: unknown): DomainError {
+  new Logger('ApiExceptionFilter').warn({
+    msg: 'answered 503: a backing service is unavailable',
+    error: exception instanceof Error ? exception.message : String(exception),
+  });
+  return new DomainError('UNAVAILABLE', 'a backing service is unavailable; retry shortly', undefined, OUTAGE_RETRY_AFTER_SECONDS);
 }
 
 function httpStatusOf(exception: unknown): number | undefined {

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   ClusterService,
@@ -22,7 +23,7 @@ import {
 import { CurrentAuth } from '../auth/auth.guard.js';
 import type { Auth } from '../auth/auth.types.js';
 import { ErrorDto, RegisterClusterDto, ScheduleInputDto, ScanQueuedDto, UpdateClusterDto } from './dto.js';
-import { intParam, stringParam } from './query.js';
+import { idempotencyKeyOf, intParam, stringParam } from './query.js';
 
 function clusterInput(body: unknown): ClusterInput {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -102,8 +103,8 @@ export class ClustersController {
   @ApiOperation({ summary: 'Queue a scan of the cluster (read-only: lists and gets)' })
   @ApiResponse({ status: 202, type: ScanQueuedDto })
   @ApiResponse({ status: 404, type: ErrorDto })
-  async scan(@CurrentAuth() auth: Auth, @Param('id') id: string): Promise<ScanQueuedDto> {
-    const scan = await this.clusters.requestScan(auth.organizationId, id);
+  async scan(@CurrentAuth() auth: Auth, @Param('id') id: string, @Req() request: Request): Promise<ScanQueuedDto> {
+    const scan = await this.clusters.requestScan(auth.organizationId, id, 'manual', idempotencyKeyOf(request));
     return { id: scan.id, status: scan.status };
   }
 

@@ -19,7 +19,8 @@ import {
 import { CurrentAuth } from '../auth/auth.guard.js';
 import type { Auth } from '../auth/auth.types.js';
 import { CreateScanDto, ErrorDto, ScanQueuedDto } from './dto.js';
-import { intParam, stringParam } from './query.js';
+import { idempotencyKeyOf, intParam, stringParam } from './query.js';
+import { boundedMemoryStorage } from './bounded-upload.js';
 
 interface UploadedFile {
   originalname: string;
@@ -39,7 +40,12 @@ export class ScansController {
 
   @Post()
   @HttpCode(202)
-  @UseInterceptors(AnyFilesInterceptor({ limits: { fileSize: MAX_UPLOAD_BYTES, files: 200, fieldSize: MAX_UPLOAD_BYTES, fields: 10 } }))
+  @UseInterceptors(
+    AnyFilesInterceptor({
+      storage: boundedMemoryStorage(MAX_UPLOAD_BYTES),
+      limits: { fileSize: MAX_UPLOAD_BYTES, files: 200, fieldSize: MAX_UPLOAD_BYTES, fields: 4 },
+    }),
+  )
   @ApiOperation({ summary: 'Queue a scan of manifests: JSON { manifests }, multipart files, or a raw YAML body' })
   @ApiConsumes('application/json', 'multipart/form-data', 'application/yaml')
   @ApiBody({ type: CreateScanDto })
@@ -54,7 +60,13 @@ export class ScansController {
     @Req() request: Request,
   ): Promise<ScanQueuedDto> {
     const input = scanInput(body, files ?? [], request);
-    const scan = await this.requests.request({ organizationId: auth.organizationId, trigger: 'upload', ...input });
+    const idempotencyKey = idempotencyKeyOf(request);
+    const scan = await this.requests.request({
+      organizationId: auth.organizationId,
+      trigger: 'upload',
+      ...input,
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+    });
     return { id: scan.id, status: scan.status };
   }
 

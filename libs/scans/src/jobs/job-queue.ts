@@ -2,7 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { JOB_CATALOG, QUEUES, type JobName, type JobPayloads } from './catalog.js';
+import { withDeadline } from '#rollsafe/runtime';
 import { SCANS_CONFIG, type ScansConfig } from '../options.js';
+
+/** The longest a producer waits on Redis to queue a job (then OutageError: the caller decides). */
+export const ENQUEUE_DEADLINE_MS = 2000;
 
 /** How a job scheduler repeats: a cron pattern (in a time zone) or a fixed interval. */
 export type RepeatSpec = { cron: string; timezone?: string } | { everySeconds: number };
@@ -17,10 +21,33 @@ export class JobQueue {
     @Inject(SCANS_CONFIG) private readonly options: ScansConfig,
   ) {}
 
+  /**
+   * Queues a job (idempotent: the job id decides). Waits at most ENQUEUE_DEADLINE_MS on Redis;
+   * a job whose add is still pending past it may yet be queued when Redis answers, which is
+   * harmless for the same reason.
+   */
   async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], jobId: string): Promise<void> {
     const queue = this.queueFor(name);
     const attempts = name === 'notification.deliver' ? { attempts: this.options.notifyMaxAttempts } : {};
-    await queue.add(name, payload, { ...JOB_CATALOG[name].options, ...attempts, jobId });
+    await withDeadline(queue.add(name, payload, { ...JOB_CATALOG[name].options, ...attempts, jobId }), ENQUEUE_DEADLINE_MS, 'redis', `queue ${name}`);
+  }
+
+  /**
+   * Where a job stands in Redis: its state, or `missing` when Redis has no job by that id
+   * (never queued, removed, or lost with a Redis that restarted empty).
+   */
+  async jobState(name: JobName, jobId: string): Promise<string> {
+    const job = await this.queueFor(name).getJob(jobId);
+    if (!job) return 'missing';
+    return job.getState();
+  }
+
+  /** Removes a finished (completed or failed) job so that its id can be queued again. */
+  async removeFinished(name: JobName, jobId: string): Promise<void> {
+    const job = await this.queueFor(name).getJob(jobId);
+    if (!job) return;
+    const state = await job.getState();
+    if (state === 'completed' || state === 'failed') await job.remove();
   }
 
   /**
