@@ -1,7 +1,7 @@
 // OpenAPI descriptions of the REST request bodies and errors. What the API returns is
 // described once, by the contracts in libs/scans/src/contracts.
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PROVIDERS, Severity, WebhookKind } from '#rollsafe/scans';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { PROVIDERS, Severity, SuppressionView, WebhookKind } from '#rollsafe/scans';
 
 export class ErrorDetailDto {
   @ApiProperty({
@@ -55,14 +55,8 @@ export class ScanQueuedDto {
   status!: string;
 }
 
-export class CreateSuppressionDto {
-  @ApiProperty({ example: 'pdb-missing' }) ruleId!: string;
-  @ApiPropertyOptional() namespace?: string;
-  @ApiPropertyOptional() kind?: string;
-  @ApiPropertyOptional() name?: string;
-  @ApiProperty({ example: 'batch jobs tolerate restarts' }) reason!: string;
-  @ApiPropertyOptional({ format: 'date-time' }) expiresAt?: string;
-}
+/** A suppression as created: the contract less what the service sets. */
+export class CreateSuppressionDto extends OmitType(SuppressionView, ['id', 'createdAt'] as const) {}
 
 export class RegisterClusterDto {
   @ApiProperty({ example: 'prod-hangzhou', description: '1-63 letters, digits, ".", "_" or "-"; unique in the organization' }) name!: string;
