@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FakeKubeApiServer, kubeScenarios } from '#rollsafe/testing';
+import { main, type CliIo } from '../src/main.js';
+
+// `rollsafe simulate --kubeconfig` and the verdicts of `rollsafe scan --kubeconfig` against
+// libs/testing's fake kube-apiserver: the cluster's real pods and nodes drive the simulation.
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+    readStdin: () => Promise.resolve(''),
+    isTty: false,
+    env: {},
+    cwd: root,
+  };
+  const code = await main(args, io);
+  return { code, stdout, stderr };
+}
+
+describe('rollsafe simulate --kubeconfig', () => {
+  const scenario = kubeScenarios.smallAlibabaTerway();
+  let server: FakeKubeApiServer;
+  let dir: string;
+  let kubeconfig: string;
+
+  beforeAll(async () => {
+    server = await FakeKubeApiServer.start({ scenario });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rollsafe-sim-'));
+    kubeconfig = path.join(dir, 'config');
+    fs.writeFileSync(kubeconfig, server.kubeconfig({ auth: 'token', contextName: 'fake' }));
+  });
+  afterAll(async () => {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('simulates every Service of the cluster from its pods and nodes, reading with GETs only', async () => {
+    const { code, stdout, stderr } = await run(['simulate', '--kubeconfig', kubeconfig, '--format', 'json']);
+    expect(stderr).toBe('');
+    expect([0, 1]).toContain(code);
+    const runs = JSON.parse(stdout) as Array<{ verdict: string; parameterSources?: Record<string, string>; parameters?: { nodes: number } }>;
+    expect(runs.length).toBeGreaterThan(0);
+    const simulated = runs.filter((r) => r.verdict !== 'unknown');
+    expect(simulated.length).toBeGreaterThan(0);
+    for (const r of simulated) {
+      expect(r.parameterSources?.['nodes']).toBe('cluster');
+      expect(r.parameterSources?.['kubernetesVersion']).toBe('cluster');
+    }
+    expect(code).toBe(simulated.some((r) => r.verdict === 'drops') ? 1 : 0);
+    expect(server.requests.every((r) => r.method === 'GET')).toBe(true);
+  });
+
+  it('scan --kubeconfig carries the verdicts of its LoadBalancer Services', async () => {
+    const { stdout } = await run(['scan', '--kubeconfig', kubeconfig, '--format', 'json', '--fail-on', 'none']);
+    const report = JSON.parse(stdout);
+    expect(report.verdictSummary.services).toBe(report.verdicts.length);
+    expect(report.verdicts.every((v: { service: { type: string } }) => v.service.type === 'LoadBalancer')).toBe(true);
+  });
+});
