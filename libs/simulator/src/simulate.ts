@@ -630,7 +630,8 @@ export function simulate(input: SimulationInput, options: { detail?: boolean } =
     const ready = capacity.at(from);
     if (ready < minAvailable) {
       const last = sink.windows[sink.windows.length - 1];
-      const share = ready === 0 ? 1 : 0;
+      // Nothing serving drops traffic, unless nothing served before the rollout either (already down).
+      const share = ready === 0 && capacity.base > 0 ? 1 : 0;
       if (last && last.cause === 'capacity-dip' && last.end === from && last.share === share) last.end = to;
       else sink.windows.push({ start: from, end: to, cause: 'capacity-dip', path, share });
     }
@@ -650,6 +651,8 @@ export function simulate(input: SimulationInput, options: { detail?: boolean } =
   steps.sort((a, b) => a.t - b.t);
 
   const notes = [...(input.notes ?? []), ...controller.notes];
+  if (capacity.base === 0)
+    notes.push('No pod served traffic before the rollout: the Service is already down (see endpoints-not-ready); the rollout is not blamed for it.');
   if (p.kind === 'Deployment') notes.push('Deletion ties are broken by pod name; Kubernetes >= 1.31 randomises some ties (the simulator does not).');
   return {
     workload: input.workload,

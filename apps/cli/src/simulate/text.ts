@@ -23,7 +23,9 @@ export function formatRunText(run: SimulationRun): string {
     for (const m of run.missing) lines.push(`  missing: ${m}`);
     return lines.join('\n') + '\n';
   }
-  const head = r.verdict === 'drops' ? `DROPS ${n(r.droppedTrafficSeconds)} s of traffic` : 'SAFE';
+  const causes = [...new Set(r.windows.filter((w) => w.cause !== 'capacity-dip' || w.share >= 1).map((w) => w.cause))];
+  const head =
+    r.verdict === 'safe' ? 'SAFE' : r.droppedTrafficSeconds > 0 ? `DROPS ${n(r.droppedTrafficSeconds)} s of traffic` : `DROPS (${causes.join(', ')})`;
   lines.push(`Service ${run.service.namespace}/${run.service.name} (${r.service.path}) <- ${workload}: ${head}, rollout ${n(r.durationSeconds)} s`);
   const p = r.parameters;
   lines.push(
