@@ -88,6 +88,30 @@ describe('strategies', () => {
   });
 });
 
+describe('StatefulSet', () => {
+  test('one pod at a time, highest ordinal first, the replacement once the old pod is gone', () => {
+    // eTP Cluster, no preStop, probe 5/5. web-old-3 deleted at 0 (stops at once), web-new-3
+    // starts at 0 on its node, Ready 12; web-old-2 deleted at 12, web-new-2 Ready 24;
+    // web-old-1 deleted at 24. Each old pod gets traffic for E = 2 s after it stopped:
+    // [0,2) pool old-1..3: 2/3; [12,14) pool old-1, old-2 (new-3 joins at 14): 2/2 = 1;
+    // [24,26) pool old-1, new-3 (new-2 joins at 26): 1. total 2.667.
+    const yaml = appYaml({ readinessProbe: true }).replace('kind: Deployment', 'kind: StatefulSet');
+    const [run] = simulateSnapshot(snapshotOf(yaml));
+    const result = run?.result;
+    expect(result?.droppedTrafficSeconds).toBe(2.667);
+    expect(result?.windows.filter((w) => w.cause !== 'capacity-dip').map((w) => [w.pod, w.start, w.end, w.share])).toEqual([
+      ['web-old-3', 0, 2, 0.333],
+      ['web-old-2', 12, 14, 0.5],
+      ['web-old-1', 24, 26, 0.5],
+    ]);
+    expect(result?.pods.filter((p) => p.revision === 'new').map((p) => [p.name, p.node, p.scheduled])).toEqual([
+      ['web-new-3', 'node-3', 0],
+      ['web-new-2', 'node-2', 12],
+      ['web-new-1', 'node-1', 24],
+    ]);
+  });
+});
+
 describe('verdicts', () => {
   test('unknown names what is missing', () => {
     const snapshot = snapshotOf(appYaml({ readinessProbe: true }).replace('selector: { app: web }\n  ports', 'selector: { app: nothing }\n  ports'));
