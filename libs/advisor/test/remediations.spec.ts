@@ -61,30 +61,35 @@ describe('remediations are safe to paste', () => {
     expect(applications.length).toBeGreaterThan(decisions.length / 2);
   });
 
-  it.each(applications.map((a) => [`${a.ruleId}: ${a.caseName} (${a.finding.resource.kind}/${a.finding.resource.name}${a.finding.container ? ` ${a.finding.container}` : ''})`, a] as const))(
-    '%s',
-    (_name, application) => {
-      const testCase = caseOf(application);
-      const before = run(testCase);
-      const { objects, before: original, after } = applyRemediation(testCase.objects, application.finding);
-      const findings = run({ ...testCase, objects });
+  it.each(
+    applications.map(
+      (a) =>
+        [
+          `${a.ruleId}: ${a.caseName} (${a.finding.resource.kind}/${a.finding.resource.name}${a.finding.container ? ` ${a.finding.container}` : ''})`,
+          a,
+        ] as const,
+    ),
+  )('%s', (_name, application) => {
+    const testCase = caseOf(application);
+    const before = run(testCase);
+    const { objects, before: original, after } = applyRemediation(testCase.objects, application.finding);
+    const findings = run({ ...testCase, objects });
 
-      // The finding is gone.
-      expect(findings.filter((f) => f.fingerprint === application.finding.fingerprint).map((f) => f.message)).toEqual([]);
-      // No new finding, and none got worse.
-      const previous = new Map(before.map((f) => [f.fingerprint, f]));
-      const added = findings.filter((f) => {
-        const old = previous.get(f.fingerprint);
-        return !old || SEVERITY_RANK[f.severity] < SEVERITY_RANK[old.severity];
-      });
-      expect(added.map((f) => `${f.ruleId} ${f.severity} ${f.message}`)).toEqual([]);
-      // The patched object is valid.
-      expect(validatePatchedObject(original, after)).toEqual([]);
-      // The snippet shown is the patch.
-      expect(application.finding.remediation.yaml.startsWith(toYaml(application.finding.remediation.patch as JsonObject))).toBe(true);
-      expect(load(application.finding.remediation.yaml)).toEqual(application.finding.remediation.patch);
-    },
-  );
+    // The finding is gone.
+    expect(findings.filter((f) => f.fingerprint === application.finding.fingerprint).map((f) => f.message)).toEqual([]);
+    // No new finding, and none got worse.
+    const previous = new Map(before.map((f) => [f.fingerprint, f]));
+    const added = findings.filter((f) => {
+      const old = previous.get(f.fingerprint);
+      return !old || SEVERITY_RANK[f.severity] < SEVERITY_RANK[old.severity];
+    });
+    expect(added.map((f) => `${f.ruleId} ${f.severity} ${f.message}`)).toEqual([]);
+    // The patched object is valid.
+    expect(validatePatchedObject(original, after)).toEqual([]);
+    // The snippet shown is the patch.
+    expect(application.finding.remediation.yaml.startsWith(toYaml(application.finding.remediation.patch as JsonObject))).toBe(true);
+    expect(load(application.finding.remediation.yaml)).toEqual(application.finding.remediation.patch);
+  });
 
   it.each(decisions.map((d) => [`${d.ruleId}: ${d.caseName} (${d.finding.resource.kind}/${d.finding.resource.name})`, d] as const))(
     '%s needs a decision and says why',
