@@ -3,6 +3,8 @@ import 'reflect-metadata';
 import { createLogger, installShutdown, loadConfigOrExit } from '#rollsafe/runtime';
 import { createApiApp } from './app.factory.js';
 import { Lifecycle } from './ops/lifecycle.js';
+import { drainHttp } from './ops/drain.js';
+import type { Server } from 'node:http';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit('api');
@@ -10,8 +12,15 @@ async function main(): Promise<void> {
   const app = await createApiApp(config, logger);
   await app.listen(config.port, config.host);
   const lifecycle = app.get(Lifecycle);
-  installShutdown(app, logger, config.shutdownTimeoutMs, () => {
-    lifecycle.shuttingDown = true;
+  installShutdown(app, logger, config.shutdownTimeoutMs, {
+    // Readiness answers 503 first, so that load balancers stop sending new requests.
+    beforeClose: () => {
+      lifecycle.shuttingDown = true;
+    },
+    // Then the HTTP server stops accepting and finishes its in-flight requests (idle
+    // keep-alive connections are closed; busy ones end after their response), all while
+    // Postgres and Redis are still open; app.close() closes them afterwards.
+    drain: (deadline) => drainHttp(app.getHttpServer() as Server, deadline),
   });
   logger.info({ url: `http://${config.host}:${config.port}`, docs: '/api/docs', graphql: '/graphql' }, 'api listening');
 }

@@ -3,13 +3,14 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { PinoNestLogger, createLogger, installShutdown, loadConfigOrExit } from '#rollsafe/runtime';
 import { WorkerModule } from './worker.module.js';
+import { drainWorker } from './drain.js';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit('worker');
   const logger = createLogger({ level: config.logLevel, app: 'worker' });
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: new PinoNestLogger(logger) });
   await app.init();
-  installShutdown(app, logger, config.shutdownTimeoutMs);
+  installShutdown(app, logger, config.shutdownTimeoutMs, { drain: (deadline) => drainWorker(app, logger, deadline) });
   logger.info({ concurrency: config.workerConcurrency, queuePrefix: config.queuePrefix }, 'worker started');
 }
 

@@ -3,6 +3,7 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { UnrecoverableError, type Job, type WorkerOptions } from 'bullmq';
 import { DeliveryFailedError, notificationBackoff, type RetryPolicy } from '#rollsafe/notify';
 import { assertHandlesAll, dispatch, NotificationDelivery, QUEUES, type JobContext, type JobHandlers, type JobPayloads } from '#rollsafe/scans';
+import { InFlight } from './in-flight.js';
 
 /**
  * Processes the `notifications` queue: one `notification.deliver` job per webhook and scan.
@@ -14,7 +15,10 @@ import { assertHandlesAll, dispatch, NotificationDelivery, QUEUES, type JobConte
 export class NotificationsProcessor extends WorkerHost implements OnModuleInit {
   private readonly logger = new Logger('NotificationsProcessor');
 
-  constructor(private readonly delivery: NotificationDelivery) {
+  constructor(
+    private readonly delivery: NotificationDelivery,
+    private readonly inFlight: InFlight,
+  ) {
     super();
   }
 
@@ -26,8 +30,8 @@ export class NotificationsProcessor extends WorkerHost implements OnModuleInit {
     assertHandlesAll(QUEUES.notifications, this.handlers());
   }
 
-  async process(job: Job): Promise<void> {
-    await dispatch(this.handlers(), job);
+  async process(job: Job, token?: string): Promise<void> {
+    await this.inFlight.run(job, token, () => dispatch(this.handlers(), job));
   }
 
   async deliver(payload: JobPayloads['notification.deliver'], context: JobContext): Promise<void> {

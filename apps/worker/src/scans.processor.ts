@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { UnrecoverableError, type Job, type WorkerOptions } from 'bullmq';
 import { assertHandlesAll, dispatch, JOB_CATALOG, QUEUES, ScanJobs, type JobHandlers, type JobName } from '#rollsafe/scans';
+import { InFlight } from './in-flight.js';
 
 /**
  * Processes the `scans` queue. Each job name of the catalog maps to a handler (libs/scans'
@@ -11,7 +12,10 @@ import { assertHandlesAll, dispatch, JOB_CATALOG, QUEUES, ScanJobs, type JobHand
 export class ScansProcessor extends WorkerHost implements OnModuleInit {
   private readonly logger = new Logger('ScansProcessor');
 
-  constructor(private readonly jobs: ScanJobs) {
+  constructor(
+    private readonly jobs: ScanJobs,
+    private readonly inFlight: InFlight,
+  ) {
     super();
   }
 
@@ -23,12 +27,25 @@ export class ScansProcessor extends WorkerHost implements OnModuleInit {
     assertHandlesAll(QUEUES.scans, this.handlers());
   }
 
-  async process(job: Job): Promise<void> {
-    await dispatch(this.handlers(), job);
+  async process(job: Job, token?: string): Promise<void> {
+    await this.inFlight.run(job, token, () => dispatch(this.handlers(), job));
   }
 
+  /**
+   * Never throws (a rejection here would be unhandled and stop the process): when the scan's
+   * failure cannot be recorded (Postgres down), the row stays queued or running and the
+   * reconciler runs it again later.
+   */
   @OnWorkerEvent('failed')
   async onFailed(job: Job | undefined, error: Error): Promise<void> {
+    try {
+      await this.recordFailure(job, error);
+    } catch (recordError) {
+      this.logger.error({ msg: 'could not record a failed job: the reconciler will run its scan again', jobId: job?.id, error: String(recordError) });
+    }
+  }
+
+  private async recordFailure(job: Job | undefined, error: Error): Promise<void> {
     if (!job) return;
     const exhausted = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
     this.logger.warn({

@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } fr
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job, WorkerOptions } from 'bullmq';
 import { assertHandlesAll, dispatch, QUEUES, ScanJobs, ScheduleService, type JobHandlers } from '#rollsafe/scans';
+import { InFlight } from './in-flight.js';
 
 /**
  * Processes the `schedules` queue: each run of a cluster's job scheduler queues a scan (or
@@ -16,6 +17,7 @@ export class SchedulesProcessor extends WorkerHost implements OnModuleInit, OnAp
   constructor(
     private readonly jobs: ScanJobs,
     private readonly schedules: ScheduleService,
+    private readonly inFlight: InFlight,
   ) {
     super();
   }
@@ -33,8 +35,8 @@ export class SchedulesProcessor extends WorkerHost implements OnModuleInit, OnAp
     this.logger.log({ msg: 'job schedulers reconciled with the schedule rows', installed, removed });
   }
 
-  async process(job: Job): Promise<void> {
-    await dispatch(this.handlers(), job);
+  async process(job: Job, token?: string): Promise<void> {
+    await this.inFlight.run(job, token, () => dispatch(this.handlers(), job));
   }
 
   @OnWorkerEvent('failed')

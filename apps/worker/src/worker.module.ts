@@ -7,11 +7,13 @@ import { redisOptionsFromUrl, type AppConfig } from '#rollsafe/runtime';
 import { ScansProcessor, configuredScansProcessor } from './scans.processor.js';
 import { SchedulesProcessor, configuredSchedulesProcessor } from './schedules.processor.js';
 import { NotificationsProcessor, configuredNotificationsProcessor } from './notifications.processor.js';
+import { InFlight } from './in-flight.js';
+import { RECONCILE_CONFIG, ReconcileRunner } from './reconcile.runner.js';
 
 /** What the worker reads from the validated configuration (libs/runtime's AppConfig). */
 export type WorkerConfig = Pick<
   AppConfig,
-  'databaseUrl' | 'redisUrl' | 'queuePrefix' | 'workerConcurrency' | 'workerLockDurationMs' | 'workerStalledIntervalMs'
+  'databaseUrl' | 'redisUrl' | 'queuePrefix' | 'workerConcurrency' | 'workerLockDurationMs' | 'workerStalledIntervalMs' | 'reconcileIntervalMs'
 > &
   ScansConfig;
 
@@ -32,6 +34,9 @@ export class WorkerModule {
         ScansModule.forRoot(config),
       ],
       providers: [
+        InFlight,
+        { provide: RECONCILE_CONFIG, useValue: { redisUrl: config.redisUrl, reconcileIntervalMs: config.reconcileIntervalMs } },
+        ReconcileRunner,
         { provide: ScansProcessor, useClass: configuredScansProcessor(workerOptions) },
         { provide: SchedulesProcessor, useClass: configuredSchedulesProcessor({ ...workerOptions, concurrency: 1 }) },
         {

@@ -20,6 +20,8 @@ export { NotificationDelivery, decideAfterAttempt, type DeliveryDecision } from 
 export { webhookAddressResolver } from './webhooks/webhook-address.js';
 export { displayUrl } from './webhooks/webhook-url.js';
 export { ScanJobs } from './jobs/scan-jobs.js';
+export { ScanBudgetError, runBudgeted, INLINE_OBJECTS } from './scan-engine.js';
+export { ScanReconciler, type ReconcileReport } from './jobs/reconciler.js';
 export { ClusterService, rulesNeeding, type ClusterInput, type ClusterFindingArgs } from './clusters/cluster.service.js';
 export { ClusterConnector } from './clusters/cluster-connector.js';
 export { CredentialCipher, CredentialsError, encryptionKeyId, type SealPurpose } from './clusters/credential-cipher.js';

@@ -19,6 +19,10 @@ export type ScansConfig = Pick<
   | 'notifyMaxBackoffMs'
   | 'notifyMaxRetryAfterMs'
   | 'notifyTimeoutMs'
+  | 'reconcileIntervalMs'
+  | 'uploadRetentionDays'
+  | 'scanTimeoutMs'
+  | 'scanMemoryMb'
 > & {
   /** Per request to an API server (libs/kube's default otherwise). */
   kubeRequestTimeoutMs?: number;

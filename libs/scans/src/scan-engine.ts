@@ -1,6 +1,9 @@
 // The advisor step of the scan pipeline behind one injectable, so tests can hold a run
 // mid-way (crash-and-rerun) or make it fail, without mocking the database or the queue.
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { SCANS_CONFIG, type ScansConfig } from './options.js';
 import { PROVIDERS, runAdvisor, type AdvisorResult, type Provider, type Snapshot, type Suppression } from '#rollsafe/advisor';
 import { DEFAULT_LIMITS } from '#rollsafe/manifests';
 
@@ -42,10 +45,77 @@ export function engineOptions(settings: EngineSettings): EngineOptions {
   };
 }
 
+/** Snapshots with fewer objects run in place: a thread would cost more than the rules (a few ms). */
+export const INLINE_OBJECTS = 2000;
+
+/** A scan that went over its budget: the message says which and by how much. */
+export class ScanBudgetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScanBudgetError';
+  }
+}
+
+export function objectCount(snapshot: Snapshot): number {
+  let count = 0;
+  for (const value of Object.values(snapshot)) if (Array.isArray(value)) count += value.length;
+  return count;
+}
+
 @Injectable()
 export class ScanEngine {
-  /** Runs the advisor over a snapshot (async so that a test can hold it). */
+  constructor(@Optional() @Inject(SCANS_CONFIG) private readonly config?: Pick<ScansConfig, 'scanTimeoutMs' | 'scanMemoryMb'>) {}
+
+  /**
+   * Runs the advisor over a snapshot (async so that a test can hold it). A snapshot of
+   * INLINE_OBJECTS or more runs on a thread of its own under the per-scan budget
+   * (ROLLSAFE_SCAN_TIMEOUT_MS, ROLLSAFE_SCAN_MEMORY_MB): past either, ScanBudgetError.
+   */
   run(snapshot: Snapshot, options: EngineOptions): Promise<AdvisorResult> {
-    return Promise.resolve(runAdvisor(snapshot, options));
+    if (!this.config || objectCount(snapshot) < INLINE_OBJECTS) return Promise.resolve(runAdvisor(snapshot, options));
+    return runBudgeted(snapshot, options, this.config.scanTimeoutMs, this.config.scanMemoryMb);
   }
+}
+
+/** The advisor on a thread capped at `memoryMb` of heap and terminated after `timeoutMs`. */
+export function runBudgeted(snapshot: Snapshot, options: EngineOptions, timeoutMs: number, memoryMb: number): Promise<AdvisorResult> {
+  return new Promise<AdvisorResult>((resolve, reject) => {
+    const worker = new Worker(advisorThreadScript(), {
+      workerData: { snapshot, options },
+      resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: Math.max(16, Math.min(64, memoryMb / 8)) },
+    });
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      outcome();
+    };
+    const timer = setTimeout(() => {
+      settle(() => reject(new ScanBudgetError(`the scan went over its time budget: the rules ran for more than ${timeoutMs} ms (ROLLSAFE_SCAN_TIMEOUT_MS)`)));
+      void worker.terminate();
+    }, timeoutMs);
+    worker.once('message', (result: AdvisorResult) => {
+      settle(() => resolve(result));
+      void worker.terminate();
+    });
+    worker.once('error', (error: Error & { code?: string }) =>
+      settle(() =>
+        reject(
+          error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? new ScanBudgetError(`the scan went over its memory budget of ${memoryMb} MiB (ROLLSAFE_SCAN_MEMORY_MB)`)
+            : error,
+        ),
+      ),
+    );
+    worker.once('exit', (code) => settle(() => reject(new Error(`the advisor thread exited (${code}) without a result`))));
+  });
+}
+
+/** The compiled thread script (tests run this module from source: the build's copy in dist/). */
+function advisorThreadScript(): URL {
+  const here = fileURLToPath(import.meta.url);
+  if (!here.endsWith('.ts')) return new URL('./pipeline/advisor-thread.js', import.meta.url);
+  const compiled = here.replace(/[\\/]libs[\\/]scans[\\/]src[\\/]scan-engine\.ts$/, '/dist/libs/scans/src/pipeline/advisor-thread.js');
+  return new URL(`file://${compiled}`);
 }

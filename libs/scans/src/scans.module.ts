@@ -13,6 +13,7 @@ import { UploadParser } from './pipeline/upload-parser.js';
 import { OrganizationService } from './organization.service.js';
 import { SuppressionService } from './suppression.service.js';
 import { ScanJobs } from './jobs/scan-jobs.js';
+import { ScanReconciler } from './jobs/reconciler.js';
 import { CredentialCipher } from './clusters/credential-cipher.js';
 import { ClusterConnector } from './clusters/cluster-connector.js';
 import { ClusterService } from './clusters/cluster.service.js';
@@ -39,6 +40,7 @@ const services = [
   NotificationService,
   NotificationDelivery,
   ScanJobs,
+  ScanReconciler,
 ];
 
 /**

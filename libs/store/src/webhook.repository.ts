@@ -190,6 +190,18 @@ export class WebhookRepository {
     return rows.map((row) => row.id);
   }
 
+  /**
+   * Whether a scan's changes reached a webhook for good: delivered, or given up on. A rerun
+   * job (a worker killed after sending, Redis restarted empty) checks it before sending again.
+   */
+  async deliveryFinished(webhookId: string, scanId: string): Promise<boolean> {
+    const row = await this.prisma.client.webhookDelivery.findFirst({
+      where: { webhookId, scanId, result: { in: ['delivered', 'gave_up'] } },
+      select: { id: true },
+    });
+    return row !== null;
+  }
+
   /** Stores one attempt; the same attempt recorded again (a rerun job) replaces it. */
   async recordDelivery(input: NewDelivery): Promise<DeliveryRow> {
     const data = {

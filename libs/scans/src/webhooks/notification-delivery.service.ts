@@ -62,6 +62,12 @@ export class NotificationDelivery {
 
   /** One attempt (1 for the first) of telling a webhook what a scan changed. */
   async deliverChanges({ webhookId, scanId }: { webhookId: string; scanId: string }, attemptNumber: number): Promise<DeliveryDecision> {
+    if (await this.webhookRows.deliveryFinished(webhookId, scanId)) {
+      // A rerun of a job that already sent (its worker died before acknowledging it, or the
+      // reconciler queued it again after Redis lost it): the receiver hears it once.
+      this.logger.log({ msg: 'already delivered (or given up on): not sent again', webhookId, scanId });
+      return { outcome: 'nothing-to-send', reason: 'already delivered' };
+    }
     const prepared = await this.prepare(webhookId, scanId);
     if ('reason' in prepared) {
       this.logger.log({ msg: 'nothing to deliver', webhookId, scanId, reason: prepared.reason });

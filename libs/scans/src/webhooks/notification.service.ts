@@ -42,4 +42,23 @@ export class NotificationService {
     if (queued > 0) this.logger.log({ msg: 'notifications queued', scanId, webhooks: queued });
     return queued;
   }
+
+  /**
+   * The reconciler's side: queues again the deliveries of a finished scan that have no final
+   * outcome in the log and no job in Redis (lost with a Redis that restarted empty). Returns
+   * how many it queued.
+   */
+  async reoffer(scanId: string): Promise<number> {
+    const scan = await this.scans.findWithContext(scanId);
+    if (!scan || scan.status !== 'succeeded') return 0;
+    let queued = 0;
+    for (const webhookId of await this.webhookRows.matching(scan.organizationId, scan.target.cluster?.id)) {
+      if (await this.webhookRows.deliveryFinished(webhookId, scanId)) continue;
+      const jobId = notificationJobId(webhookId, scanId);
+      if ((await this.jobs.jobState('notification.deliver', jobId)) !== 'missing') continue;
+      await this.jobs.enqueue('notification.deliver', { webhookId, scanId }, jobId);
+      queued += 1;
+    }
+    return queued;
+  }
 }

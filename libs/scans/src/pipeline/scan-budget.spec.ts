@@ -1,0 +1,51 @@
+// The per-scan budget: a snapshot big enough to leave the event loop runs the advisor on a
+// thread of its own, capped in heap and time; over either, the scan fails with a message that
+// says which budget, and the process (its job locks, the other scans) goes on. The thread
+// script is the build's (run `node tools/build.mjs` first, as `npm test` does).
+import { parseManifests } from '#rollsafe/manifests';
+import { runAdvisor, type Snapshot } from '#rollsafe/advisor';
+import { testConfig } from '#rollsafe/testing';
+import { INLINE_OBJECTS, ScanBudgetError, ScanEngine, objectCount, runBudgeted } from '../scan-engine.js';
+
+function manyDeployments(count: number): Snapshot {
+  const documents: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    documents.push(
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web-${i}, namespace: shop}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: web-${i}}}\n  template:\n    metadata: {labels: {app: web-${i}}}\n    spec:\n      containers:\n        - {name: web, image: nginx}\n`,
+    );
+  }
+  const parsed = parseManifests([{ name: 'many.yaml', text: documents.join('---\n') }], { maxDocuments: count + 10 });
+  return parsed.snapshot;
+}
+
+describe('per-scan budget (ScanEngine)', () => {
+  const big = manyDeployments(INLINE_OBJECTS + 500);
+  const options = { suppressions: [] };
+
+  it('runs a big snapshot on a thread with the same result as in place', async () => {
+    expect(objectCount(big)).toBeGreaterThanOrEqual(INLINE_OBJECTS);
+    const engine = new ScanEngine(testConfig());
+    const threaded = await engine.run(big, options);
+    const inline = runAdvisor(big, options);
+    expect(threaded.findings.length).toBe(inline.findings.length);
+    expect(threaded.findings.map((f) => f.fingerprint)).toEqual(inline.findings.map((f) => f.fingerprint));
+  }, 60_000);
+
+  it('fails a scan over its time budget with a message naming the budget, and keeps the event loop free', async () => {
+    let ticks = 0;
+    const ticker = setInterval(() => (ticks += 1), 5);
+    const started = Date.now();
+    const outcome = await runBudgeted(big, options, 20, 1024).catch((error: unknown) => error);
+    clearInterval(ticker);
+    expect(outcome).toBeInstanceOf(ScanBudgetError);
+    expect((outcome as Error).message).toMatch(/time budget: the rules ran for more than 20 ms \(ROLLSAFE_SCAN_TIMEOUT_MS\)/);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(ticks).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('fails a scan over its memory budget with a message naming the budget', async () => {
+    const outcome = await runBudgeted(manyDeployments(20_000), options, 120_000, 8).catch((error: unknown) => error);
+    expect(outcome).toBeInstanceOf(ScanBudgetError);
+    expect((outcome as Error).message).toBe('the scan went over its memory budget of 8 MiB (ROLLSAFE_SCAN_MEMORY_MB)');
+  }, 120_000);
+});
