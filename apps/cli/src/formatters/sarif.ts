@@ -46,7 +46,8 @@ export function formatSarif(report: ScanReport, version: string, docsBaseUrl: st
   }));
 
   const inputs = new Map((report.inputs ?? []).map((input) => [input.name, input]));
-  const results = report.result.findings.map((finding) => toResult(finding, ruleIndex.get(finding.ruleId) ?? 0, cwd, inputs));
+  const budget = { left: MAX_SARIF_FIXES };
+  const results = report.result.findings.map((finding) => toResult(finding, ruleIndex.get(finding.ruleId) ?? 0, cwd, inputs, budget));
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -82,8 +83,13 @@ export function formatSarif(report: ScanReport, version: string, docsBaseUrl: st
  * A SARIF fix for a finding whose remediation needs no decision: the lines `rollsafe fix`
  * would replace in its file, and what it would write there.
  */
-function sarifFix(finding: Finding, input: ManifestInput | undefined, cwd: string): Record<string, unknown> | undefined {
-  if (!input || !finding.remediation.patch) return undefined;
+/** Each fix re-reads its file: past these bounds (large generated uploads) results carry the patch only. */
+const MAX_SARIF_FIXES = 500;
+const MAX_SARIF_FIX_FILE_BYTES = 2 * 1024 * 1024;
+
+function sarifFix(finding: Finding, input: ManifestInput | undefined, cwd: string, budget: { left: number }): Record<string, unknown> | undefined {
+  if (!input || !finding.remediation.patch || budget.left <= 0 || input.text.length > MAX_SARIF_FIX_FILE_BYTES) return undefined;
+  budget.left--;
   const plan = planFixes([input], [finding]);
   const fixed = plan.files[0];
   if (!fixed?.changed || plan.applied.length === 0) return undefined;
@@ -110,8 +116,8 @@ function sarifFix(finding: Finding, input: ManifestInput | undefined, cwd: strin
   };
 }
 
-function toResult(finding: Finding, index: number, cwd: string, inputs: Map<string, ManifestInput>): Record<string, unknown> {
-  const fix = finding.location ? sarifFix(finding, inputs.get(finding.location.file), cwd) : undefined;
+function toResult(finding: Finding, index: number, cwd: string, inputs: Map<string, ManifestInput>, budget: { left: number }): Record<string, unknown> {
+  const fix = finding.location ? sarifFix(finding, inputs.get(finding.location.file), cwd, budget) : undefined;
   const text = `${finding.message} Fix: ${finding.remediation.summary}`;
   return {
     ruleId: finding.ruleId,
