@@ -99,6 +99,12 @@ function ruleTable(title, summary) {
 ruleTable('Real-world files (75 files, scanned as the applications of conformance/real-units.json)', report.realWorld);
 ruleTable('Alibaba CCM examples, each file alone (provider detected from annotations)', report.alibaba);
 ruleTable('Alibaba CCM examples, each file alone, --provider alibaba', report.alibabaNamed);
+if (report.realWorldShapes) {
+  ruleTable(
+    `Real-world shapes (issue 9): corpus/real-world, ${report.realWorldShapes.units.reduce((n, u) => n + u.files.length, 0)} files, each project one upload (review: docs/conformance.md)`,
+    report.realWorldShapes,
+  );
+}
 const kindless = report.kindlessListItems.reduce((n, f) => n + f.items, 0);
 out.push(
   '',
@@ -106,7 +112,7 @@ out.push(
 );
 
 if (args.includes('--units')) {
-  for (const unit of report.realWorld.units) {
+  for (const unit of [...report.realWorld.units, ...(report.realWorldShapes?.units ?? [])]) {
     out.push('', `== ${unit.name}`, ...unit.findings.map((f) => `   ${f}`));
     if (unit.warnings.length) out.push(...unit.warnings.map((w) => `   (warning) ${w}`));
   }

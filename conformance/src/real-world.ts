@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { runAdvisor, type AdvisorOptions, type Finding, type Severity } from '#rollsafe/advisor';
 import { formatManifestError, parseManifests } from '#rollsafe/manifests';
 import { isRecord, listCorpusFiles, loadRealUnits, readCorpusText } from './corpus.js';
@@ -88,4 +90,30 @@ export function kindlessListItems(directory: string): Array<{ file: string; list
     if (items > 0) out.push({ file, listKind: value['kind'], items });
   }
   return out;
+}
+
+/** corpus/real-world (issue 9): fresh manifests of 11 projects, each project one upload. */
+export const REAL_WORLD_SHAPES_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../corpus/real-world');
+
+export function scanRealWorldShapes(options: AdvisorOptions = {}): CorpusSummary {
+  const projects = fs
+    .readdirSync(REAL_WORLD_SHAPES_DIR, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && e.name !== 'LICENSES')
+    .map((e) => e.name)
+    .sort();
+  return summarize(
+    projects.map((project) => {
+      const dir = path.join(REAL_WORLD_SHAPES_DIR, project);
+      const files = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+      const { snapshot, errors } = parseManifests(files.map((file) => ({ name: `${project}/${file}`, text: fs.readFileSync(path.join(dir, file), 'utf8') })));
+      const result = runAdvisor(snapshot, options);
+      return {
+        name: project,
+        files: files.map((f) => `${project}/${f}`),
+        findings: result.findings.map(describe),
+        warnings: result.warnings.map((w) => w.message),
+        inputErrors: errors.map(formatManifestError),
+      };
+    }),
+  );
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { RULES } from '#rollsafe/advisor';
 import { CORPUS_DIR, loadExplanations, loadPeerMap, loadRealUnits, readJson } from '../src/corpus.js';
-import { inputErrorsUnder, kindlessListItems, scanAlibaba, scanRealWorld } from '../src/real-world.js';
+import { inputErrorsUnder, kindlessListItems, scanAlibaba, scanRealWorld, scanRealWorldShapes } from '../src/real-world.js';
 import { runConformance } from '../src/runner.js';
 import type { Comparison } from '../src/types.js';
 
@@ -17,12 +17,13 @@ const report = runConformance(peerMap, explanations);
 const realWorld = scanRealWorld();
 const alibaba = scanAlibaba();
 const alibabaNamed = scanAlibaba({ provider: 'alibaba' });
+const realWorldShapes = scanRealWorldShapes();
 
 const reportFile = process.env['ROLLSAFE_CONFORMANCE_REPORT'];
 if (reportFile) {
   fs.writeFileSync(
     reportFile,
-    JSON.stringify({ ...report, realWorld, alibaba, alibabaNamed, kindlessListItems: kindlessListItems('api') }, null, 1),
+    JSON.stringify({ ...report, realWorld, alibaba, alibabaNamed, realWorldShapes, kindlessListItems: kindlessListItems('api') }, null, 1),
   );
 }
 
@@ -43,12 +44,8 @@ describe('peer map', () => {
       ...peerMap.not_mapped.flatMap((n) => (n.codes ?? [n.peer_check_id]).map((id) => `${n.peer} ${id}`)),
     ]);
     const index = readJson<Array<{ file: string; checks: Array<{ peer_check_id?: string }> }>>(path.join(CORPUS_DIR, 'peers/index.json'));
-    const used = new Set(
-      index.flatMap((e) => e.checks.filter((c) => c.peer_check_id).map((c) => `${e.file.split('/')[0]} ${c.peer_check_id}`)),
-    );
-    const popeye = readJson<Array<{ expected_by_object: Record<string, { messages: string[] }> }>>(
-      path.join(CORPUS_DIR, 'peers/popeye/expectations.json'),
-    );
+    const used = new Set(index.flatMap((e) => e.checks.filter((c) => c.peer_check_id).map((c) => `${e.file.split('/')[0]} ${c.peer_check_id}`)));
+    const popeye = readJson<Array<{ expected_by_object: Record<string, { messages: string[] }> }>>(path.join(CORPUS_DIR, 'peers/popeye/expectations.json'));
     for (const test of popeye) {
       for (const object of Object.values(test.expected_by_object)) {
         for (const message of object.messages) used.add(`popeye ${/^\[(POP-\d+)\]/.exec(message)?.[1] ?? message}`);
@@ -96,7 +93,7 @@ describe('real-world and Alibaba files', () => {
   });
 
   it('scans every unit without an input error', () => {
-    const errors = [...realWorld.units, ...alibaba.units].flatMap((u) => u.inputErrors);
+    const errors = [...realWorld.units, ...alibaba.units, ...realWorldShapes.units].flatMap((u) => u.inputErrors);
     expect(errors).toEqual([]);
     expect(realWorld.findings).toBeGreaterThan(0);
   });
