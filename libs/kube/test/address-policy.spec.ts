@@ -8,6 +8,21 @@ describe('OutboundPolicy', () => {
     ['100.100.100.200', 'metadata'],
     ['fd00:ec2::254', 'metadata'],
     ['::ffff:169.254.169.254', 'metadata'],
+    // NAT64 (well-known and local-use prefixes), 6to4 and IPv4-compatible forms of the same
+    ['64:ff9b::a9fe:a9fe', 'metadata'],
+    ['64:ff9b::169.254.169.254', 'metadata'],
+    ['64:ff9b:1::a9fe:a9fe', 'metadata'],
+    ['2002:a9fe:a9fe::', 'metadata'],
+    ['2002:a9fe:a9fe:1::1', 'metadata'],
+    ['::a9fe:a9fe', 'metadata'],
+    ['64:ff9b::6464:64c8', 'metadata'],
+    ['2002:6464:64c8::1', 'metadata'],
+    ['64:ff9b::7f00:1', 'loopback'],
+    ['2002:7f00:1::', 'loopback'],
+    ['64:ff9b::a00:1', 'private'],
+    ['2002:c0a8:101::1', 'private'],
+    ['64:ff9b::a9fe:101', 'link-local'],
+    ['2001:0:a9fe:a9fe::', 'metadata'],
     ['169.254.10.1', 'link-local'],
     ['fe80::1', 'link-local'],
     ['127.0.0.1', 'loopback'],
@@ -24,7 +39,7 @@ describe('OutboundPolicy', () => {
     expect(strict.refusal(address)).toContain(kind);
   });
 
-  it.each(['8.8.8.8', '47.96.1.1', '2001:4860:4860::8888', '172.32.0.1'])('allows public %s', (address) => {
+  it.each(['8.8.8.8', '47.96.1.1', '2001:4860:4860::8888', '172.32.0.1', '64:ff9b::808:808', '2002:808:808::1'])('allows public %s', (address) => {
     expect(strict.refusal(address)).toBeUndefined();
   });
 

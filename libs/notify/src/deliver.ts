@@ -91,17 +91,25 @@ export async function deliver(request: OutgoingRequest, options: DeliverOptions)
     const req = transport.request(requestOptions, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        if (size < MAX_RESPONSE_BYTES) chunks.push(chunk);
-        size += chunk.length;
-      });
-      res.on('error', (error) => finish(networkFailure(error, redact)));
-      res.on('end', () => {
+      const judge = () => {
         const body = Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8');
         const retryAfter = res.headers['retry-after'];
         const verdict = interpretResponse(request.kind, res.statusCode ?? 0, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, body, now());
         finish(verdict.error ? { ...verdict, error: redact(verdict.error) } : verdict);
+      };
+      res.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        chunks.push(chunk);
+        size += chunk.length;
+        // What is past the first MAX_RESPONSE_BYTES is never read: the answer is judged on
+        // them and the connection closed (a receiver streaming without end costs nothing more).
+        if (size >= MAX_RESPONSE_BYTES) {
+          judge();
+          req.destroy();
+        }
       });
+      res.on('error', (error) => finish(networkFailure(error, redact)));
+      res.on('end', judge);
     });
     const timer = setTimeout(() => {
       const error = new Error(`no answer within ${options.timeoutMs} ms`) as NodeJS.ErrnoException;

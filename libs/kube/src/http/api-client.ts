@@ -29,7 +29,7 @@ export class ApiClient {
         this.counters.requests++;
         response = await sendRequest(this.connection, request);
       } catch (error) {
-        if (last) throw unreachable(this.connection.server, error);
+        if (last || error instanceof KubeError) throw unreachable(this.connection.server, error);
         await this.wait(attempt);
         continue;
       }

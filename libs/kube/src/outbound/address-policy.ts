@@ -1,7 +1,19 @@
 import dns from 'node:dns/promises';
 import net from 'node:net';
 import { KubeError } from '../errors.js';
-import { cidrContains, LINK_LOCAL, LOOPBACK, METADATA, NOT_A_HOST, parseAddress, parseCidr, PRIVATE, unmapIpv4, type Cidr } from './ip-ranges.js';
+import {
+  cidrContains,
+  embeddedIpv4s,
+  LINK_LOCAL,
+  LOOPBACK,
+  METADATA,
+  NOT_A_HOST,
+  parseAddress,
+  parseCidr,
+  PRIVATE,
+  unmapIpv4,
+  type Cidr,
+} from './ip-ranges.js';
 
 export type AddressClass = 'metadata' | 'not-a-host' | 'link-local' | 'loopback' | 'private' | 'public';
 
@@ -46,6 +58,10 @@ export class OutboundPolicy {
     const parsed = parseAddress(address);
     if (!parsed) return `"${address}" is not an IP address`;
     const ip = unmapIpv4(parsed);
+    for (const carried of embeddedIpv4s(ip)) {
+      const carriedKind = classify(carried);
+      if (carriedKind !== 'public') return `${address} carries a ${carriedKind === 'metadata' ? 'cloud metadata' : carriedKind} IPv4 address (Teredo)`;
+    }
     const kind = classify(ip);
     if (kind === 'metadata') return `${address} is a cloud metadata address`;
     if (kind === 'not-a-host') return `${address} is not a host address`;

@@ -71,8 +71,38 @@ export const PRIVATE = cidrs(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '
 /** Addresses that are never a remote host: "this network", multicast, broadcast, reserved. */
 export const NOT_A_HOST = cidrs(['0.0.0.0/8', '224.0.0.0/4', '240.0.0.0/4', '::/128', 'ff00::/8']);
 const IPV4_MAPPED = parseCidr('::ffff:0:0/96') as Cidr;
+/** NAT64, the well-known prefix (RFC 6052): `64:ff9b::a9fe:a9fe` reaches 169.254.169.254. */
+const NAT64 = parseCidr('64:ff9b::/96') as Cidr;
+/** NAT64, local-use prefix (RFC 8215): the IPv4 address sits in the low 32 bits with a /96. */
+const NAT64_LOCAL = parseCidr('64:ff9b:1::/48') as Cidr;
+/** 6to4 (RFC 3056): `2002:a9fe:a9fe::` carries 169.254.169.254 in bits 16-47. */
+const SIX_TO_FOUR = parseCidr('2002::/16') as Cidr;
+/** IPv4-compatible IPv6 (deprecated, `::a9fe:a9fe`): some stacks still route it to the IPv4 address. */
+const IPV4_COMPATIBLE = parseCidr('::/96') as Cidr;
+/** Teredo (RFC 4380): the server's IPv4 address in bits 32-63, the client's obfuscated in the low 32. */
+const TEREDO = parseCidr('2001::/32') as Cidr;
 
-/** `::ffff:10.0.0.1` is `10.0.0.1`: judge the IPv4 address it carries. */
+/**
+ * The IPv4 address an IPv6 address carries, when it is one of the forms that reach an IPv4
+ * host: IPv4-mapped (`::ffff:10.0.0.1`), NAT64 (`64:ff9b::a9fe:a9fe`), 6to4 (`2002:a9fe:a9fe::`),
+ * IPv4-compatible (`::a9fe:a9fe`). Judge that IPv4 address, not the IPv6 wrapper.
+ */
 export function unmapIpv4(address: { family: 4 | 6; bits: bigint }): { family: 4 | 6; bits: bigint } {
-  return address.family === 6 && cidrContains(IPV4_MAPPED, address) ? { family: 4, bits: address.bits & 0xffffffffn } : address;
+  if (address.family !== 6) return address;
+  if (cidrContains(IPV4_MAPPED, address) || cidrContains(NAT64, address) || cidrContains(NAT64_LOCAL, address)) {
+    return { family: 4, bits: address.bits & 0xffffffffn };
+  }
+  if (cidrContains(SIX_TO_FOUR, address)) return { family: 4, bits: (address.bits >> 80n) & 0xffffffffn };
+  // `::` and `::1` are IPv6's own unspecified and loopback addresses, not IPv4-compatible ones.
+  if (cidrContains(IPV4_COMPATIBLE, address) && address.bits > 1n) return { family: 4, bits: address.bits & 0xffffffffn };
+  return address;
+}
+
+/** Teredo carries two IPv4 addresses (server and client): both are judged (embeddedIpv4s). */
+export function embeddedIpv4s(address: { family: 4 | 6; bits: bigint }): Array<{ family: 4; bits: bigint }> {
+  if (address.family !== 6 || !cidrContains(TEREDO, address)) return [];
+  return [
+    { family: 4, bits: (address.bits >> 64n) & 0xffffffffn },
+    { family: 4, bits: ~address.bits & 0xffffffffn },
+  ];
 }
