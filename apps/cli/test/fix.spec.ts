@@ -246,6 +246,43 @@ describe('rollsafe fix', () => {
   });
 });
 
+describe('rollsafe fix on imperfect files', () => {
+  it('fixes the good documents of a file with a broken one (copied as it was), and a document with a duplicate key (the last wins)', async () => {
+    const broken = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  replicas: 2
+  replicas: 3
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: api, ports: [{containerPort: 9000}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: broken
+spec: [
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec: {type: LoadBalancer, selector: {app: api}, ports: [{port: 80, targetPort: 9000}]}
+`;
+    fs.writeFileSync(path.join(dir, 'k8s', 'broken.yaml'), broken);
+    const result = await run(['fix', 'k8s/broken.yaml', '--out', 'o'], dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/broken\.yaml:\d+:\d+: .*document that starts at line 12/);
+    const out = read('o', 'k8s', 'broken.yaml');
+    // The broken document and the Service are copied byte for byte; both replicas lines stay.
+    expect(out).toContain(broken.slice(broken.indexOf('---\napiVersion: v1\nkind: Service\nmetadata: {name: broken')));
+    expect(out).toContain('  replicas: 2\n  replicas: 3\n');
+    expect(out).toContain('readinessProbe: {tcpSocket: {port: 9000}, periodSeconds: 5, failureThreshold: 3}');
+    // The PodDisruptionBudget counts the 3 replicas the last key gives.
+    expect(result.stdout).toMatch(/^fixed .* pdb-missing: /m);
+  });
+});
+
 describe('provider and SARIF fixes', () => {
   it('names the provider and its source in text, JSON and SARIF, and SARIF results carry the fix', async () => {
     fs.writeFileSync(

@@ -128,10 +128,9 @@ export async function fixCommand(argv: string[], io: CliIo): Promise<number> {
   const parsed = parseManifests(read.inputs, CLI_LIMITS);
   const inputErrors = [...read.errors, ...parsed.errors];
   for (const error of inputErrors) io.stderr(`rollsafe: error: ${formatManifestError(error)}\n`);
-  const unreadable = new Set(parsed.errors.map((e) => e.file));
-  const inputs = read.inputs.filter((input) => !unreadable.has(input.name));
+  // A file with a broken document keeps its other documents (the parser judges them): they are fixed too.
   const before = runAdvisor(parsed.snapshot, options);
-  const plan = planFixes(inputs, before.findings, ruleIds);
+  const plan = planFixes(read.inputs, before.findings, ruleIds);
 
   if (stdinOnly) io.stdout(plan.files[0]?.text ?? '');
   else {

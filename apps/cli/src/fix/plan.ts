@@ -216,7 +216,8 @@ function squash(comment: string): string {
 function fixYaml(text: string, findings: Finding[]): FileOutcome {
   const lineCounter = new LineCounter();
   const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
-  const documents = [...new Composer({ keepSourceTokens: false }).compose(tokens)];
+  // Duplicate keys are read as kubectl does (the last wins), not refused.
+  const documents = [...new Composer({ uniqueKeys: false }).compose(tokens)];
   const documentTokens = tokens.filter((t) => t.type === 'document');
   if (documents.length !== documentTokens.length) {
     return { text, applied: [], left: findings.map((finding) => ({ finding, reason: 'the file could not be read as YAML documents' })) };
@@ -317,7 +318,10 @@ function fixYaml(text: string, findings: Finding[]): FileOutcome {
       out += '---\n' + render(created, style ?? (STYLES[0] as StringifyStyle));
     }
   }
-  const check = [...new Composer().compose(new Parser().parse(out))];
-  if (check.some((d) => d.errors.length > 0)) return invalid(text, findings, ['the result does not parse']);
+  // A document that did not parse is copied as it was: the result may not have more broken ones.
+  const broken = (documents: Document[]): number => documents.filter((d) => d.errors.length > 0).length;
+  if (broken([...new Composer({ uniqueKeys: false }).compose(new Parser().parse(out))]) > broken(documents)) {
+    return invalid(text, findings, ['the result does not parse']);
+  }
   return { text: out, applied, left };
 }

@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, Scalar, visit, type Document, type Node, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, Scalar, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { MERGE_KEYS, type JsonObject, type JsonValue } from '#rollsafe/advisor';
 
 /** Strings Kubernetes' YAML 1.1 parser would read as a boolean, null or number: written quoted. */
@@ -15,6 +15,15 @@ export function createNode(doc: Document, value: JsonValue): Node {
   return node;
 }
 
+function lastPair(map: YAMLMap, key: string): Pair | undefined {
+  for (let index = map.items.length - 1; index >= 0; index--) {
+    const pair = map.items[index] as Pair;
+    const name = isScalar(pair.key) ? pair.key.value : pair.key;
+    if (name === key) return pair;
+  }
+  return undefined;
+}
+
 function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -29,10 +38,12 @@ function isJsonObject(value: unknown): value is JsonObject {
 export function mergeIntoMap(doc: Document, map: YAMLMap, patch: JsonObject): void {
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) {
-      map.delete(key);
+      while (map.has(key)) map.delete(key);
       continue;
     }
-    const current = map.get(key, true) as Node | undefined;
+    // A duplicated key: the last one wins, as kubectl reads it, so that is the one to patch.
+    const pair = lastPair(map, key);
+    const current = pair?.value as Node | undefined;
     const mergeKey = MERGE_KEYS[key];
     if (Array.isArray(value) && mergeKey && isSeq(current)) {
       for (const item of value) {
@@ -48,6 +59,8 @@ export function mergeIntoMap(doc: Document, map: YAMLMap, patch: JsonObject): vo
       mergeIntoMap(doc, current, value);
     } else if (!isJsonObject(value) && !Array.isArray(value) && isScalar(current) && typeof current.value === typeof value) {
       current.value = value;
+    } else if (pair) {
+      pair.value = createNode(doc, value);
     } else {
       map.set(key, createNode(doc, value));
     }
