@@ -6,8 +6,8 @@
 //
 // First the pipeline exactly as apps/cli/src/main.ts runs it (freshness check, read,
 // parseManifests, runAdvisor, formatJson, write), each phase timed; then, with those results
-// dropped, the finer split: js-yaml parseEvents and constructFromEvents alone (the same calls
-// parse.ts makes), the SnapshotIndex alone, and each rule's check() alone (with a report()
+// dropped, the finer split: parseManifestText alone, next to js-yaml 4.1 and 5 loadAll in the
+// same process, the SnapshotIndex alone, and each rule's check() alone (with a report()
 // that only collects drafts, so the engine's per-finding work shows as the remainder).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -88,13 +88,12 @@ const timeSplit = (name, fn) => {
   return value;
 };
 {
-  let events = timeSplit('js-yaml parseEvents', () => yaml.parseEvents(text, { filename: file, maxDepth: 100 }));
-  const eventCount = events.length;
-  timeSplit('js-yaml constructFromEvents', () => yaml.constructFromEvents(events, { source: text, filename: file, maxAliases: 1000 }));
-  split.push([`  (${eventCount.toLocaleString('en-US')} events)`, NaN]);
-  events = undefined;
+  const { default: jsYaml4 } = await import('js-yaml-4');
+  timeSplit('parseManifestText (block parser, js-yaml 4 for the rest)', () => manifests.parseManifestText({ name: file, text }, manifests.CLI_LIMITS));
   gc();
-  timeSplit('js-yaml loadAll (the floor, same process)', () => yaml.loadAll(text));
+  timeSplit('js-yaml 4.1 loadAll (a floor, same process)', () => jsYaml4.loadAll(text));
+  gc();
+  timeSplit('js-yaml 5 loadAll (a floor, same process)', () => yaml.loadAll(text));
   gc();
 }
 const index = timeSplit('new SnapshotIndex(snapshot)', () => new SnapshotIndex(snapshot));
