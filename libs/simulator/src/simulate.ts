@@ -31,6 +31,8 @@ interface SimPod {
   killed: boolean;
   /** Creation rank: higher is newer. */
   rank: number;
+  /** Position in name order among the old pods (deletion ties without comparing strings). */
+  nameRank: number;
 }
 
 const INF = Number.POSITIVE_INFINITY;
@@ -45,30 +47,37 @@ export function defaultNodeNames(count: number): string[] {
 /** Node names sort as a careful reader expects: node-2 before node-10. */
 export function compareNames(a: string, b: string): number {
   if (a === b) return 0;
+  const la = a.length;
+  const lb = b.length;
   let i = 0;
   let j = 0;
-  while (i < a.length && j < b.length) {
+  while (i < la && j < lb) {
     const ca = a.charCodeAt(i);
     const cb = b.charCodeAt(j);
     if (ca >= 48 && ca <= 57 && cb >= 48 && cb <= 57) {
-      // Compare digit runs as numbers: node-2 before node-10.
+      // Digit runs compare as numbers (node-2 before node-10), without allocating.
+      while (i < la && a.charCodeAt(i) === 48) i++;
+      while (j < lb && b.charCodeAt(j) === 48) j++;
       let ei = i;
       let ej = j;
-      while (ei < a.length && a.charCodeAt(ei) >= 48 && a.charCodeAt(ei) <= 57) ei++;
-      while (ej < b.length && b.charCodeAt(ej) >= 48 && b.charCodeAt(ej) <= 57) ej++;
-      const na = a.slice(i, ei).replace(/^0+(?=\d)/, '');
-      const nb = b.slice(j, ej).replace(/^0+(?=\d)/, '');
-      if (na.length !== nb.length) return na.length - nb.length;
-      if (na !== nb) return na < nb ? -1 : 1;
-      i = ei;
-      j = ej;
+      while (ei < la && isDigit(a.charCodeAt(ei))) ei++;
+      while (ej < lb && isDigit(b.charCodeAt(ej))) ej++;
+      if (ei - i !== ej - j) return ei - i - (ej - j);
+      for (; i < ei; i++, j++) {
+        const d = a.charCodeAt(i) - b.charCodeAt(j);
+        if (d !== 0) return d;
+      }
       continue;
     }
     if (ca !== cb) return ca - cb;
     i++;
     j++;
   }
-  return a.length - i - (b.length - j) || (a < b ? -1 : a > b ? 1 : 0);
+  return la - i - (lb - j) || (a < b ? -1 : 1);
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
 
 /** Kubernetes 1.26+ keeps routing to terminating endpoints that still serve (KEP-1669). */
@@ -209,6 +218,7 @@ class Controller {
         preStopEnd: INF,
         killed: false,
         rank: 0,
+        nameRank: 0,
       };
       this.pods.push(sim);
       const list = this.oldByNode.get(pod.node);
@@ -219,6 +229,8 @@ class Controller {
       else this.oldUnhealthy.push(sim);
       this.bump(pod.node, 1);
     }
+    const byName = [...this.pods].sort((x, y) => compareNames(x.name, y.name));
+    byName.forEach((pod, i) => (pod.nameRank = i));
     for (const pod of this.pods) if (pod.ready !== INF) this.pushDelete(pod);
   }
 
@@ -262,6 +274,7 @@ class Controller {
       preStopEnd: INF,
       killed: false,
       rank: ++this.rank,
+      nameRank: 0,
     };
     this.pods.push(pod);
     if (node !== null) this.bump(node, 1);
@@ -485,6 +498,7 @@ function deleteBefore(a: DeleteEntry, b: DeleteEntry): boolean {
   if (ra !== rb) return ra < rb;
   if (a.count !== b.count) return a.count > b.count;
   if (a.pod.rank !== b.pod.rank) return a.pod.rank > b.pod.rank;
+  if (a.pod.nameRank !== b.pod.nameRank) return a.pod.nameRank < b.pod.nameRank;
   return compareNames(a.pod.name, b.pod.name) < 0;
 }
 
