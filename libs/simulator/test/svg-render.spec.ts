@@ -78,6 +78,13 @@ function resultOf(yaml: string, overrides = {}): SimulationResult {
   return run?.result as SimulationResult;
 }
 
+type Box = { x: number; y: number; width: number; height: number };
+
+function first(list: Box[]): Box {
+  expect(list.length).toBeGreaterThan(0);
+  return list[0] as Box;
+}
+
 let browser: Browser;
 let page: Page;
 
@@ -121,18 +128,17 @@ describe('SVG timeline in Chromium', () => {
     expect(Math.abs((windows[0]?.width ?? 0) - (windows[1]?.width ?? 0))).toBeLessThan(1);
     // Every legend swatch shows its colour.
     for (const key of ['starting', 'ready', 'preStop', 'terminating', 'lb', 'window', 'capacity'] as const) {
-      const [swatch] = await boxes(`.legend-${key}`);
-      expect(swatch).toBeDefined();
-      if (swatch) expect(near(png.pixel(swatch.x + 7, swatch.y + 7), SVG_COLOURS[key])).toBe(true);
+      const swatch = first(await boxes(`.legend-${key}`));
+      expect(near(png.pixel(swatch.x + 7, swatch.y + 7), SVG_COLOURS[key])).toBe(true);
     }
     // Ready bars are green and preStop bars amber somewhere in the picture.
-    const [ready] = await boxes('rect.ready');
-    if (ready) expect(near(png.pixel(ready.x + 2, ready.y + ready.height / 2), SVG_COLOURS.ready)).toBe(true);
-    const [preStop] = await boxes('rect.preStop');
-    if (preStop) expect(near(png.pixel(preStop.x + preStop.width / 2, preStop.y + preStop.height / 2), SVG_COLOURS.preStop)).toBe(true);
+    const ready = first(await boxes('rect.ready'));
+    expect(near(png.pixel(ready.x + 2, ready.y + ready.height / 2), SVG_COLOURS.ready)).toBe(true);
+    const preStop = first(await boxes('rect.preStop'));
+    expect(near(png.pixel(preStop.x + preStop.width / 2, preStop.y + preStop.height / 2), SVG_COLOURS.preStop)).toBe(true);
     // The LB's view of node-1 (always a backend) is blue.
-    const [lb] = await boxes('rect.lb');
-    if (lb) expect(near(png.pixel(lb.x + lb.width / 2, lb.y + lb.height / 2), SVG_COLOURS.lb)).toBe(true);
+    const lb = first(await boxes('rect.lb'));
+    expect(near(png.pixel(lb.x + lb.width / 2, lb.y + lb.height / 2), SVG_COLOURS.lb)).toBe(true);
   }, 60_000);
 
   test('a safe rollout has no red in the plot area', async () => {
@@ -156,8 +162,7 @@ describe('SVG timeline in Chromium', () => {
     const svg = timelineSvg(result);
     expect(svg.match(/class="killed"/g)).toHaveLength(3);
     const { png, boxes } = await render(svg);
-    const [mark] = await boxes('path.killed');
-    expect(mark).toBeDefined();
-    if (mark) expect(near(png.pixel(mark.x + mark.width / 2, mark.y + mark.height / 2), SVG_COLOURS.killed)).toBe(true);
+    const mark = first(await boxes('path.killed'));
+    expect(near(png.pixel(mark.x + mark.width / 2, mark.y + mark.height / 2), SVG_COLOURS.killed)).toBe(true);
   }, 60_000);
 });
