@@ -16,6 +16,10 @@ import { ApiExceptionFilter } from './errors/api-exception.filter.js';
 import { ScansResolver } from './graphql/scans.resolver.js';
 import { ClustersResolver } from './graphql/clusters.resolver.js';
 import { MAX_COMPLEXITY, MAX_DEPTH, complexityLimit, depthLimit } from './graphql/limits.js';
+import { hideInternals } from './errors/graphql-errors.js';
+import type { AuthenticatedRequest } from './auth/auth.types.js';
+
+const GRAPHQL_BUDGET_WIRING = Symbol('GRAPHQL_BUDGET_WIRING');
 import { Lifecycle } from './ops/lifecycle.js';
 import { MetricsService } from './ops/metrics.service.js';
 import { OpsController } from './ops/ops.controller.js';
@@ -30,6 +34,8 @@ import { WebhooksResolver } from './graphql/webhooks.resolver.js';
 export class ApiModule implements NestModule {
   static forRoot(options: ApiOptions): DynamicModule {
     let schemaHost: GraphQLSchemaHost | undefined;
+    // The rate limiter of this app (set once Nest made it), for the GraphQL budget plugin.
+    const wiring: { limiter?: RateLimiter } = {};
     return {
       module: ApiModule,
       imports: [
@@ -45,11 +51,23 @@ export class ApiModule implements NestModule {
               path: '/graphql',
               autoSchemaFile: true,
               sortSchema: true,
+              // Allowed, but in production only with an API key (complexityLimit's guard).
               introspection: true,
               includeStacktraceInErrorResponses: false,
+              formatError: hideInternals,
+              // Field resolvers (a scan's findings, a cluster's scans...) throw through the same
+              // exception filter as queries, so a DomainError keeps its code there too.
+              fieldResolverEnhancers: ['filters'],
               context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
               validationRules: [depthLimit(MAX_DEPTH)],
-              plugins: [complexityLimit((): GraphQLSchema => (schemaHost as GraphQLSchemaHost).schema, MAX_COMPLEXITY)],
+              plugins: [
+                complexityLimit((): GraphQLSchema => (schemaHost as GraphQLSchemaHost).schema, MAX_COMPLEXITY, {
+                  organizationOf: (context) => (context as { req?: AuthenticatedRequest }).req?.auth?.organizationId,
+                  introspectionNeedsKey: options.nodeEnv === 'production',
+                  spend: (organizationId, cost) =>
+                    wiring.limiter ? wiring.limiter.spendGraphql(organizationId, cost) : Promise.resolve({ allowed: true, retryAfterSeconds: 1 }),
+                }),
+              ],
             };
           },
         }),
@@ -61,6 +79,14 @@ export class ApiModule implements NestModule {
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         RedisConnection,
         RateLimiter,
+        {
+          provide: GRAPHQL_BUDGET_WIRING,
+          inject: [RateLimiter],
+          useFactory: (limiter: RateLimiter) => {
+            wiring.limiter = limiter;
+            return wiring;
+          },
+        },
         AuthMiddleware,
         MetricsService,
         Lifecycle,

@@ -78,7 +78,8 @@ export function newestFirst<K extends string>(key: K): Keyset<{ [P in K]: Date }
 export const bySeq: Keyset<{ seq: number }, number> = {
   decode(cursor) {
     const seq = decodeCursor(cursor)['s'];
-    if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0) throw invalidCursor();
+    // A Postgres integer: a larger one would reach the database as an out-of-range error.
+    if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0 || seq > 2_147_483_647) throw invalidCursor();
     return seq;
   },
   encode: (row) => ({ s: row.seq }),

@@ -59,4 +59,33 @@ export class RateLimiter {
     }
     return { limit, remaining: Math.max(0, limit - count), resetSeconds };
   }
+
+  /**
+   * Spends `cost` of an organization's GraphQL complexity budget for this minute
+   * (ROLLSAFE_GRAPHQL_BUDGET_PER_MINUTE, shared by every API process through Redis), so one
+   * organization's expensive queries cannot starve the others. Fails open like `consume`.
+   */
+  async spendGraphql(organizationId: string, cost: number, now = Date.now()): Promise<{ allowed: boolean; retryAfterSeconds: number }> {
+    const window = Math.floor(now / WINDOW_MS);
+    const retryAfterSeconds = Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - now) / 1000));
+    let spent: number;
+    try {
+      const key = `${this.redis.prefix}:graphql-budget:${organizationId}:${window}`;
+      const results = await withDeadline(
+        this.redis.client
+          .multi()
+          .incrby(key, cost)
+          .pexpire(key, WINDOW_MS * 2)
+          .exec(),
+        LIMITER_DEADLINE_MS,
+        'redis',
+        'graphql budget',
+      );
+      spent = Number(results?.[0]?.[1] ?? 0);
+    } catch (error) {
+      this.logger.warn({ msg: 'GraphQL budget unavailable: query let through', error: error instanceof Error ? error.message : String(error) });
+      return { allowed: true, retryAfterSeconds };
+    }
+    return { allowed: spent <= this.options.graphqlBudgetPerMinute, retryAfterSeconds };
+  }
 }

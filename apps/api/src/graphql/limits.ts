@@ -1,10 +1,69 @@
 // Query depth and complexity limits: a query is refused before it runs.
-import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext, type GraphQLSchema } from 'graphql';
-import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
-import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  GraphQLError,
+  Kind,
+  getNamedType,
+  visit,
+  type ASTVisitor,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  type GraphQLSchema,
+} from 'graphql';
+import { fieldExtensionsEstimator, getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 
 export const MAX_DEPTH = 8;
 export const MAX_COMPLEXITY = 20_000;
+/** What one connection costs besides its nodes: the page's query. */
+export const CONNECTION_COST = 10;
+/** What a connection's `totalCount` costs when selected: a count may read many rows. */
+export const COUNT_COST = 100;
+
+/**
+ * Connections (fields returning a `...Connection`) cost what they cost the database: a query
+ * (CONNECTION_COST), `first` times what each node costs, and COUNT_COST more when
+ * `totalCount` is selected. 200 aliased `scans(first: 1) { totalCount }` cost 22,200, over
+ * the per-request limit, instead of 600.
+ */
+export function connectionEstimator(defaultFirst = 20): ComplexityEstimator {
+  return ({ field, node, args, childComplexity }) => {
+    if (!getNamedType(field.type).name.endsWith('Connection')) return undefined;
+    const first = typeof args['first'] === 'number' && args['first'] > 0 ? args['first'] : defaultFirst;
+    let counted = false;
+    visit(node.selectionSet ?? { kind: Kind.SELECTION_SET, selections: [] }, {
+      Field(inner) {
+        if (inner.name.value === 'totalCount') counted = true;
+        // only this connection's own fields: nested connections are estimated on their own
+        return inner === node ? undefined : false;
+      },
+    });
+    return CONNECTION_COST + first * childComplexity + (counted ? COUNT_COST : 0);
+  };
+}
+
+/** An operation that asks for the schema (`__schema` or `__type`). */
+export function isIntrospection(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if (node.name.value === '__schema' || node.name.value === '__type') found = true;
+    },
+  });
+  return found;
+}
+
+/** Spends an organization's complexity budget; resolves false when it is spent. */
+export type SpendBudget = (organizationId: string, cost: number) => Promise<{ allowed: boolean; retryAfterSeconds: number }>;
+
+export interface OperationGuards {
+  /** The organization of the request (undefined without an API key). */
+  organizationOf: (context: BaseContext) => string | undefined;
+  /** Production: introspection only with an API key. */
+  introspectionNeedsKey: boolean;
+  spend?: SpendBudget;
+}
 
 function depthOf(selectionSet: SelectionSetNode | undefined, fragments: Map<string, FragmentDefinitionNode>, visited: Set<string>): number {
   if (!selectionSet) return 0;
@@ -44,22 +103,43 @@ export function depthLimit(max: number) {
 }
 
 /** An Apollo plugin refusing operations whose estimated cost exceeds `max`. */
-export function complexityLimit(schema: () => GraphQLSchema, max: number): ApolloServerPlugin {
+export function complexityLimit(schema: () => GraphQLSchema, max: number, guards?: OperationGuards): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document }) {
+        async didResolveOperation({ request, document, contextValue }) {
+          const organizationId = guards?.organizationOf(contextValue);
+          if (guards?.introspectionNeedsKey && organizationId === undefined && isIntrospection(document)) {
+            throw new GraphQLError('introspection needs an API key (Authorization: Bearer <key>)', {
+              extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+            });
+          }
           const complexity = getComplexity({
             schema: schema(),
             query: document,
             ...(request.operationName ? { operationName: request.operationName } : {}),
             variables: request.variables ?? {},
-            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+            estimators: [connectionEstimator(), fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
           });
           if (complexity > max) {
             throw new GraphQLError(`query complexity ${complexity} exceeds the limit of ${max}`, {
               extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
             });
+          }
+          if (guards?.spend && organizationId !== undefined) {
+            const { allowed, retryAfterSeconds } = await guards.spend(organizationId, complexity);
+            if (!allowed) {
+              throw new GraphQLError(
+                `the organization's GraphQL budget for this minute is spent (this query costs ${complexity}); retry in ${retryAfterSeconds} s`,
+                {
+                  extensions: {
+                    code: 'RATE_LIMITED',
+                    retryAfter: retryAfterSeconds,
+                    http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
+                  },
+                },
+              );
+            }
           }
         },
       };

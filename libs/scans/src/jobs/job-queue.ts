@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { JOB_CATALOG, QUEUES, type JobName, type JobPayloads } from './catalog.js';
@@ -14,12 +14,24 @@ export type RepeatSpec = { cron: string; timezone?: string } | { everySeconds: n
 /** Producer side of the job catalog: the one place that talks to BullMQ queues. */
 @Injectable()
 export class JobQueue {
+  private readonly logger = new Logger(JobQueue.name);
+  private lastErrorLog = 0;
+
   constructor(
     @InjectQueue(QUEUES.scans) private readonly scansQueue: Queue,
     @InjectQueue(QUEUES.notifications) private readonly notificationsQueue: Queue,
     @InjectQueue(QUEUES.schedules) private readonly schedulesQueue: Queue,
     @Inject(SCANS_CONFIG) private readonly options: ScansConfig,
-  ) {}
+  ) {
+    // While Redis is down each connection reports every reconnect attempt: one line per 10 s.
+    for (const queue of [scansQueue, notificationsQueue, schedulesQueue]) {
+      queue.on('error', (error: Error) => {
+        if (Date.now() - this.lastErrorLog < 10_000) return;
+        this.lastErrorLog = Date.now();
+        this.logger.warn({ msg: 'queue connection error (Redis unreachable?): retrying', queue: queue.name, error: error.message });
+      });
+    }
+  }
 
   /**
    * Queues a job (idempotent: the job id decides). Waits at most ENQUEUE_DEADLINE_MS on Redis;
