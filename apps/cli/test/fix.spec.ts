@@ -246,6 +246,58 @@ describe('rollsafe fix', () => {
   });
 });
 
+describe('rollsafe fix keeps the lines of a patched document it does not change', () => {
+  it.each([
+    ['2-space indents, indented sequences', 2, true],
+    ['2-space indents, unindented sequences (kubectl, kustomize)', 2, false],
+  ])('%s', async (_name, width, indentSeq) => {
+    const pad = (n: number): string => ' '.repeat(n * width);
+    const dash = (n: number): string => (indentSeq ? pad(n + 1) : pad(n)) + '- ';
+    const argsDash = `${pad(3)}${indentSeq ? pad(1) : ''}  ${indentSeq ? pad(1) : ''}`;
+    const source = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      `${pad(1)}name: api`,
+      `${pad(1)}namespace: shop`,
+      'spec:',
+      `${pad(1)}replicas: 2    # two, by hand`,
+      '',
+      `${pad(1)}template:`,
+      `${pad(2)}metadata: {labels: {app: api}}`,
+      `${pad(2)}spec:`,
+      `${pad(3)}containers:`,
+      `${dash(3)}name: api`,
+      `${pad(3)}${indentSeq ? pad(1) : ''}  args:`,
+      `${argsDash}- --message=a long flag value`,
+      `${' '.repeat(argsDash.length + 2)}folded onto a second line`,
+      `${pad(3)}${indentSeq ? pad(1) : ''}  ports: [ {containerPort: 9000} ]`,
+      '---',
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata: {name: api, namespace: shop}',
+      'spec: {type: LoadBalancer, selector: {app: api}, ports: [{port: 80, targetPort: 9000}]}',
+      '',
+    ].join('\n');
+    fs.writeFileSync(path.join(dir, 'k8s', 'styled.yaml'), source);
+    const result = await run(['fix', 'k8s/styled.yaml', '--out', 'o', '--rules', 'readiness-probe-missing'], dir);
+    expect(result.stdout).toMatch(/^fixed .* readiness-probe-missing: /m);
+    const out = read('o', 'k8s', 'styled.yaml');
+    // Only lines are added: every source line is still there, in order, as written.
+    const lines = out.split('\n');
+    let at = 0;
+    for (const line of source.split('\n')) {
+      at = lines.indexOf(line, at);
+      expect([line, at >= 0]).toEqual([line, true]);
+      at++;
+    }
+    expect(lines.length - source.split('\n').length).toBe(5);
+    const api = objects(out).get('Deployment/shop/api') as { spec: { template: { spec: { containers: Array<Record<string, unknown>> } } } };
+    expect(api.spec.template.spec.containers[0]?.['readinessProbe']).toEqual({ tcpSocket: { port: 9000 }, periodSeconds: 5, failureThreshold: 3 });
+    expect(api.spec.template.spec.containers[0]?.['args']).toEqual(['--message=a long flag value folded onto a second line']);
+  });
+});
+
 describe('rollsafe fix on imperfect files', () => {
   it('fixes the good documents of a file with a broken one (copied as it was), and a document with a duplicate key (the last wins)', async () => {
     const broken = `apiVersion: apps/v1

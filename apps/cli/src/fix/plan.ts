@@ -160,16 +160,14 @@ function invalid(text: string, findings: Finding[], problems: string[]): FileOut
 }
 
 interface StringifyStyle {
+  indent: number;
   indentSeq: boolean;
   flowCollectionPadding: boolean;
 }
 
-const STYLES: StringifyStyle[] = [
-  { indentSeq: true, flowCollectionPadding: true },
-  { indentSeq: false, flowCollectionPadding: true },
-  { indentSeq: true, flowCollectionPadding: false },
-  { indentSeq: false, flowCollectionPadding: false },
-];
+const STYLES: StringifyStyle[] = [2, 4].flatMap((indent) =>
+  [true, false].flatMap((indentSeq) => [true, false].map((flowCollectionPadding) => ({ indent, indentSeq, flowCollectionPadding }))),
+);
 
 function render(doc: Document, style: StringifyStyle): string {
   return doc.toString({ lineWidth: 0, ...style });
@@ -196,6 +194,82 @@ function styleOf(doc: Document, source: string): StringifyStyle {
   return best;
 }
 
+const MAX_DIFF_CELLS = 4_000_000;
+
+/** Pairs of equal lines (index in a, index in b) of a longest common subsequence; undefined when too large. */
+function commonLines(a: string[], b: string[]): Array<[number, number]> | undefined {
+  if ((a.length + 1) * (b.length + 1) > MAX_DIFF_CELLS) return undefined;
+  const width = b.length + 1;
+  const table = new Int32Array((a.length + 1) * width);
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) {
+      table[i * width + j] =
+        a[i] === b[j] ? (table[(i + 1) * width + j + 1] as number) + 1 : Math.max(table[(i + 1) * width + j] as number, table[i * width + j + 1] as number);
+    }
+  }
+  const pairs: Array<[number, number]> = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) pairs.push([i++, j++]);
+    else if ((table[(i + 1) * width + j] as number) >= (table[i * width + j + 1] as number)) i++;
+    else j++;
+  }
+  return pairs;
+}
+
+/**
+ * Carries the change from `before` to `after` (two renders of a document, unpatched and
+ * patched) over to the document's own source, so that its untouched lines keep their exact
+ * formatting (blank lines, folded scalars, spacing). A changed line must map to a source line;
+ * an inserted block goes after the source line its predecessor maps to (or before the one its
+ * successor maps to). Undefined when the
+ * change cannot be placed; the caller then checks the result parses to the patched document.
+ */
+function spliceChange(source: string, before: string, after: string): string | undefined {
+  const src = source.split('\n');
+  const b = before.split('\n');
+  const a = after.split('\n');
+  const change = commonLines(b, a);
+  const anchor = commonLines(b, src);
+  if (!change || !anchor) return undefined;
+  const srcOf = new Map(anchor);
+  const out: string[] = [];
+  let srcNext = 0;
+  let bi = 0;
+  let ai = 0;
+  const hunks: Array<{ b0: number; b1: number; a0: number; a1: number }> = [];
+  for (const [bj, aj] of [...change, [b.length, a.length] as [number, number]]) {
+    if (bj > bi || aj > ai) hunks.push({ b0: bi, b1: bj, a0: ai, a1: aj });
+    bi = bj + 1;
+    ai = aj + 1;
+  }
+  for (const hunk of hunks) {
+    let start: number;
+    let end: number;
+    if (hunk.b1 > hunk.b0) {
+      // Replaced lines: each must be a source line, and consecutive.
+      const mapped = [];
+      for (let k = hunk.b0; k < hunk.b1; k++) mapped.push(srcOf.get(k));
+      if (mapped.some((m) => m === undefined)) return undefined;
+      start = mapped[0] as number;
+      end = (mapped[mapped.length - 1] as number) + 1;
+      if (end - start !== mapped.length) return undefined;
+    } else {
+      // Inserted lines: after the source line of the line before them, else before that of the line after them.
+      const previous = hunk.b0 === 0 ? -1 : srcOf.get(hunk.b0 - 1);
+      const next = srcOf.get(hunk.b0);
+      if (previous === undefined && next === undefined) return undefined;
+      start = end = previous !== undefined ? previous + 1 : (next as number);
+    }
+    if (start < srcNext) return undefined;
+    out.push(...src.slice(srcNext, start), ...a.slice(hunk.a0, hunk.a1));
+    srcNext = end;
+  }
+  out.push(...src.slice(srcNext));
+  return out.join('\n');
+}
+
 /** The document's first node and the first key of its first mapping: where the composer puts a leading comment. */
 function leadingNodes(document: Document): Array<{ commentBefore?: string | null }> {
   const nodes: Array<{ commentBefore?: string | null }> = [];
@@ -206,6 +280,12 @@ function leadingNodes(document: Document): Array<{ commentBefore?: string | null
     node = first && typeof first === 'object' && 'key' in first ? (first as { key: unknown }).key : first;
   }
   return nodes;
+}
+
+function sameDocument(text: string, document: Document): boolean {
+  const parsed = [...new Composer({ uniqueKeys: false }).compose(new Parser().parse(text))];
+  if (parsed.length !== 1 || (parsed[0] as Document).errors.length > 0) return false;
+  return JSON.stringify((parsed[0] as Document).toJS({ maxAliasCount: -1 })) === JSON.stringify(document.toJS({ maxAliasCount: -1 }));
 }
 
 /** A comment's text without markers or spaces, to compare a node's comment with its source. */
@@ -238,13 +318,40 @@ function fixYaml(text: string, findings: Finding[]): FileOutcome {
     }
   });
 
+  // Comments outside any document are top-level tokens written from the source; the composer
+  // also hands them to the next document (commentBefore) or, at the end, to the last one.
+  const preludes = new Map<number, string>();
+  let prelude = '';
+  let seen = 0;
+  for (const token of tokens) {
+    if (token.type === 'comment') prelude += CST.stringify(token);
+    if (token.type === 'document') {
+      if (prelude) preludes.set(seen, prelude);
+      prelude = '';
+      seen++;
+    }
+  }
+  const trailingComments = prelude !== '';
+
   const applied: Finding[] = [];
   const left: LeftFix[] = [];
-  const changed = new Map<number, StringifyStyle>();
+  const changed = new Map<number, { style: StringifyStyle; before: string }>();
   const inserts = new Map<number, JsonObject[]>();
   const touched = new Map<Entry, YAMLMap>();
   const remember = (index: number): void => {
-    if (!changed.has(index)) changed.set(index, styleOf(documents[index] as Document, CST.stringify(documentTokens[index] as CST.Token)));
+    if (changed.has(index)) return;
+    const document = documents[index] as Document;
+    const comments = preludes.get(index);
+    if (comments) {
+      // The composer gives them to the document, or to its first node.
+      document.commentBefore = null;
+      for (const first of leadingNodes(document)) {
+        if (first.commentBefore && squash(comments).endsWith(squash(first.commentBefore))) first.commentBefore = null;
+      }
+    }
+    if (trailingComments && index === documents.length - 1) document.comment = null;
+    const style = styleOf(document, CST.stringify(documentTokens[index] as CST.Token));
+    changed.set(index, { style, before: render(document, style) });
   };
   for (const finding of findings) {
     const entry = findEntry(entries, finding);
@@ -282,34 +389,26 @@ function fixYaml(text: string, findings: Finding[]): FileOutcome {
     if (problems.length > 0) return invalid(text, findings, problems);
   }
 
-  // Comments outside any document are top-level tokens written from the source; the composer
-  // also hands them to the next document (commentBefore) or, at the end, to the last one.
-  const lastDocument = tokens.lastIndexOf(documentTokens[documentTokens.length - 1] as CST.Token);
-  const trailingComments = tokens.slice(lastDocument + 1).some((t) => t.type === 'comment');
   let out = '';
   let documentIndex = -1;
-  let commentsBefore = '';
   for (const token of tokens) {
     const source = text.slice(token.offset, token.offset + CST.stringify(token).length);
     if (token.type !== 'document') {
-      if (token.type === 'comment') commentsBefore += source;
       out += source;
       continue;
     }
     documentIndex++;
-    const style = changed.get(documentIndex);
+    const change = changed.get(documentIndex);
+    const style = change?.style;
     const document = documents[documentIndex] as Document;
-    if (style && commentsBefore) {
-      // The composer gives them to the document, or to its first node.
-      document.commentBefore = null;
-      for (const first of leadingNodes(document)) {
-        if (first.commentBefore && squash(commentsBefore).endsWith(squash(first.commentBefore))) first.commentBefore = null;
-      }
+    let rendered = source;
+    if (change) {
+      const after = render(document, change.style);
+      // Keep the source's own lines where the patch did not touch them, if that reads back as the patched document.
+      const spliced = spliceChange(source, change.before, after);
+      rendered = spliced !== undefined && sameDocument(spliced, document) ? spliced : after;
+      if (!source.endsWith('\n')) rendered = rendered.replace(/\n$/, '');
     }
-    if (style && trailingComments && documentIndex === documents.length - 1) document.comment = null;
-    commentsBefore = '';
-    let rendered = style ? render(document, style) : source;
-    if (style && !source.endsWith('\n')) rendered = rendered.replace(/\n$/, '');
     out += rendered;
     for (const object of inserts.get(documentIndex) ?? []) {
       if (!out.endsWith('\n')) out += '\n';
