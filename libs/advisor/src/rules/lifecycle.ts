@@ -65,8 +65,8 @@ const UNKNOWN_HOOK_SECONDS = 30;
  * The grace period every lifecycle remediation of a workload sets, so that applying several
  * of them never lowers what another needs: the longest preStop of its serving containers
  * after every remediation (a missing hook gets the drain sleep, a short sleep the drain
- * delay, a hook of unknown duration 30 s), plus the app's shutdown budget, and never less
- * than the grace it has.
+ * delay, a hook of unknown duration 30 s where the grace is 0 or 1), plus the app's shutdown
+ * budget, and never less than the grace it has.
  */
 function graceTarget(context: RuleContext, workload: Workload): { current: number; target: number } {
   const current = workload.podSpec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
@@ -74,7 +74,7 @@ function graceTarget(context: RuleContext, workload: Workload): { current: numbe
   for (const container of context.index.servingContainers(workload)) {
     const duration = preStopDuration(container);
     if (!duration.present) longest = Math.max(longest, suggestedSleep(context, workload));
-    else if (duration.seconds === undefined) longest = Math.max(longest, UNKNOWN_HOOK_SECONDS);
+    else if (duration.seconds === undefined) longest = Math.max(longest, current <= 1 ? UNKNOWN_HOOK_SECONDS : 0);
     else longest = Math.max(longest, duration.seconds, strictestDrain(context, workload).seconds);
   }
   return { current, target: Math.max(current, longest + context.options.appShutdownSeconds) };
