@@ -39,11 +39,21 @@ const IMPLICIT: [CoreTag, Set<string>][] = [
   [floatCoreTag, new Set(['-', '+', '.', ...DIGITS])],
 ];
 
+/** For each ASCII first character, a bit per IMPLICIT tag that may resolve a scalar starting with it. */
+const CANDIDATES = new Uint8Array(128);
+IMPLICIT.forEach(([, firsts], bit) => {
+  for (const first of firsts) if (first !== '') CANDIDATES[first.charCodeAt(0)] = (CANDIDATES[first.charCodeAt(0)] ?? 0) | (1 << bit);
+});
+
 /** The value of a plain scalar, as the schema below resolves it (null, bool, int, float, else the string). */
 export function resolvePlain(source: string): unknown {
-  const first = source.length === 0 ? '' : (source[0] as string);
-  for (const [tag, firsts] of IMPLICIT) {
-    if (!firsts.has(first)) continue;
+  if (source.length === 0) return null;
+  const code = source.charCodeAt(0);
+  const candidates = code < 128 ? (CANDIDATES[code] ?? 0) : 0;
+  if (candidates === 0) return source; // most scalars: names, images, paths
+  for (let bit = 0; bit < IMPLICIT.length; bit++) {
+    if ((candidates & (1 << bit)) === 0) continue;
+    const [tag] = IMPLICIT[bit] as [CoreTag, Set<string>];
     const value = tag.resolve(source, false, tag.tagName);
     if (value !== NOT_RESOLVED) return value;
   }
