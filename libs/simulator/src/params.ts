@@ -224,7 +224,15 @@ export function resolveParams(
     'kubernetesVersion',
   );
   const nodes = pick('nodes', live.nodes ?? replicas, live.nodes !== undefined ? 'cluster' : 'default (one pod per node)', 'nodes');
-  const inPlace = pick('inPlace', false, 'default', 'inPlace');
+  // The seed's in-place update for Local Services: pods pinned to the LB node set by a required
+  // node affinity, surge with nothing unavailable. The new pod takes the place of the old one.
+  const pinned = hasRequiredNodeAffinity(workload) && path === 'local' && kind === 'Deployment' && maxUnavailable === 0 && maxSurge >= 1;
+  const inPlace = pick(
+    'inPlace',
+    pinned,
+    pinned ? 'inferred: required node affinity, maxUnavailable 0 and a surge on a Local Service (the in-place update)' : 'default',
+    'inPlace',
+  );
 
   let drainDefault = profile.drain.supported && profile.drain.defaultSeconds.value > 0;
   let drainTimeoutDefault = profile.drain.defaultSeconds.value;
@@ -289,6 +297,11 @@ export function resolveParams(
   };
   if (path === 'internal') notes.push('ClusterIP Service: no load balancer; only endpoint propagation matters, and connections are not counted as cut.');
   return { params, sources, notes, missing };
+}
+
+function hasRequiredNodeAffinity(workload: Workload): boolean {
+  const affinity = workload.podSpec?.affinity?.nodeAffinity as { requiredDuringSchedulingIgnoredDuringExecution?: unknown } | undefined;
+  return affinity?.requiredDuringSchedulingIgnoredDuringExecution !== undefined || Object.keys(workload.podSpec?.nodeSelector ?? {}).length > 0;
 }
 
 function hcSeesNode(profile: ProviderProfile): boolean {

@@ -115,16 +115,37 @@ describe('seed failure modes', () => {
 
 describe('seed cures', () => {
   test('Local in-place rollout (maxSurge 50%, maxUnavailable 0, node affinity) is safe', () => {
+    // The required node affinity with maxUnavailable 0 and a surge on a Local Service is read as
+    // the seed's in-place update (docs/simulator.md): no flag needed.
     // maxSurge 50% of 3 = 2: new-1 on node-1 and new-2 on node-2 (in place of old-1, old-2),
     // Ready at 12; then old-1 and old-2 go while their node holds a ready new pod; new-3 on
     // node-3 Ready at 24, then old-3 goes. No node ever lacks a serving endpoint.
     for (const kubernetesVersion of ['1.30', '1.25']) {
-      const v = verdictOf(SEED.cureLocalInPlace, { inPlace: true, kubernetesVersion });
+      const v = verdictOf(SEED.cureLocalInPlace, { kubernetesVersion });
+      expect(v.parameters?.inPlace).toBe(true);
+      expect(v.parameterSources['inPlace']).toContain('inferred');
       expect(v.verdict).toBe('safe');
       expect(v.droppedTrafficSeconds).toBe(0);
       expect(v.windows.filter((w) => w.cause !== 'capacity-dip')).toEqual([]);
       expect(v.fixes).toEqual([]);
     }
+  });
+
+  test('without the node affinity the same strategy is not in place: node-3 loses its last pod', () => {
+    // maxSurge 2: new-1, new-2 on node-1, node-2 (ties by name); old-1, old-2 go at 12; new-3
+    // lands on node-1 (node-1..3 each hold one live pod; ties by name); old-3 goes at 24 and
+    // node-3 is empty. Kubernetes 1.25: kube-proxy drops old-3 at 26, the health check fails
+    // at 32 (< 24 + 11): [26,32) while the SLB holds node-1..3: 6/3 = 2. Draining is off, so
+    // the SLB also resets node-3's connections when it removes it at 32 (share 1/3).
+    const yaml = SEED.cureLocalInPlace.replace(/\n {6}affinity:[\s\S]*?values: \["true"\] \}\]/, '');
+    expect(yaml).not.toContain('nodeAffinity');
+    const v = verdictOf(yaml, { kubernetesVersion: '1.25' });
+    expect(v.parameters?.inPlace).toBe(false);
+    expect(v.droppedTrafficSeconds).toBe(2);
+    expect(v.windows.filter((w) => w.cause !== 'capacity-dip')).toEqual([
+      { start: 26, end: 32, cause: 'node-without-endpoint', path: 'local', node: 'node-3', pod: 'web-old-3', share: 0.333 },
+      { start: 32, end: 32, cause: 'connections-cut', path: 'local', node: 'node-3', share: 0.333 },
+    ]);
   });
 
   test('ENI mode + preStop sleep 30 + grace 60 + readiness probe (drain on) is safe', () => {
