@@ -20,6 +20,7 @@ import {
 import { causesOf, ruleIdsForCauses, searchFixes } from './fixes.js';
 import { DEFAULTS, pathOf, resolveParams, type SimulationOverrides } from './params.js';
 import { compareNames, simulate } from './simulate.js';
+import { timelineSvg } from './svg.js';
 import type { InitialPod, ServiceVerdict, SimulationInput, SimulationResult } from './types.js';
 
 export interface VerdictOptions {
@@ -305,4 +306,16 @@ export function simulationContract(run: SimulationRun): Record<string, unknown> 
     durationSeconds: rest.durationSeconds,
     notes: rest.notes,
   };
+}
+
+/**
+ * The SVG timeline of one Service (the API's `image/svg+xml`): its worst workload's rollout,
+ * simulated with the same options as its verdict. Undefined when the Service is not in the
+ * snapshot or its verdict is unknown.
+ */
+export function serviceTimelineSvg(snapshot: Snapshot, service: { namespace: string; name: string }, options: VerdictOptions = {}): string | undefined {
+  const runs = simulateSnapshot(snapshot, { ...options, service, fixes: false }).filter((run) => run.result);
+  if (runs.length === 0) return undefined;
+  const worst = runs.reduce((a, b) => (rank(b.result as SimulationResult) > rank(a.result as SimulationResult) ? b : a));
+  return timelineSvg(worst.result as SimulationResult);
 }

@@ -2,7 +2,7 @@
 // appWarmup 10, Alibaba profile E 2, L 11, lbAdd 17, health check 2 s x 3).
 import { addObject, emptySnapshot, type Snapshot } from '#rollsafe/advisor';
 import { load } from 'js-yaml';
-import { PROFILES, readyTime, serviceVerdicts, simulateSnapshot, type ServiceVerdict, type SimulationParams } from '../src/index.js';
+import { PROFILES, readyTime, serviceTimelineSvg, serviceVerdicts, simulateSnapshot, type ServiceVerdict, type SimulationParams } from '../src/index.js';
 import { SEED, appYaml, snapshotOf } from './seed.js';
 
 const base = { readinessProbe: null, appWarmup: 10 } as unknown as SimulationParams;
@@ -124,6 +124,13 @@ describe('verdicts', () => {
         .replace('  selector: { matchLabels', '  updateStrategy: { type: OnDelete }\n  selector: { matchLabels'),
     );
     expect(only(onDelete).missing[0]).toContain('OnDelete');
+  });
+
+  test('serviceTimelineSvg draws one Service, or nothing for an unknown one', () => {
+    const snapshot = snapshotOf(SEED.localDefaultStrategy);
+    const svg = serviceTimelineSvg(snapshot, { namespace: 'shop', name: 'web' }, { overrides: { kubernetesVersion: '1.25' } });
+    expect(svg).toContain('data-cause="node-without-endpoint"');
+    expect(serviceTimelineSvg(snapshot, { namespace: 'shop', name: 'nope' })).toBeUndefined();
   });
 
   test('only LoadBalancer Services get a verdict unless asked; the summary counts them', () => {
