@@ -141,10 +141,21 @@ function candidatesFor(cause: WindowCause, p: SimulationParams, containerName: s
       if (p.path === 'pod' && !p.readinessGate) {
         out.push({
           id: 'gate',
-          change: `readiness gate of the load balancer (${p.provider === 'alibaba' ? `service.readiness.alibabacloud.com/${serviceName}` : 'the provider gate'})`,
+          change: `readiness gate of the load balancer (${
+            p.provider === 'alibaba'
+              ? `service.readiness.alibabacloud.com/${serviceName}`
+              : p.provider === 'aws'
+                ? 'namespace label elbv2.k8s.aws/pod-readiness-gate-inject: enabled'
+                : 'the provider gate'
+          })`,
           ruleIds: ['lb-readiness-gate-missing', 'lb-registration-outpaces-rollout'],
           apply: (q) => ({ ...q, readinessGate: true }),
-          yaml: `spec:\n  template:\n    spec:\n      readinessGates:\n        - conditionType: service.readiness.alibabacloud.com/${serviceName}`,
+          yaml:
+            p.provider === 'aws'
+              ? 'apiVersion: v1\nkind: Namespace\nmetadata:\n  labels:\n    elbv2.k8s.aws/pod-readiness-gate-inject: enabled'
+              : p.provider === 'alibaba'
+                ? `spec:\n  template:\n    spec:\n      readinessGates:\n        - conditionType: service.readiness.alibabacloud.com/${serviceName}`
+                : "# the load balancer controller's pod readiness gate (see docs/providers.md)",
         });
       }
       if (p.maxUnavailable > 0 || p.strategy === 'Recreate') {
@@ -178,8 +189,9 @@ export function searchFixes(input: SimulationInput, baseline: SimulationResult, 
   const serviceName = input.service.name;
   const kept: Candidate[] = [];
   let current = baseline;
-  const tried = new Set<string>();
   for (let round = 0; round < 6 && current.verdict === 'drops'; round++) {
+    // A change that did not help before may help once another is in (a surge needs the probe).
+    const tried = new Set<string>(kept.map((fix) => fix.id));
     const causes = [...causesOf(current)];
     const candidates = causes
       .flatMap((cause) => candidatesFor(cause, applyAll(input, kept).params, containerName, serviceName))
@@ -197,7 +209,16 @@ export function searchFixes(input: SimulationInput, baseline: SimulationResult, 
         break;
       }
     }
-    if (!progressed) break;
+    if (!progressed) {
+      // No single change helps: some need each other (a surge and the LB's readiness gate).
+      // Try them together; the pruning below drops any the others make unnecessary.
+      const together = candidates.filter((c, i) => candidates.findIndex((d) => d.id === c.id) === i);
+      if (together.length < 2) break;
+      const next = simulate(applyAll(input, [...kept, ...together]), LITE);
+      if (!better(next, current)) break;
+      kept.push(...together);
+      current = next;
+    }
   }
   // Prune: a fix whose removal keeps the result safe is not needed.
   const closes = new Map<Candidate, WindowCause[]>();

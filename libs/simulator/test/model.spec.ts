@@ -126,6 +126,32 @@ describe('verdicts', () => {
     expect(only(onDelete).missing[0]).toContain('OnDelete');
   });
 
+  test('fixes that only work together are found together: a surge and the LB readiness gate', () => {
+    // ENI, 1 replica, maxSurge 0 / maxUnavailable 1, preStop 30, drain on. The old pod goes at
+    // 0 (the SLB lets go at 11), the new one is Ready at 12 and joins the SLB at 12 + 17 = 29:
+    // nothing serves from 11 to 29. A surge alone: the old pod goes at 12 (SLB until 23), the new
+    // joins at 29: still [23,29). The gate alone: Ready (and in the SLB) at 29, old gone at 11.
+    // Both: the new pod is available at 29 (in the SLB), the old goes then (SLB until 40): safe.
+    const yaml = appYaml({
+      replicas: 1,
+      readinessProbe: true,
+      preStopSleep: 30,
+      grace: 60,
+      eni: true,
+      drain: true,
+      strategy: '\n  strategy: { rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } }',
+    });
+    const v = only(snapshotOf(yaml));
+    expect(v.verdict).toBe('drops');
+    expect(v.droppedTrafficSeconds).toBe(0);
+    expect(v.windows).toEqual([{ start: 11, end: 29, cause: 'capacity-dip', path: 'pod', share: 1 }]);
+    expect(v.fixes.map((f) => f.change)).toEqual([
+      'readiness gate of the load balancer (service.readiness.alibabacloud.com/web)',
+      'strategy RollingUpdate with maxSurge 1, maxUnavailable 0',
+    ]);
+    expect(v.afterFixes?.verdict).toBe('safe');
+  });
+
   test('serviceTimelineSvg draws one Service, or nothing for an unknown one', () => {
     const snapshot = snapshotOf(SEED.localDefaultStrategy);
     const svg = serviceTimelineSvg(snapshot, { namespace: 'shop', name: 'web' }, { overrides: { kubernetesVersion: '1.25' } });
