@@ -61,8 +61,13 @@ const report = {
   fileCount: 1,
   resourceCount: parsed.snapshot.locations.size,
 };
-let json = await time('formatJson (JSON.stringify)', () => formatJson(report, false));
-await time('write stdout (to --out)', () => fs.writeFileSync(outFile, json));
+// formatJson yields the JSON in chunks (the CLI writes each as it comes).
+let json = await time('formatJson (JSON.stringify)', () => Array.from(formatJson(report, false)));
+await time('write stdout (to --out)', () => {
+  const fd = fs.openSync(outFile, 'w');
+  for (const chunk of json) fs.writeSync(fd, chunk);
+  fs.closeSync(fd);
+});
 const pipelineEnd = performance.now();
 const peakAfterPipeline = process.resourceUsage().maxRSS;
 const summary = {
