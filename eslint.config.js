@@ -8,23 +8,25 @@ const depConstraints = [
   { sourceTag: 'layer:advisor', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'layer:simulator', onlyDependOnLibsWithTags: ['layer:advisor'] },
   { sourceTag: 'layer:manifests', onlyDependOnLibsWithTags: ['layer:advisor'] },
+  { sourceTag: 'layer:fixes', onlyDependOnLibsWithTags: ['layer:advisor', 'layer:manifests'] },
   { sourceTag: 'layer:kube', onlyDependOnLibsWithTags: ['layer:advisor'] },
   { sourceTag: 'layer:store', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'layer:runtime', onlyDependOnLibsWithTags: [] },
   {
     sourceTag: 'layer:scans',
-    onlyDependOnLibsWithTags: ['layer:advisor', 'layer:simulator', 'layer:manifests', 'layer:kube', 'layer:store', 'layer:notify', 'layer:runtime'],
+    onlyDependOnLibsWithTags: ['layer:advisor', 'layer:simulator', 'layer:manifests', 'layer:fixes', 'layer:kube', 'layer:store', 'layer:notify', 'layer:runtime'],
   },
   // Pure (payloads, signing, retry policy): libs/scans runs the delivery use case with it.
   { sourceTag: 'layer:notify', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'layer:testing', onlyDependOnLibsWithTags: ['*'] },
-  { sourceTag: 'layer:cli', onlyDependOnLibsWithTags: ['layer:advisor', 'layer:simulator', 'layer:manifests', 'layer:kube'] },
+  { sourceTag: 'layer:cli', onlyDependOnLibsWithTags: ['layer:advisor', 'layer:simulator', 'layer:manifests', 'layer:fixes', 'layer:kube'] },
   {
     sourceTag: 'layer:app',
     onlyDependOnLibsWithTags: [
       'layer:advisor',
       'layer:simulator',
       'layer:manifests',
+      'layer:fixes',
       'layer:kube',
       'layer:store',
       'layer:scans',
@@ -36,7 +38,7 @@ const depConstraints = [
 
 // The pure libraries (no framework, no database, no queue): what they may not import, by
 // package. `import type` counts too: their types would tie the library to the package.
-const PURE_LIBS = ['libs/advisor/**/*.ts', 'libs/manifests/**/*.ts', 'libs/notify/**/*.ts'];
+const PURE_LIBS = ['libs/advisor/**/*.ts', 'libs/manifests/**/*.ts', 'libs/fixes/**/*.ts', 'libs/notify/**/*.ts'];
 const IMPURE_PACKAGES = [
   { regex: '^@nestjs/', message: 'libs/advisor, libs/manifests and libs/notify stay framework-free: no Nest (use it from libs/scans or the apps).' },
   {

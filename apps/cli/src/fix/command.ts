@@ -15,7 +15,7 @@ import {
 import { CLI_LIMITS, formatManifestError, parseManifests, readManifestPaths, type ManifestInput } from '#rollsafe/manifests';
 import { providerLine } from '../formatters/provider.js';
 import type { CliIo } from '../main.js';
-import { planFixes, type FixPlan } from './plan.js';
+import { planFixes, type FixPlan } from '#rollsafe/fixes';
 
 const EXIT_OK = 0;
 const EXIT_FINDINGS = 1;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { RULES, type Finding, type Rule, type Severity } from '#rollsafe/advisor';
 import type { ManifestInput } from '#rollsafe/manifests';
-import { planFixes } from '../fix/plan.js';
+import { planFixes } from '#rollsafe/fixes';
 import { providerReport } from './provider.js';
 import type { ScanReport } from './report.js';
 
