@@ -1,65 +1,43 @@
 // A manifest snapshot as text, so that an upload parsed once by the API is not parsed again
-// by the worker. Locations are keyed by object identity in memory; here they travel beside
-// each collection, index for index.
+// by the worker. Everything of the snapshot travels as it is, but for the locations: keyed by
+// object identity in memory, they travel beside each collection, index for index.
 import { emptySnapshot, type K8sObject, type Snapshot, type SnapshotObjects, type SourceLocation } from '#rollsafe/advisor';
 
-const COLLECTIONS: ReadonlyArray<keyof SnapshotObjects> = [
-  'deployments',
-  'statefulSets',
-  'daemonSets',
-  'replicaSets',
-  'pods',
-  'services',
-  'endpointSlices',
-  'endpoints',
-  'podDisruptionBudgets',
-  'horizontalPodAutoscalers',
-  'nodes',
-];
+const COLLECTIONS = Object.keys(emptySnapshot({ source: 'manifests' })).filter((key) =>
+  Array.isArray(emptySnapshot({ source: 'manifests' })[key as keyof Snapshot]),
+) as Array<keyof Snapshot>;
 
 /** Bump when the shape changes: a stored snapshot of another version is ignored and the files are parsed again. */
-export const SNAPSHOT_CODEC_VERSION = 1;
+export const SNAPSHOT_CODEC_VERSION = 2;
 
-interface EncodedSnapshot {
-  version: number;
-  facts: Snapshot['facts'];
-  warnings: Snapshot['warnings'];
-  otherPodTemplates: Snapshot['otherPodTemplates'];
-  objects: Partial<Record<keyof SnapshotObjects, { items: unknown[]; locations: Array<SourceLocation | null> }>>;
+type Encoded = Omit<Snapshot, 'locations'> & { version: number; locations: Partial<Record<keyof SnapshotObjects, Array<SourceLocation | null>>> };
+
+function isObjectCollection(snapshot: Snapshot, key: keyof Snapshot): key is keyof SnapshotObjects {
+  return key !== 'warnings' && key !== 'otherPodTemplates' && Array.isArray(snapshot[key]);
 }
 
 export function encodeSnapshot(snapshot: Snapshot): string {
-  const objects: EncodedSnapshot['objects'] = {};
-  for (const collection of COLLECTIONS) {
-    const items: K8sObject[] = snapshot[collection];
-    if (items.length === 0) continue;
-    objects[collection] = { items, locations: items.map((item) => snapshot.locations.get(item) ?? null) };
+  const { locations, ...rest } = snapshot;
+  const byCollection: Encoded['locations'] = {};
+  for (const key of COLLECTIONS) {
+    if (!isObjectCollection(snapshot, key) || snapshot[key].length === 0) continue;
+    const items: K8sObject[] = snapshot[key];
+    byCollection[key] = items.map((item) => locations.get(item) ?? null);
   }
-  const encoded: EncodedSnapshot = {
-    version: SNAPSHOT_CODEC_VERSION,
-    facts: snapshot.facts,
-    warnings: snapshot.warnings,
-    otherPodTemplates: snapshot.otherPodTemplates,
-    objects,
-  };
+  const encoded: Encoded = { ...rest, version: SNAPSHOT_CODEC_VERSION, locations: byCollection };
   return JSON.stringify(encoded);
 }
 
 /** The snapshot back from `encodeSnapshot`'s text; undefined when it is of another version. */
 export function decodeSnapshot(text: string): Snapshot | undefined {
-  const encoded = JSON.parse(text) as EncodedSnapshot;
-  if (encoded.version !== SNAPSHOT_CODEC_VERSION) return undefined;
-  const snapshot = emptySnapshot(encoded.facts);
-  snapshot.warnings.push(...encoded.warnings);
-  snapshot.otherPodTemplates.push(...encoded.otherPodTemplates);
-  for (const collection of COLLECTIONS) {
-    const stored = encoded.objects[collection];
-    if (!stored) continue;
-    const target = snapshot[collection] as unknown[];
-    stored.items.forEach((item, index) => {
-      target.push(item);
-      const location = stored.locations[index];
-      if (location) snapshot.locations.set(item as K8sObject, location);
+  const { version, locations: byCollection, ...rest } = JSON.parse(text) as Encoded;
+  if (version !== SNAPSHOT_CODEC_VERSION) return undefined;
+  const snapshot: Snapshot = { ...rest, locations: new Map() };
+  for (const [key, stored] of Object.entries(byCollection) as Array<[keyof SnapshotObjects, Array<SourceLocation | null>]>) {
+    const items: K8sObject[] = snapshot[key];
+    stored.forEach((location, index) => {
+      const item = items[index];
+      if (location && item) snapshot.locations.set(item, location);
     });
   }
   return snapshot;

@@ -1,0 +1,39 @@
+// The snapshot the API keeps is the snapshot the worker runs on: every field, every location.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Snapshot } from '#rollsafe/advisor';
+import { parseManifests } from '#rollsafe/manifests';
+import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
+
+const corpus = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../corpus/real-world');
+
+/** The snapshot with each object's location beside it (the Map is keyed by identity). */
+function comparable(snapshot: Snapshot) {
+  const { locations, ...rest } = snapshot;
+  const located = Object.entries(rest)
+    .filter(([, value]) => Array.isArray(value))
+    .map(([key, items]) => [key, (items as object[]).map((item) => locations.get(item as never) ?? null)]);
+  return { ...rest, located };
+}
+
+describe('snapshot codec', () => {
+  it('round-trips real manifests, custom resources and skipped-document warnings included', () => {
+    const files = ['kube-prometheus', 'argo-cd'].flatMap((project) =>
+      fs
+        .readdirSync(path.join(corpus, project))
+        .map((name) => ({ name: `${project}/${name}`, text: fs.readFileSync(path.join(corpus, project, name), 'utf8') })),
+    );
+    files.push({ name: 'odd.yaml', text: 'just a string\n---\napiVersion: v1\nmetadata: { name: nameless }\n' });
+    const { snapshot } = parseManifests(files);
+    expect(snapshot.customResources?.length).toBeGreaterThan(0);
+    expect(snapshot.warnings.length).toBeGreaterThanOrEqual(2);
+    expect(snapshot.locations.size).toBeGreaterThan(10);
+    const decoded = decodeSnapshot(encodeSnapshot(snapshot));
+    expect(decoded && comparable(decoded)).toEqual(comparable(snapshot));
+  });
+
+  it('ignores a snapshot stored by another version of the codec (the files are parsed again)', () => {
+    expect(decodeSnapshot(JSON.stringify({ version: 1, facts: { source: 'manifests' } }))).toBeUndefined();
+  });
+});
