@@ -27,6 +27,8 @@ const PIPE = 124;
 
 /** Characters that cannot start a plain scalar (YAML c-indicator), save `-`, `?` and `:` followed by a non-space. */
 const INDICATOR = new Set([...'-?:,[]{}#&*!|>\'"%@`'].map((c) => c.charCodeAt(0)));
+/** Characters that end a plain scalar in a flow collection (and spaces). */
+const FLOW_STOP = new Set([...' ,[]{}'].map((c) => c.charCodeAt(0)));
 
 export function parseBlockDocument(text: string, maxNodes: number, maxDepth: number): BlockResult {
   const parser = new BlockParser(text, maxNodes, maxDepth);
@@ -142,8 +144,11 @@ class BlockParser {
       if (content >= this.lineEnd || (this.text.charCodeAt(content) === HASH && content > after)) {
         // `-` alone: the item is on the following lines, or null.
         this.nextLine();
-        if (this.toContent() && this.indent > indent) items.push(this.blockNode(indent));
+        const more = this.toContent();
+        if (more && this.indent > indent) items.push(this.blockNode(indent));
         else {
+          // js-yaml 4 lets a less indented `-` line after an empty item join this sequence: give up there.
+          if (more && this.indent < indent) bail();
           this.count();
           items.push(null);
         }
@@ -482,7 +487,12 @@ class FlowParser {
       this.position = close + 1;
       return value;
     }
-    if (INDICATOR.has(c) && !(c === DASH && text.charCodeAt(this.position + 1) !== SPACE)) bail();
+    if (INDICATOR.has(c)) {
+      // `-`, `?` and `:` may start a flow plain scalar before a character that could continue it.
+      const next = text.charCodeAt(this.position + 1);
+      const startsPlain = (c === DASH || c === 63 || c === COLON) && this.position + 1 < this.end && !FLOW_STOP.has(next);
+      if (!startsPlain) bail();
+    }
     // A flow plain scalar: up to `,`, `]`, `}`, or `: `.
     const start = this.position;
     let i = start;

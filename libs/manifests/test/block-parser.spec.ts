@@ -82,3 +82,126 @@ describe('the block parser takes a document only when it builds what js-yaml 4 b
     expect(counts.same).toBeGreaterThan(counts.bail);
   });
 });
+
+describe('the block parser on random documents dumped by js-yaml', () => {
+  // mulberry32: deterministic, so a failure reproduces.
+  let seed = 1234;
+  const random = (): number => {
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)] as T;
+  const PIECES = [
+    'a',
+    'name',
+    'x-y',
+    ' ',
+    ': ',
+    ':',
+    '#',
+    ' #',
+    '- ',
+    '-',
+    '"',
+    "'",
+    '\\',
+    '\n',
+    '\t',
+    'é',
+    '{',
+    '}',
+    '[',
+    ']',
+    ',',
+    '*',
+    '&',
+    '!',
+    '|',
+    '>',
+    '%',
+    '@',
+    '0',
+    '1',
+    '.5',
+    'true',
+    'null',
+    '~',
+    'yes',
+    '0x1F',
+    '-0',
+    '1e3',
+    '  ',
+  ];
+  const scalar = (): unknown =>
+    pick([
+      () => Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick(PIECES)).join(''),
+      () => Math.floor(random() * 100000) - 50000,
+      () => random() * 1000,
+      () => random() < 0.5,
+      () => null,
+      () => pick(['', 'web', 'nginx:1.25', '/healthz', '8080', '25%', 'sleep 5', 'http://x:80/y']),
+    ])();
+  const value = (depth: number): unknown => {
+    const r = random();
+    if (depth > 3 || r < 0.5) return scalar();
+    if (r < 0.75) return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1));
+    const object: Record<string, unknown> = {};
+    for (let i = 0; i < Math.floor(random() * 5); i++) object[String(scalar())] = value(depth + 1);
+    return object;
+  };
+
+  it('agrees with js-yaml 4 wherever it does not give up (3,000 documents)', async () => {
+    const jsYaml4 = (await import('js-yaml-4')).default as unknown as { dump: (value: unknown, options?: object) => string };
+    const counts = { bail: 0, same: 0, different: 0 };
+    const different: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const document: Record<string, unknown> = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${i}` }, data: value(0) };
+      const options = pick([{}, { flowLevel: 2 }, { lineWidth: -1 }, { lineWidth: 20 }, { indent: 4 }, { noArrayIndent: true }, { quotingType: '"' }]);
+      let text: string;
+      try {
+        text = jsYaml4.dump(document, options);
+      } catch {
+        continue;
+      }
+      const outcome = compare(text);
+      counts[outcome]++;
+      if (outcome === 'different' && different.length < 5) different.push(text);
+    }
+    expect(different).toEqual([]);
+    expect(counts.same).toBeGreaterThan(500);
+  });
+
+  it('gives up (or agrees) on mutated documents, valid or not (3,000 mutations)', async () => {
+    const jsYaml4 = (await import('js-yaml-4')).default as unknown as { dump: (value: unknown, options?: object) => string };
+    const counts = { bail: 0, same: 0, different: 0 };
+    const different: string[] = [];
+    const INSERTS = [' ', '  ', ':', ': ', '#', ' #', '-', '- ', '"', "'", '|', '|-', '{', '[', ']', '}', ',', '\n', '\n  ', '\n- ', 'x'];
+    for (let i = 0; i < 3000; i++) {
+      const document = { kind: 'ConfigMap', metadata: { name: `c${i}`, labels: { a: 'b' } }, data: value(0), list: [value(1), { k: value(2) }] };
+      let text = jsYaml4.dump(document, pick([{}, { flowLevel: 2 }, { lineWidth: -1 }]));
+      for (let m = 0; m < 1 + Math.floor(random() * 3); m++) {
+        const at = Math.floor(random() * text.length);
+        const kind = random();
+        if (kind < 0.25) {
+          // Shift one line's indentation by one or two columns, either way.
+          const lines = text.split('\n');
+          const line = Math.floor(random() * lines.length);
+          lines[line] = random() < 0.5 ? `${pick([' ', '  '])}${lines[line]}` : (lines[line] ?? '').replace(/^ {1,2}/, '');
+          text = lines.join('\n');
+        } else if (kind < 0.45) {
+          text = text.slice(0, at) + text.slice(at + 1);
+        } else {
+          text = text.slice(0, at) + pick(INSERTS) + text.slice(at);
+        }
+      }
+      const outcome = compare(text);
+      counts[outcome]++;
+      if (outcome === 'different' && different.length < 5) different.push(text);
+    }
+    expect(different).toEqual([]);
+    expect(counts.same).toBeGreaterThan(300);
+  });
+});
