@@ -62,7 +62,11 @@ describe('api (e2e)', () => {
       expect(refs.filter((name) => !(name in schemas))).toEqual([]);
       expect(Object.keys((schemas['ScanView'] ?? {})['properties'] as Json)).toEqual(expect.arrayContaining(['summary', 'warnings', 'attempts']));
       expect(((schemas['FindingView'] ?? {})['properties'] as Record<string, Json>)['severity']).toMatchObject({ enum: ['critical', 'warning', 'info'] });
-      expect(Object.keys(schemas).filter((name) => name.endsWith('Dto') && !/^(Create|Update|Register|Error|ScanQueued|OrganizationCreated|ScheduleInput)/.test(name))).toEqual([]);
+      expect(
+        Object.keys(schemas).filter(
+          (name) => name.endsWith('Dto') && !/^(Create|Update|Register|Error|ScanQueued|OrganizationCreated|ScheduleInput)/.test(name),
+        ),
+      ).toEqual([]);
       const ui = await fetch(`${base}/api/docs`);
       expect(ui.status).toBe(200);
       expect(await ui.text()).toContain('swagger');

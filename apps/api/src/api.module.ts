@@ -24,6 +24,7 @@ import { Lifecycle } from './ops/lifecycle.js';
 import { MetricsService } from './ops/metrics.service.js';
 import { OpsController } from './ops/ops.controller.js';
 import { OrganizationsController } from './rest/organizations.controller.js';
+import { FixedManifestsController } from './rest/fixed-manifests.controller.js';
 import { ScansController } from './rest/scans.controller.js';
 import { ClustersController } from './rest/clusters.controller.js';
 import { SuppressionsController } from './rest/suppressions.controller.js';
@@ -72,7 +73,15 @@ export class ApiModule implements NestModule {
           },
         }),
       ],
-      controllers: [OrganizationsController, ScansController, ClustersController, SuppressionsController, WebhooksController, OpsController],
+      controllers: [
+        OrganizationsController,
+        ScansController,
+        FixedManifestsController,
+        ClustersController,
+        SuppressionsController,
+        WebhooksController,
+        OpsController,
+      ],
       providers: [
         { provide: API_OPTIONS, useValue: options },
         { provide: APP_GUARD, useClass: AuthGuard },

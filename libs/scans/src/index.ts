@@ -39,3 +39,4 @@ export * from './contracts/index.js';
 export { REDACTED_URL_SUFFIX } from './views.js';
 export { retryPolicyOf, type ScansConfig } from './options.js';
 export { listPage, pageSize, MAX_PAGE_SIZE, type PageArgs } from './paging.js';
+export { FixedManifestsService, type FixedManifestsDownload } from './fixed-manifests.service.js';

@@ -6,6 +6,7 @@ import { SCANS_CONFIG, type ScansConfig } from './options.js';
 import { ScanEngine } from './scan-engine.js';
 import { ScanRequestService } from './scan-request.service.js';
 import { ScanQueryService } from './scan-query.service.js';
+import { FixedManifestsService } from './fixed-manifests.service.js';
 import { ScanPipeline } from './pipeline/scan-pipeline.js';
 import { ManifestSource } from './pipeline/manifest-source.js';
 import { ClusterSource } from './pipeline/cluster-source.js';
@@ -27,6 +28,7 @@ const services = [
   ScanEngine,
   ScanRequestService,
   ScanQueryService,
+  FixedManifestsService,
   ScanPipeline,
   ManifestSource,
   ClusterSource,

@@ -55,6 +55,11 @@ export class FindingRepository {
     return toPage(rows, query.limit);
   }
 
+  /** Every finding of a scan, in the advisor's order (what the fixes of its upload are planned from). */
+  async allForScan(organizationId: string, scanId: string): Promise<Finding[]> {
+    return this.prisma.client.finding.findMany({ where: { organizationId, scanId }, orderBy: { seq: 'asc' } });
+  }
+
   async countForScan(organizationId: string, scanId: string, filter: FindingFilter): Promise<number> {
     return this.prisma.client.finding.count({ where: this.where(organizationId, scanId, filter) });
   }

@@ -47,6 +47,7 @@ export {
   type StateWithFinding,
   type StateCursor,
 } from './finding.repository.js';
+export { ScanInputRepository } from './scan-input.repository.js';
 export { SuppressionRepository, type NewSuppression } from './suppression.repository.js';
 export { DatabaseHealth } from './health.repository.js';
 export type { Page } from './pagination.js';

@@ -8,6 +8,7 @@ import { DatabaseHealth } from './health.repository.js';
 import { ClusterRepository } from './cluster.repository.js';
 import { ScheduleRepository } from './schedule.repository.js';
 import { WebhookRepository } from './webhook.repository.js';
+import { ScanInputRepository } from './scan-input.repository.js';
 
 const repositories = [
   OrganizationRepository,
@@ -17,6 +18,7 @@ const repositories = [
   ClusterRepository,
   ScheduleRepository,
   WebhookRepository,
+  ScanInputRepository,
   DatabaseHealth,
 ];
 

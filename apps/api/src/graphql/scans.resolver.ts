@@ -1,5 +1,7 @@
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import {
+  FixedManifestsService,
+  FixedManifestsView,
   FindingView,
   ScanQueryService,
   ScanRequestService,
@@ -21,6 +23,7 @@ export class ScansResolver {
   constructor(
     private readonly requests: ScanRequestService,
     private readonly queries: ScanQueryService,
+    private readonly fixed: FixedManifestsService,
   ) {}
 
   @Query(() => ScanView, { description: "One of the organization's scans" })
@@ -79,5 +82,13 @@ export class ScansResolver {
     return toConnection(
       await this.queries.findings(auth.organizationId, scan.id, { limit: first, cursor: after ?? null, severity: severity ?? null, ruleId: ruleId ?? null }),
     );
+  }
+
+  @ResolveField(() => FixedManifestsView, {
+    description: 'The upload with every fix that needs no human decision applied, and what was left for a human (upload scans only)',
+    complexity: 50,
+  })
+  fixedManifests(@Parent() scan: ScanView, @CurrentAuth() auth: Auth): Promise<FixedManifestsView> {
+    return this.fixed.plan(auth.organizationId, scan.id);
   }
 }

@@ -93,3 +93,35 @@ export const ClusterFindingList = ListOf(ClusterFindingView, { counted: true });
 export const ScanConnection = ConnectionOf(ScanView, 'Scan');
 export const FindingConnection = ConnectionOf(FindingView, 'Finding');
 export const ClusterFindingConnection = ConnectionOf(ClusterFindingView, 'ClusterFinding');
+
+@ObjectType('FixedFile')
+export class FixedFileView {
+  @Field() @ApiProperty({ example: 'web.yaml' }) name!: string;
+  @Field({ description: 'The file with the fixes applied (the upload itself when unchanged)' })
+  @ApiProperty({ description: 'The file with the fixes applied (the upload itself when unchanged)' })
+  text!: string;
+  @Field() @ApiProperty() changed!: boolean;
+}
+
+@ObjectType('AppliedFix')
+export class AppliedFixView {
+  @Field() @ApiProperty() file!: string;
+  @Field() @ApiProperty() ruleId!: string;
+  @Field() @ApiProperty() fingerprint!: string;
+  @Field(() => ResourceRef) @ApiProperty({ type: ResourceRef }) resource!: ResourceRef;
+}
+
+@ObjectType('LeftFix', { description: 'A finding whose fix needs a decision only the team can make' })
+export class LeftFixView {
+  @Field() @ApiProperty() ruleId!: string;
+  @Field() @ApiProperty() fingerprint!: string;
+  @Field(() => ResourceRef) @ApiProperty({ type: ResourceRef }) resource!: ResourceRef;
+  @Field() @ApiProperty({ example: 'the replica count is the team’s choice' }) reason!: string;
+}
+
+@ObjectType('FixedManifests', { description: "An upload scan's manifests with every fix that needs no human decision applied" })
+export class FixedManifestsView {
+  @Field(() => [FixedFileView]) @ApiProperty({ type: [FixedFileView] }) files!: FixedFileView[];
+  @Field(() => [AppliedFixView]) @ApiProperty({ type: [AppliedFixView] }) applied!: AppliedFixView[];
+  @Field(() => [LeftFixView]) @ApiProperty({ type: [LeftFixView] }) left!: LeftFixView[];
+}
