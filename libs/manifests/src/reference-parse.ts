@@ -70,7 +70,8 @@ export function parseReference(text: string, file: string, firstLine: number, li
       };
     }
     const line = lineOf(outline.start, lines);
-    const itemLines = outline.itemStarts.map((start) => lineOf(start, lines));
+    // Item lines matter (and are kept) for a `kind: List` only.
+    const itemLines = isList(value) ? outline.itemStarts.map((start) => lineOf(start, lines)) : [];
     documents.push(itemLines.length > 0 ? { value, line, itemLines } : { value, line });
   }
   return { documents, duplicateKeys };
@@ -174,4 +175,10 @@ function referenceSyntaxError(file: string, error: unknown, firstLine: number): 
 function aliasError(file: string, text: string, firstLine: number, outline: DocumentOutline, message: string): ManifestError {
   const { line } = lineAndColumn(text, outline.start);
   return { code: 'ALIAS_LIMIT', file, line: line + firstLine - 1, message };
+}
+
+function isList(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const record = value as Record<string, unknown>;
+  return typeof record['kind'] === 'string' && record['kind'].endsWith('List') && Array.isArray(record['items']);
 }

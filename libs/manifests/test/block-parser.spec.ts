@@ -205,3 +205,57 @@ describe('the block parser on random documents dumped by js-yaml', () => {
     expect(counts.same).toBeGreaterThan(300);
   });
 });
+
+describe('parseManifestText on random multi-document files', () => {
+  let seed = 99;
+  const random = (): number => {
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)] as T;
+
+  it('gives the reference parser values and lines, whatever path each document takes (200 files)', async () => {
+    const jsYaml4 = (await import('js-yaml-4')).default as unknown as { dump: (value: unknown, options?: object) => string };
+    const { parseManifestText, CLI_LIMITS } = await import('../src/index.js');
+    const { parseReference } = await import('../src/reference-parse.js');
+    const different: string[] = [];
+    for (let f = 0; f < 200; f++) {
+      const parts: string[] = [pick(['', '# leading comment\n', '\n\n', '---\n'])];
+      for (let d = 0; d < 1 + Math.floor(random() * 6); d++) {
+        const object = {
+          apiVersion: 'v1',
+          kind: pick(['Service', 'ConfigMap', 'Deployment', 'List']),
+          metadata: { name: `n${f}-${d}`, labels: { app: pick(['a', 'b']) } },
+          items:
+            random() < 0.3
+              ? [
+                  { kind: 'Service', metadata: { name: 'i1' } },
+                  { kind: 'Service', metadata: { name: 'i2' } },
+                ]
+              : undefined,
+          data: { text: pick(['one line', 'two\nlines\n', '  indented\n', 'trailing\n\n']), n: Math.floor(random() * 100) },
+        };
+        let body = jsYaml4.dump(JSON.parse(JSON.stringify(object)), pick([{}, { flowLevel: 2 }, { lineWidth: -1 }]));
+        if (random() < 0.15) body = body.replace('metadata:', 'metadata: &m').replace(/\n$/, '\nother: *m\n'); // an alias: reference path
+        if (random() < 0.15) body = `${body}kind: Duplicate\n`; // a duplicate key: reference path, with a warning
+        parts.push(`${pick(['', '# c\n', '\n'])}${body}`);
+      }
+      const text = parts[0] + parts.slice(1).join(pick(['---\n', '---\n\n', '--- # doc\n']));
+      const mine = parseManifestText({ name: 'f.yaml', text }, CLI_LIMITS);
+      const reference = parseReference(text, 'f.yaml', 1, CLI_LIMITS, Infinity);
+      const view = (documents: { value: unknown; line: number; itemLines?: number[] }[]): string =>
+        JSON.stringify(documents.map((d) => [d.line, d.itemLines ?? [], d.value]));
+      if (
+        !('documents' in reference) ||
+        view(mine.documents) !== view(reference.documents) ||
+        JSON.stringify(mine.duplicateKeys) !== JSON.stringify(reference.duplicateKeys)
+      ) {
+        different.push(text);
+      }
+    }
+    expect(different.slice(0, 2)).toEqual([]);
+  });
+});
