@@ -1,4 +1,4 @@
-import { DEFAULT_LIMITS, parseManifests, parseManifestText } from '../src/index.js';
+import { buildSnapshot, DEFAULT_LIMITS, parseManifests, parseManifestText } from '../src/index.js';
 import { parseReference } from '../src/reference-parse.js';
 
 const deployment = (name: string): string => `apiVersion: apps/v1
@@ -243,5 +243,21 @@ describe('parseManifests: document starts, limits and values', () => {
     expect(data).toEqual({ a: '0b101', b: '1_000', c: '-0x10', d: 31, e: 15, f: Infinity, g: '2024-01-01', h: 'yes', i: null, j: 1000, k: 10, l: 1, m: -0 });
     expect(Object.is(data['m'], -0)).toBe(true);
     expect('documents' in reference && reference.documents[0]?.value).toEqual(fast.documents[0]?.value);
+  });
+});
+
+describe('parseManifestText (the unit a worker_thread runs)', () => {
+  it('returns plain data that survives a structured clone, and builds the same snapshot as parseManifests', () => {
+    const text = `${deployment('a')}---\nkind: ConfigMap\nmetadata: {name: c, labels: &l {x: y}}\ndata: {a: *l, b: -0}\n---\nkind: Service\nmetadata:\n  name: s\n  name: s2\n---\nkind: [broken\n`;
+    const parsed = parseManifestText({ name: 'w.yaml', text }, DEFAULT_LIMITS);
+    const cloned = structuredClone(parsed);
+    expect(cloned).toEqual(parsed);
+    expect(parsed.errors).toHaveLength(1);
+    expect(parsed.duplicateKeys).toEqual([{ key: 'name', line: 19 }]);
+    const direct = parseManifests([{ name: 'w.yaml', text }]);
+    const viaClone = buildSnapshot([cloned]);
+    expect(viaClone.errors).toEqual(direct.errors);
+    expect(viaClone.snapshot.warnings).toEqual(direct.snapshot.warnings);
+    expect([...viaClone.snapshot.locations]).toEqual([...direct.snapshot.locations]);
   });
 });
