@@ -44,7 +44,12 @@ export class ReconcileRunner implements OnApplicationBootstrap, OnModuleDestroy 
   /** One pass at a time; `redisReturned`: also reinstall the job schedulers, with no grace. */
   pass(redisReturned: boolean): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    if (this.running) return this.running;
+    if (this.running) {
+      // A pass is under way (it may have started before Redis came back): the schedulers are
+      // reinstalled by another pass right after it.
+      if (redisReturned) return this.running.then(() => this.pass(true));
+      return this.running;
+    }
     this.running = (async () => {
       try {
         if (redisReturned) {

@@ -33,16 +33,20 @@ export function installShutdown(app: Closable, logger: Logger, timeoutMs: number
     logger.info({ signal, timeoutMs }, 'shutting down: no new work, finishing what is in flight');
     steps.beforeClose?.();
     const timer = setTimeout(() => {
-      logger.error({ timeoutMs }, 'shutdown timed out: exiting with work still in flight');
+      logger.error({ timeoutMs, phase, resources: process.getActiveResourcesInfo() }, 'shutdown timed out: exiting with work still in flight');
       logger.flush();
       process.exit(1);
     }, timeoutMs);
     timer.unref();
     const deadline = started + Math.max(0, timeoutMs - CLOSE_MARGIN_MS);
+    let phase = 'draining';
     Promise.resolve()
       .then(() => steps.drain?.(deadline))
       .catch((error: unknown) => logger.error({ err: error }, 'error while draining'))
-      .then(() => app.close())
+      .then(() => {
+        phase = 'closing Postgres and Redis';
+        return app.close();
+      })
       .then(() => {
         logger.info({ ms: Date.now() - started }, 'shut down cleanly');
         logger.flush();

@@ -10,6 +10,9 @@ export interface StoreOptions {
 
 export const STORE_OPTIONS = Symbol('STORE_OPTIONS');
 
+/** The longest a shutdown waits for the Postgres pool to close. */
+export const DISCONNECT_TIMEOUT_MS = 2000;
+
 export function createPrismaClient(options: StoreOptions): PrismaClient {
   const adapter = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolSize, connectionTimeoutMillis: 5000 });
   return new PrismaClient({ adapter });
@@ -24,7 +27,20 @@ export class PrismaService implements OnModuleDestroy {
     this.client = createPrismaClient(options);
   }
 
+  /**
+   * Closes the pool, waiting at most DISCONNECT_TIMEOUT_MS: a connection broken by a Postgres
+   * outage while checked out may never be handed back, and the pool's end would then wait
+   * for it forever (the shutdown's own timeout would kill the process with exit code 1).
+   */
   async onModuleDestroy(): Promise<void> {
-    await this.client.$disconnect();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.client.$disconnect(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, DISCONNECT_TIMEOUT_MS);
+        timer.unref();
+      }),
+    ]);
+    if (timer) clearTimeout(timer);
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService } from './prisma.service.js';
 import { newestFirstPage, type Page } from './pagination.js';
 import { randomUUID } from 'node:crypto';
-import type { ChangeKind, Finding, Prisma, Scan, ScanStatus, ScanTrigger, Severity, TargetKind } from './generated/prisma/client.js';
+import type { ChangeKind, Finding, Prisma, Scan, ScanStatus, ScanTrigger, Severity, TargetKind, Verdict } from './generated/prisma/client.js';
 
 export interface NewScan {
   organizationId: string;
@@ -96,11 +96,44 @@ export interface StateChanges {
 
 export type DiffStates = (prior: PriorStateRow[], reported: string[]) => StateChanges;
 
+/** A Service's verdict as the verdict diff reads it. */
+export interface VerdictKey {
+  namespace: string;
+  name: string;
+  verdict: Verdict;
+  droppedTrafficSeconds: number;
+}
+
+/** A Service whose verdict changed: what it is now ('gone' when the scan no longer has it). */
+export interface ServiceChange {
+  namespace: string;
+  name: string;
+  verdict: Verdict | 'gone';
+  droppedTrafficSeconds: number;
+}
+
+/** Which Services started or stopped dropping traffic since the target's previous scan. */
+export interface VerdictChanges {
+  startedDropping: ServiceChange[];
+  stoppedDropping: ServiceChange[];
+}
+
+export type DiffVerdicts = (previous: VerdictKey[] | undefined, current: VerdictKey[]) => VerdictChanges;
+
+/** One Service's verdict as a scan stores it. */
+export interface VerdictRow extends VerdictKey {
+  /** libs/simulator's ServiceVerdict, whole. */
+  data: Prisma.InputJsonObject;
+  timelineSvg?: string;
+}
+
 export interface ScanOutcome {
   findings: FindingRow[];
   suppressed: number;
   notEvaluated: string[];
   warnings: ScanWarning[];
+  /** Per-Service verdicts, in namespace/name order. */
+  verdicts?: VerdictRow[];
   documentCount: number;
   /** The provider the rules ran for, when the scan learnt it (a cluster's nodes). */
   provider?: string;
@@ -262,10 +295,15 @@ export class ScanRepository {
       include: { input: true, target: { select: { cluster: { select: { id: true } } } } },
     });
     if (!scan || scan.status === 'succeeded' || scan.status === 'failed' || scan.status === 'skipped') return undefined;
-    const updated = await this.prisma.client.scan.update({
-      where: { id },
+    // Conditional: a concurrent run (a stalled job rerun while its first worker still ran) may
+    // have finished the scan since it was read; an unconditional update would set it running
+    // again, and a later failure would then overwrite its result.
+    const claimed = await this.prisma.client.scan.updateMany({
+      where: { id, status: { in: ['queued', 'running'] } },
       data: { status: 'running', startedAt: scan.startedAt ?? now, attempts: { increment: 1 } },
     });
+    if (claimed.count === 0) return undefined;
+    const updated = await this.prisma.client.scan.findUniqueOrThrow({ where: { id } });
     const suppressions = await this.prisma.client.suppression.findMany({
       where: { organizationId: scan.organizationId, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
       select: { ruleId: true, namespace: true, kind: true, name: true },
@@ -282,7 +320,7 @@ export class ScanRepository {
    * scan (a rerun job, a stalled worker waking up) writes nothing and returns false.
    * `diff` (libs/scans' pure diff) decides what changed; this only reads and persists.
    */
-  async complete(id: string, outcome: ScanOutcome, now: Date, diff: DiffStates): Promise<boolean> {
+  async complete(id: string, outcome: ScanOutcome, now: Date, diff: DiffStates, diffVerdicts?: DiffVerdicts): Promise<boolean> {
     const counts = { critical: 0, warning: 0, info: 0 };
     const ruleCounts: RuleCounts = {};
     for (const finding of outcome.findings) {
@@ -323,7 +361,8 @@ export class ScanRepository {
             seq,
           })),
         });
-        await this.updateFindingStates(tx, { ...scan, scanId: id }, rows, now, diff);
+        const newest = await this.updateFindingStates(tx, { ...scan, scanId: id }, rows, now, diff);
+        await this.writeVerdicts(tx, { ...scan, scanId: id }, outcome.verdicts ?? [], newest, diffVerdicts);
         return true;
       },
       { timeout: 60_000, maxWait: 10_000 },
@@ -336,12 +375,12 @@ export class ScanRepository {
     rows: Array<FindingRow & { id: string }>,
     now: Date,
     diff: DiffStates,
-  ): Promise<void> {
+  ): Promise<boolean> {
     // Serialize completions per target, and let an older scan that finishes late leave the
     // states to the newer one.
     const [target] = await tx.$queryRaw<Array<{ states_as_of: Date | null }>>`
       SELECT states_as_of FROM targets WHERE id = ${scan.targetId}::uuid FOR UPDATE`;
-    if (target?.states_as_of && target.states_as_of > scan.createdAt) return;
+    if (target?.states_as_of && target.states_as_of > scan.createdAt) return false;
     const prior = await tx.findingState.findMany({ where: { targetId: scan.targetId }, select: { fingerprint: true, status: true, lastScanId: true } });
     const firstRow = new Map<string, FindingRow & { id: string }>();
     for (const row of rows) if (!firstRow.has(row.fingerprint)) firstRow.set(row.fingerprint, row);
@@ -374,6 +413,60 @@ export class ScanRepository {
     }
     await this.writeChangeSet(tx, scan.scanId, changes, firstRow);
     await tx.target.update({ where: { id: scan.targetId }, data: { statesAsOf: scan.createdAt } });
+    return true;
+  }
+
+  /**
+   * The scan's per-Service verdicts, and (when this scan is the target's newest) which Services
+   * started or stopped dropping traffic since the target's previous succeeded scan, as
+   * `diffVerdicts` (libs/scans, pure) decides.
+   */
+  private async writeVerdicts(
+    tx: Prisma.TransactionClient,
+    scan: { scanId: string; targetId: string; organizationId: string; createdAt: Date },
+    verdicts: VerdictRow[],
+    newest: boolean,
+    diffVerdicts: DiffVerdicts | undefined,
+  ): Promise<void> {
+    if (verdicts.length > 0) {
+      await tx.serviceVerdict.createMany({
+        data: verdicts.map((verdict, seq) => ({
+          ...verdict,
+          timelineSvg: verdict.timelineSvg ?? null,
+          organizationId: scan.organizationId,
+          scanId: scan.scanId,
+          seq,
+        })),
+      });
+    }
+    const dropping = verdicts.filter((v) => v.verdict === 'drops').length;
+    const unknown = verdicts.filter((v) => v.verdict === 'unknown').length;
+    let changes: Prisma.InputJsonObject | undefined;
+    if (newest && diffVerdicts) {
+      const previous = await tx.scan.findFirst({
+        where: { targetId: scan.targetId, status: 'succeeded', id: { not: scan.scanId }, createdAt: { lt: scan.createdAt } },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        select: { id: true },
+      });
+      const prior = previous
+        ? await tx.serviceVerdict.findMany({
+            where: { scanId: previous.id },
+            select: { namespace: true, name: true, verdict: true, droppedTrafficSeconds: true },
+          })
+        : undefined;
+      const { startedDropping, stoppedDropping } = diffVerdicts(prior, verdicts);
+      const json = (change: ServiceChange) => ({
+        namespace: change.namespace,
+        name: change.name,
+        verdict: change.verdict,
+        droppedTrafficSeconds: change.droppedTrafficSeconds,
+      });
+      changes = { startedDropping: startedDropping.map(json), stoppedDropping: stoppedDropping.map(json) };
+    }
+    await tx.scan.update({
+      where: { id: scan.scanId },
+      data: { servicesJudged: verdicts.length, servicesDropping: dropping, servicesUnknown: unknown, ...(changes ? { verdictChanges: changes } : {}) },
+    });
   }
 
   /** The scan's change set: its own rows for what it opened, the last reporting scan's rows for what it resolved. */
