@@ -26,6 +26,7 @@ export {
 export {
   DEFAULT_APP_SHUTDOWN_SECONDS,
   DEFAULT_DOCS_BASE_URL,
+  DEFAULT_KUBERNETES_VERSION,
   DEFAULT_SLB_ATTACHMENT_QUOTA,
   type AdvisorOptions,
   type ProviderSource,
@@ -54,3 +55,26 @@ export { detectProvider, providerForService } from './util/provider.js';
 export { applyStrategicMerge, MERGE_KEYS } from './remediation/strategic-merge.js';
 export { validatePatchedObject } from './remediation/validate.js';
 export { toYaml } from './remediation/to-yaml.js';
+export {
+  PROFILES,
+  PROFILES_VERSION,
+  profileById,
+  profileFor,
+  type Confidence,
+  type HcTarget,
+  type Num,
+  type ProfileProvider,
+  type ProviderProfile,
+  type RemovalTrigger,
+} from './profiles/profiles.js';
+export {
+  applyProfileOverrides,
+  mergeProfileOverrides,
+  OVERRIDABLE_FIELDS,
+  parseProfileOverrides,
+  type OverridableField,
+  type ProfileOverride,
+  type ProfileOverrides,
+} from './profiles/overrides.js';
+export { AWS_LBC_ASSUMPTION, awsFlavourOf, ingressPathOf, lbPathOf, lbPathsOf, registrationWindow, removalWindow, type LbPath } from './profiles/backend.js';
+export { hasIngressNeg } from './util/annotations.js';

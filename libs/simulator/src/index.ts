@@ -1,5 +1,5 @@
 export * from './types.js';
-export { PROFILES, PROFILES_VERSION, profileById, profileFor, type Confidence, type Num, type ProviderProfile } from './profiles.js';
+export { PROFILES, PROFILES_VERSION, profileById, profileFor, type Confidence, type Num, type ProviderProfile } from '#rollsafe/advisor';
 export { simulate, readyTime, servesTerminatingEndpoints, defaultNodeNames, compareNames } from './simulate.js';
 export { DEFAULTS, pathOf, resolveParams, type SimulationOverrides } from './params.js';
 export { searchFixes, ruleIdsForCauses, causesOf, preStopNeeded } from './fixes.js';

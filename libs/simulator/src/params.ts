@@ -13,8 +13,12 @@ import {
   type Service,
   type SnapshotIndex,
   type Workload,
+  profileFor,
+  lbPathOf,
+  type Provider,
+  type ProfileOverrides,
+  type ProviderProfile,
 } from '#rollsafe/advisor';
-import { profileFor, type ProviderProfile } from './profiles.js';
 import type { ParameterSource, PathKind, ReadinessTiming, SimulationParams } from './types.js';
 
 /** Values the user sets (CLI flags, API parameters): each wins over the manifest and the profile. */
@@ -31,7 +35,12 @@ export interface SimulationOverrides {
   appShutdown?: number;
   drain?: boolean;
   drainTimeout?: number;
+  /** Profile values from a profile file or the organization's settings. */
+  profileOverrides?: ProfileOverrides;
 }
+
+/** The AWS Load Balancer Controller injects its readiness gate into pods of namespaces with this label. */
+export const AWS_GATE_LABEL = 'elbv2.k8s.aws/pod-readiness-gate-inject';
 
 export const DEFAULTS = {
   podStart: 2,
@@ -94,7 +103,10 @@ export function resolveParams(
   const sources: Sources = {};
   const path = pathOf(service);
   const mode = path === 'internal' ? 'cluster' : path;
-  const { profile, exact } = profileFor(provider, mode);
+  // The Service's own row (annotations, class, traffic policy), with the user's values; else the provider's default row.
+  const lbPath = path === 'internal' ? undefined : lbPathOf(service, provider as Provider, overrides.profileOverrides);
+  const { profile, exact } = lbPath && lbPath.profile.mode === mode ? { profile: lbPath.profile, exact: true } : profileFor(provider, mode);
+  if (lbPath?.assumed) notes.push(lbPath.assumed);
   const profileSource = exact ? `profile ${profile.id}` : `profile ${profile.id} (no ${provider} row for ${mode}: Alibaba's used)`;
   const spec = specOf(workload);
   // A DaemonSet runs one pod per node: as many as the cluster's (or --nodes, default 3 on manifests).
@@ -168,8 +180,17 @@ export function resolveParams(
   sources.G = grace === undefined ? 'default' : 'manifest';
 
   const gatePrefix = profile.readinessGate?.replace(/<[^>]+>$/, '') ?? null;
-  const readinessGate = path === 'pod' && gatePrefix !== null && readinessGatesOf(workload).some((g) => g.startsWith(gatePrefix));
+  let readinessGate = path === 'pod' && gatePrefix !== null && readinessGatesOf(workload).some((g) => g.startsWith(gatePrefix));
   sources.readinessGate = 'manifest';
+  if (path === 'pod' && profile.provider === 'aws' && !readinessGate) {
+    // The controller's webhook adds the gate at pod creation in a labelled namespace (PROVIDERS.md 2.2).
+    const namespace = (index.snapshot.namespaces ?? []).find((n) => (n.metadata?.name ?? '') === workload.namespace);
+    if (namespace?.metadata?.labels?.[AWS_GATE_LABEL] === 'enabled') {
+      readinessGate = true;
+      sources.readinessGate = `namespace label ${AWS_GATE_LABEL}: enabled (the controller's webhook injects the gate)`;
+    } else if (namespace) sources.readinessGate = `namespace ${workload.namespace} lacks the label ${AWS_GATE_LABEL}: enabled`;
+    else sources.readinessGate = 'manifest (Namespace not given: its gate label is unknown, taken as absent)';
+  }
 
   // Health check: the profile, or the Service's own annotations.
   let hcInterval = profile.hc.intervalSeconds.value;
@@ -254,6 +275,13 @@ export function resolveParams(
       drainSource = 'manifest (Service annotation)';
     }
   }
+  // Weight 0 while a terminating pod still serves (Alibaba ENI graceful-shutdown, Tencent graceful
+  // shutdown or deletion): new connections stop, established ones run until the pod stops serving.
+  if (path === 'pod' && profile.weightZeroOnTerminating === 'optIn' && weightZeroOptedIn(service, profile.provider)) {
+    drainDefault = true;
+    drainTimeoutDefault = G;
+    drainSource = 'manifest (graceful shutdown: weight 0 until the pod stops serving)';
+  }
   const drain = pick('drain', drainDefault, drainSource, 'drain');
   const drainTimeout = pick('drainTimeout', drainTimeoutDefault, drainSource, 'drainTimeout');
   sources.path = 'manifest (Service type, externalTrafficPolicy, backend annotations)';
@@ -306,4 +334,21 @@ function hasRequiredNodeAffinity(workload: Workload): boolean {
 
 function hcSeesNode(profile: ProviderProfile): boolean {
   return profile.hc.target === 'nodePort' || profile.hc.target === 'healthCheckNodePort';
+}
+
+/** The Service opts in to weight 0 for terminating backends (PROVIDERS.md 2.1, 2.6). */
+export function weightZeroOptedIn(service: Service, provider: string): boolean {
+  const a = annotationsOf(service);
+  if (provider === 'alibaba') {
+    return (
+      alibabaAnnotation(service, 'graceful-shutdown')?.toLowerCase() === 'true' && alibabaAnnotation(service, 'ignore-weight-update')?.toLowerCase() !== 'on'
+    );
+  }
+  if (provider === 'tencent') {
+    return (
+      String(a['service.cloud.tencent.com/enable-grace-shutdown'] ?? '').toLowerCase() === 'true' ||
+      String(a['service.cloud.tencent.com/enable-grace-deletion'] ?? '').toLowerCase() === 'true'
+    );
+  }
+  return false;
 }

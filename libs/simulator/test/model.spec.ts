@@ -228,7 +228,14 @@ describe('profiles', () => {
         expect(['verified', 'secondary', 'estimate']).toContain(num.confidence);
       }
     }
-    expect(PROFILES.filter((p) => p.provider === 'alibaba').map((p) => p.id)).toEqual(['alibaba.clb.eni', 'alibaba.clb.local', 'alibaba.clb.cluster']);
+    expect(PROFILES.filter((p) => p.provider === 'alibaba').map((p) => p.id)).toEqual([
+      'alibaba.clb.eni',
+      'alibaba.clb.local',
+      'alibaba.clb.cluster',
+      'alibaba.nlb.eni',
+    ]);
+    // Every row of PROVIDERS.md section 3.
+    expect(PROFILES).toHaveLength(22);
   });
 
   test('the same manifest differs between providers: AWS NLB ip targets drain 300 s by default', () => {
@@ -239,5 +246,51 @@ describe('profiles', () => {
     expect(aws.parameters?.profile).toBe('aws.lbc.nlb.ip');
     expect(aws.parameters?.drain).toBe(true);
     expect(aws.windows.some((w) => w.cause === 'connections-cut')).toBe(false);
+  });
+
+  test('AWS ip targets: the same manifest drops without the namespace gate label and not with it', () => {
+    const service = SEED.connectionsCut
+      .replace('service.beta.kubernetes.io/alibaba-cloud-loadbalancer-spec: slb.s1.small', 'service.beta.kubernetes.io/aws-load-balancer-type: external')
+      .replace('service.beta.kubernetes.io/backend-type: "eni"', 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip');
+    const namespace = (labelled: boolean) =>
+      `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop${labelled ? '\n  labels: {elbv2.k8s.aws/pod-readiness-gate-inject: enabled}' : ''}\n---\n`;
+    const without = only(snapshotOf(namespace(false) + service), {});
+    const withLabel = only(snapshotOf(namespace(true) + service), {});
+    expect(without.parameters?.profile).toBe('aws.lbc.nlb.ip');
+    expect(without.parameters?.readinessGate).toBe(false);
+    expect(withLabel.parameters?.readinessGate).toBe(true);
+    // Without the gate the Deployment deletes old pods while the NLB still registers new ones (~90 s).
+    expect(without.verdict).toBe('drops');
+    expect(without.windows.some((w) => w.cause !== 'capacity-dip')).toBe(true);
+    expect(withLabel.droppedTrafficSeconds).toBeLessThan(without.droppedTrafficSeconds);
+  });
+
+  test('Alibaba ENI: graceful-shutdown keeps established connections (weight 0) where its absence cuts them', () => {
+    const graceful = SEED.connectionsCut.replace(
+      'service.beta.kubernetes.io/backend-type: "eni"',
+      'service.beta.kubernetes.io/backend-type: "eni"\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-graceful-shutdown: "true"',
+    );
+    expect(graceful).not.toBe(SEED.connectionsCut);
+    const off = only(snapshotOf(SEED.connectionsCut), {});
+    const on = only(snapshotOf(graceful), {});
+    expect(off.windows.some((w) => w.cause === 'connections-cut')).toBe(true);
+    expect(on.parameters?.drain).toBe(true);
+    expect(on.windows.some((w) => w.cause === 'connections-cut')).toBe(false);
+    // ignore-weight-update: "on" turns it off again (ccm#486).
+    const ignored = graceful.replace(
+      'graceful-shutdown: "true"',
+      'graceful-shutdown: "true"\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-ignore-weight-update: "on"',
+    );
+    expect(only(snapshotOf(ignored), {}).windows.some((w) => w.cause === 'connections-cut')).toBe(true);
+  });
+
+  test('profile overrides replace an estimate (the verdict names the user value)', () => {
+    const yaml = SEED.connectionsCut;
+    const base = only(snapshotOf(yaml), {});
+    const tuned = only(snapshotOf(yaml), {
+      profileOverrides: { source: 'profile file t.yaml', values: { 'alibaba.clb.eni': { lbRemoveLatencySeconds: 40 } } },
+    });
+    expect(base.parameters?.L).toBe(11);
+    expect(tuned.parameters?.L).toBe(41);
   });
 });

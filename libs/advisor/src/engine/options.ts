@@ -1,5 +1,7 @@
 import type { Provider } from '../model/snapshot.js';
 import type { DetectedProvider } from '../util/provider.js';
+import type { ProfileOverrides } from '../profiles/overrides.js';
+import { parseKubernetesVersion } from '../util/numbers.js';
 
 /** An organization-level suppression: a rule silenced for all resources or a matching one. */
 export interface Suppression {
@@ -19,7 +21,19 @@ export interface AdvisorOptions {
   /** Base of the rule pages; a finding's `docs` is `${docsBaseUrl}/${ruleId}.md`. */
   docsBaseUrl?: string;
   suppressions?: Suppression[];
+  /** User values for provider profile rows (profile file, flags, organization settings). */
+  profileOverrides?: ProfileOverrides;
+  /**
+   * The Kubernetes version manifests are judged for ("1.29"); live scans use the server's.
+   * Default DEFAULT_KUBERNETES_VERSION.
+   */
+  kubernetesVersion?: string;
 }
+
+/** PROVIDERS.md section 7: manifests are judged for 1.30 unless told otherwise. */
+export const DEFAULT_KUBERNETES_VERSION = '1.30';
+/** Versions whose behaviour the rules know (PROVIDERS.md section 4). */
+export const KNOWN_KUBERNETES_VERSIONS = { min: [1, 24] as const, max: [1, 36] as const };
 
 export const DEFAULT_DOCS_BASE_URL = 'https://github.com/rollsafe/rollsafe/blob/main/docs/rules';
 export const DEFAULT_SLB_ATTACHMENT_QUOTA = 50;
@@ -38,9 +52,17 @@ export interface ResolvedOptions {
   appShutdownSeconds: number;
   docsBaseUrl: string;
   suppressions: Suppression[];
+  profileOverrides: ProfileOverrides | undefined;
+  /** [major, minor] the rules judge for, and where it came from. */
+  kubernetesVersion: [number, number];
+  kubernetesVersionSource: 'flag' | 'cluster' | 'default';
 }
 
-export function resolveOptions(options: AdvisorOptions, detected: DetectedProvider): ResolvedOptions {
+export function resolveOptions(options: AdvisorOptions, detected: DetectedProvider, clusterVersion?: string): ResolvedOptions {
+  const flagVersion = parseKubernetesVersion(options.kubernetesVersion);
+  const liveVersion = parseKubernetesVersion(clusterVersion);
+  const kubernetesVersion = flagVersion ?? liveVersion ?? (parseKubernetesVersion(DEFAULT_KUBERNETES_VERSION) as [number, number]);
+  const kubernetesVersionSource = flagVersion ? 'flag' : liveVersion ? 'cluster' : 'default';
   const namedProvider = options.provider ?? detected.fromNodes;
   const provider = namedProvider ?? detected.fromAnnotations;
   const providerSource: ProviderSource | undefined = options.provider
@@ -58,5 +80,14 @@ export function resolveOptions(options: AdvisorOptions, detected: DetectedProvid
     appShutdownSeconds: options.appShutdownSeconds ?? DEFAULT_APP_SHUTDOWN_SECONDS,
     docsBaseUrl: (options.docsBaseUrl ?? DEFAULT_DOCS_BASE_URL).replace(/\/+$/, ''),
     suppressions: options.suppressions ?? [],
+    profileOverrides: options.profileOverrides,
+    kubernetesVersion,
+    kubernetesVersionSource,
   };
+}
+
+/** Whether the judged version is at least major.minor. */
+export function versionAtLeast(options: Pick<ResolvedOptions, 'kubernetesVersion'>, major: number, minor: number): boolean {
+  const [a, b] = options.kubernetesVersion;
+  return a > major || (a === major && b >= minor);
 }

@@ -5,6 +5,7 @@ import { SnapshotIndex } from '../snapshot-index/snapshot-index.js';
 import { ignoredRules } from '../util/annotations.js';
 import { detectProvider } from '../util/provider.js';
 import { RULES } from '../rules/catalog.js';
+import { PROFILES_VERSION } from '../profiles/profiles.js';
 import { fingerprintOf } from './fingerprint.js';
 import { resolveOptions, type AdvisorOptions, type ProviderSource, type ResolvedOptions, type Suppression } from './options.js';
 import type { FindingDraft, Rule, RuleContext } from './rule.js';
@@ -24,6 +25,10 @@ export interface AdvisorResult {
   providerSource?: ProviderSource;
   /** Rules that did not run because no provider was found (also in `notEvaluated`). */
   providerSkipped: string[];
+  /** The Kubernetes version the rules judged for ("1.30") and where it came from. */
+  kubernetesVersion: { version: string; source: 'flag' | 'cluster' | 'default' };
+  /** The provider profile table's version, and the overrides' source when the user set values. */
+  profiles: { version: string; overrides?: string };
 }
 
 /** Runs every rule of the catalog over a snapshot. Pure: same snapshot and options, same result. */
@@ -34,7 +39,7 @@ export function runAdvisor(
   /** An index already built for this snapshot (the simulator's verdicts share it). */
   index: SnapshotIndex = new SnapshotIndex(snapshot),
 ): AdvisorResult {
-  const resolved = resolveOptions(options, detectProvider(snapshot));
+  const resolved = resolveOptions(options, detectProvider(snapshot), snapshot.facts.kubernetesVersion);
   const findings: Finding[] = [];
   const suppressed: Finding[] = [];
   const notEvaluated: string[] = [];
@@ -75,6 +80,8 @@ export function runAdvisor(
     ...(resolved.provider ? { provider: resolved.provider } : {}),
     ...(resolved.providerSource ? { providerSource: resolved.providerSource } : {}),
     providerSkipped,
+    kubernetesVersion: { version: resolved.kubernetesVersion.join('.'), source: resolved.kubernetesVersionSource },
+    profiles: { version: PROFILES_VERSION, ...(resolved.profileOverrides ? { overrides: resolved.profileOverrides.source ?? 'override' } : {}) },
   };
 }
 

@@ -131,7 +131,7 @@ export interface ContainerStatus {
 
 export interface PodStatus {
   phase?: string;
-  conditions?: Array<{ type?: string; status?: string }>;
+  conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string; lastTransitionTime?: string }>;
   containerStatuses?: ContainerStatus[];
   podIP?: string;
 }
@@ -245,4 +245,21 @@ export interface Node extends K8sObject {
     conditions?: Array<{ type?: string; status?: string }>;
     nodeInfo?: { kubeletVersion?: string };
   };
+}
+
+/** A Namespace: its labels decide webhook injection (AWS `elbv2.k8s.aws/pod-readiness-gate-inject`). */
+export interface Namespace extends K8sObject {
+  spec?: Record<string, unknown>;
+}
+
+export interface MutatingWebhook {
+  name?: string;
+  failurePolicy?: string;
+  namespaceSelector?: LabelSelector;
+  objectSelector?: LabelSelector;
+}
+
+/** admissionregistration.k8s.io/v1 (the AWS Load Balancer Controller's pod mutator). */
+export interface MutatingWebhookConfiguration extends K8sObject {
+  webhooks?: MutatingWebhook[];
 }

@@ -5,6 +5,8 @@ import type {
   Endpoints,
   HorizontalPodAutoscaler,
   K8sObject,
+  MutatingWebhookConfiguration,
+  Namespace,
   Node,
   Pod,
   PodDisruptionBudget,
@@ -13,8 +15,8 @@ import type {
   StatefulSet,
 } from './k8s.js';
 
-export type Provider = 'alibaba' | 'aws' | 'gcp' | 'azure';
-export const PROVIDERS: readonly Provider[] = ['alibaba', 'aws', 'gcp', 'azure'];
+export type Provider = 'alibaba' | 'aws' | 'gcp' | 'azure' | 'tencent';
+export const PROVIDERS: readonly Provider[] = ['alibaba', 'aws', 'gcp', 'azure', 'tencent'];
 
 export interface SourceLocation {
   file: string;
@@ -31,6 +33,10 @@ export interface SnapshotFacts {
   cni?: string;
   /** Live resource kinds the collector could not list (RBAC): rules that need them are not evaluated. */
   unavailableKinds?: string[];
+  /** Load balancer controllers found on a live cluster (CRDs, webhooks, config maps), with what showed them. */
+  controllers?: Array<{ name: string; evidence: string }>;
+  /** Azure cloud config `clusterServiceLoadBalancerHealthProbeMode`, when readable (not on AKS). */
+  azureClusterProbeMode?: string;
 }
 
 /** A document the snapshot builder skipped, with where it was. */
@@ -80,6 +86,13 @@ export interface Snapshot extends SnapshotObjects {
    * them, which the upload does not hold (RULES.md, "Pods made by operators").
    */
   customResources?: CustomResourceRef[];
+  /**
+   * Namespace objects (uploaded, or listed on a live cluster). Absent: none were given, so
+   * rules that read namespace labels are not evaluated.
+   */
+  namespaces?: Namespace[];
+  /** MutatingWebhookConfigurations (live clusters, or uploaded). */
+  mutatingWebhookConfigurations?: MutatingWebhookConfiguration[];
   /** Where each uploaded object came from (manifest snapshots only). */
   locations: Map<K8sObject, SourceLocation>;
   warnings: SnapshotWarning[];
@@ -119,6 +132,12 @@ const KIND_TO_COLLECTION: Record<string, keyof SnapshotObjects> = {
   Node: 'nodes',
 };
 
+/** Cluster-scoped kinds some provider rules read, kept beside the core collections. */
+const EXTRA_COLLECTIONS: Record<string, 'namespaces' | 'mutatingWebhookConfigurations'> = {
+  Namespace: 'namespaces',
+  MutatingWebhookConfiguration: 'mutatingWebhookConfigurations',
+};
+
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
 
 /**
@@ -136,6 +155,12 @@ export function addObject(snapshot: Snapshot, object: unknown, location?: Source
     return false;
   }
   const collection = KIND_TO_COLLECTION[kind];
+  const extra = EXTRA_COLLECTIONS[kind];
+  if (!collection && extra && isRecord(object['metadata']) && typeof object['metadata']['name'] === 'string') {
+    ((snapshot[extra] ??= []) as K8sObject[]).push(object as K8sObject);
+    if (location) snapshot.locations.set(object as K8sObject, location);
+    return true;
+  }
   if (!collection) {
     recordOtherPodTemplate(snapshot, kind, object);
     recordCustomResource(snapshot, kind, object);

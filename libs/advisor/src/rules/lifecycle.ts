@@ -7,7 +7,7 @@ import type { Workload } from '../snapshot-index/workloads.js';
 import { providerForService } from '../util/provider.js';
 import { decisionRemediation, patchRemediation, podPatch } from '../remediation/build.js';
 import { toYaml } from '../remediation/to-yaml.js';
-import { parseKubernetesVersion } from '../util/numbers.js';
+import { versionAtLeast } from '../engine/options.js';
 import { drainRequirement, EXPOSED_MIN_DRAIN_SECONDS, type DrainRequirement } from './drain-delay.js';
 import {
   describeProbeHandler,
@@ -49,7 +49,9 @@ function servicePortTargets(context: RuleContext, workload: Workload): Array<str
 function strictestDrain(context: RuleContext, workload: Workload): DrainRequirement {
   return context.index
     .servicesOf(workload)
-    .map((service) => drainRequirement(service, providerForService(service, context.options.namedProvider, context.options.provider)))
+    .map((service) =>
+      drainRequirement(service, providerForService(service, context.options.namedProvider, context.options.provider), context.options.profileOverrides),
+    )
     .reduce((a, b) => (b.seconds > a.seconds ? b : a));
 }
 
@@ -87,8 +89,7 @@ function graceFields(context: RuleContext, workload: Workload): JsonObject {
 
 /** The native sleep action is on by default from Kubernetes 1.30; on manifests the version is unknown. */
 function nativeSleepAvailable(context: RuleContext): boolean {
-  const version = parseKubernetesVersion(context.snapshot.facts.kubernetesVersion);
-  return version === undefined || version[0] > 1 || (version[0] === 1 && version[1] >= 30);
+  return versionAtLeast(context.options, 1, 30);
 }
 
 function preStopNote(context: RuleContext, seconds: number): string {
@@ -229,13 +230,14 @@ export const prestopSleepTooShort: Rule = {
         severity: forExposure('warning', context.index, workload),
         subject: workloadSubject(workload),
         container: container.name,
-        message: `${describeWorkload(workload)}: container "${container.name}" sleeps ${duration.seconds} s in preStop, less than the ${strictest.seconds} s that Service "${strictest.service}" needs to stop sending it traffic.`,
+        message: `${describeWorkload(workload)}: container "${container.name}" sleeps ${duration.seconds} s in preStop, less than the ${strictest.seconds} s that Service "${strictest.service}" needs to stop sending it traffic${strictest.estimate ? ` (${strictest.profile ?? 'profile'} latency is an estimate)` : ''}.`,
         evidence: {
           container: container.name ?? '',
           preStopSeconds: duration.seconds,
           requiredSeconds: strictest.seconds,
           service: strictest.service,
           reason: strictest.reason,
+          ...(strictest.profile ? { profile: strictest.profile, estimate: strictest.estimate ?? false } : {}),
         },
         remediation: longerSleepRemediation(context, workload, container, strictest.seconds),
       });

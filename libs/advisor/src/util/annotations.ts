@@ -26,17 +26,34 @@ export function alibabaAnnotationKey(suffix: string): string {
 }
 
 /**
- * Pods, not nodes, are the load balancer's backends: Alibaba's `backend-type: eni`, AWS's
- * `nlb-target-type: ip`, or a GKE network endpoint group.
+ * Pods, not nodes, are the load balancer's backends on the Service's own load balancer:
+ * Alibaba's `backend-type: eni`, AWS's `nlb-target-type: ip` (or the `nlb-ip` type), Tencent's
+ * `direct-access: "true"`. A GKE NEG annotation does not make the Service's own (L4) load
+ * balancer pod-direct: it only changes the Ingress (L7) path (PROVIDERS.md section 7).
  */
 export function isPodDirectBackend(service: Service): boolean {
   const annotations = annotationsOf(service);
   if (text(annotations['service.beta.kubernetes.io/backend-type'])?.toLowerCase() === 'eni') return true;
   if (text(annotations['service.beta.kubernetes.io/aws-load-balancer-nlb-target-type'])?.toLowerCase() === 'ip') return true;
-  return text(annotations['cloud.google.com/neg']) !== undefined;
+  if (text(annotations['service.beta.kubernetes.io/aws-load-balancer-type'])?.toLowerCase() === 'nlb-ip') return true;
+  return text(annotations[TENCENT_DIRECT_ACCESS])?.toLowerCase() === 'true';
 }
 
-/** The provider a Service's own annotations name, if any. */
+export const TENCENT_DIRECT_ACCESS = 'service.cloud.tencent.com/direct-access';
+
+/** A GKE NEG for the Ingress path: `cloud.google.com/neg: '{"ingress": true}'`. */
+export function hasIngressNeg(service: Service): boolean {
+  const value = text(annotationsOf(service)['cloud.google.com/neg']);
+  if (!value) return false;
+  try {
+    const parsed = JSON.parse(value) as { ingress?: unknown };
+    return parsed?.ingress === true;
+  } catch {
+    return false;
+  }
+}
+
+/** The provider a Service's own annotations (or load balancer class) name, if any. */
 export function providerFromAnnotations(object: K8sObject): Provider | undefined {
   const keys = Object.keys(annotationsOf(object));
   const alibaba = (k: string): boolean =>
@@ -44,12 +61,18 @@ export function providerFromAnnotations(object: K8sObject): Provider | undefined
     k.startsWith(ALIBABA_LEGACY_PREFIX) ||
     k.startsWith('service.alibabacloud.com/') ||
     k === 'service.beta.kubernetes.io/backend-type';
-  if (keys.some(alibaba)) {
+  const lbClass = String((object as Service).spec?.loadBalancerClass ?? '');
+  if (keys.some(alibaba) || lbClass.startsWith('alibabacloud.com/')) {
     return 'alibaba';
   }
-  if (keys.some((k) => k.startsWith('service.beta.kubernetes.io/aws-'))) return 'aws';
+  if (keys.some((k) => k.startsWith('service.beta.kubernetes.io/aws-')) || lbClass.startsWith('service.k8s.aws/')) return 'aws';
   if (keys.some((k) => k.startsWith('cloud.google.com/') || k.startsWith('networking.gke.io/'))) return 'gcp';
-  if (keys.some((k) => k.startsWith('service.beta.kubernetes.io/azure-'))) return 'azure';
+  if (keys.some((k) => k.startsWith('service.beta.kubernetes.io/azure-') || /^service\.beta\.kubernetes\.io\/port_\d+_/.test(k))) return 'azure';
+  if (
+    keys.some((k) => k.startsWith('service.cloud.tencent.com/') || k.startsWith('service.kubernetes.io/qcloud-') || k.startsWith('service.kubernetes.io/tke-'))
+  ) {
+    return 'tencent';
+  }
   return undefined;
 }
 

@@ -4,14 +4,22 @@ import { providerFromAnnotations } from './annotations.js';
 
 const PROVIDER_ID_PREFIXES: Array<[string, Provider]> = [
   ['alicloud://', 'alibaba'],
+  ['ack-hybrid://', 'alibaba'],
   ['aws://', 'aws'],
   ['gce://', 'gcp'],
   ['azure://', 'azure'],
+  ['qcloud://', 'tencent'],
 ];
 
+/** ACK's usual form: `<region>.<instance-id>`, e.g. `cn-hangzhou.i-bp1...` (CCM node_utils.go). */
+const ALIBABA_PROVIDER_ID = /^[a-z]{2,}-[a-z0-9-]+\.i-[a-z0-9]+$/;
+
+/** The provider a node's `spec.providerID` names (PROVIDERS.md section 2, "detect"). */
 export function providerFromProviderId(providerId: string | undefined): Provider | undefined {
   if (!providerId) return undefined;
-  return PROVIDER_ID_PREFIXES.find(([prefix]) => providerId.startsWith(prefix))?.[1];
+  const prefixed = PROVIDER_ID_PREFIXES.find(([prefix]) => providerId.startsWith(prefix))?.[1];
+  if (prefixed) return prefixed;
+  return ALIBABA_PROVIDER_ID.test(providerId) ? 'alibaba' : undefined;
 }
 
 export interface DetectedProvider {
