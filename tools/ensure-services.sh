@@ -50,6 +50,12 @@ if ! redis_up; then
 fi
 echo "== Redis answers on 127.0.0.1:6379"
 
+# pgbench (Debian's postgresql-contrib) for bench/load: the raw keyset query it compares the
+# API's pages with. Postgres's binaries (initdb, pg_ctl) for chaos/run.mjs, which starts its
+# own Postgres.
+if ! command -v pgbench >/dev/null && ! ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1; then apt_install postgresql-contrib; fi
+echo "== pgbench and pg_ctl under /usr/lib/postgresql/*/bin"
+
 # Headless Chromium for the SVG timeline render test (libs/simulator/test/svg-render.spec.ts,
 # driven by playwright-core, which downloads no browser).
 if [ ! -x /usr/bin/chromium ]; then apt_install chromium; fi

@@ -1,0 +1,440 @@
+#!/usr/bin/env node
+// The lists-at-scale benchmark (issue 11): one organization with 1,000,000 findings in one
+// scan, its findings paged at a fixed rate (open loop: a request leaves at its scheduled time
+// whatever the others do, and its latency counts from that time) over REST and GraphQL (first
+// page, a deep cursor, a filtered page), against the same keyset query run raw by pgbench at
+// the same rate in the same run. Prints p50/p99 of each, the ratio to the raw query's p99
+// (goal: at most 3) and the errors (goal: none); then a second organization's p99 alone and
+// while the first is paged at full rate (goal: unchanged).
+//
+//   node bench/load/run.mjs [--findings 1000000] [--rate 200] [--seconds 10] [--keep-database] [--no-build]
+//
+// Starts the built API (dist/) on a private database (BENCH_LOAD_DATABASE_URL, default
+// postgresql://postgres@127.0.0.1:5432/rollsafe_bench_load: created, seeded with SQL, dropped
+// at the end unless --keep-database, which also reuses a seeded one) and a private Redis key
+// prefix. Needs pgbench (Debian's postgresql-contrib; tools/ensure-services.sh installs it).
+// Every request goes to 127.0.0.1; counts and time are bounded. Exits 0: it is a benchmark.
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const outDir = path.join(here, 'out');
+const RATIO_GOAL = 3;
+const PAGE = 50;
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 && args[at + 1] !== undefined ? Number(args[at + 1]) : fallback;
+};
+const settings = {
+  findings: Math.min(5_000_000, Math.max(10_000, option('findings', 1_000_000))),
+  rate: Math.min(1000, Math.max(10, option('rate', 200))),
+  seconds: Math.min(120, Math.max(3, option('seconds', 10))),
+  keepDatabase: args.includes('--keep-database'),
+  build: !args.includes('--no-build'),
+};
+const databaseUrl = process.env.BENCH_LOAD_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/rollsafe_bench_load';
+const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const log = (line) => process.stderr.write(`[bench/load] ${line}\n`);
+const RULES = [
+  'readiness-probe-missing',
+  'prestop-hook-missing',
+  'termination-grace-too-short',
+  'pdb-missing',
+  'max-unavailable-too-high',
+  'local-traffic-single-replica',
+  'surge-too-low',
+  'drain-delay-missing',
+];
+const SEVERITIES = ['critical', 'warning', 'info'];
+
+for (const [url, what] of [
+  [databaseUrl, 'BENCH_LOAD_DATABASE_URL'],
+  [redisUrl, 'REDIS_URL'],
+]) {
+  if (!['127.0.0.1', 'localhost'].includes(new URL(url).hostname)) throw new Error(`${what} must be on 127.0.0.1`);
+}
+
+function withDatabase(url, database) {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function summary(latenciesMs) {
+  const sorted = [...latenciesMs].sort((a, b) => a - b);
+  return { count: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] };
+}
+
+const ms = (value) => (Number.isFinite(value) ? `${value.toFixed(2)} ms` : '-');
+
+// ---------------------------------------------------------------- database and seed
+
+async function prepareDatabase() {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: withDatabase(databaseUrl, 'postgres') });
+  await admin.connect();
+  const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount > 0;
+  const keysFile = path.join(outDir, 'keys.json');
+  if (exists && settings.keepDatabase && fs.existsSync(keysFile)) {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    const kept = JSON.parse(fs.readFileSync(keysFile, 'utf8'));
+    const rows = await client.query('SELECT critical + warning + info AS n FROM scans WHERE id = $1', [kept.scanA]).catch(() => ({ rows: [] }));
+    await client.end();
+    if (rows.rows[0]?.n === settings.findings) {
+      await admin.end();
+      log(`reusing the seeded database ${name} (${settings.findings} findings)`);
+      return { reused: kept };
+    }
+  }
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const migrations = path.join(root, 'prisma', 'migrations');
+  for (const dir of fs
+    .readdirSync(migrations)
+    .filter((entry) => fs.statSync(path.join(migrations, entry)).isDirectory())
+    .sort()) {
+    await client.query(fs.readFileSync(path.join(migrations, dir, 'migration.sql'), 'utf8'));
+  }
+  await client.end();
+  return { reused: undefined };
+}
+
+/** One succeeded scan of `count` findings for the organization, written with SQL. */
+async function seedScan(client, organizationId, count, targetName) {
+  const targetId = crypto.randomUUID();
+  const scanId = crypto.randomUUID();
+  await client.query(`INSERT INTO targets (id, organization_id, kind, name) VALUES ($1, $2, 'manifests', $3)`, [targetId, organizationId, targetName]);
+  const started = Date.now();
+  await client.query(
+    `INSERT INTO findings (id, organization_id, scan_id, seq, rule_id, severity, kind, namespace, name, message, evidence, remediation, docs, fingerprint)
+     SELECT gen_random_uuid(), $1, $2, g, ($4::text[])[1 + g % 8], ($5::text[])[1 + (g / 8) % 3]::"Severity", 'Deployment', 'shop', 'web-' || g,
+            'web-' || g || ' has no readiness probe: the load balancer sends traffic to pods that are not ready',
+            jsonb_build_object('container', 'web', 'replicas', 2),
+            jsonb_build_object('summary', 'add a readiness probe', 'yaml', E'readinessProbe:\\n  httpGet: {path: /healthz, port: 8080}\\n'),
+            'https://rollsafe.dev/rules/' || ($4::text[])[1 + g % 8], md5(g::text || $2)
+       FROM generate_series(0, $3 - 1) AS g`,
+    [organizationId, scanId, count, RULES, SEVERITIES],
+  );
+  const perRule = await client.query(`SELECT rule_id, severity, count(*)::int AS n FROM findings WHERE scan_id = $1 GROUP BY rule_id, severity`, [scanId]);
+  const ruleCounts = {};
+  const totals = { critical: 0, warning: 0, info: 0 };
+  for (const row of perRule.rows) {
+    ruleCounts[row.rule_id] ??= { critical: 0, warning: 0, info: 0 };
+    ruleCounts[row.rule_id][row.severity] = row.n;
+    totals[row.severity] += row.n;
+  }
+  await client.query(
+    `INSERT INTO scans (id, organization_id, target_id, status, trigger, created_at, started_at, finished_at, duration_ms, attempts, critical, warning, info, rule_counts, document_count)
+     VALUES ($1, $2, $3, 'succeeded', 'upload', now(), now(), now(), 1, 1, $4, $5, $6, $7, 1)`,
+    [scanId, organizationId, targetId, totals.critical, totals.warning, totals.info, JSON.stringify(ruleCounts)],
+  );
+  log(`seeded ${count} findings for ${targetName} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return scanId;
+}
+
+// ---------------------------------------------------------------- the API
+
+async function startApi(port) {
+  const adminToken = crypto.randomBytes(24).toString('hex');
+  const logFile = path.join(outDir, 'api.log');
+  const out = fs.openSync(logFile, 'w');
+  const child = spawn(process.execPath, [path.join(root, 'dist/apps/api/src/main.js')], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      PORT: String(port),
+      ROLLSAFE_ADMIN_TOKEN: adminToken,
+      ROLLSAFE_ENCRYPTION_KEY: crypto.randomBytes(32).toString('hex'),
+      ROLLSAFE_QUEUE_PREFIX: `rollsafe-bench-load-${process.pid}`,
+      // What is measured is paging, not the limits: neither refuses a request of this run.
+      ROLLSAFE_RATE_LIMIT_PER_MINUTE: '1000000',
+      ROLLSAFE_GRAPHQL_BUDGET_PER_MINUTE: '100000000',
+      ROLLSAFE_DATABASE_POOL_SIZE: '10',
+      ROLLSAFE_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', out, out],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (
+      await fetch(`${base}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { child, base, adminToken };
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`the API did not start: see ${logFile}`);
+}
+
+// ---------------------------------------------------------------- load
+
+/** Sends `rate` requests a second for `seconds`, open loop; latency from each scheduled time. */
+async function fixedRate(label, rate, seconds, send) {
+  const total = Math.round(rate * seconds);
+  const latencies = [];
+  let errors = 0;
+  let firstError;
+  const start = performance.now() + 50;
+  const pending = [];
+  for (let i = 0; i < total; i += 1) {
+    const scheduled = start + (i * 1000) / rate;
+    const wait = scheduled - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    pending.push(
+      send(i).then(
+        (ok) => {
+          latencies.push(performance.now() - scheduled);
+          if (ok !== true) {
+            errors += 1;
+            firstError ??= ok;
+          }
+        },
+        (error) => {
+          errors += 1;
+          firstError ??= String(error);
+        },
+      ),
+    );
+  }
+  await Promise.all(pending);
+  const result = { label, rate, ...summary(latencies), errors, ...(firstError ? { firstError: String(firstError).slice(0, 300) } : {}) };
+  log(`${label.padEnd(34)} p50 ${ms(result.p50).padStart(10)}  p99 ${ms(result.p99).padStart(10)}  errors ${errors}`);
+  return result;
+}
+
+async function restPage(base, key, scanId, query) {
+  const response = await fetch(`${base}/api/v1/scans/${scanId}/findings?${new URLSearchParams({ limit: String(PAGE), ...query })}`, {
+    headers: { authorization: `Bearer ${key}` },
+    signal: AbortSignal.timeout(10_000),
+  });
+  const body = await response.json();
+  return response.status === 200 && Array.isArray(body.items) && body.items.length > 0 ? true : `${response.status} ${JSON.stringify(body).slice(0, 200)}`;
+}
+
+const GRAPHQL_PAGE = `query($id: ID!, $after: String, $severity: Severity, $ruleId: String) {
+  scan(id: $id) { findings(first: ${PAGE}, after: $after, severity: $severity, ruleId: $ruleId) {
+    totalCount pageInfo { endCursor hasNextPage } nodes { id ruleId severity message fingerprint resource { kind namespace name } } } } }`;
+
+async function graphqlPage(base, key, scanId, variables) {
+  const response = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ query: GRAPHQL_PAGE, variables: { id: scanId, ...variables } }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const body = await response.json();
+  return response.status === 200 && !body.errors && body.data?.scan?.findings?.nodes?.length > 0
+    ? true
+    : `${response.status} ${JSON.stringify(body).slice(0, 200)}`;
+}
+
+/** The same keyset query as the API's page (FindingRepository.listForScan), run by pgbench at the same rate. */
+function pgbench(label, sql, rate, seconds) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rollsafe-pgbench-'));
+  const script = path.join(dir, 'page.sql');
+  fs.writeFileSync(script, `${sql}\n`);
+  const url = new URL(databaseUrl);
+  const result = spawnSync(
+    'pgbench',
+    [
+      '-n',
+      '-h',
+      url.hostname,
+      '-p',
+      url.port || '5432',
+      '-U',
+      decodeURIComponent(url.username || 'postgres'),
+      '-f',
+      script,
+      '-R',
+      String(rate),
+      '-T',
+      String(seconds),
+      '-c',
+      '4',
+      '-j',
+      '2',
+      '-l',
+      '--log-prefix',
+      path.join(dir, 'log'),
+      url.pathname.slice(1),
+    ],
+    { encoding: 'utf8', cwd: dir },
+  );
+  if (result.status !== 0) throw new Error(`pgbench failed: ${result.stderr}`);
+  const latencies = [];
+  for (const file of fs.readdirSync(dir).filter((name) => name.startsWith('log'))) {
+    for (const line of fs.readFileSync(path.join(dir, file), 'utf8').split('\n')) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length < 6) continue;
+      // client transaction latency-µs script epoch µs [schedule-lag-µs]: from the scheduled start
+      latencies.push((Number(fields[2]) + Number(fields[6] ?? 0)) / 1000);
+    }
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  const failed = Number(result.stdout.match(/number of failed transactions: (\d+)/)?.[1] ?? 0);
+  const out = { label, rate, ...summary(latencies), errors: failed };
+  log(`${label.padEnd(34)} p50 ${ms(out.p50).padStart(10)}  p99 ${ms(out.p99).padStart(10)}  errors ${out.errors}`);
+  return out;
+}
+
+function encodeCursor(value) {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  fs.mkdirSync(outDir, { recursive: true });
+  if (spawnSync('pgbench', ['--version']).status !== 0)
+    throw new Error('pgbench is missing: apt-get install postgresql-contrib (tools/ensure-services.sh does)');
+  if (settings.build) {
+    const built = spawnSync(process.execPath, [path.join(root, 'tools/build.mjs'), '--if-stale'], { stdio: 'inherit' });
+    if (built.status !== 0) log('build failed: running dist/ as it is');
+  }
+  const { reused } = await prepareDatabase();
+  const api = await startApi(await freePort());
+  let ids = reused;
+  try {
+    if (!ids) {
+      const org = async (name) => {
+        const response = await fetch(`${api.base}/api/v1/organizations`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${api.adminToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ name }),
+        });
+        const body = await response.json();
+        if (response.status !== 201) throw new Error(`organization: ${response.status} ${JSON.stringify(body)}`);
+        return body;
+      };
+      const a = await org('loaded');
+      const b = await org('neighbour');
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      const scanA = await seedScan(client, a.id, settings.findings, 'big');
+      const scanB = await seedScan(client, b.id, 1000, 'small');
+      await client.query('ANALYZE findings');
+      await client.query('ANALYZE scans');
+      await client.end();
+      ids = { orgA: a.id, keyA: a.apiKey, scanA, orgB: b.id, keyB: b.apiKey, scanB };
+      // The keys are kept only to reuse this database with --keep-database.
+      if (settings.keepDatabase) fs.writeFileSync(path.join(outDir, 'keys.json'), JSON.stringify(ids));
+    } else {
+      // A reused database: its organizations' keys were made by another API process; the key
+      // hashes do not depend on the process, so they still authenticate.
+    }
+    const { keyA, scanA, orgA, keyB, scanB } = ids;
+    const deepSeq = settings.findings - 1000;
+    const deep = encodeCursor({ s: deepSeq });
+    const rule = RULES[3];
+    const { rate, seconds } = settings;
+    log(`paging ${settings.findings} findings at ${rate} req/s for ${seconds} s per case (${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)})`);
+
+    const where = `organization_id = '${orgA}' AND scan_id = '${scanA}'`;
+    const columns =
+      'id, organization_id, scan_id, seq, rule_id, severity, kind, namespace, name, container, message, evidence, remediation, docs, location_file, location_line, fingerprint';
+    // Warm-up: plans, pools, JIT.
+    await fixedRate('warm-up', Math.min(rate, 50), 2, () => restPage(api.base, keyA, scanA, {}));
+    const cases = [
+      ['first page', {}, {}, `SELECT ${columns} FROM findings WHERE ${where} ORDER BY seq LIMIT ${PAGE + 1};`],
+      ['deep cursor', { cursor: deep }, { after: deep }, `SELECT ${columns} FROM findings WHERE ${where} AND seq > ${deepSeq} ORDER BY seq LIMIT ${PAGE + 1};`],
+      [
+        'filtered (severity and rule)',
+        { severity: 'critical', ruleId: rule },
+        { severity: 'critical', ruleId: rule },
+        `SELECT ${columns} FROM findings WHERE ${where} AND severity = 'critical' AND rule_id = '${rule}' ORDER BY seq LIMIT ${PAGE + 1};`,
+      ],
+    ];
+    const rows = [];
+    for (const [name, restQuery, graphqlVariables, sql] of cases) {
+      const raw = pgbench(`raw (pgbench) ${name}`, sql, rate, seconds);
+      const rest = await fixedRate(`REST ${name}`, rate, seconds, () => restPage(api.base, keyA, scanA, restQuery));
+      const gql = await fixedRate(`GraphQL ${name}`, rate, seconds, () => graphqlPage(api.base, keyA, scanA, graphqlVariables));
+      rows.push({ name, raw, rest, graphql: gql, restRatio: rest.p99 / raw.p99, graphqlRatio: gql.p99 / raw.p99 });
+    }
+
+    // The neighbour: its p99 alone, then while the first organization is paged at full rate.
+    const neighbourRate = Math.max(10, Math.round(rate / 10));
+    const alone = await fixedRate('org B alone', neighbourRate, seconds, () => restPage(api.base, keyB, scanB, {}));
+    const [loaded, beside] = await Promise.all([
+      fixedRate('org B while org A is paged', neighbourRate, seconds, () => restPage(api.base, keyB, scanB, {})),
+      fixedRate('org A (deep, REST + GraphQL)', rate, seconds, (i) =>
+        i % 2 ? restPage(api.base, keyA, scanA, { cursor: deep }) : graphqlPage(api.base, keyA, scanA, { after: deep }),
+      ),
+    ]);
+
+    process.stdout.write(
+      `\nbench/load: ${settings.findings} findings, ${rate} req/s open loop, ${seconds} s per case, p99 goal: at most ${RATIO_GOAL}x the raw query's\n\n`,
+    );
+    process.stdout.write(`| case | raw p50 / p99 | REST p50 / p99 (ratio) | GraphQL p50 / p99 (ratio) | errors |\n| --- | --- | --- | --- | --- |\n`);
+    for (const row of rows) {
+      process.stdout.write(
+        `| ${row.name} | ${ms(row.raw.p50)} / ${ms(row.raw.p99)} | ${ms(row.rest.p50)} / ${ms(row.rest.p99)} (${row.restRatio.toFixed(1)}x) | ${ms(row.graphql.p50)} / ${ms(row.graphql.p99)} (${row.graphqlRatio.toFixed(1)}x) | ${row.rest.errors + row.graphql.errors + row.raw.errors} |\n`,
+      );
+    }
+    const neighbourRatio = loaded.p99 / alone.p99;
+    process.stdout.write(
+      `\norg B (${neighbourRate} req/s): p99 ${ms(alone.p99)} alone, ${ms(loaded.p99)} while org A is paged at ${rate} req/s (${neighbourRatio.toFixed(2)}x); org A meanwhile p99 ${ms(beside.p99)}, errors ${loaded.errors + beside.errors}\n`,
+    );
+    const worst = Math.max(...rows.flatMap((row) => [row.restRatio, row.graphqlRatio]));
+    const errors = rows.reduce((sum, row) => sum + row.rest.errors + row.graphql.errors + row.raw.errors, 0) + loaded.errors + beside.errors + alone.errors;
+    process.stdout.write(`worst p99 ratio to raw: ${worst.toFixed(1)}x (goal ${RATIO_GOAL}x: ${worst <= RATIO_GOAL ? 'met' : 'NOT met'}); errors: ${errors}\n`);
+    fs.writeFileSync(
+      path.join(outDir, 'results.json'),
+      JSON.stringify(
+        { settings, cores: os.cpus().length, rows, neighbour: { rate: neighbourRate, alone, loaded, beside, ratio: neighbourRatio }, worst, errors },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    api.child.kill('SIGTERM');
+    await new Promise((resolve) => api.child.once('exit', resolve));
+    if (!settings.keepDatabase) {
+      const admin = new pg.Client({ connectionString: withDatabase(databaseUrl, 'postgres') });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "${new URL(databaseUrl).pathname.slice(1)}" WITH (FORCE)`);
+      await admin.end();
+    }
+  }
+}
+
+main().catch((error) => {
+  log(`failed: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exitCode = 1;
+});
