@@ -64,7 +64,7 @@ describe('api (e2e)', () => {
       expect(((schemas['FindingView'] ?? {})['properties'] as Record<string, Json>)['severity']).toMatchObject({ enum: ['critical', 'warning', 'info'] });
       expect(
         Object.keys(schemas).filter(
-          (name) => name.endsWith('Dto') && !/^(Create|Update|Register|Error|ScanQueued|OrganizationCreated|ScheduleInput)/.test(name),
+          (name) => name.endsWith('Dto') && !/^(Create|Update|Register|Simulate|Error|ScanQueued|OrganizationCreated|ScheduleInput)/.test(name),
         ),
       ).toEqual([]);
       const ui = await fetch(`${base}/api/docs`);

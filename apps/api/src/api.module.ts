@@ -25,6 +25,8 @@ import { MetricsService } from './ops/metrics.service.js';
 import { OpsController } from './ops/ops.controller.js';
 import { OrganizationsController } from './rest/organizations.controller.js';
 import { FixedManifestsController } from './rest/fixed-manifests.controller.js';
+import { VerdictsController } from './rest/verdicts.controller.js';
+import { SimulationsController } from './rest/simulations.controller.js';
 import { ScansController } from './rest/scans.controller.js';
 import { ClustersController } from './rest/clusters.controller.js';
 import { SuppressionsController } from './rest/suppressions.controller.js';
@@ -77,6 +79,8 @@ export class ApiModule implements NestModule {
         OrganizationsController,
         ScansController,
         FixedManifestsController,
+        VerdictsController,
+        SimulationsController,
         ClustersController,
         SuppressionsController,
         WebhooksController,

@@ -40,3 +40,6 @@ export { REDACTED_URL_SUFFIX } from './views.js';
 export { retryPolicyOf, type ScansConfig } from './options.js';
 export { listPage, pageSize, MAX_PAGE_SIZE, type PageArgs } from './paging.js';
 export { FixedManifestsService, type FixedManifestsDownload } from './fixed-manifests.service.js';
+export { VerdictsService, toVerdictView, type VerdictListArgs } from './verdicts.service.js';
+export { diffVerdicts } from './pipeline/verdict-diff.js';
+export { SimulationService, MAX_SIMULATION_BYTES, type SimulationRequest } from './simulation.service.js';

@@ -85,7 +85,7 @@ export class ScanRequestService {
   }
 }
 
-function manifestErrors(errors: ManifestError[]): DomainError {
+export function manifestErrors(errors: ManifestError[]): DomainError {
   const details: ErrorDetails = errors.map((error) => ({
     code: error.code,
     message: error.message,

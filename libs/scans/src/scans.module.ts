@@ -7,10 +7,13 @@ import { ScanEngine } from './scan-engine.js';
 import { ScanRequestService } from './scan-request.service.js';
 import { ScanQueryService } from './scan-query.service.js';
 import { FixedManifestsService } from './fixed-manifests.service.js';
+import { VerdictsService } from './verdicts.service.js';
+import { SimulationService } from './simulation.service.js';
 import { ScanPipeline } from './pipeline/scan-pipeline.js';
 import { ManifestSource } from './pipeline/manifest-source.js';
 import { ClusterSource } from './pipeline/cluster-source.js';
 import { UploadParser } from './pipeline/upload-parser.js';
+import { VerdictJudge } from './pipeline/verdict-judge.js';
 import { OrganizationService } from './organization.service.js';
 import { SuppressionService } from './suppression.service.js';
 import { ScanJobs } from './jobs/scan-jobs.js';
@@ -29,10 +32,13 @@ const services = [
   ScanRequestService,
   ScanQueryService,
   FixedManifestsService,
+  VerdictsService,
+  SimulationService,
   ScanPipeline,
   ManifestSource,
   ClusterSource,
   UploadParser,
+  VerdictJudge,
   OrganizationService,
   SuppressionService,
   ClusterConnector,

@@ -12,6 +12,7 @@ import { OrganizationService } from './organization.service.js';
 import { ScanRequestService } from './scan-request.service.js';
 import { ScanQueryService } from './scan-query.service.js';
 import { ScanPipeline } from './pipeline/scan-pipeline.js';
+import { VerdictsService } from './verdicts.service.js';
 import { diffFindings } from './pipeline/finding-diff.js';
 
 const SAFE_DEPLOYMENT = UNSAFE_DEPLOYMENT.replace(
@@ -150,6 +151,37 @@ describe('scan use cases', () => {
     expect(await app.get(ScanPipeline).run(scan.id)).toBe('succeeded');
     const done = await app.get(ScanQueryService).get(orgId, scan.id);
     expect(done.summary.critical).toBeGreaterThan(0);
+  });
+
+  it('stores a verdict per load-balanced Service, draws its timeline from the kept snapshot, and tells which Services stopped dropping', async () => {
+    const request = app.get(ScanRequestService);
+    const pipeline = app.get(ScanPipeline);
+    const verdicts = app.get(VerdictsService);
+    const first = await request.request({ organizationId: orgId, files: [{ name: 'a.yaml', text: UNSAFE_DEPLOYMENT }], target: 'verdicts', trigger: 'upload' });
+    await pipeline.run(first.id);
+    const judged = await app.get(ScanQueryService).get(orgId, first.id);
+    expect(judged.verdictSummary).toEqual({ services: 1, drops: 1, safe: 0, unknown: 0, headline: '1 of 1 Service drop traffic on rollout' });
+    expect(judged.verdictChanges?.startedDropping.map((c) => c.name)).toEqual(['web']);
+    const page = await verdicts.forScan(orgId, first.id, {});
+    const [web] = page.items;
+    expect(web).toMatchObject({ service: { namespace: 'shop', name: 'web' }, workload: { kind: 'Deployment', name: 'web' }, verdict: 'drops' });
+    expect(web?.droppedTrafficSeconds).toBeGreaterThan(0);
+    expect(web?.windows.length).toBeGreaterThan(0);
+    expect(web?.ruleIds).toContain('readiness-probe-missing');
+    expect(web?.fixes.length).toBeGreaterThan(0);
+    expect(web?.afterFixes?.verdict).toBe('safe');
+    expect(web?.timelineUrl).toBe(`/api/v1/scans/${first.id}/services/shop/web/timeline.svg`);
+    expect(await verdicts.timeline(orgId, first.id, 'shop', 'web')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+    expect((await verdicts.forScan(orgId, first.id, { verdict: 'safe' })).items).toEqual([]);
+    await expect(verdicts.forScan(orgId, first.id, { verdict: 'maybe' })).rejects.toMatchObject({ code: 'BAD_INPUT', details: { field: 'verdict' } });
+
+    const second = await request.request({ organizationId: orgId, files: [{ name: 'a.yaml', text: SAFE_DEPLOYMENT }], target: 'verdicts', trigger: 'upload' });
+    await pipeline.run(second.id);
+    const after = await app.get(ScanQueryService).get(orgId, second.id);
+    expect(after.verdictChanges).toEqual({
+      startedDropping: [],
+      stoppedDropping: [expect.objectContaining({ name: 'web', verdict: expect.not.stringMatching(/^drops$/) })],
+    });
   });
 
   it('refuses broken YAML before queueing, naming the line', async () => {

@@ -9,9 +9,13 @@ import type {
   RemediationView,
   ScanView,
   ScanWarningView,
+  ServiceChangeView,
+  VerdictChangesView,
+  VerdictSummaryView,
   ScheduleView,
   WebhookView,
 } from './contracts/index.js';
+import { verdictHeadline } from '#rollsafe/simulator';
 import type { ClusterRow, DeliveryRow, Finding, ScanWithTarget, ScheduleRow, StateWithFinding, WebhookRow } from '#rollsafe/store';
 
 export function toScanView(scan: ScanWithTarget): ScanView {
@@ -31,6 +35,8 @@ export function toScanView(scan: ScanWithTarget): ScanView {
     },
     notEvaluated: scan.notEvaluated,
     warnings: warningsOf(scan.warnings),
+    verdictSummary: verdictSummaryOf(scan),
+    ...(changesOf(scan.verdictChanges) ? { verdictChanges: changesOf(scan.verdictChanges) } : {}),
     documentCount: scan.documentCount,
     attempts: scan.attempts,
     ...(scan.error ? { error: scan.error } : {}),
@@ -39,6 +45,27 @@ export function toScanView(scan: ScanWithTarget): ScanView {
     ...(scan.finishedAt ? { finishedAt: scan.finishedAt.toISOString() } : {}),
     ...(scan.durationMs !== null ? { durationMs: scan.durationMs } : {}),
   };
+}
+
+function verdictSummaryOf(scan: { servicesJudged: number; servicesDropping: number; servicesUnknown: number }): VerdictSummaryView {
+  const summary = {
+    services: scan.servicesJudged,
+    drops: scan.servicesDropping,
+    unknown: scan.servicesUnknown,
+    safe: scan.servicesJudged - scan.servicesDropping - scan.servicesUnknown,
+  };
+  return { ...summary, headline: verdictHeadline(summary) };
+}
+
+/** The stored verdict changes, read back defensively: it is JSON. */
+function changesOf(stored: unknown): VerdictChangesView | undefined {
+  if (typeof stored !== 'object' || stored === null) return undefined;
+  const { startedDropping, stoppedDropping } = stored as { startedDropping?: unknown; stoppedDropping?: unknown };
+  const list = (value: unknown): ServiceChangeView[] =>
+    Array.isArray(value)
+      ? value.filter((item): item is ServiceChangeView => typeof item === 'object' && item !== null && typeof (item as { name?: unknown }).name === 'string')
+      : [];
+  return { startedDropping: list(startedDropping), stoppedDropping: list(stoppedDropping) };
 }
 
 /** The stored warnings column, read back defensively: it is JSON. */

@@ -16,6 +16,11 @@ export {
   type PriorStateRow,
   type StateChanges,
   type DiffStates,
+  type DiffVerdicts,
+  type VerdictKey,
+  type VerdictRow,
+  type VerdictChanges,
+  type ServiceChange,
   type RuleCounts,
   type UnfinishedScan,
 } from './scan.repository.js';
@@ -48,8 +53,9 @@ export {
   type StateCursor,
 } from './finding.repository.js';
 export { ScanInputRepository } from './scan-input.repository.js';
+export { VerdictRepository, type ListVerdictsQuery } from './verdict.repository.js';
 export { SuppressionRepository, type NewSuppression } from './suppression.repository.js';
 export { DatabaseHealth } from './health.repository.js';
 export type { Page } from './pagination.js';
-export type { Scan, Finding, FindingState, Suppression, Prisma } from './generated/prisma/client.js';
-export { ScanStatus, ScanTrigger, Severity, FindingStatus, TargetKind, WebhookKind, DeliveryResult, ChangeKind } from './generated/prisma/enums.js';
+export type { ServiceVerdict as StoredVerdict, Scan, Finding, FindingState, Suppression, Prisma } from './generated/prisma/client.js';
+export { ScanStatus, ScanTrigger, Severity, FindingStatus, TargetKind, WebhookKind, DeliveryResult, ChangeKind, Verdict } from './generated/prisma/enums.js';

@@ -9,6 +9,7 @@ import { ClusterRepository } from './cluster.repository.js';
 import { ScheduleRepository } from './schedule.repository.js';
 import { WebhookRepository } from './webhook.repository.js';
 import { ScanInputRepository } from './scan-input.repository.js';
+import { VerdictRepository } from './verdict.repository.js';
 
 const repositories = [
   OrganizationRepository,
@@ -19,6 +20,7 @@ const repositories = [
   ScheduleRepository,
   WebhookRepository,
   ScanInputRepository,
+  VerdictRepository,
   DatabaseHealth,
 ];
 

@@ -15,6 +15,10 @@ import {
   Severity,
   toConnection,
   type Connection,
+  ServiceVerdictConnection,
+  ServiceVerdictView,
+  Verdict,
+  VerdictsService,
 } from '#rollsafe/scans';
 import { CurrentAuth } from '../auth/auth.guard.js';
 import type { Auth } from '../auth/auth.types.js';
@@ -25,6 +29,7 @@ export class ClustersResolver {
   constructor(
     private readonly service: ClusterService,
     private readonly schedules: ScheduleService,
+    private readonly verdicts: VerdictsService,
   ) {}
 
   @Mutation(() => ScheduleView, {
@@ -150,5 +155,19 @@ export class ClustersResolver {
     return toConnection(
       await this.service.scansOf(auth.organizationId, cluster.id, { limit: first, cursor: after ?? null, status: status ?? null, trigger: trigger ?? null }),
     );
+  }
+
+  @ResolveField(() => ServiceVerdictConnection, {
+    description: "The cluster's per-Service verdicts, from its newest succeeded scan",
+    complexity: ({ args, childComplexity }) => 1 + Number(args['first'] ?? 50) * childComplexity,
+  })
+  async services(
+    @Parent() parent: ClusterView,
+    @CurrentAuth() auth: Auth,
+    @Args('first', { type: () => Int, nullable: true, defaultValue: 50 }) first: number,
+    @Args('after', { type: () => String, nullable: true }) after?: string | null,
+    @Args('verdict', { type: () => Verdict, nullable: true }) verdict?: Verdict | null,
+  ): Promise<Connection<ServiceVerdictView>> {
+    return toConnection(await this.verdicts.forCluster(auth.organizationId, parent.id, { limit: first, cursor: after ?? null, verdict: verdict ?? null }));
   }
 }

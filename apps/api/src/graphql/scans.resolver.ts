@@ -1,5 +1,8 @@
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import {
+  JSONScalar,
+  SimulationResultView,
+  SimulationService,
   FixedManifestsService,
   FixedManifestsView,
   FindingView,
@@ -13,6 +16,10 @@ import {
   Severity,
   toConnection,
   type Connection,
+  ServiceVerdictConnection,
+  ServiceVerdictView,
+  Verdict,
+  VerdictsService,
 } from '#rollsafe/scans';
 import { CurrentAuth } from '../auth/auth.guard.js';
 import type { Auth } from '../auth/auth.types.js';
@@ -24,6 +31,8 @@ export class ScansResolver {
     private readonly requests: ScanRequestService,
     private readonly queries: ScanQueryService,
     private readonly fixed: FixedManifestsService,
+    private readonly verdicts: VerdictsService,
+    private readonly simulations: SimulationService,
   ) {}
 
   @Query(() => ScanView, { description: "One of the organization's scans" })
@@ -90,5 +99,33 @@ export class ScansResolver {
   })
   fixedManifests(@Parent() scan: ScanView, @CurrentAuth() auth: Auth): Promise<FixedManifestsView> {
     return this.fixed.plan(auth.organizationId, scan.id);
+  }
+
+  @ResolveField(() => ServiceVerdictConnection, {
+    description: "The scan's per-Service verdicts: will a rollout drop traffic",
+    complexity: ({ args, childComplexity }) => 1 + Number(args['first'] ?? 50) * childComplexity,
+  })
+  async services(
+    @Parent() parent: ScanView,
+    @CurrentAuth() auth: Auth,
+    @Args('first', { type: () => Int, nullable: true, defaultValue: 50 }) first: number,
+    @Args('after', { type: () => String, nullable: true }) after?: string | null,
+    @Args('verdict', { type: () => Verdict, nullable: true }) verdict?: Verdict | null,
+  ): Promise<Connection<ServiceVerdictView>> {
+    return toConnection(await this.verdicts.forScan(auth.organizationId, parent.id, { limit: first, cursor: after ?? null, verdict: verdict ?? null }));
+  }
+
+  @Query(() => SimulationResultView, {
+    description: "Simulate the rollouts of a few manifests' Services now (at most 1 MiB): SIMULATOR.md's object per Service and workload, as { runs }",
+  })
+  simulate(
+    @CurrentAuth() _auth: Auth,
+    @Args('manifests') manifests: string,
+    @Args('provider', { type: () => String, nullable: true, description: 'auto, alibaba, aws, gcp or azure' }) provider?: string | null,
+    @Args('parameters', { type: () => JSONScalar, nullable: true, description: "SIMULATOR.md's parameters, as POST /api/v1/simulations takes them" })
+    parameters?: unknown,
+    @Args('service', { type: () => JSONScalar, nullable: true, description: 'Only this Service: { namespace, name }' }) service?: unknown,
+  ): Promise<SimulationResultView> {
+    return this.simulations.simulate({ manifests, provider, parameters, service });
   }
 }

@@ -104,3 +104,20 @@ export class UpdateWebhookDto {
   @ApiPropertyOptional({ enum: Severity }) minSeverity?: string;
   @ApiPropertyOptional({ type: [String], nullable: true, description: 'null or [] for every scan' }) clusterIds?: string[] | null;
 }
+
+export class SimulateRequestDto {
+  @ApiProperty({ description: 'Kubernetes manifests (YAML or JSON), at most 1 MiB: larger inputs belong in a scan' }) manifests!: string;
+  @ApiPropertyOptional({ enum: ['auto', ...PROVIDERS], default: 'auto' }) provider?: string;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: "SIMULATOR.md's parameters: nodes, E, L, lbAdd, podStart, appWarmup, appShutdown, drainTimeout (seconds), drain, inPlace, kubernetesVersion",
+    example: { L: 15, appShutdown: 5 },
+  })
+  parameters?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Only this Service', example: { namespace: 'shop', name: 'web' } })
+  service?: {
+    namespace?: string;
+    name: string;
+  };
+}

@@ -4,3 +4,4 @@ export * from './scan.js';
 export * from './cluster.js';
 export * from './webhook.js';
 export * from './suppression.js';
+export * from './verdict.js';

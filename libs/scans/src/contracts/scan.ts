@@ -4,6 +4,7 @@ import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ConnectionOf, JSONScalar, ListOf, RemediationView, ResourceRef, SourceLocationView, type EvidenceJson } from './common.js';
 import { FindingStatus, ScanStatus, ScanTrigger, Severity } from './enums.js';
+import { VerdictChangesView, VerdictSummaryView } from './verdict.js';
 
 @ObjectType('Summary')
 export class SummaryView {
@@ -43,6 +44,12 @@ export class ScanView {
   @Field(() => [ScanWarningView], { description: 'Documents the parser or the advisor skipped, with file and line' })
   @ApiProperty({ type: [ScanWarningView], description: 'Documents the parser or the advisor skipped, with file and line' })
   warnings!: ScanWarningView[];
+  @Field(() => VerdictSummaryView, { description: 'Per-Service verdicts: how many load-balanced Services drop traffic on rollout' })
+  @ApiProperty({ type: VerdictSummaryView })
+  verdictSummary!: VerdictSummaryView;
+  @Field(() => VerdictChangesView, { nullable: true, description: "Services that started or stopped dropping traffic since the target's previous scan" })
+  @ApiPropertyOptional({ type: VerdictChangesView })
+  verdictChanges?: VerdictChangesView;
   @Field(() => Int) @ApiProperty() documentCount!: number;
   @Field(() => Int) @ApiProperty() attempts!: number;
   @Field(() => String, { nullable: true }) @ApiPropertyOptional() error?: string;

@@ -67,6 +67,7 @@ export class ClusterSource implements ScanSource {
       })),
       settings: { provider: sealed.cluster.provider, slbAttachmentQuota: sealed.cluster.slbAttachmentQuota },
       recordsProvider: true,
+      drawTimelines: true,
       afterComplete: async () => {
         await this.clusters.recordScanFacts(clusterId, { ...(version ? { kubernetesVersion: `v${version.replace(/^v/, '')}` } : {}) });
       },

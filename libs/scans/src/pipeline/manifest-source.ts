@@ -10,10 +10,25 @@ export class ManifestSource implements ScanSource {
   collect(started: StartedScan): Promise<SourcedSnapshot> {
     const settings = { provider: started.scan.provider };
     const stored = started.snapshot ? decodeSnapshot(started.snapshot) : undefined;
-    if (stored) return Promise.resolve({ snapshot: stored, documentCount: started.scan.documentCount, warnings: [], settings, recordsProvider: false });
+    if (stored)
+      return Promise.resolve({
+        snapshot: stored,
+        documentCount: started.scan.documentCount,
+        warnings: [],
+        settings,
+        recordsProvider: false,
+        drawTimelines: false,
+      });
     const parsed = parseManifests(started.files, DEFAULT_LIMITS);
     const first = parsed.errors[0];
     if (first) throw new ScanFailure(`manifests could not be parsed: ${first.file}${first.line ? `:${first.line}` : ''}: ${first.message}`);
-    return Promise.resolve({ snapshot: parsed.snapshot, documentCount: parsed.documentCount, warnings: [], settings, recordsProvider: false });
+    return Promise.resolve({
+      snapshot: parsed.snapshot,
+      documentCount: parsed.documentCount,
+      warnings: [],
+      settings,
+      recordsProvider: false,
+      drawTimelines: false,
+    });
   }
 }

@@ -9,6 +9,7 @@ import { ScanEngine } from '../scan-engine.js';
 import { NotificationService } from '../webhooks/notification.service.js';
 import { ClusterSource } from './cluster-source.js';
 import { ManifestSource } from './manifest-source.js';
+import { VerdictJudge } from './verdict-judge.js';
 import { ScanPipeline } from './scan-pipeline.js';
 import { ScanRetry, type SourcedSnapshot } from './scan-source.js';
 import { encodeSnapshot } from './snapshot-codec.js';
@@ -73,6 +74,7 @@ describe('ScanPipeline (use case, in memory)', () => {
       providers: [
         ScanPipeline,
         ManifestSource,
+        VerdictJudge,
         { provide: ScanEngine, useValue: engine },
         { provide: ClusterSource, useValue: clusterSource },
         { provide: ScanRepository, useValue: scans },
@@ -149,6 +151,7 @@ describe('ScanPipeline (use case, in memory)', () => {
         warnings: [{ message: 'the credentials cannot list pods: rules that read them were not evaluated' }],
         settings: { provider: null, slbAttachmentQuota: 40 },
         recordsProvider: true,
+        drawTimelines: true,
         afterComplete: () => {
           followUps.push(`after ${scans.completed.length} write(s)`);
           return Promise.resolve();

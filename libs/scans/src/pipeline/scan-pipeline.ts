@@ -6,6 +6,8 @@ import { SCANS_CONFIG, type ScansConfig } from '../options.js';
 import { ScanEngine, engineOptions } from '../scan-engine.js';
 import { NotificationService } from '../webhooks/notification.service.js';
 import { diffFindings } from './finding-diff.js';
+import { diffVerdicts } from './verdict-diff.js';
+import { VerdictJudge } from './verdict-judge.js';
 import { ManifestSource } from './manifest-source.js';
 import { ClusterSource } from './cluster-source.js';
 import { ScanFailure, type ScanSource, type SourcedSnapshot } from './scan-source.js';
@@ -14,8 +16,9 @@ export type RunOutcome = 'succeeded' | 'failed' | 'skipped';
 
 /**
  * The one scan pipeline, whatever the source: start the attempt, collect the snapshot
- * (uploaded manifests or a live cluster), run the advisor, write the result with its change
- * set in one transaction, then queue the notifications. Safe to run twice: a finished scan is
+ * (uploaded manifests or a live cluster), run the advisor, judge each load-balanced Service
+ * (verdicts), write the result with its change sets in one transaction, then queue the
+ * notifications. Safe to run twice: a finished scan is
  * skipped, and only a running scan can commit its result, so a rerun after a crash writes once.
  */
 @Injectable()
@@ -25,6 +28,7 @@ export class ScanPipeline {
   constructor(
     private readonly scans: ScanRepository,
     private readonly engine: ScanEngine,
+    private readonly judge: VerdictJudge,
     private readonly manifests: ManifestSource,
     private readonly clusters: ClusterSource,
     private readonly notifications: NotificationService,
@@ -69,18 +73,21 @@ export class ScanPipeline {
       // The advisor gives the same answer on a retry: record why, and stop.
       return this.fail(scanId, error instanceof Error ? error.message : String(error));
     }
+    const judged = this.judge.judge(sourced.snapshot, result, { provider: sourced.settings.provider ?? null, drawTimelines: sourced.drawTimelines });
     const written = await this.scans.complete(
       scanId,
       {
         findings: result.findings.map(toRow),
         suppressed: result.suppressed.length,
         notEvaluated: result.notEvaluated,
-        warnings: [...sourced.warnings, ...result.warnings],
+        warnings: [...sourced.warnings, ...result.warnings, ...judged.warnings],
+        verdicts: judged.verdicts,
         documentCount: sourced.documentCount,
         ...(sourced.recordsProvider && result.provider ? { provider: result.provider } : {}),
       },
       new Date(),
       diffFindings,
+      diffVerdicts,
     );
     await sourced.afterComplete?.();
     this.logger.log({ msg: written ? 'scan succeeded' : 'scan was already written', scanId, findings: result.findings.length, ...sourced.log });

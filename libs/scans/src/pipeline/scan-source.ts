@@ -12,6 +12,8 @@ export interface SourcedSnapshot {
   settings: { provider?: string | null; slbAttachmentQuota?: number | null };
   /** Whether the scan row records the provider the rules ran for (a cluster's, learnt from its nodes). */
   recordsProvider: boolean;
+  /** Whether verdict timelines are drawn at scan time: the snapshot is not kept to draw them later (clusters). */
+  drawTimelines: boolean;
   /** Runs once the result is written (a cluster records its version). */
   afterComplete?: () => Promise<void>;
   /** Extra fields for the scan's log line. */
