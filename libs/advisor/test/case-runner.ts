@@ -53,11 +53,13 @@ export function describeFinding(finding: Finding): string {
   return `${finding.ruleId} ${finding.severity} ${resource}${finding.container ? ` ${finding.container}` : ''}`;
 }
 
+const CLUSTER_SCOPED = new Set(['Node', 'Namespace', 'MutatingWebhookConfiguration']);
+
 /** Expected lines may omit the `default` namespace: `Deployment/web` means `Deployment/default/web`. */
 export function normalizeExpectation(line: string): string {
   const [ruleId, severity, resource, ...rest] = line.trim().split(/\s+/);
   const parts = (resource ?? '').split('/');
-  const qualified = parts.length === 2 && parts[0] !== 'Node' ? `${parts[0]}/default/${parts[1]}` : resource;
+  const qualified = parts.length === 2 && !CLUSTER_SCOPED.has(parts[0] ?? '') ? `${parts[0]}/default/${parts[1]}` : resource;
   return [ruleId, severity, qualified, ...rest].join(' ');
 }
 

@@ -45,7 +45,7 @@ export function applyRemediation(objects: unknown[], finding: Finding): { object
   const { target, patch, patchType } = finding.remediation;
   if (!target || !patch) throw new Error('no patch');
   if (patchType === 'create') return { objects: [...objects, patch], before: {}, after: patch };
-  const key = `${target.kind}/${target.namespace}/${target.name}`;
+  const key = `${target.kind}/${target.namespace || 'default'}/${target.name}`;
   const index = objects.findIndex((o) => identity(o) === key);
   if (index < 0) throw new Error(`patch target ${key} is not among the objects`);
   const after = applyStrategicMerge(objects[index], patch);

@@ -93,6 +93,8 @@ export interface Snapshot extends SnapshotObjects {
   namespaces?: Namespace[];
   /** MutatingWebhookConfigurations (live clusters, or uploaded). */
   mutatingWebhookConfigurations?: MutatingWebhookConfiguration[];
+  /** GKE BackendConfig objects (cloud.google.com), for their connection draining. */
+  backendConfigs?: Array<K8sObject & { spec?: { connectionDraining?: { drainingTimeoutSec?: number } } }>;
   /** Where each uploaded object came from (manifest snapshots only). */
   locations: Map<K8sObject, SourceLocation>;
   warnings: SnapshotWarning[];
@@ -133,9 +135,10 @@ const KIND_TO_COLLECTION: Record<string, keyof SnapshotObjects> = {
 };
 
 /** Cluster-scoped kinds some provider rules read, kept beside the core collections. */
-const EXTRA_COLLECTIONS: Record<string, 'namespaces' | 'mutatingWebhookConfigurations'> = {
+const EXTRA_COLLECTIONS: Record<string, 'namespaces' | 'mutatingWebhookConfigurations' | 'backendConfigs'> = {
   Namespace: 'namespaces',
   MutatingWebhookConfiguration: 'mutatingWebhookConfigurations',
+  BackendConfig: 'backendConfigs',
 };
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);

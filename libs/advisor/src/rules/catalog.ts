@@ -20,6 +20,20 @@ import {
   serviceTargetPortUnresolved,
 } from './service.js';
 import { slbQuotaPerNode } from './slb-quota.js';
+import {
+  alibabaEniGracefulShutdownOff,
+  alibabaL7HealthCheckOff,
+  awsReadinessGateLabelMissing,
+  awsReadinessWebhookFailOpen,
+  azureClusterProbeNotShared,
+  gkeNegGateWithoutHealthCheck,
+  lbBackendQuota,
+  lbDrainExceedsGrace,
+  lbReadinessGateMissing,
+  lbRegistrationOutpacesRollout,
+  localHealthCheckNotNodeAware,
+  tkeDirectAccessGracefulOff,
+} from './providers.js';
 
 /** Every rule of RULES.md, in catalog order. Rule ids are a public contract: never rename one. */
 export const RULES: readonly Rule[] = [
@@ -47,6 +61,19 @@ export const RULES: readonly Rule[] = [
   lbConnectionDrainOff,
   eniBackendRecommended,
   slbQuotaPerNode,
+  // Provider load balancers (PROVIDERS.md section 5), in its order.
+  lbReadinessGateMissing,
+  awsReadinessGateLabelMissing,
+  awsReadinessWebhookFailOpen,
+  gkeNegGateWithoutHealthCheck,
+  lbDrainExceedsGrace,
+  lbRegistrationOutpacesRollout,
+  localHealthCheckNotNodeAware,
+  azureClusterProbeNotShared,
+  tkeDirectAccessGracefulOff,
+  alibabaEniGracefulShutdownOff,
+  alibabaL7HealthCheckOff,
+  lbBackendQuota,
 ];
 
 export function findRule(id: string): Rule | undefined {

@@ -6,6 +6,8 @@ import { nameOf, namespaceOf } from '../snapshot-index/workloads.js';
 import { alibabaAnnotation, alibabaAnnotationKey, annotationsOf, isPodDirectBackend } from '../util/annotations.js';
 import { asCount } from '../util/numbers.js';
 import { providerForService } from '../util/provider.js';
+import { ingressPathOf, lbPathOf, type LbPath } from '../profiles/backend.js';
+import type { RuleContext } from '../engine/rule.js';
 import { isEmptySelector } from '../util/selectors.js';
 import { decisionRemediation, patchRemediation } from '../remediation/build.js';
 
@@ -227,18 +229,18 @@ function alibabaDrainVerdict(service: Service): DrainVerdict | undefined {
   };
 }
 
-function awsDrainVerdict(service: Service): DrainVerdict | undefined {
+function awsDrainVerdict(service: Service, path: LbPath | undefined): DrainVerdict | undefined {
   const annotations = annotationsOf(service);
-  const type = annotations['service.beta.kubernetes.io/aws-load-balancer-type']?.toLowerCase();
-  const isNlb = type === 'nlb' || type === 'external' || type === 'nlb-ip' || (service.spec?.loadBalancerClass ?? '').startsWith('service.k8s.aws/');
-  if (isNlb) {
-    // NLB target groups drain for 300 s unless told otherwise.
+  if (!path) return undefined;
+  if (!path.profile.id.startsWith('aws.legacy.clb')) {
+    // ELBv2 target groups (LBC, or the in-tree NLB) drain for 300 s unless told otherwise:
+    // only an explicit 0 turns draining off (PROVIDERS.md section 5).
     const attributes = annotations['service.beta.kubernetes.io/aws-load-balancer-target-group-attributes'] ?? '';
     const match = /deregistration_delay\.timeout_seconds\s*=\s*(\d+)/.exec(attributes);
     if (!match || Number(match[1]) > 0) return undefined;
     return {
       reason: 'the NLB target group deregistration delay is 0',
-      evidence: { provider: 'aws', loadBalancer: 'nlb', deregistrationDelaySeconds: 0 },
+      evidence: { provider: 'aws', loadBalancer: 'nlb', profile: path.profile.id, deregistrationDelaySeconds: 0 },
       annotations: {
         'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': attributes.replace(
           /deregistration_delay\.timeout_seconds\s*=\s*\d+/,
@@ -251,7 +253,7 @@ function awsDrainVerdict(service: Service): DrainVerdict | undefined {
   if (enabled?.toLowerCase() === 'true') return undefined;
   return {
     reason: `classic ELB connection draining is ${enabled === undefined ? 'not enabled (off by default)' : `"${enabled}"`}`,
-    evidence: { provider: 'aws', loadBalancer: 'classic', connectionDrainingEnabled: enabled ?? null },
+    evidence: { provider: 'aws', loadBalancer: 'classic', profile: path.profile.id, connectionDrainingEnabled: enabled ?? null },
     annotations: {
       'service.beta.kubernetes.io/aws-load-balancer-connection-draining-enabled': 'true',
       'service.beta.kubernetes.io/aws-load-balancer-connection-draining-timeout': '30',
@@ -259,7 +261,7 @@ function awsDrainVerdict(service: Service): DrainVerdict | undefined {
   };
 }
 
-const DRAIN_CHECKS: Partial<Record<Provider, (service: Service) => DrainVerdict | undefined>> = {
+const DRAIN_CHECKS: Partial<Record<Provider, (service: Service, path: LbPath | undefined) => DrainVerdict | undefined>> = {
   alibaba: alibabaDrainVerdict,
   aws: awsDrainVerdict,
 };
@@ -275,9 +277,13 @@ export const lbConnectionDrainOff: Rule = {
     'Without connection draining, the load balancer resets established connections the moment a backend is removed, cutting long requests and keep-alive connections on every rollout.',
   check(context) {
     for (const service of context.index.services) {
-      if (!isLoadBalancer(service)) continue;
       const provider = providerForService(service, context.options.namedProvider, context.options.provider);
-      const verdict = provider ? DRAIN_CHECKS[provider]?.(service) : undefined;
+      if (provider === 'gcp') {
+        reportGkeL7Drain(context, service);
+        continue;
+      }
+      if (!isLoadBalancer(service)) continue;
+      const verdict = provider ? DRAIN_CHECKS[provider]?.(service, lbPathOf(service, provider, context.options.profileOverrides)) : undefined;
       if (!verdict) continue;
       context.report({
         severity: 'warning',
@@ -293,6 +299,46 @@ export const lbConnectionDrainOff: Rule = {
     }
   },
 };
+
+/**
+ * GKE container-native (NEG) Ingress path: the backend service drains only with a BackendConfig
+ * connectionDraining.drainingTimeoutSec > 0 (default without one: 0, PROVIDERS.md 2.4 [U]).
+ * A BackendConfig named but not uploaded cannot be judged.
+ */
+function reportGkeL7Drain(context: RuleContext, service: Service): void {
+  const path = ingressPathOf(service, 'gcp', context.options.profileOverrides);
+  if (!path) return;
+  const a = annotationsOf(service);
+  const raw = a['cloud.google.com/backend-config'] ?? a['beta.cloud.google.com/backend-config'];
+  let names: string[] = [];
+  if (raw) {
+    try {
+      const parsed = JSON.parse(String(raw)) as { default?: string; ports?: Record<string, string> };
+      names = [parsed.default, ...Object.values(parsed.ports ?? {})].filter((n): n is string => typeof n === 'string');
+    } catch {
+      return;
+    }
+  }
+  const configs = names.map((name) => (context.snapshot.backendConfigs ?? []).find((c) => nameOf(c) === name && namespaceOf(c) === namespaceOf(service)));
+  if (configs.some((c) => c === undefined)) return;
+  const off = configs.length === 0 || configs.some((c) => !((asCount(c?.spec?.connectionDraining?.drainingTimeoutSec) ?? 0) > 0));
+  if (!off) return;
+  const reason =
+    configs.length === 0
+      ? 'its NEG Ingress backend has no BackendConfig, so connection draining stays at 0 s (the default; not verified against GKE docs)'
+      : `BackendConfig ${names.join(', ')} sets no connectionDraining.drainingTimeoutSec above 0`;
+  context.report({
+    severity: 'warning',
+    subject: serviceSubject(service),
+    message: `${describeService(service)}: ${reason}, so the load balancer cuts established connections when a pod leaves the NEG.`,
+    evidence: { provider: 'gcp', profile: path.profile.id, backendConfigs: names, defaultIsEstimate: configs.length === 0 },
+    remediation: decisionRemediation(
+      'Give the Service a BackendConfig with connectionDraining.drainingTimeoutSec (30 s, no longer than terminationGracePeriodSeconds minus the preStop sleep).',
+      "a BackendConfig is a new object plus a Service annotation, and the drain must fit the pods' grace period: the team applies both",
+      `apiVersion: cloud.google.com/v1\nkind: BackendConfig\nmetadata:\n  name: ${nameOf(service)}\n  namespace: ${namespaceOf(service)}\nspec:\n  connectionDraining:\n    drainingTimeoutSec: 30\n---\n# on the Service\nmetadata:\n  annotations:\n    cloud.google.com/backend-config: '{"default": "${nameOf(service)}"}'`,
+    ),
+  });
+}
 
 export const eniBackendRecommended: Rule = {
   id: 'eni-backend-recommended',
