@@ -19,7 +19,12 @@ const depConstraints = [
   // Pure (payloads, signing, retry policy): libs/scans runs the delivery use case with it.
   { sourceTag: 'layer:notify', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'layer:testing', onlyDependOnLibsWithTags: ['*'] },
-  { sourceTag: 'layer:cli', onlyDependOnLibsWithTags: ['layer:advisor', 'layer:simulator', 'layer:manifests', 'layer:fixes', 'layer:kube'] },
+  // The fake kube-apiserver and its scenarios: tests (through libs/testing) and `rollsafe demo`.
+  { sourceTag: 'layer:fake-cluster', onlyDependOnLibsWithTags: [] },
+  {
+    sourceTag: 'layer:cli',
+    onlyDependOnLibsWithTags: ['layer:advisor', 'layer:simulator', 'layer:manifests', 'layer:fixes', 'layer:kube', 'layer:fake-cluster'],
+  },
   {
     sourceTag: 'layer:app',
     onlyDependOnLibsWithTags: [

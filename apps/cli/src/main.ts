@@ -1,12 +1,15 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROVIDERS, RULES, atLeast, DEFAULT_DOCS_BASE_URL, type AdvisorOptions, type Provider, type Severity } from '#rollsafe/advisor';
 import { ClusterScanError, scanCluster } from './cluster-scan.js';
+import { flagError } from './flags.js';
 import { formatJson } from './formatters/json.js';
 import { formatSarif } from './formatters/sarif.js';
 import { COLOURS, formatText, PLAIN } from './formatters/text.js';
 import type { ScanReport } from './formatters/report.js';
 import { scanManifests } from './manifest-scan.js';
-import { readStdin } from './stdin.js';
+import { readRulePage } from './rules-docs.js';
+import { EmptyStdinError, nonEmptyStdin, readStdin } from './stdin.js';
 
 export const VERSION = '0.1.0';
 
@@ -42,6 +45,8 @@ Options:
   -v, --version                print the version
 
   rollsafe rules               list the rule catalog
+  rollsafe rules ID            a rule's page: what goes wrong, how it is detected, the fix
+  rollsafe demo                a fake cluster to scan, until Ctrl-C (rollsafe demo --help)
   rollsafe simulate PATH...    replay a rollout of each Service (rollsafe simulate --help)
   rollsafe fix PATH... (--out DIR | --in-place) [--rules ID,...] [--provider P]
                                apply the remediations that need no decision (rollsafe fix --help)
@@ -57,16 +62,50 @@ export interface CliIo {
   isTty: boolean;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Terminal width: text output wraps to it, keeping each line's indent (unset: no wrapping). */
+  columns?: number;
+  /** How to run this CLI again, for printed commands (`bin/rollsafe`, `npx rollsafe`); default `rollsafe`. */
+  self?: string;
+  /** `rollsafe demo` runs until this resolves; default: SIGINT or SIGTERM. */
+  waitForStop?: () => Promise<void>;
 }
 
-const defaultIo = (): CliIo => ({
-  stdout: (text) => void process.stdout.write(text),
-  stderr: (text) => void process.stderr.write(text),
-  readStdin,
-  isTty: Boolean(process.stdout.isTTY),
-  env: process.env,
-  cwd: process.cwd(),
-});
+/**
+ * The process's streams. A reader that goes away (`rollsafe scan k8s/ | head`) closes the
+ * pipe: the rest of the output is dropped (no unhandled EPIPE) and the exit code stays.
+ */
+function defaultIo(): CliIo {
+  let stdoutClosed = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    stdoutClosed = true;
+  });
+  process.stderr.on('error', () => undefined);
+  const columns = process.stdout.isTTY ? process.stdout.columns : Number(process.env['COLUMNS']) || undefined;
+  return {
+    stdout: (text) => void (stdoutClosed || process.stdout.write(text)),
+    stderr: (text) => void process.stderr.write(text),
+    readStdin,
+    isTty: Boolean(process.stdout.isTTY),
+    env: process.env,
+    cwd: process.cwd(),
+    ...(columns ? { columns } : {}),
+    self: invokedAs(process.argv[1]),
+  };
+}
+
+/** `bin/rollsafe` from the repository root, `npx rollsafe` from an npm install, else `rollsafe`. */
+function invokedAs(script: string | undefined): string {
+  if (!script) return 'rollsafe';
+  if (script.includes(`${path.sep}node_modules${path.sep}`)) return 'npx rollsafe';
+  const relative = path.relative(process.cwd(), script);
+  return !relative.startsWith('..') && !path.isAbsolute(relative) && relative.includes(path.sep) ? relative : 'rollsafe';
+}
+
+/** The program: bin/rollsafe and the CLI package's entry call this. */
+export async function run(argv: string[]): Promise<void> {
+  process.exitCode = await main(argv);
+}
 
 class UsageError extends Error {}
 
@@ -82,34 +121,36 @@ function positiveInteger(name: string, value: string | undefined): number | unde
   throw new UsageError(`--${name} must be a positive whole number (got "${value}")`);
 }
 
+const SCAN_OPTIONS = {
+  format: { type: 'string' },
+  provider: { type: 'string' },
+  'fail-on': { type: 'string' },
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
+  'slb-quota': { type: 'string' },
+  'no-color': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   if (argv[0] === 'fix') {
     const { fixCommand } = await import('./fix/command.js');
-    return fixCommand(argv.slice(1), io);
+    return refuseEmptyStdin(io, (readStdin) => fixCommand(argv.slice(1), { ...io, readStdin }));
   }
   if (argv[0] === 'simulate') {
     const { simulateCommand } = await import('./simulate/command.js');
-    return simulateCommand(argv.slice(1), io);
+    return refuseEmptyStdin(io, (readStdin) => simulateCommand(argv.slice(1), { ...io, readStdin }));
+  }
+  if (argv[0] === 'demo') {
+    const { demoCommand } = await import('./demo/command.js');
+    return demoCommand(argv.slice(1), io);
   }
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        format: { type: 'string' },
-        provider: { type: 'string' },
-        'fail-on': { type: 'string' },
-        kubeconfig: { type: 'string' },
-        context: { type: 'string' },
-        'slb-quota': { type: 'string' },
-        'no-color': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: SCAN_OPTIONS });
   } catch (error) {
-    io.stderr(`rollsafe: ${(error as Error).message}\n\n${USAGE}`);
+    io.stderr(`rollsafe: ${flagError(error, SCAN_OPTIONS, 'scan')}\n\n${USAGE}`);
     return EXIT_USAGE;
   }
   const { values, positionals } = parsed;
@@ -123,6 +164,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     return values.help || command === 'help' ? EXIT_OK : EXIT_USAGE;
   }
   if (command === 'rules') {
+    if (paths.length > 0) return showRulePages(paths, io);
     for (const rule of RULES) io.stdout(`${rule.id.padEnd(32)} ${rule.requires.padEnd(8)} ${rule.severity.padEnd(40)} ${rule.title}\n`);
     return EXIT_OK;
   }
@@ -161,9 +203,17 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   try {
     report =
       values.kubeconfig !== undefined
-        ? await scanCluster({ kubeconfig: values.kubeconfig, ...(values.context !== undefined ? { context: values.context } : {}) }, advisorOptions, io.stderr)
-        : await scanManifests(paths, advisorOptions, io.readStdin, io.stderr);
+        ? await scanCluster(
+            { kubeconfig: path.resolve(io.cwd, values.kubeconfig), ...(values.context !== undefined ? { context: values.context } : {}) },
+            advisorOptions,
+            io.stderr,
+          )
+        : await scanManifests(paths, advisorOptions, nonEmptyStdin(io.readStdin), io.stderr);
   } catch (error) {
+    if (error instanceof EmptyStdinError) {
+      io.stderr(`rollsafe: error: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
     if (!(error instanceof ClusterScanError)) throw error;
     io.stderr(`rollsafe: error: ${error.code}: ${error.message}\n`);
     return EXIT_USAGE;
@@ -194,7 +244,38 @@ function printReport(report: ScanReport, { format, noColor, docsBaseUrl }: Print
       break;
     default: {
       const colour = io.isTty && !noColor && !io.env['NO_COLOR'];
-      io.stdout(formatText(report, colour || io.env['FORCE_COLOR'] ? COLOURS : PLAIN));
+      io.stdout(formatText(report, colour || io.env['FORCE_COLOR'] ? COLOURS : PLAIN, io.columns));
     }
+  }
+}
+
+/** `rollsafe rules ID...`: each rule's page, from the docs shipped with the CLI. */
+function showRulePages(ids: string[], io: CliIo): number {
+  const unknown = ids.filter((id) => !RULES.some((rule) => rule.id === id));
+  if (unknown.length > 0) {
+    io.stderr(`rollsafe: unknown rule id(s): ${unknown.join(', ')} (rollsafe rules lists them)\n`);
+    return EXIT_USAGE;
+  }
+  const pages: string[] = [];
+  for (const id of ids) {
+    const page = readRulePage(id);
+    if (page === undefined) {
+      io.stderr(`rollsafe: error: the page of ${id} (docs/rules/${id}.md) is not installed with this CLI\n`);
+      return EXIT_USAGE;
+    }
+    pages.push(page);
+  }
+  io.stdout(pages.join('\n'));
+  return EXIT_OK;
+}
+
+/** Runs a command whose `-` must not be empty: exit 2 with a message when it is. */
+async function refuseEmptyStdin(io: CliIo, command: (readStdin: () => Promise<string>) => Promise<number>): Promise<number> {
+  try {
+    return await command(nonEmptyStdin(io.readStdin));
+  } catch (error) {
+    if (!(error instanceof EmptyStdinError)) throw error;
+    io.stderr(`rollsafe: error: ${error.message}\n`);
+    return EXIT_USAGE;
   }
 }

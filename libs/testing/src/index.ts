@@ -2,5 +2,6 @@ export { createTestDatabase, testServerUrl, migrationStatements, type TestDataba
 export { createTestRedis, testRedisUrl, type TestRedis } from './redis.js';
 export { until } from './wait.js';
 export { UNSAFE_DEPLOYMENT, BROKEN_YAML, aliasBomb } from './manifests.js';
-export * from './kube/index.js';
+// The fake kube-apiserver and its scenarios live in libs/fake-cluster (the CLI's demo runs it too).
+export * from '#rollsafe/fake-cluster';
 export { testConfig } from './config.js';

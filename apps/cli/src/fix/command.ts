@@ -13,6 +13,7 @@ import {
   type Severity,
 } from '#rollsafe/advisor';
 import { CLI_LIMITS, formatManifestError, parseManifests, readManifestPaths, type ManifestInput } from '#rollsafe/manifests';
+import { flagError } from '../flags.js';
 import { providerLine } from '../formatters/provider.js';
 import type { CliIo } from '../main.js';
 import { planFixes, type FixPlan } from '#rollsafe/fixes';
@@ -51,27 +52,25 @@ Exit codes: 0 nothing left reaches --fail-on, 1 something does, 2 usage or input
 
 class UsageError extends Error {}
 
+const FIX_OPTIONS = {
+  out: { type: 'string' },
+  'in-place': { type: 'boolean' },
+  rules: { type: 'string' },
+  provider: { type: 'string' },
+  'fail-on': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** `rollsafe fix`: scan, apply the safe remediations, write, scan the result again. */
 export async function fixCommand(argv: string[], io: CliIo): Promise<number> {
   let values;
   let paths: string[];
   try {
-    const parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string' },
-        'in-place': { type: 'boolean' },
-        rules: { type: 'string' },
-        provider: { type: 'string' },
-        'fail-on': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    const parsed = parseArgs({ args: argv, allowPositionals: true, options: FIX_OPTIONS });
     values = parsed.values;
     paths = parsed.positionals;
   } catch (error) {
-    io.stderr(`rollsafe: ${(error as Error).message}\n\n${FIX_USAGE}`);
+    io.stderr(`rollsafe: ${flagError(error, FIX_OPTIONS, 'fix')}\n\n${FIX_USAGE}`);
     return EXIT_USAGE;
   }
   if (values.help) {

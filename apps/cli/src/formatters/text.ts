@@ -19,12 +19,48 @@ export const COLOURS: Palette = {
   dim: (text) => `${ANSI.dim}${text}${ANSI.reset}`,
 };
 
+/** An SGR escape (colour, bold, reset). */
+const ANSI_SGR = new RegExp(`${ANSI.reset[0]}\\[[0-9;]*m`, 'g');
+
 export const PLAIN: Palette = { severity: (_s, text) => text, bold: (text) => text, dim: (text) => text };
 
+/**
+ * Splits a line at spaces so that no piece is wider than `width`, each continuation indented
+ * like the line itself (a word longer than the width, a URL, stays whole).
+ */
+export function wrapLine(line: string, width: number | undefined, extraIndent = ''): string[] {
+  // Colour codes take no room on the screen.
+  const visible = (text: string): number => text.replace(ANSI_SGR, '').length;
+  if (!width || visible(line) <= width) return [line];
+  const indent = (/^ */.exec(line)?.[0] ?? '') + extraIndent;
+  const words = line.trimStart().split(/ +/);
+  const pieces: string[] = [];
+  let current = line.slice(0, line.length - line.trimStart().length);
+  let empty = true;
+  for (const word of words) {
+    if (!empty && visible(current) + 1 + visible(word) > width) {
+      pieces.push(current);
+      current = indent + word;
+    } else {
+      current += (empty ? '' : ' ') + word;
+    }
+    empty = false;
+  }
+  pieces.push(current);
+  return pieces;
+}
+
 /** Findings grouped by resource, each with its fix and docs link; a one-line summary last. */
-export function formatText(report: ScanReport, palette: Palette): string {
+export function formatText(report: ScanReport, palette: Palette, width?: number): string {
   const lines: string[] = [];
-  if (report.verdicts && report.verdicts.summary.services > 0) lines.push(formatVerdictsText(report.verdicts, palette.bold).trimEnd(), '');
+  /** A line of prose, wrapped to the width, every piece styled. */
+  const prose = (text: string, style: (text: string) => string = (t) => t, extraIndent = ''): void => {
+    for (const piece of wrapLine(text, width, extraIndent)) lines.push(style(piece));
+  };
+  if (report.verdicts && report.verdicts.summary.services > 0) {
+    for (const line of formatVerdictsText(report.verdicts, palette.bold).trimEnd().split('\n')) prose(line, undefined, '  ');
+    lines.push('');
+  }
   const groups = new Map<string, Finding[]>();
   for (const finding of report.result.findings) {
     const { kind, namespace, name } = finding.resource;
@@ -35,17 +71,18 @@ export function formatText(report: ScanReport, palette: Palette): string {
   }
   for (const [resource, findings] of groups) {
     const location = findings[0]?.location;
-    lines.push(palette.bold(resource) + (location ? palette.dim(`  ${location.file}:${location.line}`) : ''));
+    prose(palette.bold(resource) + (location ? palette.dim(`  ${location.file}:${location.line}`) : ''), undefined, '  ');
     for (const finding of findings) {
       lines.push(
         `  ${palette.severity(finding.severity, finding.severity.toUpperCase().padEnd(8))} ${finding.ruleId}${finding.container ? palette.dim(` [${finding.container}]`) : ''}`,
       );
-      lines.push(`           ${finding.message}`);
-      lines.push(`           fix: ${finding.remediation.summary}`);
-      if (finding.remediation.needsDecision) lines.push(palette.dim(`           needs a decision: ${finding.remediation.needsDecision}`));
+      prose(`           ${finding.message}`);
+      prose(`           fix: ${finding.remediation.summary}`);
+      if (finding.remediation.needsDecision) prose(`           needs a decision: ${finding.remediation.needsDecision}`, palette.dim);
       else if (finding.remediation.patch) lines.push(palette.dim('           rollsafe fix applies this:'));
+      // YAML to paste: never wrapped.
       for (const yamlLine of finding.remediation.yaml.split('\n')) lines.push(palette.dim(`             ${yamlLine}`));
-      lines.push(palette.dim(`           docs: ${finding.docs}`));
+      prose(`           docs: ${finding.docs}  (offline: rollsafe rules ${finding.ruleId})`, palette.dim);
     }
     lines.push('');
   }
@@ -62,8 +99,8 @@ export function formatText(report: ScanReport, palette: Palette): string {
     ? `${report.resourceCount} resource(s) in cluster ${report.cluster.context} (${report.cluster.server})`
     : `${report.resourceCount} resource(s) in ${report.fileCount} file(s)`;
   const errors = report.inputErrors.length > 0 ? `, ${report.inputErrors.length} input error(s)` : '';
-  lines.push(`provider: ${providerLine(report.result)}`);
-  lines.push(`${parts.join(', ')}: ${scope}${errors}`);
+  prose(`provider: ${providerLine(report.result)}`, undefined, '  ');
+  prose(`${parts.join(', ')}: ${scope}${errors}`, undefined, '  ');
   return lines.join('\n') + '\n';
 }
 

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { Snapshot } from '#rollsafe/advisor';
 import { CLI_LIMITS, formatManifestError, parseManifests, readManifestPaths } from '#rollsafe/manifests';
 import { simulateSnapshot, simulationContract, timelineSvg, type SimulationOverrides, type SimulationRun } from '#rollsafe/simulator';
+import { flagError } from '../flags.js';
 import { formatRunText } from './text.js';
 
 export interface SimulateIo {
@@ -23,8 +24,8 @@ and the smallest change that makes the rollout safe (each checked by simulating 
 Options:
   --workload KIND/NS/NAME      only this workload (KIND and NS optional: NS/NAME, NAME)
   --service NS/NAME            only this Service
-  --provider alibaba|aws|gcp|azure|tencent
-                               provider profile (default: detected, else alibaba)
+  --provider auto|alibaba|aws|gcp|azure|tencent
+                               provider profile (default: auto: detected, else alibaba)
   --nodes N                    nodes the pods spread over (manifests; default: replicas)
   --in-place                   each new pod starts on the node of the old pod it replaces
   --kubernetes-version V       e.g. 1.25 (default 1.30; live: the cluster's)
@@ -59,32 +60,30 @@ function workloadRef(value: string | undefined): { kind?: string; namespace?: st
   return { name: parts[0] as string };
 }
 
+export const SIMULATE_OPTIONS = {
+  workload: { type: 'string' },
+  service: { type: 'string' },
+  provider: { type: 'string' },
+  nodes: { type: 'string' },
+  'in-place': { type: 'boolean' },
+  'kubernetes-version': { type: 'string' },
+  'endpoint-propagation': { type: 'string' },
+  'lb-removal': { type: 'string' },
+  'lb-add': { type: 'string' },
+  'pod-start': { type: 'string' },
+  'app-warmup': { type: 'string' },
+  'app-shutdown': { type: 'string' },
+  drain: { type: 'string' },
+  'drain-timeout': { type: 'string' },
+  format: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
+  'no-color': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function parseSimulateArgs(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      workload: { type: 'string' },
-      service: { type: 'string' },
-      provider: { type: 'string' },
-      nodes: { type: 'string' },
-      'in-place': { type: 'boolean' },
-      'kubernetes-version': { type: 'string' },
-      'endpoint-propagation': { type: 'string' },
-      'lb-removal': { type: 'string' },
-      'lb-add': { type: 'string' },
-      'pod-start': { type: 'string' },
-      'app-warmup': { type: 'string' },
-      'app-shutdown': { type: 'string' },
-      drain: { type: 'string' },
-      'drain-timeout': { type: 'string' },
-      format: { type: 'string' },
-      kubeconfig: { type: 'string' },
-      context: { type: 'string' },
-      'no-color': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: SIMULATE_OPTIONS });
   const format = values.format ?? 'text';
   if (!['text', 'json', 'svg'].includes(format)) throw new UsageError(`--format must be one of text, json, svg (got "${format}")`);
   if (values.provider !== undefined && !['alibaba', 'aws', 'gcp', 'azure', 'tencent', 'auto'].includes(values.provider)) {
@@ -144,7 +143,7 @@ export async function simulateCommand(argv: string[], io: SimulateIo): Promise<n
   try {
     args = parseSimulateArgs(argv);
   } catch (error) {
-    io.stderr(`rollsafe: ${(error as Error).message}\n\n${SIMULATE_USAGE}`);
+    io.stderr(`rollsafe: ${flagError(error, SIMULATE_OPTIONS, 'simulate')}\n\n${SIMULATE_USAGE}`);
     return 2;
   }
   if (args.help) {

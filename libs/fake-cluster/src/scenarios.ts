@@ -89,6 +89,23 @@ function names(nodes: BuiltNode[], ...indexes: number[]): string[] {
  */
 export function smallAlibabaTerway(seed = 1): KubeScenario {
   const b = new ClusterBuilder(seed);
+  addSmallAlibabaTerway(b);
+  return b.build('small-alibaba-terway', 'v1.30.2-aliyun.1', {
+    provider: 'alibaba',
+    cni: 'terway',
+    firingLiveRules: [
+      'container-restart-loop',
+      'replicas-on-single-node',
+      'local-traffic-node-single-pod',
+      'endpoints-not-ready',
+      'eni-backend-recommended',
+      'slb-quota-per-node',
+    ],
+  });
+}
+
+/** smallAlibabaTerway's nodes, system DaemonSets and apps, added to a builder (the demo adds more). */
+export function addSmallAlibabaTerway(b: ClusterBuilder): BuiltNode[] {
   const nodes = [
     b.addNode({ ip: '192.168.0.12', zone: 'cn-hangzhou-h' }),
     b.addNode({ ip: '192.168.0.47', zone: 'cn-hangzhou-h' }),
@@ -296,18 +313,7 @@ export function smallAlibabaTerway(seed = 1): KubeScenario {
     },
     pdb: { minAvailable: 1 },
   });
-  return b.build('small-alibaba-terway', 'v1.30.2-aliyun.1', {
-    provider: 'alibaba',
-    cni: 'terway',
-    firingLiveRules: [
-      'container-restart-loop',
-      'replicas-on-single-node',
-      'local-traffic-node-single-pod',
-      'endpoints-not-ready',
-      'eni-backend-recommended',
-      'slb-quota-per-node',
-    ],
-  });
+  return nodes;
 }
 
 /**

@@ -1,11 +1,13 @@
 import { large } from './large.js';
 import { readOnlyRules, readOnlyUser, writerRules, writerUser } from './rbac.js';
+import { demoCluster } from './demo.js';
 import { quotaHeavy, smallAlibabaTerway, withoutNamespace } from './scenarios.js';
 
 export { FakeKubeApiServer, type FakeKubeApiServerOptions, type KubeconfigOptions } from './server.js';
 export { createCertificateAuthority, type CertificateAuthority, type IssuedCertificate } from './pki.js';
 export { allows } from './rbac.js';
 export { storeObjects, lowerBound } from './store.js';
+export { demoCluster } from './demo.js';
 export type { LargeScenarioOptions } from './large.js';
 export type {
   FailureInjection,
@@ -24,6 +26,7 @@ export type {
 
 export const kubeScenarios = {
   smallAlibabaTerway,
+  demoCluster,
   quotaHeavy,
   withoutNamespace,
   large,

@@ -27,6 +27,8 @@ export interface FakeKubeApiServerOptions {
   maxPageSize?: number;
   /** Delay before every answer; default 0. */
   latencyMs?: number;
+  /** The port to listen on (127.0.0.1); default 0, any free port. */
+  port?: number;
 }
 
 export interface KubeconfigOptions {
@@ -266,7 +268,7 @@ export class FakeKubeApiServer {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
+      server.listen(options.port ?? 0, '127.0.0.1', () => {
         server.off('error', reject);
         resolve();
       });
