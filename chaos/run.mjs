@@ -485,8 +485,8 @@ async function oneRun(runNumber) {
     await settle('1-worker-sigkill-during-scan', faultEnd1);
 
     // 2. worker SIGKILL during the result write: both workers, while a result's transaction is open
-    await submit(1500);
-    await submit(1500);
+    await submit(800);
+    await submit(800);
     const writing = await until(
       'a result write in progress',
       async () =>

@@ -249,6 +249,22 @@ describe('resilience (e2e)', () => {
       }
     });
 
+    it('deletes uploaded manifests ROLLSAFE_UPLOAD_RETENTION_DAYS (30) after their scan finished, and keeps the scan', async () => {
+      const prisma = app.get(PrismaService).client;
+      const [old, recent] = await Promise.all([0, 1].map(() => call('POST', '/api/v1/scans', { key: keyA, json: { manifests: UNSAFE_DEPLOYMENT } })));
+      const oldId = old?.body['id'] as string;
+      const recentId = recent?.body['id'] as string;
+      await waitForScan(keyA, oldId);
+      await waitForScan(keyA, recentId);
+      await prisma.scan.update({ where: { id: oldId }, data: { finishedAt: new Date(Date.now() - 31 * 24 * 3600_000) } });
+      const report = await app.get(ScanReconciler).reconcile(new Date(), 0);
+      expect(report.inputsDeleted).toBeGreaterThanOrEqual(1);
+      expect(await prisma.scanInput.findUnique({ where: { scanId: oldId } })).toBeNull();
+      expect(await prisma.scanInput.findUnique({ where: { scanId: recentId } })).not.toBeNull();
+      expect(await call('GET', `/api/v1/scans/${oldId}`, { key: keyA })).toMatchObject({ status: 200, body: { status: 'succeeded' } });
+      expect((await call('GET', `/api/v1/scans/${oldId}/findings`, { key: keyA })).body['totalCount']).toBeGreaterThan(0);
+    });
+
     it('answers introspection in production only with an API key', async () => {
       const production = await start({ nodeEnv: 'production', encryptionKey: Buffer.alloc(32, 7) });
       const query = '{ __schema { queryType { name } } }';

@@ -105,8 +105,8 @@ export function depthLimit(max: number) {
 /** An Apollo plugin refusing operations whose estimated cost exceeds `max`. */
 export function complexityLimit(schema: () => GraphQLSchema, max: number, guards?: OperationGuards): ApolloServerPlugin {
   return {
-    async requestDidStart() {
-      return {
+    requestDidStart() {
+      return Promise.resolve({
         async didResolveOperation({ request, document, contextValue }) {
           const organizationId = guards?.organizationOf(contextValue);
           if (guards?.introspectionNeedsKey && organizationId === undefined && isIntrospection(document)) {
@@ -142,7 +142,7 @@ export function complexityLimit(schema: () => GraphQLSchema, max: number, guards
             }
           }
         },
-      };
+      });
     },
   };
 }
