@@ -19,6 +19,7 @@ import {
   ClusterService,
   JobQueue,
   OrganizationService,
+  ScanQueryService,
   QUEUES,
   ScanRequestService,
   ScheduleService,
@@ -261,6 +262,14 @@ describe('notifications and schedules (worker)', () => {
       scan: { id: first.id },
       resolved: [],
     });
+    // Messages lead with the Services whose rollouts now drop traffic, as the scan stored them.
+    const judged = await context.get(ScanQueryService).get(org.id, first.id);
+    const started = (judged.verdictChanges?.startedDropping ?? []).map((change) => change.name);
+    expect(started.length).toBeGreaterThan(0);
+    expect(((generic.json['verdicts'] as Json)['startedDropping'] as Json[]).map((change) => change['name'])).toEqual(started);
+    const slackText = JSON.stringify(slack.json);
+    expect(slackText.indexOf('now drop traffic on rollout')).toBeGreaterThan(-1);
+    expect(slackText.indexOf('now drop traffic on rollout')).toBeLessThan(slackText.indexOf('endpoints-not-ready'));
     const firstNew = generic.json['new'] as Json[];
     expect(firstNew.length).toBeGreaterThan(0);
     expect(firstNew.some((f) => f['ruleId'] === 'endpoints-not-ready' && (f['resource'] as Json)['namespace'] === 'legacy')).toBe(true);

@@ -49,7 +49,7 @@ export interface Digest {
   /** Organization, cluster and scan, as short "label: value" facts. */
   facts: Array<{ label: string; value: string }>;
   scanUrl?: string;
-  /** Non-empty sections only: new first, then resolved. */
+  /** Non-empty sections only: verdict changes first (Services that started, then stopped dropping), then new, then resolved findings. */
   sections: DigestSection[];
   /** The most severe new finding, for platforms that colour a message. */
   worstNew?: Severity;
@@ -67,8 +67,57 @@ export function groupByResource(findings: readonly NotifiedFinding[]): Array<{ r
   return [...groups.values()];
 }
 
-export function buildDigest(changes: ChangeSet, limits: DigestLimits): Digest {
+/**
+ * Verdict changes as sections the formatters already draw: each Service a group of one line,
+ * those that started dropping marked like new critical findings, those that stopped like
+ * resolved ones. They come first: they are what a rollout will do.
+ */
+function verdictSections(changes: ChangeSet, limits: DigestLimits): DigestSection[] {
   const sections: DigestSection[] = [];
+  const verdicts = changes.verdicts;
+  if (!verdicts) return sections;
+  for (const [kind, services] of [
+    ['new', verdicts.startedDropping],
+    ['resolved', verdicts.stoppedDropping],
+  ] as const) {
+    if (services.length === 0) continue;
+    const lines = services.map((service) => ({
+      resource: { kind: 'Service', namespace: service.namespace, name: service.name },
+      findings: [
+        {
+          ruleId: 'rollout-verdict',
+          severity: kind === 'new' ? ('critical' as const) : ('info' as const),
+          resource: { kind: 'Service', namespace: service.namespace, name: service.name },
+          message: truncate(verdictMessage(service, kind === 'new'), limits.maxMessageChars),
+          docs: service.link,
+          fingerprint: `verdict/${service.namespace}/${service.name}`,
+        },
+      ],
+      hidden: 0,
+    }));
+    // Verdicts are few and what matters most: shown even at the counts-only level, up to ten.
+    const shown = lines.slice(0, Math.max(limits.maxResources, 10));
+    sections.push({
+      kind,
+      title: kind === 'new' ? `Services that now drop traffic on rollout (${services.length})` : `Services that stopped dropping traffic (${services.length})`,
+      total: services.length,
+      groups: shown,
+      hiddenResources: lines.length - shown.length,
+      hiddenFindings: lines.length - shown.length,
+    });
+  }
+  return sections;
+}
+
+function verdictMessage(service: { verdict: string; droppedTrafficSeconds: number }, started: boolean): string {
+  const seconds = `${Math.round(service.droppedTrafficSeconds * 10) / 10} s`;
+  if (started) return `a rollout drops traffic for ${seconds}`;
+  if (service.verdict === 'gone') return 'no longer in the scan';
+  return service.verdict === 'safe' ? 'a rollout no longer drops traffic' : `no longer judged dropping (now ${service.verdict})`;
+}
+
+export function buildDigest(changes: ChangeSet, limits: DigestLimits): Digest {
+  const sections: DigestSection[] = verdictSections(changes, limits);
   for (const kind of ['new', 'resolved'] as const) {
     const findings = kind === 'new' ? changes.new : changes.resolved;
     if (findings.length === 0) continue;
@@ -94,7 +143,7 @@ export function buildDigest(changes: ChangeSet, limits: DigestLimits): Digest {
   const facts = [{ label: 'Organization', value: changes.organization.name }];
   if (changes.cluster) facts.push({ label: 'Cluster', value: changes.cluster.name });
   facts.push({ label: 'Scan', value: `${changes.scan.id} (finished ${changes.scan.finishedAt})` });
-  const worstNew = [...changes.new].sort(compareFindings)[0]?.severity;
+  const worstNew = (changes.verdicts?.startedDropping.length ?? 0) > 0 ? 'critical' : [...changes.new].sort(compareFindings)[0]?.severity;
   return {
     title: headline(changes),
     facts,
@@ -120,6 +169,10 @@ export function fitDigest<T>(changes: ChangeSet, render: (digest: Digest) => T, 
 
 export function headline(changes: ChangeSet): string {
   const parts: string[] = [];
+  const started = changes.verdicts?.startedDropping.length ?? 0;
+  const stopped = changes.verdicts?.stoppedDropping.length ?? 0;
+  if (started > 0) parts.push(`${started} ${plural(started, 'Service')} now ${started === 1 ? 'drops' : 'drop'} traffic on rollout`);
+  if (stopped > 0) parts.push(`${stopped} stopped dropping`);
   if (changes.new.length > 0) parts.push(`${changes.new.length} new ${plural(changes.new.length, 'finding')}`);
   if (changes.resolved.length > 0) parts.push(`${changes.resolved.length} resolved`);
   const where = changes.cluster?.name ?? changes.organization.name;

@@ -40,6 +40,25 @@ export interface ChangeSet {
   };
   new: NotifiedFinding[];
   resolved: NotifiedFinding[];
+  /** Services that started or stopped dropping traffic on rollout: what a message leads with. */
+  verdicts?: VerdictChangeSet;
+}
+
+/** A Service whose rollout verdict changed. */
+export interface NotifiedService {
+  namespace: string;
+  name: string;
+  /** The verdict now: drops, safe, unknown, or gone (no longer in the scan). */
+  verdict: string;
+  /** Seconds of dropped traffic (now for those that started, before for those that stopped). */
+  droppedTrafficSeconds: number;
+  /** Where to see it (its timeline, or the simulator's docs). */
+  link: string;
+}
+
+export interface VerdictChangeSet {
+  startedDropping: NotifiedService[];
+  stoppedDropping: NotifiedService[];
 }
 
 export type WebhookKind = 'slack' | 'dingtalk' | 'feishu' | 'wecom' | 'teams' | 'generic';

@@ -25,12 +25,15 @@ export function compareFindings(a: NotifiedFinding, b: NotifiedFinding): number 
 /**
  * What one webhook hears about: the new findings at or above its minimum severity and the
  * resolved ones at or above it too (a resolved info finding is noise for a `warning` hook).
- * Returns null when nothing is left: an unchanged rescan sends nothing.
+ * Verdict changes are always kept. Returns null when nothing is left: an unchanged rescan
+ * sends nothing.
  */
 export function selectChanges(changeSet: ChangeSet, minSeverity: Severity): ChangeSet | null {
   const keep = (findings: readonly NotifiedFinding[]) => findings.filter((finding) => atOrAbove(finding.severity, minSeverity)).sort(compareFindings);
   const added = keep(changeSet.new);
   const resolved = keep(changeSet.resolved);
-  if (added.length === 0 && resolved.length === 0) return null;
+  // A Service that starts or stops dropping traffic is news at any minimum severity.
+  const verdictChanges = (changeSet.verdicts?.startedDropping.length ?? 0) + (changeSet.verdicts?.stoppedDropping.length ?? 0);
+  if (added.length === 0 && resolved.length === 0 && verdictChanges === 0) return null;
   return { ...changeSet, new: added, resolved };
 }

@@ -166,3 +166,73 @@ describe('platform limits', () => {
     expect(JSON.stringify(formatTeams(hostile))).not.toContain('](javascript:');
   });
 });
+
+describe('verdict changes lead every message', () => {
+  const withVerdicts = (): ChangeSet => ({
+    ...changeSet({
+      new: [finding({ ruleId: 'pdb-missing', severity: 'warning', resource: { kind: 'Deployment', namespace: 'shop', name: 'cart' } })],
+      resolved: [],
+    }),
+    verdicts: {
+      startedDropping: [
+        {
+          namespace: 'shop',
+          name: 'web',
+          verdict: 'drops',
+          droppedTrafficSeconds: 12.67,
+          link: 'https://rollsafe.example/api/v1/scans/s1/services/shop/web/timeline.svg',
+        },
+      ],
+      stoppedDropping: [{ namespace: 'shop', name: 'api', verdict: 'safe', droppedTrafficSeconds: 5, link: 'https://rollsafe.example/docs/simulator.md' }],
+    },
+  });
+
+  it('puts the Services that started and stopped dropping before the findings, in all six formats', () => {
+    const changes = withVerdicts();
+    const texts = {
+      slack: sectionTexts(formatSlack(changes).blocks).join('\n'),
+      dingtalk: formatDingTalk(changes).markdown.text,
+      wecom: formatWeCom(changes).markdown.content,
+      feishu: JSON.stringify(formatFeishu(changes)),
+      teams: JSON.stringify(formatTeams(changes)),
+    };
+    for (const [kind, text] of Object.entries(texts)) {
+      const started = text.indexOf('a rollout drops traffic for 12.7 s');
+      const stopped = text.indexOf('a rollout no longer drops traffic');
+      const firstFinding = text.indexOf('pdb-missing');
+      expect({ kind, started: started >= 0, stopped: stopped >= 0 }).toEqual({ kind, started: true, stopped: true });
+      expect({ kind, leads: started < stopped && stopped < firstFinding }).toEqual({ kind, leads: true });
+    }
+    expect(formatSlack(changes).text).toMatch(/^Rollsafe: 1 Service now drops traffic on rollout, 1 stopped dropping, 1 new finding/);
+    const generic = formatGeneric(changes);
+    expect(Object.keys(generic).indexOf('verdicts')).toBeLessThan(Object.keys(generic).indexOf('new'));
+    expect(generic.verdicts.startedDropping).toEqual([expect.objectContaining({ name: 'web', droppedTrafficSeconds: 12.67 })]);
+  });
+
+  it('sends a verdict change at any minimum severity, even with no finding to tell', () => {
+    const onlyVerdicts = { ...withVerdicts(), new: [] };
+    expect(selectChanges(onlyVerdicts, 'critical')).not.toBeNull();
+    expect(selectChanges({ ...onlyVerdicts, verdicts: { startedDropping: [], stoppedDropping: [] } }, 'critical')).toBeNull();
+  });
+
+  it('keeps within every platform limit with many verdict changes', () => {
+    const many = withVerdicts();
+    many.verdicts = {
+      startedDropping: Array.from({ length: 60 }, (_, i) => ({
+        namespace: 'shop',
+        name: `svc-${i}`,
+        verdict: 'drops',
+        droppedTrafficSeconds: i,
+        link: 'https://rollsafe.example/d',
+      })),
+      stoppedDropping: [],
+    };
+    expect(slackProblems(formatSlack(many))).toEqual([]);
+    expect(dingTalkProblems(formatDingTalk(many))).toEqual([]);
+    expect(weComProblems(formatWeCom(many))).toEqual([]);
+    const feishu = formatFeishu(many);
+    expect(feishuProblems(feishu, Buffer.from(JSON.stringify(feishu)), false)).toEqual([]);
+    expect(teamsProblems(formatTeams(many))).toEqual([]);
+    expect(genericProblems(formatGeneric(many))).toEqual([]);
+  });
+});

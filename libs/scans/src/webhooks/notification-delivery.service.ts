@@ -1,3 +1,4 @@
+import { DEFAULT_DOCS_BASE_URL } from '#rollsafe/advisor';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   buildRequest,
@@ -5,6 +6,7 @@ import {
   deliver,
   nextRetry,
   type ChangeSet,
+  type NotifiedService,
   type DeliveryAttempt,
   type OutgoingRequest,
   type RetryPolicy,
@@ -127,6 +129,20 @@ export class NotificationDelivery {
     return { attempt, result, decision, row };
   }
 
+  /** The stored verdict changes as the message shows them (none before a scan judged Services). */
+  private verdictsOf(stored: unknown): Pick<ChangeSet, 'verdicts'> {
+    if (typeof stored !== 'object' || stored === null) return {};
+    const link = simulatorDocsUrl(this.options.docsBaseUrl);
+    const services = (value: unknown): NotifiedService[] =>
+      (Array.isArray(value) ? value : []).flatMap((item: unknown) => {
+        const { namespace, name, verdict, droppedTrafficSeconds } = (item ?? {}) as Record<string, unknown>;
+        if (typeof namespace !== 'string' || typeof name !== 'string' || typeof verdict !== 'string') return [];
+        return [{ namespace, name, verdict, droppedTrafficSeconds: typeof droppedTrafficSeconds === 'number' ? droppedTrafficSeconds : 0, link }];
+      });
+    const { startedDropping, stoppedDropping } = stored as { startedDropping?: unknown; stoppedDropping?: unknown };
+    return { verdicts: { startedDropping: services(startedDropping), stoppedDropping: services(stoppedDropping) } };
+  }
+
   /** The webhook opened and the scan's change set as stored, or why there is nothing to send. */
   private async prepare(
     webhookId: string,
@@ -153,9 +169,15 @@ export class NotificationDelivery {
         scan: { id: scan.id, finishedAt: (scan.finishedAt ?? scan.createdAt).toISOString() },
         new: [...changes.opened, ...changes.reopened].sort((a, b) => a.seq - b.seq).map(notified),
         resolved: changes.resolved.map(notified),
+        ...this.verdictsOf(scan.verdictChanges),
       },
     };
   }
+}
+
+/** Where a chat reader learns what a verdict means: the simulator's page beside the rule pages. */
+export function simulatorDocsUrl(docsBaseUrl: string | undefined): string {
+  return `${(docsBaseUrl ?? DEFAULT_DOCS_BASE_URL).replace(/\/+$/, '').replace(/\/rules$/, '')}/simulator.md`;
 }
 
 function notified(finding: Finding): ChangeSet['new'][number] {
