@@ -101,3 +101,22 @@ describe('Dockerfile', () => {
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.rollsafe', '.git']));
   });
 });
+
+describe('deploy/kubernetes', () => {
+  it("gives the apps an environment (its ConfigMap and the Secret it documents) that passes the apps' configuration validation", () => {
+    const configMap = load(fs.readFileSync(path.join(root, 'deploy/kubernetes/config.yaml'), 'utf8')) as { data: Record<string, string> };
+    const kustomization = fs.readFileSync(path.join(root, 'deploy/kubernetes/kustomization.yaml'), 'utf8');
+    // the Secret's keys, as kustomization.yaml tells the user to create them
+    const secretKeys = [...kustomization.matchAll(/--from-literal=([A-Z_]+)=/g)].map((m) => m[1]);
+    expect(secretKeys.sort()).toEqual(['DATABASE_URL', 'REDIS_URL', 'ROLLSAFE_ADMIN_TOKEN', 'ROLLSAFE_ENCRYPTION_KEY']);
+    const secret = {
+      DATABASE_URL: 'postgresql://rollsafe:secret@postgres.example.internal:5432/rollsafe',
+      REDIS_URL: 'redis://redis.example.internal:6379',
+      ROLLSAFE_ADMIN_TOKEN: 'a'.repeat(64),
+      ROLLSAFE_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+    };
+    const config = loadConfig({ ...configMap.data, ...secret });
+    expect(config.nodeEnv).toBe('production');
+    expect(config.shutdownTimeoutMs).toBe(25_000);
+  });
+});
