@@ -273,12 +273,13 @@ export const pdbMissing: Rule = {
   severity: 'warning (info for ClusterIP-only)',
   description: 'Without a PodDisruptionBudget, a node drain or cluster-autoscaler scale-down may evict every replica at once, even in the middle of a rollout.',
   check(context) {
+    // The PDB names taken in each namespace, read once: the new PDB must not reuse one.
+    const takenNames = new Set(context.snapshot.podDisruptionBudgets.map((p) => `${namespaceOf(p)}/${nameOf(p)}`));
     for (const workload of context.index.workloads) {
       if (!isReplicated(workload) || !context.index.isServiceBacked(workload)) continue;
       const replicas = context.index.replicas(workload);
       if (replicas < 2 || context.index.pdbsOf(workload).length > 0) continue;
-      const taken = new Set(context.snapshot.podDisruptionBudgets.filter((p) => namespaceOf(p) === workload.namespace).map(nameOf));
-      const pdbName = taken.has(workload.name) ? `${workload.name}-pdb` : workload.name;
+      const pdbName = takenNames.has(`${workload.namespace}/${workload.name}`) ? `${workload.name}-pdb` : workload.name;
       context.report({
         severity: forExposure('warning', context.index, workload),
         subject: workloadSubject(workload),
