@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { PROVIDERS, RULES, atLeast, DEFAULT_DOCS_BASE_URL, type AdvisorOptions, type Provider, type Severity } from '#rollsafe/advisor';
 import { ClusterScanError, scanCluster } from './cluster-scan.js';
 import { flagError } from './flags.js';
+import { PROVIDER_FLAG_OPTIONS, PROVIDER_FLAGS_USAGE, ProviderFlagError, providerFlagOptions } from './provider-flags.js';
 import { formatJson } from './formatters/json.js';
 import { formatSarif } from './formatters/sarif.js';
 import { COLOURS, formatText, PLAIN } from './formatters/text.js';
@@ -38,7 +39,7 @@ Options:
                                a Service's rollout drops traffic (default: critical)
   --slb-quota N                backend-server-group attachments per node on Alibaba Cloud
                                (slb_quota_backendserver_attached_num; default 50)
-  --no-color                   plain text output (also NO_COLOR=1)
+${PROVIDER_FLAGS_USAGE}  --no-color                   plain text output (also NO_COLOR=1)
                                ROLLSAFE_DOCS_BASE_URL=URL points each finding's docs link at your
                                own copy of docs/rules
   -h, --help                   show this help
@@ -128,6 +129,7 @@ const SCAN_OPTIONS = {
   kubeconfig: { type: 'string' },
   context: { type: 'string' },
   'slb-quota': { type: 'string' },
+  ...PROVIDER_FLAG_OPTIONS,
   'no-color': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -177,7 +179,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   let failOn: (typeof FAIL_ON)[number];
   let provider: Provider | 'auto';
   let slbQuota: number | undefined;
+  let providerFlags: Partial<AdvisorOptions>;
   try {
+    providerFlags = providerFlagOptions(values, io.cwd);
     format = oneOf('format', values.format, FORMATS, 'text');
     failOn = oneOf('fail-on', values['fail-on'], FAIL_ON, 'critical');
     provider = oneOf('provider', values.provider, ['auto', ...PROVIDERS], 'auto');
@@ -188,7 +192,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       throw new UsageError('scan needs at least one PATH (a file, a directory, or - for stdin) or --kubeconfig FILE');
     }
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
+    if (!(error instanceof UsageError) && !(error instanceof ProviderFlagError)) throw error;
     io.stderr(`rollsafe: ${error.message}\n\n${USAGE}`);
     return EXIT_USAGE;
   }
@@ -198,6 +202,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     docsBaseUrl,
     ...(provider === 'auto' ? {} : { provider }),
     ...(slbQuota === undefined ? {} : { slbAttachmentQuota: slbQuota }),
+    ...providerFlags,
   };
   let report: ScanReport;
   try {

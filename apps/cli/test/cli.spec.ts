@@ -3,6 +3,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { main, type CliIo } from '../src/main.js';
+import { RULES } from '#rollsafe/advisor';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
@@ -75,7 +76,8 @@ describe('rollsafe scan', () => {
     expect(sarif.version).toBe('2.1.0');
     const driver = sarif.runs[0].tool.driver;
     expect(driver.name).toBe('Rollsafe');
-    expect(driver.rules).toHaveLength(24);
+    expect(driver.rules).toHaveLength(RULES.length);
+    expect(RULES).toHaveLength(36);
     for (const rule of driver.rules) {
       expect(rule.help.text.length).toBeGreaterThan(20);
       expect(rule.helpUri).toContain(rule.id);
@@ -96,8 +98,8 @@ describe('rollsafe scan', () => {
     expect(lines[0]).toBe('1 of 1 Service drop traffic on rollout');
     expect(lines[lines.indexOf('') + 1]).toBe(`Deployment shop/web  ${fixture('unsafe.yaml')}:1`);
     expect(stdout).toContain(`Service shop/web  ${fixture('unsafe.yaml')}:19`);
-    // 6 live rules, and lb-connection-drain-off: no provider was named or found.
-    expect(lines[lines.length - 1]).toMatch(/^2 critical, \d+ warning, \d+ info, 0 suppressed, 7 not evaluated .*: 2 resource\(s\) in 1 file\(s\)$/);
+    // 10 live rules, and lb-connection-drain-off: no provider was named or found.
+    expect(lines[lines.length - 1]).toMatch(/^2 critical, \d+ warning, \d+ info, 0 suppressed, 11 not evaluated .*: 2 resource\(s\) in 1 file\(s\)$/);
     expect(lines[lines.length - 2]).toBe('provider: none found: provider rules skipped (lb-connection-drain-off)');
     expect(stdout).not.toContain('\u001b[');
   });

@@ -46,7 +46,18 @@ describe('rollsafe scan --kubeconfig', () => {
     const { code, stdout, stderr } = await run(['scan', '--kubeconfig', kubeconfig, '--format', 'json']);
     expect(stderr).toBe('');
     const report = JSON.parse(stdout);
-    expect(Object.keys(report).sort()).toEqual(['errors', 'findings', 'notEvaluated', 'provider', 'summary', 'verdictSummary', 'verdicts', 'warnings']);
+    expect(Object.keys(report).sort()).toEqual([
+      'errors',
+      'findings',
+      'kubernetesVersion',
+      'notEvaluated',
+      'profiles',
+      'provider',
+      'summary',
+      'verdictSummary',
+      'verdicts',
+      'warnings',
+    ]);
     const fired = new Set(report.findings.map((f: { ruleId: string }) => f.ruleId));
     for (const rule of scenario.expected.firingLiveRules) expect(fired).toContain(rule);
     expect(report.notEvaluated).toEqual([]);

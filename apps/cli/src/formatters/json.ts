@@ -15,6 +15,9 @@ export function* formatJson(report: ScanReport, pretty: boolean): Generator<stri
     summary: { ...result.summary, skipped: report.warnings.filter((warning) => warning.message.endsWith('skipped')).length },
     notEvaluated: result.notEvaluated,
     provider: providerReport(result),
+    // The Kubernetes version the rules judged for, and the provider profile table used (docs/providers.md).
+    kubernetesVersion: result.kubernetesVersion,
+    profiles: result.profiles,
     ...(report.verdicts ? { verdicts: report.verdicts.verdicts, verdictSummary: report.verdicts.summary } : {}),
     errors: report.inputErrors,
     warnings: report.warnings,

@@ -1,5 +1,7 @@
 // The provider rules of PROVIDERS.md section 5: each reads the Service's provider profile row
 // (libs/advisor/src/profiles) and its annotations; findings that rest on an estimated value say so.
+// The manifest rules fire only on settings whose annotations name their provider, so with no
+// provider found they have nothing to judge: they are not listed as skipped for want of one.
 import type { JsonObject, Severity } from '../model/finding.js';
 import type { Namespace, Pod, Service } from '../model/k8s.js';
 import type { Provider } from '../model/snapshot.js';
@@ -171,7 +173,6 @@ export const awsReadinessGateLabelMissing: Rule = {
   title: 'AWS ip targets: namespace lacks the readiness-gate injection label',
   category: 'rollout',
   requires: 'manifest',
-  provider: 'aws',
   severity: 'warning; critical when replicas <= 2',
   description:
     'The AWS Load Balancer Controller injects its target-health readiness gate only into pods of namespaces labelled elbv2.k8s.aws/pod-readiness-gate-inject: enabled. With ip targets and no label, a rollout deletes old pods while the new targets are still registering (a few minutes on an NLB). Judged when the Namespace object is uploaded (or live).',
@@ -337,7 +338,6 @@ export const lbDrainExceedsGrace: Rule = {
   title: "Load balancer drain outlasts the pod's grace period",
   category: 'lifecycle',
   requires: 'manifest',
-  needsProvider: true,
   severity: 'warning / info (AWS 300 s default only)',
   description:
     'With pods as backends, the load balancer keeps established connections to a removed pod for its drain (deregistration delay) — but the kubelet kills the pod at the grace period: connections still draining after terminationGracePeriodSeconds minus the preStop sleep are cut by SIGKILL.',
@@ -401,7 +401,6 @@ export const lbRegistrationOutpacesRollout: Rule = {
   title: 'New pods count as available before the load balancer sends them traffic',
   category: 'rollout',
   requires: 'manifest',
-  needsProvider: true,
   severity: 'warning',
   description:
     "With pods as backends and no load balancer readiness gate, the controller counts a new pod available minReadySeconds after Ready, while the load balancer still registers and health-checks it (the profile's W_add: propagation + registration + interval x healthy threshold). Old pods go first.",
@@ -457,7 +456,6 @@ export const localHealthCheckNotNodeAware: Rule = {
   title: "Local Service's load balancer probe does not ask kube-proxy",
   category: 'service',
   requires: 'manifest',
-  needsProvider: true,
   severity: 'critical / warning (traffic port)',
   description:
     'With externalTrafficPolicy: Local on a node-mode load balancer (AWS instance targets, Azure), the load balancer learns that a node lost its last pod from the healthCheckNodePort probe. A TCP check of that port (always accepts) or no probe keeps sending traffic to emptied nodes (critical); a check of the traffic port notices only after the node emptied (warning).',
@@ -558,14 +556,13 @@ export const tkeDirectAccessGracefulOff: Rule = {
   title: 'TKE direct access without graceful shutdown or deletion',
   category: 'service',
   requires: 'manifest',
-  provider: 'tencent',
   severity: 'warning',
   description:
     'With direct access the CLB sends to pod IPs; without enable-grace-deletion (weight 0 before the kubelet deletes the pod) or enable-grace-shutdown (weight 0 once the pod terminates), a terminating pod is removed at once and its established connections are cut, or it keeps receiving new ones until removal.',
   check(context) {
     for (const service of context.index.services) {
       const a = annotationsOf(service);
-      if (String(a[TENCENT_DIRECT_ACCESS] ?? '').toLowerCase() !== 'true') continue;
+      if (String(a[TENCENT_DIRECT_ACCESS] ?? '').toLowerCase() !== 'true' || providerOf(context, service) !== 'tencent') continue;
       const on = (key: string) => String(a[key] ?? '').toLowerCase() === 'true';
       if (on(TKE_GRACE_SHUTDOWN) || on(TKE_GRACE_DELETION)) continue;
       context.report({
@@ -592,7 +589,6 @@ export const alibabaEniGracefulShutdownOff: Rule = {
   title: 'Alibaba ENI Service without graceful shutdown (weight 0)',
   category: 'service',
   requires: 'manifest',
-  provider: 'alibaba',
   severity: 'info',
   description:
     'In ENI mode the CCM removes a terminating pod from the backend group at once. With graceful-shutdown: "true" (CCM, kubernetes/cloud-provider-alibaba-cloud#486) it keeps terminating but serving pods at weight 0 until they stop serving: no new connections, established ones finish. Which ACK CCM release ships it is not documented yet.',
@@ -632,13 +628,13 @@ export const alibabaL7HealthCheckOff: Rule = {
   title: 'Alibaba CLB HTTP/HTTPS listener without a health check',
   category: 'service',
   requires: 'manifest',
-  provider: 'alibaba',
   severity: 'warning',
   description:
     'A CLB layer-7 listener (protocol-port naming http or https) has no health check unless health-check-flag is "on": the CLB keeps sending to removed or dead backends until the CCM updates the backend group.',
   check(context) {
     for (const service of context.index.services) {
-      if (!isLoadBalancer(service) || String(service.spec?.loadBalancerClass ?? '') === 'alibabacloud.com/nlb') continue;
+      if (!isLoadBalancer(service) || providerOf(context, service) !== 'alibaba') continue;
+      if (String(service.spec?.loadBalancerClass ?? '') === 'alibabacloud.com/nlb') continue;
       const layer7 = (alibabaAnnotation(service, 'protocol-port') ?? '')
         .split(',')
         .map((entry) => entry.split(':').map((s) => s.trim().toLowerCase()))

@@ -1,0 +1,54 @@
+// `--kubernetes-version` and `--profile FILE`: the Kubernetes version manifests are judged for
+// (PROVIDERS.md section 4; default 1.30) and user values for provider profile rows
+// (PROVIDERS.md section 3; a YAML or JSON file, docs/providers.md).
+import fs from 'node:fs';
+import path from 'node:path';
+import { load } from 'js-yaml';
+import { parseKubernetesVersion, parseProfileOverrides, type AdvisorOptions } from '#rollsafe/advisor';
+
+export const PROVIDER_FLAG_OPTIONS = {
+  'kubernetes-version': { type: 'string' },
+  profile: { type: 'string' },
+} as const;
+
+export const PROVIDER_FLAGS_USAGE = `  --kubernetes-version X.Y      the Kubernetes version manifests are judged for (default 1.30;
+                               live scans read the server's /version)
+  --profile FILE               provider profile values to use instead of the built-in ones
+                               (YAML or JSON; docs/providers.md)
+`;
+
+export class ProviderFlagError extends Error {}
+
+/** Advisor options from the two flags; throws ProviderFlagError naming what is wrong. */
+export function providerFlagOptions(values: { 'kubernetes-version'?: string; profile?: string }, cwd: string): Partial<AdvisorOptions> {
+  const options: Partial<AdvisorOptions> = {};
+  const version = values['kubernetes-version'];
+  if (version !== undefined) {
+    const parsed = parseKubernetesVersion(version);
+    if (!parsed || parsed[0] !== 1 || parsed[1] < 24 || parsed[1] > 36) {
+      throw new ProviderFlagError(`--kubernetes-version must be a version from 1.24 to 1.36 (got "${version}")`);
+    }
+    options.kubernetesVersion = `${parsed[0]}.${parsed[1]}`;
+  }
+  if (values.profile !== undefined) {
+    const file = path.resolve(cwd, values.profile);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ProviderFlagError(`--profile ${values.profile}: ${(error as Error).message}`);
+    }
+    let data: unknown;
+    try {
+      data = load(text);
+    } catch (error) {
+      throw new ProviderFlagError(`--profile ${values.profile}: not YAML or JSON (${(error as Error).message.split('\n')[0] ?? ''})`);
+    }
+    try {
+      options.profileOverrides = parseProfileOverrides(data, `profile file ${values.profile}`);
+    } catch (error) {
+      throw new ProviderFlagError(`--profile ${(error as Error).message.replace(/^profile file /, '')}`);
+    }
+  }
+  return options;
+}
