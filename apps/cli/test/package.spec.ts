@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { load } from 'js-yaml';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
@@ -162,4 +163,145 @@ describe('the CLI package (npm run pack:cli)', () => {
     expect(await exited).toBe(0);
     expect(err).toBe('rollsafe demo: stopped\n');
   }, 60_000);
+});
+
+interface ActionStep {
+  name?: string;
+  id?: string;
+  if?: string;
+  uses?: string;
+  run?: string;
+  shell?: string;
+  env?: Record<string, string>;
+  with?: Record<string, string>;
+}
+
+describe('action.yml (GitHub composite action)', () => {
+  const action = load(fs.readFileSync(path.join(root, 'action.yml'), 'utf8')) as {
+    inputs: Record<string, { default?: string }>;
+    runs: { using: string; steps: ActionStep[] };
+  };
+  const steps = action.runs.steps;
+  const step = (name: string): ActionStep => steps.find((s) => s.name === name) as ActionStep;
+  let dir: string;
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+
+  /** Runs a step's script as the runner would: bash, its env with the inputs' values, GITHUB_OUTPUT. */
+  function runStep(
+    s: ActionStep,
+    inputs: Record<string, string>,
+    extraEnv: Record<string, string> = {},
+  ): { status: number | null; outputs: Record<string, string>; stderr: string } {
+    const outputFile = path.join(dir, `output-${Math.random().toString(36).slice(2)}`);
+    fs.writeFileSync(outputFile, '');
+    const stepEnv = Object.fromEntries(
+      Object.entries(s.env ?? {}).map(([key, value]) => [
+        key,
+        value.replace(/\$\{\{ inputs\.([\w-]+) \}\}/g, (_m, input: string) => inputs[input] ?? action.inputs[input]?.default ?? ''),
+      ]),
+    );
+    const result = spawnSync('bash', ['-e', '-c', s.run as string], {
+      cwd: dir,
+      env: { ...env, ...stepEnv, ...extraEnv, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: path.join(dir, 'summary.md') },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const outputs = Object.fromEntries(
+      fs
+        .readFileSync(outputFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split('=', 2) as [string, string]),
+    );
+    return { status: result.status, outputs, stderr: result.stderr };
+  }
+
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rollsafe-action-'));
+    fs.cpSync(path.join(here, 'fixtures', 'seed'), path.join(dir, 'k8s'), { recursive: true });
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('is a composite action whose scripts take the inputs through env (no ${{ }} inside a script)', () => {
+    expect(action.runs.using).toBe('composite');
+    for (const s of steps) if (s.run) expect([s.name, s.run.includes('${{')]).toEqual([s.name, false]);
+    expect(action.inputs['fail-on']?.default).toBe('critical');
+    expect(action.inputs['provider']?.default).toBe('auto');
+  });
+
+  it('installs the CLI from a tarball, scans, keeps the exit code, and still uploads the SARIF before failing the build', () => {
+    const tarball = fs.readdirSync(path.join(root, 'dist')).find((f) => /^rollsafe-cli-.*\.tgz$/.test(f));
+    expect(tarball).toBeDefined();
+    const prefix = path.join(dir, 'global');
+    const pathEnv = { PATH: `${path.join(prefix, 'bin')}${path.delimiter}${process.env['PATH']}`, npm_config_prefix: prefix, npm_config_offline: 'true' };
+    const install = runStep(step('Install the Rollsafe CLI'), { package: path.join(root, 'dist', tarball as string) }, pathEnv);
+    expect(install.stderr).toBe('');
+    expect(install.status).toBe(0);
+
+    // findings: the step succeeds, the exit code and the SARIF are kept
+    const scan = runStep(step('Scan'), { path: 'k8s/' }, pathEnv);
+    expect(scan.status).toBe(0);
+    expect(scan.outputs).toEqual({ 'exit-code': '1', 'has-sarif': 'true' });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'rollsafe.sarif'), 'utf8')).runs[0].results.length).toBeGreaterThan(0);
+    expect(fs.readFileSync(path.join(dir, 'summary.md'), 'utf8')).toMatch(/critical, \d+ warning/);
+
+    // the upload runs whatever the scan said; the last step fails the build with the scan's code
+    const upload = step('Upload SARIF');
+    expect(upload.uses).toMatch(/^github\/codeql-action\/upload-sarif@/);
+    expect(upload.if).toMatch(/^always\(\) && /);
+    expect(upload.if).toContain("steps.scan.outputs.has-sarif == 'true'");
+    const fail = step("Fail on the scan's result");
+    expect(steps.indexOf(fail)).toBeGreaterThan(steps.indexOf(upload));
+    expect(fail.if).toBe("always() && steps.scan.outputs.exit-code != '0'");
+    expect(runStep(fail, {}, { ROLLSAFE_EXIT: '1' }).status).toBe(1);
+
+    // a clean scan: exit code 0, and the last step is skipped (its condition is false)
+    const clean = runStep(step('Scan'), { path: 'k8s/cure-eni.yaml', 'fail-on': 'none' }, pathEnv);
+    expect(clean.outputs['exit-code']).toBe('0');
+  });
+});
+
+describe('Dockerfile.cli', () => {
+  const text = fs.readFileSync(path.join(root, 'Dockerfile.cli'), 'utf8');
+  const lines = text.split('\n').filter((line) => line.trim() && !line.trim().startsWith('#'));
+  const ignored = fs.readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n').filter(Boolean);
+
+  it('builds the package in one stage and runs only the bundle, as a non-root user, on a small base', () => {
+    const froms = lines.filter((line) => line.startsWith('FROM '));
+    expect(froms).toHaveLength(2);
+    expect(froms[1]).toMatch(/^FROM node:20-alpine /);
+    expect(lines).toContain('RUN npm run pack:cli');
+    expect(lines).toContain('COPY --from=build /app/dist/cli-package /opt/rollsafe');
+    expect(lines).toContain('USER node');
+    expect(lines).toContain('ENTRYPOINT ["rollsafe"]');
+    expect(lines.find((l) => l.startsWith('RUN ln -s'))).toBe('RUN ln -s /opt/rollsafe/lib/rollsafe.js /usr/local/bin/rollsafe');
+  });
+
+  it('copies into the build stage what pack:cli needs: packing from a directory holding only those files works', () => {
+    const copies = lines.filter((l) => l.startsWith('COPY ') && !l.includes('--from='));
+    const sources = copies.flatMap((line) =>
+      line
+        .replace(/^COPY\s+(--\S+\s+)*/, '')
+        .split(/\s+/)
+        .slice(0, -1),
+    );
+    const context = fs.mkdtempSync(path.join(os.tmpdir(), 'rollsafe-docker-context-'));
+    try {
+      for (const source of sources) {
+        expect(ignored.some((pattern) => source === pattern || source.startsWith(`${pattern}/`))).toBe(false);
+        fs.cpSync(path.join(root, source), path.join(context, source), { recursive: true });
+      }
+      fs.symlinkSync(path.join(root, 'node_modules'), path.join(context, 'node_modules'));
+      const packed = spawnSync(process.execPath, ['tools/pack-cli.mjs'], { cwd: context, encoding: 'utf8', timeout: 120_000 });
+      expect(packed.stderr).toMatch(/pack:cli: dist\/rollsafe-cli-/);
+      expect(packed.status).toBe(0);
+      const entry = path.join(context, 'dist', 'cli-package', 'lib', 'rollsafe.js');
+      expect(fs.readFileSync(entry, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+      expect(fs.statSync(entry).mode & 0o111).not.toBe(0);
+      const run = spawnSync(process.execPath, [entry, '--version'], { encoding: 'utf8' });
+      expect(run.stdout).toMatch(/^rollsafe \d+\.\d+\.\d+\n$/);
+    } finally {
+      fs.rmSync(context, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
