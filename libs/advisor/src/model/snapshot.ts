@@ -93,6 +93,8 @@ export interface Snapshot extends SnapshotObjects {
   namespaces?: Namespace[];
   /** MutatingWebhookConfigurations (live clusters, or uploaded). */
   mutatingWebhookConfigurations?: MutatingWebhookConfiguration[];
+  /** Ingresses: an AWS ALB Ingress with `target-type: ip` makes its backend Services pod-direct. */
+  ingresses?: Array<K8sObject & { spec?: Record<string, unknown> }>;
   /** GKE BackendConfig objects (cloud.google.com), for their connection draining. */
   backendConfigs?: Array<K8sObject & { spec?: { connectionDraining?: { drainingTimeoutSec?: number } } }>;
   /** Where each uploaded object came from (manifest snapshots only). */
@@ -135,7 +137,8 @@ const KIND_TO_COLLECTION: Record<string, keyof SnapshotObjects> = {
 };
 
 /** Cluster-scoped kinds some provider rules read, kept beside the core collections. */
-const EXTRA_COLLECTIONS: Record<string, 'namespaces' | 'mutatingWebhookConfigurations' | 'backendConfigs'> = {
+const EXTRA_COLLECTIONS: Record<string, 'namespaces' | 'mutatingWebhookConfigurations' | 'backendConfigs' | 'ingresses'> = {
+  Ingress: 'ingresses',
   Namespace: 'namespaces',
   MutatingWebhookConfiguration: 'mutatingWebhookConfigurations',
   BackendConfig: 'backendConfigs',

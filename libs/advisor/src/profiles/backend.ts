@@ -1,7 +1,7 @@
 // Which provider profile row a Service's load balancer path follows (PROVIDERS.md sections 2
 // and 7): from its annotations, spec.loadBalancerClass and externalTrafficPolicy, with the
 // basis of the choice and any assumption stated, so findings can say which was assumed.
-import type { Service } from '../model/k8s.js';
+import type { K8sObject, Service } from '../model/k8s.js';
 import type { Provider } from '../model/snapshot.js';
 import { externalTrafficPolicy, isLoadBalancer } from '../snapshot-index/snapshot-index.js';
 import { annotationsOf, hasIngressNeg, isPodDirectBackend } from '../util/annotations.js';
@@ -96,9 +96,55 @@ export function ingressPathOf(service: Service, provider: Provider | undefined, 
   return path('gke.neg.l7', overrides, 'cloud.google.com/neg: {"ingress": true}');
 }
 
-/** Every load balancer path in front of a Service (its own, and GKE's NEG Ingress path). */
-export function lbPathsOf(service: Service, provider: Provider | undefined, overrides?: ProfileOverrides): LbPath[] {
-  return [lbPathOf(service, provider, overrides), ingressPathOf(service, provider, overrides)].filter((p): p is LbPath => p !== undefined);
+type IngressLike = K8sObject & { spec?: Record<string, unknown> };
+
+/** Whether an Ingress is served by the AWS Load Balancer Controller (class `alb`). */
+export function isAlbIngress(ingress: IngressLike): boolean {
+  const annotations = annotationsOf(ingress);
+  const className = String(ingress.spec?.['ingressClassName'] ?? annotations['kubernetes.io/ingress.class'] ?? '');
+  return className === 'alb' || Object.keys(annotations).some((k) => k.startsWith('alb.ingress.kubernetes.io/'));
+}
+
+/** Names of the Services an Ingress sends to (default backend and every rule path). */
+function ingressBackendServices(ingress: IngressLike): string[] {
+  const names: string[] = [];
+  const add = (backend: unknown): void => {
+    const b = backend as { service?: { name?: unknown }; serviceName?: unknown } | undefined;
+    const name = b?.service?.name ?? b?.serviceName;
+    if (typeof name === 'string') names.push(name);
+  };
+  const spec = ingress.spec ?? {};
+  add(spec['defaultBackend'] ?? spec['backend']);
+  for (const rule of (spec['rules'] as Array<{ http?: { paths?: Array<{ backend?: unknown }> } }> | undefined) ?? []) {
+    for (const p of rule?.http?.paths ?? []) add(p?.backend);
+  }
+  return names;
+}
+
+/** The AWS ALB path of a Service that an ALB Ingress of its namespace sends to (ip or instance targets). */
+export function albPathOf(service: Service, ingresses: readonly IngressLike[] | undefined, overrides?: ProfileOverrides): LbPath | undefined {
+  for (const ingress of ingresses ?? []) {
+    if (!isAlbIngress(ingress) || namespaceOfObject(ingress) !== namespaceOfObject(service)) continue;
+    if (!ingressBackendServices(ingress).includes(service.metadata?.name ?? '')) continue;
+    const targetType = String(
+      annotationsOf(service)['alb.ingress.kubernetes.io/target-type'] ?? annotationsOf(ingress)['alb.ingress.kubernetes.io/target-type'] ?? 'instance',
+    );
+    const name = ingress.metadata?.name ?? '';
+    return targetType.toLowerCase() === 'ip'
+      ? path('aws.lbc.alb.ip', overrides, `ALB Ingress ${name}, target-type: ip`)
+      : path('aws.lbc.alb.instance', overrides, `ALB Ingress ${name}, instance targets`);
+  }
+  return undefined;
+}
+
+function namespaceOfObject(object: K8sObject): string {
+  return object.metadata?.namespace || 'default';
+}
+
+/** Every load balancer path in front of a Service: its own, GKE's NEG Ingress path, an AWS ALB Ingress. */
+export function lbPathsOf(service: Service, provider: Provider | undefined, overrides?: ProfileOverrides, ingresses?: readonly IngressLike[]): LbPath[] {
+  const alb = provider === 'aws' || provider === undefined ? albPathOf(service, ingresses, overrides) : undefined;
+  return [lbPathOf(service, provider, overrides), ingressPathOf(service, provider, overrides), alb].filter((p): p is LbPath => p !== undefined);
 }
 
 /** W_remove (PROVIDERS.md 1.4): seconds after T0 that the LB still opens connections to the old backend. */

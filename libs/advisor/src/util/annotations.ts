@@ -65,7 +65,8 @@ export function providerFromAnnotations(object: K8sObject): Provider | undefined
   if (keys.some(alibaba) || lbClass.startsWith('alibabacloud.com/')) {
     return 'alibaba';
   }
-  if (keys.some((k) => k.startsWith('service.beta.kubernetes.io/aws-')) || lbClass.startsWith('service.k8s.aws/')) return 'aws';
+  if (keys.some((k) => k.startsWith('service.beta.kubernetes.io/aws-') || k.startsWith('alb.ingress.kubernetes.io/')) || lbClass.startsWith('service.k8s.aws/'))
+    return 'aws';
   if (keys.some((k) => k.startsWith('cloud.google.com/') || k.startsWith('networking.gke.io/'))) return 'gcp';
   if (keys.some((k) => k.startsWith('service.beta.kubernetes.io/azure-') || /^service\.beta\.kubernetes\.io\/port_\d+_/.test(k))) return 'azure';
   if (

@@ -33,7 +33,7 @@ export function detectProvider(snapshot: Snapshot): DetectedProvider {
   const detected: DetectedProvider = {};
   const fromNodes = snapshot.facts.detectedProvider ?? mostCommon(snapshot.nodes.map((n) => providerFromProviderId(n.spec?.providerID)));
   if (fromNodes) detected.fromNodes = fromNodes;
-  const fromAnnotations = mostCommon(snapshot.services.map(providerFromAnnotations));
+  const fromAnnotations = mostCommon([...snapshot.services, ...(snapshot.ingresses ?? [])].map(providerFromAnnotations));
   if (fromAnnotations) detected.fromAnnotations = fromAnnotations;
   return detected;
 }
