@@ -84,6 +84,22 @@ describe('rollsafe scan --kubeconfig', () => {
     expect(text.stdout.trimEnd().split('\n').pop()).toMatch(new RegExp(`resource\\(s\\) in cluster fake \\(${server.url.replace(/\./g, '\\.')}\\)$`));
     const sarif = JSON.parse((await run(['scan', '--kubeconfig', kubeconfig, '--format', 'sarif'])).stdout);
     expect(sarif.runs[0].results.length).toBeGreaterThan(0);
+    // no file in a cluster: every result is located by its object (kind/namespace/name[/container])
+    for (const result of sarif.runs[0].results) {
+      const { resource, container } = result.properties;
+      expect(result.locations).toEqual([
+        {
+          logicalLocations: [
+            {
+              name: resource.name,
+              fullyQualifiedName: [resource.kind, resource.namespace, resource.name, container].filter(Boolean).join('/'),
+              kind: 'resource',
+            },
+          ],
+        },
+      ]);
+    }
+    expect(sarif.runs[0].results.some((r: { properties: { resource: { kind: string } } }) => r.properties.resource.kind === 'Node')).toBe(true);
   });
 
   it('exits 2 with CLUSTER_UNREACHABLE and the reason when nothing listens', async () => {

@@ -119,6 +119,14 @@ function sarifFix(finding: Finding, input: ManifestInput | undefined, cwd: strin
 function toResult(finding: Finding, index: number, cwd: string, inputs: Map<string, ManifestInput>, budget: { left: number }): Record<string, unknown> {
   const fix = finding.location ? sarifFix(finding, inputs.get(finding.location.file), cwd, budget) : undefined;
   const text = `${finding.message} Fix: ${finding.remediation.summary}`;
+  const { kind, namespace, name } = finding.resource;
+  const logicalLocations = [
+    {
+      name,
+      fullyQualifiedName: `${kind}/${namespace ?? ''}/${name}${finding.container ? `/${finding.container}` : ''}`.replace(/\/\//, '/'),
+      kind: 'resource',
+    },
+  ];
   return {
     ruleId: finding.ruleId,
     ruleIndex: index,
@@ -132,17 +140,12 @@ function toResult(finding: Finding, index: number, cwd: string, inputs: Map<stri
                 artifactLocation: { uri: artifactUri(finding.location.file, cwd), uriBaseId: '%SRCROOT%' },
                 region: { startLine: finding.location.line },
               },
-              logicalLocations: [
-                {
-                  name: finding.resource.name,
-                  fullyQualifiedName: `${finding.resource.kind}/${finding.resource.namespace}/${finding.resource.name}${finding.container ? `/${finding.container}` : ''}`,
-                  kind: 'resource',
-                },
-              ],
+              logicalLocations,
             },
           ],
         }
-      : {}),
+      : // A live cluster's object has no file: it is named by its logical location (kind/namespace/name).
+        { locations: [{ logicalLocations }] }),
     ...(fix ? { fixes: [fix] } : {}),
     partialFingerprints: { 'rollsafeFinding/v1': finding.fingerprint },
     properties: {
