@@ -368,7 +368,6 @@ async function oneRun(runNumber) {
       ROLLSAFE_NOTIFY_MAX_BACKOFF_MS: '3000',
       ROLLSAFE_NOTIFY_TIMEOUT_MS: '5000',
       ROLLSAFE_NOTIFY_MAX_ATTEMPTS: '20',
-      ROLLSAFE_DATABASE_POOL_SIZE: '5',
       ROLLSAFE_LOG_LEVEL: 'info',
     };
     const api1 = new App('api-1', 'dist/apps/api/src/main.js', { ...env, PORT: String(api1Port) }, dir);

@@ -182,26 +182,31 @@ export class ScanRepository {
   }
 
   private async insertQueued(input: NewScan): Promise<ScanWithTarget> {
-    return this.prisma.client.$transaction(async (tx) => {
-      const target = await tx.target.upsert({
-        where: { organizationId_kind_name: { organizationId: input.organizationId, kind: input.target.kind, name: input.target.name } },
-        create: { organizationId: input.organizationId, kind: input.target.kind, name: input.target.name },
-        update: {},
-        select: { id: true },
-      });
-      return tx.scan.create({
-        data: {
-          organizationId: input.organizationId,
-          targetId: target.id,
-          trigger: input.trigger,
-          provider: input.provider ?? null,
-          documentCount: input.documentCount,
-          idempotencyKey: input.idempotencyKey ?? null,
-          input: { create: { files: input.files, sizeBytes: input.sizeBytes, snapshot: input.snapshot ?? null } },
-        },
-        include: withTarget,
-      });
-    });
+    return this.prisma.client.$transaction(
+      async (tx) => {
+        const target = await tx.target.upsert({
+          where: { organizationId_kind_name: { organizationId: input.organizationId, kind: input.target.kind, name: input.target.name } },
+          create: { organizationId: input.organizationId, kind: input.target.kind, name: input.target.name },
+          update: {},
+          select: { id: true },
+        });
+        return tx.scan.create({
+          data: {
+            organizationId: input.organizationId,
+            targetId: target.id,
+            trigger: input.trigger,
+            provider: input.provider ?? null,
+            documentCount: input.documentCount,
+            idempotencyKey: input.idempotencyKey ?? null,
+            input: { create: { files: input.files, sizeBytes: input.sizeBytes, snapshot: input.snapshot ?? null } },
+          },
+          include: withTarget,
+        });
+      },
+      // Under load the pool may be busy for a while: wait for a connection (maxWait) rather
+      // than refuse an upload after Prisma's default 2 s.
+      { maxWait: 10_000, timeout: 20_000 },
+    );
   }
 
   /** Queues a scan of an existing target of the organization; undefined when it has none by that id. */
