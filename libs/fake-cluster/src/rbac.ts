@@ -3,7 +3,8 @@ import type { FakeUser, ResourceRule } from './types.js';
 
 /** What a scan reads, get/list/watch: mirrors deploy/rbac/rollsafe-reader.yaml. */
 export const readOnlyRules: ResourceRule[] = [
-  { verbs: ['get', 'list', 'watch'], apiGroups: [''], resources: ['nodes', 'pods', 'services', 'endpoints'] },
+  { verbs: ['get', 'list', 'watch'], apiGroups: [''], resources: ['nodes', 'pods', 'services', 'endpoints', 'namespaces'] },
+  { verbs: ['get', 'list', 'watch'], apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'] },
   { verbs: ['get', 'list', 'watch'], apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'] },
   { verbs: ['get', 'list', 'watch'], apiGroups: ['apps'], resources: ['deployments', 'replicasets', 'statefulsets', 'daemonsets'] },
   { verbs: ['get', 'list', 'watch'], apiGroups: ['policy'], resources: ['poddisruptionbudgets'] },

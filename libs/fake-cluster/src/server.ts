@@ -62,6 +62,14 @@ const RESOURCES: ResourceType[] = [
   { resource: 'daemonsets', group: 'apps', version: 'v1', kind: 'DaemonSet', namespaced: true },
   { resource: 'poddisruptionbudgets', group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', namespaced: true },
   { resource: 'horizontalpodautoscalers', group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', namespaced: true },
+  { resource: 'namespaces', group: '', version: 'v1', kind: 'Namespace', namespaced: false },
+  {
+    resource: 'mutatingwebhookconfigurations',
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    kind: 'MutatingWebhookConfiguration',
+    namespaced: false,
+  },
 ];
 
 const GROUP_VERSIONS: Record<string, string[]> = {
@@ -71,6 +79,7 @@ const GROUP_VERSIONS: Record<string, string[]> = {
   autoscaling: ['v2', 'v1'],
   'authorization.k8s.io': ['v1'],
   'authentication.k8s.io': ['v1'],
+  'admissionregistration.k8s.io': ['v1'],
 };
 
 const PUBLIC_PATHS = ['/healthz', '/livez', '/readyz'];

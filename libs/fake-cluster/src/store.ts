@@ -13,6 +13,8 @@ export const ALL_RESOURCES: readonly KubeResourceName[] = [
   'daemonsets',
   'poddisruptionbudgets',
   'horizontalpodautoscalers',
+  'namespaces',
+  'mutatingwebhookconfigurations',
 ];
 
 export function keyOf(object: KubeObject): string {

@@ -27,7 +27,9 @@ export type KubeResourceName =
   | 'statefulsets'
   | 'daemonsets'
   | 'poddisruptionbudgets'
-  | 'horizontalpodautoscalers';
+  | 'horizontalpodautoscalers'
+  | 'namespaces'
+  | 'mutatingwebhookconfigurations';
 
 export interface KubeVersionInfo {
   major: string;
@@ -69,7 +71,7 @@ export interface KubeObjectStore {
 
 /** What a scenario is expected to show a collector and the advisor (for assertions). */
 export interface KubeScenarioExpectations {
-  provider?: 'alibaba' | 'aws' | 'gcp' | 'azure';
+  provider?: 'alibaba' | 'aws' | 'gcp' | 'azure' | 'tencent';
   cni?: string;
   /** Live rules (RULES.md) that fire on this cluster with the default options. */
   firingLiveRules: string[];

@@ -8,7 +8,7 @@ import type { ClusterCredentials } from '../kubeconfig/credentials.js';
 import { cniOf, fetchKubernetesVersion, providerOfNodes } from './cluster-facts.js';
 import { forEachLimited } from './limit.js';
 import { listAllPages, type ListOutcome, type PageSink } from './list-pages.js';
-import { ENDPOINT_SLICES, ENDPOINTS, SCANNED_RESOURCES, type ListedResource } from './resources.js';
+import { ENDPOINT_SLICES, ENDPOINTS, PROVIDER_RESOURCES, SCANNED_RESOURCES, type ListedResource, type ProviderResource } from './resources.js';
 import { slimObject } from './slim.js';
 
 export interface CollectOptions extends ClusterClientOptions {
@@ -78,6 +78,36 @@ async function collectResource(client: ApiClient, collection: Collection, resour
   collection.warnings.push(unlistableWarning(resource.resource, [resource.collection]));
 }
 
+/** Namespaces and webhook configurations for the provider rules: kept whole but small; refused = left out. */
+async function collectProviderResource(client: ApiClient, collection: Collection, resource: ProviderResource, pageSize: number): Promise<void> {
+  const items: unknown[] = [];
+  const outcome = await listAllPages(
+    client,
+    resource as unknown as ListedResource,
+    { pageSize },
+    {
+      page(page, apiVersion) {
+        for (const item of page) items.push({ apiVersion, kind: resource.kind, ...providerSlim(item) });
+      },
+      restart() {
+        items.length = 0;
+      },
+    },
+  );
+  if (!record(collection, outcome)) return;
+  collection.snapshot[resource.collection] = [];
+  for (const item of items) if (addObject(collection.snapshot, item)) collection.stats.objects++;
+}
+
+/** Metadata (name, labels) and, for webhook configurations, each webhook's name and failure policy. */
+function providerSlim(item: unknown): Record<string, unknown> {
+  const object = (item ?? {}) as { metadata?: { name?: string; labels?: Record<string, string> }; webhooks?: Array<{ name?: string; failurePolicy?: string }> };
+  return {
+    metadata: { name: object.metadata?.name, ...(object.metadata?.labels ? { labels: object.metadata.labels } : {}) },
+    ...(Array.isArray(object.webhooks) ? { webhooks: object.webhooks.map((w) => ({ name: w.name, failurePolicy: w.failurePolicy })) } : {}),
+  };
+}
+
 /** EndpointSlices refused: Endpoints serve the same rules; only when both fail are they unavailable. */
 async function collectEndpointsFallback(client: ApiClient, collection: Collection, pageSize: number): Promise<void> {
   const outcome = await listAllPages(client, ENDPOINTS, { pageSize }, snapshotSink(collection, ENDPOINTS));
@@ -120,6 +150,7 @@ export async function collectClusterSnapshot(credentials: ClusterCredentials, op
   try {
     const version = await fetchKubernetesVersion(client);
     await forEachLimited(SCANNED_RESOURCES, concurrency, (resource) => collectResource(client, collection, resource, pageSize));
+    await forEachLimited(PROVIDER_RESOURCES, concurrency, (resource) => collectProviderResource(client, collection, resource, pageSize));
     finishFacts(collection, version);
   } catch (error) {
     throw error instanceof KubeError ? error : new KubeError('CLUSTER_ERROR', `collecting from ${connection.server}: ${(error as Error).message}`);

@@ -36,5 +36,32 @@ export const SCANNED_RESOURCES: readonly ListedResource[] = [
   resource('horizontalPodAutoscalers', 'HorizontalPodAutoscaler', 'autoscaling', 'v2', 'horizontalpodautoscalers'),
 ];
 
+/**
+ * Read for the provider rules (docs/providers.md): namespace labels (AWS readiness-gate
+ * injection) and the AWS Load Balancer Controller's pod webhook. Optional: a cluster that
+ * refuses them is scanned without those rules' findings (no warning).
+ */
+export interface ProviderResource {
+  collection: 'namespaces' | 'mutatingWebhookConfigurations';
+  kind: string;
+  group: string;
+  resource: string;
+  path: string;
+}
+export const PROVIDER_RESOURCES: readonly ProviderResource[] = [
+  { collection: 'namespaces', kind: 'Namespace', group: '', resource: 'namespaces', path: '/api/v1/namespaces' },
+  {
+    collection: 'mutatingWebhookConfigurations',
+    kind: 'MutatingWebhookConfiguration',
+    group: 'admissionregistration.k8s.io',
+    resource: 'mutatingwebhookconfigurations',
+    path: '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
+  },
+];
+
 /** Everything a scan may read, the Endpoints fallback included (the reader ClusterRole grants these). */
-export const READABLE_RESOURCES: readonly ListedResource[] = [...SCANNED_RESOURCES, ENDPOINTS];
+export const READABLE_RESOURCES: ReadonlyArray<Pick<ListedResource, 'resource' | 'group' | 'path' | 'kind'>> = [
+  ...SCANNED_RESOURCES,
+  ENDPOINTS,
+  ...PROVIDER_RESOURCES,
+];

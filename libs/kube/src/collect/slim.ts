@@ -55,7 +55,7 @@ export function slimMetadata(source: unknown): Json {
 }
 
 const CONTAINER_KEYS = ['name', 'image', 'ports', 'readinessProbe', 'livenessProbe', 'startupProbe', 'lifecycle'];
-const POD_SPEC_KEYS = ['terminationGracePeriodSeconds', 'affinity', 'topologySpreadConstraints', 'nodeName', 'nodeSelector'];
+const POD_SPEC_KEYS = ['terminationGracePeriodSeconds', 'affinity', 'topologySpreadConstraints', 'nodeName', 'nodeSelector', 'readinessGates'];
 
 export function slimPodSpec(source: unknown): Json | undefined {
   const spec = pick(source, POD_SPEC_KEYS);
@@ -88,10 +88,16 @@ function slimContainerStatus(source: unknown): Json | undefined {
   return status;
 }
 
-/** Rules read only the Ready condition (of pods and nodes). */
+/**
+ * Rules read the Ready condition (of pods and nodes) and, for the provider rules, the load
+ * balancer readiness-gate conditions (types with a domain, e.g. cloud.google.com/load-balancer-neg-ready)
+ * with their reason.
+ */
 function slimConditions(source: unknown): unknown[] | undefined {
   if (!Array.isArray(source)) return undefined;
-  return source.filter((c) => isJson(c) && c['type'] === 'Ready').map((c) => pick(c, ['type', 'status']));
+  return source
+    .filter((c) => isJson(c) && (c['type'] === 'Ready' || String(c['type']).includes('/')))
+    .map((c) => (isJson(c) && c['type'] === 'Ready' ? pick(c, ['type', 'status']) : pick(c, ['type', 'status', 'reason'])));
 }
 
 function slimPodStatus(source: unknown): Json | undefined {
@@ -149,12 +155,12 @@ function hasOwner(metadata: Json): boolean {
 
 /**
  * A pod with an owner is judged through its workload's template: the advisor reads only its
- * node, labels, owners and status. A bare pod is a workload of its own and keeps its spec.
+ * node, labels, owners, readiness gates and status. A bare pod is a workload of its own and keeps its spec.
  */
 function slimPod(item: Json): Json {
   const metadata = slimMetadata(item['metadata']);
   const out: Json = { metadata };
-  assign(out, 'spec', hasOwner(metadata) ? pick(item['spec'], ['nodeName']) : slimPodSpec(item['spec']));
+  assign(out, 'spec', hasOwner(metadata) ? pick(item['spec'], ['nodeName', 'readinessGates']) : slimPodSpec(item['spec']));
   assign(out, 'status', slimPodStatus(item['status']));
   return out;
 }
