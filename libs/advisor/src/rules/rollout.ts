@@ -5,7 +5,10 @@ import type { SnapshotIndex } from '../snapshot-index/snapshot-index.js';
 import { externalTrafficPolicy, isExposedService } from '../snapshot-index/snapshot-index.js';
 import { nameOf, namespaceOf, type Workload } from '../snapshot-index/workloads.js';
 import { isPodDirectBackend } from '../util/annotations.js';
-import { asCount, isPercent, parseKubernetesVersion, percentOf, scaleIntOrPercent } from '../util/numbers.js';
+import { asCount, isPercent, percentOf, scaleIntOrPercent } from '../util/numbers.js';
+import { versionAtLeast } from '../engine/options.js';
+import { lbPathOf, removalWindow, type LbPath } from '../profiles/backend.js';
+import { providerForService } from '../util/provider.js';
 import type { JsonObject, Remediation } from '../model/finding.js';
 import { createRemediation, decisionRemediation, patchRemediation } from '../remediation/build.js';
 import { describeWorkload, preStopDuration, quoteList, targetOf, workloadSubject } from './helpers.js';
@@ -168,11 +171,6 @@ function daemonSetMaxSurgeIsZero(daemonSet: DaemonSet): boolean {
   return isPercent(surge) ? percentOf(surge) === 0 : asCount(surge) === 0;
 }
 
-function clusterOlderThan(version: string | undefined, major: number, minor: number): boolean {
-  const parsed = parseKubernetesVersion(version);
-  return parsed !== undefined && (parsed[0] < major || (parsed[0] === major && parsed[1] < minor));
-}
-
 export const localTrafficRolloutUnsafe: Rule = {
   id: 'local-traffic-rollout-unsafe',
   title: 'Rolling update can empty a node behind an externalTrafficPolicy: Local Service',
@@ -208,10 +206,21 @@ export const localTrafficRolloutUnsafe: Rule = {
         .servingContainers(workload)
         .filter((c) => !preStopDuration(c).present)
         .map((c) => c.name ?? '');
-      const oldKubeProxy = clusterOlderThan(context.snapshot.facts.kubernetesVersion, 1, 26);
+      // Below 1.26 kube-proxy drops a node's last, terminating endpoint at once (KEP-1669): preStop cannot help.
+      const oldKubeProxy = !versionAtLeast(context.options, 1, 26);
       const critical = withoutPreStop.length > 0 || oldKubeProxy;
       if (withoutPreStop.length > 0) evidence['containersWithoutPreStop'] = withoutPreStop;
-      if (context.snapshot.facts.kubernetesVersion) evidence['kubernetesVersion'] = context.snapshot.facts.kubernetesVersion;
+      evidence['kubernetesVersion'] = context.snapshot.facts.kubernetesVersion ?? context.options.kubernetesVersion.join('.');
+      // How long the load balancer keeps sending to an emptied node: the profile's W_remove (PROVIDERS.md section 5).
+      const windows = localServices
+        .map((s) => lbPathOf(s, providerForService(s, context.options.namedProvider, context.options.provider), context.options.profileOverrides))
+        .filter((p): p is LbPath => p !== undefined)
+        .map((p) => ({ profile: p.profile.id, ...removalWindow(p.profile) }));
+      if (windows.length > 0) {
+        const worst = windows.reduce((a, b) => (b.seconds > a.seconds ? b : a));
+        evidence['profile'] = worst.profile;
+        evidence['emptiedNodeWindowSeconds'] = worst.seconds;
+      }
 
       context.report({
         severity: critical ? 'critical' : 'warning',
