@@ -30,6 +30,7 @@ import { SimulationsController } from './rest/simulations.controller.js';
 import { ScansController } from './rest/scans.controller.js';
 import { ClustersController } from './rest/clusters.controller.js';
 import { SuppressionsController } from './rest/suppressions.controller.js';
+import { ProviderProfileController } from './rest/provider-profile.controller.js';
 import { WebhooksController } from './rest/webhooks.controller.js';
 import { WebhooksResolver } from './graphql/webhooks.resolver.js';
 
@@ -83,6 +84,7 @@ export class ApiModule implements NestModule {
         SimulationsController,
         ClustersController,
         SuppressionsController,
+        ProviderProfileController,
         WebhooksController,
         OpsController,
       ],

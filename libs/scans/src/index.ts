@@ -43,3 +43,4 @@ export { FixedManifestsService, type FixedManifestsDownload } from './fixed-mani
 export { VerdictsService, toVerdictView, type VerdictListArgs } from './verdicts.service.js';
 export { diffVerdicts } from './pipeline/verdict-diff.js';
 export { SimulationService, MAX_SIMULATION_BYTES, type SimulationRequest } from './simulation.service.js';
+export { ProviderProfileService, organizationProfileOverrides, type ProviderProfileView } from './provider-profile.service.js';

@@ -4,7 +4,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SCANS_CONFIG, type ScansConfig } from './options.js';
-import { PROVIDERS, runAdvisor, type AdvisorResult, type Provider, type Snapshot, type Suppression } from '#rollsafe/advisor';
+import { PROVIDERS, runAdvisor, type AdvisorResult, type ProfileOverrides, type Provider, type Snapshot, type Suppression } from '#rollsafe/advisor';
 import { DEFAULT_LIMITS } from '#rollsafe/manifests';
 
 export { PROVIDERS };
@@ -16,6 +16,8 @@ export interface EngineOptions {
   slbAttachmentQuota?: number;
   suppressions: Suppression[];
   docsBaseUrl?: string;
+  /** The organization's provider profile values (docs/providers.md). */
+  profileOverrides?: ProfileOverrides;
 }
 
 /** What a scan's engine options come from: its target's settings, the organization's suppressions and where rule pages live. */
@@ -24,6 +26,7 @@ export interface EngineSettings {
   slbAttachmentQuota?: number | null;
   suppressions: ReadonlyArray<{ ruleId: string; namespace: string | null; kind: string | null; name: string | null }>;
   docsBaseUrl?: string | undefined;
+  profileOverrides?: ProfileOverrides | undefined;
 }
 
 function isProvider(value: string): value is Provider {
@@ -42,6 +45,7 @@ export function engineOptions(settings: EngineSettings): EngineOptions {
       ...(s.name ? { name: s.name } : {}),
     })),
     ...(settings.docsBaseUrl ? { docsBaseUrl: settings.docsBaseUrl } : {}),
+    ...(settings.profileOverrides ? { profileOverrides: settings.profileOverrides } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import { UploadParser } from './pipeline/upload-parser.js';
 import { VerdictJudge } from './pipeline/verdict-judge.js';
 import { OrganizationService } from './organization.service.js';
 import { SuppressionService } from './suppression.service.js';
+import { ProviderProfileService } from './provider-profile.service.js';
 import { ScanJobs } from './jobs/scan-jobs.js';
 import { ScanReconciler } from './jobs/reconciler.js';
 import { CredentialCipher } from './clusters/credential-cipher.js';
@@ -41,6 +42,7 @@ const services = [
   VerdictJudge,
   OrganizationService,
   SuppressionService,
+  ProviderProfileService,
   ClusterConnector,
   ClusterService,
   ScheduleService,

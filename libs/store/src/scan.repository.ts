@@ -148,6 +148,8 @@ export interface StartedScan {
   /** The snapshot the API parsed from `files` (libs/scans' codec text), when it kept one. */
   snapshot?: string;
   suppressions: Array<{ ruleId: string; namespace: string | null; kind: string | null; name: string | null }>;
+  /** The organization's provider profile values (stored JSON), when it set some. */
+  profileOverrides?: unknown;
 }
 
 const withTarget = { target: { select: { name: true, kind: true, cluster: { select: { id: true, name: true } } } } } as const;
@@ -313,10 +315,18 @@ export class ScanRepository {
       where: { organizationId: scan.organizationId, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
       select: { ruleId: true, namespace: true, kind: true, name: true },
     });
+    const profile = await this.prisma.client.providerProfileSetting.findUnique({ where: { organizationId: scan.organizationId }, select: { overrides: true } });
     const files = Array.isArray(scan.input?.files) ? (scan.input.files as Array<{ name: string; text: string }>) : [];
     const clusterId = scan.target.cluster?.id;
     const snapshot = scan.input?.snapshot;
-    return { scan: updated, files, suppressions, ...(clusterId ? { clusterId } : {}), ...(snapshot ? { snapshot } : {}) };
+    return {
+      scan: updated,
+      files,
+      suppressions,
+      ...(clusterId ? { clusterId } : {}),
+      ...(snapshot ? { snapshot } : {}),
+      ...(profile ? { profileOverrides: profile.overrides } : {}),
+    };
   }
 
   /**

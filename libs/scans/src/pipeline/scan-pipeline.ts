@@ -11,6 +11,7 @@ import { VerdictJudge } from './verdict-judge.js';
 import { ManifestSource } from './manifest-source.js';
 import { ClusterSource } from './cluster-source.js';
 import { ScanFailure, type ScanSource, type SourcedSnapshot } from './scan-source.js';
+import { organizationProfileOverrides } from '../provider-profile.service.js';
 
 export type RunOutcome = 'succeeded' | 'failed' | 'skipped';
 
@@ -67,7 +68,12 @@ export class ScanPipeline {
     try {
       result = await this.engine.run(
         sourced.snapshot,
-        engineOptions({ ...sourced.settings, suppressions: started.suppressions, docsBaseUrl: this.options.docsBaseUrl }),
+        engineOptions({
+          ...sourced.settings,
+          suppressions: started.suppressions,
+          docsBaseUrl: this.options.docsBaseUrl,
+          profileOverrides: organizationProfileOverrides(started.profileOverrides),
+        }),
       );
     } catch (error) {
       // The advisor gives the same answer on a retry: record why, and stop.
