@@ -65,6 +65,7 @@ export class ScanPipeline {
       throw error;
     }
     let result: AdvisorResult;
+    const profileOverrides = organizationProfileOverrides(started.profileOverrides);
     try {
       result = await this.engine.run(
         sourced.snapshot,
@@ -72,14 +73,18 @@ export class ScanPipeline {
           ...sourced.settings,
           suppressions: started.suppressions,
           docsBaseUrl: this.options.docsBaseUrl,
-          profileOverrides: organizationProfileOverrides(started.profileOverrides),
+          profileOverrides,
         }),
       );
     } catch (error) {
       // The advisor gives the same answer on a retry: record why, and stop.
       return this.fail(scanId, error instanceof Error ? error.message : String(error));
     }
-    const judged = this.judge.judge(sourced.snapshot, result, { provider: sourced.settings.provider ?? null, drawTimelines: sourced.drawTimelines });
+    const judged = this.judge.judge(sourced.snapshot, result, {
+      provider: sourced.settings.provider ?? null,
+      drawTimelines: sourced.drawTimelines,
+      profileOverrides,
+    });
     const written = await this.scans.complete(
       scanId,
       {

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { AdvisorResult, Snapshot } from '#rollsafe/advisor';
+import type { AdvisorResult, ProfileOverrides, Snapshot } from '#rollsafe/advisor';
 import { serviceTimelineSvg, serviceVerdicts } from '#rollsafe/simulator';
 import type { Prisma, ScanWarning, VerdictRow } from '#rollsafe/store';
 
@@ -18,15 +18,23 @@ export interface JudgedServices {
 export class VerdictJudge {
   private readonly logger = new Logger(VerdictJudge.name);
 
-  judge(snapshot: Snapshot, advisor: AdvisorResult, options: { provider?: string | null; drawTimelines: boolean }): JudgedServices {
+  judge(
+    snapshot: Snapshot,
+    advisor: AdvisorResult,
+    options: { provider?: string | null; drawTimelines: boolean; profileOverrides?: ProfileOverrides | undefined },
+  ): JudgedServices {
     const provider = options.provider ?? advisor.provider;
+    // The organization's provider profile values reach the simulator as they reach the rules.
+    const overrides = options.profileOverrides ? { overrides: { profileOverrides: options.profileOverrides } } : {};
     try {
-      const { verdicts } = serviceVerdicts(snapshot, { ...(provider ? { provider } : {}), findings: advisor.findings });
+      const { verdicts } = serviceVerdicts(snapshot, { ...(provider ? { provider } : {}), findings: advisor.findings, ...overrides });
       return {
         verdicts: verdicts.map((verdict) => {
           const service = { namespace: verdict.service.namespace, name: verdict.service.name };
           const timeline =
-            options.drawTimelines && verdict.verdict !== 'unknown' ? serviceTimelineSvg(snapshot, service, provider ? { provider } : {}) : undefined;
+            options.drawTimelines && verdict.verdict !== 'unknown'
+              ? serviceTimelineSvg(snapshot, service, { ...(provider ? { provider } : {}), ...overrides })
+              : undefined;
           return {
             ...service,
             verdict: verdict.verdict,
