@@ -5,6 +5,7 @@ import type { Snapshot } from '#rollsafe/advisor';
 import { CLI_LIMITS, formatManifestError, parseManifests, readManifestPaths } from '#rollsafe/manifests';
 import { simulateSnapshot, simulationContract, timelineSvg, type SimulationOverrides, type SimulationRun } from '#rollsafe/simulator';
 import { flagError } from '../flags.js';
+import { ProviderFlagError, providerFlagOptions } from '../provider-flags.js';
 import { formatRunText } from './text.js';
 
 export interface SimulateIo {
@@ -29,6 +30,7 @@ Options:
   --nodes N                    nodes the pods spread over (manifests; default: replicas)
   --in-place                   each new pod starts on the node of the old pod it replaces
   --kubernetes-version V       e.g. 1.25 (default 1.30; live: the cluster's)
+  --profile FILE               provider profile values instead of the built-in ones (docs/providers.md)
   --endpoint-propagation S     E: endpoints + kube-proxy sync, seconds
   --lb-removal S               L: LB backend removal after the pod's deletion, seconds
   --lb-add S                   LB backend add after Ready, seconds
@@ -67,6 +69,7 @@ export const SIMULATE_OPTIONS = {
   nodes: { type: 'string' },
   'in-place': { type: 'boolean' },
   'kubernetes-version': { type: 'string' },
+  profile: { type: 'string' },
   'endpoint-propagation': { type: 'string' },
   'lb-removal': { type: 'string' },
   'lb-add': { type: 'string' },
@@ -125,6 +128,7 @@ export function parseSimulateArgs(argv: string[]) {
     provider: values.provider === undefined || values.provider === 'auto' ? undefined : values.provider,
     workload: workloadRef(values.workload),
     service,
+    profile: values.profile,
     overrides: { ...overrides, ...(values.provider && values.provider !== 'auto' ? { provider: values.provider } : {}) },
   };
 }
@@ -149,6 +153,16 @@ export async function simulateCommand(argv: string[], io: SimulateIo): Promise<n
   if (args.help) {
     io.stdout(SIMULATE_USAGE);
     return 0;
+  }
+  if (args.profile !== undefined) {
+    try {
+      const loaded = providerFlagOptions({ profile: args.profile }, (io as { cwd?: string }).cwd ?? process.cwd());
+      if (loaded.profileOverrides) args.overrides = { ...args.overrides, profileOverrides: loaded.profileOverrides };
+    } catch (error) {
+      if (!(error instanceof ProviderFlagError)) throw error;
+      io.stderr(`rollsafe: ${error.message}\n\n${SIMULATE_USAGE}`);
+      return 2;
+    }
   }
   let snapshot: Snapshot;
   let inputErrors = 0;
