@@ -2,11 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { main, type CliIo } from '../src/main.js';
 import { RULES } from '#rollsafe/advisor';
+import { runCli, root, type CliRun } from './run-cli.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../../..');
 const fixture = (name: string): string => path.join(here, 'fixtures', name);
 const recommended = path.join(root, 'examples', 'recommended.yaml');
 
@@ -16,19 +15,8 @@ interface Run {
   stderr: string;
 }
 
-async function run(args: string[], stdin = ''): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    readStdin: () => Promise.resolve(stdin),
-    isTty: false,
-    env: {},
-    cwd: root,
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
+function run(args: string[], stdin = ''): Promise<CliRun> {
+  return runCli(args, { stdin });
 }
 
 describe('rollsafe scan', () => {
@@ -149,16 +137,9 @@ describe('rollsafe scan', () => {
   });
 
   it('points docs links at ROLLSAFE_DOCS_BASE_URL when set', async () => {
-    let stdout = '';
-    const io: CliIo = {
-      stdout: (text) => void (stdout += text),
-      stderr: () => undefined,
-      readStdin: () => Promise.resolve(''),
-      isTty: false,
+    const { stdout } = await runCli(['scan', fixture('unsafe.yaml'), '--format', 'json'], {
       env: { ROLLSAFE_DOCS_BASE_URL: 'https://docs.example.com/rollsafe/rules/' },
-      cwd: root,
-    };
-    await main(['scan', fixture('unsafe.yaml'), '--format', 'json'], io);
+    });
     const docs = JSON.parse(stdout).findings.map((f: { docs: string; ruleId: string }) => [f.docs, f.ruleId]);
     for (const [url, ruleId] of docs) expect(url).toBe(`https://docs.example.com/rollsafe/rules/${ruleId}.md`);
   });

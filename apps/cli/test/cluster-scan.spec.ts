@@ -1,27 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FakeKubeApiServer, kubeScenarios } from '#rollsafe/testing';
-import { main, type CliIo } from '../src/main.js';
+import { runCli, root, type CliRun } from './run-cli.js';
 
 // `rollsafe scan --kubeconfig` end to end against libs/testing's fake kube-apiserver.
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    readStdin: () => Promise.resolve(''),
-    isTty: false,
-    env: {},
-    cwd: root,
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
+function run(args: string[]): Promise<CliRun> {
+  return runCli(args);
 }
 
 describe('rollsafe scan --kubeconfig', () => {

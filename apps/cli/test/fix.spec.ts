@@ -3,27 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { validatePatchedObject } from '#rollsafe/advisor';
-import { main, type CliIo } from '../src/main.js';
+import { runCli, type CliRun } from './run-cli.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(args: string[], cwd: string, stdin = ''): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    readStdin: () => Promise.resolve(stdin),
-    isTty: false,
-    env: {},
-    cwd,
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
+function run(args: string[], cwd: string, stdin = ''): Promise<CliRun> {
+  return runCli(args, { cwd, stdin });
 }
 
 const WEB = `# The shop front end. Owned by team-web.

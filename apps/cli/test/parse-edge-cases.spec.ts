@@ -3,21 +3,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { main, type CliIo } from '../src/main.js';
+import { runCli, type CliRun } from './run-cli.js';
 
-async function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    readStdin: () => Promise.resolve(''),
-    isTty: false,
-    env: {},
-    cwd,
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
+function run(args: string[], cwd: string): Promise<CliRun> {
+  return runCli(args, { cwd });
 }
 
 const workload = (name: string): string => `apiVersion: apps/v1

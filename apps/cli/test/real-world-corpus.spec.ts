@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Composer, CST, Parser, type Document } from 'yaml';
 import { RULES, validatePatchedObject } from '#rollsafe/advisor';
-import { main, type CliIo } from '../src/main.js';
+import { runCli, root, type CliRun } from './run-cli.js';
 
 /**
  * Issue 9: the real-world corpus (corpus/real-world, 36 files from 11 projects, see its
@@ -14,8 +13,6 @@ import { main, type CliIo } from '../src/main.js';
  * every comment and untouched document, and write only valid objects.
  * ROLLSAFE_UPDATE_CORPUS=1 rewrites expected-findings.txt (review the diff).
  */
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../../..');
 const corpus = path.join(root, 'corpus', 'real-world');
 const expectedFile = path.join(corpus, 'expected-findings.txt');
 
@@ -28,18 +25,8 @@ interface Finding {
   location?: { file: string; line: number };
 }
 
-async function run(args: string[], cwd = root): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    readStdin: () => Promise.resolve(''),
-    isTty: false,
-    env: {},
-    cwd,
-  };
-  return { code: await main(args, io), stdout, stderr };
+function run(args: string[], cwd = root): Promise<CliRun> {
+  return runCli(args, { cwd });
 }
 
 async function scan(dir: string): Promise<{ findings: Finding[]; errors: unknown[] }> {

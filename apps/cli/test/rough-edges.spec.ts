@@ -7,31 +7,15 @@ import { fileURLToPath } from 'node:url';
 import { RULES } from '#rollsafe/advisor';
 import { closestFlag, editDistance } from '../src/flags.js';
 import { formatText, PLAIN, wrapLine } from '../src/formatters/text.js';
-import { main, type CliIo } from '../src/main.js';
 import { offlineRulePage, readRulePage, rulesDocsDir } from '../src/rules-docs.js';
 import { scanManifests } from '../src/manifest-scan.js';
+import { runCli, root, type CliRun, type CliRunOptions } from './run-cli.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../../..');
 const seed = (name: string): string => path.join(here, 'fixtures', 'seed', name);
 
-async function run(
-  args: string[],
-  options: { stdin?: string; columns?: number; cwd?: string } = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    readStdin: () => Promise.resolve(options.stdin ?? ''),
-    isTty: false,
-    env: {},
-    cwd: options.cwd ?? root,
-    ...(options.columns ? { columns: options.columns } : {}),
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
+function run(args: string[], options: CliRunOptions = {}): Promise<CliRun> {
+  return runCli(args, options);
 }
 
 describe('empty stdin', () => {

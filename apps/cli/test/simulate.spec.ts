@@ -2,25 +2,13 @@
 // (apps/cli/test/fixtures/seed; the figures are derived in libs/simulator/test/seed.spec.ts).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main, type CliIo } from '../src/main.js';
+import { runCli, type CliRun } from './run-cli.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../../..');
 const seed = (name: string): string => path.join(here, 'fixtures', 'seed', `${name}.yaml`);
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    readStdin: () => Promise.resolve(''),
-    isTty: false,
-    env: {},
-    cwd: root,
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
+function run(args: string[]): Promise<CliRun> {
+  return runCli(args);
 }
 
 describe('rollsafe simulate', () => {
