@@ -7,6 +7,7 @@ import { PinoNestLogger } from '#rollsafe/runtime';
 import { MAX_UPLOAD_BYTES } from '#rollsafe/scans';
 import { ApiModule } from './api.module.js';
 import type { ApiOptions } from './api.options.js';
+import { completeOpenApiDocument } from './errors/openapi-errors.js';
 import { MetricsService } from './ops/metrics.service.js';
 import { requestLogMiddleware } from './ops/request-log.middleware.js';
 import { declaredLengthLimit } from './rest/bounded-upload.js';
@@ -41,6 +42,11 @@ export async function createApiApp(options: ApiOptions, logger: Logger): Promise
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ROLLSAFE_ADMIN_TOKEN' }, 'admin')
       .build(),
   );
+  // A server, the licence, and every error an operation can answer, with a true example.
+  completeOpenApiDocument(document, {
+    license: { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' },
+    contact: { name: 'Rollsafe', url: 'https://github.com/rollsafe/rollsafe' },
+  });
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', yamlDocumentUrl: 'api/docs-yaml' });
   return app;
 }

@@ -54,7 +54,7 @@ export class ClustersController {
     status: 422,
     type: ErrorDto,
     description:
-      'KUBECONFIG_INVALID, KUBECONFIG_EXEC_FORBIDDEN, KUBECONFIG_FILE_REFERENCE, KUBECONFIG_INSECURE, KUBECONFIG_NOT_READ_ONLY, TARGET_FORBIDDEN, CLUSTER_UNREACHABLE, CLUSTER_FORBIDDEN',
+      'KUBECONFIG_NOT_READ_ONLY, KUBECONFIG_INVALID, KUBECONFIG_EXEC_FORBIDDEN, KUBECONFIG_FILE_REFERENCE, KUBECONFIG_INSECURE, TARGET_FORBIDDEN, CLUSTER_UNREACHABLE, CLUSTER_FORBIDDEN',
   })
   register(@CurrentAuth() auth: Auth, @Body() body: unknown): Promise<ClusterView> {
     return this.clusters.register(auth.organizationId, clusterInput(body));
@@ -73,6 +73,7 @@ export class ClustersController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: "One of the organization's clusters" })
   @ApiResponse({ status: 200, type: ClusterView })
   @ApiResponse({ status: 404, type: ErrorDto })
   get(@CurrentAuth() auth: Auth, @Param('id') id: string): Promise<ClusterView> {
@@ -84,7 +85,7 @@ export class ClustersController {
   @ApiBody({ type: UpdateClusterDto })
   @ApiResponse({ status: 200, type: ClusterView })
   @ApiResponse({ status: 404, type: ErrorDto })
-  @ApiResponse({ status: 422, type: ErrorDto })
+  @ApiResponse({ status: 422, type: ErrorDto, description: 'KUBECONFIG_NOT_READ_ONLY and the other refusals of registration, for a new kubeconfig' })
   update(@CurrentAuth() auth: Auth, @Param('id') id: string, @Body() body: unknown): Promise<ClusterView> {
     return this.clusters.update(auth.organizationId, id, clusterInput(body));
   }
@@ -158,6 +159,7 @@ export class ClustersController {
   }
 
   @Get(':id/schedule')
+  @ApiOperation({ summary: "The cluster's schedule" })
   @ApiResponse({ status: 200, type: ScheduleView })
   @ApiResponse({ status: 404, type: ErrorDto, description: 'No such cluster, or it has no schedule' })
   getSchedule(@CurrentAuth() auth: Auth, @Param('id') id: string): Promise<ScheduleView> {

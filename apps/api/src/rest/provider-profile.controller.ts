@@ -22,6 +22,7 @@ export class ProviderProfileController {
   @ApiOperation({
     summary: 'Replace the provider profile values: { overrides: { "<row id>|<provider>|*": { lbRemoveLatencySeconds: 20, ... } } }',
   })
+  @ApiResponse({ status: 200, description: 'The stored values' })
   @ApiResponse({ status: 400, type: ErrorDto })
   put(@CurrentAuth() auth: Auth, @Body() body: unknown): Promise<ProviderProfileView> {
     return this.profiles.put(auth.organizationId, body);
@@ -29,6 +30,8 @@ export class ProviderProfileController {
 
   @Delete()
   @HttpCode(204)
+  @ApiOperation({ summary: "Forget the organization's provider profile values (later scans use the built-in table)" })
+  @ApiResponse({ status: 204 })
   async remove(@CurrentAuth() auth: Auth): Promise<void> {
     await this.profiles.delete(auth.organizationId);
   }

@@ -23,6 +23,7 @@ export class SuppressionsController {
   }
 
   @Get()
+  @ApiOperation({ summary: "The organization's suppressions, newest first" })
   @ApiQuery({ name: 'limit', required: false, type: Number })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiResponse({ status: 200, type: SuppressionList })
@@ -35,6 +36,7 @@ export class SuppressionsController {
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a suppression: later scans report what it silenced' })
   @ApiResponse({ status: 204 })
   @ApiResponse({ status: 404, type: ErrorDto })
   async remove(@CurrentAuth() auth: Auth, @Param('id') id: string): Promise<void> {

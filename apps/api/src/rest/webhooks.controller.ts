@@ -58,6 +58,7 @@ export class WebhooksController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: "One of the organization's webhooks" })
   @ApiResponse({ status: 200, type: WebhookView })
   @ApiResponse({ status: 404, type: ErrorDto })
   get(@CurrentAuth() auth: Auth, @Param('id') id: string): Promise<WebhookView> {
@@ -69,13 +70,14 @@ export class WebhooksController {
   @ApiBody({ type: UpdateWebhookDto })
   @ApiResponse({ status: 200, type: WebhookView })
   @ApiResponse({ status: 404, type: ErrorDto })
-  @ApiResponse({ status: 422, type: ErrorDto })
+  @ApiResponse({ status: 422, type: ErrorDto, description: 'TARGET_FORBIDDEN: the new URL host is at an address the outbound policy refuses' })
   update(@CurrentAuth() auth: Auth, @Param('id') id: string, @Body() body: unknown): Promise<WebhookView> {
     return this.webhooks.update(auth.organizationId, id, webhookInput(body));
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a webhook and its delivery log' })
   @ApiResponse({ status: 204 })
   @ApiResponse({ status: 404, type: ErrorDto })
   async remove(@CurrentAuth() auth: Auth, @Param('id') id: string): Promise<void> {
