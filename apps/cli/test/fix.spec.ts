@@ -143,7 +143,7 @@ describe('rollsafe fix', () => {
       apiVersion: 'policy/v1',
       kind: 'PodDisruptionBudget',
       metadata: { name: 'web', namespace: 'shop' },
-      spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'web' } } },
+      spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'web' } }, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
     });
     // Every patched object is valid.
     const original = objects(WEB);

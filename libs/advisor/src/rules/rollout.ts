@@ -299,7 +299,13 @@ export const pdbMissing: Rule = {
           kind: 'PodDisruptionBudget',
           // A workload written without a namespace (applied with -n) gets a PDB without one.
           metadata: { name: pdbName, ...(workload.object.metadata?.namespace ? { namespace: workload.namespace } : {}) },
-          spec: { maxUnavailable: 1, selector: pdbSelector(workload) },
+          // From 1.27 (on by default) an unready pod can be evicted whatever the budget: a
+          // crash-looping replica then never blocks a node drain (KEP-3017, PROVIDERS.md section 4).
+          spec: {
+            maxUnavailable: 1,
+            selector: pdbSelector(workload),
+            ...(versionAtLeast(context.options, 1, 27) ? { unhealthyPodEvictionPolicy: 'AlwaysAllow' } : {}),
+          },
         }),
       });
     }
