@@ -34,7 +34,7 @@ export {
 } from './engine/options.js';
 export type { Rule, RuleCategory } from './engine/rule.js';
 export { atLeast, SEVERITY_RANK } from './engine/severity.js';
-export { runAdvisor, type AdvisorResult } from './engine/run-advisor.js';
+export { backendEnvOf, runAdvisor, type AdvisorResult } from './engine/run-advisor.js';
 export { RULES, findRule } from './rules/catalog.js';
 export { providerFromProviderId } from './util/provider.js';
 // Read by the rollout simulator (libs/simulator): the index and the helpers rules share.

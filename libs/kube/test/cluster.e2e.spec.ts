@@ -71,7 +71,14 @@ describe('collectClusterSnapshot against the fake apiserver', () => {
   it('records the version, the provider from spec.providerID and Terway', async () => {
     const { snapshot } = await collectClusterSnapshot(credentials, fast);
     expect(scenario.version.gitVersion).toMatch(/^v1\.30\.2/);
-    expect(snapshot.facts).toEqual({ source: 'cluster', kubernetesVersion: scenario.version.gitVersion.slice(1), detectedProvider: 'alibaba', cni: 'terway' });
+    // controllers: the webhook configurations were listed and name no load balancer controller.
+    expect(snapshot.facts).toEqual({
+      source: 'cluster',
+      kubernetesVersion: scenario.version.gitVersion.slice(1),
+      detectedProvider: 'alibaba',
+      cni: 'terway',
+      controllers: [],
+    });
     expect(snapshot.facts.detectedProvider).toBe(scenario.expected.provider);
   });
 

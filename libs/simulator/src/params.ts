@@ -15,6 +15,7 @@ import {
   type Workload,
   profileFor,
   lbPathOf,
+  backendEnvOf,
   type Provider,
   type ProfileOverrides,
   type ProviderProfile,
@@ -104,7 +105,7 @@ export function resolveParams(
   const path = pathOf(service);
   const mode = path === 'internal' ? 'cluster' : path;
   // The Service's own row (annotations, class, traffic policy), with the user's values; else the provider's default row.
-  const lbPath = path === 'internal' ? undefined : lbPathOf(service, provider as Provider, overrides.profileOverrides);
+  const lbPath = path === 'internal' ? undefined : lbPathOf(service, provider as Provider, overrides.profileOverrides, backendEnvOf(index.snapshot));
   const { profile, exact } = lbPath && lbPath.profile.mode === mode ? { profile: lbPath.profile, exact: true } : profileFor(provider, mode);
   if (lbPath?.assumed) notes.push(lbPath.assumed);
   const profileSource = exact ? `profile ${profile.id}` : `profile ${profile.id} (no ${provider} row for ${mode}: Alibaba's used)`;

@@ -1,6 +1,7 @@
 import type { Provider } from '../model/snapshot.js';
 import type { DetectedProvider } from '../util/provider.js';
 import type { ProfileOverrides } from '../profiles/overrides.js';
+import type { BackendEnv } from '../profiles/backend.js';
 import { parseKubernetesVersion } from '../util/numbers.js';
 
 /** An organization-level suppression: a rule silenced for all resources or a matching one. */
@@ -56,9 +57,11 @@ export interface ResolvedOptions {
   /** [major, minor] the rules judge for, and where it came from. */
   kubernetesVersion: [number, number];
   kubernetesVersionSource: 'flag' | 'cluster' | 'default';
+  /** Load balancer controllers a live cluster shows (docs/providers.md). */
+  backendEnv: BackendEnv;
 }
 
-export function resolveOptions(options: AdvisorOptions, detected: DetectedProvider, clusterVersion?: string): ResolvedOptions {
+export function resolveOptions(options: AdvisorOptions, detected: DetectedProvider, clusterVersion?: string, backendEnv: BackendEnv = {}): ResolvedOptions {
   const flagVersion = parseKubernetesVersion(options.kubernetesVersion);
   const liveVersion = parseKubernetesVersion(clusterVersion);
   const kubernetesVersion = flagVersion ?? liveVersion ?? (parseKubernetesVersion(DEFAULT_KUBERNETES_VERSION) as [number, number]);
@@ -83,6 +86,7 @@ export function resolveOptions(options: AdvisorOptions, detected: DetectedProvid
     profileOverrides: options.profileOverrides,
     kubernetesVersion,
     kubernetesVersionSource,
+    backendEnv,
   };
 }
 

@@ -6,6 +6,7 @@ import { ignoredRules } from '../util/annotations.js';
 import { detectProvider } from '../util/provider.js';
 import { RULES } from '../rules/catalog.js';
 import { PROFILES_VERSION } from '../profiles/profiles.js';
+import type { BackendEnv } from '../profiles/backend.js';
 import { fingerprintOf } from './fingerprint.js';
 import { resolveOptions, type AdvisorOptions, type ProviderSource, type ResolvedOptions, type Suppression } from './options.js';
 import type { FindingDraft, Rule, RuleContext } from './rule.js';
@@ -39,7 +40,7 @@ export function runAdvisor(
   /** An index already built for this snapshot (the simulator's verdicts share it). */
   index: SnapshotIndex = new SnapshotIndex(snapshot),
 ): AdvisorResult {
-  const resolved = resolveOptions(options, detectProvider(snapshot), snapshot.facts.kubernetesVersion);
+  const resolved = resolveOptions(options, detectProvider(snapshot), snapshot.facts.kubernetesVersion, backendEnvOf(snapshot));
   const findings: Finding[] = [];
   const suppressed: Finding[] = [];
   const notEvaluated: string[] = [];
@@ -148,4 +149,11 @@ function summarize(findings: Finding[], suppressed: number, notEvaluated: number
   const summary: Summary = { critical: 0, warning: 0, info: 0, suppressed, notEvaluated };
   for (const finding of findings) summary[finding.severity]++;
   return summary;
+}
+
+/** Controllers a live cluster's collector found (facts.controllers); nothing is known on manifests. */
+export function backendEnvOf(snapshot: Snapshot): BackendEnv {
+  const controllers = snapshot.facts.controllers;
+  if (!controllers) return {};
+  return { awsLoadBalancerController: controllers.some((c) => c.name === 'aws-load-balancer-controller') };
 }

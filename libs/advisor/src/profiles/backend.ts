@@ -29,8 +29,16 @@ function path(id: string, overrides: ProfileOverrides | undefined, basis: string
 
 export type AwsFlavour = 'lbc' | 'legacy-nlb' | 'legacy-clb';
 
+/** What a live cluster shows about its load balancer controllers (undefined: not known, e.g. manifests). */
+export interface BackendEnv {
+  /** The AWS Load Balancer Controller's webhook is installed (MutatingWebhookConfiguration aws-load-balancer-webhook). */
+  awsLoadBalancerController?: boolean;
+}
+
+export const AWS_NO_LBC_BASIS = 'no aws-load-balancer-type, and the cluster has no AWS Load Balancer Controller webhook: the in-tree Classic ELB';
+
 /** Who builds an AWS Service's load balancer (PROVIDERS.md 2.2, 2.3, 7). */
-export function awsFlavourOf(service: Service): { flavour: AwsFlavour; assumed: boolean } {
+export function awsFlavourOf(service: Service, env: BackendEnv = {}): { flavour: AwsFlavour; assumed: boolean } {
   const annotations = annotationsOf(service);
   const type = String(annotations[AWS_TYPE] ?? '').toLowerCase();
   const lbClass = String(service.spec?.loadBalancerClass ?? '');
@@ -43,14 +51,16 @@ export function awsFlavourOf(service: Service): { flavour: AwsFlavour; assumed: 
     'service.beta.kubernetes.io/aws-load-balancer-connection-draining-enabled' in annotations ||
     'service.beta.kubernetes.io/aws-load-balancer-connection-draining-timeout' in annotations;
   if (classic) return { flavour: 'legacy-clb', assumed: false };
-  return { flavour: 'lbc', assumed: true };
+  // A live cluster without the controller: the in-tree provider builds a Classic ELB.
+  if (env.awsLoadBalancerController === false) return { flavour: 'legacy-clb', assumed: false };
+  return { flavour: 'lbc', assumed: env.awsLoadBalancerController !== true };
 }
 
 /**
  * The Service's own load balancer path (LoadBalancer Services), or undefined (no load
  * balancer, or no provider). GKE's Ingress path is `ingressPathOf`.
  */
-export function lbPathOf(service: Service, provider: Provider | undefined, overrides?: ProfileOverrides): LbPath | undefined {
+export function lbPathOf(service: Service, provider: Provider | undefined, overrides?: ProfileOverrides, env: BackendEnv = {}): LbPath | undefined {
   if (!provider || !isLoadBalancer(service)) return undefined;
   const local = externalTrafficPolicy(service) === 'Local';
   const etp = local ? 'externalTrafficPolicy Local' : 'externalTrafficPolicy Cluster';
@@ -63,10 +73,16 @@ export function lbPathOf(service: Service, provider: Provider | undefined, overr
       return path(local ? 'alibaba.clb.local' : 'alibaba.clb.cluster', overrides, etp);
     }
     case 'aws': {
-      const { flavour, assumed } = awsFlavourOf(service);
+      const { flavour, assumed } = awsFlavourOf(service, env);
       if (flavour === 'legacy-nlb')
         return path(local ? 'aws.legacy.nlb.local' : 'aws.legacy.nlb.cluster', overrides, `aws-load-balancer-type: nlb (in-tree), ${etp}`);
-      if (flavour === 'legacy-clb') return path(local ? 'aws.legacy.clb.local' : 'aws.legacy.clb.cluster', overrides, `Classic ELB annotations, ${etp}`);
+      if (flavour === 'legacy-clb') {
+        const basis =
+          env.awsLoadBalancerController === false && !('service.beta.kubernetes.io/aws-load-balancer-type' in annotationsOf(service))
+            ? AWS_NO_LBC_BASIS
+            : 'Classic ELB annotations';
+        return path(local ? 'aws.legacy.clb.local' : 'aws.legacy.clb.cluster', overrides, `${basis}, ${etp}`);
+      }
       const annotations = annotationsOf(service);
       const ip = String(annotations[AWS_TARGET_TYPE] ?? '').toLowerCase() === 'ip' || String(annotations[AWS_TYPE] ?? '').toLowerCase() === 'nlb-ip';
       const assumption = assumed ? AWS_LBC_ASSUMPTION : undefined;
@@ -142,9 +158,15 @@ function namespaceOfObject(object: K8sObject): string {
 }
 
 /** Every load balancer path in front of a Service: its own, GKE's NEG Ingress path, an AWS ALB Ingress. */
-export function lbPathsOf(service: Service, provider: Provider | undefined, overrides?: ProfileOverrides, ingresses?: readonly IngressLike[]): LbPath[] {
+export function lbPathsOf(
+  service: Service,
+  provider: Provider | undefined,
+  overrides?: ProfileOverrides,
+  ingresses?: readonly IngressLike[],
+  env: BackendEnv = {},
+): LbPath[] {
   const alb = provider === 'aws' || provider === undefined ? albPathOf(service, ingresses, overrides) : undefined;
-  return [lbPathOf(service, provider, overrides), ingressPathOf(service, provider, overrides), alb].filter((p): p is LbPath => p !== undefined);
+  return [lbPathOf(service, provider, overrides, env), ingressPathOf(service, provider, overrides), alb].filter((p): p is LbPath => p !== undefined);
 }
 
 /** W_remove (PROVIDERS.md 1.4): seconds after T0 that the LB still opens connections to the old backend. */

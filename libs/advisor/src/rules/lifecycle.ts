@@ -50,7 +50,12 @@ function strictestDrain(context: RuleContext, workload: Workload): DrainRequirem
   return context.index
     .servicesOf(workload)
     .map((service) =>
-      drainRequirement(service, providerForService(service, context.options.namedProvider, context.options.provider), context.options.profileOverrides),
+      drainRequirement(
+        service,
+        providerForService(service, context.options.namedProvider, context.options.provider),
+        context.options.profileOverrides,
+        context.options.backendEnv,
+      ),
     )
     .reduce((a, b) => (b.seconds > a.seconds ? b : a));
 }

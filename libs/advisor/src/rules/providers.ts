@@ -38,7 +38,7 @@ function providerOf(context: RuleContext, service: Service): Provider | undefine
 }
 
 function pathsOf(context: RuleContext, service: Service): LbPath[] {
-  return lbPathsOf(service, providerOf(context, service), context.options.profileOverrides, context.snapshot.ingresses);
+  return lbPathsOf(service, providerOf(context, service), context.options.profileOverrides, context.snapshot.ingresses, context.options.backendEnv);
 }
 
 /** Every (Service, pod-direct path) pair: Alibaba ENI, AWS LBC ip, GKE NEG (Ingress), Tencent direct access. */

@@ -213,7 +213,14 @@ export const localTrafficRolloutUnsafe: Rule = {
       evidence['kubernetesVersion'] = context.snapshot.facts.kubernetesVersion ?? context.options.kubernetesVersion.join('.');
       // How long the load balancer keeps sending to an emptied node: the profile's W_remove (PROVIDERS.md section 5).
       const windows = localServices
-        .map((s) => lbPathOf(s, providerForService(s, context.options.namedProvider, context.options.provider), context.options.profileOverrides))
+        .map((s) =>
+          lbPathOf(
+            s,
+            providerForService(s, context.options.namedProvider, context.options.provider),
+            context.options.profileOverrides,
+            context.options.backendEnv,
+          ),
+        )
         .filter((p): p is LbPath => p !== undefined)
         .map((p) => ({ profile: p.profile.id, ...removalWindow(p.profile) }));
       if (windows.length > 0) {

@@ -283,7 +283,9 @@ export const lbConnectionDrainOff: Rule = {
         continue;
       }
       if (!isLoadBalancer(service)) continue;
-      const verdict = provider ? DRAIN_CHECKS[provider]?.(service, lbPathOf(service, provider, context.options.profileOverrides)) : undefined;
+      const verdict = provider
+        ? DRAIN_CHECKS[provider]?.(service, lbPathOf(service, provider, context.options.profileOverrides, context.options.backendEnv))
+        : undefined;
       if (!verdict) continue;
       context.report({
         severity: 'warning',

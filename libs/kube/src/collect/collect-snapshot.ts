@@ -125,6 +125,19 @@ function finishFacts(collection: Collection, kubernetesVersion: string): void {
   const cni = cniOf(collection.snapshot);
   if (cni) facts.cni = cni;
   if (collection.unavailable.size > 0) facts.unavailableKinds = [...collection.unavailable];
+  const controllers = controllersOf(collection.snapshot);
+  if (controllers) facts.controllers = controllers;
+}
+
+/** Load balancer controllers the cluster shows by their webhooks (only known when webhook configurations could be listed). */
+function controllersOf(snapshot: Snapshot): Array<{ name: string; evidence: string }> | undefined {
+  const webhooks = snapshot.mutatingWebhookConfigurations;
+  if (!webhooks) return undefined;
+  const found: Array<{ name: string; evidence: string }> = [];
+  if (webhooks.some((w) => w.metadata?.name === 'aws-load-balancer-webhook')) {
+    found.push({ name: 'aws-load-balancer-controller', evidence: 'MutatingWebhookConfiguration aws-load-balancer-webhook' });
+  }
+  return found;
 }
 
 /**
