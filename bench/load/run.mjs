@@ -135,13 +135,18 @@ async function seedScan(client, organizationId, count, targetName) {
   await client.query(`INSERT INTO targets (id, organization_id, kind, name) VALUES ($1, $2, 'manifests', $3)`, [targetId, organizationId, targetName]);
   const started = Date.now();
   await client.query(
+    `INSERT INTO scans (id, organization_id, target_id, status, trigger, created_at, started_at, finished_at, duration_ms, attempts, document_count)
+     VALUES ($1, $2, $3, 'succeeded', 'upload', now(), now(), now(), 1, 1, 1)`,
+    [scanId, organizationId, targetId],
+  );
+  await client.query(
     `INSERT INTO findings (id, organization_id, scan_id, seq, rule_id, severity, kind, namespace, name, message, evidence, remediation, docs, fingerprint)
-     SELECT gen_random_uuid(), $1, $2, g, ($4::text[])[1 + g % 8], ($5::text[])[1 + (g / 8) % 3]::"Severity", 'Deployment', 'shop', 'web-' || g,
+     SELECT gen_random_uuid(), $1::uuid, $2::uuid, g, ($4::text[])[1 + g % 8], ($5::text[])[1 + (g / 8) % 3]::"Severity", 'Deployment', 'shop', 'web-' || g,
             'web-' || g || ' has no readiness probe: the load balancer sends traffic to pods that are not ready',
             jsonb_build_object('container', 'web', 'replicas', 2),
             jsonb_build_object('summary', 'add a readiness probe', 'yaml', E'readinessProbe:\\n  httpGet: {path: /healthz, port: 8080}\\n'),
-            'https://rollsafe.dev/rules/' || ($4::text[])[1 + g % 8], md5(g::text || $2)
-       FROM generate_series(0, $3 - 1) AS g`,
+            'https://rollsafe.dev/rules/' || ($4::text[])[1 + g % 8], md5(g::text || $2::text)
+       FROM generate_series(0, $3::int - 1) AS g`,
     [organizationId, scanId, count, RULES, SEVERITIES],
   );
   const perRule = await client.query(`SELECT rule_id, severity, count(*)::int AS n FROM findings WHERE scan_id = $1 GROUP BY rule_id, severity`, [scanId]);
@@ -152,11 +157,13 @@ async function seedScan(client, organizationId, count, targetName) {
     ruleCounts[row.rule_id][row.severity] = row.n;
     totals[row.severity] += row.n;
   }
-  await client.query(
-    `INSERT INTO scans (id, organization_id, target_id, status, trigger, created_at, started_at, finished_at, duration_ms, attempts, critical, warning, info, rule_counts, document_count)
-     VALUES ($1, $2, $3, 'succeeded', 'upload', now(), now(), now(), 1, 1, $4, $5, $6, $7, 1)`,
-    [scanId, organizationId, targetId, totals.critical, totals.warning, totals.info, JSON.stringify(ruleCounts)],
-  );
+  await client.query(`UPDATE scans SET critical = $2, warning = $3, info = $4, rule_counts = $5 WHERE id = $1`, [
+    scanId,
+    totals.critical,
+    totals.warning,
+    totals.info,
+    JSON.stringify(ruleCounts),
+  ]);
   log(`seeded ${count} findings for ${targetName} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return scanId;
 }
@@ -167,7 +174,8 @@ async function startApi(port) {
   const adminToken = crypto.randomBytes(24).toString('hex');
   const logFile = path.join(outDir, 'api.log');
   const out = fs.openSync(logFile, 'w');
-  const child = spawn(process.execPath, [path.join(root, 'dist/apps/api/src/main.js')], {
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'dist/apps/api/src/main.js')], {
     env: {
       PATH: process.env.PATH,
       NODE_ENV: 'production',
@@ -345,6 +353,7 @@ async function main() {
       const a = await org('loaded');
       const b = await org('neighbour');
       const client = new pg.Client({ connectionString: databaseUrl });
+      client.on('error', () => undefined);
       await client.connect();
       const scanA = await seedScan(client, a.id, settings.findings, 'big');
       const scanB = await seedScan(client, b.id, 1000, 'small');

@@ -9,9 +9,19 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
+/**
+ * How long an API key's owner is remembered by one API process: a page of findings then costs
+ * no key lookup in Postgres on every request. A revoked key is refused by every process within
+ * this time.
+ */
+export const API_KEY_CACHE_MS = 5000;
+const API_KEY_CACHE_ENTRIES = 10_000;
+
 /** Use case: organizations and their API keys (shown once, stored hashed). */
 @Injectable()
 export class OrganizationService {
+  private readonly owners = new Map<string, { owner: ApiKeyOwner; until: number }>();
+
   constructor(private readonly organizations: OrganizationRepository) {}
 
   async create(name: unknown): Promise<{ id: string; name: string; apiKey: string; createdAt: string }> {
@@ -31,8 +41,14 @@ export class OrganizationService {
     if (!apiKey || !apiKey.startsWith(KEY_PREFIX) || apiKey.length > 200) {
       throw new DomainError('UNAUTHENTICATED', 'send a valid API key as "Authorization: Bearer <apiKey>"');
     }
-    const owner = await this.organizations.findApiKeyOwner(hashApiKey(apiKey));
+    const hash = hashApiKey(apiKey);
+    const now = Date.now();
+    const cached = this.owners.get(hash);
+    if (cached && cached.until > now) return cached.owner;
+    const owner = await this.organizations.findApiKeyOwner(hash);
     if (!owner) throw new DomainError('UNAUTHENTICATED', 'send a valid API key as "Authorization: Bearer <apiKey>"');
+    if (this.owners.size >= API_KEY_CACHE_ENTRIES) this.owners.clear();
+    this.owners.set(hash, { owner, until: now + API_KEY_CACHE_MS });
     return owner;
   }
 }
