@@ -7,6 +7,7 @@ import {
   isPodDirectBackend,
   preStopDuration,
   scaleIntOrPercent,
+  parseKubernetesVersion,
   serviceType,
   type Container,
   type IntOrString,
@@ -142,10 +143,19 @@ export function resolveParams(
     sources.maxSurge = s.rollingUpdate?.maxSurge === undefined ? 'default' : 'manifest';
     sources.maxUnavailable = s.rollingUpdate?.maxUnavailable === undefined ? 'default' : 'manifest';
   } else if (kind === 'StatefulSet') {
-    const s = (spec['updateStrategy'] ?? {}) as { type?: string };
+    const s = (spec['updateStrategy'] ?? {}) as StrategyLike;
     if (s.type === 'OnDelete') missing.push('StatefulSet updateStrategy OnDelete: pods change only when deleted by hand');
-    maxUnavailable = 1;
-    sources.maxUnavailable = 'default (one pod at a time below Kubernetes 1.35)';
+    // MaxUnavailableStatefulSet (KEP-961) is on from 1.35: below, the field is ignored (PROVIDERS.md section 4).
+    const version = parseKubernetesVersion(overrides.kubernetesVersion ?? live.kubernetesVersion ?? DEFAULTS.kubernetesVersion);
+    const honoured = version !== undefined && (version[0] > 1 || version[1] >= 35);
+    const declared = s.rollingUpdate?.maxUnavailable;
+    maxUnavailable = honoured && declared !== undefined ? Math.max(1, scaleIntOrPercent(declared, replicas, false) ?? 1) : 1;
+    sources.maxUnavailable =
+      declared === undefined
+        ? 'default (one pod at a time)'
+        : honoured
+          ? 'manifest (honoured from Kubernetes 1.35)'
+          : 'default (one pod at a time below Kubernetes 1.35: rollingUpdate.maxUnavailable is ignored)';
   }
   const minReadySeconds = number(spec['minReadySeconds']) ?? 0;
   sources.minReadySeconds = spec['minReadySeconds'] === undefined ? 'default' : 'manifest';

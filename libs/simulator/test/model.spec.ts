@@ -110,6 +110,16 @@ describe('StatefulSet', () => {
       ['web-new-1', 'node-1', 24],
     ]);
   });
+
+  test('rollingUpdate.maxUnavailable is ignored below Kubernetes 1.35 and honoured from it', () => {
+    const yaml = appYaml({ readinessProbe: true })
+      .replace('kind: Deployment', 'kind: StatefulSet')
+      .replace('  selector: { matchLabels', '  updateStrategy: { type: RollingUpdate, rollingUpdate: { maxUnavailable: 2 } }\n  selector: { matchLabels');
+    const at = (kubernetesVersion: string) => only(snapshotOf(yaml), { kubernetesVersion });
+    expect(at('1.34').parameters?.maxUnavailable).toBe(1);
+    expect(at('1.35').parameters?.maxUnavailable).toBe(2);
+    expect(at('1.30').parameterSources?.['maxUnavailable']).toMatch(/ignored/);
+  });
 });
 
 describe('verdicts', () => {
