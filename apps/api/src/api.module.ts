@@ -33,6 +33,7 @@ import { SuppressionsController } from './rest/suppressions.controller.js';
 import { ProviderProfileController } from './rest/provider-profile.controller.js';
 import { WebhooksController } from './rest/webhooks.controller.js';
 import { WebhooksResolver } from './graphql/webhooks.resolver.js';
+import { NodeResolver } from './graphql/node.resolver.js';
 
 @Module({})
 export class ApiModule implements NestModule {
@@ -108,6 +109,7 @@ export class ApiModule implements NestModule {
         ScansResolver,
         ClustersResolver,
         WebhooksResolver,
+        NodeResolver,
       ],
     };
   }

@@ -1,6 +1,7 @@
 // Every list pages the same way: limits checked alike, cursors read and written by their keyset.
 import { DomainError } from './errors.js';
 import { bySeq, bySeverityThenNewest, listPage, newestFirst } from './paging.js';
+import { toConnection } from './contracts/index.js';
 
 const rows = Array.from({ length: 5 }, (_, i) => ({ id: `00000000-0000-4000-8000-00000000000${i}`, createdAt: new Date(Date.UTC(2026, 0, 10 - i)) }));
 
@@ -24,6 +25,21 @@ describe('listPage', () => {
     const third = await listPage({ cursor: second.nextCursor ?? null }, spec);
     expect([...second.items, ...third.items]).toEqual(rows.slice(2).map((row) => row.id));
     expect(third.nextCursor).toBeUndefined();
+    expect(JSON.parse(JSON.stringify(first))).toEqual({ items: first.items, nextCursor: first.nextCursor, totalCount: 5 });
+  });
+
+  it('gives a connection an edge per item whose cursor pages after it (Relay), and a full pageInfo', async () => {
+    const spec = { defaultLimit: 2, keyset: newestFirst('createdAt'), page: pageOf, view: (row: { id: string }) => row.id };
+    const first = toConnection(await listPage({}, spec));
+    expect(first.nodes).toEqual([rows[0]?.id, rows[1]?.id]);
+    expect(first.edges.map((edge) => edge.node)).toEqual(first.nodes);
+    expect(first.pageInfo).toEqual({ hasNextPage: true, hasPreviousPage: false, startCursor: first.edges[0]?.cursor, endCursor: first.edges[1]?.cursor });
+    const afterFirstEdge = await listPage({ cursor: first.edges[0]?.cursor ?? null }, spec);
+    expect(afterFirstEdge.items).toEqual([rows[1]?.id, rows[2]?.id]);
+    const last = toConnection(await listPage({ cursor: first.pageInfo.endCursor ?? null, limit: 3 }, spec));
+    expect(last.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: true, startCursor: last.edges[0]?.cursor, endCursor: last.edges[2]?.cursor });
+    expect(toConnection({ items: [], totalCount: 0 }).pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null });
+    expect(() => toConnection({ items: ['x'] })).toThrow(/listPage/);
   });
 
   it('answers BAD_INPUT for a limit out of range on every list (none clamps)', async () => {

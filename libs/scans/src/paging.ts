@@ -1,7 +1,7 @@
 // The one way every list pages: the limit checked, the keyset cursor read and written, and
 // the count beside the page.
 import type { Page, StateCursor } from '#rollsafe/store';
-import type { ListView } from './contracts/index.js';
+import { PAGE_POSITION, type ListView } from './contracts/index.js';
 import { Severity, valuesOf } from './contracts/enums.js';
 import { DomainError } from './errors.js';
 import { UUID, decodeCursor, encodeCursor } from './cursor.js';
@@ -32,12 +32,16 @@ export async function listPage<Row extends KeyRow, KeyRow, After, View>(args: Pa
   const limit = pageSize(args.limit, spec.defaultLimit);
   const after = args.cursor ? spec.keyset.decode(args.cursor) : undefined;
   const [page, totalCount] = await Promise.all([spec.page(limit, after), spec.count?.()]);
-  const last = page.items[page.items.length - 1];
-  return {
+  const cursors = page.items.map((row) => encodeCursor(spec.keyset.encode(row)));
+  const last = cursors[cursors.length - 1];
+  const list: ListView<View> = {
     items: page.items.map((row) => spec.view(row)),
-    ...(page.hasMore && last ? { nextCursor: encodeCursor(spec.keyset.encode(last)) } : {}),
+    ...(page.hasMore && last ? { nextCursor: last } : {}),
     ...(totalCount !== undefined ? { totalCount } : {}),
   };
+  // for connections' edges and pageInfo: a hidden symbol key, not part of the REST shape
+  Object.defineProperty(list, PAGE_POSITION, { value: { cursors, after: after !== undefined }, enumerable: false });
+  return list;
 }
 
 export function pageSize(value: number | null | undefined, fallback: number): number {

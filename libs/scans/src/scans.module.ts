@@ -26,6 +26,7 @@ import { ScheduleService } from './schedules/schedule.service.js';
 import { WebhookService } from './webhooks/webhook.service.js';
 import { NotificationService } from './webhooks/notification.service.js';
 import { NotificationDelivery } from './webhooks/notification-delivery.service.js';
+import { NodeService } from './node.service.js';
 
 const services = [
   JobQueue,
@@ -51,6 +52,7 @@ const services = [
   NotificationDelivery,
   ScanJobs,
   ScanReconciler,
+  NodeService,
 ];
 
 /**

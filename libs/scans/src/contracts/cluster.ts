@@ -1,8 +1,8 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ConnectionOf, ListOf } from './common.js';
+import { ConnectionOf, ListOf, NodeInterface } from './common.js';
 
-@ObjectType('Cluster', { description: 'A registered cluster. Its credentials are never returned.' })
+@ObjectType('Cluster', { description: 'A registered cluster. Its credentials are never returned.', implements: () => [NodeInterface] })
 export class ClusterView {
   @Field(() => ID) @ApiProperty({ format: 'uuid' }) id!: string;
   @Field() @ApiProperty() name!: string;

@@ -1,7 +1,8 @@
 // Shapes shared by several resources, and the two list shapes: REST `{ items, nextCursor,
-// totalCount }` and GraphQL connections, both made from the item's class.
+// totalCount }` and GraphQL connections (Relay's: edges with cursors, a full PageInfo, and
+// `nodes` as a shortcut), both made from the item's class.
 import type { Type } from '@nestjs/common';
-import { Field, Int, ObjectType } from '@nestjs/graphql';
+import { Field, ID, Int, InterfaceType, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 
@@ -67,10 +68,40 @@ export class SourceLocationView {
   @Field(() => Int) @ApiProperty() line!: number;
 }
 
-@ObjectType()
+/**
+ * Relay's Node: what `node(id)` resolves. `id` is the object's UUID, as before (unique across
+ * every type); `globalId` is the same object as Relay's typed global id, base64("Type:uuid").
+ * `node(id)` takes either.
+ */
+@InterfaceType('Node', {
+  description: 'An object node(id) fetches again: id is its UUID (the REST id), globalId the same as base64("Type:uuid"); node takes either',
+  resolveType: (value: { [NODE_TYPE]?: string }) => value[NODE_TYPE],
+})
+export abstract class NodeInterface {
+  @Field(() => ID, { description: 'The UUID (the REST id), unique across every type' }) id!: string;
+  @Field(() => ID, { description: 'Relay global id: base64("Type:uuid")' }) globalId!: string;
+}
+
+/** The GraphQL type of an object node(id) returns (a symbol key: never serialized). */
+export const NODE_TYPE = Symbol('NODE_TYPE');
+
+@ObjectType({ description: "Relay's page information: where this page stands in the list" })
 export class PageInfo {
   @Field() hasNextPage!: boolean;
-  @Field(() => String, { nullable: true }) endCursor?: string | null;
+  @Field({ description: 'True when the page was asked for after a cursor (the object the cursor came from is before it)' }) hasPreviousPage!: boolean;
+  @Field(() => String, { nullable: true, description: "The first edge's cursor; null on an empty page" }) startCursor?: string | null;
+  @Field(() => String, { nullable: true, description: "The last edge's cursor (pass as after for the next page); null on an empty page" })
+  endCursor?: string | null;
+}
+
+/** Where each item of a page is, for connections' edges (not serialized: a symbol key). */
+export const PAGE_POSITION = Symbol('PAGE_POSITION');
+
+export interface PagePosition {
+  /** The keyset cursor of each item, in order: paging after it gives the items that follow. */
+  cursors: string[];
+  /** The page was asked for after a cursor. */
+  after: boolean;
 }
 
 /** A page of a REST list. */
@@ -79,6 +110,7 @@ export interface ListView<T> {
   /** Pass as `cursor` for the next page; absent on the last page. */
   nextCursor?: string;
   totalCount?: number;
+  [PAGE_POSITION]?: PagePosition;
 }
 
 /** The OpenAPI class of a REST list of `item` (`<Item>List`). */
@@ -92,28 +124,63 @@ export function ListOf<T>(item: Type<T>, options: { counted: boolean }): Type<Li
   return List;
 }
 
-/** A GraphQL connection of `item` (`<Type>Connection`). */
+/** One item of a connection and the cursor to page after it. */
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+/** A GraphQL connection of `item` (`<Type>Connection`, with `<Type>Edge`). */
 export interface Connection<T> {
+  edges: Array<Edge<T>>;
   nodes: T[];
   pageInfo: PageInfo;
   totalCount: number;
 }
 
 export function ConnectionOf<T>(item: Type<T>, graphqlName: string): Type<Connection<T>> {
-  @ObjectType(`${graphqlName}Connection`)
+  @ObjectType(`${graphqlName}Edge`)
+  class ItemEdge {
+    @Field({ description: 'Pass as after for the items that follow this one' }) cursor!: string;
+    @Field(() => item) node!: T;
+  }
+  @ObjectType(`${graphqlName}Connection`, { description: 'A page of a Relay connection; nodes is a shortcut for edges { node }' })
   class ItemConnection {
-    @Field(() => [item]) nodes!: T[];
+    @Field(() => [ItemEdge]) edges!: Array<Edge<T>>;
+    @Field(() => [item], { description: "The edges' nodes, without cursors" }) nodes!: T[];
     @Field(() => PageInfo) pageInfo!: PageInfo;
     @Field(() => Int) totalCount!: number;
   }
   return ItemConnection;
 }
 
-/** A REST page as a GraphQL connection. */
+/** A REST page (made by listPage, which records each item's cursor) as a Relay connection. */
 export function toConnection<T>(list: ListView<T>): Connection<T> {
+  const position = list[PAGE_POSITION] ?? { cursors: [], after: false };
+  if (position.cursors.length !== list.items.length) throw new Error('toConnection: a page without its cursors (make it with listPage)');
+  const edges = list.items.map((node, index) => ({ cursor: position.cursors[index] as string, node }));
   return {
+    edges,
     nodes: list.items,
-    pageInfo: { hasNextPage: list.nextCursor !== undefined, endCursor: list.nextCursor ?? null },
+    pageInfo: {
+      hasNextPage: list.nextCursor !== undefined,
+      hasPreviousPage: position.after,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
     totalCount: list.totalCount ?? list.items.length,
   };
+}
+
+const GLOBAL_ID = /^([A-Za-z]+):([0-9a-f-]{36})$/i;
+
+/** Relay's global id of an object: base64("Type:uuid"), as graphql-relay's toGlobalId writes it. */
+export function toGlobalId(type: string, id: string): string {
+  return Buffer.from(`${type}:${id}`, 'utf8').toString('base64');
+}
+
+/** The type and UUID of a global id; undefined for anything else (a bare UUID among them). */
+export function fromGlobalId(globalId: string): { type: string; id: string } | undefined {
+  const match = GLOBAL_ID.exec(Buffer.from(globalId, 'base64').toString('utf8'));
+  return match ? { type: match[1] as string, id: (match[2] as string).toLowerCase() } : undefined;
 }

@@ -2,7 +2,7 @@
 // REST (OpenAPI) and GraphQL describe.
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ConnectionOf, JSONScalar, ListOf, RemediationView, ResourceRef, SourceLocationView, type EvidenceJson } from './common.js';
+import { ConnectionOf, JSONScalar, ListOf, NodeInterface, RemediationView, ResourceRef, SourceLocationView, type EvidenceJson } from './common.js';
 import { FindingStatus, ScanStatus, ScanTrigger, Severity } from './enums.js';
 import { VerdictChangesView, VerdictSummaryView } from './verdict.js';
 
@@ -23,7 +23,7 @@ export class ScanWarningView {
   @Field(() => SourceLocationView, { nullable: true }) @ApiPropertyOptional({ type: SourceLocationView }) location?: SourceLocationView;
 }
 
-@ObjectType('Scan')
+@ObjectType('Scan', { implements: () => [NodeInterface] })
 export class ScanView {
   @Field(() => ID) @ApiProperty({ format: 'uuid' }) id!: string;
   @Field(() => ScanStatus)
@@ -74,12 +74,12 @@ export class FindingFields {
   @Field({ description: "The rule's documentation page" }) @ApiProperty({ description: "The rule's documentation page." }) docs!: string;
 }
 
-@ObjectType('Finding')
+@ObjectType('Finding', { implements: () => [NodeInterface] })
 export class FindingView extends FindingFields {
   @Field(() => SourceLocationView, { nullable: true }) @ApiPropertyOptional({ type: SourceLocationView }) location?: SourceLocationView;
 }
 
-@ObjectType('ClusterFinding', { description: 'A finding on a cluster with its state across scans' })
+@ObjectType('ClusterFinding', { description: 'A finding on a cluster with its state across scans', implements: () => [NodeInterface] })
 export class ClusterFindingView extends FindingFields {
   @Field(() => FindingStatus) @ApiProperty({ enum: FindingStatus }) status!: FindingStatus;
   @Field({ description: 'Kept across rescans while the finding stays open' })

@@ -2,7 +2,7 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Verdict } from '#rollsafe/store';
-import { ConnectionOf, JSONScalar, ListOf, type EvidenceJson } from './common.js';
+import { ConnectionOf, JSONScalar, ListOf, NodeInterface, type EvidenceJson } from './common.js';
 
 export { Verdict };
 
@@ -52,7 +52,10 @@ export class AfterFixesView {
   @Field(() => Float) @ApiProperty() droppedTrafficSeconds!: number;
 }
 
-@ObjectType('ServiceVerdict', { description: 'Will a rollout of the workload behind this Service drop traffic, where, for how long, and what makes it safe' })
+@ObjectType('ServiceVerdict', {
+  description: 'Will a rollout of the workload behind this Service drop traffic, where, for how long, and what makes it safe',
+  implements: () => [NodeInterface],
+})
 export class ServiceVerdictView {
   @Field(() => ID) @ApiProperty({ format: 'uuid' }) id!: string;
   @Field(() => ID, { description: 'The scan that judged it' }) @ApiProperty({ format: 'uuid' }) scanId!: string;

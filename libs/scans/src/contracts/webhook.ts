@@ -1,10 +1,13 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ConnectionOf, ListOf } from './common.js';
+import { ConnectionOf, ListOf, NodeInterface } from './common.js';
 import { DeliveryResult, Severity, WebhookKind } from './enums.js';
 
 /** A webhook as every endpoint returns it: never its secret, never a token-bearing URL in full. */
-@ObjectType('Webhook', { description: 'A chat or generic webhook. Its secret is never returned, nor a URL that holds a token.' })
+@ObjectType('Webhook', {
+  description: 'A chat or generic webhook. Its secret is never returned, nor a URL that holds a token.',
+  implements: () => [NodeInterface],
+})
 export class WebhookView {
   @Field(() => ID) @ApiProperty({ format: 'uuid' }) id!: string;
   @Field(() => WebhookKind) @ApiProperty({ enum: WebhookKind }) kind!: WebhookKind;
@@ -21,7 +24,7 @@ export class WebhookView {
   @Field() @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
 
-@ObjectType('Delivery', { description: 'One delivery attempt' })
+@ObjectType('Delivery', { description: 'One delivery attempt', implements: () => [NodeInterface] })
 export class DeliveryView {
   @Field(() => ID) @ApiProperty({ format: 'uuid' }) id!: string;
   @Field({ description: 'scan.changes or test' }) @ApiProperty({ enum: ['scan.changes', 'test'] }) event!: string;
