@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { PROVIDERS, RULES, atLeast, DEFAULT_DOCS_BASE_URL, type AdvisorOptions, type Provider, type Severity } from '#rollsafe/advisor';
 import { ClusterScanError, scanCluster } from './cluster-scan.js';
 import { flagError } from './flags.js';
-import { PROVIDER_FLAG_OPTIONS, PROVIDER_FLAGS_USAGE, ProviderFlagError, providerFlagOptions } from './provider-flags.js';
+import { PROVIDER_FLAG_OPTIONS, PROVIDER_FLAGS_USAGE, ProviderFlagError, profilesText, providerFlagOptions } from './provider-flags.js';
 import { formatJson } from './formatters/json.js';
 import { formatSarif } from './formatters/sarif.js';
 import { COLOURS, formatText, PLAIN } from './formatters/text.js';
@@ -47,6 +47,8 @@ ${PROVIDER_FLAGS_USAGE}  --no-color                   plain text output (also NO
 
   rollsafe rules               list the rule catalog
   rollsafe rules ID            a rule's page: what goes wrong, how it is detected, the fix
+  rollsafe profiles [--format json] [--profile FILE]
+                               the provider profile rows the rules and the simulator use
   rollsafe demo                a fake cluster to scan, until Ctrl-C (rollsafe demo --help)
   rollsafe simulate PATH...    replay a rollout of each Service (rollsafe simulate --help)
   rollsafe fix PATH... (--out DIR | --in-place) [--rules ID,...] [--provider P]
@@ -164,6 +166,17 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   if (values.help || command === undefined || command === 'help') {
     (values.help || command === 'help' ? io.stdout : io.stderr)(USAGE);
     return values.help || command === 'help' ? EXIT_OK : EXIT_USAGE;
+  }
+  if (command === 'profiles') {
+    try {
+      const loaded = providerFlagOptions({ ...(values.profile !== undefined ? { profile: values.profile } : {}) }, io.cwd);
+      io.stdout(profilesText(values.format ?? 'text', loaded.profileOverrides));
+      return EXIT_OK;
+    } catch (error) {
+      if (!(error instanceof ProviderFlagError)) throw error;
+      io.stderr(`rollsafe: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
   }
   if (command === 'rules') {
     if (paths.length > 0) return showRulePages(paths, io);

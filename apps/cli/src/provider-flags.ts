@@ -4,7 +4,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { load } from 'js-yaml';
-import { parseKubernetesVersion, parseProfileOverrides, type AdvisorOptions } from '#rollsafe/advisor';
+import {
+  applyProfileOverrides,
+  parseKubernetesVersion,
+  parseProfileOverrides,
+  PROFILES,
+  PROFILES_VERSION,
+  type AdvisorOptions,
+  type Num,
+  type ProfileOverrides,
+} from '#rollsafe/advisor';
 
 export const PROVIDER_FLAG_OPTIONS = {
   'kubernetes-version': { type: 'string' },
@@ -51,4 +60,33 @@ export function providerFlagOptions(values: { 'kubernetes-version'?: string; pro
     }
   }
   return options;
+}
+
+/**
+ * `rollsafe profiles`: the provider profile rows (PROVIDERS.md section 3), as a table or, with
+ * --format json, as `{version, profiles}` (every value with its source and confidence) — the
+ * starting point of a `--profile` file. A `--profile FILE` is applied first.
+ */
+export function profilesText(format: string, overrides?: ProfileOverrides): string {
+  const rows = PROFILES.map((p) => applyProfileOverrides(p, overrides));
+  if (format === 'json')
+    return JSON.stringify({ version: PROFILES_VERSION, ...(overrides ? { overrides: overrides.source } : {}), profiles: rows }, null, 2) + '\n';
+  const n = (num: Num | undefined) => (num === undefined ? '-' : `${num.value}${num.confidence === 'estimate' ? '~' : num.confidence === 'user' ? '*' : ''}`);
+  const lines = [`provider profiles ${PROFILES_VERSION} (~ estimate, * your value)`, ''];
+  lines.push(['id'.padEnd(30), 'target', 'removal', 'remove', 'add', 'hc (s/unhealthy/healthy)', 'drain', 'gate'].join('  '));
+  for (const p of rows) {
+    lines.push(
+      [
+        p.id.padEnd(30),
+        p.backendTarget.padEnd(6),
+        p.removalTrigger.padEnd(7),
+        n(p.lbRemoveLatencySeconds).padEnd(6),
+        n(p.lbAddLatencySeconds).padEnd(3),
+        `${n(p.hc.intervalSeconds)}/${n(p.hc.unhealthyThreshold)}/${n(p.hc.healthyThreshold)} ${p.hc.target}`.padEnd(23),
+        (p.drain.supported ? n(p.drain.defaultSeconds) : 'none').padEnd(5),
+        p.readinessGate ?? '-',
+      ].join('  '),
+    );
+  }
+  return lines.join('\n') + '\n';
 }

@@ -72,4 +72,15 @@ describe('--profile and --kubernetes-version', () => {
     expect(version.code).toBe(2);
     expect(version.stderr).toMatch(/--kubernetes-version must be a version from 1.24 to 1.36/);
   });
+
+  it('rollsafe profiles prints every row, with --profile values marked, and as JSON with sources and confidence', async () => {
+    const text = await run(['profiles', '--profile', profile]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^alibaba\.clb\.eni +pod +api +40\* /m);
+    expect(text.stdout).toMatch(/^aws\.lbc\.nlb\.ip +pod +api +30~ +90~ /m);
+    const json = JSON.parse((await run(['profiles', '--format', 'json'])).stdout);
+    expect(json.profiles).toHaveLength(22);
+    expect(json.profiles.find((p: { id: string }) => p.id === 'azure.slb.local').drain).toMatchObject({ supported: false });
+    expect(json.profiles[0].lbRemoveLatencySeconds).toMatchObject({ confidence: 'estimate', source: expect.stringContaining('ccm#412') });
+  });
 });
