@@ -29,6 +29,14 @@ function path(id: string, overrides: ProfileOverrides | undefined, basis: string
 
 export type AwsFlavour = 'lbc' | 'legacy-nlb' | 'legacy-clb';
 
+const CLASSIC_ELB_ANNOTATIONS = [
+  'service.beta.kubernetes.io/aws-load-balancer-connection-draining-enabled',
+  'service.beta.kubernetes.io/aws-load-balancer-connection-draining-timeout',
+  'service.beta.kubernetes.io/aws-load-balancer-backend-protocol',
+  'service.beta.kubernetes.io/aws-load-balancer-connection-idle-timeout',
+  'service.beta.kubernetes.io/aws-load-balancer-access-log-emit-interval',
+];
+
 /** What a live cluster shows about its load balancer controllers (undefined: not known, e.g. manifests). */
 export interface BackendEnv {
   /** The AWS Load Balancer Controller's webhook is installed (MutatingWebhookConfiguration aws-load-balancer-webhook). */
@@ -44,12 +52,9 @@ export function awsFlavourOf(service: Service, env: BackendEnv = {}): { flavour:
   const lbClass = String(service.spec?.loadBalancerClass ?? '');
   if (type === 'external' || type === 'nlb-ip' || lbClass === 'service.k8s.aws/nlb') return { flavour: 'lbc', assumed: false };
   if (type === 'nlb') return { flavour: 'legacy-nlb', assumed: false };
-  const classic =
-    type === 'classic' ||
-    type === 'clb' ||
-    type === 'elb' ||
-    'service.beta.kubernetes.io/aws-load-balancer-connection-draining-enabled' in annotations ||
-    'service.beta.kubernetes.io/aws-load-balancer-connection-draining-timeout' in annotations;
+  // Annotations of the in-tree provider's Classic ELB (cloud-provider-aws); without an LB
+  // controller marker they say which controller the manifest was written for.
+  const classic = type === 'classic' || type === 'clb' || type === 'elb' || CLASSIC_ELB_ANNOTATIONS.some((key) => key in annotations);
   if (classic) return { flavour: 'legacy-clb', assumed: false };
   // A live cluster without the controller: the in-tree provider builds a Classic ELB.
   if (env.awsLoadBalancerController === false) return { flavour: 'legacy-clb', assumed: false };
