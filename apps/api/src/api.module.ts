@@ -17,6 +17,7 @@ import { ScansResolver } from './graphql/scans.resolver.js';
 import { ClustersResolver } from './graphql/clusters.resolver.js';
 import { MAX_COMPLEXITY, MAX_DEPTH, complexityLimit, depthLimit } from './graphql/limits.js';
 import { hideInternals } from './errors/graphql-errors.js';
+import { offlineGraphiql } from './graphql/ide.js';
 import type { AuthenticatedRequest } from './auth/auth.types.js';
 
 const GRAPHQL_BUDGET_WIRING = Symbol('GRAPHQL_BUDGET_WIRING');
@@ -58,6 +59,8 @@ export class ApiModule implements NestModule {
               sortSchema: true,
               // Allowed, but in production only with an API key (complexityLimit's guard).
               introspection: true,
+              // Not Nest's GraphiQL nor Apollo's landing page (both load from a CDN): ours, from node_modules.
+              graphiql: false,
               includeStacktraceInErrorResponses: false,
               formatError: hideInternals,
               // Field resolvers (a scan's findings, a cluster's scans...) throw through the same
@@ -66,6 +69,7 @@ export class ApiModule implements NestModule {
               context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
               validationRules: [depthLimit(MAX_DEPTH)],
               plugins: [
+                offlineGraphiql('/graphql'),
                 complexityLimit((): GraphQLSchema => (schemaHost as GraphQLSchemaHost).schema, MAX_COMPLEXITY, {
                   organizationOf: (context) => (context as { req?: AuthenticatedRequest }).req?.auth?.organizationId,
                   introspectionNeedsKey: options.nodeEnv === 'production',

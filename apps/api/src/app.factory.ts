@@ -11,6 +11,7 @@ import { completeOpenApiDocument } from './errors/openapi-errors.js';
 import { MetricsService } from './ops/metrics.service.js';
 import { requestLogMiddleware } from './ops/request-log.middleware.js';
 import { declaredLengthLimit } from './rest/bounded-upload.js';
+import { GRAPHIQL_ASSETS_PATH, graphiqlAssets } from './graphql/ide.js';
 
 export const BODY_LIMIT = '10mb';
 
@@ -23,6 +24,8 @@ export async function createApiApp(options: ApiOptions, logger: Logger): Promise
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   app.use(requestLogMiddleware(logger, app.get(MetricsService)));
+  // GraphiQL's scripts and styles, from node_modules (the page itself: GET /graphql in a browser)
+  app.use(GRAPHIQL_ASSETS_PATH, graphiqlAssets());
   // An upload declared over the limit (plus room for multipart framing) is refused unread.
   app.use('/api/v1/scans', declaredLengthLimit(MAX_UPLOAD_BYTES + 1024 * 1024));
   app.useBodyParser('json', { limit: BODY_LIMIT });

@@ -14,6 +14,7 @@ import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { relayStylePagination } from '@apollo/client/utilities';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { GraphQLList, GraphQLNonNull, GraphQLObjectType, getNamedType, isObjectType, type GraphQLOutputType } from 'graphql';
+import { chromium } from 'playwright-core';
 import { FakeKubeApiServer, UNSAFE_DEPLOYMENT, kubeScenarios } from '#rollsafe/testing';
 import { ApiHarness, type Json } from '../test/api-harness.js';
 
@@ -304,4 +305,55 @@ describe('contracts (e2e)', () => {
       client.stop();
     });
   });
+
+  it('serves the GraphQL IDE from the package: it renders and runs a query with every host but 127.0.0.1 blocked', async () => {
+    const key = await createOrg('ide');
+    const assets = await fetch(`${base}/graphiql/graphiql.min.js`);
+    expect([assets.status, assets.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
+    expect((await fetch(`${base}/graphiql/../package.json`)).status).toBe(404);
+    const browser = await chromium.launch({ executablePath: process.env['ROLLSAFE_CHROMIUM'] ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+    try {
+      const page = await browser.newPage();
+      const blocked: string[] = [];
+      await page.route('**/*', (route) => {
+        const url = new URL(route.request().url());
+        if (url.hostname === '127.0.0.1') return route.continue();
+        blocked.push(url.href);
+        return route.abort('internetdisconnected');
+      });
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      const response = await page.goto(`${base}/graphql`);
+      expect(response?.status()).toBe(200);
+      await page.locator('.graphiql-container .graphiql-query-editor .CodeMirror').waitFor({ timeout: 15_000 });
+      expect(
+        await page
+          .locator('.graphiql-query-editor .CodeMirror')
+          .evaluate((node) => (node as unknown as { CodeMirror: { getValue(): string } }).CodeMirror.getValue()),
+      ).toContain('scans(first: 5)');
+      // the API key in the headers editor, then run the default query
+      await page.getByRole('button', { name: 'Headers' }).click();
+      await page
+        .locator('.graphiql-editor-tool .CodeMirror')
+        .last()
+        .evaluate(
+          (node, header) => (node as unknown as { CodeMirror: { setValue(value: string): void } }).CodeMirror.setValue(header),
+          JSON.stringify({ Authorization: `Bearer ${key}` }),
+        );
+      await page.locator('.graphiql-execute-button').click();
+      // runs in the page: the result pane's CodeMirror text
+      const responseText = (): string | undefined => {
+        const { document } = globalThis as unknown as { document: { querySelector(selector: string): { CodeMirror?: { getValue(): string } } | null } };
+        return document.querySelector('.graphiql-response .CodeMirror')?.CodeMirror?.getValue();
+      };
+      await page.waitForFunction(`(${responseText.toString()})()?.includes('totalCount')`, undefined, { timeout: 15_000 });
+      expect(JSON.parse((await page.evaluate(responseText)) ?? '{}')).toEqual({
+        data: { scans: { totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } } },
+      });
+      expect(blocked).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });
