@@ -30,7 +30,7 @@ export async function scanCluster(target: ClusterTarget, advisorOptions: Advisor
     const collected = await kube.collectClusterSnapshot(credentials, { outbound: kube.OutboundPolicy.unrestricted() });
     for (const warning of collected.warnings) stderr(`rollsafe: warning: ${warning}\n`);
     const { snapshot } = collected;
-    const index = new SnapshotIndex(snapshot); // one index for the rules and the verdicts
+    const index = new SnapshotIndex(snapshot, advisorOptions.kubernetesVersion ? { kubernetesVersion: advisorOptions.kubernetesVersion } : {}); // one index for the rules and the verdicts
     const result = runAdvisor(snapshot, advisorOptions, RULES, index);
     for (const warning of snapshot.warnings) stderr(`rollsafe: warning: ${warning.message}\n`);
     const verdicts = serviceVerdicts(snapshot, { ...(advisorOptions.provider ? { provider: advisorOptions.provider } : {}), findings: result.findings, index });

@@ -15,7 +15,7 @@ export async function scanManifests(
   const parsedManifests = await parseManifestsParallel(read.inputs, CLI_LIMITS, { threads: parseThreads() });
   const inputErrors = [...read.errors, ...parsedManifests.errors];
   const snapshot = parsedManifests.snapshot;
-  const index = new SnapshotIndex(snapshot); // one index for the rules and the verdicts
+  const index = new SnapshotIndex(snapshot, advisorOptions.kubernetesVersion ? { kubernetesVersion: advisorOptions.kubernetesVersion } : {}); // one index for the rules and the verdicts
   const result = runAdvisor(snapshot, advisorOptions, RULES, index);
 
   for (const error of inputErrors) stderr(`rollsafe: error: ${formatManifestError(error)}\n`);

@@ -38,7 +38,7 @@ export function runAdvisor(
   options: AdvisorOptions = {},
   rules: readonly Rule[] = RULES,
   /** An index already built for this snapshot (the simulator's verdicts share it). */
-  index: SnapshotIndex = new SnapshotIndex(snapshot),
+  index: SnapshotIndex = new SnapshotIndex(snapshot, options.kubernetesVersion ? { kubernetesVersion: options.kubernetesVersion } : {}),
 ): AdvisorResult {
   const resolved = resolveOptions(options, detectProvider(snapshot), snapshot.facts.kubernetesVersion, backendEnvOf(snapshot));
   const findings: Finding[] = [];

@@ -80,6 +80,8 @@ export interface Container {
   livenessProbe?: Probe;
   startupProbe?: Probe;
   lifecycle?: { preStop?: LifecycleHandler; postStart?: LifecycleHandler };
+  /** `Always` on an init container makes it a native sidecar (Kubernetes 1.29+): it runs beside the app. */
+  restartPolicy?: string;
 }
 
 export interface PodAffinityTerm {

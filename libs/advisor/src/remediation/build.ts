@@ -17,9 +17,19 @@ export function decisionRemediation(summary: string, needsDecision: string, yaml
   return { summary, yaml, needsDecision };
 }
 
-/** A pod spec patch for a workload: `spec.template.spec` (a bare Pod: `spec`). */
-export function podPatch(kind: string, podFields: JsonObject, container?: { name: string; fields: JsonObject }): JsonObject {
+/**
+ * A pod spec patch for a workload: `spec.template.spec` (a bare Pod: `spec`). A container
+ * patch goes under `containers`, or under `initContainers` for a native sidecar (by name).
+ */
+export function podPatch(
+  workload: { kind: string; podSpec?: { initContainers?: Array<{ name?: string; restartPolicy?: string }> } | undefined },
+  podFields: JsonObject,
+  container?: { name: string; fields: JsonObject },
+): JsonObject {
   const podSpec: JsonObject = { ...podFields };
-  if (container) podSpec['containers'] = [{ name: container.name, ...container.fields }];
-  return kind === 'Pod' ? { spec: podSpec } : { spec: { template: { spec: podSpec } } };
+  if (container) {
+    const sidecar = (workload.podSpec?.initContainers ?? []).some((c) => c.name === container.name && c.restartPolicy === 'Always');
+    podSpec[sidecar ? 'initContainers' : 'containers'] = [{ name: container.name, ...container.fields }];
+  }
+  return workload.kind === 'Pod' ? { spec: podSpec } : { spec: { template: { spec: podSpec } } };
 }

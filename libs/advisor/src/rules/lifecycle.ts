@@ -177,7 +177,7 @@ function readinessRemediation(context: RuleContext, workload: Workload, containe
   return patchRemediation(
     `Add a readinessProbe (${chosen.why}): pods then join the endpoints only once the app accepts connections. An HTTP check of the app's own ready endpoint is stronger where it has one.`,
     targetOf(workload),
-    podPatch(workload.kind, {}, { name, fields: { readinessProbe: { ...chosen.handler, periodSeconds: 5, failureThreshold: 3 } } }),
+    podPatch(workload, {}, { name, fields: { readinessProbe: { ...chosen.handler, periodSeconds: 5, failureThreshold: 3 } } }),
   );
 }
 
@@ -208,7 +208,7 @@ export const prestopHookMissing: Rule = {
           return patchRemediation(
             `Sleep ${seconds} s in preStop, until endpoints, kube-proxy and the load balancer have stopped sending traffic, and keep the grace period above the sleep plus the app's shutdown time.`,
             targetOf(workload),
-            podPatch(workload.kind, graceFields(context, workload), { name: container.name ?? '', fields: { lifecycle: { preStop } } }),
+            podPatch(workload, graceFields(context, workload), { name: container.name ?? '', fields: { lifecycle: { preStop } } }),
             preStopNote(context, seconds),
           );
         })(),
@@ -268,7 +268,7 @@ function longerSleepRemediation(context: RuleContext, workload: Workload, contai
   return patchRemediation(
     summary,
     targetOf(workload),
-    podPatch(workload.kind, graceFields(context, workload), { name: container.name ?? '', fields: { lifecycle: { preStop: handler } } }),
+    podPatch(workload, graceFields(context, workload), { name: container.name ?? '', fields: { lifecycle: { preStop: handler } } }),
   );
 }
 
@@ -289,7 +289,7 @@ export const terminationGraceTooShort: Rule = {
       const remediation = patchRemediation(
         `Set terminationGracePeriodSeconds to at least the preStop duration plus the app's shutdown time (${target} s)${duration.seconds === undefined ? '; raise it further if the hook takes longer than 30 s' : ''}.`,
         targetOf(workload),
-        podPatch(workload.kind, { terminationGracePeriodSeconds: target }),
+        podPatch(workload, { terminationGracePeriodSeconds: target }),
       );
       if (grace <= 1) {
         // RULES.md: grace 0 or 1 with any preStop hook: the kubelet kills the container before the hook can drain.
@@ -375,7 +375,7 @@ export const livenessKillsSlowStart: Rule = {
             summary,
             targetOf(workload),
             podPatch(
-              workload.kind,
+              workload,
               {},
               {
                 name: container.name ?? '',
@@ -427,7 +427,7 @@ export const livenessEqualsReadiness: Rule = {
           return patchRemediation(
             'Make liveness a TCP check of the same port: it restarts only a process that stopped accepting connections, while readiness keeps its check and takes a struggling pod out of rotation. The probe keeps its timings.',
             targetOf(workload),
-            podPatch(workload.kind, {}, { name: container.name ?? '', fields: { livenessProbe: replaceHandler(liveness, { tcpSocket: { port } }) } }),
+            podPatch(workload, {}, { name: container.name ?? '', fields: { livenessProbe: replaceHandler(liveness, { tcpSocket: { port } }) } }),
           );
         })(),
       });

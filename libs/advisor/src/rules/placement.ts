@@ -50,7 +50,7 @@ function ownPodLabels(workload: Workload): JsonObject {
 
 /** A soft spread over nodes (ScheduleAnyway never blocks scheduling). */
 function spreadPatch(workload: Workload): JsonObject {
-  return podPatch(workload.kind, {
+  return podPatch(workload, {
     topologySpreadConstraints: [
       { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: ownPodLabels(workload) } },
     ],

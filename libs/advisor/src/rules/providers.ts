@@ -134,7 +134,7 @@ export const lbReadinessGateMissing: Rule = {
             ? patchRemediation(
                 `Add the readiness gate ${gate}: the pod becomes Ready only once the CLB has it as a healthy backend (CCM >= v2.10.0, Kubernetes >= 1.24; or enable the CCM's readiness-gate webhook).`,
                 targetOf(workload),
-                podPatch(workload.kind, { readinessGates: [...templateGates(workload).map((conditionType) => ({ conditionType })), { conditionType: gate }] }),
+                podPatch(workload, { readinessGates: [...templateGates(workload).map((conditionType) => ({ conditionType })), { conditionType: gate }] }),
               )
             : decisionRemediation(
                 provider === 'aws'
@@ -372,7 +372,7 @@ export const lbDrainExceedsGrace: Rule = {
             remediation: patchRemediation(
               `Set terminationGracePeriodSeconds to at least the preStop sleep plus the drain (${target} s), or shorten the load balancer's drain to fit.`,
               targetOf(workload),
-              podPatch(workload.kind, { terminationGracePeriodSeconds: target }),
+              podPatch(workload, { terminationGracePeriodSeconds: target }),
             ),
             suppressibleBy: [service],
           });

@@ -1,6 +1,8 @@
 import type { Container, EndpointSliceEndpoint, HorizontalPodAutoscaler, Labels, Node, Pod, PodDisruptionBudget, Service, ServicePort } from '../model/k8s.js';
 import type { CustomResourceRef, OtherPodTemplate, Snapshot } from '../model/snapshot.js';
 import { isEmptySelector } from '../util/selectors.js';
+import { parseKubernetesVersion } from '../util/numbers.js';
+import { DEFAULT_KUBERNETES_VERSION } from '../engine/options.js';
 import { LabelIndex } from './label-index.js';
 import { collectWorkloads, nameOf, namespaceOf, ownerKeyOfPod, replicaSetOwnerMap, workloadKey, type Workload } from './workloads.js';
 
@@ -113,7 +115,19 @@ export class SnapshotIndex {
   private readonly otherTemplateLabels = new LabelIndex<OtherPodTemplate>((t) => t.labels);
   private readonly customResourcesByNamespace = new Map<string, CustomResourceRef[]>();
 
-  constructor(readonly snapshot: Snapshot) {
+  /** Native sidecars (init containers with `restartPolicy: Always`) serve traffic: Kubernetes 1.29 and later. */
+  private readonly nativeSidecars: boolean;
+
+  /**
+   * `kubernetesVersion`: the version the rules judge for (a flag's); default the live
+   * cluster's, else DEFAULT_KUBERNETES_VERSION.
+   */
+  constructor(
+    readonly snapshot: Snapshot,
+    options: { kubernetesVersion?: string } = {},
+  ) {
+    const [major, minor] = parseKubernetesVersion(options.kubernetesVersion ?? snapshot.facts.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION) ?? [1, 30];
+    this.nativeSidecars = major > 1 || minor >= 29;
     this.workloads = collectWorkloads(snapshot);
     this.services = snapshot.services;
     for (const workload of this.workloads) {
@@ -297,7 +311,9 @@ export class SnapshotIndex {
   /**
    * Containers that serve a Service's traffic: those whose ports include a backing Service's
    * targetPort (by number or name). Per Service, where no container declares its target
-   * port, every container counts. Init containers never count.
+   * port, every container counts. From Kubernetes 1.29 a native sidecar (an init container
+   * with `restartPolicy: Always`) that declares a target port counts too; other init
+   * containers never do.
    */
   servingContainers(workload: Workload): Container[] {
     let serving = this.servingByWorkload.get(workload);
@@ -307,15 +323,26 @@ export class SnapshotIndex {
 
   private computeServingContainers(workload: Workload): Container[] {
     const containers = workload.podSpec?.containers ?? [];
-    if (containers.length === 0) return [];
+    const sidecars = this.nativeSidecars ? (workload.podSpec?.initContainers ?? []).filter(isNativeSidecar) : [];
+    if (containers.length === 0 && sidecars.length === 0) return [];
     const serving = new Set<Container>();
     for (const service of this.servicesOf(workload)) {
       const targets = (service.spec?.ports ?? []).map(targetPortOf).filter((t) => t !== undefined);
-      const declaring = containers.filter((c) => targets.some((t) => containerDeclaresPort(c, t)));
+      const declares = (c: Container) => targets.some((t) => containerDeclaresPort(c, t));
+      const declaring = [...containers, ...sidecars].filter(declares);
       for (const container of declaring.length > 0 ? declaring : containers) serving.add(container);
     }
-    return containers.filter((c) => serving.has(c));
+    return [...containers, ...sidecars].filter((c) => serving.has(c));
   }
+
+  /** Is this container one of the workload's native sidecars (a patch then goes under `initContainers`)? */
+  isSidecar(workload: Workload, name: string | undefined): boolean {
+    return (workload.podSpec?.initContainers ?? []).some((c) => c.name === name && isNativeSidecar(c));
+  }
+}
+
+function isNativeSidecar(container: Container): boolean {
+  return container.restartPolicy === 'Always';
 }
 
 export function serviceKey(namespace: string, name: string): string {
