@@ -25,7 +25,7 @@ export { ScanReconciler, type ReconcileReport } from './jobs/reconciler.js';
 export { ClusterService, rulesNeeding, type ClusterInput, type ClusterFindingArgs } from './clusters/cluster.service.js';
 export { ClusterConnector } from './clusters/cluster-connector.js';
 export { CredentialCipher, CredentialsError, encryptionKeyId, type SealPurpose } from './clusters/credential-cipher.js';
-export { ScanEngine, PROVIDERS, MAX_UPLOAD_BYTES, engineOptions, type EngineOptions } from './scan-engine.js';
+export { ScanEngine, PROVIDERS, PROVIDER_CHOICES, providerChoice, MAX_UPLOAD_BYTES, engineOptions, type EngineOptions } from './scan-engine.js';
 export { ScanPipeline, type RunOutcome } from './pipeline/scan-pipeline.js';
 export { ScanFailure, ScanRetry, type ScanSource, type SourcedSnapshot } from './pipeline/scan-source.js';
 export { diffFindings, type FindingDiff, type PriorState } from './pipeline/finding-diff.js';

@@ -91,6 +91,17 @@ export const bySeq: Keyset<{ seq: number }, number> = {
 
 const SEVERITIES: readonly string[] = valuesOf(Severity);
 
+/** Findings across several scans: by scan id, then the advisor's order within a scan. */
+export const byScanThenSeq: Keyset<{ scanId: string; seq: number }, { scanId: string; seq: number }> = {
+  decode(cursor) {
+    const value = decodeCursor(cursor);
+    const seq = value['s'];
+    if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0 || seq > 2_147_483_647) throw invalidCursor();
+    return { scanId: uuidOf(value['i']), seq };
+  },
+  encode: (row) => ({ i: row.scanId, s: row.seq }),
+};
+
 /** A cluster's finding states: most severe first, then newest. */
 export const bySeverityThenNewest: Keyset<{ state: StateCursor }, StateCursor> = {
   decode(cursor) {

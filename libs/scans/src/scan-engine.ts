@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { SCANS_CONFIG, type ScansConfig } from './options.js';
 import { PROVIDERS, runAdvisor, type AdvisorResult, type ProfileOverrides, type Provider, type Snapshot, type Suppression } from '#rollsafe/advisor';
 import { DEFAULT_LIMITS } from '#rollsafe/manifests';
+import { DomainError } from './errors.js';
 
 export { PROVIDERS };
 export const MAX_UPLOAD_BYTES = DEFAULT_LIMITS.maxBytes;
@@ -31,6 +32,22 @@ export interface EngineSettings {
 
 function isProvider(value: string): value is Provider {
   return (PROVIDERS as readonly string[]).includes(value);
+}
+
+/** What every API input takes as a provider: `auto` (the CLI's default) or one of PROVIDERS. */
+export const PROVIDER_CHOICES = ['auto', ...PROVIDERS] as const;
+
+/**
+ * A provider as the API takes it, REST and GraphQL alike: undefined when absent, null for
+ * `auto` (or null, or ""): detected from the objects' annotations or the nodes; else a provider.
+ */
+export function providerChoice(value: unknown): Provider | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || value === '' || value === 'auto') return null;
+  if (typeof value !== 'string' || !isProvider(value)) {
+    throw new DomainError('BAD_INPUT', `provider must be auto or one of ${PROVIDERS.join(', ')}`, { field: 'provider' });
+  }
+  return value;
 }
 
 /** The engine's options for one scan, leaving out what is unset. */

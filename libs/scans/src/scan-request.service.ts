@@ -3,7 +3,7 @@ import type { ManifestError, ManifestInput } from '#rollsafe/manifests';
 import { ScanRepository } from '#rollsafe/store';
 import { DomainError, type ErrorDetails } from './errors.js';
 import { JobQueue } from './jobs/job-queue.js';
-import { MAX_UPLOAD_BYTES, PROVIDERS } from './scan-engine.js';
+import { MAX_UPLOAD_BYTES, providerChoice } from './scan-engine.js';
 import { UploadParser } from './pipeline/upload-parser.js';
 import { toScanView } from './views.js';
 import type { ScanView } from './contracts/index.js';
@@ -46,10 +46,7 @@ export class ScanRequestService {
     if (sizeBytes > MAX_UPLOAD_BYTES) {
       throw new DomainError('PAYLOAD_TOO_LARGE', `manifests are ${sizeBytes} bytes; the limit is ${MAX_UPLOAD_BYTES}`, { limit: MAX_UPLOAD_BYTES });
     }
-    const provider = request.provider ?? undefined;
-    if (provider !== undefined && !(PROVIDERS as readonly string[]).includes(provider)) {
-      throw new DomainError('BAD_INPUT', `provider must be one of ${PROVIDERS.join(', ')}`, { field: 'provider' });
-    }
+    const provider = providerChoice(request.provider) ?? undefined;
     const target = request.target ?? 'default';
     if (!TARGET_NAME.test(target)) {
       throw new DomainError('BAD_INPUT', 'target must be 1-63 letters, digits, ".", "_" or "-"', { field: 'target' });

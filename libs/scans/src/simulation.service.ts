@@ -3,7 +3,7 @@ import type { Snapshot } from '#rollsafe/advisor';
 import { simulateSnapshot, simulationContract, timelineSvg, type SimulationOverrides } from '#rollsafe/simulator';
 import { DomainError } from './errors.js';
 import type { EvidenceJson, SimulationResultView } from './contracts/index.js';
-import { PROVIDERS } from './scan-engine.js';
+import { providerChoice } from './scan-engine.js';
 import { manifestErrors } from './scan-request.service.js';
 import { UploadParser } from './pipeline/upload-parser.js';
 import { decodeSnapshot } from './pipeline/snapshot-codec.js';
@@ -63,7 +63,7 @@ export class SimulationService {
         },
       );
     }
-    const provider = providerOf(request.provider);
+    const provider = providerChoice(request.provider) ?? undefined;
     const overrides = parametersOf(request.parameters);
     const service = serviceOf(request.service);
     const parsed = await this.parser.parse([{ name: 'manifests', text: manifests }]);
@@ -72,14 +72,6 @@ export class SimulationService {
     if (!snapshot) throw new DomainError('INVALID_MANIFESTS', 'no YAML or JSON document found in the manifests', { errors: [] });
     return { snapshot, options: { ...(provider ? { provider } : {}), overrides, ...(service ? { service } : {}) } };
   }
-}
-
-function providerOf(value: unknown): string | undefined {
-  if (value === undefined || value === null || value === 'auto') return undefined;
-  if (typeof value !== 'string' || !(PROVIDERS as readonly string[]).includes(value)) {
-    throw new DomainError('BAD_INPUT', `provider must be auto or one of ${PROVIDERS.join(', ')}`, { field: 'provider' });
-  }
-  return value;
 }
 
 function parametersOf(value: unknown): SimulationOverrides {

@@ -85,7 +85,8 @@ export class ClustersResolver {
     @Args('name') name: string,
     @Args('kubeconfig') kubeconfig: string,
     @Args('context', { type: () => String, nullable: true }) context?: string | null,
-    @Args('provider', { type: () => String, nullable: true, description: 'alibaba, aws, gcp or azure' }) provider?: string | null,
+    @Args('provider', { type: () => String, nullable: true, description: "auto (default: detected from the nodes' providerID), alibaba, aws, gcp or azure" })
+    provider?: string | null,
     @Args('slbAttachmentQuota', { type: () => Int, nullable: true }) slbAttachmentQuota?: number | null,
   ): Promise<ClusterView> {
     return this.service.register(auth.organizationId, { name, kubeconfig, context, provider, slbAttachmentQuota });
@@ -98,7 +99,7 @@ export class ClustersResolver {
     @Args('name', { type: () => String, nullable: true }) name?: string | null,
     @Args('kubeconfig', { type: () => String, nullable: true }) kubeconfig?: string | null,
     @Args('context', { type: () => String, nullable: true }) context?: string | null,
-    @Args('provider', { type: () => String, nullable: true }) provider?: string | null,
+    @Args('provider', { type: () => String, nullable: true, description: 'auto: detected from the nodes again' }) provider?: string | null,
     @Args('slbAttachmentQuota', { type: () => Int, nullable: true }) slbAttachmentQuota?: number | null,
   ): Promise<ClusterView> {
     // GraphQL cannot tell an omitted argument from null here: null leaves a field as it is.

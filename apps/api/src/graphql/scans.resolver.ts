@@ -67,7 +67,8 @@ export class ScansResolver {
   scanManifests(
     @CurrentAuth() auth: Auth,
     @Args('manifests') manifests: string,
-    @Args('provider', { type: () => String, nullable: true, description: 'alibaba, aws, gcp or azure' }) provider?: string | null,
+    @Args('provider', { type: () => String, nullable: true, description: 'auto (default: detected from annotations), alibaba, aws, gcp or azure' })
+    provider?: string | null,
     @Args('target', { type: () => String, nullable: true }) target?: string | null,
   ): Promise<ScanView> {
     return this.requests.request({

@@ -1,7 +1,7 @@
 // OpenAPI descriptions of the REST request bodies and errors. What the API returns is
 // described once, by the contracts in libs/scans/src/contracts.
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import { PROVIDERS, Severity, SuppressionView, WebhookKind } from '#rollsafe/scans';
+import { PROVIDER_CHOICES, Severity, SuppressionView, WebhookKind } from '#rollsafe/scans';
 
 export class ErrorDetailDto {
   @ApiProperty({
@@ -42,7 +42,7 @@ export class CreateScanDto {
     example: 'apiVersion: apps/v1\nkind: Deployment\n...',
   })
   manifests!: string;
-  @ApiPropertyOptional({ enum: PROVIDERS, description: 'Cloud provider; detected from annotations when omitted.' })
+  @ApiPropertyOptional({ enum: PROVIDER_CHOICES, default: 'auto', description: 'Cloud provider; auto (or omitted): detected from annotations.' })
   provider?: string;
   @ApiPropertyOptional({ example: 'default', description: 'Name of what is scanned; finding states (open/resolved) are kept per target.' })
   target?: string;
@@ -68,7 +68,7 @@ export class RegisterClusterDto {
   })
   kubeconfig!: string;
   @ApiPropertyOptional({ description: 'The context to use; default: current-context' }) context?: string;
-  @ApiPropertyOptional({ enum: PROVIDERS, description: "Default: detected from the nodes' providerID" }) provider?: string;
+  @ApiPropertyOptional({ enum: PROVIDER_CHOICES, default: 'auto', description: "auto (or omitted): detected from the nodes' providerID" }) provider?: string;
   @ApiPropertyOptional({ description: 'Load-balancer backend attachments allowed per node (Alibaba); default 50' }) slbAttachmentQuota?: number;
 }
 
@@ -76,7 +76,7 @@ export class UpdateClusterDto {
   @ApiPropertyOptional() name?: string;
   @ApiPropertyOptional({ description: 'A new kubeconfig, verified like at registration' }) kubeconfig?: string;
   @ApiPropertyOptional() context?: string;
-  @ApiPropertyOptional({ enum: PROVIDERS, nullable: true }) provider?: string | null;
+  @ApiPropertyOptional({ enum: PROVIDER_CHOICES, nullable: true, description: 'auto or null: detected from the nodes again' }) provider?: string | null;
   @ApiPropertyOptional({ nullable: true }) slbAttachmentQuota?: number | null;
 }
 
@@ -107,7 +107,7 @@ export class UpdateWebhookDto {
 
 export class SimulateRequestDto {
   @ApiProperty({ description: 'Kubernetes manifests (YAML or JSON), at most 1 MiB: larger inputs belong in a scan' }) manifests!: string;
-  @ApiPropertyOptional({ enum: ['auto', ...PROVIDERS], default: 'auto' }) provider?: string;
+  @ApiPropertyOptional({ enum: PROVIDER_CHOICES, default: 'auto' }) provider?: string;
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,

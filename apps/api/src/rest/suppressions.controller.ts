@@ -1,6 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { SuppressionService, type ListView, type SuppressionInput, SuppressionView, SuppressionList } from '#rollsafe/scans';
+import {
+  HiddenFindingList,
+  SuppressionService,
+  type HiddenFindingView,
+  type ListView,
+  type SuppressionInput,
+  SuppressionView,
+  SuppressionList,
+} from '#rollsafe/scans';
 import { CurrentAuth } from '../auth/auth.guard.js';
 import type { Auth } from '../auth/auth.types.js';
 import { CreateSuppressionDto, ErrorDto } from './dto.js';
@@ -17,7 +25,11 @@ export class SuppressionsController {
   @ApiOperation({ summary: 'Silence a rule for the organization (everywhere, or for matching resources) in later scans' })
   @ApiBody({ type: CreateSuppressionDto })
   @ApiResponse({ status: 201, type: SuppressionView })
-  @ApiResponse({ status: 400, type: ErrorDto })
+  @ApiResponse({
+    status: 400,
+    type: ErrorDto,
+    description: 'A missing field, a ruleId that is not a rule, an expiresAt in the past (`details.field` names it)',
+  })
   create(@CurrentAuth() auth: Auth, @Body() body: unknown): Promise<SuppressionView> {
     return this.suppressions.create(auth.organizationId, (typeof body === 'object' && body !== null ? body : {}) as SuppressionInput);
   }
@@ -29,6 +41,24 @@ export class SuppressionsController {
   @ApiResponse({ status: 200, type: SuppressionList })
   list(@CurrentAuth() auth: Auth, @Query() query: Record<string, unknown>): Promise<ListView<SuppressionView>> {
     return this.suppressions.list(auth.organizationId, {
+      limit: intParam('limit', query['limit']) ?? null,
+      cursor: stringParam('cursor', query['cursor']) ?? null,
+    });
+  }
+
+  @Get(':id/findings')
+  @ApiOperation({
+    summary: 'What the suppression hid',
+    description:
+      'The findings it matches (its rule; its namespace, kind and name where set) in the last succeeded scan of each target (upload target or cluster) ' +
+      "that finished before it was created: what the target's later scans stopped reporting because of it. Ordered by scan, then as the scan lists them.",
+  })
+  @ApiQuery({ name: 'limit', required: false, type: Number, description: '1-200, default 50' })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiResponse({ status: 200, type: HiddenFindingList })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  hidden(@CurrentAuth() auth: Auth, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<ListView<HiddenFindingView>> {
+    return this.suppressions.hidden(auth.organizationId, id, {
       limit: intParam('limit', query['limit']) ?? null,
       cursor: stringParam('cursor', query['cursor']) ?? null,
     });

@@ -6,7 +6,7 @@ import { ClusterRepository, FindingRepository, ScanRepository, type ClusterAcces
 import { DomainError, notFound, type ErrorDetails } from '../errors.js';
 import { UUID } from '../cursor.js';
 import { JobQueue } from '../jobs/job-queue.js';
-import { PROVIDERS } from '../scan-engine.js';
+import { providerChoice } from '../scan-engine.js';
 import { FindingStatusFilter, valuesOf } from '../contracts/enums.js';
 import { SEVERITIES, ScanQueryService, oneOf, type ScanListArgs } from '../scan-query.service.js';
 import { bySeverityThenNewest, listPage, newestFirst, type PageArgs } from '../paging.js';
@@ -68,7 +68,7 @@ export class ClusterService {
 
   async register(organizationId: string, input: ClusterInput): Promise<ClusterView> {
     const name = clusterName(input.name, true) as string;
-    const provider = providerOf(input.provider);
+    const provider = providerChoice(input.provider);
     const slbAttachmentQuota = quotaOf(input.slbAttachmentQuota);
     const kubeconfig = kubeconfigOf(input.kubeconfig, true) as string;
     const context = contextOf(input.context);
@@ -108,7 +108,8 @@ export class ClusterService {
   async update(organizationId: string, id: string, input: ClusterInput): Promise<ClusterView> {
     await this.row(organizationId, id);
     const name = clusterName(input.name, false);
-    const provider = input.provider === null ? null : providerOf(input.provider);
+    // auto (or null) clears it: detected from the nodes again
+    const provider = providerChoice(input.provider);
     const slbAttachmentQuota = input.slbAttachmentQuota === null ? null : quotaOf(input.slbAttachmentQuota);
     const kubeconfig = kubeconfigOf(input.kubeconfig, false);
     const context = contextOf(input.context);
@@ -262,14 +263,6 @@ function kubeconfigOf(value: unknown, required: boolean): string | undefined {
 function contextOf(value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string' || value.length > 253) throw new DomainError('BAD_INPUT', 'context must be a context name', { field: 'context' });
-  return value;
-}
-
-function providerOf(value: unknown): string | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string' || !(PROVIDERS as readonly string[]).includes(value)) {
-    throw new DomainError('BAD_INPUT', `provider must be one of ${PROVIDERS.join(', ')}`, { field: 'provider' });
-  }
   return value;
 }
 

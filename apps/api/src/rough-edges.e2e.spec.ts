@@ -1,0 +1,152 @@
+// Issue 14's rough edges on the service, each with its test: `provider=auto` accepted by
+// every input that takes a provider (REST and GraphQL, scans and clusters), suppressions
+// validated and what one hid listed.
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { FakeKubeApiServer, UNSAFE_DEPLOYMENT, kubeScenarios } from '#rollsafe/testing';
+import { ApiHarness, type Json } from '../test/api-harness.js';
+
+describe('rough edges (e2e)', () => {
+  const harness = new ApiHarness({ scanPolls: 300, options: () => ({ encryptionKey: randomBytes(32), outboundAllow: ['loopback'] }) });
+  const { start, call, createOrg, waitForScan, graphql } = harness;
+  let fake: FakeKubeApiServer;
+  let key: string;
+
+  beforeAll(async () => {
+    await harness.setUp();
+    harness.startScanWorker((await start()).app);
+    fake = await FakeKubeApiServer.start({ scenario: kubeScenarios.demoCluster(), tokens: { 'rollsafe-demo-reader': kubeScenarios.readOnlyUser } });
+    key = await createOrg('rough-edges');
+  }, 60_000);
+
+  afterAll(async () => {
+    await harness.tearDown();
+    await fake?.stop();
+  });
+
+  const scanOf = async (json: Json): Promise<Json> => {
+    const queued = await call('POST', '/api/v1/scans', { key, json: { manifests: UNSAFE_DEPLOYMENT, ...json } });
+    expect(queued.status).toBe(202);
+    return waitForScan(key, queued.body['id'] as string);
+  };
+
+  describe('provider=auto, the CLI default, everywhere a provider is taken', () => {
+    it('scans: REST JSON, a raw YAML body (?provider=auto), multipart, GraphQL scanManifests', async () => {
+      expect(await scanOf({ provider: 'auto' })).toMatchObject({ status: 'succeeded' });
+      expect((await scanOf({ provider: 'auto' }))['provider']).toBeUndefined();
+      const raw = await call('POST', '/api/v1/scans?provider=auto', { key, body: UNSAFE_DEPLOYMENT, headers: { 'content-type': 'application/yaml' } });
+      expect(raw.status).toBe(202);
+      const form = new FormData();
+      form.append('provider', 'auto');
+      form.append('files', new Blob([UNSAFE_DEPLOYMENT], { type: 'application/yaml' }), 'web.yaml');
+      expect((await call('POST', '/api/v1/scans', { key, body: form })).status).toBe(202);
+      const viaGraphql = await graphql(key, 'mutation($m: String!) { scanManifests(manifests: $m, provider: "auto") { id status } }', { m: UNSAFE_DEPLOYMENT });
+      expect(viaGraphql.body).toMatchObject({ data: { scanManifests: { status: 'queued' } } });
+      // a named provider still works, and a wrong one names what is taken
+      expect((await scanOf({ provider: 'alibaba' }))['provider']).toBe('alibaba');
+      const wrong = await call('POST', '/api/v1/scans', { key, json: { manifests: UNSAFE_DEPLOYMENT, provider: 'digitalocean' } });
+      expect([wrong.status, wrong.body['error']]).toEqual([
+        400,
+        { code: 'BAD_INPUT', message: 'provider must be auto or one of alibaba, aws, gcp, azure, tencent', details: { field: 'provider' } },
+      ]);
+      const doc = (await call('GET', '/api/docs-json')).body as {
+        components: { schemas: Record<string, { properties: Record<string, { enum?: string[] }> }> };
+      };
+      for (const schema of ['CreateScanDto', 'RegisterClusterDto', 'UpdateClusterDto', 'SimulateRequestDto']) {
+        expect([schema, doc.components.schemas[schema]?.properties['provider']?.enum?.[0]]).toEqual([schema, 'auto']);
+      }
+    });
+
+    it('clusters: REST register and update, GraphQL registerCluster and updateCluster (auto clears a set provider)', async () => {
+      const kubeconfig = fake.kubeconfig({ auth: 'token', contextName: 'rollsafe-demo' });
+      const registered = await call('POST', '/api/v1/clusters', { key, json: { name: 'auto-rest', kubeconfig, provider: 'auto' } });
+      expect(registered.status).toBe(201);
+      expect(registered.body['provider']).toBeUndefined();
+      const id = registered.body['id'] as string;
+      expect((await call('PATCH', `/api/v1/clusters/${id}`, { key, json: { provider: 'aws' } })).body['provider']).toBe('aws');
+      const cleared = await call('PATCH', `/api/v1/clusters/${id}`, { key, json: { provider: 'auto' } });
+      expect([cleared.status, cleared.body['provider']]).toEqual([200, undefined]);
+      const viaGraphql = await graphql(key, 'mutation($k: String!) { registerCluster(name: "auto-gql", kubeconfig: $k, provider: "auto") { id provider } }', {
+        k: kubeconfig,
+      });
+      const gqlId = ((viaGraphql.body['data'] as Json)['registerCluster'] as Json)['id'] as string;
+      expect(viaGraphql.body).toEqual({ data: { registerCluster: { id: gqlId, provider: null } } });
+      await graphql(key, 'mutation($id: ID!) { updateCluster(id: $id, provider: "gcp") { provider } }', { id: gqlId });
+      const updated = await graphql(key, 'mutation($id: ID!) { updateCluster(id: $id, provider: "auto") { provider } }', { id: gqlId });
+      expect(updated.body).toEqual({ data: { updateCluster: { provider: null } } });
+      const scan = await call('POST', `/api/v1/clusters/${gqlId}/scans`, { key });
+      expect((await waitForScan(key, scan.body['id'] as string))['status']).toBe('succeeded');
+    });
+  });
+
+  describe('suppressions', () => {
+    it('refuses a ruleId that is not a rule and an expiresAt in the past, naming the field', async () => {
+      const unknown = await call('POST', '/api/v1/suppressions', { key, json: { ruleId: 'readiness-probe', reason: 'typo' } });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body['error']).toEqual({
+        code: 'BAD_INPUT',
+        message: 'ruleId "readiness-probe" is not a Rollsafe rule (did you mean readiness-probe-missing?); GET /docs/rules lists them',
+        details: { field: 'ruleId' },
+      });
+      const nowhere = await call('POST', '/api/v1/suppressions', { key, json: { ruleId: 'no-such-rule', reason: 'x' } });
+      expect([nowhere.status, (nowhere.body['error'] as Json)['details']]).toEqual([400, { field: 'ruleId' }]);
+      const past = await call('POST', '/api/v1/suppressions', { key, json: { ruleId: 'pdb-missing', reason: 'x', expiresAt: '2020-01-01T00:00:00Z' } });
+      expect(past.status).toBe(400);
+      expect(past.body['error']).toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('in the past'), details: { field: 'expiresAt' } });
+      const future = await call('POST', '/api/v1/suppressions', {
+        key,
+        json: { ruleId: 'pdb-missing', reason: 'x', expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+      });
+      expect(future.status).toBe(201);
+      expect((await call('DELETE', `/api/v1/suppressions/${future.body['id'] as string}`, { key })).status).toBe(204);
+    });
+
+    it("GET /suppressions/:id/findings lists what it hid: its matches in each target's last scan before it", async () => {
+      const own = await createOrg('suppressions-hidden');
+      const scan = async (target: string): Promise<Json> => {
+        const queued = await call('POST', '/api/v1/scans', { key: own, json: { manifests: UNSAFE_DEPLOYMENT, target } });
+        return waitForScan(own, queued.body['id'] as string);
+      };
+      const before = await scan('shop');
+      const otherTarget = await scan('staging');
+      const findings = (await call('GET', `/api/v1/scans/${before['id'] as string}/findings?limit=200`, { key: own })).body['items'] as Array<{
+        id: string;
+        ruleId: string;
+        resource: { kind: string; namespace: string; name: string };
+      }>;
+      const rule = findings[0]?.ruleId as string;
+      const matching = findings.filter((f) => f.ruleId === rule);
+      const created = await call('POST', '/api/v1/suppressions', { key: own, json: { ruleId: rule, namespace: 'shop', reason: 'accepted risk' } });
+      expect(created.status).toBe(201);
+      const suppression = created.body['id'] as string;
+      const after = await scan('shop');
+      expect((after['summary'] as Json)['suppressed']).toBe(matching.length);
+      const afterFindings = (await call('GET', `/api/v1/scans/${after['id'] as string}/findings?limit=200`, { key: own })).body['items'] as Array<{
+        ruleId: string;
+      }>;
+      expect(afterFindings.filter((f) => f.ruleId === rule)).toEqual([]);
+
+      const hidden = await call('GET', `/api/v1/suppressions/${suppression}/findings`, { key: own });
+      expect(hidden.status).toBe(200);
+      const items = hidden.body['items'] as Array<{ ruleId: string; scanId: string; target: string; resource: { namespace: string } }>;
+      // both targets' last scans before it (shop's and staging's), not shop's scan after it
+      expect(items.map((item) => [item.ruleId, item.resource.namespace, item.target, item.scanId]).sort()).toEqual(
+        [...matching.map(() => [rule, 'shop', 'shop', before['id']]), ...matching.map(() => [rule, 'shop', 'staging', otherTarget['id']])].sort(),
+      );
+      expect(hidden.body['totalCount']).toBe(items.length);
+      // paged one at a time with the cursor, the same list
+      const paged: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await call('GET', `/api/v1/suppressions/${suppression}/findings?limit=1${cursor ? `&cursor=${cursor}` : ''}`, { key: own });
+        paged.push(...(page.body['items'] as Array<{ id: string }>).map((item) => item.id));
+        cursor = page.body['nextCursor'] as string | undefined;
+      } while (cursor);
+      expect(paged).toEqual((items as unknown as Array<{ id: string }>).map((item) => item.id));
+      // another organization's suppression is not found; one that matches nothing lists nothing
+      expect((await call('GET', `/api/v1/suppressions/${suppression}/findings`, { key })).status).toBe(404);
+      const elsewhere = await call('POST', '/api/v1/suppressions', { key: own, json: { ruleId: rule, namespace: 'elsewhere', reason: 'x' } });
+      expect((await call('GET', `/api/v1/suppressions/${elsewhere.body['id'] as string}/findings`, { key: own })).body).toEqual({ items: [], totalCount: 0 });
+    });
+  });
+});
