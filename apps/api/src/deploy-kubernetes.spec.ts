@@ -29,20 +29,17 @@ describe('deploy/kubernetes', () => {
   });
 
   it('gives the API and the worker a grace period that covers the preStop sleep and the shutdown timeout', () => {
-    const deployments = parsed.snapshot.deployments as unknown as Array<{
-      metadata: { name: string };
-      spec: { template: { spec: { terminationGracePeriodSeconds: number; containers: Container[] } } };
-    }>;
-    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(['rollsafe-api', 'rollsafe-worker']);
+    const deployments = parsed.snapshot.deployments;
+    expect(deployments.map((d) => d.metadata?.name).sort()).toEqual(['rollsafe-api', 'rollsafe-worker']);
     for (const deployment of deployments) {
-      const pod = deployment.spec.template.spec;
-      const container = pod.containers[0] as Container;
+      const pod = deployment.spec?.template?.spec;
+      const container = pod?.containers?.[0] as Container;
       const shutdownMs = Number(container.env?.find((variable) => variable.name === 'ROLLSAFE_SHUTDOWN_TIMEOUT_MS')?.value);
       const preStop = container.lifecycle?.preStop;
       const sleepSeconds = preStop?.sleep?.seconds ?? (preStop?.exec?.command?.[0] === 'sleep' ? Number(preStop.exec.command[1]) : 0);
       expect(shutdownMs).toBeGreaterThan(0);
-      expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(sleepSeconds + shutdownMs / 1000 + 5);
-      if (deployment.metadata.name === 'rollsafe-api') {
+      expect(pod?.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(sleepSeconds + shutdownMs / 1000 + 5);
+      if (deployment.metadata?.name === 'rollsafe-api') {
         expect(sleepSeconds).toBeGreaterThanOrEqual(5);
         expect(container.readinessProbe?.httpGet?.path).toBe('/readyz');
       }

@@ -14,6 +14,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const dir = path.join(root, 'deploy', 'kubernetes');
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [key: string]: unknown };
+
+/** A field of parsed YAML, by its path, as the test expects it to be (undefined where the path breaks). */
+function field<T>(value: unknown, ...path: Array<string | number>): T {
+  let current: unknown = value;
+  for (const key of path) current = typeof current === 'object' && current !== null ? (current as Record<string | number, unknown>)[key] : undefined;
+  return current as T;
+}
 interface Kustomization {
   namespace: string;
   labels: Array<{ pairs: Record<string, string>; includeSelectors?: boolean; includeTemplates?: boolean }>;
@@ -121,17 +128,17 @@ describe('deploy/kubernetes', () => {
   it('the API drains on rollout: readiness /readyz, liveness /healthz, preStop sleep, grace above preStop + shutdown, maxUnavailable 0, PDB', () => {
     const api = byKey.get('Deployment/rollsafe-api') as Obj & { spec: Record<string, never> };
     const config = (byKey.get('ConfigMap/rollsafe') as Obj & { data: Record<string, string> }).data;
-    const spec = api.spec as unknown as {
+    const spec = field<{
       replicas: number;
       strategy: { rollingUpdate: { maxUnavailable: number } };
-      template: { spec: { terminationGracePeriodSeconds: number; containers: Array<Record<string, never>> } };
-    };
-    const container = spec.template.spec.containers[0] as unknown as {
+      template: { spec: { terminationGracePeriodSeconds: number; containers: unknown[] } };
+    }>(api, 'spec');
+    const container = field<{
       readinessProbe: { httpGet: { path: string } };
       livenessProbe: { httpGet: { path: string } };
       lifecycle: { preStop: { exec: { command: string[] } } };
       command: string[];
-    };
+    }>(spec, 'template', 'spec', 'containers', 0);
     expect(spec.replicas).toBeGreaterThanOrEqual(2);
     expect(spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
     expect(container.readinessProbe.httpGet.path).toBe('/readyz');
@@ -140,14 +147,13 @@ describe('deploy/kubernetes', () => {
     expect(sleep).toBe('sleep');
     const shutdownSeconds = Number(config['ROLLSAFE_SHUTDOWN_TIMEOUT_MS']) / 1000;
     expect(spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(Number(seconds) + shutdownSeconds);
-    const worker = byKey.get('Deployment/rollsafe-worker') as unknown as { spec: { template: { spec: { terminationGracePeriodSeconds: number } } } };
-    expect(worker.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(shutdownSeconds);
+    expect(field<number>(byKey.get('Deployment/rollsafe-worker'), 'spec', 'template', 'spec', 'terminationGracePeriodSeconds')).toBeGreaterThan(
+      shutdownSeconds,
+    );
     expect(byKey.get('PodDisruptionBudget/rollsafe-api')?.['spec']).toMatchObject({ selector: { matchLabels: { 'app.kubernetes.io/name': 'rollsafe-api' } } });
     // the commands exist once the image is built
     for (const d of ['Deployment/rollsafe-api', 'Deployment/rollsafe-worker']) {
-      const command =
-        (byKey.get(d) as unknown as { spec: { template: { spec: { containers: Array<{ command: string[] }> } } } }).spec.template.spec.containers[0]?.command ??
-        [];
+      const command = field<string[] | undefined>(byKey.get(d), 'spec', 'template', 'spec', 'containers', 0, 'command') ?? [];
       const entry = command.find((arg) => arg.startsWith('dist/')) as string;
       expect(fs.existsSync(path.join(root, entry.replace(/^dist\//, '').replace(/\.js$/, '.ts')))).toBe(true);
     }

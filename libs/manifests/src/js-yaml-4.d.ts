@@ -35,6 +35,8 @@ declare module 'js-yaml-4' {
     listener?: (event: 'open' | 'close', state: LoaderState) => void;
   }
   export function load(text: string, options?: LoadOptions): unknown;
-  const jsYaml4: { load: typeof load; Type: typeof Type; FAILSAFE_SCHEMA: Schema; YAMLException: typeof YAMLException };
+  /** Used by tests, to write documents for the parser to read. */
+  export function dump(value: unknown, options?: object): string;
+  const jsYaml4: { load: typeof load; dump: typeof dump; Type: typeof Type; FAILSAFE_SCHEMA: Schema; YAMLException: typeof YAMLException };
   export default jsYaml4;
 }

@@ -154,7 +154,7 @@ describe('the block parser on random documents dumped by js-yaml', () => {
   };
 
   it('agrees with js-yaml 4 wherever it does not give up (3,000 documents)', async () => {
-    const jsYaml4 = (await import('js-yaml-4')).default as unknown as { dump: (value: unknown, options?: object) => string };
+    const jsYaml4 = (await import('js-yaml-4')).default;
     const counts = { bail: 0, same: 0, different: 0 };
     const different: string[] = [];
     for (let i = 0; i < 3000; i++) {
@@ -175,7 +175,7 @@ describe('the block parser on random documents dumped by js-yaml', () => {
   });
 
   it('gives up (or agrees) on mutated documents, valid or not (3,000 mutations)', async () => {
-    const jsYaml4 = (await import('js-yaml-4')).default as unknown as { dump: (value: unknown, options?: object) => string };
+    const jsYaml4 = (await import('js-yaml-4')).default;
     const counts = { bail: 0, same: 0, different: 0 };
     const different: string[] = [];
     const INSERTS = [' ', '  ', ':', ': ', '#', ' #', '-', '- ', '"', "'", '|', '|-', '{', '[', ']', '}', ',', '\n', '\n  ', '\n- ', 'x'];
@@ -218,7 +218,7 @@ describe('parseManifestText on random multi-document files', () => {
   const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)] as T;
 
   it('gives the reference parser values and lines, whatever path each document takes (200 files)', async () => {
-    const jsYaml4 = (await import('js-yaml-4')).default as unknown as { dump: (value: unknown, options?: object) => string };
+    const jsYaml4 = (await import('js-yaml-4')).default;
     const { parseManifestText, CLI_LIMITS } = await import('../src/index.js');
     const { parseReference } = await import('../src/reference-parse.js');
     const different: string[] = [];

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAdvisor } from '#rollsafe/advisor';
-import { parseManifests, parseManifestText } from '../src/index.js';
+import { DEFAULT_LIMITS, parseManifests, parseManifestText } from '../src/index.js';
+import { parseReference } from '../src/reference-parse.js';
 
 /**
  * The parser's contract on real inputs: every file of the conformance and example corpora
@@ -52,7 +53,19 @@ const replacer = (_key: string, value: unknown): unknown =>
 
 /** The parser's output: non-empty documents as [first line, List item lines, value], and error codes. */
 function digestParse(name: string, text: string): string {
-  const parsed = parseManifestText({ name, text });
+  return digestOf(parseManifestText({ name, text }));
+}
+
+/**
+ * The same digest from the js-yaml 5 event parser on the file as it is now: what a file edited
+ * since the stored list was made must agree with (its stored digest is of the old text).
+ */
+function digestReference(name: string, text: string): string {
+  const outcome = parseReference(text, name, 1, DEFAULT_LIMITS, DEFAULT_LIMITS.maxDocuments);
+  return digestOf('error' in outcome ? { documents: [], errors: [outcome.error] } : { documents: outcome.documents, errors: [] });
+}
+
+function digestOf(parsed: { documents: Array<{ line: number; itemLines?: number[]; value: unknown }>; errors: Array<{ code: string }> }): string {
   const documents = parsed.documents
     .filter((d) => d.value !== null && d.value !== undefined)
     .map((d) => [d.line, isList(d.value) ? (d.itemLines ?? []) : [], d.value]);
@@ -98,7 +111,11 @@ describe('conformance and example corpora', () => {
   });
 
   it('parses every file to the documents, lines and errors of the js-yaml 5 event parser', () => {
-    const changed = Object.keys(stored).filter((name) => current[name] && current[name].parser !== stored[name]?.parser);
+    const changed = Object.keys(stored).filter((name) => {
+      const record = current[name];
+      if (!record || record.parser === stored[name]?.parser) return false;
+      return record.parser !== digestReference(name, fs.readFileSync(path.join(workspace, name), 'utf8'));
+    });
     expect(changed).toEqual([]);
   });
 

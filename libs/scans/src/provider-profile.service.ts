@@ -50,7 +50,13 @@ export class ProviderProfileService {
     } catch (error) {
       throw new DomainError('BAD_INPUT', (error as Error).message, { field: 'overrides' });
     }
-    const overrides = parsed.values as unknown as Record<string, Record<string, number>>;
+    // As stored: every row's given fields and their numbers (JSON).
+    const overrides = Object.fromEntries(
+      Object.entries(parsed.values).map(([row, fields]) => [
+        row,
+        Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, number] => typeof entry[1] === 'number')),
+      ]),
+    );
     await this.prisma.client.providerProfileSetting.upsert({
       where: { organizationId },
       create: { organizationId, overrides },

@@ -90,7 +90,7 @@ export function servesTerminatingEndpoints(version: string): boolean {
 }
 
 /** The first readiness-probe success at or after the app serves; ready without a probe once running. */
-export function readyTime(params: SimulationParams, running: number): { serves: number; ready: number } {
+export function readyTime(params: Pick<SimulationParams, 'appWarmup' | 'readinessProbe'>, running: number): { serves: number; ready: number } {
   const serves = running + params.appWarmup;
   const probe = params.readinessProbe;
   if (!probe) return { serves, ready: running };

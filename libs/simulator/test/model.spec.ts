@@ -5,7 +5,8 @@ import { load } from 'js-yaml';
 import { PROFILES, readyTime, serviceTimelineSvg, serviceVerdicts, simulateSnapshot, type ServiceVerdict, type SimulationParams } from '../src/index.js';
 import { SEED, appYaml, snapshotOf } from './seed.js';
 
-const base = { readinessProbe: null, appWarmup: 10 } as unknown as SimulationParams;
+/** What readyTime reads of the parameters. */
+const base: Pick<SimulationParams, 'readinessProbe' | 'appWarmup'> = { readinessProbe: null, appWarmup: 10 };
 
 function only(snapshot: Snapshot, overrides = {}): ServiceVerdict {
   const { verdicts } = serviceVerdicts(snapshot, { overrides });

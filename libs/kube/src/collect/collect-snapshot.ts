@@ -83,7 +83,7 @@ async function collectProviderResource(client: ApiClient, collection: Collection
   const items: unknown[] = [];
   const outcome = await listAllPages(
     client,
-    resource as unknown as ListedResource,
+    resource,
     { pageSize },
     {
       page(page, apiVersion) {

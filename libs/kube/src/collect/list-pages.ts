@@ -28,7 +28,12 @@ export interface ListSettings {
  * that expired (410) restarts the list from the first page. 403 (RBAC) and 404 (the API is
  * not served) are returned as "not listed"; other failures throw.
  */
-export async function listAllPages(client: ApiClient, resource: ListedResource, settings: ListSettings, sink: PageSink): Promise<ListOutcome> {
+export async function listAllPages(
+  client: ApiClient,
+  resource: Pick<ListedResource, 'path' | 'resource'>,
+  settings: ListSettings,
+  sink: PageSink,
+): Promise<ListOutcome> {
   const maxRestarts = settings.maxRestarts ?? 3;
   let pages = 0;
   let restarts = 0;
