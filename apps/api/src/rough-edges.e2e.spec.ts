@@ -1,20 +1,27 @@
 // Issue 14's rough edges on the service, each with its test: `provider=auto` accepted by
 // every input that takes a provider (REST and GraphQL, scans and clusters), suppressions
-// validated and what one hid listed.
+// validated and what one hid listed, webhook give-ups logged at warn and counted in /metrics.
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import { NotificationDelivery, retryPolicyOf } from '#rollsafe/scans';
 import { FakeKubeApiServer, UNSAFE_DEPLOYMENT, kubeScenarios } from '#rollsafe/testing';
 import { ApiHarness, type Json } from '../test/api-harness.js';
 
 describe('rough edges (e2e)', () => {
   const harness = new ApiHarness({ scanPolls: 300, options: () => ({ encryptionKey: randomBytes(32), outboundAllow: ['loopback'] }) });
-  const { start, call, createOrg, waitForScan, graphql } = harness;
+  const { start, call, createOrg, waitForScan, graphql, logLines } = harness;
   let fake: FakeKubeApiServer;
   let key: string;
+  let app: INestApplication;
+  let base: string;
 
   beforeAll(async () => {
     await harness.setUp();
-    harness.startScanWorker((await start()).app);
+    ({ app, base } = await start());
+    harness.startScanWorker(app);
     fake = await FakeKubeApiServer.start({ scenario: kubeScenarios.demoCluster(), tokens: { 'rollsafe-demo-reader': kubeScenarios.readOnlyUser } });
     key = await createOrg('rough-edges');
   }, 60_000);
@@ -148,5 +155,44 @@ describe('rough edges (e2e)', () => {
       const elsewhere = await call('POST', '/api/v1/suppressions', { key: own, json: { ruleId: rule, namespace: 'elsewhere', reason: 'x' } });
       expect((await call('GET', `/api/v1/suppressions/${elsewhere.body['id'] as string}/findings`, { key: own })).body).toEqual({ items: [], totalCount: 0 });
     });
+  });
+
+  it('logs a webhook give-up at warn and counts it in /metrics (rollsafe_webhook_deliveries{result})', async () => {
+    const own = await createOrg('give-ups');
+    const receiver = http.createServer((request, response) => {
+      request.resume();
+      request.on('end', () => response.writeHead(500).end('down'));
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      const webhook = await call('POST', '/api/v1/webhooks', { key: own, json: { kind: 'generic', url, minSeverity: 'info' } });
+      expect(webhook.status).toBe(201);
+      const webhookId = webhook.body['id'] as string;
+      const gaveUpBefore = Number(/rollsafe_webhook_deliveries\{result="gave_up"\} (\d+)/.exec(await (await fetch(`${base}/metrics`)).text())?.[1]);
+
+      // the test message fails: given up on at once, a warning
+      const test = await call('POST', `/api/v1/webhooks/${webhookId}/test`, { key: own });
+      expect(test.body).toMatchObject({ result: 'gave_up', status: 500 });
+      // a scan's notification on its last attempt (the worker's job, run here as it runs it)
+      const queued = await call('POST', '/api/v1/scans', { key: own, json: { manifests: UNSAFE_DEPLOYMENT } });
+      const scanId = (await waitForScan(own, queued.body['id'] as string))['id'] as string;
+      const last = retryPolicyOf(harness.options()).maxAttempts;
+      expect(await app.get(NotificationDelivery).deliverChanges({ webhookId, scanId }, last)).toMatchObject({ outcome: 'gave-up' });
+
+      const lines = logLines.map((line) => JSON.parse(line) as { level: number | string; msg?: string; webhookId?: string });
+      const warned = lines.filter((line) => line.webhookId === webhookId && /giving up/.test(line.msg ?? ''));
+      expect(warned.map((line) => [line.msg, line.level])).toEqual([
+        ['webhook test failed: giving up', 'warn'],
+        ['notification failed: giving up', 'warn'],
+      ]);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toContain('# TYPE rollsafe_webhook_deliveries gauge');
+      expect(Number(/rollsafe_webhook_deliveries\{result="gave_up"\} (\d+)/.exec(metrics)?.[1])).toBe(gaveUpBefore + 2);
+      expect(metrics).toMatch(/rollsafe_webhook_deliveries\{result="delivered"\} \d+/);
+      expect(metrics).toContain('# TYPE rollsafe_scan_duration_seconds summary');
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 });

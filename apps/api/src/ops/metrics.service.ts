@@ -1,12 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { FindingRepository, ScanRepository } from '#rollsafe/store';
+import { Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import { FindingRepository, PrismaService, ScanRepository } from '#rollsafe/store';
 import { JobQueue } from '#rollsafe/scans';
 
 /**
- * Prometheus metrics. Request durations are observed here; scans, durations, queue depth
- * and open findings are read from Postgres and Redis at scrape time, so they cover every
- * worker and API instance.
+ * Prometheus metrics. Request durations are observed here; scans, durations, queue depth,
+ * open findings and webhook deliveries are read from Postgres and Redis at scrape time, so
+ * they cover every worker and API instance (the worker delivers, the API reports). Names
+ * follow Prometheus' rules: gauges of rows by state (`rollsafe_scans`,
+ * `rollsafe_webhook_deliveries`), no `_total`, `_sum` or `_count` outside a counter, summary
+ * or histogram (scan durations are one summary family).
  */
 @Injectable()
 export class MetricsService {
@@ -14,7 +17,7 @@ export class MetricsService {
   private readonly logger = new Logger('MetricsService');
   private readonly requestDuration: Histogram<'method' | 'route' | 'status'>;
 
-  constructor(scans: ScanRepository, findings: FindingRepository, jobs: JobQueue) {
+  constructor(scans: ScanRepository, findings: FindingRepository, jobs: JobQueue, prisma: PrismaService) {
     collectDefaultMetrics({ register: this.registry, prefix: 'rollsafe_' });
     this.requestDuration = new Histogram({
       name: 'rollsafe_http_request_duration_seconds',
@@ -43,35 +46,30 @@ export class MetricsService {
         });
       },
     });
-    // The sum and the count of scan durations come from one read per scrape: prom-client
-    // collects every metric of a scrape at once, so whichever gauge it asks first starts the
-    // read and the other waits for the same answer (neither serves the previous scrape's).
-    let durations: Promise<void> | undefined;
-    const collectDurations = (): Promise<void> =>
-      (durations ??= safely('scan durations', async () => {
-        const rows = await scans.durationTotals();
-        durationSum.reset();
-        durationCount.reset();
-        for (const row of rows) {
-          durationCount.set({ status: row.status }, row.count);
-          durationSum.set({ status: row.status }, row.sumMs / 1000);
-        }
-      }).finally(() => {
-        durations = undefined;
-      }));
-    const durationSum: Gauge<'status'> = new Gauge({
-      name: 'rollsafe_scan_duration_seconds_sum',
-      help: 'Total run time of finished scans, by status',
-      labelNames: ['status'],
+    // Scan run times as one summary family (its _sum and _count, no quantiles), both from
+    // one read of the totals per scrape, so they always describe the same moment.
+    this.registry.registerMetric(
+      summaryFromTotals('rollsafe_scan_duration_seconds', 'Run time of finished scans, by status', async () => {
+        let rows: Awaited<ReturnType<ScanRepository['durationTotals']>> = [];
+        await safely('scan durations', async () => {
+          rows = await scans.durationTotals();
+        });
+        return rows.map((row) => ({ labels: { status: row.status }, count: row.count, sum: row.sumMs / 1000 }));
+      }),
+    );
+    new Gauge({
+      name: 'rollsafe_webhook_deliveries',
+      help: 'Webhook delivery attempts in the delivery log, by result (gave_up: a notification given up on; tests included)',
+      labelNames: ['result'],
       registers: [this.registry],
-      collect: collectDurations,
-    });
-    const durationCount: Gauge<'status'> = new Gauge({
-      name: 'rollsafe_scan_duration_seconds_count',
-      help: 'Number of finished scans with a run time, by status',
-      labelNames: ['status'],
-      registers: [this.registry],
-      collect: collectDurations,
+      async collect() {
+        await safely('webhook deliveries', async () => {
+          const groups = await prisma.client.webhookDelivery.groupBy({ by: ['result'], _count: { _all: true } });
+          this.reset();
+          for (const result of ['delivered', 'retrying', 'gave_up']) this.set({ result }, 0);
+          for (const group of groups) this.set({ result: group.result }, group._count._all);
+        });
+      },
     });
     new Gauge({
       name: 'rollsafe_queue_jobs',
@@ -103,4 +101,29 @@ export class MetricsService {
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     this.requestDuration.observe({ method, route, status: String(status) }, seconds);
   }
+}
+
+/** A summary family (`# TYPE name summary`: name_sum and name_count per label set) whose totals are read at scrape time. */
+function summaryFromTotals(name: string, help: string, read: () => Promise<Array<{ labels: Record<string, string>; count: number; sum: number }>>): Metric {
+  const metric = {
+    name,
+    help,
+    type: 'summary',
+    aggregator: 'sum',
+    async get() {
+      const rows = await read();
+      return {
+        name,
+        help,
+        type: 'summary',
+        aggregator: 'sum',
+        values: rows.flatMap((row) => [
+          { metricName: `${name}_sum`, labels: row.labels, value: row.sum },
+          { metricName: `${name}_count`, labels: row.labels, value: row.count },
+        ]),
+      };
+    },
+    reset(): void {},
+  };
+  return metric as unknown as Metric;
 }

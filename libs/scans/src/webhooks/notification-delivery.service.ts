@@ -101,7 +101,16 @@ export class NotificationDelivery {
     const { webhook } = await this.webhooks.openOwned(organizationId, webhookId);
     const organization = (await this.organizations.find(organizationId)) ?? { id: organizationId, name: organizationId };
     const { row, attempt } = await this.send(buildTestRequest(webhook, organization), { organizationId, webhookId, scanId: null }, 1, { retries: false });
-    this.logger.log({ msg: 'webhook test sent', webhookId, ok: attempt.ok, status: attempt.status, error: attempt.error });
+    // a test that fails is given up on at once, like a scan's last attempt: a warning
+    const line = {
+      msg: attempt.ok ? 'webhook test sent' : 'webhook test failed: giving up',
+      webhookId,
+      ok: attempt.ok,
+      status: attempt.status,
+      error: attempt.error,
+    };
+    if (attempt.ok) this.logger.log(line);
+    else this.logger.warn(line);
     return toDeliveryView(row);
   }
 
