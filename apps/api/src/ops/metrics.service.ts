@@ -123,7 +123,8 @@ function summaryFromTotals(name: string, help: string, read: () => Promise<Array
         ]),
       };
     },
-    reset(): void {},
+    // nothing is kept between scrapes
+    reset: (): void => undefined,
   };
   return metric as unknown as Metric;
 }
