@@ -22,6 +22,8 @@ COPY --from=build --chown=node:node /app/package.json /app/prisma.config.ts ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/prisma ./prisma
+# the rule pages the API serves at /docs/rules/:id
+COPY --chown=node:node docs/rules ./docs/rules
 USER node
 EXPOSE 3000
 # Liveness for plain `docker run`; compose and Kubernetes use /readyz for readiness.

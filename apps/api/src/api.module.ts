@@ -35,6 +35,7 @@ import { ProviderProfileController } from './rest/provider-profile.controller.js
 import { WebhooksController } from './rest/webhooks.controller.js';
 import { WebhooksResolver } from './graphql/webhooks.resolver.js';
 import { NodeResolver } from './graphql/node.resolver.js';
+import { RuleDocsController } from './docs/rule-docs.controller.js';
 
 @Module({})
 export class ApiModule implements NestModule {
@@ -92,6 +93,7 @@ export class ApiModule implements NestModule {
         ProviderProfileController,
         WebhooksController,
         OpsController,
+        RuleDocsController,
       ],
       providers: [
         { provide: API_OPTIONS, useValue: options },

@@ -195,4 +195,36 @@ describe('rough edges (e2e)', () => {
       await new Promise((resolve) => receiver.close(resolve));
     }
   });
+
+  it('serves the rule pages at /docs/rules/:id as HTML whose links between rules stay on the server (offline)', async () => {
+    const page = await fetch(`${base}/docs/rules/prestop-hook-missing`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const html = await page.text();
+    expect(html).toContain('<h1>prestop-hook-missing</h1>');
+    expect(html).toContain('<a href="/docs/rules/prestop-sleep-too-short">prestop-sleep-too-short</a>');
+    expect(html).toContain('<pre><code class="language-yaml">');
+    // every page from the index, and every link between them, answers here; nothing is loaded from elsewhere
+    const index = await (await fetch(`${base}/docs/rules`)).text();
+    const linked = (text: string): string[] => [...text.matchAll(/href="([^"]+)"/g)].map((match) => match[1] as string);
+    const rulePages = [...new Set(linked(index).filter((href) => href.startsWith('/docs/rules/')))];
+    const { RULES } = await import('#rollsafe/advisor');
+    expect(rulePages.sort()).toEqual(RULES.map((rule) => `/docs/rules/${rule.id}`).sort());
+    const internal = new Set<string>();
+    for (const href of rulePages) {
+      const text = await (await fetch(`${base}${href}`)).text();
+      expect([href, /<(script|img|link)\b/.test(text)]).toEqual([href, false]);
+      for (const link of linked(text)) {
+        if (!/^https?:/.test(link)) expect([href, link]).not.toEqual([href, expect.stringMatching(/\.md(#|$)/)]);
+        if (link.startsWith('/')) internal.add(link.replace(/#.*$/, ''));
+      }
+    }
+    for (const link of internal) expect([link, (await fetch(`${base}${link}`)).status]).toEqual([link, 200]);
+    expect(internal.size).toBeGreaterThan(10);
+    // the source on request; an unknown rule is a 404 with the API's error body
+    const markdown = await fetch(`${base}/docs/rules/prestop-hook-missing`, { headers: { accept: 'text/markdown' } });
+    expect(await markdown.text()).toMatch(/^# prestop-hook-missing\n/);
+    const missing = await call('GET', '/docs/rules/no-such-rule');
+    expect([missing.status, (missing.body['error'] as Json)['code']]).toEqual([404, 'NOT_FOUND']);
+  });
 });
