@@ -227,4 +227,20 @@ describe('rough edges (e2e)', () => {
     const missing = await call('GET', '/docs/rules/no-such-rule');
     expect([missing.status, (missing.body['error'] as Json)['code']]).toEqual([404, 'NOT_FOUND']);
   });
+
+  it("README: the shell examples' commands reach no real host (only 127.0.0.1 and $API), and the quick start tells PORT and ROLLSAFE_OUTBOUND_ALLOW=loopback", async () => {
+    const fs = await import('node:fs');
+    const readme = fs.readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const commands = [...readme.matchAll(/```(?:sh|bash)\n([\s\S]*?)```/g)]
+      .flatMap((block) => (block[1] as string).split('\n'))
+      .map((line) => line.replace(/(^|\s)#.*$/, '')) // comments show answers and explain; they run nothing
+      .join('\n');
+    const hosts = [...commands.matchAll(/https?:\/\/([^/\s"'\\:)]+)/g)].map((match) => match[1]);
+    expect(hosts.length).toBeGreaterThan(2);
+    expect([...new Set(hosts)]).toEqual(['127.0.0.1']);
+    expect(commands).toContain('"kind\\":\\"slack\\",\\"url\\":\\"http://127.0.0.1:9099/');
+    const quickStart = /<!-- section:quickstart -->([\s\S]*?)<!-- \/section:quickstart -->/.exec(readme)?.[1] ?? '';
+    expect(quickStart).toContain('PORT=8080 npm start');
+    expect(quickStart).toContain('ROLLSAFE_OUTBOUND_ALLOW=loopback npm start');
+  });
 });
