@@ -378,7 +378,10 @@ async function main() {
     const columns =
       'id, organization_id, scan_id, seq, rule_id, severity, kind, namespace, name, container, message, evidence, remediation, docs, location_file, location_line, fingerprint';
     // Warm-up: plans, pools, JIT.
-    await fixedRate('warm-up', Math.min(rate, 50), 2, () => restPage(api.base, keyA, scanA, {}));
+    // Warm-up (JIT, the pool's connections, Postgres's caches), both transports, every shape.
+    await fixedRate('warm-up', Math.min(rate, 100), 6, (i) =>
+      i % 2 ? restPage(api.base, keyA, scanA, i % 3 ? {} : { cursor: deep }) : graphqlPage(api.base, keyA, scanA, i % 3 ? {} : { after: deep }),
+    );
     const cases = [
       ['first page', {}, {}, `SELECT ${columns} FROM findings WHERE ${where} ORDER BY seq LIMIT ${PAGE + 1};`],
       ['deep cursor', { cursor: deep }, { after: deep }, `SELECT ${columns} FROM findings WHERE ${where} AND seq > ${deepSeq} ORDER BY seq LIMIT ${PAGE + 1};`],
