@@ -54,7 +54,13 @@ export class MetricsService {
         await safely('scan durations', async () => {
           rows = await scans.durationTotals();
         });
-        return rows.map((row) => ({ labels: { status: row.status }, count: row.count, sum: row.sumMs / 1000 }));
+        // finished statuses at 0 until a scan finishes, like the other families' labels
+        const byStatus = new Map<string, { count: number; sum: number }>([
+          ['succeeded', { count: 0, sum: 0 }],
+          ['failed', { count: 0, sum: 0 }],
+        ]);
+        for (const row of rows) byStatus.set(row.status, { count: row.count, sum: row.sumMs / 1000 });
+        return [...byStatus].map(([status, totals]) => ({ labels: { status }, ...totals }));
       }),
     );
     new Gauge({
