@@ -3,9 +3,11 @@
 // validated and what one hid listed, webhook give-ups logged at warn and counted in /metrics.
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
+import { RULES } from '#rollsafe/advisor';
 import { NotificationDelivery, retryPolicyOf } from '#rollsafe/scans';
 import { FakeKubeApiServer, UNSAFE_DEPLOYMENT, kubeScenarios } from '#rollsafe/testing';
 import { ApiHarness, type Json } from '../test/api-harness.js';
@@ -208,7 +210,6 @@ describe('rough edges (e2e)', () => {
     const index = await (await fetch(`${base}/docs/rules`)).text();
     const linked = (text: string): string[] => [...text.matchAll(/href="([^"]+)"/g)].map((match) => match[1] as string);
     const rulePages = [...new Set(linked(index).filter((href) => href.startsWith('/docs/rules/')))];
-    const { RULES } = await import('#rollsafe/advisor');
     expect(rulePages.sort()).toEqual(RULES.map((rule) => `/docs/rules/${rule.id}`).sort());
     const internal = new Set<string>();
     for (const href of rulePages) {
@@ -228,8 +229,7 @@ describe('rough edges (e2e)', () => {
     expect([missing.status, (missing.body['error'] as Json)['code']]).toEqual([404, 'NOT_FOUND']);
   });
 
-  it("README: the shell examples' commands reach no real host (only 127.0.0.1 and $API), and the quick start tells PORT and ROLLSAFE_OUTBOUND_ALLOW=loopback", async () => {
-    const fs = await import('node:fs');
+  it("README: the shell examples' commands reach no real host (only 127.0.0.1 and $API), and the quick start tells PORT and ROLLSAFE_OUTBOUND_ALLOW=loopback", () => {
     const readme = fs.readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
     const commands = [...readme.matchAll(/```(?:sh|bash)\n([\s\S]*?)```/g)]
       .flatMap((block) => (block[1] as string).split('\n'))
