@@ -5,7 +5,7 @@
 // uploads (POST /api/v1/scans) are sent back to back, and prints p50/p99 of both and the
 // ratio loaded/idle of the p99s (goal: under 3).
 //
-//   node bench/api-latency/run.mjs [--probes 1000] [--interval-ms 10] [--uploads 8] [--max-seconds 120] [--keep-database] [--no-build]
+//   node bench/api-latency/run.mjs [--probes 1000] [--interval-ms 10] [--uploads 8] [--max-seconds 120] [--keep-database] [--no-build] [--profile-api]
 //
 // Every request goes to 127.0.0.1; the counts and the time are bounded. Needs `npm run build`
 // (done here when dist/ is stale), Postgres at BENCH_DATABASE_URL (default
@@ -43,6 +43,8 @@ const settings = {
   keepDatabase: args.includes('--keep-database'),
   /** Runs dist/ as it is (e.g. when another change in the tree does not compile yet). */
   build: !args.includes('--no-build'),
+  /** Writes a CPU profile of the API (node --cpu-prof) to out/profile/ and prints its heaviest functions. */
+  profileApi: args.includes('--profile-api'),
 };
 const databaseUrl = process.env.BENCH_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/rollsafe_bench';
 const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -122,7 +124,12 @@ function freePort() {
 /** One of the apps, with its output in out/<name>.log. */
 function startApp(name, env) {
   const logFile = fs.openSync(path.join(outDir, `${name}.log`), 'w');
-  const child = spawn(process.execPath, [path.join(root, 'dist', 'apps', name, 'src', 'main.js')], { cwd: root, env, stdio: ['ignore', logFile, logFile] });
+  const flags = name === 'api' && settings.profileApi ? ['--cpu-prof', `--cpu-prof-dir=${path.join(outDir, 'profile')}`] : [];
+  const child = spawn(process.execPath, [...flags, path.join(root, 'dist', 'apps', name, 'src', 'main.js')], {
+    cwd: root,
+    env,
+    stdio: ['ignore', logFile, logFile],
+  });
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return { name, child, exited, logFile };
 }
@@ -355,6 +362,25 @@ async function main() {
     `  results: bench/api-latency/out/results.json`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
+  if (settings.profileApi) process.stdout.write(heaviestFunctions(path.join(outDir, 'profile')));
+}
+
+/** The functions with the most self time in the newest CPU profile of a directory. */
+function heaviestFunctions(dir) {
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')) : [];
+  if (files.length === 0) return '  (no CPU profile written)\n';
+  const newest = files.map((f) => path.join(dir, f)).sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
+  const profile = JSON.parse(fs.readFileSync(newest, 'utf8'));
+  const selfMs = new Map();
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  for (let i = 0; i < profile.samples.length; i += 1) {
+    const node = byId.get(profile.samples[i]);
+    const { functionName, url, lineNumber } = node.callFrame;
+    const key = `${functionName || '(anonymous)'} ${url.replace(/^.*\/(node_modules|dist)\//, '$1/')}:${lineNumber + 1}`;
+    selfMs.set(key, (selfMs.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  }
+  const top = [...selfMs].sort((a, b) => b[1] - a[1]).slice(0, 15);
+  return `\nAPI CPU profile ${path.relative(root, newest)}, self time:\n${top.map(([key, value]) => `  ${value.toFixed(0).padStart(7)} ms  ${key}`).join('\n')}\n`;
 }
 
 main().then(
