@@ -11,6 +11,7 @@ import { API_OPTIONS, type ApiOptions } from './api.options.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthMiddleware } from './auth/auth.middleware.js';
 import { RateLimiter } from './auth/rate-limiter.js';
+import { OrganizationAdmission } from './auth/admission.js';
 import { RedisConnection } from './auth/redis.provider.js';
 import { ApiExceptionFilter } from './errors/api-exception.filter.js';
 import { ScansResolver } from './graphql/scans.resolver.js';
@@ -101,6 +102,7 @@ export class ApiModule implements NestModule {
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         RedisConnection,
         RateLimiter,
+        OrganizationAdmission,
         {
           provide: GRAPHQL_BUDGET_WIRING,
           inject: [RateLimiter],

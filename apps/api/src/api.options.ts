@@ -4,7 +4,16 @@ import type { ScansConfig } from '#rollsafe/scans';
 /** What the API reads from the validated configuration (libs/runtime's AppConfig). */
 export type ApiOptions = Pick<
   AppConfig,
-  'databaseUrl' | 'databasePoolSize' | 'redisUrl' | 'queuePrefix' | 'adminToken' | 'rateLimitPerMinute' | 'docsBaseUrl' | 'nodeEnv' | 'graphqlBudgetPerMinute'
+  | 'databaseUrl'
+  | 'databasePoolSize'
+  | 'redisUrl'
+  | 'queuePrefix'
+  | 'adminToken'
+  | 'rateLimitPerMinute'
+  | 'docsBaseUrl'
+  | 'nodeEnv'
+  | 'graphqlBudgetPerMinute'
+  | 'orgMaxInFlight'
 > &
   ScansConfig;
 

@@ -5,10 +5,12 @@
 // input is bounded (multipart as a whole, a List of a million items), and the small defects
 // (forged cursors over GraphQL, introspection in production) stay fixed.
 import 'reflect-metadata';
+import net from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { PrismaService } from '#rollsafe/store';
-import { ScanReconciler } from '#rollsafe/scans';
-import { UNSAFE_DEPLOYMENT } from '#rollsafe/testing';
+import { OrganizationService, ScanReconciler } from '#rollsafe/scans';
+import { OrganizationAdmission } from './auth/admission.js';
+import { UNSAFE_DEPLOYMENT, until } from '#rollsafe/testing';
 import { ApiHarness, type Json } from '../test/api-harness.js';
 
 const CLOSED_PORT_DB = 'postgresql://postgres@127.0.0.1:1/unreachable';
@@ -39,7 +41,7 @@ describe('resilience (e2e)', () => {
 
   afterAll(async () => {
     await harness.tearDown();
-  });
+  }, 30_000);
 
   describe('outages', () => {
     it('answers 503 with Retry-After at once while Postgres is unreachable (REST and GraphQL)', async () => {
@@ -167,6 +169,41 @@ describe('resilience (e2e)', () => {
       const other = await call('POST', '/graphql', { key: keyB, at: budgeted.base, json: { query } });
       expect(errorsOf(other.body)).toEqual([]);
     });
+  });
+
+  describe('admission per organization', () => {
+    it("refuses an organization's requests past its in-flight limit at once, and serves another organization meanwhile", async () => {
+      const limited = await start({ orgMaxInFlight: 2 });
+      const port = (limited.app.getHttpServer().address() as { port: number }).port;
+      // Two uploads of organization A held in flight: headers sent, the body only begun.
+      const held = await Promise.all(
+        [0, 1].map(
+          () =>
+            new Promise<net.Socket>((resolve) => {
+              const socket = net.connect(port, '127.0.0.1', () => {
+                socket.write(
+                  `POST /api/v1/scans HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${keyA}\r\n` +
+                    `Content-Type: multipart/form-data; boundary=held\r\nContent-Length: 100000\r\n\r\n--held\r\n`,
+                );
+                resolve(socket);
+              });
+              socket.on('error', () => undefined);
+            }),
+        ),
+      );
+      const { organizationId } = await limited.app.get(OrganizationService).authenticate(keyA);
+      const admission = limited.app.get(OrganizationAdmission);
+      await until('both uploads to be admitted', () => (admission.inFlightOf(organizationId) === 2 ? true : undefined));
+      const refused = await call('GET', '/api/v1/scans', { key: keyA, at: limited.base });
+      expect(refused).toMatchObject({ body: { error: { code: 'RATE_LIMITED', details: { limit: 2 } } } });
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect((await call('GET', '/api/v1/scans', { key: keyB, at: limited.base })).status).toBe(200);
+      for (const socket of held) socket.destroy();
+      // Their slots are free again once the connections closed.
+      await until('A to be served again', async () =>
+        (await call('GET', '/api/v1/scans', { key: keyA, at: limited.base })).status === 200 ? true : undefined,
+      );
+    }, 30_000);
   });
 
   describe('bounded input', () => {

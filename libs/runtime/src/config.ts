@@ -92,6 +92,7 @@ export const configSchema = z.object({
   ROLLSAFE_SCAN_MEMORY_MB: integer('ROLLSAFE_SCAN_MEMORY_MB', 64, 65_536, 1024),
   ROLLSAFE_UPLOAD_RETENTION_DAYS: integer('ROLLSAFE_UPLOAD_RETENTION_DAYS', 0, 36_500, 30),
   ROLLSAFE_GRAPHQL_BUDGET_PER_MINUTE: integer('ROLLSAFE_GRAPHQL_BUDGET_PER_MINUTE', 1, 100_000_000, 200_000),
+  ROLLSAFE_ORG_MAX_IN_FLIGHT: integer('ROLLSAFE_ORG_MAX_IN_FLIGHT', 1, 10_000, 16),
   ROLLSAFE_DATABASE_POOL_SIZE: integer('ROLLSAFE_DATABASE_POOL_SIZE', 1, 200, 10),
   ROLLSAFE_SHUTDOWN_TIMEOUT_MS: integer('ROLLSAFE_SHUTDOWN_TIMEOUT_MS', 0, 600_000, 25_000),
   ROLLSAFE_QUEUE_PREFIX: z
@@ -137,6 +138,8 @@ export interface AppConfig {
   uploadRetentionDays: number;
   /** GraphQL complexity an organization may spend per minute (across every API process). */
   graphqlBudgetPerMinute: number;
+  /** Requests of one organization one API process serves at once (then 429 at once). */
+  orgMaxInFlight: number;
   /** Postgres connections per API process (a worker uses concurrency x 2 + 4). */
   databasePoolSize: number;
   shutdownTimeoutMs: number;
@@ -216,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     scanMemoryMb: raw.ROLLSAFE_SCAN_MEMORY_MB,
     uploadRetentionDays: raw.ROLLSAFE_UPLOAD_RETENTION_DAYS,
     graphqlBudgetPerMinute: raw.ROLLSAFE_GRAPHQL_BUDGET_PER_MINUTE,
+    orgMaxInFlight: raw.ROLLSAFE_ORG_MAX_IN_FLIGHT,
     databasePoolSize: raw.ROLLSAFE_DATABASE_POOL_SIZE,
     shutdownTimeoutMs: raw.ROLLSAFE_SHUTDOWN_TIMEOUT_MS,
     queuePrefix: raw.ROLLSAFE_QUEUE_PREFIX,

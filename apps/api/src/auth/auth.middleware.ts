@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { DomainError, OrganizationService } from '#rollsafe/scans';
 import { requestContext } from '#rollsafe/runtime';
 import { RateLimiter } from './rate-limiter.js';
+import { OrganizationAdmission } from './admission.js';
 import type { AuthenticatedRequest } from './auth.types.js';
 
 export function bearerToken(request: Request): string | undefined {
@@ -22,6 +23,7 @@ export class AuthMiddleware implements NestMiddleware {
   constructor(
     private readonly organizations: OrganizationService,
     private readonly rateLimiter: RateLimiter,
+    private readonly admission: OrganizationAdmission,
   ) {}
 
   async use(request: Request, response: Response, next: NextFunction): Promise<void> {
@@ -39,6 +41,8 @@ export class AuthMiddleware implements NestMiddleware {
     }
     const context = requestContext.getStore();
     if (context) context.organizationId = authenticated.auth.organizationId;
+    const release = this.admission.enter(authenticated.auth.organizationId);
+    response.once('close', release);
     const state = await this.rateLimiter.consume(authenticated.auth.apiKeyId).catch((error: unknown) => {
       if (error instanceof DomainError && error.retryAfterSeconds !== undefined) {
         response.setHeader('X-RateLimit-Limit', String((error.details as { limit?: number } | undefined)?.limit ?? ''));
