@@ -329,7 +329,7 @@ describe('contracts (e2e)', () => {
       expect(
         await page
           .locator('.graphiql-query-editor .CodeMirror')
-          .evaluate((node) => (node as unknown as { CodeMirror: { getValue(): string } }).CodeMirror.getValue()),
+          .evaluate((node) => (node as typeof node & { CodeMirror: { getValue(): string } }).CodeMirror.getValue()),
       ).toContain('scans(first: 5)');
       // the API key in the headers editor, then run the default query
       await page.getByRole('button', { name: 'Headers' }).click();
@@ -337,13 +337,15 @@ describe('contracts (e2e)', () => {
         .locator('.graphiql-editor-tool .CodeMirror')
         .last()
         .evaluate(
-          (node, header) => (node as unknown as { CodeMirror: { setValue(value: string): void } }).CodeMirror.setValue(header),
+          (node, header) => (node as typeof node & { CodeMirror: { setValue(value: string): void } }).CodeMirror.setValue(header),
           JSON.stringify({ Authorization: `Bearer ${key}` }),
         );
       await page.locator('.graphiql-execute-button').click();
       // runs in the page: the result pane's CodeMirror text
       const responseText = (): string | undefined => {
-        const { document } = globalThis as unknown as { document: { querySelector(selector: string): { CodeMirror?: { getValue(): string } } | null } };
+        const { document } = globalThis as typeof globalThis & {
+          document: { querySelector(selector: string): { CodeMirror?: { getValue(): string } } | null };
+        };
         return document.querySelector('.graphiql-response .CodeMirror')?.CodeMirror?.getValue();
       };
       await page.waitForFunction(`(${responseText.toString()})()?.includes('totalCount')`, undefined, { timeout: 15_000 });

@@ -151,7 +151,7 @@ describe('rough edges (e2e)', () => {
         paged.push(...(page.body['items'] as Array<{ id: string }>).map((item) => item.id));
         cursor = page.body['nextCursor'] as string | undefined;
       } while (cursor);
-      expect(paged).toEqual((items as unknown as Array<{ id: string }>).map((item) => item.id));
+      expect(paged).toEqual((hidden.body['items'] as Array<{ id: string }>).map((item) => item.id));
       // another organization's suppression is not found; one that matches nothing lists nothing
       expect((await call('GET', `/api/v1/suppressions/${suppression}/findings`, { key })).status).toBe(404);
       const elsewhere = await call('POST', '/api/v1/suppressions', { key: own, json: { ruleId: rule, namespace: 'elsewhere', reason: 'x' } });

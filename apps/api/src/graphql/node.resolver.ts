@@ -17,9 +17,9 @@ export class NodeResolver {
     description:
       'Any object of the organization by its id (UUID) or globalId (base64("Type:uuid")): Scan, Finding, Cluster, ClusterFinding, Webhook, Delivery, ServiceVerdict. Null when there is none',
   })
-  async node(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<NodeInterface | null> {
+  async node(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<(Pick<NodeInterface, 'id'> & { [NODE_TYPE]: string }) | null> {
     const found = await this.nodes.find(auth.organizationId, id);
-    return found ? ({ ...found.view, [NODE_TYPE]: found.type } as unknown as NodeInterface) : null;
+    return found ? { ...found.view, [NODE_TYPE]: found.type } : null;
   }
 
   @ResolveField(() => ID)

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import { Gauge, Histogram, Registry, Summary, collectDefaultMetrics, type Metric } from 'prom-client';
 import { FindingRepository, PrismaService, ScanRepository } from '#rollsafe/store';
 import { JobQueue } from '#rollsafe/scans';
 
@@ -109,28 +109,29 @@ export class MetricsService {
   }
 }
 
-/** A summary family (`# TYPE name summary`: name_sum and name_count per label set) whose totals are read at scrape time. */
-function summaryFromTotals(name: string, help: string, read: () => Promise<Array<{ labels: Record<string, string>; count: number; sum: number }>>): Metric {
-  const metric = {
-    name,
-    help,
-    type: 'summary',
-    aggregator: 'sum',
-    async get() {
-      const rows = await read();
-      return {
-        name,
-        help,
-        type: 'summary',
-        aggregator: 'sum',
-        values: rows.flatMap((row) => [
-          { metricName: `${name}_sum`, labels: row.labels, value: row.sum },
-          { metricName: `${name}_count`, labels: row.labels, value: row.count },
-        ]),
-      };
-    },
-    // nothing is kept between scrapes
-    reset: (): void => undefined,
-  };
-  return metric as unknown as Metric;
+/** A summary family (`# TYPE name summary`: name_sum and name_count per status) whose totals are read at scrape time. */
+class SummaryOfTotals extends Summary<'status'> {
+  constructor(
+    name: string,
+    help: string,
+    private readonly totals: () => Promise<Array<{ labels: { status: string }; count: number; sum: number }>>,
+  ) {
+    super({ name, help, labelNames: ['status'], registers: [] });
+  }
+
+  override async get(): ReturnType<Summary<'status'>['get']> {
+    const base = await super.get();
+    const rows = await this.totals();
+    return {
+      ...base,
+      values: rows.flatMap((row) => [
+        { metricName: `${base.name}_sum`, labels: row.labels, value: row.sum },
+        { metricName: `${base.name}_count`, labels: row.labels, value: row.count },
+      ]),
+    };
+  }
+}
+
+function summaryFromTotals(name: string, help: string, read: () => Promise<Array<{ labels: { status: string }; count: number; sum: number }>>): Metric {
+  return new SummaryOfTotals(name, help, read);
 }

@@ -75,3 +75,15 @@ describe('lint: the pure libraries import no framework, database or queue', () =
     expect(await restricted(code, file)).toEqual([]);
   });
 });
+
+describe("lint: no 'as unknown as' anywhere", () => {
+  async function casts(code: string, file: string): Promise<string[]> {
+    const [result] = await eslint.lintText(code, { filePath: path.join(root, file) });
+    return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => m.message);
+  }
+
+  it.each(['libs/scans/src/probe.ts', 'apps/api/src/probe.spec.ts'])('%s: a double cast is an error, a single narrowing is not', async (file) => {
+    expect(await casts("export const n = ('1' as unknown as number) + 1;\n", file)).toEqual([expect.stringMatching(/No 'as unknown as'/)]);
+    expect(await casts('export const s = (JSON.parse(\'"1"\') as string).length;\nexport const u = 1 as unknown;\n', file)).toEqual([]);
+  });
+});
