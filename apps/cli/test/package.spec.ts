@@ -8,6 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
 
+// Nx runs tests with FORCE_COLOR set: the installed CLI must print as a user's CI would see it.
+const COLOUR_VARIABLES = new Set(['FORCE_COLOR', 'NO_COLOR']);
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
 const MB = 1024 * 1024;
@@ -28,7 +31,7 @@ describe('the CLI package (npm run pack:cli)', () => {
   let installSeconds: number;
   let packed: { bundled: string[]; files: string[]; manifest: Record<string, unknown> };
   // npm's own variables (npm test sets some) must not steer the install or npx.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && !COLOUR_VARIABLES.has(key)));
   const npx = (args: string[], input?: string): { status: number | null; stdout: string; stderr: string } =>
     spawnSync('npx', ['--offline', '--no-install', 'rollsafe', ...args], { cwd: dir, env, encoding: 'utf8', input: input ?? '', timeout: 60_000 });
 
@@ -184,7 +187,7 @@ describe('action.yml (GitHub composite action)', () => {
   const steps = action.runs.steps;
   const step = (name: string): ActionStep => steps.find((s) => s.name === name) as ActionStep;
   let dir: string;
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && !COLOUR_VARIABLES.has(key)));
 
   /** Runs a step's script as the runner would: bash, its env with the inputs' values, GITHUB_OUTPUT. */
   function runStep(
