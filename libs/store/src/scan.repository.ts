@@ -176,39 +176,50 @@ export class ScanRepository {
     try {
       return await this.insertQueued(input);
     } catch (error) {
-      if (input.idempotencyKey === undefined || (error as { code?: unknown }).code !== 'P2002') throw error;
+      // A unique violation of (organization, idempotency key): the same request sent again.
+      if (input.idempotencyKey === undefined || (error as { code?: unknown }).code !== '23505') throw error;
       const existing = await this.findByIdempotencyKey(input.organizationId, input.idempotencyKey);
       if (!existing) throw error;
       return { ...existing, created: false };
     }
   }
 
+  /**
+   * The scan row, its target (created on first use) and its input in one transaction, written
+   * through plain node-postgres: the input is megabytes (see PrismaService.bulk).
+   */
   private async insertQueued(input: NewScan): Promise<ScanWithTarget> {
-    return this.prisma.client.$transaction(
-      async (tx) => {
-        const target = await tx.target.upsert({
-          where: { organizationId_kind_name: { organizationId: input.organizationId, kind: input.target.kind, name: input.target.name } },
-          create: { organizationId: input.organizationId, kind: input.target.kind, name: input.target.name },
-          update: {},
-          select: { id: true },
-        });
-        return tx.scan.create({
-          data: {
-            organizationId: input.organizationId,
-            targetId: target.id,
-            trigger: input.trigger,
-            provider: input.provider ?? null,
-            documentCount: input.documentCount,
-            idempotencyKey: input.idempotencyKey ?? null,
-            input: { create: { files: input.files, sizeBytes: input.sizeBytes, snapshot: input.snapshot ?? null } },
-          },
-          include: withTarget,
-        });
-      },
-      // Under load the pool may be busy for a while: wait for a connection (maxWait) rather
-      // than refuse an upload after Prisma's default 2 s.
-      { maxWait: 10_000, timeout: 20_000 },
-    );
+    const client = await this.prisma.bulk.connect();
+    let scanId: string;
+    try {
+      await client.query('BEGIN');
+      const target = await client.query<{ id: string }>(
+        `INSERT INTO targets (id, organization_id, kind, name) VALUES (gen_random_uuid(), $1, $2::"TargetKind", $3)
+         ON CONFLICT (organization_id, kind, name) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
+        [input.organizationId, input.target.kind, input.target.name],
+      );
+      const scan = await client.query<{ id: string }>(
+        `INSERT INTO scans (id, organization_id, target_id, trigger, provider, document_count, idempotency_key)
+         VALUES (gen_random_uuid(), $1, $2, $3::"ScanTrigger", $4, $5, $6) RETURNING id`,
+        [input.organizationId, target.rows[0]?.id, input.trigger, input.provider ?? null, input.documentCount, input.idempotencyKey ?? null],
+      );
+      scanId = scan.rows[0]?.id ?? '';
+      await client.query('INSERT INTO scan_inputs (scan_id, files, size_bytes, snapshot) VALUES ($1, $2::jsonb, $3, $4)', [
+        scanId,
+        JSON.stringify(input.files),
+        input.sizeBytes,
+        input.snapshot ?? null,
+      ]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    const created = await this.findForOrganization(input.organizationId, scanId);
+    if (!created) throw new Error(`scan ${scanId} vanished after it was written`);
+    return created;
   }
 
   /** Queues a scan of an existing target of the organization; undefined when it has none by that id. */
