@@ -32,7 +32,10 @@ export class PrismaService implements OnModuleDestroy {
 
   constructor(options: StoreOptions) {
     this.client = createPrismaClient(options);
-    this.bulk = new pg.Pool({ connectionString: options.databaseUrl, max: 2, connectionTimeoutMillis: 5000 });
+    this.bulk = new pg.Pool({ connectionString: options.databaseUrl, max: 2, connectionTimeoutMillis: 5000, idleTimeoutMillis: 10_000 });
+    // An idle connection that Postgres closes (a restart, an outage) is dropped by the pool; the
+    // error it emits must not end the process. The next query gets a fresh connection or fails.
+    this.bulk.on('error', () => undefined);
   }
 
   /**
