@@ -16,10 +16,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { freePort, withDatabase } from '../shared/local.mjs';
 import { Redis } from 'ioredis';
 import { generate } from '../manifest-scan/generate.mjs';
 
@@ -54,12 +54,6 @@ const log = (line) => process.stderr.write(`${line}\n`);
 function assertLoopback(url, what) {
   const host = new URL(url).hostname;
   if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) throw new Error(`${what} must be on this machine (127.0.0.1), not ${host}`);
-}
-
-function withDatabase(url, database) {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
 }
 
 /** Drops and creates the benchmark's own database (never another one: the name must contain "bench"). */
@@ -108,17 +102,6 @@ async function deleteRedisKeys() {
     redis.disconnect();
   }
   return deleted;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** One of the apps, with its output in out/<name>.log. */
