@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dump, load, loadAll } from 'js-yaml';
 import { PROVIDERS } from '#rollsafe/advisor';
-import { main, type CliIo } from '../src/main.js';
+import { runCli } from './run-cli.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const dir = path.join(root, 'deploy', 'kubernetes');
@@ -57,17 +57,7 @@ function render(): Obj[] {
 const key = (o: Obj): string => `${o.kind}/${o.metadata.name}`;
 
 async function scan(yaml: string, provider: string): Promise<{ code: number; report: { summary: Record<string, number>; findings: unknown[] } }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    readStdin: () => Promise.resolve(yaml),
-    isTty: false,
-    env: {},
-    cwd: root,
-  };
-  const code = await main(['scan', '-', '--format', 'json', '--fail-on', 'warning', '--provider', provider], io);
+  const { code, stdout, stderr } = await runCli(['scan', '-', '--format', 'json', '--fail-on', 'warning', '--provider', provider], { stdin: yaml });
   expect(stderr).toBe('');
   return { code, report: JSON.parse(stdout) };
 }

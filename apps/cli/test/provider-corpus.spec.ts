@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main, type CliIo } from '../src/main.js';
+import { runCli } from './run-cli.js';
 
 /**
  * Issue 12: real examples from each provider's own repositories and docs (corpus/providers,
@@ -27,17 +27,9 @@ interface Finding {
 }
 
 async function scan(dir: string, provider: string): Promise<{ findings: Finding[]; provider: { name: string | null; source: string } }> {
-  let stdout = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: () => undefined,
-    readStdin: () => Promise.resolve(''),
-    isTty: false,
-    env: {},
-    cwd: root,
-  };
   const args = ['scan', dir, '--format', 'json', '--fail-on', 'none', ...(provider ? ['--provider', provider] : [])];
-  expect(await main(args, io)).toBe(0);
+  const { code, stdout } = await runCli(args);
+  expect(code).toBe(0);
   return JSON.parse(stdout);
 }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main, type CliIo } from '../src/main.js';
+import { runCli, type CliRun } from './run-cli.js';
 
 // Issue 12: --profile FILE (scan and simulate) and --kubernetes-version change verdicts and name
 // themselves in the output; bad values are usage errors (exit 2).
@@ -10,18 +10,8 @@ import { main, type CliIo } from '../src/main.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const recommended = path.join(root, 'examples', 'recommended.yaml');
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    readStdin: () => Promise.resolve(''),
-    isTty: false,
-    env: {},
-    cwd: root,
-  };
-  return { code: await main(args, io), stdout, stderr };
+function run(args: string[]): Promise<CliRun> {
+  return runCli(args);
 }
 
 describe('--profile and --kubernetes-version', () => {

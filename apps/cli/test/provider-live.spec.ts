@@ -1,15 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FakeKubeApiServer, kubeScenarios, type KubeScenario } from '#rollsafe/testing';
-import { main, type CliIo } from '../src/main.js';
+import { runCli } from './run-cli.js';
 
 // Issue 12: `rollsafe scan --kubeconfig` against the fake API server's EKS, GKE and AKS
 // clusters: the provider and the Kubernetes version come from the cluster, and the provider
 // rules fire on the objects built to trip them (and only there).
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 interface Report {
   findings: Array<{ ruleId: string; severity: string; resource: { kind: string; namespace: string; name: string } }>;
@@ -24,17 +21,7 @@ async function scanScenario(scenario: KubeScenario): Promise<Report> {
   try {
     const kubeconfig = path.join(dir, 'config');
     fs.writeFileSync(kubeconfig, server.kubeconfig({ auth: 'token', contextName: 'fake' }));
-    let stdout = '';
-    let stderr = '';
-    const io: CliIo = {
-      stdout: (text) => void (stdout += text),
-      stderr: (text) => void (stderr += text),
-      readStdin: () => Promise.resolve(''),
-      isTty: false,
-      env: {},
-      cwd: root,
-    };
-    await main(['scan', '--kubeconfig', kubeconfig, '--format', 'json', '--fail-on', 'none'], io);
+    const { stdout, stderr } = await runCli(['scan', '--kubeconfig', kubeconfig, '--format', 'json', '--fail-on', 'none']);
     expect(stderr).toBe('');
     return JSON.parse(stdout) as Report;
   } finally {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { FakeKubeApiServer, kubeScenarios } from '#rollsafe/testing';
-import { main, type CliIo } from '../src/main.js';
+import { runCli } from './run-cli.js';
 
 // CommonJS packages whose `default` TypeScript's NodeNext view does not see: load them as Node does.
 const require = createRequire(import.meta.url);
@@ -19,16 +19,7 @@ const root = path.resolve(here, '../../..');
 const schema = JSON.parse(fs.readFileSync(path.join(here, 'vendor', 'sarif', 'sarif-schema-2.1.0.json'), 'utf8')) as object;
 
 async function sarifOf(args: string[]): Promise<{ runs: Array<{ results: Array<{ locations?: unknown[] }> }> }> {
-  let stdout = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: () => undefined,
-    readStdin: () => Promise.resolve(''),
-    isTty: false,
-    env: {},
-    cwd: root,
-  };
-  await main(['scan', ...args, '--format', 'sarif', '--fail-on', 'none'], io);
+  const { stdout } = await runCli(['scan', ...args, '--format', 'sarif', '--fail-on', 'none']);
   return JSON.parse(stdout);
 }
 
