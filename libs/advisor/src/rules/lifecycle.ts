@@ -9,6 +9,7 @@ import { decisionRemediation, patchRemediation, podPatch } from '../remediation/
 import { toYaml } from '../remediation/to-yaml.js';
 import { versionAtLeast } from '../engine/options.js';
 import { drainRequirement, EXPOSED_MIN_DRAIN_SECONDS, type DrainRequirement } from './drain-delay.js';
+import { sidecarStopAfter, unheldProxies, workloadSidecarStopSeconds } from './sidecar-stop.js';
 import {
   describeProbeHandler,
   describeWorkload,
@@ -84,7 +85,7 @@ function graceTarget(context: RuleContext, workload: Workload): { current: numbe
     else if (duration.seconds === undefined) longest = Math.max(longest, current <= 1 ? UNKNOWN_HOOK_SECONDS : 0);
     else longest = Math.max(longest, duration.seconds, strictestDrain(context, workload).seconds);
   }
-  return { current, target: Math.max(current, longest + context.options.appShutdownSeconds) };
+  return { current, target: Math.max(current, longest + context.options.appShutdownSeconds + workloadSidecarStopSeconds(context, workload)) };
 }
 
 function graceFields(context: RuleContext, workload: Workload): JsonObject {
@@ -214,6 +215,26 @@ export const prestopHookMissing: Rule = {
         })(),
       });
     });
+    // PROVIDERS.md section 4 (no rule id of its own): below 1.29, proxy sidecars nothing holds after SIGTERM.
+    for (const { workload, proxy, appPreStopSeconds, evidence } of unheldProxies(context)) {
+      const seconds = Math.max(appPreStopSeconds, suggestedSleep(context, workload));
+      context.report({
+        severity: forExposure('warning', context.index, workload),
+        subject: workloadSubject(workload),
+        container: proxy.name,
+        message: `${describeWorkload(workload)}: proxy sidecar "${proxy.name}" is a plain container (Kubernetes below 1.29) with no preStop hook or drain setting, so it stops forwarding at SIGTERM while the app still drains and the load balancer still sends traffic.`,
+        evidence,
+        remediation: patchRemediation(
+          `Hold the proxy as long as the app: sleep ${seconds} s in its preStop (or the mesh's own setting: Linkerd config.alpha.linkerd.io/proxy-wait-before-exit-seconds, Istio terminationDrainDuration); from Kubernetes 1.29 run it as a native sidecar, which stops after the app.`,
+          targetOf(workload),
+          podPatch(workload, graceFields(context, workload), {
+            name: proxy.name ?? '',
+            fields: { lifecycle: { preStop: { exec: { command: ['sleep', String(seconds)] } } } },
+          }),
+          '# The exec form needs a sleep binary in the proxy image (distroless proxy images have none:\n# use the mesh annotation instead).',
+        ),
+      });
+    }
   },
 };
 
@@ -311,22 +332,27 @@ export const terminationGraceTooShort: Rule = {
         return;
       }
       if (duration.seconds === undefined) return;
-      const needed = duration.seconds + context.options.appShutdownSeconds;
+      const sidecars = sidecarStopAfter(context, workload, container);
+      const needed = duration.seconds + context.options.appShutdownSeconds + sidecars.seconds;
       if (grace >= needed) return;
       const killedMidDrain = grace <= duration.seconds;
+      const sidecarCut = !killedMidDrain && grace >= duration.seconds + context.options.appShutdownSeconds;
       context.report({
         severity: forExposure(killedMidDrain ? 'critical' : 'warning', context.index, workload),
         subject: workloadSubject(workload),
         container: container.name,
         message: killedMidDrain
           ? `${describeWorkload(workload)}: terminationGracePeriodSeconds ${grace} is not longer than container "${container.name}"'s ${duration.seconds} s preStop sleep, so the kubelet kills it mid-drain.`
-          : `${describeWorkload(workload)}: terminationGracePeriodSeconds ${grace} leaves container "${container.name}" only ${grace - duration.seconds} s after its ${duration.seconds} s preStop sleep to finish in-flight requests (${context.options.appShutdownSeconds} s recommended).`,
+          : sidecarCut
+            ? `${describeWorkload(workload)}: terminationGracePeriodSeconds ${grace} covers container "${container.name}"'s ${duration.seconds} s preStop and shutdown but not the native sidecars ${quoteList(sidecars.sidecars.map((s) => s.name))} stopped after it (${sidecars.seconds} s of preStop), so the kubelet kills them mid-drain.`
+            : `${describeWorkload(workload)}: terminationGracePeriodSeconds ${grace} leaves container "${container.name}" only ${grace - duration.seconds} s after its ${duration.seconds} s preStop sleep to finish in-flight requests (${context.options.appShutdownSeconds} s recommended).`,
         evidence: {
           container: container.name ?? '',
           terminationGracePeriodSeconds: grace,
           graceIsDefault: workload.podSpec?.terminationGracePeriodSeconds === undefined,
           preStopSeconds: duration.seconds,
           appShutdownSeconds: context.options.appShutdownSeconds,
+          ...(sidecars.seconds > 0 ? { sidecarStopSeconds: sidecars.seconds, sidecars: sidecars.sidecars, requiredSeconds: needed } : {}),
         },
         remediation,
       });
