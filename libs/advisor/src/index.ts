@@ -76,5 +76,15 @@ export {
   type ProfileOverride,
   type ProfileOverrides,
 } from './profiles/overrides.js';
-export { AWS_LBC_ASSUMPTION, awsFlavourOf, ingressPathOf, lbPathOf, lbPathsOf, registrationWindow, removalWindow, type LbPath } from './profiles/backend.js';
+export {
+  AWS_LBC_ASSUMPTION,
+  awsFlavourOf,
+  ingressPathOf,
+  l7PathsOf,
+  lbPathOf,
+  lbPathsOf,
+  registrationWindow,
+  removalWindow,
+  type LbPath,
+} from './profiles/backend.js';
 export { hasIngressNeg } from './util/annotations.js';

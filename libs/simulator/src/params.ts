@@ -17,6 +17,7 @@ import {
   profileFor,
   lbPathOf,
   backendEnvOf,
+  type LbPath,
   type Provider,
   type ProfileOverrides,
   type ProviderProfile,
@@ -40,6 +41,8 @@ export interface SimulationOverrides {
   /** Profile values from a profile file or the organization's settings. */
   profileOverrides?: ProfileOverrides;
 }
+
+const ALB_TG_ATTRIBUTES = 'alb.ingress.kubernetes.io/target-group-attributes';
 
 /** The AWS Load Balancer Controller injects its readiness gate into pods of namespaces with this label. */
 export const AWS_GATE_LABEL = 'elbv2.k8s.aws/pod-readiness-gate-inject';
@@ -99,14 +102,17 @@ export function resolveParams(
   provider: string,
   overrides: SimulationOverrides,
   live: { nodes?: number; kubernetesVersion?: string },
+  /** An L7 (Ingress) load balancer in front of the Service (`l7PathsOf`); default: the Service's own path. */
+  route?: LbPath,
 ): ResolvedParams {
   const notes: string[] = [];
   const missing: string[] = [];
   const sources: Sources = {};
-  const path = pathOf(service);
+  const path: PathKind = route ? route.profile.mode : pathOf(service);
   const mode = path === 'internal' ? 'cluster' : path;
   // The Service's own row (annotations, class, traffic policy), with the user's values; else the provider's default row.
-  const lbPath = path === 'internal' ? undefined : lbPathOf(service, provider as Provider, overrides.profileOverrides, backendEnvOf(index.snapshot));
+  const lbPath = route ?? (path === 'internal' ? undefined : lbPathOf(service, provider as Provider, overrides.profileOverrides, backendEnvOf(index.snapshot)));
+  if (route) notes.push(`Simulated on the L7 load balancer in front of the Service: ${route.basis} (profile ${route.profile.id}).`);
   const { profile, exact } = lbPath && lbPath.profile.mode === mode ? { profile: lbPath.profile, exact: true } : profileFor(provider, mode);
   if (lbPath?.assumed) notes.push(lbPath.assumed);
   const profileSource = exact ? `profile ${profile.id}` : `profile ${profile.id} (no ${provider} row for ${mode}: Alibaba's used)`;
@@ -193,6 +199,11 @@ export function resolveParams(
   const gatePrefix = profile.readinessGate?.replace(/<[^>]+>$/, '') ?? null;
   let readinessGate = path === 'pod' && gatePrefix !== null && readinessGatesOf(workload).some((g) => g.startsWith(gatePrefix));
   sources.readinessGate = 'manifest';
+  if (path === 'pod' && profile.id === 'gke.neg.l7' && !readinessGate) {
+    // GKE injects the NEG readiness gate into the pods of container-native Ingress backends (PROVIDERS.md 2.4).
+    readinessGate = true;
+    sources.readinessGate = 'injected by GKE for NEG Ingress backends (cloud.google.com/load-balancer-neg-ready)';
+  }
   if (path === 'pod' && profile.provider === 'aws' && !readinessGate) {
     // The controller's webhook adds the gate at pod creation in a labelled namespace (PROVIDERS.md 2.2).
     const namespace = (index.snapshot.namespaces ?? []).find((n) => (n.metadata?.name ?? '') === workload.namespace);
@@ -210,6 +221,12 @@ export function resolveParams(
   sources.hcInterval = profileSource;
   sources.hcUnhealthyThreshold = profileSource;
   sources.hcHealthyThreshold = profileSource;
+  const probe = serving.find((c) => c.readinessProbe?.httpGet)?.readinessProbe;
+  if (profile.id === 'gke.neg.l7' && probe) {
+    // The NEG backend service's health check is derived from the pod's HTTP readiness probe (PROVIDERS.md 2.4).
+    hcInterval = number(probe.periodSeconds) ?? DEFAULTS.probePeriod;
+    sources.hcInterval = "manifest (the HTTP readiness probe's periodSeconds: the NEG health check is derived from it)";
+  }
   if (profile.provider === 'alibaba') {
     const interval = number(alibabaAnnotation(service, 'health-check-interval'));
     const unhealthy = number(alibabaAnnotation(service, 'unhealthy-threshold'));
@@ -278,12 +295,23 @@ export function resolveParams(
     }
   }
   if (profile.provider === 'aws') {
-    const attrs = annotationsOf(service)['service.beta.kubernetes.io/aws-load-balancer-target-group-attributes'];
+    // An ALB's target group takes the Ingress annotation, which the Service's own overrides (LB controller docs).
+    const attrs = profile.id.startsWith('aws.lbc.alb.')
+      ? (annotationsOf(service)[ALB_TG_ATTRIBUTES] ?? (route?.via ? annotationsOf(route.via)[ALB_TG_ATTRIBUTES] : undefined))
+      : annotationsOf(service)['service.beta.kubernetes.io/aws-load-balancer-target-group-attributes'];
     const match = /deregistration_delay\.timeout_seconds=(\d+)/.exec(attrs ?? '');
     if (match) {
       drainTimeoutDefault = Number(match[1]);
       drainDefault = drainTimeoutDefault > 0;
       drainSource = 'manifest (Service annotation)';
+    }
+  }
+  if (profile.id === 'gke.neg.l7') {
+    const seconds = backendConfigDrainSeconds(index, service);
+    if (seconds !== undefined) {
+      drainDefault = seconds > 0;
+      drainTimeoutDefault = seconds;
+      drainSource = 'manifest (BackendConfig connectionDraining.drainingTimeoutSec)';
     }
   }
   // Weight 0 while a terminating pod still serves (Alibaba ENI graceful-shutdown, Tencent graceful
@@ -362,4 +390,26 @@ export function weightZeroOptedIn(service: Service, provider: string): boolean {
     );
   }
   return false;
+}
+
+/** The longest `connectionDraining.drainingTimeoutSec` of the BackendConfigs a Service names (GKE). */
+function backendConfigDrainSeconds(index: SnapshotIndex, service: Service): number | undefined {
+  const a = annotationsOf(service);
+  const raw = a['cloud.google.com/backend-config'] ?? a['beta.cloud.google.com/backend-config'];
+  if (!raw) return undefined;
+  let names: string[];
+  try {
+    const parsed = JSON.parse(String(raw)) as { default?: unknown; ports?: Record<string, unknown> };
+    names = [parsed.default, ...Object.values(parsed.ports ?? {})].filter((n): n is string => typeof n === 'string');
+  } catch {
+    return undefined;
+  }
+  const namespace = service.metadata?.namespace || 'default';
+  let longest: number | undefined;
+  for (const config of index.snapshot.backendConfigs ?? []) {
+    if (!names.includes(config.metadata?.name ?? '') || (config.metadata?.namespace || 'default') !== namespace) continue;
+    const seconds = number(config.spec?.connectionDraining?.drainingTimeoutSec);
+    if (seconds !== undefined) longest = Math.max(longest ?? 0, seconds);
+  }
+  return longest;
 }

@@ -6,11 +6,13 @@ import {
   SnapshotIndex,
   detectProvider,
   isLoadBalancer,
+  l7PathsOf,
   nameOf,
   namespaceOf,
   providerForService,
   serviceType,
   type Finding,
+  type LbPath,
   type Pod,
   type Provider,
   type Service,
@@ -67,15 +69,33 @@ export function serviceVerdicts(snapshot: Snapshot, options: VerdictOptions = {}
   const liveNodes = live ? liveNodeNames(snapshot) : undefined;
   const findingsByResource = indexFindings(options.findings);
   const verdicts: ServiceVerdict[] = [];
-  const services = snapshot.services.filter((s) => options.allServices || isLoadBalancer(s));
-  for (const service of services) {
+  for (const service of snapshot.services) {
     const provider = providerForService(service, named, detected.fromAnnotations) ?? DEFAULTS.provider;
-    verdicts.push(verdictFor(index, service, provider, options, liveNodes, snapshot.facts.kubernetesVersion, findingsByResource));
+    const routes = routesOf(snapshot, service, provider, options);
+    if (routes.length === 0) continue;
+    verdicts.push(verdictFor(index, service, provider, options, liveNodes, snapshot.facts.kubernetesVersion, findingsByResource, routes));
   }
   verdicts.sort((a, b) => compareNames(a.service.namespace, b.service.namespace) || compareNames(a.service.name, b.service.name));
   const summary: VerdictSummary = { services: verdicts.length, drops: 0, safe: 0, unknown: 0 };
   for (const v of verdicts) summary[v.verdict]++;
   return { verdicts, summary };
+}
+
+/**
+ * The load balancers a verdict simulates a Service behind: its own (a LoadBalancer Service, or
+ * every Service with `allServices`; `undefined` stands for it) and every L7 one an Ingress puts
+ * in front of it (AWS ALB, GKE NEG: PROVIDERS.md section 3 rows), so a NodePort or ClusterIP
+ * Service behind an ALB Ingress gets a verdict on the ALB's row.
+ */
+function routesOf(snapshot: Snapshot, service: Service, provider: string, options: VerdictOptions): Array<LbPath | undefined> {
+  const own = options.allServices || isLoadBalancer(service) ? [undefined] : [];
+  return [...own, ...l7PathsOf(service, provider as Provider, options.overrides?.profileOverrides, snapshot.ingresses)];
+}
+
+/** The one load balancer `rollsafe simulate` replays a Service behind: its own when it is a LoadBalancer, else an Ingress's. */
+function primaryRoute(snapshot: Snapshot, service: Service, provider: string, options: VerdictOptions): LbPath | undefined {
+  if (isLoadBalancer(service)) return undefined;
+  return l7PathsOf(service, provider as Provider, options.overrides?.profileOverrides, snapshot.ingresses)[0];
 }
 
 function liveNodeNames(snapshot: Snapshot): string[] {
@@ -128,12 +148,21 @@ export function simulationInputFor(
   provider: string,
   overrides: SimulationOverrides,
   live: { nodeNames?: string[]; kubernetesVersion?: string },
+  route?: LbPath,
 ): { input: SimulationInput; missing: string[] } {
   const livePods = live.nodeNames ? index.podsOf(workload).filter((p) => !p.metadata?.deletionTimestamp && p.spec?.nodeName) : undefined;
-  const resolved = resolveParams(index, workload, service, provider, overrides, {
-    ...(live.nodeNames && overrides.nodes === undefined ? { nodes: live.nodeNames.length } : {}),
-    ...(live.kubernetesVersion ? { kubernetesVersion: live.kubernetesVersion } : {}),
-  });
+  const resolved = resolveParams(
+    index,
+    workload,
+    service,
+    provider,
+    overrides,
+    {
+      ...(live.nodeNames && overrides.nodes === undefined ? { nodes: live.nodeNames.length } : {}),
+      ...(live.kubernetesVersion ? { kubernetesVersion: live.kubernetesVersion } : {}),
+    },
+    route,
+  );
   const input: SimulationInput = {
     workload: { kind: workload.kind, namespace: workload.namespace, name: workload.name },
     service: { namespace: namespaceOf(service), name: nameOf(service) },
@@ -160,6 +189,7 @@ function verdictFor(
   liveNodes: string[] | undefined,
   kubernetesVersion: string | undefined,
   findings: Map<string, Finding[]> | undefined,
+  routes: Array<LbPath | undefined>,
 ): ServiceVerdict {
   const all = index.workloadsOf(service);
   const workloads = all.filter((w) => SIMULATED_KINDS.has(w.kind));
@@ -176,17 +206,29 @@ function verdictFor(
   }
   let worst: { result: SimulationResult; input: SimulationInput; workload: Workload } | undefined;
   for (const workload of workloads) {
-    const { input, missing } = simulationInputFor(index, workload, service, provider, options.overrides ?? {}, {
-      ...(liveNodes ? { nodeNames: liveNodes } : {}),
-      ...(kubernetesVersion ? { kubernetesVersion } : {}),
-    });
-    if (missing.length > 0) return unknownVerdict(service, missing, workload, input.notes ?? []);
-    const result = simulate(input, { detail: false });
-    if (!worst || rank(result) > rank(worst.result)) worst = { result, input, workload };
+    for (const route of routes) {
+      const { input, missing } = simulationInputFor(
+        index,
+        workload,
+        service,
+        provider,
+        options.overrides ?? {},
+        {
+          ...(liveNodes ? { nodeNames: liveNodes } : {}),
+          ...(kubernetesVersion ? { kubernetesVersion } : {}),
+        },
+        route,
+      );
+      if (missing.length > 0) return unknownVerdict(service, missing, workload, input.notes ?? []);
+      const result = simulate(input, { detail: false });
+      if (!worst || rank(result) > rank(worst.result)) worst = { result, input, workload };
+    }
   }
   const { result, input, workload } = worst as { result: SimulationResult; input: SimulationInput; workload: Workload };
   const notes = [...result.notes];
   if (workloads.length > 1) notes.push(`The Service selects ${workloads.length} workloads; each was simulated alone and the worst is shown.`);
+  if (routes.length > 1)
+    notes.push(`The Service sits behind ${routes.length} load balancers (its own and Ingresses'); each was simulated and the worst is shown.`);
   const causes = causesOf(result);
   const candidates = ruleIdsForCauses(causes);
   let ruleIds = candidates;
@@ -258,10 +300,18 @@ export function simulateSnapshot(snapshot: Snapshot, options: SimulateOptions = 
       if (!SIMULATED_KINDS.has(workload.kind)) continue;
       const want = options.workload;
       if (want && (workload.name !== want.name || workload.namespace !== (want.namespace ?? 'default') || (want.kind && want.kind !== workload.kind))) continue;
-      const { input, missing } = simulationInputFor(index, workload, service, provider, options.overrides ?? {}, {
-        ...(liveNodes ? { nodeNames: liveNodes } : {}),
-        ...(snapshot.facts.kubernetesVersion ? { kubernetesVersion: snapshot.facts.kubernetesVersion } : {}),
-      });
+      const { input, missing } = simulationInputFor(
+        index,
+        workload,
+        service,
+        provider,
+        options.overrides ?? {},
+        {
+          ...(liveNodes ? { nodeNames: liveNodes } : {}),
+          ...(snapshot.facts.kubernetesVersion ? { kubernetesVersion: snapshot.facts.kubernetesVersion } : {}),
+        },
+        primaryRoute(snapshot, service, provider, options),
+      );
       const base = {
         service: { namespace: namespaceOf(service), name: nameOf(service) },
         workload: { kind: workload.kind, namespace: workload.namespace, name: workload.name },

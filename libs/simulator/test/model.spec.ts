@@ -276,6 +276,19 @@ describe('profiles', () => {
     expect(withLabel.droppedTrafficSeconds).toBeLessThan(without.droppedTrafficSeconds);
   });
 
+  test('AWS ip targets: with a preStop that outlasts deregistration, the verdict is safe with the gate label and drops without it', () => {
+    const service = appYaml({ readinessProbe: true, preStopSleep: 40, grace: 90, eni: true })
+      .replace('service.beta.kubernetes.io/alibaba-cloud-loadbalancer-spec: slb.s1.small', 'service.beta.kubernetes.io/aws-load-balancer-type: external')
+      .replace('service.beta.kubernetes.io/backend-type: "eni"', 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip');
+    const namespace = (labelled: boolean) =>
+      `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop${labelled ? '\n  labels: {elbv2.k8s.aws/pod-readiness-gate-inject: enabled}' : ''}\n---\n`;
+    const without = only(snapshotOf(namespace(false) + service), {});
+    const withLabel = only(snapshotOf(namespace(true) + service), {});
+    expect([without.parameters?.profile, withLabel.parameters?.profile]).toEqual(['aws.lbc.nlb.ip', 'aws.lbc.nlb.ip']);
+    expect(without.verdict).toBe('drops');
+    expect(withLabel.verdict).toBe('safe');
+  });
+
   test('Alibaba ENI: graceful-shutdown keeps established connections (weight 0) where its absence cuts them', () => {
     const graceful = SEED.connectionsCut.replace(
       'service.beta.kubernetes.io/backend-type: "eni"',
@@ -285,6 +298,9 @@ describe('profiles', () => {
     const off = only(snapshotOf(SEED.connectionsCut), {});
     const on = only(snapshotOf(graceful), {});
     expect(off.windows.some((w) => w.cause === 'connections-cut')).toBe(true);
+    // The verdicts themselves differ (PROVIDERS.md 2.1, issue 12's done-when).
+    expect(off.verdict).toBe('drops');
+    expect(on.verdict).toBe('safe');
     expect(on.parameters?.drain).toBe(true);
     expect(on.windows.some((w) => w.cause === 'connections-cut')).toBe(false);
     // ignore-weight-update: "on" turns it off again (ccm#486).

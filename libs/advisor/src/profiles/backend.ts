@@ -15,6 +15,8 @@ export interface LbPath {
   basis: string;
   /** An assumption the choice rests on, said in findings (e.g. who owns an unannotated AWS Service). */
   assumed?: string;
+  /** The Ingress that puts the Service behind this (L7) load balancer, for its own annotations. */
+  via?: K8sObject;
 }
 
 const AWS_TYPE = 'service.beta.kubernetes.io/aws-load-balancer-type';
@@ -22,9 +24,9 @@ const AWS_TARGET_TYPE = 'service.beta.kubernetes.io/aws-load-balancer-nlb-target
 export const AWS_LBC_ASSUMPTION =
   'no aws-load-balancer-type annotation: taken as owned by the AWS Load Balancer Controller v2.5+ (its webhook sets loadBalancerClass service.k8s.aws/nlb): an NLB with instance targets and a 300 s deregistration delay; where the controller is absent or older it is a Classic ELB';
 
-function path(id: string, overrides: ProfileOverrides | undefined, basis: string, assumed?: string): LbPath {
+function path(id: string, overrides: ProfileOverrides | undefined, basis: string, assumed?: string, via?: K8sObject): LbPath {
   const profile = applyProfileOverrides(profileById(id) as ProviderProfile, overrides);
-  return { profile, basis, ...(assumed ? { assumed } : {}) };
+  return { profile, basis, ...(assumed ? { assumed } : {}), ...(via ? { via } : {}) };
 }
 
 export type AwsFlavour = 'lbc' | 'legacy-nlb' | 'legacy-clb';
@@ -152,14 +154,22 @@ export function albPathOf(service: Service, ingresses: readonly IngressLike[] | 
     );
     const name = ingress.metadata?.name ?? '';
     return targetType.toLowerCase() === 'ip'
-      ? path('aws.lbc.alb.ip', overrides, `ALB Ingress ${name}, target-type: ip`)
-      : path('aws.lbc.alb.instance', overrides, `ALB Ingress ${name}, instance targets`);
+      ? path('aws.lbc.alb.ip', overrides, `ALB Ingress ${name}, target-type: ip`, undefined, ingress)
+      : path('aws.lbc.alb.instance', overrides, `ALB Ingress ${name}, instance targets`, undefined, ingress);
   }
   return undefined;
 }
 
 function namespaceOfObject(object: K8sObject): string {
   return object.metadata?.namespace || 'default';
+}
+
+/** Profile rows of L7 (Ingress) load balancers: a Service gets them through an Ingress, not its own type. */
+export const L7_PROFILE_IDS: ReadonlySet<string> = new Set(['aws.lbc.alb.ip', 'aws.lbc.alb.instance', 'gke.neg.l7', 'gke.ig.l7']);
+
+/** The L7 (Ingress) load balancer paths in front of a Service: an AWS ALB Ingress, GKE's NEG Ingress path. */
+export function l7PathsOf(service: Service, provider: Provider | undefined, overrides?: ProfileOverrides, ingresses?: readonly IngressLike[]): LbPath[] {
+  return lbPathsOf(service, provider, overrides, ingresses).filter((p) => L7_PROFILE_IDS.has(p.profile.id));
 }
 
 /** Every load balancer path in front of a Service: its own, GKE's NEG Ingress path, an AWS ALB Ingress. */
