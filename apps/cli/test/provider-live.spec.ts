@@ -69,6 +69,24 @@ describe('provider clusters, scanned live', () => {
     expect(verdict('legacy', 'api')?.parameters).toMatchObject({ profile: 'aws.lbc.nlb.ip', readinessGate: false });
   });
 
+  it("EKS without the controller's pod webhook: no new pod gets the gate, the rollout leaves the NLB without a target, so lb-readiness-gate-missing is critical (PROVIDERS.md 5, 7)", async () => {
+    const report = await scanScenario(kubeScenarios.eksLoadBalancerController({ podWebhook: false }));
+    const gate = report.findings.find((f) => f.ruleId === 'lb-readiness-gate-missing');
+    expect(`${gate?.severity} ${gate?.resource.namespace}/${gate?.resource.name}`).toBe('critical shop/web');
+    // 3 replicas, one at a time, Ready 12 s: the last old pod leaves the NLB at 3 x 12 + 31 = 67 s, the first new one is served at 12 + 121 = 133 s.
+    expect((gate as { evidence?: Record<string, unknown> } | undefined)?.evidence).toMatchObject({
+      newPodsGated: false,
+      noHealthyBackendPredicted: true,
+      prediction: { lastOldRemovedAt: 67, firstNewServedAt: 133 },
+    });
+    // The simulator agrees: without the webhook nothing injects the gate, and the rollout drops.
+    const web = report.verdicts.find((v) => v.service.namespace === 'shop' && v.service.name === 'web');
+    expect(web?.parameters).toMatchObject({ profile: 'aws.lbc.nlb.ip', readinessGate: false });
+    expect(web?.verdict).toBe('drops');
+    // With the webhook installed (the test above) the same pods are a warning: new pods get the gate.
+    expect(report.findings.some((f) => f.ruleId === 'aws-readiness-webhook-fail-open')).toBe(false);
+  });
+
   it('GKE with NEG readiness gates: the gate passed without a health check fires on its workload only', async () => {
     const report = await scanScenario(kubeScenarios.gkeNegGates());
     expect(report.provider).toMatchObject({ name: 'gcp', source: 'nodes' });

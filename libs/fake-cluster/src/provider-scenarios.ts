@@ -167,9 +167,11 @@ const AWS_LBC_IP = {
  * injection, its `web` pods behind an NLB with ip targets (one pod created before the label,
  * without the gate); namespace `legacy` without the label (`api`, ip targets, 2 replicas);
  * `edge` on instance targets, Local, with a TCP health check; the controller's pod webhook
- * failing open.
+ * failing open. `podWebhook: false` removes the controller's MutatingWebhookConfiguration (the
+ * controller still serves the load balancers, but no new pod gets the gate).
  */
-export function eksLoadBalancerController(): KubeScenario {
+export function eksLoadBalancerController(options: { podWebhook?: boolean } = {}): KubeScenario {
+  const podWebhook = options.podWebhook ?? true;
   const c = new RawCluster();
   const nodes = ['ip-10-0-1-11.ec2.internal', 'ip-10-0-2-12.ec2.internal', 'ip-10-0-3-13.ec2.internal'];
   nodes.forEach((n, i) =>
@@ -203,16 +205,18 @@ export function eksLoadBalancerController(): KubeScenario {
       },
     },
   });
-  c.add('mutatingwebhookconfigurations', {
-    metadata: c.meta('aws-load-balancer-webhook', undefined, { labels: { 'app.kubernetes.io/name': 'aws-load-balancer-controller' } }),
-    webhooks: [
-      { name: 'mpod.elbv2.k8s.aws', failurePolicy: 'Ignore', admissionReviewVersions: ['v1'], sideEffects: 'None' },
-      { name: 'mservice.v2.elbv2.k8s.aws', failurePolicy: 'Fail', admissionReviewVersions: ['v1'], sideEffects: 'None' },
-    ],
-  });
-  return c.build('eks-load-balancer-controller', 'v1.31.2-eks-7f9249a', {
+  if (podWebhook) {
+    c.add('mutatingwebhookconfigurations', {
+      metadata: c.meta('aws-load-balancer-webhook', undefined, { labels: { 'app.kubernetes.io/name': 'aws-load-balancer-controller' } }),
+      webhooks: [
+        { name: 'mpod.elbv2.k8s.aws', failurePolicy: 'Ignore', admissionReviewVersions: ['v1'], sideEffects: 'None' },
+        { name: 'mservice.v2.elbv2.k8s.aws', failurePolicy: 'Fail', admissionReviewVersions: ['v1'], sideEffects: 'None' },
+      ],
+    });
+  }
+  return c.build(podWebhook ? 'eks-load-balancer-controller' : 'eks-load-balancer-controller-without-pod-webhook', 'v1.31.2-eks-7f9249a', {
     provider: 'aws',
-    firingLiveRules: ['lb-readiness-gate-missing', 'aws-readiness-webhook-fail-open'],
+    firingLiveRules: podWebhook ? ['lb-readiness-gate-missing', 'aws-readiness-webhook-fail-open'] : ['lb-readiness-gate-missing'],
   });
 }
 

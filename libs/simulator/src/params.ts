@@ -207,7 +207,9 @@ export function resolveParams(
   if (path === 'pod' && profile.provider === 'aws' && !readinessGate) {
     // The controller's webhook adds the gate at pod creation in a labelled namespace (PROVIDERS.md 2.2).
     const namespace = (index.snapshot.namespaces ?? []).find((n) => (n.metadata?.name ?? '') === workload.namespace);
-    if (namespace?.metadata?.labels?.[AWS_GATE_LABEL] === 'enabled') {
+    if (namespace?.metadata?.labels?.[AWS_GATE_LABEL] === 'enabled' && backendEnvOf(index.snapshot).awsLoadBalancerController === false) {
+      sources.readinessGate = `namespace label ${AWS_GATE_LABEL}: enabled, but the cluster has no aws-load-balancer-webhook: nothing injects the gate`;
+    } else if (namespace?.metadata?.labels?.[AWS_GATE_LABEL] === 'enabled') {
       readinessGate = true;
       sources.readinessGate = `namespace label ${AWS_GATE_LABEL}: enabled (the controller's webhook injects the gate)`;
     } else if (namespace) sources.readinessGate = `namespace ${workload.namespace} lacks the label ${AWS_GATE_LABEL}: enabled`;

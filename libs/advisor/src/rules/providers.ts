@@ -15,6 +15,7 @@ import { providerForService } from '../util/provider.js';
 import { decisionRemediation, patchRemediation, podPatch } from '../remediation/build.js';
 import { lbPathsOf, registrationWindow, type LbPath } from '../profiles/backend.js';
 import { isEligibleBackendNode } from './lb-backends.js';
+import { predictUngatedRollout, type UngatedRolloutPrediction } from './gate-prediction.js';
 import { describeWorkload, preStopDuration, targetOf, workloadSubject } from './helpers.js';
 
 export const AWS_GATE_LABEL = 'elbv2.k8s.aws/pod-readiness-gate-inject';
@@ -95,7 +96,7 @@ export const lbReadinessGateMissing: Rule = {
   title: "Pods lack the load balancer's readiness gate",
   category: 'rollout',
   requires: 'manifest',
-  severity: 'warning; critical when replicas <= 2',
+  severity: 'warning; critical when replicas <= 2 or (live) the rollout leaves the load balancer without a healthy backend',
   description:
     "With pods as load balancer backends, a new pod is Ready before the load balancer has registered and health-checked it: without the provider's readiness gate the Deployment deletes old pods while the new ones get no traffic yet. Manifests: Alibaba ENI Services whose pod template lacks service.readiness.alibabacloud.com/<service>. Live: running pods of any pod-direct Service (Alibaba, AWS in a labelled namespace, GKE NEG, Tencent direct access) that lack the gate.",
   check(context) {
@@ -128,7 +129,11 @@ export const lbReadinessGateMissing: Rule = {
         if (seen.has(key)) continue;
         seen.add(key);
         const replicas = context.index.replicas(workload);
-        const severity: Severity = replicas <= 2 ? 'critical' : 'warning';
+        // Live: the next rollout's pods get the gate only where something injects it; where
+        // nothing will, the simulator's arithmetic says whether the LB is left without a backend.
+        const newPodsGated = live && newPodsGetGate(context, provider, workload, gate);
+        const prediction = live && !newPodsGated ? predictUngatedRollout(workload, replicas, context.index.servingContainers(workload)[0], path) : undefined;
+        const severity: Severity = replicas <= 2 || prediction?.noHealthyBackend ? 'critical' : 'warning';
         const remediation =
           !live && provider === 'alibaba'
             ? patchRemediation(
@@ -158,7 +163,8 @@ export const lbReadinessGateMissing: Rule = {
             readinessGate: gate,
             templateReadinessGates: templateGates(workload),
             replicas,
-            ...(live ? { podsWithoutGate: lacking.slice(0, 20) } : {}),
+            ...(live ? { podsWithoutGate: lacking.slice(0, 20), newPodsGated } : {}),
+            ...predictionEvidence(prediction),
           },
           remediation,
           suppressibleBy: [service],
@@ -167,6 +173,22 @@ export const lbReadinessGateMissing: Rule = {
     }
   },
 };
+
+/**
+ * Will the next rollout's pods carry the gate? GKE and TKE inject theirs; the AWS controller's
+ * webhook injects into labelled namespaces when it is installed; Alibaba's is in the template
+ * (its injection webhook, CCM >= v2.12.4, is not visible: taken as off).
+ */
+function newPodsGetGate(context: RuleContext, provider: Provider, workload: Workload, gate: string): boolean {
+  if (provider === 'alibaba') return templateGates(workload).includes(gate);
+  if (provider === 'aws')
+    return awsGateLabelled(namespaceObject(context, workload.namespace)) && context.options.backendEnv.awsLoadBalancerController !== false;
+  return true;
+}
+
+function predictionEvidence(prediction: UngatedRolloutPrediction | undefined): JsonObject {
+  return prediction ? { noHealthyBackendPredicted: prediction.noHealthyBackend, prediction: prediction.evidence } : {};
+}
 
 export const awsReadinessGateLabelMissing: Rule = {
   id: 'aws-readiness-gate-label-missing',
@@ -177,22 +199,31 @@ export const awsReadinessGateLabelMissing: Rule = {
   description:
     'The AWS Load Balancer Controller injects its target-health readiness gate only into pods of namespaces labelled elbv2.k8s.aws/pod-readiness-gate-inject: enabled. With ip targets and no label, a rollout deletes old pods while the new targets are still registering (a few minutes on an NLB). Judged when the Namespace object is uploaded (or live).',
   check(context) {
-    const byNamespace = new Map<string, { namespace: Namespace; services: string[]; minReplicas: number }>();
+    const live = context.snapshot.facts.source === 'cluster';
+    const byNamespace = new Map<string, { namespace: Namespace; services: string[]; minReplicas: number; starved: string[] }>();
     for (const { service, path } of podDirectPaths(context)) {
       if (path.profile.provider !== 'aws') continue;
       const namespace = namespaceObject(context, namespaceOf(service));
       if (!namespace || awsGateLabelled(namespace)) continue;
       const workloads = context.index.workloadsOf(service).filter(isRolledOut);
       const replicas = workloads.length > 0 ? Math.min(...workloads.map((w) => context.index.replicas(w))) : Number.POSITIVE_INFINITY;
-      const entry = byNamespace.get(namespaceOf(service)) ?? { namespace, services: [], minReplicas: Number.POSITIVE_INFINITY };
+      const entry = byNamespace.get(namespaceOf(service)) ?? { namespace, services: [], minReplicas: Number.POSITIVE_INFINITY, starved: [] };
       entry.services.push(nameOf(service));
       entry.minReplicas = Math.min(entry.minReplicas, replicas);
+      // Live (PROVIDERS.md 7): the label is known absent, so no new pod gets the gate: the simulator's arithmetic decides.
+      if (live) {
+        for (const w of workloads) {
+          if (predictUngatedRollout(w, context.index.replicas(w), context.index.servingContainers(w)[0], path)?.noHealthyBackend) {
+            entry.starved.push(`${w.kind}/${w.name}`);
+          }
+        }
+      }
       byNamespace.set(namespaceOf(service), entry);
     }
     for (const [name, entry] of byNamespace) {
       const value = entry.namespace.metadata?.labels?.[AWS_GATE_LABEL];
       context.report({
-        severity: entry.minReplicas <= 2 ? 'critical' : 'warning',
+        severity: entry.minReplicas <= 2 || entry.starved.length > 0 ? 'critical' : 'warning',
         subject: { kind: 'Namespace', namespace: '', name, object: entry.namespace },
         message: `Namespace ${name} holds Service(s) ${entry.services.join(', ')} with AWS ip targets but ${value === undefined ? 'lacks' : `sets "${String(value)}" for`} the label ${AWS_GATE_LABEL}: enabled, so pods get no target-health readiness gate and rollouts outpace target registration.`,
         evidence: {
@@ -200,6 +231,7 @@ export const awsReadinessGateLabelMissing: Rule = {
           label: AWS_GATE_LABEL,
           value: value === undefined ? null : String(value),
           minReplicas: Number.isFinite(entry.minReplicas) ? entry.minReplicas : null,
+          ...(live ? { noHealthyTargetPredictedFor: entry.starved } : {}),
         },
         remediation: patchRemediation(
           `Label the namespace ${AWS_GATE_LABEL}=enabled, then restart its ip-target workloads: the gate is injected only into pods created after the label.`,
