@@ -85,7 +85,11 @@ export class ClustersResolver {
     @Args('name') name: string,
     @Args('kubeconfig') kubeconfig: string,
     @Args('context', { type: () => String, nullable: true }) context?: string | null,
-    @Args('provider', { type: () => String, nullable: true, description: "auto (default: detected from the nodes' providerID), alibaba, aws, gcp or azure" })
+    @Args('provider', {
+      type: () => String,
+      nullable: true,
+      description: "auto (default: detected from the nodes' providerID), alibaba, aws, gcp, azure or tencent",
+    })
     provider?: string | null,
     @Args('slbAttachmentQuota', { type: () => Int, nullable: true }) slbAttachmentQuota?: number | null,
   ): Promise<ClusterView> {

@@ -67,7 +67,7 @@ export class ScansResolver {
   scanManifests(
     @CurrentAuth() auth: Auth,
     @Args('manifests') manifests: string,
-    @Args('provider', { type: () => String, nullable: true, description: 'auto (default: detected from annotations), alibaba, aws, gcp or azure' })
+    @Args('provider', { type: () => String, nullable: true, description: 'auto (default: detected from annotations), alibaba, aws, gcp, azure or tencent' })
     provider?: string | null,
     @Args('target', { type: () => String, nullable: true }) target?: string | null,
   ): Promise<ScanView> {
@@ -122,7 +122,7 @@ export class ScansResolver {
   simulate(
     @CurrentAuth() _auth: Auth,
     @Args('manifests') manifests: string,
-    @Args('provider', { type: () => String, nullable: true, description: 'auto, alibaba, aws, gcp or azure' }) provider?: string | null,
+    @Args('provider', { type: () => String, nullable: true, description: 'auto, alibaba, aws, gcp, azure or tencent' }) provider?: string | null,
     @Args('parameters', { type: () => JSONScalar, nullable: true, description: "SIMULATOR.md's parameters, as POST /api/v1/simulations takes them" })
     parameters?: unknown,
     @Args('service', { type: () => JSONScalar, nullable: true, description: 'Only this Service: { namespace, name }' }) service?: unknown,

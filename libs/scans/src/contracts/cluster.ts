@@ -1,6 +1,7 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ConnectionOf, ListOf, NodeInterface } from './common.js';
+import { CLUSTER_PROVIDER_DESCRIPTION } from './provider.js';
 
 @ObjectType('Cluster', { description: 'A registered cluster. Its credentials are never returned.', implements: () => [NodeInterface] })
 export class ClusterView {
@@ -8,7 +9,9 @@ export class ClusterView {
   @Field() @ApiProperty() name!: string;
   @Field({ description: 'The API server URL' }) @ApiProperty({ description: 'The API server URL' }) server!: string;
   @Field() @ApiProperty() contextName!: string;
-  @Field(() => String, { nullable: true }) @ApiPropertyOptional() provider?: string;
+  @Field(() => String, { nullable: true, description: CLUSTER_PROVIDER_DESCRIPTION })
+  @ApiPropertyOptional({ description: CLUSTER_PROVIDER_DESCRIPTION })
+  provider?: string;
   @Field(() => Int, { description: 'Load-balancer backend attachments allowed per node (Alibaba quota); default 50' })
   @ApiProperty({ description: 'Load-balancer backend attachments allowed per node (Alibaba quota); default 50' })
   slbAttachmentQuota!: number;

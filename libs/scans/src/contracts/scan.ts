@@ -5,6 +5,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ConnectionOf, JSONScalar, ListOf, NodeInterface, RemediationView, ResourceRef, SourceLocationView, type EvidenceJson } from './common.js';
 import { FindingStatus, ScanStatus, ScanTrigger, Severity } from './enums.js';
 import { VerdictChangesView, VerdictSummaryView } from './verdict.js';
+import { SCAN_PROVIDER_DESCRIPTION } from './provider.js';
 
 @ObjectType('Summary')
 export class SummaryView {
@@ -36,7 +37,9 @@ export class ScanView {
   @Field(() => ID, { nullable: true, description: 'Set for a scan of a registered cluster' })
   @ApiPropertyOptional({ format: 'uuid', description: 'Set for a scan of a registered cluster' })
   clusterId?: string;
-  @Field(() => String, { nullable: true }) @ApiPropertyOptional() provider?: string;
+  @Field(() => String, { nullable: true, description: SCAN_PROVIDER_DESCRIPTION })
+  @ApiPropertyOptional({ description: SCAN_PROVIDER_DESCRIPTION })
+  provider?: string;
   @Field(() => SummaryView) @ApiProperty({ type: SummaryView }) summary!: SummaryView;
   @Field(() => [String], { description: 'Ids of the rules not evaluated' })
   @ApiProperty({ type: [String], description: 'Ids of the rules not evaluated' })
