@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from './prisma.service.js';
 import { newestFirstPage, type Page } from './pagination.js';
-import { randomUUID } from 'node:crypto';
+import { writeScanResult } from './scan-result.writer.js';
 import type { ChangeKind, Finding, Prisma, Scan, ScanStatus, ScanTrigger, Severity, TargetKind, Verdict } from './generated/prisma/client.js';
 
 export interface NewScan {
@@ -144,8 +144,9 @@ export interface StartedScan {
   scan: Pick<Scan, 'id' | 'organizationId' | 'provider' | 'documentCount'>;
   /** Set for a scan of a registered cluster. */
   clusterId?: string;
-  files: Array<{ name: string; text: string }>;
-  /** The snapshot the API parsed from `files` (libs/scans' codec text), when it kept one. */
+  /** The uploaded files, read only when asked: a kept snapshot makes them unneeded (they are megabytes). */
+  loadFiles(): Promise<Array<{ name: string; text: string }>>;
+  /** The snapshot the API parsed from the files (libs/scans' codec text), when it kept one. */
   snapshot?: string;
   suppressions: Array<{ ruleId: string; namespace: string | null; kind: string | null; name: string | null }>;
   /** The organization's provider profile values (stored JSON), when it set some. */
@@ -310,7 +311,7 @@ export class ScanRepository {
   async startAttempt(id: string, now: Date): Promise<StartedScan | undefined> {
     const scan = await this.prisma.client.scan.findUnique({
       where: { id },
-      include: { input: true, target: { select: { cluster: { select: { id: true } } } } },
+      include: { target: { select: { cluster: { select: { id: true } } } } },
     });
     if (!scan || scan.status === 'succeeded' || scan.status === 'failed' || scan.status === 'skipped') return undefined;
     // Conditional: a concurrent run (a stalled job rerun while its first worker still ran) may
@@ -327,17 +328,35 @@ export class ScanRepository {
       select: { ruleId: true, namespace: true, kind: true, name: true },
     });
     const profile = await this.prisma.client.providerProfileSetting.findUnique({ where: { organizationId: scan.organizationId }, select: { overrides: true } });
-    const files = Array.isArray(scan.input?.files) ? (scan.input.files as Array<{ name: string; text: string }>) : [];
     const clusterId = scan.target.cluster?.id;
-    const snapshot = scan.input?.snapshot;
+    const snapshot = clusterId ? undefined : await this.inputSnapshot(id);
     return {
       scan: updated,
-      files,
+      loadFiles: () => this.inputFiles(id),
       suppressions,
       ...(clusterId ? { clusterId } : {}),
       ...(snapshot ? { snapshot } : {}),
       ...(profile ? { profileOverrides: profile.overrides } : {}),
     };
+  }
+
+  /**
+   * An upload's kept snapshot, through plain node-postgres: it is megabytes, which the Prisma
+   * client turns into seconds of the worker's time.
+   */
+  private async inputSnapshot(scanId: string): Promise<string | undefined> {
+    const { rows } = await this.prisma.bulk.query<{ snapshot: string | null }>('SELECT snapshot FROM scan_inputs WHERE scan_id = $1', [scanId]);
+    return rows[0]?.snapshot ?? undefined;
+  }
+
+  /** An upload's files as they came (empty for a scan without uploaded input). */
+  private async inputFiles(scanId: string): Promise<Array<{ name: string; text: string }>> {
+    const { rows } = await this.prisma.bulk.query<{ files: unknown }>('SELECT files FROM scan_inputs WHERE scan_id = $1', [scanId]);
+    const files = rows[0]?.files;
+    if (!Array.isArray(files)) return [];
+    return files.flatMap((file: { name?: unknown; text?: unknown } | null) =>
+      file && typeof file.name === 'string' && typeof file.text === 'string' ? [{ name: file.name, text: file.text }] : [],
+    );
   }
 
   /**
@@ -347,176 +366,20 @@ export class ScanRepository {
    * `diff` (libs/scans' pure diff) decides what changed; this only reads and persists.
    */
   async complete(id: string, outcome: ScanOutcome, now: Date, diff: DiffStates, diffVerdicts?: DiffVerdicts): Promise<boolean> {
-    const counts = { critical: 0, warning: 0, info: 0 };
-    const ruleCounts: RuleCounts = {};
-    for (const finding of outcome.findings) {
-      counts[finding.severity] += 1;
-      const perRule = (ruleCounts[finding.ruleId] ??= { critical: 0, warning: 0, info: 0 });
-      perRule[finding.severity] += 1;
+    const client = await this.prisma.bulk.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const written = await writeScanResult(client, id, outcome, now, diff, diffVerdicts);
+      await client.query(written ? 'COMMIT' : 'ROLLBACK');
+      return written;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      throw error;
+    } finally {
+      // A connection that could not even roll back is dropped rather than handed back.
+      client.release(broken);
     }
-    return this.prisma.client.$transaction(
-      async (tx) => {
-        const scan = await tx.scan.findUnique({ where: { id }, select: { startedAt: true, createdAt: true, targetId: true, organizationId: true } });
-        if (!scan) return false;
-        const claimed = await tx.scan.updateMany({
-          where: { id, status: 'running' },
-          data: {
-            status: 'succeeded',
-            finishedAt: now,
-            durationMs: Math.max(0, now.getTime() - (scan.startedAt ?? now).getTime()),
-            error: null,
-            ...counts,
-            ruleCounts,
-            suppressed: outcome.suppressed,
-            notEvaluated: outcome.notEvaluated,
-            warnings: outcome.warnings.map(warningJson),
-            documentCount: outcome.documentCount,
-            ...(outcome.provider ? { provider: outcome.provider } : {}),
-          },
-        });
-        if (claimed.count === 0) return false;
-        const rows = outcome.findings.map((finding) => ({ ...finding, id: randomUUID() }));
-        await tx.finding.createMany({
-          data: rows.map((finding, seq) => ({
-            ...finding,
-            container: finding.container ?? null,
-            locationFile: finding.locationFile ?? null,
-            locationLine: finding.locationLine ?? null,
-            organizationId: scan.organizationId,
-            scanId: id,
-            seq,
-          })),
-        });
-        const newest = await this.updateFindingStates(tx, { ...scan, scanId: id }, rows, now, diff);
-        await this.writeVerdicts(tx, { ...scan, scanId: id }, outcome.verdicts ?? [], newest, diffVerdicts);
-        return true;
-      },
-      { timeout: 60_000, maxWait: 10_000 },
-    );
-  }
-
-  private async updateFindingStates(
-    tx: Prisma.TransactionClient,
-    scan: { scanId: string; targetId: string; organizationId: string; createdAt: Date },
-    rows: Array<FindingRow & { id: string }>,
-    now: Date,
-    diff: DiffStates,
-  ): Promise<boolean> {
-    // Serialize completions per target, and let an older scan that finishes late leave the
-    // states to the newer one.
-    const [target] = await tx.$queryRaw<Array<{ states_as_of: Date | null }>>`
-      SELECT states_as_of FROM targets WHERE id = ${scan.targetId}::uuid FOR UPDATE`;
-    if (target?.states_as_of && target.states_as_of > scan.createdAt) return false;
-    const prior = await tx.findingState.findMany({ where: { targetId: scan.targetId }, select: { fingerprint: true, status: true, lastScanId: true } });
-    const firstRow = new Map<string, FindingRow & { id: string }>();
-    for (const row of rows) if (!firstRow.has(row.fingerprint)) firstRow.set(row.fingerprint, row);
-    const changes = diff(prior, [...firstRow.keys()]);
-
-    if (firstRow.size > 0) {
-      // Every reported state takes this scan's rule, severity and resource: a finding whose
-      // severity changed shows (and filters by) the new one. A resolved state that comes back
-      // is reopened by this scan.
-      const reported = [...firstRow.values()];
-      await tx.$executeRaw`
-        INSERT INTO finding_states (id, organization_id, target_id, fingerprint, rule_id, severity, kind, namespace, name, status,
-                                    first_seen_at, last_seen_at, last_scan_id, first_scan_id, opened_scan_id)
-        SELECT gen_random_uuid(), ${scan.organizationId}::uuid, ${scan.targetId}::uuid, r.fingerprint, r.rule_id, r.severity::"Severity", r.kind,
-               r.namespace, r.name, 'open', ${now}, ${now}, ${scan.scanId}::uuid, ${scan.scanId}::uuid, ${scan.scanId}::uuid
-        FROM unnest(${reported.map((r) => r.fingerprint)}::text[], ${reported.map((r) => r.ruleId)}::text[], ${reported.map((r) => r.severity)}::text[],
-                    ${reported.map((r) => r.kind)}::text[], ${reported.map((r) => r.namespace)}::text[], ${reported.map((r) => r.name)}::text[])
-             AS r(fingerprint, rule_id, severity, kind, namespace, name)
-        ON CONFLICT (target_id, fingerprint) DO UPDATE SET
-          rule_id = EXCLUDED.rule_id, severity = EXCLUDED.severity, kind = EXCLUDED.kind, namespace = EXCLUDED.namespace, name = EXCLUDED.name,
-          last_seen_at = EXCLUDED.last_seen_at, last_scan_id = EXCLUDED.last_scan_id,
-          opened_scan_id = CASE WHEN finding_states.status = 'resolved' THEN EXCLUDED.opened_scan_id ELSE finding_states.opened_scan_id END,
-          status = 'open', resolved_at = NULL, resolved_scan_id = NULL`;
-    }
-    if (changes.resolved.length > 0) {
-      await tx.findingState.updateMany({
-        where: { targetId: scan.targetId, fingerprint: { in: changes.resolved.map((r) => r.fingerprint) }, status: 'open' },
-        data: { status: 'resolved', resolvedAt: now, resolvedScanId: scan.scanId },
-      });
-    }
-    await this.writeChangeSet(tx, scan.scanId, changes, firstRow);
-    await tx.target.update({ where: { id: scan.targetId }, data: { statesAsOf: scan.createdAt } });
-    return true;
-  }
-
-  /**
-   * The scan's per-Service verdicts, and (when this scan is the target's newest) which Services
-   * started or stopped dropping traffic since the target's previous succeeded scan, as
-   * `diffVerdicts` (libs/scans, pure) decides.
-   */
-  private async writeVerdicts(
-    tx: Prisma.TransactionClient,
-    scan: { scanId: string; targetId: string; organizationId: string; createdAt: Date },
-    verdicts: VerdictRow[],
-    newest: boolean,
-    diffVerdicts: DiffVerdicts | undefined,
-  ): Promise<void> {
-    if (verdicts.length > 0) {
-      await tx.serviceVerdict.createMany({
-        data: verdicts.map((verdict, seq) => ({
-          ...verdict,
-          timelineSvg: verdict.timelineSvg ?? null,
-          organizationId: scan.organizationId,
-          scanId: scan.scanId,
-          seq,
-        })),
-      });
-    }
-    const dropping = verdicts.filter((v) => v.verdict === 'drops').length;
-    const unknown = verdicts.filter((v) => v.verdict === 'unknown').length;
-    let changes: Prisma.InputJsonObject | undefined;
-    if (newest && diffVerdicts) {
-      const previous = await tx.scan.findFirst({
-        where: { targetId: scan.targetId, status: 'succeeded', id: { not: scan.scanId }, createdAt: { lt: scan.createdAt } },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        select: { id: true },
-      });
-      const prior = previous
-        ? await tx.serviceVerdict.findMany({
-            where: { scanId: previous.id },
-            select: { namespace: true, name: true, verdict: true, droppedTrafficSeconds: true },
-          })
-        : undefined;
-      const { startedDropping, stoppedDropping } = diffVerdicts(prior, verdicts);
-      const json = (change: ServiceChange) => ({
-        namespace: change.namespace,
-        name: change.name,
-        verdict: change.verdict,
-        droppedTrafficSeconds: change.droppedTrafficSeconds,
-      });
-      changes = { startedDropping: startedDropping.map(json), stoppedDropping: stoppedDropping.map(json) };
-    }
-    await tx.scan.update({
-      where: { id: scan.scanId },
-      data: { servicesJudged: verdicts.length, servicesDropping: dropping, servicesUnknown: unknown, ...(changes ? { verdictChanges: changes } : {}) },
-    });
-  }
-
-  /** The scan's change set: its own rows for what it opened, the last reporting scan's rows for what it resolved. */
-  private async writeChangeSet(tx: Prisma.TransactionClient, scanId: string, changes: StateChanges, rows: Map<string, { id: string }>): Promise<void> {
-    const data: Array<{ scanId: string; findingId: string; change: ChangeKind }> = [];
-    for (const [change, fingerprints] of [
-      ['opened', changes.opened],
-      ['reopened', changes.reopened],
-    ] as const) {
-      for (const fingerprint of fingerprints) {
-        const row = rows.get(fingerprint);
-        if (row) data.push({ scanId, findingId: row.id, change });
-      }
-    }
-    if (changes.resolved.length > 0) {
-      const resolvedRows = await tx.$queryRaw<Array<{ id: string }>>`
-        SELECT DISTINCT ON (f.scan_id, f.fingerprint) f.id
-        FROM findings f
-        JOIN unnest(${changes.resolved.map((r) => r.lastScanId)}::uuid[], ${changes.resolved.map((r) => r.fingerprint)}::text[]) AS r(scan_id, fingerprint)
-          ON f.scan_id = r.scan_id AND f.fingerprint = r.fingerprint
-        ORDER BY f.scan_id, f.fingerprint, f.seq`;
-      for (const row of resolvedRows) data.push({ scanId, findingId: row.id, change: 'resolved' });
-    }
-    if (data.length > 0) await tx.scanChange.createMany({ data, skipDuplicates: true });
   }
 
   /** What a scan changed: the findings it opened or reopened, and the ones it resolved (as last reported), in the advisor's order. */
@@ -596,8 +459,4 @@ export class ScanRepository {
     });
     return groups.map((group) => ({ status: group.status, count: group._count._all, sumMs: group._sum.durationMs ?? 0 }));
   }
-}
-
-function warningJson(warning: ScanWarning): Prisma.InputJsonObject {
-  return { message: warning.message, ...(warning.location ? { location: { file: warning.location.file, line: warning.location.line } } : {}) };
 }

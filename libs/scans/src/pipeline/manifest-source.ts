@@ -7,28 +7,28 @@ import { ScanFailure, type ScanSource, type SourcedSnapshot } from './scan-sourc
 /** Uploaded manifests: the snapshot the API parsed when it accepted them, or (for older rows) the files parsed now. */
 @Injectable()
 export class ManifestSource implements ScanSource {
-  collect(started: StartedScan): Promise<SourcedSnapshot> {
+  async collect(started: StartedScan): Promise<SourcedSnapshot> {
     const settings = { provider: started.scan.provider };
     const stored = started.snapshot ? decodeSnapshot(started.snapshot) : undefined;
     if (stored)
-      return Promise.resolve({
+      return {
         snapshot: stored,
         documentCount: started.scan.documentCount,
         warnings: [],
         settings,
         recordsProvider: false,
         drawTimelines: false,
-      });
-    const parsed = parseManifests(started.files, DEFAULT_LIMITS);
+      };
+    const parsed = parseManifests(await started.loadFiles(), DEFAULT_LIMITS);
     const first = parsed.errors[0];
     if (first) throw new ScanFailure(`manifests could not be parsed: ${first.file}${first.line ? `:${first.line}` : ''}: ${first.message}`);
-    return Promise.resolve({
+    return {
       snapshot: parsed.snapshot,
       documentCount: parsed.documentCount,
       warnings: [],
       settings,
       recordsProvider: false,
       drawTimelines: false,
-    });
+    };
   }
 }

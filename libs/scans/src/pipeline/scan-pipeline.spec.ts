@@ -89,7 +89,12 @@ describe('ScanPipeline (use case, in memory)', () => {
 
   it('runs the advisor on the snapshot kept at upload, writes once with the pure diff, then notifies', async () => {
     const parsed = parseManifests([{ name: 'a.yaml', text: WITH_SKIPPED }]);
-    scans.started = { scan: scanRow('s1'), files: [{ name: 'a.yaml', text: BROKEN_YAML }], snapshot: encodeSnapshot(parsed.snapshot), suppressions: [] };
+    scans.started = {
+      scan: scanRow('s1'),
+      loadFiles: () => Promise.resolve([{ name: 'a.yaml', text: BROKEN_YAML }]),
+      snapshot: encodeSnapshot(parsed.snapshot),
+      suppressions: [],
+    };
     expect(await pipeline.run('s1')).toBe('succeeded');
     const [written] = scans.completed;
     expect(written?.outcome.findings.map((f) => f.ruleId)).toContain('readiness-probe-missing');
@@ -107,7 +112,7 @@ describe('ScanPipeline (use case, in memory)', () => {
   });
 
   it('parses the files of an older row that kept no snapshot, and fails the scan on a parse error', async () => {
-    scans.started = { scan: scanRow('s2'), files: [{ name: 'b.yaml', text: BROKEN_YAML }], suppressions: [] };
+    scans.started = { scan: scanRow('s2'), loadFiles: () => Promise.resolve([{ name: 'b.yaml', text: BROKEN_YAML }]), suppressions: [] };
     expect(await pipeline.run('s2')).toBe('failed');
     expect(scans.failed).toEqual([{ id: 's2', message: expect.stringMatching(/^manifests could not be parsed: b\.yaml:\d+: /) }]);
     expect(scans.completed).toEqual([]);
@@ -124,7 +129,7 @@ describe('ScanPipeline (use case, in memory)', () => {
     const parsed = parseManifests([{ name: 'a.yaml', text: UNSAFE_DEPLOYMENT }]);
     scans.started = {
       scan: scanRow('s3'),
-      files: [],
+      loadFiles: () => Promise.resolve([]),
       snapshot: encodeSnapshot(parsed.snapshot),
       suppressions: [{ ruleId: '', namespace: null, kind: null, name: null }],
     };
@@ -134,9 +139,9 @@ describe('ScanPipeline (use case, in memory)', () => {
 
   it("hands a cluster source's retry to the queue, and fails a job whose cluster is not the scan's", async () => {
     clusterSource.next = () => Promise.reject(new ScanRetry('CLUSTER_UNREACHABLE: connect ECONNREFUSED'));
-    scans.started = { scan: scanRow('s4'), clusterId: 'c1', files: [], suppressions: [] };
+    scans.started = { scan: scanRow('s4'), clusterId: 'c1', loadFiles: () => Promise.resolve([]), suppressions: [] };
     await expect(pipeline.run('s4', { attempt: 1, maxAttempts: 3 }, 'c1')).rejects.toBeInstanceOf(ScanRetry);
-    scans.started = { scan: scanRow('s5'), clusterId: 'c1', files: [], suppressions: [] };
+    scans.started = { scan: scanRow('s5'), clusterId: 'c1', loadFiles: () => Promise.resolve([]), suppressions: [] };
     expect(await pipeline.run('s5', { attempt: 1, maxAttempts: 3 }, 'c2')).toBe('failed');
     expect(scans.failed).toEqual([{ id: 's5', message: 'the cluster of this scan is not registered any more' }]);
   });
@@ -157,7 +162,7 @@ describe('ScanPipeline (use case, in memory)', () => {
           return Promise.resolve();
         },
       });
-    scans.started = { scan: scanRow('s6'), clusterId: 'c1', files: [], suppressions: [] };
+    scans.started = { scan: scanRow('s6'), clusterId: 'c1', loadFiles: () => Promise.resolve([]), suppressions: [] };
     expect(await pipeline.run('s6', { attempt: 1, maxAttempts: 3 }, 'c1')).toBe('succeeded');
     expect(scans.completed[0]?.outcome).toMatchObject({ provider: 'alibaba', documentCount: 9 });
     expect(scans.completed[0]?.outcome.warnings[0]).toEqual({ message: 'the credentials cannot list pods: rules that read them were not evaluated' });

@@ -45,7 +45,9 @@ export class ScanPipeline {
     context: Pick<JobContext, 'attempt' | 'maxAttempts'> = { attempt: 1, maxAttempts: 1 },
     expectedClusterId?: string,
   ): Promise<RunOutcome> {
+    const phases = new PhaseClock();
     const started = await this.scans.startAttempt(scanId, new Date());
+    phases.lap('start');
     if (!started) {
       this.logger.log({ msg: 'scan already finished or missing: nothing to do', scanId });
       // A run that wrote the result and died before queueing its notifications: queue them
@@ -60,6 +62,7 @@ export class ScanPipeline {
     let sourced: SourcedSnapshot;
     try {
       sourced = await source.collect(started, context);
+      phases.lap('source');
     } catch (error) {
       if (error instanceof ScanFailure) return this.fail(scanId, error.message);
       throw error;
@@ -76,6 +79,7 @@ export class ScanPipeline {
           profileOverrides,
         }),
       );
+      phases.lap('advisor');
     } catch (error) {
       // The advisor gives the same answer on a retry: record why, and stop.
       return this.fail(scanId, error instanceof Error ? error.message : String(error));
@@ -85,6 +89,7 @@ export class ScanPipeline {
       drawTimelines: sourced.drawTimelines,
       profileOverrides,
     });
+    phases.lap('verdicts');
     const written = await this.scans.complete(
       scanId,
       {
@@ -100,8 +105,15 @@ export class ScanPipeline {
       diffFindings,
       diffVerdicts,
     );
+    phases.lap('write');
     await sourced.afterComplete?.();
-    this.logger.log({ msg: written ? 'scan succeeded' : 'scan was already written', scanId, findings: result.findings.length, ...sourced.log });
+    this.logger.log({
+      msg: written ? 'scan succeeded' : 'scan was already written',
+      scanId,
+      findings: result.findings.length,
+      phasesMs: phases.laps,
+      ...sourced.log,
+    });
     await this.notifications.afterScan(scanId);
     return written ? 'succeeded' : 'skipped';
   }
@@ -115,6 +127,18 @@ export class ScanPipeline {
     await this.scans.fail(scanId, message, new Date());
     this.logger.warn({ msg: 'scan failed', scanId, error: message });
     return 'failed';
+  }
+}
+
+/** How long each step of a run took (ms), for the "scan succeeded" log line. */
+class PhaseClock {
+  readonly laps: Record<string, number> = {};
+  private last = performance.now();
+
+  lap(phase: string): void {
+    const now = performance.now();
+    this.laps[phase] = Math.round(now - this.last);
+    this.last = now;
   }
 }
 

@@ -1,0 +1,428 @@
+#!/usr/bin/env node
+// The upload-scan benchmark (issue 13, point 4): is a 10 MB upload scanned by the worker as
+// fast as the CLI scans the same bytes, without blocking the API's event loop? In one run, on
+// the same ~10 MB manifest file, alternating `repeat` times:
+//   cli     bin/rollsafe scan FILE --format json   (a fresh process, timed whole)
+//   upload  POST /api/v1/scans with the same bytes to the built API and worker, then poll the
+//           scan row until it succeeded: the worker's scan runs from the row's started_at (the
+//           job's start) to the moment the row reads `succeeded` (its result committed)
+// and prints the medians, the ratio worker scan / CLI (goal: at most 1.3x), upload-to-succeeded,
+// the worker's phases (from its "scan succeeded" log line), and the API's event-loop delay
+// while each upload was accepted and scanned (monitorEventLoopDelay inside the API, and
+// GET /healthz probed every 10 ms from outside).
+//
+//   node bench/upload-scan/run.mjs [--repeat 3] [--keep-database] [--no-build]
+//
+// Needs Postgres at BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/rollsafe_bench_upload,
+// dropped and created afresh; the name must contain "bench") and Redis at REDIS_URL (default
+// redis://127.0.0.1:6379, keys under rollsafe-bench-upload-<pid>, deleted at the end). Every
+// request goes to 127.0.0.1. Always exits 0 unless the service cannot start: it is a benchmark.
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { freePort, withDatabase } from '../shared/local.mjs';
+import { timed, timeIsUsable } from '../shared/timed-run.mjs';
+import { generate } from '../manifest-scan/generate.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const outDir = path.join(here, 'out');
+const RATIO_GOAL = 1.3;
+/** The API refuses bodies over 10 MiB (413) and more than 10,000 documents: stay just under. */
+const UPLOAD_MAX_BYTES = 10 * 1024 * 1024 - 64 * 1024;
+const PROBE_INTERVAL_MS = 10;
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 && args[at + 1] !== undefined ? Number(args[at + 1]) : fallback;
+};
+const settings = {
+  repeat: Math.min(20, Math.max(1, option('repeat', 3))),
+  keepDatabase: args.includes('--keep-database'),
+  build: !args.includes('--no-build'),
+};
+const databaseUrl = process.env.BENCH_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/rollsafe_bench_upload';
+const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const queuePrefix = `rollsafe-bench-upload-${process.pid}`;
+const loopFile = path.join(outDir, 'api-loop.jsonl');
+const log = (line) => process.stderr.write(`${line}\n`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+function assertLoopback(url, what) {
+  const host = new URL(url).hostname;
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) throw new Error(`${what} must be on this machine (127.0.0.1), not ${host}`);
+}
+
+async function adminQuery(sql) {
+  const client = new pg.Client({ connectionString: withDatabase(databaseUrl, 'postgres'), connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Drops and creates the benchmark's own database (never another one: the name must contain "bench"). */
+async function freshDatabase() {
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+  if (!/bench/.test(name)) throw new Error(`BENCH_DATABASE_URL must name a benchmark database (with "bench" in its name), not ${name}`);
+  await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  const migrate = spawnSync(process.execPath, [path.join(root, 'node_modules', 'prisma', 'build', 'index.js'), 'migrate', 'deploy'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+    encoding: 'utf8',
+  });
+  if (migrate.status !== 0) throw new Error(`prisma migrate deploy failed:\n${migrate.stdout}${migrate.stderr}`);
+  return name;
+}
+
+async function deleteRedisKeys() {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  await redis.connect();
+  let deleted = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${queuePrefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) deleted += await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return deleted;
+}
+
+/** One of the apps, with its output in out/<name>.log. */
+function startApp(name, env) {
+  const logFile = fs.openSync(path.join(outDir, `${name}.log`), 'w');
+  const child = spawn(process.execPath, [path.join(root, 'dist', 'apps', name, 'src', 'main.js')], { cwd: root, env, stdio: ['ignore', logFile, logFile] });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { name, child, exited, logFile };
+}
+
+async function stopApp(app) {
+  if (app.child.exitCode === null && app.child.signalCode === null) {
+    app.child.kill('SIGTERM');
+    const timer = setTimeout(() => app.child.kill('SIGKILL'), 10_000);
+    await app.exited;
+    clearTimeout(timer);
+  }
+  fs.closeSync(app.logFile);
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+/** `fresh`: a connection of its own (a 10 MB body on a kept-alive socket the server just closed fails with EPIPE). */
+function request(port, method, pathname, { headers = {}, body, fresh = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = http.request({ host: '127.0.0.1', port, method, path: pathname, headers, agent: fresh ? false : agent, timeout: 120_000 }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${pathname}: no answer in 120 s`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function waitReady(port, apps) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    for (const app of apps)
+      if (app.child.exitCode !== null) throw new Error(`${app.name} exited (code ${app.child.exitCode}); see bench/upload-scan/out/${app.name}.log`);
+    try {
+      if ((await request(port, 'GET', '/readyz')).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  throw new Error('the API was not ready within 60 s; see bench/upload-scan/out/api.log');
+}
+
+/** Valid multi-document YAML (bench/manifest-scan's apps corpus), as many apps as fit the API's limits. */
+function uploadBody() {
+  const parts = [];
+  let bytes = 0;
+  let documents = 0;
+  let full = false;
+  generate({
+    apps: 4000,
+    seed: 8,
+    write(chunk) {
+      if (full) return;
+      const size = Buffer.byteLength(chunk);
+      const count = (chunk.match(/^---$/gm) ?? []).length;
+      if (bytes + size > UPLOAD_MAX_BYTES || documents + count > 9_900) {
+        full = true;
+        return;
+      }
+      parts.push(chunk);
+      bytes += size;
+      documents += count;
+    },
+  });
+  return { body: Buffer.from(parts.join('')), documents };
+}
+
+/** GET /healthz every PROBE_INTERVAL_MS until `until()`; latency counted from when each probe was due. */
+async function probe(port, until) {
+  const latencies = [];
+  let failures = 0;
+  const pending = [];
+  const start = performance.now();
+  for (let i = 0; !until(); i += 1) {
+    const wait = start + i * PROBE_INTERVAL_MS - performance.now();
+    if (wait > 0) await sleep(wait);
+    const due = start + i * PROBE_INTERVAL_MS;
+    pending.push(
+      request(port, 'GET', '/healthz').then(
+        (res) => (res.status === 200 ? latencies.push(performance.now() - due) : (failures += 1)),
+        () => (failures += 1),
+      ),
+    );
+  }
+  await Promise.all(pending);
+  return { latencies, failures };
+}
+
+function percentile(values, p) {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+const median = (values) => percentile(values, 50);
+
+/** Asks the API's loop hook for what it saw since the last ask (and to start afresh). */
+async function loopWindow(api) {
+  const before = fs.existsSync(loopFile) ? fs.readFileSync(loopFile, 'utf8').split('\n').filter(Boolean).length : 0;
+  api.child.kill('SIGUSR2');
+  for (let i = 0; i < 200; i += 1) {
+    const lines = fs.existsSync(loopFile) ? fs.readFileSync(loopFile, 'utf8').split('\n').filter(Boolean) : [];
+    if (lines.length > before) return JSON.parse(lines[lines.length - 1]);
+    await sleep(10);
+  }
+  return undefined;
+}
+
+/** The worker's "scan succeeded" log line for a scan (its phases), if it logged one. */
+function workerLine(scanId) {
+  const text = fs.readFileSync(path.join(outDir, 'worker.log'), 'utf8');
+  for (const line of text.split('\n')) {
+    if (!line.includes(scanId) || !line.includes('scan succeeded')) continue;
+    try {
+      return JSON.parse(line);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** One upload: POST, then poll the scan row until it is finished; the API's loop meanwhile. */
+async function uploadAndWait({ port, apiKey, body, db, api }) {
+  await loopWindow(api); // starts the window afresh
+  let done = false;
+  const probing = probe(port, () => done);
+  const sent = Date.now();
+  const res = await request(port, 'POST', '/api/v1/scans', {
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/yaml', 'content-length': String(body.length) },
+    body,
+    fresh: true,
+  });
+  const accepted = Date.now();
+  if (res.status !== 202) {
+    done = true;
+    await probing;
+    throw new Error(`the upload answered ${res.status}: ${res.text.slice(0, 300)}`);
+  }
+  const scanId = JSON.parse(res.text).id;
+  let row;
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const { rows } = await db.query('SELECT status, started_at, finished_at, error FROM scans WHERE id = $1', [scanId]);
+    row = rows[0];
+    if (row && (row.status === 'succeeded' || row.status === 'failed')) break;
+    if (Date.now() > deadline) throw new Error(`scan ${scanId} did not finish within 300 s`);
+    await sleep(5);
+  }
+  const observed = Date.now();
+  done = true;
+  const probes = await probing;
+  const loop = await loopWindow(api);
+  if (row.status !== 'succeeded') throw new Error(`scan ${scanId} failed: ${row.error}`);
+  const { rows: counts } = await db.query('SELECT count(*)::int AS findings FROM findings WHERE scan_id = $1', [scanId]);
+  await sleep(200); // the worker logs after its commit
+  const worker = workerLine(scanId);
+  return {
+    scanId,
+    findings: counts[0].findings,
+    acceptMs: accepted - sent,
+    queuedMs: row.started_at.getTime() - accepted,
+    workerScanMs: observed - row.started_at.getTime(),
+    uploadToSucceededMs: observed - sent,
+    phasesMs: worker?.phasesMs,
+    loop,
+    healthz: { p99: percentile(probes.latencies, 99), max: Math.max(...probes.latencies), probes: probes.latencies.length, failures: probes.failures },
+    loadavg: loadavg(),
+  };
+}
+
+function cliRun(file, useTime) {
+  const started = loadavg();
+  const run = timed({
+    command: process.execPath,
+    args: [path.join(root, 'bin', 'rollsafe'), 'scan', file, '--format', 'json'],
+    stdoutFile: path.join(outDir, 'cli.json'),
+    cwd: root,
+    scratchDir: outDir,
+    useTime,
+  });
+  // 0: no finding at the failing threshold; 1: findings (both are a finished scan).
+  if (run.status !== 0 && run.status !== 1) throw new Error(`bin/rollsafe scan exited ${run.status}: ${run.stderr.slice(0, 500)}`);
+  const findings = JSON.parse(fs.readFileSync(path.join(outDir, 'cli.json'), 'utf8')).findings?.length;
+  return { ms: run.seconds * 1000, rssKb: run.rssKb, findings, loadavg: started };
+}
+
+async function main() {
+  assertLoopback(databaseUrl, 'BENCH_DATABASE_URL');
+  assertLoopback(redisUrl, 'REDIS_URL');
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.rmSync(loopFile, { force: true });
+  if (
+    settings.build &&
+    spawnSync(process.execPath, [path.join(root, 'tools', 'build.mjs'), '--if-stale'], { cwd: root, stdio: ['ignore', 2, 2] }).status !== 0
+  ) {
+    throw new Error('the workspace does not compile: run `npm run build` to see why');
+  }
+  const { body, documents } = uploadBody();
+  const file = path.join(outDir, 'upload.yaml');
+  fs.writeFileSync(file, body);
+  log(`manifest: ${(body.length / 1024 / 1024).toFixed(2)} MiB, ${documents} documents (bench/manifest-scan's apps corpus), ${file}`);
+  const useTime = timeIsUsable();
+
+  const database = await freshDatabase();
+  const port = await freePort();
+  const adminToken = crypto.randomBytes(32).toString('hex');
+  const env = {
+    ...process.env,
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    ROLLSAFE_ADMIN_TOKEN: adminToken,
+    ROLLSAFE_ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
+    ROLLSAFE_QUEUE_PREFIX: queuePrefix,
+    ROLLSAFE_RATE_LIMIT_PER_MINUTE: '1000000',
+    ROLLSAFE_SHUTDOWN_TIMEOUT_MS: '3000',
+  };
+  const apiEnv = {
+    ...env,
+    ROLLSAFE_BENCH_LOOP_FILE: loopFile,
+    NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(path.join(here, 'loop-hook.mjs')).href}`.trim(),
+  };
+  const apps = [startApp('api', apiEnv), startApp('worker', env)];
+  const db = new pg.Client({ connectionString: databaseUrl });
+  const rounds = [];
+  let warm;
+  try {
+    await waitReady(port, apps);
+    await db.connect();
+    const org = await request(port, 'POST', '/api/v1/organizations', {
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'bench' }),
+    });
+    if (org.status !== 201) throw new Error(`creating the organization answered ${org.status}: ${org.text.slice(0, 300)}`);
+    const apiKey = JSON.parse(org.text).apiKey;
+    const upload = () => uploadAndWait({ port, apiKey, body, db, api: apps[0] });
+
+    log('warm-up: one upload scanned (JIT, connections, threads), not counted ...');
+    warm = await upload();
+    for (let round = 1; round <= settings.repeat; round += 1) {
+      log(`round ${round}/${settings.repeat}: CLI, then the upload (load average ${loadavg()}) ...`);
+      const cli = cliRun(file, useTime);
+      const api = await upload();
+      rounds.push({ cli, api, ratio: api.workerScanMs / cli.ms });
+      log(
+        `  cli ${cli.ms.toFixed(0)} ms; worker scan ${api.workerScanMs} ms (${(api.workerScanMs / cli.ms).toFixed(2)}x), upload to succeeded ${api.uploadToSucceededMs} ms; API loop p99 ${api.loop?.p99} ms max ${api.loop?.max} ms`,
+      );
+    }
+  } finally {
+    await db.end().catch(() => undefined);
+    for (const app of apps) await stopApp(app);
+    const keys = await deleteRedisKeys().catch((error) => (log(`could not delete the Redis keys ${queuePrefix}:*: ${error.message}`), 0));
+    const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+    if (!settings.keepDatabase)
+      await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch((error) => log(`could not drop ${database}: ${error.message}`));
+    log(`cleaned up: ${keys} Redis keys under ${queuePrefix}:, database ${name} ${settings.keepDatabase ? 'kept' : 'dropped'}`);
+  }
+
+  const pick = (f) => rounds.map(f);
+  const phases = {};
+  for (const round of rounds) for (const [phase, value] of Object.entries(round.api.phasesMs ?? {})) (phases[phase] ??= []).push(value);
+  const result = {
+    at: new Date().toISOString(),
+    commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim(),
+    cores: os.availableParallelism(),
+    settings,
+    upload: { bytes: body.length, documents },
+    warm,
+    rounds,
+    median: {
+      cliMs: median(pick((r) => r.cli.ms)),
+      workerScanMs: median(pick((r) => r.api.workerScanMs)),
+      ratio: median(pick((r) => r.ratio)),
+      uploadToSucceededMs: median(pick((r) => r.api.uploadToSucceededMs)),
+      acceptMs: median(pick((r) => r.api.acceptMs)),
+      phasesMs: Object.fromEntries(Object.entries(phases).map(([phase, values]) => [phase, median(values)])),
+    },
+    loop: { p99Max: Math.max(...pick((r) => r.api.loop?.p99 ?? NaN)), max: Math.max(...pick((r) => r.api.loop?.max ?? NaN)) },
+    healthz: { p99Max: Math.max(...pick((r) => r.api.healthz.p99)), max: Math.max(...pick((r) => r.api.healthz.max)) },
+    goal: RATIO_GOAL,
+  };
+  fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(result, null, 2) + '\n');
+  const m = result.median;
+  const ms = (value) => `${Math.round(value)} ms`;
+  process.stdout.write(
+    [
+      '',
+      `${(body.length / 1024 / 1024).toFixed(1)} MiB, ${documents} documents; ${settings.repeat} rounds, CLI and upload alternating; ${result.cores} cores`,
+      `  CLI (bin/rollsafe scan --format json, whole process):  median ${ms(m.cliMs)}   [${pick((r) => Math.round(r.cli.ms)).join(', ')}]`,
+      `  worker scan (job start -> row reads succeeded):       median ${ms(m.workerScanMs)}   [${pick((r) => r.api.workerScanMs).join(', ')}]`,
+      `    phases (worker log, median): ${Object.entries(m.phasesMs)
+        .map(([phase, value]) => `${phase} ${ms(value)}`)
+        .join(', ')}`,
+      `  ratio worker scan / CLI: median ${m.ratio.toFixed(2)}x [${pick((r) => r.ratio.toFixed(2)).join(', ')}] (goal <= ${RATIO_GOAL}x: ${m.ratio <= RATIO_GOAL ? 'met' : 'NOT met'})`,
+      `  upload to succeeded (POST sent -> row reads succeeded): median ${ms(m.uploadToSucceededMs)} (of which 202 after ${ms(m.acceptMs)})`,
+      `  API event loop while accepting and scanning (monitorEventLoopDelay): worst p99 ${result.loop.p99Max} ms, max ${result.loop.max} ms`,
+      `  GET /healthz every ${PROBE_INTERVAL_MS} ms meanwhile: worst p99 ${result.healthz.p99Max.toFixed(1)} ms, max ${result.healthz.max.toFixed(1)} ms`,
+      `  load average per round: ${pick((r) => r.api.loadavg).join(' | ')}`,
+      `  findings: CLI ${rounds[0]?.cli.findings}, worker ${rounds[0]?.api.findings}`,
+      '  results: bench/upload-scan/out/results.json',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    log(`upload-scan: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,280 @@
+// A scan's result, written inside the caller's transaction through plain node-postgres
+// (PrismaService.bulk). Thousands of findings with their evidence and remediation are
+// megabytes: through Prisma's createMany they cost the worker tens of seconds of query
+// compiling; here each table's rows travel as one JSON parameter that Postgres expands
+// (json_to_recordset), one statement per table.
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { ChangeKind } from './generated/prisma/client.js';
+import type {
+  DiffStates,
+  DiffVerdicts,
+  FindingRow,
+  PriorStateRow,
+  RuleCounts,
+  ScanOutcome,
+  ScanWarning,
+  ServiceChange,
+  StateChanges,
+  VerdictKey,
+  VerdictRow,
+} from './scan.repository.js';
+
+interface ScanKeys {
+  scanId: string;
+  targetId: string;
+  organizationId: string;
+  createdAt: Date;
+}
+
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/**
+ * Marks the scan succeeded and writes its findings, the target's finding states, the change
+ * set and the verdicts. Only a running scan completes: false (nothing written) when the scan
+ * is missing or another completion got there first; the caller then rolls back.
+ */
+export async function writeScanResult(
+  db: Queryable,
+  scanId: string,
+  outcome: ScanOutcome,
+  now: Date,
+  diff: DiffStates,
+  diffVerdicts: DiffVerdicts | undefined,
+): Promise<boolean> {
+  const found = await db.query<{ started_at: Date | null; created_at: Date; target_id: string; organization_id: string }>(
+    'SELECT started_at, created_at, target_id, organization_id FROM scans WHERE id = $1',
+    [scanId],
+  );
+  const row = found.rows[0];
+  if (!row) return false;
+  const scan: ScanKeys = { scanId, targetId: row.target_id, organizationId: row.organization_id, createdAt: row.created_at };
+  const { counts, ruleCounts } = countFindings(outcome.findings);
+  // Conditional: of two completions at once, the second waits on the row lock and then finds
+  // the scan no longer running.
+  const claimed = await db.query(
+    `UPDATE scans SET status = 'succeeded', finished_at = $2, duration_ms = $3, error = NULL, critical = $4, warning = $5, info = $6,
+       rule_counts = $7::jsonb, suppressed = $8, not_evaluated = $9::text[], warnings = $10::jsonb, document_count = $11,
+       provider = COALESCE($12, provider)
+     WHERE id = $1 AND status = 'running'`,
+    [
+      scanId,
+      now,
+      Math.max(0, now.getTime() - (row.started_at ?? now).getTime()),
+      counts.critical,
+      counts.warning,
+      counts.info,
+      JSON.stringify(ruleCounts),
+      outcome.suppressed,
+      outcome.notEvaluated,
+      JSON.stringify(outcome.warnings.map(warningJson)),
+      outcome.documentCount,
+      outcome.provider ?? null,
+    ],
+  );
+  if (claimed.rowCount === 0) return false;
+  const rows = outcome.findings.map((finding) => ({ ...finding, id: randomUUID() }));
+  await insertFindings(db, scan, rows);
+  const newest = await updateFindingStates(db, scan, rows, now, diff);
+  await writeVerdicts(db, scan, outcome.verdicts ?? [], newest, diffVerdicts);
+  return true;
+}
+
+function countFindings(findings: FindingRow[]): { counts: Record<'critical' | 'warning' | 'info', number>; ruleCounts: RuleCounts } {
+  const counts = { critical: 0, warning: 0, info: 0 };
+  const ruleCounts: RuleCounts = {};
+  for (const finding of findings) {
+    counts[finding.severity] += 1;
+    const perRule = (ruleCounts[finding.ruleId] ??= { critical: 0, warning: 0, info: 0 });
+    perRule[finding.severity] += 1;
+  }
+  return { counts, ruleCounts };
+}
+
+async function insertFindings(db: Queryable, scan: ScanKeys, rows: Array<FindingRow & { id: string }>): Promise<void> {
+  if (rows.length === 0) return;
+  const records = rows.map((finding, seq) => ({
+    id: finding.id,
+    seq,
+    rule_id: finding.ruleId,
+    severity: finding.severity,
+    kind: finding.kind,
+    namespace: finding.namespace,
+    name: finding.name,
+    container: finding.container ?? null,
+    message: finding.message,
+    evidence: finding.evidence,
+    remediation: finding.remediation,
+    docs: finding.docs,
+    location_file: finding.locationFile ?? null,
+    location_line: finding.locationLine ?? null,
+    fingerprint: finding.fingerprint,
+  }));
+  await db.query(
+    `INSERT INTO findings (id, organization_id, scan_id, seq, rule_id, severity, kind, namespace, name, container, message, evidence,
+                           remediation, docs, location_file, location_line, fingerprint)
+     SELECT r.id, $1, $2, r.seq, r.rule_id, r.severity::"Severity", r.kind, r.namespace, r.name, r.container, r.message, r.evidence,
+            r.remediation, r.docs, r.location_file, r.location_line, r.fingerprint
+     FROM json_to_recordset($3::json) AS r(id uuid, seq int, rule_id text, severity text, kind text, namespace text, name text,
+          container text, message text, evidence jsonb, remediation jsonb, docs text, location_file text, location_line int, fingerprint text)`,
+    [scan.organizationId, scan.scanId, JSON.stringify(records)],
+  );
+}
+
+/** Updates the target's finding states and writes the change set; false when a newer scan already updated them. */
+async function updateFindingStates(db: Queryable, scan: ScanKeys, rows: Array<FindingRow & { id: string }>, now: Date, diff: DiffStates): Promise<boolean> {
+  // Serialize completions per target, and let an older scan that finishes late leave the
+  // states to the newer one.
+  const target = await db.query<{ states_as_of: Date | null }>('SELECT states_as_of FROM targets WHERE id = $1 FOR UPDATE', [scan.targetId]);
+  const statesAsOf = target.rows[0]?.states_as_of;
+  if (statesAsOf && statesAsOf > scan.createdAt) return false;
+  const prior = await db.query<{ fingerprint: string; status: PriorStateRow['status']; last_scan_id: string }>(
+    'SELECT fingerprint, status::text AS status, last_scan_id FROM finding_states WHERE target_id = $1',
+    [scan.targetId],
+  );
+  const firstRow = new Map<string, FindingRow & { id: string }>();
+  for (const row of rows) if (!firstRow.has(row.fingerprint)) firstRow.set(row.fingerprint, row);
+  const changes = diff(
+    prior.rows.map((state) => ({ fingerprint: state.fingerprint, status: state.status, lastScanId: state.last_scan_id })),
+    [...firstRow.keys()],
+  );
+
+  if (firstRow.size > 0) {
+    // Every reported state takes this scan's rule, severity and resource: a finding whose
+    // severity changed shows (and filters by) the new one. A resolved state that comes back
+    // is reopened by this scan.
+    const reported = [...firstRow.values()];
+    await db.query(
+      `INSERT INTO finding_states (id, organization_id, target_id, fingerprint, rule_id, severity, kind, namespace, name, status,
+                                   first_seen_at, last_seen_at, last_scan_id, first_scan_id, opened_scan_id)
+       SELECT gen_random_uuid(), $1, $2, r.fingerprint, r.rule_id, r.severity::"Severity", r.kind, r.namespace, r.name, 'open', $3, $3, $4, $4, $4
+       FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) AS r(fingerprint, rule_id, severity, kind, namespace, name)
+       ON CONFLICT (target_id, fingerprint) DO UPDATE SET
+         rule_id = EXCLUDED.rule_id, severity = EXCLUDED.severity, kind = EXCLUDED.kind, namespace = EXCLUDED.namespace, name = EXCLUDED.name,
+         last_seen_at = EXCLUDED.last_seen_at, last_scan_id = EXCLUDED.last_scan_id,
+         opened_scan_id = CASE WHEN finding_states.status = 'resolved' THEN EXCLUDED.opened_scan_id ELSE finding_states.opened_scan_id END,
+         status = 'open', resolved_at = NULL, resolved_scan_id = NULL`,
+      [
+        scan.organizationId,
+        scan.targetId,
+        now,
+        scan.scanId,
+        reported.map((r) => r.fingerprint),
+        reported.map((r) => r.ruleId),
+        reported.map((r) => r.severity),
+        reported.map((r) => r.kind),
+        reported.map((r) => r.namespace),
+        reported.map((r) => r.name),
+      ],
+    );
+  }
+  if (changes.resolved.length > 0) {
+    await db.query(
+      `UPDATE finding_states SET status = 'resolved', resolved_at = $3, resolved_scan_id = $4
+       WHERE target_id = $1 AND fingerprint = ANY($2::text[]) AND status = 'open'`,
+      [scan.targetId, changes.resolved.map((r) => r.fingerprint), now, scan.scanId],
+    );
+  }
+  await writeChangeSet(db, scan.scanId, changes, firstRow);
+  await db.query('UPDATE targets SET states_as_of = $2 WHERE id = $1', [scan.targetId, scan.createdAt]);
+  return true;
+}
+
+/** The scan's change set: its own rows for what it opened, the last reporting scan's rows for what it resolved. */
+async function writeChangeSet(db: Queryable, scanId: string, changes: StateChanges, rows: Map<string, { id: string }>): Promise<void> {
+  const findingIds: string[] = [];
+  const kinds: ChangeKind[] = [];
+  for (const [change, fingerprints] of [
+    ['opened', changes.opened],
+    ['reopened', changes.reopened],
+  ] as const) {
+    for (const fingerprint of fingerprints) {
+      const row = rows.get(fingerprint);
+      if (row) {
+        findingIds.push(row.id);
+        kinds.push(change);
+      }
+    }
+  }
+  if (changes.resolved.length > 0) {
+    const resolvedRows = await db.query<{ id: string }>(
+      `SELECT DISTINCT ON (f.scan_id, f.fingerprint) f.id
+       FROM findings f
+       JOIN unnest($1::uuid[], $2::text[]) AS r(scan_id, fingerprint) ON f.scan_id = r.scan_id AND f.fingerprint = r.fingerprint
+       ORDER BY f.scan_id, f.fingerprint, f.seq`,
+      [changes.resolved.map((r) => r.lastScanId), changes.resolved.map((r) => r.fingerprint)],
+    );
+    for (const row of resolvedRows.rows) {
+      findingIds.push(row.id);
+      kinds.push('resolved');
+    }
+  }
+  if (findingIds.length === 0) return;
+  await db.query(
+    `INSERT INTO scan_changes (scan_id, finding_id, change)
+     SELECT $1, r.finding_id, r.change::"ChangeKind" FROM unnest($2::uuid[], $3::text[]) AS r(finding_id, change)
+     ON CONFLICT DO NOTHING`,
+    [scanId, findingIds, kinds],
+  );
+}
+
+/**
+ * The scan's per-Service verdicts, and (when this scan is the target's newest) which Services
+ * started or stopped dropping traffic since the target's previous succeeded scan, as
+ * `diffVerdicts` (libs/scans, pure) decides.
+ */
+async function writeVerdicts(db: Queryable, scan: ScanKeys, verdicts: VerdictRow[], newest: boolean, diffVerdicts: DiffVerdicts | undefined): Promise<void> {
+  if (verdicts.length > 0) {
+    const records = verdicts.map((verdict, seq) => ({
+      seq,
+      namespace: verdict.namespace,
+      name: verdict.name,
+      verdict: verdict.verdict,
+      dropped_traffic_seconds: verdict.droppedTrafficSeconds,
+      data: verdict.data,
+      timeline_svg: verdict.timelineSvg ?? null,
+    }));
+    await db.query(
+      `INSERT INTO service_verdicts (id, organization_id, scan_id, seq, namespace, name, verdict, dropped_traffic_seconds, data, timeline_svg)
+       SELECT gen_random_uuid(), $1, $2, r.seq, r.namespace, r.name, r.verdict::"Verdict", r.dropped_traffic_seconds, r.data, r.timeline_svg
+       FROM json_to_recordset($3::json) AS r(seq int, namespace text, name text, verdict text, dropped_traffic_seconds float8, data jsonb, timeline_svg text)`,
+      [scan.organizationId, scan.scanId, JSON.stringify(records)],
+    );
+  }
+  const dropping = verdicts.filter((v) => v.verdict === 'drops').length;
+  const unknown = verdicts.filter((v) => v.verdict === 'unknown').length;
+  let changes: { startedDropping: ServiceChange[]; stoppedDropping: ServiceChange[] } | undefined;
+  if (newest && diffVerdicts) {
+    const previous = await db.query<{ id: string }>(
+      `SELECT id FROM scans WHERE target_id = $1 AND status = 'succeeded' AND id <> $2 AND created_at < $3
+       ORDER BY created_at DESC, id DESC LIMIT 1`,
+      [scan.targetId, scan.scanId, scan.createdAt],
+    );
+    const previousId = previous.rows[0]?.id;
+    const prior = previousId
+      ? (
+          await db.query<{ namespace: string; name: string; verdict: VerdictKey['verdict']; dropped_traffic_seconds: number }>(
+            'SELECT namespace, name, verdict::text AS verdict, dropped_traffic_seconds FROM service_verdicts WHERE scan_id = $1',
+            [previousId],
+          )
+        ).rows.map((v) => ({ namespace: v.namespace, name: v.name, verdict: v.verdict, droppedTrafficSeconds: v.dropped_traffic_seconds }))
+      : undefined;
+    const { startedDropping, stoppedDropping } = diffVerdicts(prior, verdicts);
+    const json = (change: ServiceChange): ServiceChange => ({
+      namespace: change.namespace,
+      name: change.name,
+      verdict: change.verdict,
+      droppedTrafficSeconds: change.droppedTrafficSeconds,
+    });
+    changes = { startedDropping: startedDropping.map(json), stoppedDropping: stoppedDropping.map(json) };
+  }
+  await db.query(
+    `UPDATE scans SET services_judged = $2, services_dropping = $3, services_unknown = $4, verdict_changes = COALESCE($5::jsonb, verdict_changes)
+     WHERE id = $1`,
+    [scan.scanId, verdicts.length, dropping, unknown, changes ? JSON.stringify(changes) : null],
+  );
+}
+
+function warningJson(warning: ScanWarning): ScanWarning {
+  return { message: warning.message, ...(warning.location ? { location: { file: warning.location.file, line: warning.location.line } } : {}) };
+}
