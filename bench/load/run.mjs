@@ -28,6 +28,7 @@ const root = path.resolve(here, '..', '..');
 const outDir = path.join(here, 'out');
 const RATIO_GOAL = 3;
 const PAGE = 50;
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -39,6 +40,7 @@ const settings = {
   rate: Math.min(1000, Math.max(10, option('rate', 200))),
   seconds: Math.min(120, Math.max(3, option('seconds', 10))),
   keepDatabase: args.includes('--keep-database'),
+  cpuOnly: args.includes('--cpu-only'),
   build: !args.includes('--no-build'),
 };
 const databaseUrl = process.env.BENCH_LOAD_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/rollsafe_bench_load';
@@ -254,6 +256,38 @@ async function graphqlPage(base, key, scanId, variables) {
     : `${response.status} ${JSON.stringify(body).slice(0, 200)}`;
 }
 
+/** CPU time (user + system) a process has used, in ms, from /proc (Linux). */
+function cpuMsOf(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+/**
+ * The API's CPU per page: `count` pages sent 4 at a time (closed loop), the API processes' CPU
+ * time before and after divided by `count`. CPU time, not latency: it does not depend on what
+ * else runs on the machine, so it is the figure to compare between versions of the page path.
+ */
+async function cpuPerPage(label, pids, count, send) {
+  const before = pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
+  const started = performance.now();
+  let next = 0;
+  let errors = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < count) {
+        next += 1;
+        if ((await send(next).catch(String)) !== true) errors += 1;
+      }
+    }),
+  );
+  const wallMs = performance.now() - started;
+  const cpuMs = (pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0) - before) / count;
+  const result = { label, count, cpuMs, pagesPerSecond: (count * 1000) / wallMs, errors };
+  log(`${label.padEnd(34)} ${cpuMs.toFixed(2)} ms CPU a page (${result.pagesPerSecond.toFixed(0)} pages/s, 4 at a time)  errors ${errors}`);
+  return result;
+}
+
 /** The same keyset query as the API's page (FindingRepository.listForScan), run by pgbench at the same rate. */
 function pgbench(label, sql, rate, seconds) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rollsafe-pgbench-'));
@@ -365,6 +399,15 @@ async function main() {
     await fixedRate('warm-up', Math.min(rate, 100), 6, (i) =>
       i % 2 ? restPage(api.base, keyA, scanA, i % 3 ? {} : { cursor: deep }) : graphqlPage(api.base, keyA, scanA, i % 3 ? {} : { after: deep }),
     );
+    const cpu = [];
+    for (const [name, restQuery, graphqlVariables] of [
+      ['first page', {}, {}],
+      ['deep cursor', { cursor: deep }, { after: deep }],
+    ]) {
+      cpu.push(await cpuPerPage(`CPU REST ${name}`, [api.child.pid], 1000, () => restPage(api.base, keyA, scanA, restQuery)));
+      cpu.push(await cpuPerPage(`CPU GraphQL ${name}`, [api.child.pid], 1000, () => graphqlPage(api.base, keyA, scanA, graphqlVariables)));
+    }
+    if (settings.cpuOnly) return;
     const cases = [
       ['first page', {}, {}, `SELECT ${columns} FROM findings WHERE ${where} ORDER BY seq LIMIT ${PAGE + 1};`],
       ['deep cursor', { cursor: deep }, { after: deep }, `SELECT ${columns} FROM findings WHERE ${where} AND seq > ${deepSeq} ORDER BY seq LIMIT ${PAGE + 1};`],

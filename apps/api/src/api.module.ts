@@ -4,6 +4,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { GraphQLModule, GraphQLSchemaHost } from '@nestjs/graphql';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import type { GraphQLSchema } from 'graphql';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { StoreModule } from '#rollsafe/store';
 import { ScansModule } from '#rollsafe/scans';
 import { redisOptionsFromUrl } from '#rollsafe/runtime';
@@ -71,6 +72,8 @@ export class ApiModule implements NestModule {
               context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
               validationRules: [depthLimit(MAX_DEPTH)],
               plugins: [
+                // No cache hints are used; Apollo's default cache-control plugin wrapped every field's resolver.
+                ApolloServerPluginCacheControlDisabled(),
                 offlineGraphiql('/graphql'),
                 complexityLimit((): GraphQLSchema => (schemaHost as GraphQLSchemaHost).schema, MAX_COMPLEXITY, {
                   organizationOf: (context) => (context as { req?: AuthenticatedRequest }).req?.auth?.organizationId,

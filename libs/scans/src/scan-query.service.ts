@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { ClusterRepository, FindingRepository, ScanRepository } from '#rollsafe/store';
+import { ClusterRepository, FindingRepository, ScanFindingsReader, ScanReader, ScanRepository } from '#rollsafe/store';
 import { ScanStatus, ScanTrigger, Severity, valuesOf } from './contracts/enums.js';
 import { DomainError, notFound } from './errors.js';
 import { UUID } from './cursor.js';
-import { bySeq, listPage, newestFirst, type PageArgs } from './paging.js';
+import { bySeq, listPage, newestFirst, pageSize, type PageArgs } from './paging.js';
 import { toFindingView, toScanView } from './views.js';
 import type { FindingView, ListView, ScanView } from './contracts/index.js';
 
@@ -28,13 +28,15 @@ export interface FindingListArgs extends PageArgs {
 export class ScanQueryService {
   constructor(
     private readonly scans: ScanRepository,
+    private readonly scanViews: ScanReader,
     private readonly findingRows: FindingRepository,
+    private readonly findingPages: ScanFindingsReader,
     private readonly clusters: ClusterRepository,
   ) {}
 
   async get(organizationId: string, id: string): Promise<ScanView> {
     if (!UUID.test(id)) throw notFound('scan', id);
-    const scan = await this.scans.findForOrganization(organizationId, id);
+    const scan = await this.scanViews.findForOrganization(organizationId, id);
     if (!scan) throw notFound('scan', id);
     return toScanView(scan);
   }
@@ -63,30 +65,33 @@ export class ScanQueryService {
    * result (by severity, and by rule and severity), never from a COUNT(*) over the findings:
    * a page costs the same for a scan of ten findings or of a million. Only a scan written
    * before the per-rule counts were kept, filtered by rule, is counted (through the
-   * (scan, rule) index).
+   * (scan, rule) index). The scan and the page are one query (ScanFindingsReader).
    */
   async findings(organizationId: string, scanId: string, args: FindingListArgs): Promise<ListView<FindingView>> {
     if (!UUID.test(scanId)) throw notFound('scan', scanId);
-    const scan = await this.scans.findForOrganization(organizationId, scanId);
-    if (!scan) throw notFound('scan', scanId);
     const severity = oneOf('severity', args.severity, SEVERITIES);
     const ruleId = args.ruleId ?? undefined;
     if (ruleId !== undefined && !/^[a-z0-9-]{1,100}$/.test(ruleId)) {
       throw new DomainError('BAD_INPUT', 'ruleId must be a rule id such as readiness-probe-missing', { field: 'ruleId' });
     }
     const filter = { ...(severity ? { severity } : {}), ...(ruleId ? { ruleId } : {}) };
+    // listPage checks these again; they are needed before the query that reads scan and page at once.
+    const limit = pageSize(args.limit, FINDINGS_PAGE);
+    const afterSeq = args.cursor ? bySeq.decode(args.cursor) : undefined;
+    const read = await this.findingPages.page(organizationId, scanId, { ...filter, limit, ...(afterSeq !== undefined ? { afterSeq } : {}) });
+    if (!read) throw notFound('scan', scanId);
+    const stored = storedFindingCount(read.scan, filter);
     return listPage(args, {
-      defaultLimit: 50,
+      defaultLimit: FINDINGS_PAGE,
       keyset: bySeq,
-      page: (limit, afterSeq) => this.findingRows.listForScan(organizationId, scanId, { ...filter, limit, ...(afterSeq !== undefined ? { afterSeq } : {}) }),
-      count: () => {
-        const stored = storedFindingCount(scan, filter);
-        return stored !== undefined ? Promise.resolve(stored) : this.findingRows.countForScan(organizationId, scanId, filter);
-      },
+      page: () => Promise.resolve(read.page),
+      count: () => (stored !== undefined ? Promise.resolve(stored) : this.findingRows.countForScan(organizationId, scanId, filter)),
       view: toFindingView,
     });
   }
 }
+
+const FINDINGS_PAGE = 50;
 
 type SeverityName = (typeof SEVERITIES)[number];
 

@@ -16,9 +16,9 @@ import type {
   WebhookView,
 } from './contracts/index.js';
 import { verdictHeadline } from '#rollsafe/simulator';
-import type { ClusterRow, DeliveryRow, Finding, ScanWithTarget, ScheduleRow, StateWithFinding, WebhookRow } from '#rollsafe/store';
+import type { ClusterRow, DeliveryRow, Finding, ScanViewRow, ScheduleRow, StateWithFinding, WebhookRow } from '#rollsafe/store';
 
-export function toScanView(scan: ScanWithTarget): ScanView {
+export function toScanView(scan: ScanViewRow): ScanView {
   return {
     id: scan.id,
     status: scan.status,

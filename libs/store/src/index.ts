@@ -52,6 +52,8 @@ export {
   type StateWithFinding,
   type StateCursor,
 } from './finding.repository.js';
+export { ScanFindingsReader, type ScanFindingsPage, type ScanCounts } from './scan-findings.reader.js';
+export { ScanReader, type ScanViewRow } from './scan.reader.js';
 export { ScanInputRepository } from './scan-input.repository.js';
 export { VerdictRepository, type ListVerdictsQuery } from './verdict.repository.js';
 export { SuppressionRepository, type NewSuppression } from './suppression.repository.js';

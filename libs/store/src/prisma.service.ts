@@ -26,13 +26,19 @@ export class PrismaService implements OnModuleDestroy {
   /**
    * Plain connections for the few writes of megabytes (an upload's files and snapshot):
    * Prisma's query compiler handles such values on the event loop for about half a second
-   * per 10 MB, while node-postgres only sends them.
+   * per 10 MB, while node-postgres only sends them. The hot findings page reads through it
+   * too (ScanFindingsReader), hence half the pool size.
    */
   readonly bulk: pg.Pool;
 
   constructor(options: StoreOptions) {
     this.client = createPrismaClient(options);
-    this.bulk = new pg.Pool({ connectionString: options.databaseUrl, max: 2, connectionTimeoutMillis: 5000, idleTimeoutMillis: 10_000 });
+    this.bulk = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: Math.max(2, Math.ceil(options.poolSize / 2)),
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 10_000,
+    });
     // An idle connection that Postgres closes (a restart, an outage) is dropped by the pool; the
     // error it emits must not end the process. The next query gets a fresh connection or fails.
     this.bulk.on('error', () => undefined);

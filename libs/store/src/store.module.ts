@@ -3,6 +3,8 @@ import { PrismaService, STORE_OPTIONS, type StoreOptions } from './prisma.servic
 import { OrganizationRepository } from './organization.repository.js';
 import { ScanRepository } from './scan.repository.js';
 import { FindingRepository } from './finding.repository.js';
+import { ScanFindingsReader } from './scan-findings.reader.js';
+import { ScanReader } from './scan.reader.js';
 import { SuppressionRepository } from './suppression.repository.js';
 import { DatabaseHealth } from './health.repository.js';
 import { ClusterRepository } from './cluster.repository.js';
@@ -15,6 +17,8 @@ const repositories = [
   OrganizationRepository,
   ScanRepository,
   FindingRepository,
+  ScanFindingsReader,
+  ScanReader,
   SuppressionRepository,
   ClusterRepository,
   ScheduleRepository,

@@ -11,6 +11,14 @@ export interface RateLimitState {
 }
 
 const WINDOW_MS = 60_000;
+/**
+ * INCRBY, and PEXPIRE when the counter was just created: atomic, and one command per request
+ * where MULTI/INCR/PEXPIRE/EXEC was four (each window's key expires after two windows).
+ */
+const INCREMENT_WINDOW = `local total = redis.call('INCRBY', KEYS[1], ARGV[1])
+if total == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return total`;
+
 /** The longest a request waits on the limiter before it is let through. */
 export const LIMITER_DEADLINE_MS = 100;
 
@@ -39,17 +47,7 @@ export class RateLimiter {
     let count: number;
     try {
       const key = `${this.redis.prefix}:ratelimit:${apiKeyId}:${window}`;
-      const results = await withDeadline(
-        this.redis.client
-          .multi()
-          .incr(key)
-          .pexpire(key, WINDOW_MS * 2)
-          .exec(),
-        LIMITER_DEADLINE_MS,
-        'redis',
-        'rate limit',
-      );
-      count = Number(results?.[0]?.[1] ?? 0);
+      count = await withDeadline(this.increment(key, 1), LIMITER_DEADLINE_MS, 'redis', 'rate limit');
     } catch (error) {
       this.logger.warn({ msg: 'rate limiter unavailable: request let through', error: error instanceof Error ? error.message : String(error) });
       return { limit, remaining: limit, resetSeconds };
@@ -71,21 +69,16 @@ export class RateLimiter {
     let spent: number;
     try {
       const key = `${this.redis.prefix}:graphql-budget:${organizationId}:${window}`;
-      const results = await withDeadline(
-        this.redis.client
-          .multi()
-          .incrby(key, cost)
-          .pexpire(key, WINDOW_MS * 2)
-          .exec(),
-        LIMITER_DEADLINE_MS,
-        'redis',
-        'graphql budget',
-      );
-      spent = Number(results?.[0]?.[1] ?? 0);
+      spent = await withDeadline(this.increment(key, cost), LIMITER_DEADLINE_MS, 'redis', 'graphql budget');
     } catch (error) {
       this.logger.warn({ msg: 'GraphQL budget unavailable: query let through', error: error instanceof Error ? error.message : String(error) });
       return { allowed: true, retryAfterSeconds };
     }
     return { allowed: spent <= this.options.graphqlBudgetPerMinute, retryAfterSeconds };
+  }
+
+  /** Adds `by` to a window's counter and returns the new total: one command, one round trip. */
+  private async increment(key: string, by: number): Promise<number> {
+    return Number(await this.redis.client.eval(INCREMENT_WINDOW, 1, key, by, WINDOW_MS * 2));
   }
 }

@@ -102,6 +102,33 @@ export function depthLimit(max: number) {
   };
 }
 
+const ESTIMATORS = [connectionEstimator(), fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })];
+/** Complexities computed, per parsed document: Apollo keeps one parsed document per distinct query text. */
+const computed = new WeakMap<DocumentNode, Map<string, number>>();
+const VARIABLE_SETS_PER_DOCUMENT = 64;
+
+/**
+ * An operation's estimated cost, computed once per document and operation and per value of its
+ * non-string variables. No estimator reads a string argument (cursors, ids, filters): what a
+ * query costs depends on `first` and on booleans (@include, @skip) only, so a client paging
+ * through a list with the same query pays for the estimate once.
+ */
+export function complexityOf(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>): number {
+  const counted: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(variables)) if (typeof value !== 'string') counted[name] = value;
+  const key = `${operationName ?? ''}\n${JSON.stringify(counted)}`;
+  let known = computed.get(document);
+  const cached = known?.get(key);
+  if (cached !== undefined) return cached;
+  const complexity = getComplexity({ schema, query: document, ...(operationName ? { operationName } : {}), variables, estimators: ESTIMATORS });
+  if (!known || known.size >= VARIABLE_SETS_PER_DOCUMENT) {
+    known = new Map();
+    computed.set(document, known);
+  }
+  known.set(key, complexity);
+  return complexity;
+}
+
 /** An Apollo plugin refusing operations whose estimated cost exceeds `max`. */
 export function complexityLimit(schema: () => GraphQLSchema, max: number, guards?: OperationGuards): ApolloServerPlugin {
   return {
@@ -114,13 +141,7 @@ export function complexityLimit(schema: () => GraphQLSchema, max: number, guards
               extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
             });
           }
-          const complexity = getComplexity({
-            schema: schema(),
-            query: document,
-            ...(request.operationName ? { operationName: request.operationName } : {}),
-            variables: request.variables ?? {},
-            estimators: [connectionEstimator(), fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-          });
+          const complexity = complexityOf(schema(), document, request.operationName ?? undefined, request.variables ?? {});
           if (complexity > max) {
             throw new GraphQLError(`query complexity ${complexity} exceeds the limit of ${max}`, {
               extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
