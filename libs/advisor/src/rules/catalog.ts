@@ -35,8 +35,13 @@ import {
   tkeDirectAccessGracefulOff,
 } from './providers.js';
 
-/** Every rule of RULES.md, in catalog order. Rule ids are a public contract: never rename one. */
+/**
+ * Every rule, in RULES.md's order: its categories in turn, each closed by the provider rules of
+ * PROVIDERS.md section 5 in that section's order (docs/rules/README.md lists them the same way).
+ * Rule ids are a public contract: never rename one.
+ */
 export const RULES: readonly Rule[] = [
+  // Lifecycle
   readinessProbeMissing,
   prestopHookMissing,
   prestopSleepTooShort,
@@ -45,15 +50,24 @@ export const RULES: readonly Rule[] = [
   livenessEqualsReadiness,
   probePortUnknown,
   containerRestartLoop,
+  lbDrainExceedsGrace,
+  // Rollout
   recreateStrategy,
   singleReplica,
   rolloutCapacityDip,
   localTrafficRolloutUnsafe,
   pdbMissing,
   pdbBlocksEviction,
+  lbReadinessGateMissing,
+  awsReadinessGateLabelMissing,
+  awsReadinessWebhookFailOpen,
+  gkeNegGateWithoutHealthCheck,
+  lbRegistrationOutpacesRollout,
+  // Placement
   replicasNotSpread,
   replicasOnSingleNode,
   localTrafficNodeSinglePod,
+  // Service and load balancer
   serviceSelectorNoMatch,
   serviceTargetPortUnresolved,
   endpointsNotReady,
@@ -61,13 +75,6 @@ export const RULES: readonly Rule[] = [
   lbConnectionDrainOff,
   eniBackendRecommended,
   slbQuotaPerNode,
-  // Provider load balancers (PROVIDERS.md section 5), in its order.
-  lbReadinessGateMissing,
-  awsReadinessGateLabelMissing,
-  awsReadinessWebhookFailOpen,
-  gkeNegGateWithoutHealthCheck,
-  lbDrainExceedsGrace,
-  lbRegistrationOutpacesRollout,
   localHealthCheckNotNodeAware,
   azureClusterProbeNotShared,
   tkeDirectAccessGracefulOff,
