@@ -195,7 +195,7 @@ export const awsReadinessGateLabelMissing: Rule = {
   title: 'AWS ip targets: namespace lacks the readiness-gate injection label',
   category: 'rollout',
   requires: 'manifest',
-  severity: 'warning; critical when replicas <= 2',
+  severity: 'warning; critical when replicas <= 2 or (live) the rollout leaves the load balancer without a healthy target',
   description:
     'The AWS Load Balancer Controller injects its target-health readiness gate only into pods of namespaces labelled elbv2.k8s.aws/pod-readiness-gate-inject: enabled. With ip targets and no label, a rollout deletes old pods while the new targets are still registering (a few minutes on an NLB). Judged when the Namespace object is uploaded (or live).',
   check(context) {
