@@ -5,6 +5,7 @@ import { lineAndColumn } from './line-index.js';
 import { parseReference, type DuplicateKey } from './reference-parse.js';
 import { firstContentLine, splitDocuments } from './split.js';
 import { BAIL, parseBlockDocument } from './block-parser.js';
+import { RootItemBudget } from './item-budget.js';
 
 export interface ManifestInput {
   /** A file path, `-` for stdin, or a name such as `upload`: it is what findings point at. */
@@ -71,9 +72,10 @@ export function parseManifestText(input: ManifestInput, limits: Partial<Manifest
   const spans = splitDocuments(text);
   if (!spans) return takeReference(result, parseReference(text, file, firstLine, effective, documentsLeft), input, effective, documentsLeft);
 
-  const tooMany = (): ManifestError => ({
+  const tooMany = (line?: number): ManifestError => ({
     code: 'TOO_MANY_DOCUMENTS',
     file,
+    ...(line !== undefined ? { line } : {}),
     message: `too many YAML documents: the limit is ${effective.maxDocuments} in one scan`,
   });
   const parseErrors: ManifestError[] = [];
@@ -88,7 +90,7 @@ export function parseManifestText(input: ManifestInput, limits: Partial<Manifest
     const chunk = text.slice(span.start, span.end);
     const outcome = parseDocument(chunk, line, contentLine ?? line, file, effective, documentsLeft - result.documentCount);
     if ('limit' in outcome) {
-      result.errors.push(tooMany());
+      result.errors.push(tooMany(outcome.line));
       return withoutDocuments(result);
     }
     if ('error' in outcome) {
@@ -119,7 +121,7 @@ export function parseManifestText(input: ManifestInput, limits: Partial<Manifest
   return result;
 }
 
-type DocumentOutcome = { documents: ParsedDocument[]; duplicateKeys: DuplicateKey[] } | { error: ManifestError } | { limit: true };
+type DocumentOutcome = { documents: ParsedDocument[]; duplicateKeys: DuplicateKey[] } | { error: ManifestError } | { limit: true; line: number };
 
 function parseDocument(chunk: string, line: number, contentLine: number, file: string, limits: ManifestLimits, documentsLeft: number): DocumentOutcome {
   // The block parser gives up on any tag, anchor or alias (they start nodes), so it goes first.
@@ -127,7 +129,7 @@ function parseDocument(chunk: string, line: number, contentLine: number, file: s
   if (value === BAIL) {
     if (!mayUseFastPath(chunk)) return parseReference(chunk, file, line, limits, documentsLeft);
     try {
-      value = loadFast(chunk, new NodeGuard(line, limits.maxExpandedNodesPerDocument).listener);
+      value = loadFast(chunk, new NodeGuard(line, limits.maxExpandedNodesPerDocument, documentsLeft - 1).listener);
     } catch (error) {
       return fastError(error, chunk, file, line, limits, documentsLeft);
     }
@@ -136,7 +138,7 @@ function parseDocument(chunk: string, line: number, contentLine: number, file: s
   if (isRecord(value) && Array.isArray(value['items']) && typeof value['kind'] === 'string' && value['kind'].endsWith('List')) {
     // A `kind: List`: its items count against the document limit, and each keeps its own line,
     // which the reference parser's events give (Lists are rare, and bounded by the node limit).
-    if (value['items'].length + 1 > documentsLeft) return { limit: true };
+    if (value['items'].length + 1 > documentsLeft) return { limit: true, line: contentLine };
     return parseReference(chunk, file, line, limits, documentsLeft);
   }
   return { documents: [{ value, line: contentLine }], duplicateKeys: [] };
@@ -144,7 +146,11 @@ function parseDocument(chunk: string, line: number, contentLine: number, file: s
 
 function fastError(error: unknown, chunk: string, file: string, line: number, limits: ManifestLimits, documentsLeft: number): DocumentOutcome {
   {
-    if (error instanceof NodeLimit) return { error: { code: error.code, file, line: error.line, message: error.message } };
+    if (error instanceof NodeLimit) {
+      return error.code === 'TOO_MANY_DOCUMENTS'
+        ? { limit: true, line: error.line }
+        : { error: { code: error.code, file, line: error.line, message: error.message } };
+    }
     if (isFastYamlError(error)) {
       // Duplicate keys are allowed (the last one wins, with a warning): the reference path takes them.
       if (error.reason === 'duplicated mapping key') return parseReference(chunk, file, line, limits, documentsLeft);
@@ -160,7 +166,7 @@ function fastError(error: unknown, chunk: string, file: string, line: number, li
 
 class NodeLimit extends Error {
   constructor(
-    readonly code: 'ALIAS_LIMIT' | 'YAML_SYNTAX',
+    readonly code: 'ALIAS_LIMIT' | 'YAML_SYNTAX' | 'TOO_MANY_DOCUMENTS',
     readonly line: number,
     message: string,
   ) {
@@ -169,21 +175,28 @@ class NodeLimit extends Error {
 }
 
 /**
- * Counts js-yaml 4's nodes while it parses: a document of more than `maxNodes` nodes (a List of
- * a million `{}`, say) is refused before it is built, and nesting is bounded (js-yaml 4 recurses).
+ * Counts js-yaml 4's nodes while it parses: a document of more than `maxNodes` nodes, or a List
+ * of more than `maxItems` items (a million `{}`, say), is refused before it is built, and nesting
+ * is bounded (js-yaml 4 recurses).
  */
 class NodeGuard {
   private depth = 0;
   private nodes = 0;
+  private readonly items: RootItemBudget;
   constructor(
     private readonly firstLine: number,
     private readonly maxNodes: number,
-  ) {}
+    maxItems: number,
+  ) {
+    this.items = new RootItemBudget(maxItems);
+  }
   readonly listener: Listener = (event, state) => {
     if (event === 'close') {
       this.depth--;
+      this.items.close(state.result);
       return;
     }
+    if (this.items.open()) throw new NodeLimit('TOO_MANY_DOCUMENTS', state.line + this.firstLine, 'too many items');
     // js-yaml 4 opens up to two nodes per YAML node (it tries a block mapping first).
     if (++this.depth > 2 * MAX_DEPTH + 2) throw new NodeLimit('YAML_SYNTAX', state.line + this.firstLine, `nesting deeper than ${MAX_DEPTH} levels`);
     if (++this.nodes > 2 * this.maxNodes) {

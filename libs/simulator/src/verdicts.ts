@@ -69,9 +69,10 @@ export function serviceVerdicts(snapshot: Snapshot, options: VerdictOptions = {}
   const liveNodes = live ? liveNodeNames(snapshot) : undefined;
   const findingsByResource = indexFindings(options.findings);
   const verdicts: ServiceVerdict[] = [];
+  const ingresses = ingressesByNamespace(snapshot);
   for (const service of snapshot.services) {
     const provider = providerForService(service, named, detected.fromAnnotations) ?? DEFAULTS.provider;
-    const routes = routesOf(snapshot, service, provider, options);
+    const routes = routesOf(ingresses.get(namespaceOf(service)), service, provider, options);
     if (routes.length === 0) continue;
     verdicts.push(verdictFor(index, service, provider, options, liveNodes, snapshot.facts.kubernetesVersion, findingsByResource, routes));
   }
@@ -87,15 +88,29 @@ export function serviceVerdicts(snapshot: Snapshot, options: VerdictOptions = {}
  * in front of it (AWS ALB, GKE NEG: PROVIDERS.md section 3 rows), so a NodePort or ClusterIP
  * Service behind an ALB Ingress gets a verdict on the ALB's row.
  */
-function routesOf(snapshot: Snapshot, service: Service, provider: string, options: VerdictOptions): Array<LbPath | undefined> {
+function routesOf(ingresses: Ingresses | undefined, service: Service, provider: string, options: VerdictOptions): Array<LbPath | undefined> {
   const own = options.allServices || isLoadBalancer(service) ? [undefined] : [];
-  return [...own, ...l7PathsOf(service, provider as Provider, options.overrides?.profileOverrides, snapshot.ingresses)];
+  return [...own, ...l7PathsOf(service, provider as Provider, options.overrides?.profileOverrides, ingresses)];
 }
 
 /** The one load balancer `rollsafe simulate` replays a Service behind: its own when it is a LoadBalancer, else an Ingress's. */
-function primaryRoute(snapshot: Snapshot, service: Service, provider: string, options: VerdictOptions): LbPath | undefined {
+function primaryRoute(ingresses: Ingresses | undefined, service: Service, provider: string, options: VerdictOptions): LbPath | undefined {
   if (isLoadBalancer(service)) return undefined;
-  return l7PathsOf(service, provider as Provider, options.overrides?.profileOverrides, snapshot.ingresses)[0];
+  return l7PathsOf(service, provider as Provider, options.overrides?.profileOverrides, ingresses)[0];
+}
+
+type Ingresses = NonNullable<Snapshot['ingresses']>;
+
+/** An Ingress sends only to Services of its own namespace: each Service looks at those alone. */
+function ingressesByNamespace(snapshot: Snapshot): Map<string, Ingresses> {
+  const map = new Map<string, Ingresses>();
+  for (const ingress of snapshot.ingresses ?? []) {
+    const namespace = namespaceOf(ingress);
+    const list = map.get(namespace);
+    if (list) list.push(ingress);
+    else map.set(namespace, [ingress]);
+  }
+  return map;
 }
 
 function liveNodeNames(snapshot: Snapshot): string[] {
@@ -293,6 +308,7 @@ export function simulateSnapshot(snapshot: Snapshot, options: SimulateOptions = 
   const named = (options.provider as Provider | undefined) ?? detected.fromNodes;
   const liveNodes = snapshot.facts.source === 'cluster' ? liveNodeNames(snapshot) : undefined;
   const runs: SimulationRun[] = [];
+  const ingresses = ingressesByNamespace(snapshot);
   for (const service of snapshot.services) {
     if (options.service && (nameOf(service) !== options.service.name || namespaceOf(service) !== (options.service.namespace ?? 'default'))) continue;
     const provider = providerForService(service, named, detected.fromAnnotations) ?? DEFAULTS.provider;
@@ -310,7 +326,7 @@ export function simulateSnapshot(snapshot: Snapshot, options: SimulateOptions = 
           ...(liveNodes ? { nodeNames: liveNodes } : {}),
           ...(snapshot.facts.kubernetesVersion ? { kubernetesVersion: snapshot.facts.kubernetesVersion } : {}),
         },
-        primaryRoute(snapshot, service, provider, options),
+        primaryRoute(ingresses.get(namespaceOf(service)), service, provider, options),
       );
       const base = {
         service: { namespace: namespaceOf(service), name: nameOf(service) },
