@@ -7,7 +7,7 @@
 // (goal: at most 3) and the errors (goal: none); then a second organization's p99 alone and
 // while the first is paged at full rate (goal: unchanged).
 //
-//   node bench/load/run.mjs [--findings 1000000] [--rate 200] [--seconds 10] [--keep-database] [--no-build]
+//   node bench/load/run.mjs [--findings 1000000] [--rate 200] [--seconds 10] [--api-processes 1] [--keep-database] [--no-build] [--cpu-only]
 //
 // Starts the built API (dist/) on a private database (BENCH_LOAD_DATABASE_URL, default
 // postgresql://postgres@127.0.0.1:5432/rollsafe_bench_load: created, seeded with SQL, dropped
@@ -17,6 +17,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +42,7 @@ const settings = {
   seconds: Math.min(120, Math.max(3, option('seconds', 10))),
   keepDatabase: args.includes('--keep-database'),
   cpuOnly: args.includes('--cpu-only'),
+  apiProcesses: Math.min(4, Math.max(1, option('api-processes', 1))),
   build: !args.includes('--no-build'),
 };
 const databaseUrl = process.env.BENCH_LOAD_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/rollsafe_bench_load';
@@ -155,43 +157,66 @@ async function seedScan(client, organizationId, count, targetName) {
 
 // ---------------------------------------------------------------- the API
 
-async function startApi(port) {
+/**
+ * Starts `count` API processes on the same database and Redis (the deploy runs two replicas);
+ * the load generator spreads requests over them in turn, as a Service's kube-proxy spreads
+ * connections: no proxy process in between.
+ */
+async function startApis(count) {
   const adminToken = crypto.randomBytes(24).toString('hex');
-  const logFile = path.join(outDir, 'api.log');
-  const out = fs.openSync(logFile, 'w');
+  const encryptionKey = crypto.randomBytes(32).toString('hex');
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
-  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'dist/apps/api/src/main.js')], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      PORT: String(port),
-      ROLLSAFE_ADMIN_TOKEN: adminToken,
-      ROLLSAFE_ENCRYPTION_KEY: crypto.randomBytes(32).toString('hex'),
-      ROLLSAFE_QUEUE_PREFIX: `rollsafe-bench-load-${process.pid}`,
-      // What is measured is paging, not the limits: neither refuses a request of this run.
-      ROLLSAFE_RATE_LIMIT_PER_MINUTE: '1000000',
-      ROLLSAFE_GRAPHQL_BUDGET_PER_MINUTE: '100000000',
-      ROLLSAFE_DATABASE_POOL_SIZE: '10',
-      ROLLSAFE_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', out, out],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (
-      await fetch(`${base}/healthz`).then(
-        (r) => r.ok,
+  const children = [];
+  const bases = [];
+  for (let index = 0; index < count; index += 1) {
+    const port = await freePort();
+    const logFile = path.join(outDir, count === 1 ? 'api.log' : `api-${index + 1}.log`);
+    const out = fs.openSync(logFile, 'w');
+    const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'dist/apps/api/src/main.js')], {
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: redisUrl,
+        PORT: String(port),
+        ROLLSAFE_ADMIN_TOKEN: adminToken,
+        ROLLSAFE_ENCRYPTION_KEY: encryptionKey,
+        ROLLSAFE_QUEUE_PREFIX: `rollsafe-bench-load-${process.pid}`,
+        // What is measured is paging, not the limits: neither refuses a request of this run.
+        ROLLSAFE_RATE_LIMIT_PER_MINUTE: '1000000',
+        ROLLSAFE_GRAPHQL_BUDGET_PER_MINUTE: '100000000',
+        ROLLSAFE_DATABASE_POOL_SIZE: '10',
+        ROLLSAFE_LOG_LEVEL: 'warn',
+        ...(process.env.ROLLSAFE_ORG_MAX_IN_FLIGHT ? { ROLLSAFE_ORG_MAX_IN_FLIGHT: process.env.ROLLSAFE_ORG_MAX_IN_FLIGHT } : {}),
+      },
+      stdio: ['ignore', out, out],
+    });
+    children.push(child);
+    const base = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 30_000;
+    let up = false;
+    while (!up && Date.now() < deadline) {
+      up = await request('GET', `${base}/healthz`).then(
+        (r) => r.status === 200,
         () => false,
-      )
-    )
-      return { child, base, adminToken };
-    await new Promise((resolve) => setTimeout(resolve, 200));
+      );
+      if (!up) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    if (!up) {
+      for (const started of children) started.kill('SIGKILL');
+      throw new Error(`the API did not start: see ${logFile}`);
+    }
+    bases.push(base);
   }
-  child.kill('SIGKILL');
-  throw new Error(`the API did not start: see ${logFile}`);
+  let turn = 0;
+  return {
+    children,
+    pids: children.map((child) => child.pid),
+    base: bases[0],
+    adminToken,
+    /** The next API process in turn. */
+    next: () => bases[turn++ % bases.length],
+  };
 }
 
 // ---------------------------------------------------------------- load
@@ -225,18 +250,49 @@ async function fixedRate(label, rate, seconds, send) {
     );
   }
   await Promise.all(pending);
-  const result = { label, rate, ...summary(latencies), errors, ...(firstError ? { firstError: String(firstError).slice(0, 300) } : {}) };
-  log(`${label.padEnd(34)} p50 ${ms(result.p50).padStart(10)}  p99 ${ms(result.p99).padStart(10)}  errors ${errors}`);
+  const load = os.loadavg()[0];
+  const result = { label, rate, ...summary(latencies), errors, load, ...(firstError ? { firstError: String(firstError).slice(0, 300) } : {}) };
+  log(`${label.padEnd(34)} p50 ${ms(result.p50).padStart(10)}  p99 ${ms(result.p99).padStart(10)}  errors ${errors}  (load ${load.toFixed(1)})`);
   return result;
 }
 
-async function restPage(base, key, scanId, query) {
-  const response = await fetch(`${base}/api/v1/scans/${scanId}/findings?${new URLSearchParams({ limit: String(PAGE), ...query })}`, {
-    headers: { authorization: `Bearer ${key}` },
-    signal: AbortSignal.timeout(10_000),
+// node:http with keep-alive rather than fetch: the load generator shares the two cores with
+// what it measures, and fetch costs it about twice the CPU a request.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+/** One request to the API on 127.0.0.1: its status and its body parsed as JSON (text when it is not). */
+function request(method, url, { headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const sent = http.request(
+      url,
+      { method, agent, headers: body ? { ...headers, 'content-length': Buffer.byteLength(body) } : headers, timeout: 10_000 },
+      (response) => {
+        const chunks = [];
+        response.on('data', (chunk) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // not JSON: kept as text for the error message
+          }
+          resolve({ status: response.statusCode, body: parsed });
+        });
+        response.on('error', reject);
+      },
+    );
+    sent.on('timeout', () => sent.destroy(new Error('timed out after 10 s')));
+    sent.on('error', reject);
+    sent.end(body);
   });
-  const body = await response.json();
-  return response.status === 200 && Array.isArray(body.items) && body.items.length > 0 ? true : `${response.status} ${JSON.stringify(body).slice(0, 200)}`;
+}
+
+async function restPage(base, key, scanId, query) {
+  const { status, body } = await request('GET', `${base}/api/v1/scans/${scanId}/findings?${new URLSearchParams({ limit: String(PAGE), ...query })}`, {
+    headers: { authorization: `Bearer ${key}` },
+  });
+  return status === 200 && Array.isArray(body.items) && body.items.length > 0 ? true : `${status} ${JSON.stringify(body).slice(0, 200)}`;
 }
 
 const GRAPHQL_PAGE = `query($id: ID!, $after: String, $severity: Severity, $ruleId: String) {
@@ -244,16 +300,11 @@ const GRAPHQL_PAGE = `query($id: ID!, $after: String, $severity: Severity, $rule
     totalCount pageInfo { endCursor hasNextPage } nodes { id ruleId severity message fingerprint resource { kind namespace name } } } } }`;
 
 async function graphqlPage(base, key, scanId, variables) {
-  const response = await fetch(`${base}/graphql`, {
-    method: 'POST',
+  const { status, body } = await request('POST', `${base}/graphql`, {
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ query: GRAPHQL_PAGE, variables: { id: scanId, ...variables } }),
-    signal: AbortSignal.timeout(10_000),
   });
-  const body = await response.json();
-  return response.status === 200 && !body.errors && body.data?.scan?.findings?.nodes?.length > 0
-    ? true
-    : `${response.status} ${JSON.stringify(body).slice(0, 200)}`;
+  return status === 200 && !body.errors && body.data?.scan?.findings?.nodes?.length > 0 ? true : `${status} ${JSON.stringify(body).slice(0, 200)}`;
 }
 
 /** CPU time (user + system) a process has used, in ms, from /proc (Linux). */
@@ -270,6 +321,7 @@ function cpuMsOf(pid) {
  */
 async function cpuPerPage(label, pids, count, send) {
   const before = pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
+  const generatorBefore = process.cpuUsage();
   const started = performance.now();
   let next = 0;
   let errors = 0;
@@ -283,12 +335,16 @@ async function cpuPerPage(label, pids, count, send) {
   );
   const wallMs = performance.now() - started;
   const cpuMs = (pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0) - before) / count;
-  const result = { label, count, cpuMs, pagesPerSecond: (count * 1000) / wallMs, errors };
-  log(`${label.padEnd(34)} ${cpuMs.toFixed(2)} ms CPU a page (${result.pagesPerSecond.toFixed(0)} pages/s, 4 at a time)  errors ${errors}`);
+  const generator = process.cpuUsage(generatorBefore);
+  const generatorCpuMs = (generator.user + generator.system) / 1000 / count;
+  const result = { label, count, cpuMs, generatorCpuMs, pagesPerSecond: (count * 1000) / wallMs, errors };
+  log(
+    `${label.padEnd(34)} ${cpuMs.toFixed(2)} ms CPU a page (load generator ${generatorCpuMs.toFixed(2)} ms; ${result.pagesPerSecond.toFixed(0)} pages/s, 4 at a time)  errors ${errors}`,
+  );
   return result;
 }
 
-/** The same keyset query as the API's page (FindingRepository.listForScan), run by pgbench at the same rate. */
+/** The API's page query (ScanFindingsReader.page), run by pgbench at the same rate. */
 function pgbench(label, sql, rate, seconds) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rollsafe-pgbench-'));
   const script = path.join(dir, 'page.sql');
@@ -333,8 +389,9 @@ function pgbench(label, sql, rate, seconds) {
   }
   fs.rmSync(dir, { recursive: true, force: true });
   const failed = Number(result.stdout.match(/number of failed transactions: (\d+)/)?.[1] ?? 0);
-  const out = { label, rate, ...summary(latencies), errors: failed };
-  log(`${label.padEnd(34)} p50 ${ms(out.p50).padStart(10)}  p99 ${ms(out.p99).padStart(10)}  errors ${out.errors}`);
+  const load = os.loadavg()[0];
+  const out = { label, rate, ...summary(latencies), errors: failed, load };
+  log(`${label.padEnd(34)} p50 ${ms(out.p50).padStart(10)}  p99 ${ms(out.p99).padStart(10)}  errors ${out.errors}  (load ${load.toFixed(1)})`);
   return out;
 }
 
@@ -353,18 +410,16 @@ async function main() {
     if (built.status !== 0) log('build failed: running dist/ as it is');
   }
   const { reused } = await prepareDatabase();
-  const api = await startApi(await freePort());
+  const api = await startApis(settings.apiProcesses);
   let ids = reused;
   try {
     if (!ids) {
       const org = async (name) => {
-        const response = await fetch(`${api.base}/api/v1/organizations`, {
-          method: 'POST',
+        const { status, body } = await request('POST', `${api.base}/api/v1/organizations`, {
           headers: { authorization: `Bearer ${api.adminToken}`, 'content-type': 'application/json' },
           body: JSON.stringify({ name }),
         });
-        const body = await response.json();
-        if (response.status !== 201) throw new Error(`organization: ${response.status} ${JSON.stringify(body)}`);
+        if (status !== 201) throw new Error(`organization: ${status} ${JSON.stringify(body)}`);
         return body;
       };
       const a = await org('loaded');
@@ -391,48 +446,48 @@ async function main() {
     const { rate, seconds } = settings;
     log(`paging ${settings.findings} findings at ${rate} req/s for ${seconds} s per case (${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)})`);
 
-    const where = `organization_id = '${orgA}' AND scan_id = '${scanA}'`;
-    const columns =
-      'id, organization_id, scan_id, seq, rule_id, severity, kind, namespace, name, container, message, evidence, remediation, docs, location_file, location_line, fingerprint';
-    // Warm-up: plans, pools, JIT.
+    // The query the API sends for a page (ScanFindingsReader: the scan's counts and the keyset
+    // page in one statement), with the values written in.
+    const pageSql = (conditions) =>
+      `SELECT s.status, s.critical, s.warning, s.info, s.rule_counts, f.* FROM scans s LEFT JOIN LATERAL (SELECT * FROM findings f WHERE f.organization_id = '${orgA}' AND f.scan_id = '${scanA}'${conditions} ORDER BY f.seq LIMIT ${PAGE + 1}) f ON true WHERE s.organization_id = '${orgA}' AND s.id = '${scanA}';`;
     // Warm-up (JIT, the pool's connections, Postgres's caches), both transports, every shape.
     await fixedRate('warm-up', Math.min(rate, 100), 6, (i) =>
-      i % 2 ? restPage(api.base, keyA, scanA, i % 3 ? {} : { cursor: deep }) : graphqlPage(api.base, keyA, scanA, i % 3 ? {} : { after: deep }),
+      i % 2 ? restPage(api.next(), keyA, scanA, i % 3 ? {} : { cursor: deep }) : graphqlPage(api.next(), keyA, scanA, i % 3 ? {} : { after: deep }),
     );
     const cpu = [];
     for (const [name, restQuery, graphqlVariables] of [
       ['first page', {}, {}],
       ['deep cursor', { cursor: deep }, { after: deep }],
     ]) {
-      cpu.push(await cpuPerPage(`CPU REST ${name}`, [api.child.pid], 1000, () => restPage(api.base, keyA, scanA, restQuery)));
-      cpu.push(await cpuPerPage(`CPU GraphQL ${name}`, [api.child.pid], 1000, () => graphqlPage(api.base, keyA, scanA, graphqlVariables)));
+      cpu.push(await cpuPerPage(`CPU REST ${name}`, api.pids, 1000, () => restPage(api.next(), keyA, scanA, restQuery)));
+      cpu.push(await cpuPerPage(`CPU GraphQL ${name}`, api.pids, 1000, () => graphqlPage(api.next(), keyA, scanA, graphqlVariables)));
     }
     if (settings.cpuOnly) return;
     const cases = [
-      ['first page', {}, {}, `SELECT ${columns} FROM findings WHERE ${where} ORDER BY seq LIMIT ${PAGE + 1};`],
-      ['deep cursor', { cursor: deep }, { after: deep }, `SELECT ${columns} FROM findings WHERE ${where} AND seq > ${deepSeq} ORDER BY seq LIMIT ${PAGE + 1};`],
+      ['first page', {}, {}, pageSql('')],
+      ['deep cursor', { cursor: deep }, { after: deep }, pageSql(` AND f.seq > ${deepSeq}`)],
       [
         'filtered (severity and rule)',
         { severity: 'critical', ruleId: rule },
         { severity: 'critical', ruleId: rule },
-        `SELECT ${columns} FROM findings WHERE ${where} AND severity = 'critical' AND rule_id = '${rule}' ORDER BY seq LIMIT ${PAGE + 1};`,
+        pageSql(` AND f.severity = 'critical' AND f.rule_id = '${rule}'`),
       ],
     ];
     const rows = [];
     for (const [name, restQuery, graphqlVariables, sql] of cases) {
       const raw = pgbench(`raw (pgbench) ${name}`, sql, rate, seconds);
-      const rest = await fixedRate(`REST ${name}`, rate, seconds, () => restPage(api.base, keyA, scanA, restQuery));
-      const gql = await fixedRate(`GraphQL ${name}`, rate, seconds, () => graphqlPage(api.base, keyA, scanA, graphqlVariables));
+      const rest = await fixedRate(`REST ${name}`, rate, seconds, () => restPage(api.next(), keyA, scanA, restQuery));
+      const gql = await fixedRate(`GraphQL ${name}`, rate, seconds, () => graphqlPage(api.next(), keyA, scanA, graphqlVariables));
       rows.push({ name, raw, rest, graphql: gql, restRatio: rest.p99 / raw.p99, graphqlRatio: gql.p99 / raw.p99 });
     }
 
     // The neighbour: its p99 alone, then while the first organization is paged at full rate.
     const neighbourRate = Math.max(10, Math.round(rate / 10));
-    const alone = await fixedRate('org B alone', neighbourRate, seconds, () => restPage(api.base, keyB, scanB, {}));
+    const alone = await fixedRate('org B alone', neighbourRate, seconds, () => restPage(api.next(), keyB, scanB, {}));
     const [loaded, beside] = await Promise.all([
-      fixedRate('org B while org A is paged', neighbourRate, seconds, () => restPage(api.base, keyB, scanB, {})),
+      fixedRate('org B while org A is paged', neighbourRate, seconds, () => restPage(api.next(), keyB, scanB, {})),
       fixedRate('org A (deep, REST + GraphQL)', rate, seconds, (i) =>
-        i % 2 ? restPage(api.base, keyA, scanA, { cursor: deep }) : graphqlPage(api.base, keyA, scanA, { after: deep }),
+        i % 2 ? restPage(api.next(), keyA, scanA, { cursor: deep }) : graphqlPage(api.next(), keyA, scanA, { after: deep }),
       ),
     ]);
 
@@ -451,18 +506,31 @@ async function main() {
     );
     const worst = Math.max(...rows.flatMap((row) => [row.restRatio, row.graphqlRatio]));
     const errors = rows.reduce((sum, row) => sum + row.rest.errors + row.graphql.errors + row.raw.errors, 0) + loaded.errors + beside.errors + alone.errors;
+    process.stdout.write(
+      `API CPU a page (${settings.apiProcesses} process${settings.apiProcesses > 1 ? 'es' : ''}): ${cpu.map((entry) => `${entry.label.replace('CPU ', '')} ${entry.cpuMs.toFixed(2)} ms`).join(', ')}\n`,
+    );
+    process.stdout.write(
+      `load average at the end: ${os
+        .loadavg()
+        .map((value) => value.toFixed(2))
+        .join(' ')}\n`,
+    );
     process.stdout.write(`worst p99 ratio to raw: ${worst.toFixed(1)}x (goal ${RATIO_GOAL}x: ${worst <= RATIO_GOAL ? 'met' : 'NOT met'}); errors: ${errors}\n`);
     fs.writeFileSync(
       path.join(outDir, 'results.json'),
       JSON.stringify(
-        { settings, cores: os.cpus().length, rows, neighbour: { rate: neighbourRate, alone, loaded, beside, ratio: neighbourRatio }, worst, errors },
+        { settings, cores: os.cpus().length, cpu, rows, neighbour: { rate: neighbourRate, alone, loaded, beside, ratio: neighbourRatio }, worst, errors },
         null,
         2,
       ),
     );
   } finally {
-    api.child.kill('SIGTERM');
-    await new Promise((resolve) => api.child.once('exit', resolve));
+    await Promise.all(
+      api.children.map((child) => {
+        child.kill('SIGTERM');
+        return new Promise((resolve) => child.once('exit', resolve));
+      }),
+    );
     if (!settings.keepDatabase) {
       const admin = new pg.Client({ connectionString: withDatabase(databaseUrl, 'postgres') });
       await admin.connect();
