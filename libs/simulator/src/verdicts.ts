@@ -90,13 +90,41 @@ export function serviceVerdicts(snapshot: Snapshot, options: VerdictOptions = {}
  */
 function routesOf(ingresses: Ingresses | undefined, service: Service, provider: string, options: VerdictOptions): Array<LbPath | undefined> {
   const own = options.allServices || isLoadBalancer(service) ? [undefined] : [];
-  return [...own, ...l7PathsOf(service, provider as Provider, options.overrides?.profileOverrides, ingresses)];
+  return [...own, ...ingressRoutes(ingresses, service, provider, options)];
 }
 
 /** The one load balancer `rollsafe simulate` replays a Service behind: its own when it is a LoadBalancer, else an Ingress's. */
 function primaryRoute(ingresses: Ingresses | undefined, service: Service, provider: string, options: VerdictOptions): LbPath | undefined {
   if (isLoadBalancer(service)) return undefined;
-  return l7PathsOf(service, provider as Provider, options.overrides?.profileOverrides, ingresses)[0];
+  return ingressRoutes(ingresses, service, provider, options)[0];
+}
+
+/**
+ * L7 paths an Ingress of the snapshot really sends the Service: the ALB's always come from one;
+ * GKE's NEG path needs one too (the Service's NEG annotation alone does not show that an
+ * Ingress uses it, and its drain default of 0 s is unverified: PROVIDERS.md section 6).
+ */
+function ingressRoutes(ingresses: Ingresses | undefined, service: Service, provider: string, options: VerdictOptions): LbPath[] {
+  if (!ingresses || ingresses.length === 0) return [];
+  const referenced = ingresses.some((ingress) => ingressBackendNames(ingress).includes(nameOf(service)));
+  return l7PathsOf(service, provider as Provider, options.overrides?.profileOverrides, ingresses).filter(
+    (path) => path.profile.id !== 'gke.neg.l7' || referenced,
+  );
+}
+
+/** The Services an Ingress sends to (default backend and every rule's paths; networking/v1 and the older serviceName form). */
+function ingressBackendNames(ingress: Ingresses[number]): string[] {
+  const spec = ingress.spec ?? {};
+  const backends: unknown[] = [spec['defaultBackend'] ?? spec['backend']];
+  for (const rule of (spec['rules'] as Array<{ http?: { paths?: Array<{ backend?: unknown }> } }> | undefined) ?? []) {
+    for (const p of rule?.http?.paths ?? []) backends.push(p?.backend);
+  }
+  return backends
+    .map(
+      (b) =>
+        (b as { service?: { name?: unknown }; serviceName?: unknown } | undefined)?.service?.name ?? (b as { serviceName?: unknown } | undefined)?.serviceName,
+    )
+    .filter((name): name is string => typeof name === 'string');
 }
 
 type Ingresses = NonNullable<Snapshot['ingresses']>;

@@ -124,7 +124,15 @@ kind: BackendConfig
 metadata: { name: web-bc, namespace: shop }
 spec: { connectionDraining: { drainingTimeoutSec: 30 } }
 `;
-    const [verdict] = verdicts(app(service), 'gcp');
+    const ingress = `---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: { name: web, namespace: shop }
+spec: { defaultBackend: { service: { name: web, port: { number: 80 } } } }
+`;
+    // The NEG annotation alone does not show an Ingress uses it: no verdict without one.
+    expect(verdicts(app(service), 'gcp')).toHaveLength(0);
+    const [verdict] = verdicts(app(service, ingress), 'gcp');
     expect(verdict?.parameters?.profile).toBe('gke.neg.l7');
     expect(verdict?.service.path).toBe('pod');
     expect(verdict?.parameters?.readinessGate).toBe(true);

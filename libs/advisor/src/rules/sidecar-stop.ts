@@ -47,9 +47,8 @@ export function workloadSidecarStopSeconds(context: RuleContext, workload: Workl
   return regular ? sidecarStopAfter(context, workload, regular).seconds : 0;
 }
 
-/** Mesh and proxy sidecars that sit in front of the app (by container name or image). */
-const PROXY_NAMES =
-  /^(istio-proxy|linkerd-proxy|envoy|envoy-sidecar|consul-dataplane|consul-connect-envoy-sidecar|kuma-sidecar|nginx-mesh-sidecar|osm-envoy|cloud-sql-proxy|oauth2-proxy)$/;
+/** Mesh proxies that sit in front of the app (by container name or image). */
+const PROXY_NAMES = /^(istio-proxy|linkerd-proxy|envoy|envoy-sidecar|consul-dataplane|consul-connect-envoy-sidecar|kuma-sidecar|nginx-mesh-sidecar|osm-envoy)$/;
 const PROXY_IMAGES = /(^|\/)(proxyv2|linkerd2?-proxy|proxy|envoy|envoy-distroless|consul-dataplane|kuma-dp)(:|@|$)/;
 
 export function isProxySidecar(container: Container): boolean {
