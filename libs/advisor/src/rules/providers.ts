@@ -320,9 +320,23 @@ interface DrainSetting {
   source: string;
 }
 
-function awsDeregistrationDelay(service: Service): number | undefined {
-  const match = /deregistration_delay\.timeout_seconds\s*=\s*(\d+)/.exec(String(annotationsOf(service)[AWS_TG_ATTRIBUTES] ?? ''));
-  return match ? Number(match[1]) : undefined;
+const ALB_TG_ATTRIBUTES = 'alb.ingress.kubernetes.io/target-group-attributes';
+
+/**
+ * The deregistration delay a path's target group is given: an NLB's from the Service's
+ * annotation; an ALB's from `alb.ingress.kubernetes.io/target-group-attributes` on the Service,
+ * else on the Ingress (the LB controller lets the Service's win).
+ */
+function awsDeregistrationDelay(service: Service, path: LbPath): { seconds: number; key: string } | undefined {
+  const alb = path.profile.id.startsWith('aws.lbc.alb.');
+  const candidates = alb
+    ? [annotationsOf(service)[ALB_TG_ATTRIBUTES], path.via ? annotationsOf(path.via)[ALB_TG_ATTRIBUTES] : undefined]
+    : [annotationsOf(service)[AWS_TG_ATTRIBUTES]];
+  for (const value of candidates) {
+    const match = /deregistration_delay\.timeout_seconds\s*=\s*(\d+)/.exec(String(value ?? ''));
+    if (match) return { seconds: Number(match[1]), key: alb ? ALB_TG_ATTRIBUTES : AWS_TG_ATTRIBUTES };
+  }
+  return undefined;
 }
 
 function backendConfigDrain(context: RuleContext, service: Service): number | undefined {
@@ -349,8 +363,9 @@ function backendConfigDrain(context: RuleContext, service: Service): number | un
 function drainOf(context: RuleContext, service: Service, path: LbPath): DrainSetting | undefined {
   const provider = path.profile.provider;
   if (provider === 'aws') {
-    const explicit = awsDeregistrationDelay(service);
-    if (explicit !== undefined) return { seconds: explicit, explicit: true, source: `${AWS_TG_ATTRIBUTES}: deregistration_delay.timeout_seconds=${explicit}` };
+    const explicit = awsDeregistrationDelay(service, path);
+    if (explicit !== undefined)
+      return { seconds: explicit.seconds, explicit: true, source: `${explicit.key}: deregistration_delay.timeout_seconds=${explicit.seconds}` };
     return { seconds: path.profile.drain.defaultSeconds.value, explicit: false, source: `ELBv2 default (${path.profile.drain.defaultSeconds.source})` };
   }
   if (provider === 'alibaba') {
