@@ -204,6 +204,11 @@ export function resolveParams(
     readinessGate = true;
     sources.readinessGate = 'injected by GKE for NEG Ingress backends (cloud.google.com/load-balancer-neg-ready)';
   }
+  if (path === 'pod' && profile.id === 'tencent.clb.direct' && !readinessGate) {
+    // TKE's service controller injects its readiness gate into direct-access pods by default (PROVIDERS.md 2.6; TKE direct-access docs).
+    readinessGate = true;
+    sources.readinessGate = "injected by TKE's service controller webhook for direct access (on by default)";
+  }
   if (path === 'pod' && profile.provider === 'aws' && !readinessGate) {
     // The controller's webhook adds the gate at pod creation in a labelled namespace (PROVIDERS.md 2.2).
     const namespace = (index.snapshot.namespaces ?? []).find((n) => (n.metadata?.name ?? '') === workload.namespace);

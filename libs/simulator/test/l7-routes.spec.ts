@@ -141,6 +141,22 @@ spec: { defaultBackend: { service: { name: web, port: { number: 80 } } } }
     expect(verdict?.parameters?.drainTimeout).toBe(30);
   });
 
+  test('TKE direct access: the controller injects its gate (on by default), so the pods count as gated', () => {
+    const service = `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+  annotations: { service.cloud.tencent.com/direct-access: "true", service.cloud.tencent.com/enable-grace-shutdown: "true" }
+spec: { type: LoadBalancer, selector: { app: web }, ports: [{ port: 80, targetPort: http }] }
+`;
+    const [verdict] = verdicts(app(service, '', 1));
+    expect(verdict?.parameters?.profile).toBe('tencent.clb.direct');
+    expect(verdict?.parameters?.readinessGate).toBe(true);
+    expect(verdict?.parameterSources['readinessGate']).toContain('TKE');
+    expect(verdict?.verdict).toBe('safe');
+  });
+
   test('rollsafe simulate replays a non-LoadBalancer Service on the Ingress row', () => {
     const runs = simulateSnapshot(snapshotOf(app(NODEPORT, albIngress('\n    alb.ingress.kubernetes.io/target-type: ip'))), { fixes: false });
     expect(runs).toHaveLength(1);
