@@ -97,7 +97,7 @@ describe('schedules and webhooks (e2e)', () => {
       expect(tokenQuery.body).toMatchObject({ url: `${receiverUrl}/…`, urlRedacted: true });
       expect(tokenQuery.text).not.toContain('abc123def456');
 
-      const list = await call('GET', '/api/v1/webhooks?limit=2', { key: keyA });
+      const list = await call('GET', '/api/v1/webhooks?limit=2&count=exact', { key: keyA });
       expect(list.status).toBe(200);
       expect(list.body).toMatchObject({ totalCount: 3, nextCursor: expect.any(String) });
       const next = await call('GET', `/api/v1/webhooks?limit=2&cursor=${list.body['nextCursor'] as string}`, { key: keyA });
@@ -186,7 +186,7 @@ describe('schedules and webhooks (e2e)', () => {
       const failed = await call('POST', `/api/v1/webhooks/${id}/test`, { key: keyA });
       expect(failed.body).toMatchObject({ result: 'gave_up', status: 500, error: expect.stringContaining('HTTP 500') });
 
-      const deliveries = await call('GET', `/api/v1/webhooks/${id}/deliveries?limit=2`, { key: keyA });
+      const deliveries = await call('GET', `/api/v1/webhooks/${id}/deliveries?limit=2&count=exact`, { key: keyA });
       expect(deliveries.status).toBe(200);
       expect(deliveries.body).toMatchObject({ totalCount: 3, nextCursor: expect.any(String) });
       expect((deliveries.body['items'] as Json[]).map((d) => d['result'])).toEqual(['gave_up', 'delivered']);

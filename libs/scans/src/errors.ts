@@ -5,6 +5,8 @@ import type { KubeErrorCode } from '#rollsafe/kube';
 export type DomainErrorCode =
   | 'BAD_INPUT'
   | 'CONFLICT'
+  /** The organization used the request's Idempotency-Key for another request. */
+  | 'IDEMPOTENCY_KEY_REUSED'
   | 'INVALID_MANIFESTS'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNAUTHENTICATED'

@@ -35,6 +35,15 @@ export { ScanRequestService, type ScanRequest } from './scan-request.service.js'
 export { ScanQueryService, SCAN_STATUSES, SEVERITIES, SCAN_TRIGGERS, type ScanListArgs, type FindingListArgs } from './scan-query.service.js';
 export { OrganizationService, hashApiKey } from './organization.service.js';
 export { SuppressionService, type SuppressionInput } from './suppression.service.js';
+export {
+  IdempotencyService,
+  IDEMPOTENCY_HEADER,
+  IDEMPOTENCY_RETENTION_MS,
+  idempotencyKeyFrom,
+  requestHashOf,
+  type KeyedRequest,
+  type KeptAnswer,
+} from './idempotency.service.js';
 export { NodeService, NODE_TYPES, type NodeType, type FoundNode } from './node.service.js';
 export * from './contracts/index.js';
 export { REDACTED_URL_SUFFIX } from './views.js';

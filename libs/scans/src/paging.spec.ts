@@ -42,6 +42,32 @@ describe('listPage', () => {
     expect(() => toConnection({ items: ['x'] })).toThrow(/listPage/);
   });
 
+  it('counts the rows of a list only when asked: count exact, or a connection whose totalCount is read', async () => {
+    let counted = 0;
+    const spec = {
+      defaultLimit: 2,
+      keyset: newestFirst('createdAt'),
+      page: pageOf,
+      countRows: () => {
+        counted += 1;
+        return Promise.resolve(rows.length);
+      },
+      view: (row: { id: string }) => row.id,
+    };
+    const plain = await listPage({}, spec);
+    expect(plain.totalCount).toBeUndefined();
+    expect(counted).toBe(0);
+    expect((await listPage({ count: 'exact' }, spec)).totalCount).toBe(5);
+    expect(counted).toBe(1);
+    // The whole list in the first page: its length is the total, with no count.
+    expect((await listPage({ limit: 10 }, spec)).totalCount).toBe(5);
+    expect(counted).toBe(1);
+    const connection = toConnection(await listPage({}, spec));
+    expect(counted).toBe(1);
+    expect(await connection.totalCount).toBe(5);
+    expect(counted).toBe(2);
+  });
+
   it('answers BAD_INPUT for a limit out of range on every list (none clamps)', async () => {
     const spec = { defaultLimit: 50, keyset: newestFirst('createdAt'), page: pageOf, view: (row: { id: string }) => row.id };
     for (const limit of [0, 201, 2.5]) {

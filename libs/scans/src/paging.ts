@@ -1,5 +1,5 @@
 // The one way every list pages: the limit checked, the keyset cursor read and written, and
-// the count beside the page.
+// the count beside the page (from stored figures, or a COUNT only when asked for).
 import type { Page, StateCursor } from '#rollsafe/store';
 import { PAGE_POSITION, type ListView } from './contracts/index.js';
 import { Severity, valuesOf } from './contracts/enums.js';
@@ -11,6 +11,8 @@ export const MAX_PAGE_SIZE = 200;
 export interface PageArgs {
   limit?: number | null;
   cursor?: string | null;
+  /** `exact`: give the total of a list that is counted only on request (REST's `?count=exact`). */
+  count?: 'exact' | null;
 }
 
 /** How a list's cursor is read from the API and written from a page's last row. */
@@ -23,15 +25,24 @@ export interface ListSpec<Row extends KeyRow, KeyRow, After, View> {
   defaultLimit: number;
   keyset: Keyset<KeyRow, After>;
   page(limit: number, after: After | undefined): Promise<Page<Row>>;
-  /** Omitted for lists that report no total. */
+  /** The total read from stored figures (no COUNT): given with every page. */
   count?: () => Promise<number>;
+  /**
+   * The total by counting the rows: run only when asked (`count: 'exact'`, or a connection's
+   * totalCount selected); a first page that holds the whole list gives it without counting.
+   * Lists with neither report no total.
+   */
+  countRows?: () => Promise<number>;
   view(row: Row): View;
 }
 
 export async function listPage<Row extends KeyRow, KeyRow, After, View>(args: PageArgs, spec: ListSpec<Row, KeyRow, After, View>): Promise<ListView<View>> {
   const limit = pageSize(args.limit, spec.defaultLimit);
   const after = args.cursor ? spec.keyset.decode(args.cursor) : undefined;
-  const [page, totalCount] = await Promise.all([spec.page(limit, after), spec.count?.()]);
+  const countNow = spec.count ?? (args.count === 'exact' ? spec.countRows : undefined);
+  const [page, counted] = await Promise.all([spec.page(limit, after), countNow?.()]);
+  const whole = after === undefined && !page.hasMore && spec.countRows !== undefined;
+  const totalCount = counted ?? (whole ? page.items.length : undefined);
   const cursors = page.items.map((row) => encodeCursor(spec.keyset.encode(row)));
   const last = cursors[cursors.length - 1];
   const list: ListView<View> = {
@@ -40,7 +51,11 @@ export async function listPage<Row extends KeyRow, KeyRow, After, View>(args: Pa
     ...(totalCount !== undefined ? { totalCount } : {}),
   };
   // for connections' edges and pageInfo: a hidden symbol key, not part of the REST shape
-  Object.defineProperty(list, PAGE_POSITION, { value: { cursors, after: after !== undefined }, enumerable: false });
+  const countLater = totalCount === undefined ? spec.countRows : undefined;
+  Object.defineProperty(list, PAGE_POSITION, {
+    value: { cursors, after: after !== undefined, ...(countLater ? { count: countLater } : {}) },
+    enumerable: false,
+  });
   return list;
 }
 

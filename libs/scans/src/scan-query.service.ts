@@ -55,7 +55,7 @@ export class ScanQueryService {
       defaultLimit: 20,
       keyset: newestFirst('createdAt'),
       page: (limit, after) => this.scans.listForOrganization(organizationId, { limit, ...filter, ...(after ? { after } : {}) }),
-      count: () => this.scans.countForOrganization(organizationId, filter),
+      countRows: () => this.scans.countForOrganization(organizationId, filter),
       view: toScanView,
     });
   }

@@ -14,8 +14,6 @@ export interface ScanRequest {
   provider?: string | null;
   target?: string | null;
   trigger: 'upload' | 'manual';
-  /** The client's `Idempotency-Key`: a retry with it returns the scan the first request created. */
-  idempotencyKey?: string;
 }
 
 const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
@@ -34,11 +32,6 @@ export class ScanRequestService {
 
   async request(request: ScanRequest): Promise<ScanView> {
     const { files } = request;
-    if (request.idempotencyKey !== undefined) {
-      // A retry answers what the first request created, without parsing the upload again.
-      const earlier = await this.scans.findByIdempotencyKey(request.organizationId, request.idempotencyKey);
-      if (earlier) return toScanView(earlier);
-    }
     if (files.length === 0 || files.every((file) => file.text.trim() === '')) {
       throw new DomainError('BAD_INPUT', 'manifests are empty: send YAML or JSON text', { field: 'manifests' });
     }
@@ -68,9 +61,7 @@ export class ScanRequestService {
       ...(parsed.snapshot ? { snapshot: parsed.snapshot } : {}),
       sizeBytes,
       documentCount: parsed.documentCount,
-      ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
     });
-    if (scan.created === false) return toScanView(scan);
     try {
       await this.jobs.enqueue('scan.run', { scanId: scan.id }, scan.id);
     } catch (error) {

@@ -27,6 +27,7 @@ import { WebhookService } from './webhooks/webhook.service.js';
 import { NotificationService } from './webhooks/notification.service.js';
 import { NotificationDelivery } from './webhooks/notification-delivery.service.js';
 import { NodeService } from './node.service.js';
+import { IdempotencyService } from './idempotency.service.js';
 
 const services = [
   JobQueue,
@@ -53,6 +54,7 @@ const services = [
   ScanJobs,
   ScanReconciler,
   NodeService,
+  IdempotencyService,
 ];
 
 /**

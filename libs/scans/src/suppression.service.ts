@@ -105,7 +105,7 @@ export class SuppressionService {
         });
         return { items: rows.slice(0, limit), hasMore: rows.length > limit };
       },
-      count: () => client.finding.count({ where }),
+      countRows: () => client.finding.count({ where }),
       view: (row) => {
         const target = targets.get(row.scanId);
         return {

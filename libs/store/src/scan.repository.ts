@@ -14,8 +14,6 @@ export interface NewScan {
   snapshot?: string;
   sizeBytes: number;
   documentCount: number;
-  /** The client's `Idempotency-Key`: a second POST with it returns the first scan. */
-  idempotencyKey?: string;
 }
 
 /** Findings per rule and severity, stored with a scan's result (`scans.rule_counts`). */
@@ -34,7 +32,6 @@ export interface NewTargetScan {
   targetId: string;
   trigger: ScanTrigger;
   provider?: string;
-  idempotencyKey?: string;
 }
 
 export interface ScheduledScan {
@@ -159,37 +156,11 @@ const withTarget = { target: { select: { name: true, kind: true, cluster: { sele
 export class ScanRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** The scan an earlier POST with this `Idempotency-Key` created, if any. */
-  async findByIdempotencyKey(organizationId: string, idempotencyKey: string): Promise<ScanWithTarget | undefined> {
-    const scan = await this.prisma.client.scan.findUnique({
-      where: { organizationId_idempotencyKey: { organizationId, idempotencyKey } },
-      include: withTarget,
-    });
-    return scan ?? undefined;
-  }
-
-  /**
-   * Writes the scan row, its target (created on first use) and its input in one transaction.
-   * With an idempotency key already used by the organization, returns that scan instead
-   * (`created: false`), also when two requests race (the unique index decides).
-   */
-  async createQueued(input: NewScan): Promise<ScanWithTarget & { created?: false }> {
-    try {
-      return await this.insertQueued(input);
-    } catch (error) {
-      // A unique violation of (organization, idempotency key): the same request sent again.
-      if (input.idempotencyKey === undefined || (error as { code?: unknown }).code !== '23505') throw error;
-      const existing = await this.findByIdempotencyKey(input.organizationId, input.idempotencyKey);
-      if (!existing) throw error;
-      return { ...existing, created: false };
-    }
-  }
-
   /**
    * The scan row, its target (created on first use) and its input in one transaction, written
    * through plain node-postgres: the input is megabytes (see PrismaService.bulk).
    */
-  private async insertQueued(input: NewScan): Promise<ScanWithTarget> {
+  async createQueued(input: NewScan): Promise<ScanWithTarget> {
     const client = await this.prisma.bulk.connect();
     let scanId: string;
     try {
@@ -200,9 +171,9 @@ export class ScanRepository {
         [input.organizationId, input.target.kind, input.target.name],
       );
       const scan = await client.query<{ id: string }>(
-        `INSERT INTO scans (id, organization_id, target_id, trigger, provider, document_count, idempotency_key)
-         VALUES (gen_random_uuid(), $1, $2, $3::"ScanTrigger", $4, $5, $6) RETURNING id`,
-        [input.organizationId, target.rows[0]?.id, input.trigger, input.provider ?? null, input.documentCount, input.idempotencyKey ?? null],
+        `INSERT INTO scans (id, organization_id, target_id, trigger, provider, document_count)
+         VALUES (gen_random_uuid(), $1, $2, $3::"ScanTrigger", $4, $5) RETURNING id`,
+        [input.organizationId, target.rows[0]?.id, input.trigger, input.provider ?? null, input.documentCount],
       );
       scanId = scan.rows[0]?.id ?? '';
       await client.query('INSERT INTO scan_inputs (scan_id, files, size_bytes, snapshot) VALUES ($1, $2::jsonb, $3, $4)', [
@@ -233,7 +204,6 @@ export class ScanRepository {
         targetId: target.id,
         trigger: input.trigger,
         provider: input.provider ?? null,
-        idempotencyKey: input.idempotencyKey ?? null,
       },
       include: withTarget,
     });

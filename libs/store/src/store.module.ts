@@ -12,6 +12,7 @@ import { ScheduleRepository } from './schedule.repository.js';
 import { WebhookRepository } from './webhook.repository.js';
 import { ScanInputRepository } from './scan-input.repository.js';
 import { VerdictRepository } from './verdict.repository.js';
+import { IdempotencyRepository } from './idempotency.repository.js';
 
 const repositories = [
   OrganizationRepository,
@@ -25,6 +26,7 @@ const repositories = [
   WebhookRepository,
   ScanInputRepository,
   VerdictRepository,
+  IdempotencyRepository,
   DatabaseHealth,
 ];
 

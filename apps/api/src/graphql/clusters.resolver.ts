@@ -21,6 +21,7 @@ import {
   VerdictsService,
 } from '#rollsafe/scans';
 import { CurrentAuth } from '../auth/auth.guard.js';
+import { Idempotent, withIdempotencyKey } from '../idempotency/idempotency.interceptor.js';
 import type { Auth } from '../auth/auth.types.js';
 
 /** GraphQL over the same cluster use case as the REST controller. */
@@ -32,10 +33,12 @@ export class ClustersResolver {
     private readonly verdicts: VerdictsService,
   ) {}
 
+  @Idempotent()
   @Mutation(() => ScheduleView, {
-    description:
+    description: withIdempotencyKey(
       'Scan a cluster on a schedule: cron (with an optional IANA timezone) or everySeconds (at least ROLLSAFE_MIN_SCHEDULE_SECONDS); replaces any schedule. ' +
-      'Refusals carry extensions.reason SCHEDULE_INVALID and extensions.details.field',
+        'Refusals carry extensions.reason SCHEDULE_INVALID and extensions.details.field',
+    ),
   })
   setSchedule(
     @CurrentAuth() auth: Auth,
@@ -47,7 +50,8 @@ export class ClustersResolver {
     return this.schedules.set(auth.organizationId, clusterId, { cron, timezone, everySeconds });
   }
 
-  @Mutation(() => Boolean, { description: "Stop a cluster's scheduled scans" })
+  @Idempotent()
+  @Mutation(() => Boolean, { description: withIdempotencyKey("Stop a cluster's scheduled scans") })
   async deleteSchedule(@CurrentAuth() auth: Auth, @Args('clusterId', { type: () => ID }) clusterId: string): Promise<boolean> {
     await this.schedules.delete(auth.organizationId, clusterId);
     return true;
@@ -75,10 +79,12 @@ export class ClustersResolver {
     return toConnection(await this.service.list(auth.organizationId, { limit: first, cursor: after ?? null }));
   }
 
+  @Idempotent()
   @Mutation(() => ClusterView, {
-    description:
+    description: withIdempotencyKey(
       'Register a cluster from a read-only kubeconfig with inline credentials (verified, then stored encrypted; never returned). ' +
-      'Refusals carry extensions.reason: KUBECONFIG_*, TARGET_FORBIDDEN, CLUSTER_UNREACHABLE, CLUSTER_FORBIDDEN',
+        'Refusals carry extensions.reason: KUBECONFIG_*, TARGET_FORBIDDEN, CLUSTER_UNREACHABLE, CLUSTER_FORBIDDEN',
+    ),
   })
   registerCluster(
     @CurrentAuth() auth: Auth,
@@ -96,7 +102,8 @@ export class ClustersResolver {
     return this.service.register(auth.organizationId, { name, kubeconfig, context, provider, slbAttachmentQuota });
   }
 
-  @Mutation(() => ClusterView, { description: 'Rename, set provider or quota, or replace the kubeconfig (verified again)' })
+  @Idempotent()
+  @Mutation(() => ClusterView, { description: withIdempotencyKey('Rename, set provider or quota, or replace the kubeconfig (verified again)') })
   updateCluster(
     @CurrentAuth() auth: Auth,
     @Args('id', { type: () => ID }) id: string,
@@ -116,13 +123,15 @@ export class ClustersResolver {
     });
   }
 
-  @Mutation(() => Boolean, { description: 'Delete the cluster, its credentials, scans and finding states' })
+  @Idempotent()
+  @Mutation(() => Boolean, { description: withIdempotencyKey('Delete the cluster, its credentials, scans and finding states') })
   async deleteCluster(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<boolean> {
     await this.service.delete(auth.organizationId, id);
     return true;
   }
 
-  @Mutation(() => ScanView, { description: 'Queue a scan of a registered cluster' })
+  @Idempotent()
+  @Mutation(() => ScanView, { description: withIdempotencyKey('Queue a scan of a registered cluster') })
   scanCluster(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<ScanView> {
     return this.service.requestScan(auth.organizationId, id);
   }

@@ -22,6 +22,7 @@ import {
   VerdictsService,
 } from '#rollsafe/scans';
 import { CurrentAuth } from '../auth/auth.guard.js';
+import { Idempotent, withIdempotencyKey } from '../idempotency/idempotency.interceptor.js';
 import type { Auth } from '../auth/auth.types.js';
 
 /** GraphQL over the same use cases as the REST controllers. */
@@ -63,7 +64,8 @@ export class ScansResolver {
     );
   }
 
-  @Mutation(() => ScanView, { description: 'Queue a scan of YAML or JSON manifests (at most 10 MiB)' })
+  @Idempotent()
+  @Mutation(() => ScanView, { description: withIdempotencyKey('Queue a scan of YAML or JSON manifests (at most 10 MiB)') })
   scanManifests(
     @CurrentAuth() auth: Auth,
     @Args('manifests') manifests: string,

@@ -12,6 +12,7 @@ import {
   type Connection,
 } from '#rollsafe/scans';
 import { CurrentAuth } from '../auth/auth.guard.js';
+import { Idempotent, withIdempotencyKey } from '../idempotency/idempotency.interceptor.js';
 import type { Auth } from '../auth/auth.types.js';
 
 /** GraphQL over the same webhook use case as the REST controller. */
@@ -39,9 +40,11 @@ export class WebhooksResolver {
     return toConnection(await this.service.list(auth.organizationId, { limit: first, cursor: after ?? null }));
   }
 
+  @Idempotent()
   @Mutation(() => WebhookView, {
-    description:
+    description: withIdempotencyKey(
       'Send chat messages about what each scan changed. url and secret are stored encrypted; a URL at an address the outbound policy refuses has extensions.reason TARGET_FORBIDDEN',
+    ),
   })
   createWebhook(
     @CurrentAuth() auth: Auth,
@@ -54,7 +57,8 @@ export class WebhooksResolver {
     return this.service.create(auth.organizationId, { kind, url, secret, minSeverity, ...(clusterIds ? { clusterIds } : {}) });
   }
 
-  @Mutation(() => WebhookView, { description: 'Change a webhook. removeSecret drops its secret; clusterIds [] means every scan' })
+  @Idempotent()
+  @Mutation(() => WebhookView, { description: withIdempotencyKey('Change a webhook. removeSecret drops its secret; clusterIds [] means every scan') })
   updateWebhook(
     @CurrentAuth() auth: Auth,
     @Args('id', { type: () => ID }) id: string,
@@ -75,13 +79,15 @@ export class WebhooksResolver {
     });
   }
 
-  @Mutation(() => Boolean, { description: 'Delete a webhook and its delivery log' })
+  @Idempotent()
+  @Mutation(() => Boolean, { description: withIdempotencyKey('Delete a webhook and its delivery log') })
   async deleteWebhook(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<boolean> {
     await this.service.delete(auth.organizationId, id);
     return true;
   }
 
-  @Mutation(() => DeliveryView, { description: 'Send a sample message now (one attempt); logged with the deliveries' })
+  @Idempotent()
+  @Mutation(() => DeliveryView, { description: withIdempotencyKey('Send a sample message now (one attempt); logged with the deliveries') })
   testWebhook(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<DeliveryView> {
     return this.delivery.sendTest(auth.organizationId, id);
   }

@@ -1,5 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
-import type { Request } from 'express';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   ClusterService,
@@ -23,7 +22,8 @@ import {
 import { CurrentAuth } from '../auth/auth.guard.js';
 import type { Auth } from '../auth/auth.types.js';
 import { ErrorDto, RegisterClusterDto, ScheduleInputDto, ScanQueuedDto, UpdateClusterDto } from './dto.js';
-import { idempotencyKeyOf, intParam, stringParam } from './query.js';
+import { ApiCountQuery, countParam, intParam, stringParam } from './query.js';
+import { Idempotent } from '../idempotency/idempotency.interceptor.js';
 
 function clusterInput(body: unknown): ClusterInput {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -43,6 +43,7 @@ export class ClustersController {
     private readonly schedules: ScheduleService,
   ) {}
 
+  @Idempotent()
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Register a cluster from a read-only kubeconfig (verified before it is stored, encrypted)' })
@@ -64,11 +65,13 @@ export class ClustersController {
   @ApiOperation({ summary: "The organization's clusters, newest first" })
   @ApiQuery({ name: 'limit', required: false, type: Number })
   @ApiQuery({ name: 'cursor', required: false })
+  @ApiCountQuery()
   @ApiResponse({ status: 200, type: ClusterList })
   list(@CurrentAuth() auth: Auth, @Query() query: Record<string, unknown>): Promise<ListView<ClusterView>> {
     return this.clusters.list(auth.organizationId, {
       limit: intParam('limit', query['limit']) ?? null,
       cursor: stringParam('cursor', query['cursor']) ?? null,
+      count: countParam(query['count']),
     });
   }
 
@@ -80,6 +83,7 @@ export class ClustersController {
     return this.clusters.get(auth.organizationId, id);
   }
 
+  @Idempotent()
   @Patch(':id')
   @ApiOperation({ summary: 'Rename, set provider or quota (null clears), or replace the kubeconfig (verified again)' })
   @ApiBody({ type: UpdateClusterDto })
@@ -90,6 +94,7 @@ export class ClustersController {
     return this.clusters.update(auth.organizationId, id, clusterInput(body));
   }
 
+  @Idempotent()
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete the cluster, its credentials, scans and finding states' })
@@ -99,13 +104,14 @@ export class ClustersController {
     await this.clusters.delete(auth.organizationId, id);
   }
 
+  @Idempotent()
   @Post(':id/scans')
   @HttpCode(202)
   @ApiOperation({ summary: 'Queue a scan of the cluster (read-only: lists and gets)' })
   @ApiResponse({ status: 202, type: ScanQueuedDto })
   @ApiResponse({ status: 404, type: ErrorDto })
-  async scan(@CurrentAuth() auth: Auth, @Param('id') id: string, @Req() request: Request): Promise<ScanQueuedDto> {
-    const scan = await this.clusters.requestScan(auth.organizationId, id, 'manual', idempotencyKeyOf(request));
+  async scan(@CurrentAuth() auth: Auth, @Param('id') id: string): Promise<ScanQueuedDto> {
+    const scan = await this.clusters.requestScan(auth.organizationId, id, 'manual');
     return { id: scan.id, status: scan.status };
   }
 
@@ -115,6 +121,7 @@ export class ClustersController {
   @ApiQuery({ name: 'trigger', required: false, enum: ScanTrigger })
   @ApiQuery({ name: 'limit', required: false, type: Number })
   @ApiQuery({ name: 'cursor', required: false })
+  @ApiCountQuery()
   @ApiResponse({ status: 200, type: ScanList })
   @ApiResponse({ status: 404, type: ErrorDto })
   scans(@CurrentAuth() auth: Auth, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<ListView<ScanView>> {
@@ -123,6 +130,7 @@ export class ClustersController {
       trigger: stringParam('trigger', query['trigger']) ?? null,
       limit: intParam('limit', query['limit']) ?? null,
       cursor: stringParam('cursor', query['cursor']) ?? null,
+      count: countParam(query['count']),
     });
   }
 
@@ -133,6 +141,7 @@ export class ClustersController {
   @ApiQuery({ name: 'ruleId', required: false })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: '1-200, default 50' })
   @ApiQuery({ name: 'cursor', required: false })
+  @ApiCountQuery()
   @ApiResponse({ status: 200, type: ClusterFindingList })
   @ApiResponse({ status: 404, type: ErrorDto })
   findings(@CurrentAuth() auth: Auth, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<ListView<ClusterFindingView>> {
@@ -142,9 +151,11 @@ export class ClustersController {
       ruleId: stringParam('ruleId', query['ruleId']) ?? null,
       limit: intParam('limit', query['limit']) ?? null,
       cursor: stringParam('cursor', query['cursor']) ?? null,
+      count: countParam(query['count']),
     });
   }
 
+  @Idempotent()
   @Put(':id/schedule')
   @ApiOperation({ summary: 'Scan the cluster on a schedule: a cron expression (with a time zone) or every N seconds; replaces any schedule' })
   @ApiBody({ type: ScheduleInputDto })
@@ -166,6 +177,7 @@ export class ClustersController {
     return this.schedules.get(auth.organizationId, id);
   }
 
+  @Idempotent()
   @Delete(':id/schedule')
   @HttpCode(204)
   @ApiOperation({ summary: 'Stop scanning the cluster on a schedule' })

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagg
 import { ProviderProfileService, type ProviderProfileView } from '#rollsafe/scans';
 import { CurrentAuth } from '../auth/auth.guard.js';
 import type { Auth } from '../auth/auth.types.js';
+import { Idempotent } from '../idempotency/idempotency.interceptor.js';
 import { ErrorDto } from './dto.js';
 
 /** The organization's provider profile values (docs/providers.md), applied by its later scans. */
@@ -18,6 +19,7 @@ export class ProviderProfileController {
     return this.profiles.get(auth.organizationId);
   }
 
+  @Idempotent()
   @Put()
   @ApiOperation({
     summary: 'Replace the provider profile values: { overrides: { "<row id>|<provider>|*": { lbRemoveLatencySeconds: 20, ... } } }',
@@ -28,6 +30,7 @@ export class ProviderProfileController {
     return this.profiles.put(auth.organizationId, body);
   }
 
+  @Idempotent()
   @Delete()
   @HttpCode(204)
   @ApiOperation({ summary: "Forget the organization's provider profile values (later scans use the built-in table)" })

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import { ApiQuery } from '@nestjs/swagger';
 import { DomainError } from '#rollsafe/scans';
 
 /** Reads an optional integer query parameter. */
@@ -18,14 +18,20 @@ export function stringParam(name: string, value: unknown): string | undefined {
 }
 
 /**
- * The `Idempotency-Key` header of a POST that creates something: a retry with the same key
- * (per organization) answers what the first request created instead of creating it again.
+ * `count=exact` asks a list for its `totalCount`, which takes a count of its rows: without it
+ * the total is given only when the whole list fits in the first page.
  */
-export function idempotencyKeyOf(request: Request): string | undefined {
-  const value = request.headers['idempotency-key'];
-  if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(value)) {
-    throw new DomainError('BAD_INPUT', 'Idempotency-Key must be 1-255 visible ASCII characters', { field: 'Idempotency-Key' });
-  }
-  return value;
+export function countParam(value: unknown): 'exact' | null {
+  const count = stringParam('count', value);
+  if (count === undefined) return null;
+  if (count !== 'exact') throw new DomainError('BAD_INPUT', 'count must be exact (or absent)', { field: 'count' });
+  return count;
 }
+
+export const ApiCountQuery = (): MethodDecorator =>
+  ApiQuery({
+    name: 'count',
+    required: false,
+    enum: ['exact'],
+    description: 'exact: include totalCount (a count of the rows). Without it totalCount is given only when the whole list fits in the first page',
+  });

@@ -19,7 +19,8 @@ import {
 import { CurrentAuth } from '../auth/auth.guard.js';
 import type { Auth } from '../auth/auth.types.js';
 import { CreateScanDto, ErrorDto, ScanQueuedDto } from './dto.js';
-import { idempotencyKeyOf, intParam, stringParam } from './query.js';
+import { ApiCountQuery, countParam, intParam, stringParam } from './query.js';
+import { ApiIdempotencyKey, IdempotencyInterceptor } from '../idempotency/idempotency.interceptor.js';
 import { boundedMemoryStorage } from './bounded-upload.js';
 
 interface UploadedFile {
@@ -45,8 +46,11 @@ export class ScansController {
       storage: boundedMemoryStorage(MAX_UPLOAD_BYTES),
       limits: { fileSize: MAX_UPLOAD_BYTES, files: 200, fieldSize: MAX_UPLOAD_BYTES, fields: 4 },
     }),
+    // after the files are read: they are part of what the key's request is
+    IdempotencyInterceptor,
   )
   @ApiOperation({ summary: 'Queue a scan of manifests: JSON { manifests }, multipart files, or a raw YAML body' })
+  @ApiIdempotencyKey()
   @ApiConsumes('application/json', 'multipart/form-data', 'application/yaml')
   @ApiBody({ type: CreateScanDto })
   @ApiResponse({ status: 202, type: ScanQueuedDto })
@@ -60,13 +64,7 @@ export class ScansController {
     @Req() request: Request,
   ): Promise<ScanQueuedDto> {
     const input = scanInput(body, files ?? [], request);
-    const idempotencyKey = idempotencyKeyOf(request);
-    const scan = await this.requests.request({
-      organizationId: auth.organizationId,
-      trigger: 'upload',
-      ...input,
-      ...(idempotencyKey ? { idempotencyKey } : {}),
-    });
+    const scan = await this.requests.request({ organizationId: auth.organizationId, trigger: 'upload', ...input });
     return { id: scan.id, status: scan.status };
   }
 
@@ -77,6 +75,7 @@ export class ScansController {
   @ApiQuery({ name: 'clusterId', required: false, description: "Only this cluster's scans" })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: '1-200, default 20' })
   @ApiQuery({ name: 'cursor', required: false })
+  @ApiCountQuery()
   @ApiResponse({ status: 200, type: ScanList })
   list(@CurrentAuth() auth: Auth, @Query() query: Record<string, unknown>): Promise<ListView<ScanView>> {
     return this.queries.list(auth.organizationId, {
@@ -85,6 +84,7 @@ export class ScansController {
       clusterId: stringParam('clusterId', query['clusterId']) ?? null,
       limit: intParam('limit', query['limit']) ?? null,
       cursor: stringParam('cursor', query['cursor']) ?? null,
+      count: countParam(query['count']),
     });
   }
 

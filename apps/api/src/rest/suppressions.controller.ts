@@ -11,8 +11,9 @@ import {
 } from '#rollsafe/scans';
 import { CurrentAuth } from '../auth/auth.guard.js';
 import type { Auth } from '../auth/auth.types.js';
+import { Idempotent } from '../idempotency/idempotency.interceptor.js';
 import { CreateSuppressionDto, ErrorDto } from './dto.js';
-import { intParam, stringParam } from './query.js';
+import { ApiCountQuery, countParam, intParam, stringParam } from './query.js';
 
 @ApiTags('suppressions')
 @ApiBearerAuth('apiKey')
@@ -20,6 +21,7 @@ import { intParam, stringParam } from './query.js';
 export class SuppressionsController {
   constructor(private readonly suppressions: SuppressionService) {}
 
+  @Idempotent()
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Silence a rule for the organization (everywhere, or for matching resources) in later scans' })
@@ -55,15 +57,18 @@ export class SuppressionsController {
   })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: '1-200, default 50' })
   @ApiQuery({ name: 'cursor', required: false })
+  @ApiCountQuery()
   @ApiResponse({ status: 200, type: HiddenFindingList })
   @ApiResponse({ status: 404, type: ErrorDto })
   hidden(@CurrentAuth() auth: Auth, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<ListView<HiddenFindingView>> {
     return this.suppressions.hidden(auth.organizationId, id, {
       limit: intParam('limit', query['limit']) ?? null,
       cursor: stringParam('cursor', query['cursor']) ?? null,
+      count: countParam(query['count']),
     });
   }
 
+  @Idempotent()
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a suppression: later scans report what it silenced' })

@@ -13,8 +13,9 @@ import {
 } from '#rollsafe/scans';
 import { CurrentAuth } from '../auth/auth.guard.js';
 import type { Auth } from '../auth/auth.types.js';
+import { Idempotent } from '../idempotency/idempotency.interceptor.js';
 import { CreateWebhookDto, ErrorDto, UpdateWebhookDto } from './dto.js';
-import { intParam, stringParam } from './query.js';
+import { ApiCountQuery, countParam, intParam, stringParam } from './query.js';
 
 function webhookInput(body: unknown): WebhookInput {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -34,6 +35,7 @@ export class WebhooksController {
     private readonly webhooks: WebhookService,
   ) {}
 
+  @Idempotent()
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Send chat messages about what each scan changed (new and resolved findings)' })
@@ -49,11 +51,13 @@ export class WebhooksController {
   @ApiOperation({ summary: "The organization's webhooks, newest first" })
   @ApiQuery({ name: 'limit', required: false, type: Number })
   @ApiQuery({ name: 'cursor', required: false })
+  @ApiCountQuery()
   @ApiResponse({ status: 200, type: WebhookList })
   list(@CurrentAuth() auth: Auth, @Query() query: Record<string, unknown>): Promise<ListView<WebhookView>> {
     return this.webhooks.list(auth.organizationId, {
       limit: intParam('limit', query['limit']) ?? null,
       cursor: stringParam('cursor', query['cursor']) ?? null,
+      count: countParam(query['count']),
     });
   }
 
@@ -65,6 +69,7 @@ export class WebhooksController {
     return this.webhooks.get(auth.organizationId, id);
   }
 
+  @Idempotent()
   @Patch(':id')
   @ApiOperation({ summary: 'Change kind, URL, secret (null removes it), minimum severity or clusters (null for all)' })
   @ApiBody({ type: UpdateWebhookDto })
@@ -75,6 +80,7 @@ export class WebhooksController {
     return this.webhooks.update(auth.organizationId, id, webhookInput(body));
   }
 
+  @Idempotent()
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a webhook and its delivery log' })
@@ -84,6 +90,7 @@ export class WebhooksController {
     await this.webhooks.delete(auth.organizationId, id);
   }
 
+  @Idempotent()
   @Post(':id/test')
   @HttpCode(200)
   @ApiOperation({ summary: 'Send a sample message now (one attempt); the attempt is logged with the deliveries' })
@@ -97,12 +104,14 @@ export class WebhooksController {
   @ApiOperation({ summary: "The webhook's delivery attempts, newest first" })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: '1-200, default 50' })
   @ApiQuery({ name: 'cursor', required: false })
+  @ApiCountQuery()
   @ApiResponse({ status: 200, type: DeliveryList })
   @ApiResponse({ status: 404, type: ErrorDto })
   deliveries(@CurrentAuth() auth: Auth, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<ListView<DeliveryView>> {
     return this.webhooks.deliveries(auth.organizationId, id, {
       limit: intParam('limit', query['limit']) ?? null,
       cursor: stringParam('cursor', query['cursor']) ?? null,
+      count: countParam(query['count']),
     });
   }
 }

@@ -24,12 +24,10 @@ export interface ClusterInput {
   slbAttachmentQuota?: unknown;
 }
 
-export interface ClusterFindingArgs {
+export interface ClusterFindingArgs extends PageArgs {
   status?: string | null;
   severity?: string | null;
   ruleId?: string | null;
-  limit?: number | null;
-  cursor?: string | null;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
@@ -99,7 +97,7 @@ export class ClusterService {
       defaultLimit: 20,
       keyset: newestFirst('createdAt'),
       page: (limit, after) => this.clusters.listForOrganization(organizationId, limit, after),
-      count: () => this.clusters.countForOrganization(organizationId),
+      countRows: () => this.clusters.countForOrganization(organizationId),
       view: (row) => this.view(row),
     });
   }
@@ -138,18 +136,13 @@ export class ClusterService {
   }
 
   /** Queues a scan of the cluster (the worker's `cluster.scan` job). */
-  async requestScan(organizationId: string, id: string, trigger: 'manual' | 'schedule' = 'manual', idempotencyKey?: string): Promise<ScanView> {
+  async requestScan(organizationId: string, id: string, trigger: 'manual' | 'schedule' = 'manual'): Promise<ScanView> {
     const cluster = await this.row(organizationId, id);
-    if (idempotencyKey !== undefined) {
-      const earlier = await this.scans.findByIdempotencyKey(organizationId, idempotencyKey);
-      if (earlier) return toScanView(earlier);
-    }
     const scan = await this.scans.createQueuedForTarget({
       organizationId,
       targetId: cluster.targetId,
       trigger,
       ...(cluster.provider ? { provider: cluster.provider } : {}),
-      ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
     });
     if (!scan) throw notFound('cluster', id);
     try {
@@ -179,7 +172,7 @@ export class ClusterService {
       defaultLimit: 50,
       keyset: bySeverityThenNewest,
       page: (limit, after) => this.findingRows.listStates(organizationId, cluster.targetId, { ...filter, limit, ...(after ? { after } : {}) }),
-      count: () => this.findingRows.countStates(organizationId, cluster.targetId, filter),
+      countRows: () => this.findingRows.countStates(organizationId, cluster.targetId, filter),
       view: toClusterFindingView,
     });
   }

@@ -43,5 +43,5 @@ export class ScheduleView {
   @Field() @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
 
-export const ClusterList = ListOf(ClusterView, { counted: true });
+export const ClusterList = ListOf(ClusterView, { counted: 'on-request' });
 export const ClusterConnection = ConnectionOf(ClusterView, 'Cluster');

@@ -102,6 +102,8 @@ export interface PagePosition {
   cursors: string[];
   /** The page was asked for after a cursor. */
   after: boolean;
+  /** Counts the list, for a connection whose totalCount is selected (the page did not count it). */
+  count?: () => Promise<number>;
 }
 
 /** A page of a REST list. */
@@ -114,12 +116,22 @@ export interface ListView<T> {
 }
 
 /** The OpenAPI class of a REST list of `item` (`<Item>List`). */
-export function ListOf<T>(item: Type<T>, options: { counted: boolean }): Type<ListView<T>> {
+/**
+ * `counted`: true when the total comes from stored figures (always given), `on-request` when
+ * it takes a COUNT (given with `?count=exact`, or when the whole list fits in the first page).
+ */
+export function ListOf<T>(item: Type<T>, options: { counted: boolean | 'on-request' }): Type<ListView<T>> {
   class List {
     @ApiProperty({ type: [item] }) items!: T[];
     @ApiPropertyOptional({ description: 'Pass as `cursor` for the next page; absent on the last page.' }) nextCursor?: string;
   }
-  if (options.counted) ApiProperty({ type: Number })(List.prototype, 'totalCount');
+  if (options.counted === true) ApiProperty({ type: Number })(List.prototype, 'totalCount');
+  if (options.counted === 'on-request') {
+    ApiPropertyOptional({
+      type: Number,
+      description: 'How many items the whole list has: given with `count=exact` (a count of the rows), or when the whole list fits in the first page',
+    })(List.prototype, 'totalCount');
+  }
   Object.defineProperty(List, 'name', { value: `${item.name.replace(/View$/, '')}List` });
   return List;
 }
@@ -135,7 +147,8 @@ export interface Connection<T> {
   edges: Array<Edge<T>>;
   nodes: T[];
   pageInfo: PageInfo;
-  totalCount: number;
+  /** A getter when the list is counted on request: GraphQL reads it only when the field is selected. */
+  readonly totalCount: number | Promise<number>;
 }
 
 export function ConnectionOf<T>(item: Type<T>, graphqlName: string): Type<Connection<T>> {
@@ -149,7 +162,11 @@ export function ConnectionOf<T>(item: Type<T>, graphqlName: string): Type<Connec
     @Field(() => [ItemEdge]) edges!: Array<Edge<T>>;
     @Field(() => [item], { description: "The edges' nodes, without cursors" }) nodes!: T[];
     @Field(() => PageInfo) pageInfo!: PageInfo;
-    @Field(() => Int) totalCount!: number;
+    @Field(() => Int, {
+      description:
+        'How many items the whole list has (not this page): worked out only when selected (from stored figures, or a count of the rows) and charged for in the query cost',
+    })
+    totalCount!: number;
   }
   return ItemConnection;
 }
@@ -159,6 +176,8 @@ export function toConnection<T>(list: ListView<T>): Connection<T> {
   const position = list[PAGE_POSITION] ?? { cursors: [], after: false };
   if (position.cursors.length !== list.items.length) throw new Error('toConnection: a page without its cursors (make it with listPage)');
   const edges = list.items.map((node, index) => ({ cursor: position.cursors[index] as string, node }));
+  const count = position.count;
+  const total = list.totalCount ?? list.items.length;
   return {
     edges,
     nodes: list.items,
@@ -168,7 +187,9 @@ export function toConnection<T>(list: ListView<T>): Connection<T> {
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges[edges.length - 1]?.cursor ?? null,
     },
-    totalCount: list.totalCount ?? list.items.length,
+    get totalCount(): number | Promise<number> {
+      return list.totalCount === undefined && count ? count() : total;
+    },
   };
 }
 

@@ -97,9 +97,9 @@ export class ClusterFindingView extends FindingFields {
   lastScanId!: string;
 }
 
-export const ScanList = ListOf(ScanView, { counted: true });
+export const ScanList = ListOf(ScanView, { counted: 'on-request' });
 export const FindingList = ListOf(FindingView, { counted: true });
-export const ClusterFindingList = ListOf(ClusterFindingView, { counted: true });
+export const ClusterFindingList = ListOf(ClusterFindingView, { counted: 'on-request' });
 export const ScanConnection = ConnectionOf(ScanView, 'Scan');
 export const FindingConnection = ConnectionOf(FindingView, 'Finding');
 export const ClusterFindingConnection = ConnectionOf(ClusterFindingView, 'ClusterFinding');

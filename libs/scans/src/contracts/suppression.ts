@@ -24,4 +24,4 @@ export class HiddenFindingView extends FindingView {
   @ApiPropertyOptional({ format: 'uuid', description: 'Set when the target is a registered cluster' }) clusterId?: string;
 }
 
-export const HiddenFindingList = ListOf(HiddenFindingView, { counted: true });
+export const HiddenFindingList = ListOf(HiddenFindingView, { counted: 'on-request' });

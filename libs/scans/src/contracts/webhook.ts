@@ -42,7 +42,7 @@ export class DeliveryView {
   @Field() @ApiProperty({ format: 'date-time' }) at!: string;
 }
 
-export const WebhookList = ListOf(WebhookView, { counted: true });
-export const DeliveryList = ListOf(DeliveryView, { counted: true });
+export const WebhookList = ListOf(WebhookView, { counted: 'on-request' });
+export const DeliveryList = ListOf(DeliveryView, { counted: 'on-request' });
 export const WebhookConnection = ConnectionOf(WebhookView, 'Webhook');
 export const DeliveryConnection = ConnectionOf(DeliveryView, 'Delivery');

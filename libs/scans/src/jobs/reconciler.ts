@@ -2,12 +2,14 @@
 // that is queued or running with no live job in Redis (Redis restarted empty, a POST that
 // could not reach Redis, a job that gave up while Postgres was down and could not record it)
 // is queued again; deliveries promised by a finished scan that Redis lost are queued again;
-// uploaded manifests past their retention are deleted. Every step is idempotent (job ids are
-// scan ids; a delivery already made is not sent twice), so several workers may run it at once.
+// uploaded manifests past their retention are deleted, and so are expired Idempotency-Keys.
+// Every step is idempotent (job ids are scan ids; a delivery already made is not sent twice),
+// so several workers may run it at once.
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ScanRepository } from '#rollsafe/store';
 import { SCANS_CONFIG, type ScansConfig } from '../options.js';
 import { NotificationService } from '../webhooks/notification.service.js';
+import { IdempotencyService } from '../idempotency.service.js';
 import { JobQueue } from './job-queue.js';
 
 /** Job states in which a job will still run (or is running under a lock the stalled check watches). */
@@ -21,6 +23,7 @@ export interface ReconcileReport {
   requeued: string[];
   notificationsQueued: number;
   inputsDeleted: number;
+  idempotencyKeysPurged: number;
 }
 
 @Injectable()
@@ -31,6 +34,7 @@ export class ScanReconciler {
     private readonly scans: ScanRepository,
     private readonly jobs: JobQueue,
     private readonly notifications: NotificationService,
+    private readonly idempotency: IdempotencyService,
     @Inject(SCANS_CONFIG) private readonly options: ScansConfig,
   ) {}
 
@@ -61,6 +65,7 @@ export class ScanReconciler {
     const inputsDeleted = await this.scans.deleteInputsFinishedBefore(new Date(now.getTime() - retentionMs));
     if (inputsDeleted > 0)
       this.logger.log({ msg: 'uploaded manifests past their retention deleted', count: inputsDeleted, days: this.options.uploadRetentionDays });
-    return { requeued, notificationsQueued, inputsDeleted };
+    const idempotencyKeysPurged = await this.idempotency.purgeExpired(now);
+    return { requeued, notificationsQueued, inputsDeleted, idempotencyKeysPurged };
   }
 }

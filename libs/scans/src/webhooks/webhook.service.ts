@@ -87,7 +87,7 @@ export class WebhookService {
       defaultLimit: 20,
       keyset: newestFirst('createdAt'),
       page: (limit, after) => this.webhooks.listForOrganization(organizationId, limit, after),
-      count: () => this.webhooks.countForOrganization(organizationId),
+      countRows: () => this.webhooks.countForOrganization(organizationId),
       view: toWebhookView,
     });
   }
@@ -141,7 +141,7 @@ export class WebhookService {
       defaultLimit: 50,
       keyset: newestFirst('at'),
       page: (limit, after) => this.webhooks.listDeliveries(organizationId, id, limit, after),
-      count: () => this.webhooks.countDeliveries(organizationId, id),
+      countRows: () => this.webhooks.countDeliveries(organizationId, id),
       view: toDeliveryView,
     });
   }
