@@ -4,9 +4,11 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SCANS_CONFIG, type ScansConfig } from './options.js';
-import { PROVIDERS, runAdvisor, type AdvisorResult, type ProfileOverrides, type Provider, type Snapshot, type Suppression } from '#rollsafe/advisor';
+import { PROVIDERS, type ProfileOverrides, type Provider, type Snapshot, type Suppression } from '#rollsafe/advisor';
 import { DEFAULT_LIMITS } from '#rollsafe/manifests';
 import { DomainError } from './errors.js';
+import { advise, type EngineResult, type VerdictSettings } from './pipeline/advise.js';
+import { EncodedSnapshot } from './pipeline/snapshot-codec.js';
 
 export { PROVIDERS };
 export const MAX_UPLOAD_BYTES = DEFAULT_LIMITS.maxBytes;
@@ -88,21 +90,37 @@ export class ScanEngine {
   constructor(@Optional() @Inject(SCANS_CONFIG) private readonly config?: Pick<ScansConfig, 'scanTimeoutMs' | 'scanMemoryMb'>) {}
 
   /**
-   * Runs the advisor over a snapshot (async so that a test can hold it). A snapshot of
-   * INLINE_OBJECTS or more runs on a thread of its own under the per-scan budget
-   * (ROLLSAFE_SCAN_TIMEOUT_MS, ROLLSAFE_SCAN_MEMORY_MB): past either, ScanBudgetError.
+   * Runs the advisor over a snapshot (async so that a test can hold it), and the per-Service
+   * verdicts on the same index when `verdicts` says how. A snapshot of INLINE_OBJECTS or more
+   * runs on a thread of its own under the per-scan budget (ROLLSAFE_SCAN_TIMEOUT_MS,
+   * ROLLSAFE_SCAN_MEMORY_MB): past either, ScanBudgetError. A kept upload's snapshot is decoded
+   * on that thread.
    */
-  run(snapshot: Snapshot, options: EngineOptions): Promise<AdvisorResult> {
-    if (!this.config || objectCount(snapshot) < INLINE_OBJECTS) return Promise.resolve(runAdvisor(snapshot, options));
-    return runBudgeted(snapshot, options, this.config.scanTimeoutMs, this.config.scanMemoryMb);
+  run(snapshot: Snapshot | EncodedSnapshot, options: EngineOptions, verdicts?: VerdictSettings): Promise<EngineResult> {
+    const objects = snapshot instanceof EncodedSnapshot ? snapshot.objects : objectCount(snapshot);
+    if (!this.config || objects < INLINE_OBJECTS) {
+      return Promise.resolve(advise(snapshot instanceof EncodedSnapshot ? snapshot.decode() : snapshot, options, verdicts));
+    }
+    return runBudgeted(snapshot, options, this.config.scanTimeoutMs, this.config.scanMemoryMb, verdicts);
   }
 }
 
-/** The advisor on a thread capped at `memoryMb` of heap and terminated after `timeoutMs`. */
-export function runBudgeted(snapshot: Snapshot, options: EngineOptions, timeoutMs: number, memoryMb: number): Promise<AdvisorResult> {
-  return new Promise<AdvisorResult>((resolve, reject) => {
+/**
+ * The advisor (and the verdicts, when asked) on a thread capped at `memoryMb` of heap and
+ * terminated after `timeoutMs`. The thread answers with JSON text: a structured clone of
+ * thousands of findings costs the receiving thread several times a JSON.parse of them.
+ */
+export function runBudgeted(
+  snapshot: Snapshot | EncodedSnapshot,
+  options: EngineOptions,
+  timeoutMs: number,
+  memoryMb: number,
+  verdicts?: VerdictSettings,
+): Promise<EngineResult> {
+  return new Promise<EngineResult>((resolve, reject) => {
+    const input = snapshot instanceof EncodedSnapshot ? { snapshotText: snapshot.text } : { snapshot };
     const worker = new Worker(advisorThreadScript(), {
-      workerData: { snapshot, options },
+      workerData: { ...input, options, ...(verdicts ? { verdicts } : {}) },
       resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: Math.max(16, Math.min(64, memoryMb / 8)) },
     });
     let settled = false;
@@ -116,8 +134,8 @@ export function runBudgeted(snapshot: Snapshot, options: EngineOptions, timeoutM
       settle(() => reject(new ScanBudgetError(`the scan went over its time budget: the rules ran for more than ${timeoutMs} ms (ROLLSAFE_SCAN_TIMEOUT_MS)`)));
       void worker.terminate();
     }, timeoutMs);
-    worker.once('message', (result: AdvisorResult) => {
-      settle(() => resolve(result));
+    worker.once('message', (text: string) => {
+      settle(() => resolve(JSON.parse(text) as EngineResult));
       void worker.terminate();
     });
     worker.once('error', (error: Error & { code?: string }) =>

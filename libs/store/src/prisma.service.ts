@@ -29,19 +29,33 @@ export class PrismaService implements OnModuleDestroy {
    * per 10 MB, while node-postgres only sends them. The hot findings page reads through it
    * too (ScanFindingsReader), hence half the pool size.
    */
-  readonly bulk: pg.Pool;
+  get bulk(): pg.Pool {
+    // Nest ends the pool (onModuleDestroy) before BullMQ's workers finish their running jobs
+    // (onApplicationShutdown): such a job's result write gets a fresh pool, as the Prisma client
+    // reconnects after $disconnect. allowExitOnIdle: that pool never holds the process.
+    if (this.pool.ended) this.pool = this.newPool();
+    return this.pool;
+  }
 
-  constructor(options: StoreOptions) {
+  private pool: pg.Pool;
+
+  constructor(private readonly options: StoreOptions) {
     this.client = createPrismaClient(options);
-    this.bulk = new pg.Pool({
-      connectionString: options.databaseUrl,
-      max: Math.max(2, Math.ceil(options.poolSize / 2)),
+    this.pool = this.newPool();
+  }
+
+  private newPool(): pg.Pool {
+    const pool = new pg.Pool({
+      connectionString: this.options.databaseUrl,
+      max: Math.max(2, Math.ceil(this.options.poolSize / 2)),
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 10_000,
+      allowExitOnIdle: true,
     });
     // An idle connection that Postgres closes (a restart, an outage) is dropped by the pool; the
     // error it emits must not end the process. The next query gets a fresh connection or fails.
-    this.bulk.on('error', () => undefined);
+    pool.on('error', () => undefined);
+    return pool;
   }
 
   /**
@@ -52,7 +66,7 @@ export class PrismaService implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.all([this.client.$disconnect(), this.bulk.end()]),
+      Promise.all([this.client.$disconnect(), this.pool.ended ? undefined : this.pool.end()]),
       new Promise<void>((resolve) => {
         timer = setTimeout(resolve, DISCONNECT_TIMEOUT_MS);
         timer.unref();

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DEFAULT_LIMITS, parseManifests } from '#rollsafe/manifests';
 import type { StartedScan } from '#rollsafe/store';
-import { decodeSnapshot } from './snapshot-codec.js';
+import { codecVersionOf, EncodedSnapshot, SNAPSHOT_CODEC_VERSION } from './snapshot-codec.js';
 import { ScanFailure, type ScanSource, type SourcedSnapshot } from './scan-source.js';
 
 /** Uploaded manifests: the snapshot the API parsed when it accepted them, or (for older rows) the files parsed now. */
@@ -9,10 +9,9 @@ import { ScanFailure, type ScanSource, type SourcedSnapshot } from './scan-sourc
 export class ManifestSource implements ScanSource {
   async collect(started: StartedScan): Promise<SourcedSnapshot> {
     const settings = { provider: started.scan.provider };
-    const stored = started.snapshot ? decodeSnapshot(started.snapshot) : undefined;
-    if (stored)
+    if (started.snapshot && codecVersionOf(started.snapshot) === SNAPSHOT_CODEC_VERSION)
       return {
-        snapshot: stored,
+        snapshot: new EncodedSnapshot(started.snapshot, started.scan.documentCount),
         documentCount: started.scan.documentCount,
         warnings: [],
         settings,

@@ -6,6 +6,8 @@ import { parseManifests } from '#rollsafe/manifests';
 import { runAdvisor, type Snapshot } from '#rollsafe/advisor';
 import { testConfig } from '#rollsafe/testing';
 import { INLINE_OBJECTS, ScanBudgetError, ScanEngine, objectCount, runBudgeted } from '../scan-engine.js';
+import { advise } from './advise.js';
+import { EncodedSnapshot, encodeSnapshot } from './snapshot-codec.js';
 
 function manyDeployments(count: number): Snapshot {
   const documents: string[] = [];
@@ -29,6 +31,26 @@ describe('per-scan budget (ScanEngine)', () => {
     const inline = runAdvisor(big, options);
     expect(threaded.findings.length).toBe(inline.findings.length);
     expect(threaded.findings.map((f) => f.fingerprint)).toEqual(inline.findings.map((f) => f.fingerprint));
+  }, 60_000);
+
+  it('decodes a kept snapshot on the thread and judges the Services there, as in place', async () => {
+    const withServices = parseManifests(
+      [
+        {
+          name: 'lb.yaml',
+          text: `apiVersion: v1\nkind: Service\nmetadata: {name: web-0, namespace: shop}\nspec: {type: LoadBalancer, selector: {app: web-0}, ports: [{port: 80}]}\n`,
+        },
+      ],
+      {},
+    ).snapshot;
+    const snapshot = { ...big, services: withServices.services, locations: new Map([...big.locations, ...withServices.locations]) };
+    const settings = { provider: 'alibaba' };
+    const threaded = await new ScanEngine(testConfig()).run(new EncodedSnapshot(encodeSnapshot(snapshot), INLINE_OBJECTS + 501), options, settings);
+    const inline = advise(snapshot, options, settings);
+    expect(threaded.findings.map((f) => f.fingerprint)).toEqual(inline.findings.map((f) => f.fingerprint));
+    expect(threaded.findings.map((f) => f.location)).toEqual(inline.findings.map((f) => f.location));
+    expect(threaded.verdicts).toEqual(inline.verdicts);
+    expect(threaded.verdicts && 'verdicts' in threaded.verdicts && threaded.verdicts.verdicts.map((v) => v.service.name)).toEqual(['web-0']);
   }, 60_000);
 
   it('fails a scan over its time budget with a message naming the budget, and keeps the event loop free', async () => {

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { AdvisorResult, Finding as AdvisorFinding } from '#rollsafe/advisor';
+import type { Finding as AdvisorFinding } from '#rollsafe/advisor';
 import { ScanRepository, type FindingRow, type Prisma } from '#rollsafe/store';
 import type { JobContext } from '../jobs/catalog.js';
 import { SCANS_CONFIG, type ScansConfig } from '../options.js';
 import { ScanEngine, engineOptions } from '../scan-engine.js';
 import { NotificationService } from '../webhooks/notification.service.js';
+import type { EngineResult } from './advise.js';
 import { diffFindings } from './finding-diff.js';
 import { diffVerdicts } from './verdict-diff.js';
 import { VerdictJudge } from './verdict-judge.js';
@@ -67,7 +68,7 @@ export class ScanPipeline {
       if (error instanceof ScanFailure) return this.fail(scanId, error.message);
       throw error;
     }
-    let result: AdvisorResult;
+    let result: EngineResult;
     const profileOverrides = organizationProfileOverrides(started.profileOverrides);
     try {
       result = await this.engine.run(
@@ -78,6 +79,8 @@ export class ScanPipeline {
           docsBaseUrl: this.options.docsBaseUrl,
           profileOverrides,
         }),
+        // The verdicts run with the rules, on the same index (and thread).
+        { provider: sourced.settings.provider ?? null, ...(profileOverrides ? { profileOverrides } : {}) },
       );
       phases.lap('advisor');
     } catch (error) {

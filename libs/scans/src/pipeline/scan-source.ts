@@ -1,10 +1,12 @@
 import type { Snapshot } from '#rollsafe/advisor';
 import type { ScanWarning, StartedScan } from '#rollsafe/store';
 import type { JobContext } from '../jobs/catalog.js';
+import type { EncodedSnapshot } from './snapshot-codec.js';
 
 /** What a source hands the advisor: the snapshot and what the scan records about it. */
 export interface SourcedSnapshot {
-  snapshot: Snapshot;
+  /** The snapshot, or the text the API kept of an upload's (decoded on the advisor's thread). */
+  snapshot: Snapshot | EncodedSnapshot;
   documentCount: number;
   /** Said before the advisor's own warnings (e.g. kinds the credentials cannot list). */
   warnings: ScanWarning[];

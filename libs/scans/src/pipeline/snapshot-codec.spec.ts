@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Snapshot } from '#rollsafe/advisor';
 import { parseManifests } from '#rollsafe/manifests';
-import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
+import { codecVersionOf, decodeSnapshot, EncodedSnapshot, encodeSnapshot, SNAPSHOT_CODEC_VERSION } from './snapshot-codec.js';
 
 const corpus = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../corpus/real-world');
 
@@ -35,5 +35,20 @@ describe('snapshot codec', () => {
 
   it('ignores a snapshot stored by another version of the codec (the files are parsed again)', () => {
     expect(decodeSnapshot(JSON.stringify({ version: 1, facts: { source: 'manifests' } }))).toBeUndefined();
+  });
+
+  it('reads the codec version of kept text without decoding it, whatever "version" keys the manifests hold', () => {
+    const text =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: a}\ndata: {version: "7", "\\"version\\":": "9"}\n---\n' +
+      'apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: a, labels: {version: "3"}}\nspec: {selector: {version: "3"}}\n';
+    const { snapshot, errors } = parseManifests([{ name: '"version":5.yaml', text }]);
+    expect(errors).toEqual([]);
+    const encoded = encodeSnapshot(snapshot);
+    expect(codecVersionOf(encoded)).toBe(SNAPSHOT_CODEC_VERSION);
+    expect(codecVersionOf(JSON.stringify({ version: 1, facts: { source: 'manifests' }, locations: {} }))).toBe(1);
+    expect(codecVersionOf('{}')).toBeUndefined();
+    const kept = new EncodedSnapshot(encoded, 2);
+    expect(comparable(kept.decode())).toEqual(comparable(snapshot));
+    expect(kept.decode()).toBe(kept.decode());
   });
 });

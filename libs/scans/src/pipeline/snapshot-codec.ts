@@ -42,3 +42,36 @@ export function decodeSnapshot(text: string): Snapshot | undefined {
   }
   return snapshot;
 }
+
+/**
+ * The codec version of `encodeSnapshot` text without parsing it: `version` is the last key
+ * before `locations`, whose strings are file names, so the last `"version":` of the text is it
+ * (a quote inside a JSON string is escaped).
+ */
+export function codecVersionOf(text: string): number | undefined {
+  const at = text.lastIndexOf('"version":');
+  if (at < 0) return undefined;
+  const match = /^\d+/.exec(text.slice(at + '"version":'.length, at + '"version":'.length + 12));
+  return match ? Number(match[0]) : undefined;
+}
+
+/**
+ * A snapshot kept as codec text by the API: handed to the advisor thread as it is (a string is
+ * copied in one piece; the decoded object graph would be cloned object by object, several
+ * times the cost of decoding it) and decoded there; decoded here only when asked.
+ */
+export class EncodedSnapshot {
+  private decoded: Snapshot | undefined;
+
+  /** `objects`: how many objects it holds, about (the upload's document count). */
+  constructor(
+    readonly text: string,
+    readonly objects: number,
+  ) {}
+
+  decode(): Snapshot {
+    this.decoded ??= decodeSnapshot(this.text);
+    if (!this.decoded) throw new Error(`the kept snapshot is not of codec version ${SNAPSHOT_CODEC_VERSION}`);
+    return this.decoded;
+  }
+}
