@@ -30,8 +30,23 @@ const INDICATOR = new Set([...'-?:,[]{}#&*!|>\'"%@`'].map((c) => c.charCodeAt(0)
 /** Characters that end a plain scalar in a flow collection (and spaces). */
 const FLOW_STOP = new Set([...' ,[]{}'].map((c) => c.charCodeAt(0)));
 
-export function parseBlockDocument(text: string, maxNodes: number, maxDepth: number): BlockResult {
-  const parser = new BlockParser(text, maxNodes, maxDepth);
+/**
+ * Plain mapping keys and plain scalar values seen lately, by a hash of length and first and
+ * last characters: manifests repeat a few hundred keys (`name`, `image`, label keys) and many
+ * values (`TCP`, `80`, `true`), and one found here is compared in place instead of being cut
+ * out of the text and resolved again (values are primitives, so sharing them is safe). Share
+ * one across the documents of an input; it holds slices of the texts it saw.
+ */
+export class KeyCache {
+  readonly sources: Array<string | undefined> = new Array<string | undefined>(KEY_SLOTS);
+  readonly keys: string[] = new Array<string>(KEY_SLOTS);
+  readonly valueSources: Array<string | undefined> = new Array<string | undefined>(KEY_SLOTS);
+  readonly values: unknown[] = new Array<unknown>(KEY_SLOTS);
+}
+const KEY_SLOTS = 1024;
+
+export function parseBlockDocument(text: string, maxNodes: number, maxDepth: number, keys: KeyCache = new KeyCache()): BlockResult {
+  const parser = new BlockParser(text, maxNodes, maxDepth, keys);
   try {
     return parser.document();
   } catch {
@@ -53,6 +68,7 @@ class BlockParser {
     private readonly text: string,
     private readonly maxNodes: number,
     private readonly maxDepth: number,
+    private readonly keyCache: KeyCache,
   ) {}
 
   document(): unknown {
@@ -249,10 +265,17 @@ class BlockParser {
     if (INDICATOR.has(first) && !this.plainIndicatorStart(at)) bail();
     let end = colon;
     while (end > at && text.charCodeAt(end - 1) === SPACE) end--;
+    const cache = this.keyCache;
+    const slot = ((end - at) * 31 + first * 7 + text.charCodeAt(end - 1)) & (KEY_SLOTS - 1);
+    const seen = cache.sources[slot];
+    if (seen !== undefined && seen.length === end - at && text.startsWith(seen, at)) return cache.keys[slot] as string;
     const source = text.slice(at, end);
     if (source.includes(' #')) bail();
     const value = resolvePlain(source);
-    return typeof value === 'string' ? value : String(value);
+    const key = typeof value === 'string' ? value : String(value);
+    cache.sources[slot] = source;
+    cache.keys[slot] = key;
+    return key;
   }
 
   /** `-`, `?` and `:` may start a plain scalar when a non-space follows. */
@@ -297,11 +320,22 @@ class BlockParser {
       }
     }
     while (end > at && text.charCodeAt(end - 1) === SPACE) end--;
-    const source = text.slice(at, end);
-    if (source.includes(': ') || source.endsWith(':')) bail();
+    const cache = this.keyCache;
+    const slot = ((end - at) * 31 + first * 7 + text.charCodeAt(end - 1)) & (KEY_SLOTS - 1);
+    const seen = cache.valueSources[slot];
+    let value: unknown;
+    if (seen !== undefined && seen.length === end - at && text.startsWith(seen, at)) {
+      value = cache.values[slot];
+    } else {
+      const source = text.slice(at, end);
+      if (source.includes(': ') || source.endsWith(':')) bail();
+      value = resolvePlain(source);
+      cache.valueSources[slot] = source;
+      cache.values[slot] = value;
+    }
     this.nextLine();
     this.plainFollowsCheck(parentIndent);
-    return resolvePlain(source);
+    return value;
   }
 
   /** A line more indented than the parent after a one-line value would continue it (multi-line scalar): give up. */
