@@ -44,7 +44,8 @@ if (args[0] === '--summarize') {
       '--format',
       'json',
     ],
-    { cwd: root, stdio: ['ignore', fs.openSync('/dev/null', 'w'), 'inherit'] },
+    // Into a file, as run.mjs writes it (the CLI writes a file straight, /dev/null through the stream).
+    { cwd: root, stdio: ['ignore', fs.openSync(path.join(dir, 'scan.json'), 'w'), 'inherit'] },
   );
   wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   process.stdout.write(`bin/rollsafe exited ${result.status} after ${wallSeconds.toFixed(2)} s (with the profiler on)\n`);
@@ -60,6 +61,7 @@ for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n
 const MARKERS = [
   { phase: 'start-up: tsc freshness check (buildIsStale)', fn: 'buildIsStale' },
   { phase: 'read file', fn: 'readManifestPaths' },
+  { phase: 'read file', fn: 'readFileHandle' },
   { phase: 'parse: reference path (js-yaml 5 events: anchors, tags, duplicate keys, Lists)', fn: 'parseReference' },
   { phase: 'parse: js-yaml loadAll (floor.mjs)', fn: 'loadAll' },
   { phase: 'parse: block parser (parseBlockDocument)', fn: 'parseBlockDocument' },
@@ -85,6 +87,7 @@ const MARKERS = [
   { phase: 'rules: slb-quota.js', url: '/rules/slb-quota.js' },
   { phase: 'rules: helpers/drain-delay', url: '/rules/' },
   { phase: 'engine: other (runAdvisor)', fn: 'runAdvisor' },
+  { phase: 'simulator: serviceVerdicts (libs/simulator)', fn: 'serviceVerdicts' },
   { phase: 'output: formatJson + JSON.stringify', fn: 'formatJson' },
   { phase: 'output: write stdout', fn: 'writeGeneric' },
   { phase: 'output: write stdout', fn: 'writeOrBuffer' },
@@ -139,7 +142,7 @@ for (let i = 0; i < profile.samples.length; i++) {
 
 const phases = [...new Set([...totals.keys(), ...gcBy.keys()])];
 const rows = phases.map((p) => [p, totals.get(p) ?? 0, gcBy.get(p) ?? 0]);
-const order = ['start-up', 'read', 'parse', 'index', 'rules', 'engine', 'output', 'main'];
+const order = ['start-up', 'read', 'parse', 'index', 'rules', 'engine', 'simulator', 'output', 'main'];
 rows.sort((a, b) => order.findIndex((o) => a[0].startsWith(o)) - order.findIndex((o) => b[0].startsWith(o)) || b[1] + b[2] - (a[1] + a[2]));
 const ms = (v) => `${v.toFixed(0).padStart(7)} ms`;
 const pct = (v) => `${((100 * v) / total).toFixed(1).padStart(5)} %`;

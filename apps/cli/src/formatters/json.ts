@@ -28,8 +28,8 @@ export function* formatJson(report: ScanReport, pretty: boolean): Generator<stri
   }
   yield '{"findings":[';
   for (let start = 0; start < result.findings.length; start += FINDINGS_PER_CHUNK) {
-    const chunk = JSON.stringify(result.findings.slice(start, start + FINDINGS_PER_CHUNK));
-    yield (start > 0 ? ',' : '') + chunk.slice(1, -1);
+    if (start > 0) yield ','; // alone: prepended, it would make each chunk a string to copy before writing
+    yield JSON.stringify(result.findings.slice(start, start + FINDINGS_PER_CHUNK)).slice(1, -1);
   }
   yield `],${JSON.stringify(rest).slice(1)}\n`;
 }

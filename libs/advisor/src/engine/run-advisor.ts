@@ -95,18 +95,21 @@ function canEvaluate(rule: Rule, snapshot: Snapshot): boolean {
 function toFinding(rule: Rule, draft: FindingDraft, snapshot: Snapshot, options: ResolvedOptions): Finding {
   const { kind, namespace, name, object } = draft.subject;
   const location = object ? snapshot.locations.get(object) : undefined;
-  return {
-    ruleId: rule.id,
-    severity: draft.severity,
-    resource: { kind, namespace, name },
-    ...(draft.container !== undefined ? { container: draft.container } : {}),
-    message: draft.message,
-    evidence: draft.evidence,
-    remediation: draft.remediation,
-    docs: `${options.docsBaseUrl}/${rule.id}.md`,
-    ...(location ? { location } : {}),
-    fingerprint: fingerprintOf(rule.id, kind, namespace, name, draft.subKey ?? draft.container ?? ''),
-  };
+  const ruleId = rule.id;
+  const { severity, container, message, evidence, remediation } = draft;
+  const resource = { kind, namespace, name };
+  const docs = `${options.docsBaseUrl}/${ruleId}.md`;
+  const fingerprint = fingerprintOf(ruleId, kind, namespace, name, draft.subKey ?? container ?? '');
+  // One literal per optional key present (the JSON output keeps this key order): spreading
+  // `{ container }` or `{}` into the literal allocated two objects per finding.
+  if (container !== undefined) {
+    return location
+      ? { ruleId, severity, resource, container, message, evidence, remediation, docs, location, fingerprint }
+      : { ruleId, severity, resource, container, message, evidence, remediation, docs, fingerprint };
+  }
+  return location
+    ? { ruleId, severity, resource, message, evidence, remediation, docs, location, fingerprint }
+    : { ruleId, severity, resource, message, evidence, remediation, docs, fingerprint };
 }
 
 function isSuppressed(finding: Finding, draft: FindingDraft, suppressions: Suppression[]): boolean {

@@ -46,8 +46,19 @@ function servicePortTargets(context: RuleContext, workload: Workload): Array<str
     .filter((t): t is string | number => t !== undefined);
 }
 
+/** Per advisor run (one options object per run) and workload: several rules and remediations ask for each. */
+const strictestDrains = new WeakMap<RuleContext['options'], WeakMap<Workload, DrainRequirement>>();
+
 /** The strictest drain delay the workload's Services need. */
 function strictestDrain(context: RuleContext, workload: Workload): DrainRequirement {
+  let byWorkload = strictestDrains.get(context.options);
+  if (!byWorkload) strictestDrains.set(context.options, (byWorkload = new WeakMap()));
+  let drain = byWorkload.get(workload);
+  if (!drain) byWorkload.set(workload, (drain = computeStrictestDrain(context, workload)));
+  return drain;
+}
+
+function computeStrictestDrain(context: RuleContext, workload: Workload): DrainRequirement {
   return context.index
     .servicesOf(workload)
     .map((service) =>
@@ -306,12 +317,15 @@ export const terminationGraceTooShort: Rule = {
       const duration = preStopDuration(container);
       if (!duration.present) return;
       const grace = workload.podSpec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
-      const { target } = graceTarget(context, workload);
-      const remediation = patchRemediation(
-        `Set terminationGracePeriodSeconds to at least the preStop duration plus the app's shutdown time (${target} s)${duration.seconds === undefined ? '; raise it further if the hook takes longer than 30 s' : ''}.`,
-        targetOf(workload),
-        podPatch(workload, { terminationGracePeriodSeconds: target }),
-      );
+      // Built only for a container that gets a finding: most containers with a preStop get none.
+      const remediation = () => {
+        const { target } = graceTarget(context, workload);
+        return patchRemediation(
+          `Set terminationGracePeriodSeconds to at least the preStop duration plus the app's shutdown time (${target} s)${duration.seconds === undefined ? '; raise it further if the hook takes longer than 30 s' : ''}.`,
+          targetOf(workload),
+          podPatch(workload, { terminationGracePeriodSeconds: target }),
+        );
+      };
       if (grace <= 1) {
         // RULES.md: grace 0 or 1 with any preStop hook: the kubelet kills the container before the hook can drain.
         context.report({
@@ -327,7 +341,7 @@ export const terminationGraceTooShort: Rule = {
             preStopHandler: duration.handler,
             appShutdownSeconds: context.options.appShutdownSeconds,
           },
-          remediation,
+          remediation: remediation(),
         });
         return;
       }
@@ -354,7 +368,7 @@ export const terminationGraceTooShort: Rule = {
           appShutdownSeconds: context.options.appShutdownSeconds,
           ...(sidecars.seconds > 0 ? { sidecarStopSeconds: sidecars.seconds, sidecars: sidecars.sidecars, requiredSeconds: needed } : {}),
         },
-        remediation,
+        remediation: remediation(),
       });
     });
   },

@@ -6,7 +6,8 @@ import { matchesLabelSelector, matchesServiceSelector } from '../util/selectors.
  * shortest posting list of its pairs instead of by scanning every object.
  */
 export class LabelIndex<T> {
-  private readonly postings = new Map<string, T[]>();
+  /** namespace -> label key -> label value -> items: nested maps, so no key string is built per label. */
+  private readonly postings = new Map<string, Map<string, Map<string, T[]>>>();
   private readonly byNamespace = new Map<string, T[]>();
 
   constructor(private readonly labelsOf: (item: T) => Labels) {}
@@ -14,7 +15,13 @@ export class LabelIndex<T> {
   add(namespace: string, item: T): void {
     push(this.byNamespace, namespace, item);
     const labels = this.labelsOf(item);
-    for (const key in labels) push(this.postings, pairKey(namespace, key, labels[key]), item);
+    let byKey = this.postings.get(namespace);
+    if (!byKey) this.postings.set(namespace, (byKey = new Map()));
+    for (const key in labels) {
+      let byValue = byKey.get(key);
+      if (!byValue) byKey.set(key, (byValue = new Map()));
+      push(byValue, String(labels[key]), item);
+    }
   }
 
   inNamespace(namespace: string): readonly T[] {
@@ -37,18 +44,15 @@ export class LabelIndex<T> {
   }
 
   private shortestPosting(namespace: string, pairs: Labels): readonly T[] | undefined {
+    const byKey = this.postings.get(namespace);
     let shortest: readonly T[] | undefined;
     for (const key in pairs) {
-      const posting = this.postings.get(pairKey(namespace, key, pairs[key]));
+      const posting = byKey?.get(key)?.get(String(pairs[key]));
       if (!posting) return undefined;
       if (!shortest || posting.length < shortest.length) shortest = posting;
     }
     return shortest;
   }
-}
-
-function pairKey(namespace: string, key: string, value: unknown): string {
-  return `${namespace}\u0000${key}\u0000${String(value)}`;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
