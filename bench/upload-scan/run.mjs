@@ -233,8 +233,41 @@ function workerLine(scanId) {
   return undefined;
 }
 
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** CPU seconds (user + system, all threads) a process has used, or undefined when it is gone. */
+function cpuSeconds(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU used so far by the worker process and by the Postgres backends connected to the
+ * benchmark's database (the scan's reads and its result write run there, on the same cores).
+ */
+async function cpuSample(db, workerPid, apiPid) {
+  const { rows } = await db.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  return { worker: cpuSeconds(workerPid) ?? 0, api: cpuSeconds(apiPid) ?? 0, backends: new Map(rows.map((row) => [row.pid, cpuSeconds(row.pid) ?? 0])) };
+}
+
+/** CPU seconds between two samples; a backend that appeared meanwhile counts whole. */
+function cpuBetween(before, after) {
+  let postgres = 0;
+  for (const [pid, seconds] of after.backends) postgres += seconds - (before.backends.get(pid) ?? 0);
+  return {
+    workerMs: Math.round((after.worker - before.worker) * 1000),
+    postgresMs: Math.round(postgres * 1000),
+    apiMs: Math.round((after.api - before.api) * 1000),
+  };
+}
+
 /** One upload: POST, then poll the scan row until it is finished; the API's loop meanwhile. */
-async function uploadAndWait({ port, apiKey, body, db, api }) {
+async function uploadAndWait({ port, apiKey, body, db, api, workerPid }) {
   await loopWindow(api); // starts the window afresh
   let done = false;
   const probing = probe(port, () => done);
@@ -251,16 +284,21 @@ async function uploadAndWait({ port, apiKey, body, db, api }) {
     throw new Error(`the upload answered ${res.status}: ${res.text.slice(0, 300)}`);
   }
   const scanId = JSON.parse(res.text).id;
+  const acceptLoop = await loopWindow(api); // POST sent -> 202; the next window runs to succeeded
   let row;
+  let cpuAtStart;
   const deadline = Date.now() + 300_000;
   for (;;) {
     const { rows } = await db.query('SELECT status, started_at, finished_at, error FROM scans WHERE id = $1', [scanId]);
     row = rows[0];
+    // Sampled when the poll first sees the scan started (within 5 ms of the job's start).
+    if (!cpuAtStart && row && row.status !== 'queued') cpuAtStart = await cpuSample(db, workerPid, api.child.pid);
     if (row && (row.status === 'succeeded' || row.status === 'failed')) break;
     if (Date.now() > deadline) throw new Error(`scan ${scanId} did not finish within 300 s`);
     await sleep(5);
   }
   const observed = Date.now();
+  const cpu = cpuBetween(cpuAtStart, await cpuSample(db, workerPid, api.child.pid));
   done = true;
   const probes = await probing;
   const loop = await loopWindow(api);
@@ -274,13 +312,52 @@ async function uploadAndWait({ port, apiKey, body, db, api }) {
     acceptMs: accepted - sent,
     queuedMs: row.started_at.getTime() - accepted,
     workerScanMs: observed - row.started_at.getTime(),
+    cpu,
     uploadToSucceededMs: observed - sent,
     phasesMs: worker?.phasesMs,
+    acceptLoop,
     loop,
     healthz: { p99: percentile(probes.latencies, 99), max: Math.max(...probes.latencies), probes: probes.latencies.length, failures: probes.failures },
     loadavg: loadavg(),
   };
 }
+
+/**
+ * Issue 11's hostile uploads, refused with 413 while parsing: a kind: List of a million `{}` and
+ * a million empty documents. How long the refusal took and the API's loop meanwhile.
+ */
+async function hostileUpload({ port, apiKey, api }, body) {
+  await loopWindow(api);
+  let done = false;
+  const probing = probe(port, () => done);
+  const res = await request(port, 'POST', '/api/v1/scans', {
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/yaml', 'content-length': String(Buffer.byteLength(body)) },
+    body,
+    fresh: true,
+  });
+  done = true;
+  const probes = await probing;
+  const loop = await loopWindow(api);
+  let error;
+  try {
+    error = JSON.parse(res.text).error;
+  } catch {
+    error = { message: res.text.slice(0, 200) };
+  }
+  return {
+    status: res.status,
+    ms: res.ms,
+    message: error?.message,
+    loop,
+    healthz: { p99: percentile(probes.latencies, 99), max: Math.max(...probes.latencies), probes: probes.latencies.length },
+    loadavg: loadavg(),
+  };
+}
+
+const HOSTILE = {
+  'kind: List of 1,000,000 {}': () => `apiVersion: v1\nkind: List\nitems:\n${'- {}\n'.repeat(1_000_000)}`,
+  '1,000,000 empty documents': () => '---\n'.repeat(1_000_000),
+};
 
 function cliRun(file, useTime) {
   const started = loadavg();
@@ -295,7 +372,13 @@ function cliRun(file, useTime) {
   // 0: no finding at the failing threshold; 1: findings (both are a finished scan).
   if (run.status !== 0 && run.status !== 1) throw new Error(`bin/rollsafe scan exited ${run.status}: ${run.stderr.slice(0, 500)}`);
   const findings = JSON.parse(fs.readFileSync(path.join(outDir, 'cli.json'), 'utf8')).findings?.length;
-  return { ms: run.seconds * 1000, rssKb: run.rssKb, findings, loadavg: started };
+  return {
+    ms: run.seconds * 1000,
+    cpuMs: run.cpuSeconds === undefined ? undefined : Math.round(run.cpuSeconds * 1000),
+    rssKb: run.rssKb,
+    findings,
+    loadavg: started,
+  };
 }
 
 async function main() {
@@ -339,7 +422,9 @@ async function main() {
   const apps = [startApp('api', apiEnv), startApp('worker', env)];
   const db = new pg.Client({ connectionString: databaseUrl });
   const rounds = [];
+  const hostile = {};
   let warm;
+  let idle;
   try {
     await waitReady(port, apps);
     await db.connect();
@@ -349,18 +434,31 @@ async function main() {
     });
     if (org.status !== 201) throw new Error(`creating the organization answered ${org.status}: ${org.text.slice(0, 300)}`);
     const apiKey = JSON.parse(org.text).apiKey;
-    const upload = () => uploadAndWait({ port, apiKey, body, db, api: apps[0] });
+    const upload = () => uploadAndWait({ port, apiKey, body, db, api: apps[0], workerPid: apps[1].child.pid });
 
     log('warm-up: one upload scanned (JIT, connections, threads), not counted ...');
     warm = await upload();
+    // The floor: the same API idle for 5 s (on a shared machine its loop is late too).
+    await loopWindow(apps[0]);
+    let idleDone = false;
+    const idleProbes = probe(port, () => idleDone);
+    await sleep(5000);
+    idleDone = true;
+    const idleHealthz = (await idleProbes).latencies;
+    idle = { loop: await loopWindow(apps[0]), healthz: { p99: percentile(idleHealthz, 99), max: Math.max(...idleHealthz) }, loadavg: loadavg() };
     for (let round = 1; round <= settings.repeat; round += 1) {
       log(`round ${round}/${settings.repeat}: CLI, then the upload (load average ${loadavg()}) ...`);
       const cli = cliRun(file, useTime);
       const api = await upload();
-      rounds.push({ cli, api, ratio: api.workerScanMs / cli.ms });
+      const cpuRatio = cli.cpuMs ? (api.cpu.workerMs + api.cpu.postgresMs) / cli.cpuMs : undefined;
+      rounds.push({ cli, api, ratio: api.workerScanMs / cli.ms, cpuRatio });
       log(
-        `  cli ${cli.ms.toFixed(0)} ms; worker scan ${api.workerScanMs} ms (${(api.workerScanMs / cli.ms).toFixed(2)}x), upload to succeeded ${api.uploadToSucceededMs} ms; API loop p99 ${api.loop?.p99} ms max ${api.loop?.max} ms`,
+        `  cli ${cli.ms.toFixed(0)} ms; worker scan ${api.workerScanMs} ms (${(api.workerScanMs / cli.ms).toFixed(2)}x), upload to succeeded ${api.uploadToSucceededMs} ms; API loop accepting p99 ${api.acceptLoop?.p99} / max ${api.acceptLoop?.max} ms, scanning p99 ${api.loop?.p99} / max ${api.loop?.max} ms`,
       );
+    }
+    for (const [name, make] of Object.entries(HOSTILE)) {
+      log(`hostile upload: ${name} ...`);
+      hostile[name] = await hostileUpload({ port, apiKey, api: apps[0] }, make());
     }
   } finally {
     await db.end().catch(() => undefined);
@@ -388,11 +486,19 @@ async function main() {
       workerScanMs: median(pick((r) => r.api.workerScanMs)),
       ratio: median(pick((r) => r.ratio)),
       uploadToSucceededMs: median(pick((r) => r.api.uploadToSucceededMs)),
+      cliCpuMs: median(pick((r) => r.cli.cpuMs ?? NaN)),
+      workerCpuMs: median(pick((r) => r.api.cpu.workerMs)),
+      postgresCpuMs: median(pick((r) => r.api.cpu.postgresMs)),
+      apiCpuMs: median(pick((r) => r.api.cpu.apiMs)),
+      cpuRatio: median(pick((r) => r.cpuRatio ?? NaN)),
       acceptMs: median(pick((r) => r.api.acceptMs)),
       phasesMs: Object.fromEntries(Object.entries(phases).map(([phase, values]) => [phase, median(values)])),
     },
+    acceptLoop: { p99Max: Math.max(...pick((r) => r.api.acceptLoop?.p99 ?? NaN)), max: Math.max(...pick((r) => r.api.acceptLoop?.max ?? NaN)) },
     loop: { p99Max: Math.max(...pick((r) => r.api.loop?.p99 ?? NaN)), max: Math.max(...pick((r) => r.api.loop?.max ?? NaN)) },
     healthz: { p99Max: Math.max(...pick((r) => r.api.healthz.p99)), max: Math.max(...pick((r) => r.api.healthz.max)) },
+    idle,
+    hostile,
     goal: RATIO_GOAL,
   };
   fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(result, null, 2) + '\n');
@@ -408,11 +514,18 @@ async function main() {
         .map(([phase, value]) => `${phase} ${ms(value)}`)
         .join(', ')}`,
       `  ratio worker scan / CLI: median ${m.ratio.toFixed(2)}x [${pick((r) => r.ratio.toFixed(2)).join(', ')}] (goal <= ${RATIO_GOAL}x: ${m.ratio <= RATIO_GOAL ? 'met' : 'NOT met'})`,
+      `  CPU time, a figure the load moves less: CLI ${ms(m.cliCpuMs)}; worker scan ${ms(m.workerCpuMs)} in the worker + ${ms(m.postgresCpuMs)} in Postgres; ratio median ${m.cpuRatio.toFixed(2)}x [${pick((r) => r.cpuRatio?.toFixed(2)).join(', ')}]`,
       `  upload to succeeded (POST sent -> row reads succeeded): median ${ms(m.uploadToSucceededMs)} (of which 202 after ${ms(m.acceptMs)})`,
-      `  API event loop while accepting and scanning (monitorEventLoopDelay): worst p99 ${result.loop.p99Max} ms, max ${result.loop.max} ms`,
-      `  GET /healthz every ${PROBE_INTERVAL_MS} ms meanwhile: worst p99 ${result.healthz.p99Max.toFixed(1)} ms, max ${result.healthz.max.toFixed(1)} ms`,
+      `  API event loop (monitorEventLoopDelay): while accepting (POST -> 202) worst p99 ${result.acceptLoop.p99Max} ms, max ${result.acceptLoop.max} ms; while the worker scans (202 -> succeeded) worst p99 ${result.loop.p99Max} ms, max ${result.loop.max} ms, the API's own CPU meanwhile ${ms(m.apiCpuMs)} (median: the probes)`,
+      `  the same API idle for 5 s (the floor): loop p99 ${idle?.loop?.p99} ms, max ${idle?.loop?.max} ms; /healthz p99 ${idle?.healthz.p99.toFixed(1)} ms, max ${idle?.healthz.max.toFixed(1)} ms (load ${idle?.loadavg})`,
+      `  GET /healthz every ${PROBE_INTERVAL_MS} ms from POST to succeeded (latency seen by this script, its own loop included): worst p99 ${result.healthz.p99Max.toFixed(1)} ms, max ${result.healthz.max.toFixed(1)} ms`,
       `  load average per round: ${pick((r) => r.api.loadavg).join(' | ')}`,
       `  findings: CLI ${rounds[0]?.cli.findings}, worker ${rounds[0]?.api.findings}`,
+      'hostile uploads (issue 11), refused while parsing:',
+      ...Object.entries(hostile).map(
+        ([name, h]) =>
+          `  ${name}: ${h.status} in ${ms(h.ms)} ("${h.message}"); API loop p99 ${h.loop?.p99} ms, max ${h.loop?.max} ms; /healthz p99 ${h.healthz.p99.toFixed(1)} ms, max ${h.healthz.max.toFixed(1)} ms (load ${h.loadavg})`,
+      ),
       '  results: bench/upload-scan/out/results.json',
       '',
     ].join('\n'),

@@ -42,6 +42,8 @@ export async function writeScanResult(
   diff: DiffStates,
   diffVerdicts: DiffVerdicts | undefined,
 ): Promise<boolean> {
+  // json_to_recordset materializes its rows: at the default 4 MB, 10 MB of findings spill to a temp file.
+  await db.query("SET LOCAL work_mem = '64MB'");
   const found = await db.query<{ started_at: Date | null; created_at: Date; target_id: string; organization_id: string }>(
     'SELECT started_at, created_at, target_id, organization_id FROM scans WHERE id = $1',
     [scanId],
