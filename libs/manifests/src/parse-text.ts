@@ -136,7 +136,7 @@ function parseDocument(
   // The block parser gives up on any tag, anchor or alias (they start nodes), so it goes first.
   let value: unknown = parseBlockDocument(chunk, limits.maxExpandedNodesPerDocument, MAX_DEPTH, keys);
   if (value === BAIL) {
-    if (!mayUseFastPath(chunk)) return parseReference(chunk, file, line, limits, documentsLeft);
+    if (!mayUseFastPath(chunk)) return referenceWithinLimits(chunk, file, line, limits, documentsLeft);
     try {
       value = loadFast(chunk, new NodeGuard(line, limits.maxExpandedNodesPerDocument, documentsLeft - 1).listener);
     } catch (error) {
@@ -171,6 +171,21 @@ function fastError(error: unknown, chunk: string, file: string, line: number, li
     // Anything else (a stack overflow on pathological input): let the reference path judge it.
     return parseReference(chunk, file, line, limits, documentsLeft);
   }
+}
+
+/**
+ * The reference parser builds every event of a document before it counts anything: a document
+ * it takes (anchors, aliases, tags) is first walked by js-yaml 4 under the node guard, which
+ * refuses a List past the document limit, or a document past the node limit, before that.
+ * js-yaml 4's other complaints (an unknown tag) are left to the reference parser.
+ */
+function referenceWithinLimits(chunk: string, file: string, line: number, limits: ManifestLimits, documentsLeft: number): DocumentOutcome {
+  try {
+    loadFast(chunk, new NodeGuard(line, limits.maxExpandedNodesPerDocument, documentsLeft - 1).listener);
+  } catch (error) {
+    if (error instanceof NodeLimit && error.code !== 'YAML_SYNTAX') return fastError(error, chunk, file, line, limits, documentsLeft);
+  }
+  return parseReference(chunk, file, line, limits, documentsLeft);
 }
 
 class NodeLimit extends Error {

@@ -52,6 +52,25 @@ describe('parseManifests: the items of a kind: List count against the document l
     expect(snapshot.services).toEqual([]);
   });
 
+  it("refuses an anchored List of a million {} (the reference parser's input) the same way, before the reference parser builds its events", () => {
+    const text = `apiVersion: v1\nkind: List\nmetadata: &m {name: l}\nitems:\n${'- {}\n'.repeat(MILLION)}`;
+    const { errors } = parseManifests([{ name: 'anchored.yaml', text }], DEFAULT_LIMITS);
+    expect(errors).toEqual([
+      { code: 'TOO_MANY_DOCUMENTS', file: 'anchored.yaml', line: 4 + limit, message: `too many YAML documents: the limit is ${limit} in one scan` },
+    ]);
+  });
+
+  it('still reads anchored and aliased documents within the limits through the reference parser', () => {
+    const text = `apiVersion: v1\nkind: List\nitems:\n- &svc {kind: Service, metadata: {name: a}}\n- {kind: Service, metadata: {name: b}, spec: *svc}\n`;
+    const { errors, documentCount, snapshot } = parseManifests([{ name: 'aliases.yaml', text }], DEFAULT_LIMITS);
+    expect(errors).toEqual([]);
+    expect(documentCount).toBe(3);
+    expect(snapshot.services.map((s) => [s.metadata?.name, snapshot.locations.get(s)?.line])).toEqual([
+      ['a', 4],
+      ['b', 5],
+    ]);
+  });
+
   it('refuses a List under the node limit but over the document limit at its first line', () => {
     const text = `# a List\napiVersion: v1\nkind: List\nitems:\n${'- {}\n'.repeat(limit + 5)}`;
     const { errors } = parseManifests([{ name: 'small.yaml', text }], DEFAULT_LIMITS);
