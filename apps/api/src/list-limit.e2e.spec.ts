@@ -81,7 +81,11 @@ describe('kind: List items against the document limit (e2e)', () => {
       call('POST', '/api/v1/scans', { key, body: '---\n'.repeat(MILLION), headers: { 'content-type': 'application/yaml' } }),
     );
     expect(refused.status).toBe(413);
-    expect(refused.body['error']).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', details: { errors: [{ code: 'TOO_MANY_DOCUMENTS', file: 'upload' }] } });
+    expect(refused.body['error']).toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      message: `upload: too many YAML documents: the limit is ${LIMIT} in one scan`,
+      details: { errors: [{ code: 'TOO_MANY_DOCUMENTS', file: 'upload' }] },
+    });
     expect(answered).toBeGreaterThan(0);
     expect((await call('GET', '/api/v1/scans', { key })).body['items']).toEqual([]);
   }, 60_000);

@@ -69,7 +69,8 @@ export function parseManifestText(input: ManifestInput, limits: Partial<Manifest
     return result;
   }
 
-  const spans = splitDocuments(text);
+  // Each span past the first is a document: more than documentsLeft + 1 of them are refused.
+  const spans = splitDocuments(text, documentsLeft + 2);
   if (!spans) return takeReference(result, parseReference(text, file, firstLine, effective, documentsLeft), input, effective, documentsLeft);
 
   const tooMany = (line?: number): ManifestError => ({

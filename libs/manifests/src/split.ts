@@ -17,8 +17,11 @@ export interface DocumentSpan {
  *
  * Returns undefined when the input uses `%` directives or `...` document-end markers: such
  * inputs (rare in manifests) are parsed whole by the reference path instead.
+ *
+ * Stops at `maxSpans` spans: a caller that refuses more documents than that need not hold a
+ * span for each of a million `---` lines.
  */
-export function splitDocuments(text: string): DocumentSpan[] | undefined {
+export function splitDocuments(text: string, maxSpans = Infinity): DocumentSpan[] | undefined {
   if (text.charCodeAt(0) === 37 /* % */ || isMarkerAt(text, 0, '...')) return undefined;
   const spans: DocumentSpan[] = [];
   let start = 0;
@@ -33,6 +36,7 @@ export function splitDocuments(text: string): DocumentSpan[] | undefined {
     if (first === 45 /* - */) {
       if (!isMarkerAt(text, next, '---')) continue;
       spans.push({ start, end: next, line: spanLine, explicit });
+      if (spans.length >= maxSpans) return spans;
       start = next;
       spanLine = line;
       explicit = true;
