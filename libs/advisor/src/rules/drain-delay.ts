@@ -3,7 +3,7 @@ import type { Provider } from '../model/snapshot.js';
 import { isExposedService } from '../snapshot-index/snapshot-index.js';
 import { alibabaAnnotation, annotationsOf } from '../util/annotations.js';
 import { asCount } from '../util/numbers.js';
-import { lbPathOf, removalWindow, type BackendEnv } from '../profiles/backend.js';
+import { albPathOf, lbPathOf, removalWindow, type BackendEnv, type LbPath } from '../profiles/backend.js';
 import type { ProfileOverrides } from '../profiles/overrides.js';
 
 export const CLUSTER_IP_DRAIN_SECONDS = 5;
@@ -50,12 +50,26 @@ export function healthCheckAnnotations(service: Service, provider: Provider | un
  * 5 and 7): 5 s behind a ClusterIP Service; behind a load balancer max(15 s, W_remove + 5 s)
  * from the Service's profile row, its health-check annotations overriding the row's.
  */
-export function drainRequirement(service: Service, provider: Provider | undefined, overrides?: ProfileOverrides, env: BackendEnv = {}): DrainRequirement {
+export function drainRequirement(
+  service: Service,
+  provider: Provider | undefined,
+  overrides?: ProfileOverrides,
+  env: BackendEnv = {},
+  ingresses?: Parameters<typeof albPathOf>[1],
+): DrainRequirement {
   const name = service.metadata?.name ?? '';
-  if (!isExposedService(service)) {
+  const alb = provider === 'aws' ? albPathOf(service, ingresses, overrides) : undefined;
+  if (!isExposedService(service) && !alb) {
     return { seconds: CLUSTER_IP_DRAIN_SECONDS, service: name, reason: 'ClusterIP Service: endpoints and kube-proxy need about 5 s' };
   }
-  const path = lbPathOf(service, provider, overrides, env);
+  const own = pathRequirement(service, provider, lbPathOf(service, provider, overrides, env));
+  // An ALB Ingress in front of the Service removes its targets on its own clock: the stricter of the two paths.
+  const viaAlb = alb ? pathRequirement(service, provider, alb) : undefined;
+  return viaAlb && viaAlb.seconds > own.seconds ? viaAlb : own;
+}
+
+function pathRequirement(service: Service, provider: Provider | undefined, path: LbPath | undefined): DrainRequirement {
+  const name = service.metadata?.name ?? '';
   const minimum = {
     seconds: EXPOSED_MIN_DRAIN_SECONDS,
     service: name,

@@ -67,6 +67,7 @@ function computeStrictestDrain(context: RuleContext, workload: Workload): DrainR
         providerForService(service, context.options.namedProvider, context.options.provider),
         context.options.profileOverrides,
         context.options.backendEnv,
+        context.snapshot.ingresses,
       ),
     )
     .reduce((a, b) => (b.seconds > a.seconds ? b : a));
@@ -264,7 +265,8 @@ export const prestopSleepTooShort: Rule = {
       const strictest = strictestDrain(context, workload);
       if (duration.seconds >= strictest.seconds) return;
       context.report({
-        severity: forExposure('warning', context.index, workload),
+        // A profile row means a load balancer is in front, an ALB Ingress's included (a ClusterIP Service can be its backend).
+        severity: strictest.profile ? 'warning' : forExposure('warning', context.index, workload),
         subject: workloadSubject(workload),
         container: container.name,
         message: `${describeWorkload(workload)}: container "${container.name}" sleeps ${duration.seconds} s in preStop, less than the ${strictest.seconds} s that Service "${strictest.service}" needs to stop sending it traffic${strictest.estimate ? ` (${strictest.profile ?? 'profile'} latency is an estimate)` : ''}.`,
