@@ -65,6 +65,16 @@ describe('per-scan budget (ScanEngine)', () => {
     expect(ticks).toBeGreaterThan(0);
   }, 30_000);
 
+  it('keeps its thread for the next scan, and gives a scan after one over its time budget a fresh thread', async () => {
+    const first = await runBudgeted(big, options, 60_000, 1024);
+    const second = await runBudgeted(big, options, 60_000, 1024);
+    expect(second.findings.map((f) => f.fingerprint)).toEqual(first.findings.map((f) => f.fingerprint));
+    const late = await runBudgeted(big, options, 20, 1024).catch((error: unknown) => error);
+    expect(late).toBeInstanceOf(ScanBudgetError);
+    const after = await runBudgeted(big, options, 60_000, 1024);
+    expect(after.findings.map((f) => f.fingerprint)).toEqual(first.findings.map((f) => f.fingerprint));
+  }, 120_000);
+
   it('fails a scan over its memory budget with a message naming the budget', async () => {
     const outcome = await runBudgeted(manyDeployments(20_000), options, 120_000, 8).catch((error: unknown) => error);
     expect(outcome).toBeInstanceOf(ScanBudgetError);
