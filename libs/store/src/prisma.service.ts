@@ -55,6 +55,10 @@ export class PrismaService implements OnModuleDestroy {
     // An idle connection that Postgres closes (a restart, an outage) is dropped by the pool; the
     // error it emits must not end the process. The next query gets a fresh connection or fails.
     pool.on('error', () => undefined);
+    // A checked-out client (a transaction's) has no pool listener: when Postgres goes away
+    // between its statements, its 'error' event would end the process. The statements in
+    // flight are failed by node-postgres itself; the transaction's caller sees that.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     return pool;
   }
 
