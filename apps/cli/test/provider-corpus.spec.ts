@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from './run-cli.js';
@@ -73,4 +74,29 @@ describe('provider examples corpus', () => {
       expect(actual.some((line) => line.split(' ')[2] === rule)).toBe(true);
     }
   });
+
+  // The rules and the simulator read the same profile rows: what `rollsafe fix` applies is
+  // what the verdicts ask for (the AWS ALB example dropped 4.8 s after its fix when the rules
+  // asked a 15 s preStop sleep and the ALB row needed 26 s).
+  it.each(Object.entries(PROVIDERS))('%s: every Service that dropped traffic is safe after rollsafe fix', async (name, flag) => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), `rollsafe-fix-${name}-`));
+    try {
+      fs.cpSync(path.join(corpus, name), copy, { recursive: true });
+      const providerArgs = flag ? ['--provider', flag] : [];
+      const before = await verdicts(copy, providerArgs);
+      const fixed = await runCli(['fix', copy, '--in-place', '--fail-on', 'none', ...providerArgs]);
+      expect(fixed.code).toBe(0);
+      const after = await verdicts(copy, providerArgs);
+      expect(after.map((v) => v.service)).toEqual(before.map((v) => v.service));
+      expect(after.filter((v) => v.verdict === 'drops')).toEqual([]);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  });
 });
+
+async function verdicts(dir: string, providerArgs: string[]): Promise<Array<{ service: { namespace: string; name: string }; verdict: string }>> {
+  const { code, stdout } = await runCli(['scan', dir, '--format', 'json', '--fail-on', 'none', ...providerArgs]);
+  expect(code).toBe(0);
+  return (JSON.parse(stdout) as { verdicts: Array<{ service: { namespace: string; name: string }; verdict: string }> }).verdicts;
+}
