@@ -12,29 +12,20 @@
 // postgresql://postgres@127.0.0.1:5432/rollsafe_bench, dropped and created afresh) and Redis at
 // REDIS_URL (default redis://127.0.0.1:6379, keys under the prefix rollsafe-bench-<pid>, deleted
 // at the end). Always exits 0 unless the service cannot start: it is a benchmark.
-import { spawn, spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { freePort, withDatabase } from '../shared/local.mjs';
-import { Redis } from 'ioredis';
-import { generate } from '../manifest-scan/generate.mjs';
+import { numberOption } from '../shared/options.mjs';
+import { assertLoopback, buildIfStale, probe, request, root, serviceTarget, startService, uploadBody } from '../shared/service.mjs';
+import { percentile, summary } from '../shared/stats.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..', '..');
 const outDir = path.join(here, 'out');
 const RATIO_GOAL = 3;
-/** The API refuses bodies over 10 MiB (413) and more than 10,000 documents: stay just under. */
-const UPLOAD_MAX_BYTES = 10 * 1024 * 1024 - 64 * 1024;
 
 const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 && args[at + 1] !== undefined ? Number(args[at + 1]) : fallback;
-};
+const option = (name, fallback) => numberOption(args, name, fallback);
 const settings = {
   probes: Math.min(10_000, Math.max(100, option('probes', 1000))),
   intervalMs: Math.min(1000, Math.max(2, option('interval-ms', 10))),
@@ -46,180 +37,10 @@ const settings = {
   /** Writes a CPU profile of the API (node --cpu-prof) to out/profile/ and prints its heaviest functions. */
   profileApi: args.includes('--profile-api'),
 };
-const databaseUrl = process.env.BENCH_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/rollsafe_bench';
-const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-const queuePrefix = `rollsafe-bench-${process.pid}`;
+const target = serviceTarget({ database: 'rollsafe_bench', prefix: 'rollsafe-bench' });
+const { databaseUrl, redisUrl } = target;
 const log = (line) => process.stderr.write(`${line}\n`);
 
-function assertLoopback(url, what) {
-  const host = new URL(url).hostname;
-  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) throw new Error(`${what} must be on this machine (127.0.0.1), not ${host}`);
-}
-
-/** Drops and creates the benchmark's own database (never another one: the name must contain "bench"). */
-async function freshDatabase() {
-  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
-  if (!/bench/.test(name)) throw new Error(`BENCH_DATABASE_URL must name a benchmark database (with "bench" in its name), not ${name}`);
-  const client = new pg.Client({ connectionString: withDatabase(databaseUrl, 'postgres'), connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await client.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await client.end();
-  }
-  const migrate = spawnSync(process.execPath, [path.join(root, 'node_modules', 'prisma', 'build', 'index.js'), 'migrate', 'deploy'], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
-    encoding: 'utf8',
-  });
-  if (migrate.status !== 0) throw new Error(`prisma migrate deploy failed:\n${migrate.stdout}${migrate.stderr}`);
-  return name;
-}
-
-async function dropDatabase(name) {
-  const client = new pg.Client({ connectionString: withDatabase(databaseUrl, 'postgres'), connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
-}
-
-async function deleteRedisKeys() {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
-  await redis.connect();
-  let deleted = 0;
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${queuePrefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
-}
-
-/** One of the apps, with its output in out/<name>.log. */
-function startApp(name, env) {
-  const logFile = fs.openSync(path.join(outDir, `${name}.log`), 'w');
-  const flags = name === 'api' && settings.profileApi ? ['--cpu-prof', `--cpu-prof-dir=${path.join(outDir, 'profile')}`] : [];
-  const child = spawn(process.execPath, [...flags, path.join(root, 'dist', 'apps', name, 'src', 'main.js')], {
-    cwd: root,
-    env,
-    stdio: ['ignore', logFile, logFile],
-  });
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { name, child, exited, logFile };
-}
-
-/** SIGTERM, then SIGKILL after 10 s. */
-async function stopApp(app) {
-  if (app.child.exitCode === null && app.child.signalCode === null) {
-    app.child.kill('SIGTERM');
-    const timer = setTimeout(() => app.child.kill('SIGKILL'), 10_000);
-    await app.exited;
-    clearTimeout(timer);
-  }
-  fs.closeSync(app.logFile);
-}
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-
-/** One request to the API; resolves with status, body and the time it took (ms). */
-function request(port, method, pathname, { headers = {}, body } = {}) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const req = http.request({ host: '127.0.0.1', port, method, path: pathname, headers, agent, timeout: 60_000 }, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8'), ms: Number(process.hrtime.bigint() - started) / 1e6 }),
-      );
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${pathname}: no answer in 60 s`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function waitReady(port, apps) {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    for (const app of apps)
-      if (app.child.exitCode !== null) throw new Error(`${app.name} exited (code ${app.child.exitCode}); see bench/api-latency/out/${app.name}.log`);
-    try {
-      if ((await request(port, 'GET', '/readyz')).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error('the API was not ready within 60 s; see bench/api-latency/out/api.log');
-}
-
-/** Valid multi-document YAML of Deployments, Services (and some PDBs and HPAs), just under 10 MiB. */
-function uploadBody() {
-  const parts = [];
-  let bytes = 0;
-  let documents = 0;
-  let full = false;
-  generate({
-    apps: 4000,
-    seed: 8,
-    write(chunk) {
-      if (full) return;
-      const size = Buffer.byteLength(chunk);
-      const count = (chunk.match(/^---$/gm) ?? []).length;
-      if (bytes + size > UPLOAD_MAX_BYTES || documents + count > 9_900) {
-        full = true;
-        return;
-      }
-      parts.push(chunk);
-      bytes += size;
-      documents += count;
-    },
-  });
-  return { body: Buffer.from(parts.join('')), documents };
-}
-
-/**
- * Sends GET /healthz every `intervalMs` (whether or not the previous one answered) until
- * `count` were sent or `until()` says stop; a probe's latency runs from when it was due, so a
- * blocked event loop shows in every probe it delays.
- */
-async function probe(port, { count, intervalMs, until = () => false }) {
-  const latencies = [];
-  const failures = [];
-  const pending = [];
-  const start = performance.now();
-  for (let i = 0; i < count && !until(); i += 1) {
-    const due = start + i * intervalMs;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    pending.push(
-      request(port, 'GET', '/healthz').then(
-        (res) => (res.status === 200 ? latencies.push(performance.now() - due) : failures.push(`HTTP ${res.status}`)),
-        (error) => failures.push(error.message),
-      ),
-    );
-  }
-  await Promise.all(pending);
-  return { latencies, failures };
-}
-
-function percentile(values, p) {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-const summary = (values) => ({ n: values.length, p50: percentile(values, 50), p99: percentile(values, 99), max: Math.max(...values) });
 const ms = (value) => `${value.toFixed(1)} ms`;
 
 async function main() {
@@ -228,41 +49,21 @@ async function main() {
   fs.mkdirSync(outDir, { recursive: true });
   if (!settings.build) log('--no-build: running dist/ as it is');
   else log('building if stale (node tools/build.mjs --if-stale) ...');
-  if (
-    settings.build &&
-    spawnSync(process.execPath, [path.join(root, 'tools', 'build.mjs'), '--if-stale'], { cwd: root, stdio: ['ignore', 2, 2] }).status !== 0
-  ) {
-    throw new Error('the workspace does not compile: run `npm run build` to see why');
-  }
-  const database = await freshDatabase();
-  const port = await freePort();
-  const adminToken = crypto.randomBytes(32).toString('hex');
-  const env = {
-    ...process.env,
-    NODE_ENV: 'production',
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: redisUrl,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    ROLLSAFE_ADMIN_TOKEN: adminToken,
-    ROLLSAFE_ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
-    ROLLSAFE_QUEUE_PREFIX: queuePrefix,
-    ROLLSAFE_RATE_LIMIT_PER_MINUTE: '1000000',
-    ROLLSAFE_SHUTDOWN_TIMEOUT_MS: '3000',
-  };
+  if (settings.build) buildIfStale();
   const { body, documents } = uploadBody();
   log(`upload: ${(body.length / 1024 / 1024).toFixed(2)} MiB, ${documents} documents (Deployments, Services, some PDBs and HPAs)`);
 
-  const apps = [startApp('api', env), startApp('worker', env)];
+  const service = await startService({
+    ...target,
+    outDir,
+    keepDatabase: settings.keepDatabase,
+    log,
+    apiFlags: settings.profileApi ? ['--cpu-prof', `--cpu-prof-dir=${path.join(outDir, 'profile')}`] : [],
+  });
+  const { port } = service;
   let result;
   try {
-    await waitReady(port, apps);
-    const org = await request(port, 'POST', '/api/v1/organizations', {
-      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'bench' }),
-    });
-    if (org.status !== 201) throw new Error(`creating the organization answered ${org.status}: ${org.text.slice(0, 300)}`);
-    const apiKey = JSON.parse(org.text).apiKey;
+    const apiKey = await service.ready();
 
     // Warm up (JIT, connections, the first upload's code paths), then measure idle.
     await probe(port, { count: 200, intervalMs: 2 });
@@ -324,10 +125,7 @@ async function main() {
       goal: RATIO_GOAL,
     };
   } finally {
-    for (const app of apps) await stopApp(app);
-    const keys = await deleteRedisKeys().catch((error) => (log(`could not delete the Redis keys ${queuePrefix}:*: ${error.message}`), 0));
-    if (!settings.keepDatabase) await dropDatabase(database).catch((error) => log(`could not drop ${database}: ${error.message}`));
-    log(`cleaned up: ${keys} Redis keys under ${queuePrefix}:, database ${database} ${settings.keepDatabase ? 'kept' : 'dropped'}`);
+    await service.stop();
   }
 
   fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(result, null, 2) + '\n');

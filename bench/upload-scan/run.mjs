@@ -17,195 +17,51 @@
 // dropped and created afresh; the name must contain "bench") and Redis at REDIS_URL (default
 // redis://127.0.0.1:6379, keys under rollsafe-bench-upload-<pid>, deleted at the end). Every
 // request goes to 127.0.0.1. Always exits 0 unless the service cannot start: it is a benchmark.
-import { spawn, spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { Redis } from 'ioredis';
-import { freePort, withDatabase } from '../shared/local.mjs';
+import { numberOption } from '../shared/options.mjs';
+import {
+  assertLoopback,
+  buildIfStale,
+  probe as probeEvery,
+  request as requestOnce,
+  root,
+  sleep,
+  serviceTarget,
+  startService,
+  uploadBody,
+} from '../shared/service.mjs';
+import { median, percentile } from '../shared/stats.mjs';
 import { timed, timeIsUsable } from '../shared/timed-run.mjs';
-import { generate } from '../manifest-scan/generate.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..', '..');
 const outDir = path.join(here, 'out');
 const RATIO_GOAL = 1.3;
-/** The API refuses bodies over 10 MiB (413) and more than 10,000 documents: stay just under. */
-const UPLOAD_MAX_BYTES = 10 * 1024 * 1024 - 64 * 1024;
 const PROBE_INTERVAL_MS = 10;
+/** A 10 MB upload may take a while on a loaded machine. */
+const REQUEST_TIMEOUT_MS = 120_000;
 
 const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 && args[at + 1] !== undefined ? Number(args[at + 1]) : fallback;
-};
+const option = (name, fallback) => numberOption(args, name, fallback);
 const settings = {
   repeat: Math.min(20, Math.max(1, option('repeat', 3))),
   keepDatabase: args.includes('--keep-database'),
   build: !args.includes('--no-build'),
 };
-const databaseUrl = process.env.BENCH_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/rollsafe_bench_upload';
-const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-const queuePrefix = `rollsafe-bench-upload-${process.pid}`;
+const target = serviceTarget({ database: 'rollsafe_bench_upload', prefix: 'rollsafe-bench-upload' });
+const { databaseUrl, redisUrl } = target;
 const loopFile = path.join(outDir, 'api-loop.jsonl');
 const log = (line) => process.stderr.write(`${line}\n`);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
-function assertLoopback(url, what) {
-  const host = new URL(url).hostname;
-  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) throw new Error(`${what} must be on this machine (127.0.0.1), not ${host}`);
-}
-
-async function adminQuery(sql) {
-  const client = new pg.Client({ connectionString: withDatabase(databaseUrl, 'postgres'), connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-/** Drops and creates the benchmark's own database (never another one: the name must contain "bench"). */
-async function freshDatabase() {
-  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
-  if (!/bench/.test(name)) throw new Error(`BENCH_DATABASE_URL must name a benchmark database (with "bench" in its name), not ${name}`);
-  await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await adminQuery(`CREATE DATABASE "${name}"`);
-  const migrate = spawnSync(process.execPath, [path.join(root, 'node_modules', 'prisma', 'build', 'index.js'), 'migrate', 'deploy'], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
-    encoding: 'utf8',
-  });
-  if (migrate.status !== 0) throw new Error(`prisma migrate deploy failed:\n${migrate.stdout}${migrate.stderr}`);
-  return name;
-}
-
-async function deleteRedisKeys() {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
-  await redis.connect();
-  let deleted = 0;
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${queuePrefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
-}
-
-/** One of the apps, with its output in out/<name>.log. */
-function startApp(name, env) {
-  const logFile = fs.openSync(path.join(outDir, `${name}.log`), 'w');
-  const child = spawn(process.execPath, [path.join(root, 'dist', 'apps', name, 'src', 'main.js')], { cwd: root, env, stdio: ['ignore', logFile, logFile] });
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { name, child, exited, logFile };
-}
-
-async function stopApp(app) {
-  if (app.child.exitCode === null && app.child.signalCode === null) {
-    app.child.kill('SIGTERM');
-    const timer = setTimeout(() => app.child.kill('SIGKILL'), 10_000);
-    await app.exited;
-    clearTimeout(timer);
-  }
-  fs.closeSync(app.logFile);
-}
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-
-/** `fresh`: a connection of its own (a 10 MB body on a kept-alive socket the server just closed fails with EPIPE). */
-function request(port, method, pathname, { headers = {}, body, fresh = false } = {}) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const req = http.request({ host: '127.0.0.1', port, method, path: pathname, headers, agent: fresh ? false : agent, timeout: 120_000 }, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${pathname}: no answer in 120 s`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function waitReady(port, apps) {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    for (const app of apps)
-      if (app.child.exitCode !== null) throw new Error(`${app.name} exited (code ${app.child.exitCode}); see bench/upload-scan/out/${app.name}.log`);
-    try {
-      if ((await request(port, 'GET', '/readyz')).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(250);
-  }
-  throw new Error('the API was not ready within 60 s; see bench/upload-scan/out/api.log');
-}
-
-/** Valid multi-document YAML (bench/manifest-scan's apps corpus), as many apps as fit the API's limits. */
-function uploadBody() {
-  const parts = [];
-  let bytes = 0;
-  let documents = 0;
-  let full = false;
-  generate({
-    apps: 4000,
-    seed: 8,
-    write(chunk) {
-      if (full) return;
-      const size = Buffer.byteLength(chunk);
-      const count = (chunk.match(/^---$/gm) ?? []).length;
-      if (bytes + size > UPLOAD_MAX_BYTES || documents + count > 9_900) {
-        full = true;
-        return;
-      }
-      parts.push(chunk);
-      bytes += size;
-      documents += count;
-    },
-  });
-  return { body: Buffer.from(parts.join('')), documents };
-}
+const request = (port, method, pathname, options = {}) => requestOnce(port, method, pathname, { timeoutMs: REQUEST_TIMEOUT_MS, ...options });
 
 /** GET /healthz every PROBE_INTERVAL_MS until `until()`; latency counted from when each probe was due. */
-async function probe(port, until) {
-  const latencies = [];
-  let failures = 0;
-  const pending = [];
-  const start = performance.now();
-  for (let i = 0; !until(); i += 1) {
-    const wait = start + i * PROBE_INTERVAL_MS - performance.now();
-    if (wait > 0) await sleep(wait);
-    const due = start + i * PROBE_INTERVAL_MS;
-    pending.push(
-      request(port, 'GET', '/healthz').then(
-        (res) => (res.status === 200 ? latencies.push(performance.now() - due) : (failures += 1)),
-        () => (failures += 1),
-      ),
-    );
-  }
-  await Promise.all(pending);
-  return { latencies, failures };
-}
-
-function percentile(values, p) {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-const median = (values) => percentile(values, 50);
+const probe = (port, until) => probeEvery(port, { intervalMs: PROBE_INTERVAL_MS, until, timeoutMs: REQUEST_TIMEOUT_MS });
 
 /** Asks the API's loop hook for what it saw since the last ask (and to start afresh). */
 async function loopWindow(api) {
@@ -317,7 +173,7 @@ async function uploadAndWait({ port, apiKey, body, db, api, workerPid }) {
     phasesMs: worker?.phasesMs,
     acceptLoop,
     loop,
-    healthz: { p99: percentile(probes.latencies, 99), max: Math.max(...probes.latencies), probes: probes.latencies.length, failures: probes.failures },
+    healthz: { p99: percentile(probes.latencies, 99), max: Math.max(...probes.latencies), probes: probes.latencies.length, failures: probes.failures.length },
     loadavg: loadavg(),
   };
 }
@@ -386,66 +242,45 @@ async function main() {
   assertLoopback(redisUrl, 'REDIS_URL');
   fs.mkdirSync(outDir, { recursive: true });
   fs.rmSync(loopFile, { force: true });
-  if (
-    settings.build &&
-    spawnSync(process.execPath, [path.join(root, 'tools', 'build.mjs'), '--if-stale'], { cwd: root, stdio: ['ignore', 2, 2] }).status !== 0
-  ) {
-    throw new Error('the workspace does not compile: run `npm run build` to see why');
-  }
+  if (settings.build) buildIfStale();
   const { body, documents } = uploadBody();
   const file = path.join(outDir, 'upload.yaml');
   fs.writeFileSync(file, body);
   log(`manifest: ${(body.length / 1024 / 1024).toFixed(2)} MiB, ${documents} documents (bench/manifest-scan's apps corpus), ${file}`);
   const useTime = timeIsUsable();
 
-  const database = await freshDatabase();
-  const port = await freePort();
-  const adminToken = crypto.randomBytes(32).toString('hex');
-  const env = {
-    ...process.env,
-    NODE_ENV: 'production',
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: redisUrl,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    ROLLSAFE_ADMIN_TOKEN: adminToken,
-    ROLLSAFE_ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
-    ROLLSAFE_QUEUE_PREFIX: queuePrefix,
-    ROLLSAFE_RATE_LIMIT_PER_MINUTE: '1000000',
-    ROLLSAFE_SHUTDOWN_TIMEOUT_MS: '3000',
-  };
-  const apiEnv = {
-    ...env,
-    ROLLSAFE_BENCH_LOOP_FILE: loopFile,
-    NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(path.join(here, 'loop-hook.mjs')).href}`.trim(),
-  };
-  const apps = [startApp('api', apiEnv), startApp('worker', env)];
+  const service = await startService({
+    ...target,
+    outDir,
+    keepDatabase: settings.keepDatabase,
+    log,
+    apiEnv: (env) => ({
+      ...env,
+      ROLLSAFE_BENCH_LOOP_FILE: loopFile,
+      NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(path.join(here, 'loop-hook.mjs')).href}`.trim(),
+    }),
+  });
+  const { port } = service;
   const db = new pg.Client({ connectionString: databaseUrl });
   const rounds = [];
   const hostile = {};
   let warm;
   let idle;
   try {
-    await waitReady(port, apps);
+    const apiKey = await service.ready();
     await db.connect();
-    const org = await request(port, 'POST', '/api/v1/organizations', {
-      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'bench' }),
-    });
-    if (org.status !== 201) throw new Error(`creating the organization answered ${org.status}: ${org.text.slice(0, 300)}`);
-    const apiKey = JSON.parse(org.text).apiKey;
-    const upload = () => uploadAndWait({ port, apiKey, body, db, api: apps[0], workerPid: apps[1].child.pid });
+    const upload = () => uploadAndWait({ port, apiKey, body, db, api: service.api, workerPid: service.worker.child.pid });
 
     log('warm-up: one upload scanned (JIT, connections, threads), not counted ...');
     warm = await upload();
     // The floor: the same API idle for 5 s (on a shared machine its loop is late too).
-    await loopWindow(apps[0]);
+    await loopWindow(service.api);
     let idleDone = false;
     const idleProbes = probe(port, () => idleDone);
     await sleep(5000);
     idleDone = true;
     const idleHealthz = (await idleProbes).latencies;
-    idle = { loop: await loopWindow(apps[0]), healthz: { p99: percentile(idleHealthz, 99), max: Math.max(...idleHealthz) }, loadavg: loadavg() };
+    idle = { loop: await loopWindow(service.api), healthz: { p99: percentile(idleHealthz, 99), max: Math.max(...idleHealthz) }, loadavg: loadavg() };
     for (let round = 1; round <= settings.repeat; round += 1) {
       log(`round ${round}/${settings.repeat}: CLI, then the upload (load average ${loadavg()}) ...`);
       const cli = cliRun(file, useTime);
@@ -458,16 +293,11 @@ async function main() {
     }
     for (const [name, make] of Object.entries(HOSTILE)) {
       log(`hostile upload: ${name} ...`);
-      hostile[name] = await hostileUpload({ port, apiKey, api: apps[0] }, make());
+      hostile[name] = await hostileUpload({ port, apiKey, api: service.api }, make());
     }
   } finally {
     await db.end().catch(() => undefined);
-    for (const app of apps) await stopApp(app);
-    const keys = await deleteRedisKeys().catch((error) => (log(`could not delete the Redis keys ${queuePrefix}:*: ${error.message}`), 0));
-    const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
-    if (!settings.keepDatabase)
-      await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch((error) => log(`could not drop ${database}: ${error.message}`));
-    log(`cleaned up: ${keys} Redis keys under ${queuePrefix}:, database ${name} ${settings.keepDatabase ? 'kept' : 'dropped'}`);
+    await service.stop();
   }
 
   const pick = (f) => rounds.map(f);
