@@ -68,8 +68,6 @@ describe('contracts (e2e)', () => {
       totals: { errors: number; warnings: number };
       problems: Array<{ ruleId: string; severity: string; message: string; location: Array<{ pointer: string }> }>;
     };
-    fs.writeFileSync('/tmp/oa/doc.json', doc.text);
-    fs.writeFileSync('/tmp/oa/report.json', JSON.stringify(report, null, 1));
     const errors = report.problems.map((p) => `${p.severity} ${p.ruleId} ${p.location[0]?.pointer ?? ''}: ${p.message}`);
     expect(errors).toEqual([]);
     expect(lint.status).toBe(0);
