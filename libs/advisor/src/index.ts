@@ -79,12 +79,14 @@ export {
 export {
   AWS_LBC_ASSUMPTION,
   awsFlavourOf,
+  ingressBackendServices,
   ingressPathOf,
   l7PathsOf,
   lbPathOf,
   lbPathsOf,
   registrationWindow,
   removalWindow,
+  type IngressLike,
   type LbPath,
 } from './profiles/backend.js';
 export { hasIngressNeg } from './util/annotations.js';

@@ -5,6 +5,7 @@
 import {
   SnapshotIndex,
   detectProvider,
+  ingressBackendServices,
   isLoadBalancer,
   l7PathsOf,
   nameOf,
@@ -12,6 +13,7 @@ import {
   providerForService,
   serviceType,
   type Finding,
+  type IngressLike,
   type LbPath,
   type Pod,
   type Provider,
@@ -69,10 +71,9 @@ export function serviceVerdicts(snapshot: Snapshot, options: VerdictOptions = {}
   const liveNodes = live ? liveNodeNames(snapshot) : undefined;
   const findingsByResource = indexFindings(options.findings);
   const verdicts: ServiceVerdict[] = [];
-  const ingresses = ingressesByNamespace(snapshot);
   for (const service of snapshot.services) {
     const provider = providerForService(service, named, detected.fromAnnotations) ?? DEFAULTS.provider;
-    const routes = routesOf(ingresses.get(namespaceOf(service)), service, provider, options);
+    const routes = routesOf(index.ingressesIn(namespaceOf(service)), service, provider, options);
     if (routes.length === 0) continue;
     verdicts.push(verdictFor(index, service, provider, options, liveNodes, snapshot.facts.kubernetesVersion, findingsByResource, routes));
   }
@@ -88,13 +89,13 @@ export function serviceVerdicts(snapshot: Snapshot, options: VerdictOptions = {}
  * in front of it (AWS ALB, GKE NEG: PROVIDERS.md section 3 rows), so a NodePort or ClusterIP
  * Service behind an ALB Ingress gets a verdict on the ALB's row.
  */
-function routesOf(ingresses: Ingresses | undefined, service: Service, provider: string, options: VerdictOptions): Array<LbPath | undefined> {
+function routesOf(ingresses: readonly IngressLike[], service: Service, provider: string, options: VerdictOptions): Array<LbPath | undefined> {
   const own = options.allServices || isLoadBalancer(service) ? [undefined] : [];
   return [...own, ...ingressRoutes(ingresses, service, provider, options)];
 }
 
 /** The one load balancer `rollsafe simulate` replays a Service behind: its own when it is a LoadBalancer, else an Ingress's. */
-function primaryRoute(ingresses: Ingresses | undefined, service: Service, provider: string, options: VerdictOptions): LbPath | undefined {
+function primaryRoute(ingresses: readonly IngressLike[], service: Service, provider: string, options: VerdictOptions): LbPath | undefined {
   if (isLoadBalancer(service)) return undefined;
   return ingressRoutes(ingresses, service, provider, options)[0];
 }
@@ -104,41 +105,12 @@ function primaryRoute(ingresses: Ingresses | undefined, service: Service, provid
  * GKE's NEG path needs one too (the Service's NEG annotation alone does not show that an
  * Ingress uses it, and its drain default of 0 s is unverified: PROVIDERS.md section 6).
  */
-function ingressRoutes(ingresses: Ingresses | undefined, service: Service, provider: string, options: VerdictOptions): LbPath[] {
-  if (!ingresses || ingresses.length === 0) return [];
-  const referenced = ingresses.some((ingress) => ingressBackendNames(ingress).includes(nameOf(service)));
+function ingressRoutes(ingresses: readonly IngressLike[], service: Service, provider: string, options: VerdictOptions): LbPath[] {
+  if (ingresses.length === 0) return [];
+  const referenced = ingresses.some((ingress) => ingressBackendServices(ingress).includes(nameOf(service)));
   return l7PathsOf(service, provider as Provider, options.overrides?.profileOverrides, ingresses).filter(
     (path) => path.profile.id !== 'gke.neg.l7' || referenced,
   );
-}
-
-/** The Services an Ingress sends to (default backend and every rule's paths; networking/v1 and the older serviceName form). */
-function ingressBackendNames(ingress: Ingresses[number]): string[] {
-  const spec = ingress.spec ?? {};
-  const backends: unknown[] = [spec['defaultBackend'] ?? spec['backend']];
-  for (const rule of (spec['rules'] as Array<{ http?: { paths?: Array<{ backend?: unknown }> } }> | undefined) ?? []) {
-    for (const p of rule?.http?.paths ?? []) backends.push(p?.backend);
-  }
-  return backends
-    .map(
-      (b) =>
-        (b as { service?: { name?: unknown }; serviceName?: unknown } | undefined)?.service?.name ?? (b as { serviceName?: unknown } | undefined)?.serviceName,
-    )
-    .filter((name): name is string => typeof name === 'string');
-}
-
-type Ingresses = NonNullable<Snapshot['ingresses']>;
-
-/** An Ingress sends only to Services of its own namespace: each Service looks at those alone. */
-function ingressesByNamespace(snapshot: Snapshot): Map<string, Ingresses> {
-  const map = new Map<string, Ingresses>();
-  for (const ingress of snapshot.ingresses ?? []) {
-    const namespace = namespaceOf(ingress);
-    const list = map.get(namespace);
-    if (list) list.push(ingress);
-    else map.set(namespace, [ingress]);
-  }
-  return map;
 }
 
 function liveNodeNames(snapshot: Snapshot): string[] {
@@ -336,7 +308,6 @@ export function simulateSnapshot(snapshot: Snapshot, options: SimulateOptions = 
   const named = (options.provider as Provider | undefined) ?? detected.fromNodes;
   const liveNodes = snapshot.facts.source === 'cluster' ? liveNodeNames(snapshot) : undefined;
   const runs: SimulationRun[] = [];
-  const ingresses = ingressesByNamespace(snapshot);
   for (const service of snapshot.services) {
     if (options.service && (nameOf(service) !== options.service.name || namespaceOf(service) !== (options.service.namespace ?? 'default'))) continue;
     const provider = providerForService(service, named, detected.fromAnnotations) ?? DEFAULTS.provider;
@@ -354,7 +325,7 @@ export function simulateSnapshot(snapshot: Snapshot, options: SimulateOptions = 
           ...(liveNodes ? { nodeNames: liveNodes } : {}),
           ...(snapshot.facts.kubernetesVersion ? { kubernetesVersion: snapshot.facts.kubernetesVersion } : {}),
         },
-        primaryRoute(ingresses.get(namespaceOf(service)), service, provider, options),
+        primaryRoute(index.ingressesIn(namespaceOf(service)), service, provider, options),
       );
       const base = {
         service: { namespace: namespaceOf(service), name: nameOf(service) },

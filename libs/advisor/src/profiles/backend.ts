@@ -119,7 +119,7 @@ export function ingressPathOf(service: Service, provider: Provider | undefined, 
   return path('gke.neg.l7', overrides, 'cloud.google.com/neg: {"ingress": true}');
 }
 
-type IngressLike = K8sObject & { spec?: Record<string, unknown> };
+export type IngressLike = K8sObject & { spec?: Record<string, unknown> };
 
 /** Whether an Ingress is served by the AWS Load Balancer Controller (class `alb`). */
 export function isAlbIngress(ingress: IngressLike): boolean {
@@ -128,8 +128,8 @@ export function isAlbIngress(ingress: IngressLike): boolean {
   return className === 'alb' || Object.keys(annotations).some((k) => k.startsWith('alb.ingress.kubernetes.io/'));
 }
 
-/** Names of the Services an Ingress sends to (default backend and every rule path). */
-function ingressBackendServices(ingress: IngressLike): string[] {
+/** Names of the Services an Ingress sends to (default backend and every rule path; networking/v1 and the older serviceName form). */
+export function ingressBackendServices(ingress: IngressLike): string[] {
   const names: string[] = [];
   const add = (backend: unknown): void => {
     const b = backend as { service?: { name?: unknown }; serviceName?: unknown } | undefined;

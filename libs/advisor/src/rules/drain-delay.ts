@@ -3,7 +3,7 @@ import type { Provider } from '../model/snapshot.js';
 import { isExposedService } from '../snapshot-index/snapshot-index.js';
 import { alibabaAnnotation, annotationsOf } from '../util/annotations.js';
 import { asCount } from '../util/numbers.js';
-import { albPathOf, lbPathOf, removalWindow, type BackendEnv, type LbPath } from '../profiles/backend.js';
+import { albPathOf, lbPathOf, removalWindow, type BackendEnv, type IngressLike, type LbPath } from '../profiles/backend.js';
 import type { ProfileOverrides } from '../profiles/overrides.js';
 
 export const CLUSTER_IP_DRAIN_SECONDS = 5;
@@ -55,7 +55,7 @@ export function drainRequirement(
   provider: Provider | undefined,
   overrides?: ProfileOverrides,
   env: BackendEnv = {},
-  ingresses?: Parameters<typeof albPathOf>[1],
+  ingresses?: readonly IngressLike[],
 ): DrainRequirement {
   const name = service.metadata?.name ?? '';
   const alb = provider === 'aws' ? albPathOf(service, ingresses, overrides) : undefined;

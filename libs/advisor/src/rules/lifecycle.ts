@@ -3,7 +3,7 @@ import type { Container, Probe } from '../model/k8s.js';
 import type { Rule, RuleContext } from '../engine/rule.js';
 import { forExposure } from '../engine/severity.js';
 import { targetPortOf } from '../snapshot-index/snapshot-index.js';
-import type { Workload } from '../snapshot-index/workloads.js';
+import { namespaceOf, type Workload } from '../snapshot-index/workloads.js';
 import { providerForService } from '../util/provider.js';
 import { decisionRemediation, patchRemediation, podPatch } from '../remediation/build.js';
 import { toYaml } from '../remediation/to-yaml.js';
@@ -67,7 +67,7 @@ function computeStrictestDrain(context: RuleContext, workload: Workload): DrainR
         providerForService(service, context.options.namedProvider, context.options.provider),
         context.options.profileOverrides,
         context.options.backendEnv,
-        context.snapshot.ingresses,
+        context.index.ingressesIn(namespaceOf(service)),
       ),
     )
     .reduce((a, b) => (b.seconds > a.seconds ? b : a));

@@ -39,7 +39,13 @@ function providerOf(context: RuleContext, service: Service): Provider | undefine
 }
 
 function pathsOf(context: RuleContext, service: Service): LbPath[] {
-  return lbPathsOf(service, providerOf(context, service), context.options.profileOverrides, context.snapshot.ingresses, context.options.backendEnv);
+  return lbPathsOf(
+    service,
+    providerOf(context, service),
+    context.options.profileOverrides,
+    context.index.ingressesIn(namespaceOf(service)),
+    context.options.backendEnv,
+  );
 }
 
 /** Every (Service, pod-direct path) pair: Alibaba ENI, AWS LBC ip, GKE NEG (Ingress), Tencent direct access. */

@@ -6,6 +6,8 @@ import { DEFAULT_KUBERNETES_VERSION } from '../engine/options.js';
 import { LabelIndex } from './label-index.js';
 import { collectWorkloads, nameOf, namespaceOf, ownerKeyOfPod, replicaSetOwnerMap, workloadKey, type Workload } from './workloads.js';
 
+type SnapshotIngress = NonNullable<Snapshot['ingresses']>[number];
+
 /** One address behind a Service, from EndpointSlices (or the Endpoints fallback). */
 export interface ServiceEndpoint {
   nodeName?: string;
@@ -114,6 +116,7 @@ export class SnapshotIndex {
   private readonly servingByWorkload = new Map<Workload, Container[]>();
   private readonly otherTemplateLabels = new LabelIndex<OtherPodTemplate>((t) => t.labels);
   private readonly customResourcesByNamespace = new Map<string, CustomResourceRef[]>();
+  private readonly ingressesByNamespace = new Map<string, SnapshotIngress[]>();
 
   /** Native sidecars (init containers with `restartPolicy: Always`) serve traffic: Kubernetes 1.29 and later. */
   private readonly nativeSidecars: boolean;
@@ -142,6 +145,7 @@ export class SnapshotIndex {
     this.indexEndpoints();
     for (const node of snapshot.nodes) this.nodesByName.set(nameOf(node), node);
     for (const resource of snapshot.customResources ?? []) push(this.customResourcesByNamespace, resource.namespace, resource);
+    for (const ingress of snapshot.ingresses ?? []) push(this.ingressesByNamespace, namespaceOf(ingress), ingress);
   }
 
   /** Workloads whose pods (with the labels their controller adds) a Service selector matches. */
@@ -290,6 +294,11 @@ export class SnapshotIndex {
 
   workloadsOfPdb(pdb: PodDisruptionBudget): Workload[] {
     return this.workloadsByPdb.get(pdb) ?? [];
+  }
+
+  /** The Ingresses of a namespace: an Ingress sends only to Services of its own namespace. */
+  ingressesIn(namespace: string): readonly SnapshotIngress[] {
+    return this.ingressesByNamespace.get(namespace) ?? [];
   }
 
   /** Endpoints of a Service; undefined when the snapshot holds none for it. */
