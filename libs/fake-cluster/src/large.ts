@@ -158,6 +158,15 @@ class LazyStore implements KubeObjectStore {
   }
 }
 
+/** One object per app, keyed namespace/name like the app. */
+function appStore(apps: readonly App[], objectOf: (app: App) => unknown): LazyStore {
+  return new LazyStore(
+    apps.length,
+    (i) => `${apps[i]?.namespace}/${apps[i]?.name}`,
+    (i) => JSON.stringify(objectOf(apps[i] as App)),
+  );
+}
+
 /** A JSON template with @@X@@ placeholders, filled by joining its parts. */
 class JsonTemplate {
   private readonly parts: string[];
@@ -463,24 +472,16 @@ export function large(options: LargeScenarioOptions = {}): KubeScenario {
   stores.set('pods', new LazyStore(total, podKey, podJson));
   stores.set(
     'services',
-    new LazyStore(
-      apps.length,
-      (i) => `${apps[i]?.namespace}/${apps[i]?.name}`,
-      (i) => {
-        const app = apps[i] as App;
-        const type = app.mode === 'ClusterIP' ? 'ClusterIP' : app.mode === 'NodePort' ? 'NodePort' : 'LoadBalancer';
-        return JSON.stringify(
-          serviceObject({
-            meta: appServiceMeta(app),
-            type,
-            selector: appLabels(app),
-            ports: servicePorts,
-            clusterIP: `172.21.${(app.index >> 8) & 255}.${app.index & 255 || 1}`,
-            loadBalancerIP: `10.250.${(app.index >> 8) & 255}.${app.index & 255}`,
-            ...(app.mode === 'lb-local' ? { externalTrafficPolicy: 'Local' as const } : {}),
-          }),
-        );
-      },
+    appStore(apps, (app) =>
+      serviceObject({
+        meta: appServiceMeta(app),
+        type: app.mode === 'ClusterIP' ? 'ClusterIP' : app.mode === 'NodePort' ? 'NodePort' : 'LoadBalancer',
+        selector: appLabels(app),
+        ports: servicePorts,
+        clusterIP: `172.21.${(app.index >> 8) & 255}.${app.index & 255 || 1}`,
+        loadBalancerIP: `10.250.${(app.index >> 8) & 255}.${app.index & 255}`,
+        ...(app.mode === 'lb-local' ? { externalTrafficPolicy: 'Local' as const } : {}),
+      }),
     ),
   );
   const sliceInput = (
@@ -495,14 +496,7 @@ export function large(options: LargeScenarioOptions = {}): KubeScenario {
   });
   stores.set(
     'endpoints',
-    new LazyStore(
-      apps.length,
-      (i) => `${apps[i]?.namespace}/${apps[i]?.name}`,
-      (i) => {
-        const app = apps[i] as App;
-        return JSON.stringify(endpointsObject({ ...sliceInput(app, 0, app.replicas), meta: meta(app.name, app.namespace, 'ep', app.createdAt) }));
-      },
-    ),
+    appStore(apps, (app) => endpointsObject({ ...sliceInput(app, 0, app.replicas), meta: meta(app.name, app.namespace, 'ep', app.createdAt) })),
   );
   const sliceApp = (index: number): [App, number] => {
     let low = 0;
@@ -535,32 +529,23 @@ export function large(options: LargeScenarioOptions = {}): KubeScenario {
       },
     ),
   );
-  const deploymentJson = (app: App): string =>
-    JSON.stringify(
-      workloadObject({
-        kind: 'Deployment',
-        meta: meta(app.name, app.namespace, 'deploy', app.createdAt, {
-          generation: 2,
-          labels: appLabels(app),
-          annotations: { 'deployment.kubernetes.io/revision': '2' },
-        }),
-        selector: appLabels(app),
-        replicas: app.replicas,
-        template: appTemplate(app),
-        readyReplicas: app.variant === 'not-ready' ? 0 : app.replicas,
-        updatedAt: timestamp(app.createdAt + 3_600),
-        revisionHash: app.hash,
-        lastApplied: true,
+  const deployment = (app: App) =>
+    workloadObject({
+      kind: 'Deployment',
+      meta: meta(app.name, app.namespace, 'deploy', app.createdAt, {
+        generation: 2,
+        labels: appLabels(app),
+        annotations: { 'deployment.kubernetes.io/revision': '2' },
       }),
-    );
-  stores.set(
-    'deployments',
-    new LazyStore(
-      apps.length,
-      (i) => `${apps[i]?.namespace}/${apps[i]?.name}`,
-      (i) => deploymentJson(apps[i] as App),
-    ),
-  );
+      selector: appLabels(app),
+      replicas: app.replicas,
+      template: appTemplate(app),
+      readyReplicas: app.variant === 'not-ready' ? 0 : app.replicas,
+      updatedAt: timestamp(app.createdAt + 3_600),
+      revisionHash: app.hash,
+      lastApplied: true,
+    });
+  stores.set('deployments', appStore(apps, deployment));
   // Two ReplicaSets per app (the current one and the one before the last rollout), in name order.
   const rsOf = (i: number): [App, string, number] => {
     const app = apps[i >> 1] as App;
@@ -638,44 +623,32 @@ export function large(options: LargeScenarioOptions = {}): KubeScenario {
       ),
     );
   }
-  const pdbApps = apps.filter((a) => a.pdb);
   stores.set(
     'poddisruptionbudgets',
-    new LazyStore(
-      pdbApps.length,
-      (i) => `${pdbApps[i]?.namespace}/${pdbApps[i]?.name}`,
-      (i) => {
-        const app = pdbApps[i] as App;
-        return JSON.stringify(
-          pdbObject({
-            meta: meta(app.name, app.namespace, 'pdb', app.createdAt, { labels: appLabels(app) }),
-            selector: appLabels(app),
-            maxUnavailable: '25%',
-            expectedPods: app.replicas,
-            healthyPods: app.variant === 'not-ready' ? 0 : app.replicas,
-          }),
-        );
-      },
+    appStore(
+      apps.filter((a) => a.pdb),
+      (app) =>
+        pdbObject({
+          meta: meta(app.name, app.namespace, 'pdb', app.createdAt, { labels: appLabels(app) }),
+          selector: appLabels(app),
+          maxUnavailable: '25%',
+          expectedPods: app.replicas,
+          healthyPods: app.variant === 'not-ready' ? 0 : app.replicas,
+        }),
     ),
   );
-  const hpaApps = apps.filter((a) => a.hpa);
   stores.set(
     'horizontalpodautoscalers',
-    new LazyStore(
-      hpaApps.length,
-      (i) => `${hpaApps[i]?.namespace}/${hpaApps[i]?.name}`,
-      (i) => {
-        const app = hpaApps[i] as App;
-        return JSON.stringify(
-          hpaObject({
-            meta: meta(app.name, app.namespace, 'hpa', app.createdAt, { labels: appLabels(app) }),
-            target: { kind: 'Deployment', name: app.name },
-            minReplicas: Math.max(1, Math.floor(app.replicas / 2)),
-            maxReplicas: app.replicas * 2,
-            currentReplicas: app.replicas,
-          }),
-        );
-      },
+    appStore(
+      apps.filter((a) => a.hpa),
+      (app) =>
+        hpaObject({
+          meta: meta(app.name, app.namespace, 'hpa', app.createdAt, { labels: appLabels(app) }),
+          target: { kind: 'Deployment', name: app.name },
+          minReplicas: Math.max(1, Math.floor(app.replicas / 2)),
+          maxReplicas: app.replicas * 2,
+          currentReplicas: app.replicas,
+        }),
     ),
   );
 
