@@ -237,6 +237,8 @@ async function fixedRate(label, rate, seconds, send) {
       send(i).then(
         (ok) => {
           latencies.push(performance.now() - scheduled);
+          if (process.env.BENCH_TRACE_SLOW && performance.now() - scheduled > Number(process.env.BENCH_TRACE_SLOW))
+            log(`  slow: ${label} #${i} at +${(scheduled - start).toFixed(0)} ms took ${(performance.now() - scheduled).toFixed(1)} ms (wall ${Date.now()})`);
           if (ok !== true) {
             errors += 1;
             firstError ??= ok;

@@ -10,7 +10,7 @@ import type { INestApplication } from '@nestjs/common';
 import { PrismaService } from '#rollsafe/store';
 import { OrganizationService, ScanReconciler } from '#rollsafe/scans';
 import { OrganizationAdmission } from './auth/admission.js';
-import { UNSAFE_DEPLOYMENT, until } from '#rollsafe/testing';
+import { TcpProxy, UNSAFE_DEPLOYMENT, until } from '#rollsafe/testing';
 import { ApiHarness, type Json } from '../test/api-harness.js';
 
 const CLOSED_PORT_DB = 'postgresql://postgres@127.0.0.1:1/unreachable';
@@ -79,6 +79,35 @@ describe('resilience (e2e)', () => {
       expect((await app.get(ScanReconciler).reconcile(new Date(), 0)).requeued).not.toContain(id);
       const row = await app.get(PrismaService).client.scan.findUniqueOrThrow({ where: { id } });
       expect(row.attempts).toBe(1);
+    }, 30_000);
+
+    it('when Redis goes away after the API connected, a POST is accepted at once and queued once Redis is back', async () => {
+      const redis = new URL(harness.redis.url);
+      const proxy = new TcpProxy(redis.hostname, Number(redis.port || 6379));
+      const port = await proxy.listen();
+      const through = new URL(harness.redis.url);
+      through.hostname = '127.0.0.1';
+      through.port = String(port);
+      const api = await start({ redisUrl: through.toString() });
+      try {
+        await until('the API connected to Redis', async () => ((await call('GET', '/readyz', { at: api.base })).status === 200 ? true : undefined), 5000);
+        await proxy.cut();
+        await until('the API sees Redis gone', async () => ((await call('GET', '/readyz', { at: api.base })).status === 503 ? true : undefined), 5000);
+
+        const posted = Date.now();
+        const accepted = await call('POST', '/api/v1/scans', { key: keyA, at: api.base, json: { manifests: UNSAFE_DEPLOYMENT } });
+        // Not the enqueue deadline (2 s): the queue's connection is known to be down.
+        expect(Date.now() - posted).toBeLessThan(1000);
+        expect(accepted).toMatchObject({ status: 202, body: { status: 'queued' } });
+        const id = accepted.body['id'] as string;
+
+        await proxy.restore();
+        const report = await app.get(ScanReconciler).reconcile(new Date(), 0);
+        expect(report.requeued).toContain(id);
+        expect(await waitForScan(keyA, id)).toMatchObject({ status: 'succeeded' });
+      } finally {
+        await proxy.close();
+      }
     }, 30_000);
   });
 

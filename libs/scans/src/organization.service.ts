@@ -15,12 +15,20 @@ export function hashApiKey(key: string): string {
  * this time.
  */
 export const API_KEY_CACHE_MS = 5000;
+/**
+ * In its last second, a remembered owner is looked up again in the background while requests
+ * keep using it: at hundreds of requests a second, an expiry would otherwise send every request
+ * of that moment to Postgres at once, and the pool's new connections stall them all.
+ */
+export const API_KEY_REFRESH_AHEAD_MS = 1000;
 const API_KEY_CACHE_ENTRIES = 10_000;
 
 /** Use case: organizations and their API keys (shown once, stored hashed). */
 @Injectable()
 export class OrganizationService {
   private readonly owners = new Map<string, { owner: ApiKeyOwner; until: number }>();
+  /** One lookup in flight per key hash, shared by every request that needs it meanwhile. */
+  private readonly lookups = new Map<string, Promise<ApiKeyOwner | undefined>>();
 
   constructor(private readonly organizations: OrganizationRepository) {}
 
@@ -42,13 +50,34 @@ export class OrganizationService {
       throw new DomainError('UNAUTHENTICATED', 'send a valid API key as "Authorization: Bearer <apiKey>"');
     }
     const hash = hashApiKey(apiKey);
-    const now = Date.now();
     const cached = this.owners.get(hash);
-    if (cached && cached.until > now) return cached.owner;
-    const owner = await this.organizations.findApiKeyOwner(hash);
+    const now = Date.now();
+    if (cached && cached.until > now) {
+      if (cached.until - now <= API_KEY_REFRESH_AHEAD_MS) this.lookUp(hash).catch(() => undefined);
+      return cached.owner;
+    }
+    const owner = await this.lookUp(hash);
     if (!owner) throw new DomainError('UNAUTHENTICATED', 'send a valid API key as "Authorization: Bearer <apiKey>"');
-    if (this.owners.size >= API_KEY_CACHE_ENTRIES) this.owners.clear();
-    this.owners.set(hash, { owner, until: now + API_KEY_CACHE_MS });
     return owner;
+  }
+
+  /** The key's owner from Postgres, remembered for API_KEY_CACHE_MS (forgotten when the key is gone). */
+  private lookUp(hash: string): Promise<ApiKeyOwner | undefined> {
+    const inFlight = this.lookups.get(hash);
+    if (inFlight) return inFlight;
+    const lookup = this.organizations
+      .findApiKeyOwner(hash)
+      .then((owner) => {
+        if (!owner) {
+          this.owners.delete(hash);
+          return undefined;
+        }
+        if (this.owners.size >= API_KEY_CACHE_ENTRIES) this.owners.clear();
+        this.owners.set(hash, { owner, until: Date.now() + API_KEY_CACHE_MS });
+        return owner;
+      })
+      .finally(() => this.lookups.delete(hash));
+    this.lookups.set(hash, lookup);
+    return lookup;
   }
 }

@@ -14,8 +14,20 @@ export const STORE_OPTIONS = Symbol('STORE_OPTIONS');
 /** The longest a shutdown waits for the Postgres pool to close. */
 export const DISCONNECT_TIMEOUT_MS = 2000;
 
+/**
+ * How long a pooled connection may sit idle before it is closed. node-postgres's default, 10 s,
+ * closes the pool in any lull that long; the next burst then opens connections all at once
+ * (a Postgres backend each) and its first requests wait for them.
+ */
+export const POOL_IDLE_TIMEOUT_MS = 60_000;
+
 export function createPrismaClient(options: StoreOptions): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolSize, connectionTimeoutMillis: 5000 });
+  const adapter = new PrismaPg({
+    connectionString: options.databaseUrl,
+    max: options.poolSize,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: POOL_IDLE_TIMEOUT_MS,
+  });
   return new PrismaClient({ adapter });
 }
 
@@ -49,7 +61,7 @@ export class PrismaService implements OnModuleDestroy {
       connectionString: this.options.databaseUrl,
       max: Math.max(2, Math.ceil(this.options.poolSize / 2)),
       connectionTimeoutMillis: 5000,
-      idleTimeoutMillis: 10_000,
+      idleTimeoutMillis: POOL_IDLE_TIMEOUT_MS,
       allowExitOnIdle: true,
     });
     // An idle connection that Postgres closes (a restart, an outage) is dropped by the pool; the

@@ -5,3 +5,4 @@ export { UNSAFE_DEPLOYMENT, BROKEN_YAML, aliasBomb } from './manifests.js';
 // The fake kube-apiserver and its scenarios live in libs/fake-cluster (the CLI's demo runs it too).
 export * from '#rollsafe/fake-cluster';
 export { testConfig } from './config.js';
+export { TcpProxy } from './tcp-proxy.js';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { JOB_CATALOG, QUEUES, type JobName, type JobPayloads } from './catalog.js';
-import { withDeadline } from '#rollsafe/runtime';
+import { OutageError, withDeadline } from '#rollsafe/runtime';
 import { SCANS_CONFIG, type ScansConfig } from '../options.js';
 
 /** The longest a producer waits on Redis to queue a job (then OutageError: the caller decides). */
@@ -36,10 +36,13 @@ export class JobQueue {
   /**
    * Queues a job (idempotent: the job id decides). Waits at most ENQUEUE_DEADLINE_MS on Redis;
    * a job whose add is still pending past it may yet be queued when Redis answers, which is
-   * harmless for the same reason.
+   * harmless for the same reason. A connection already known to be down (Redis went away after
+   * it connected) fails at once: the add would only sit in its offline queue until the deadline.
    */
   async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], jobId: string): Promise<void> {
     const queue = this.queueFor(name);
+    const client = await withDeadline(queue.getBackend().client, ENQUEUE_DEADLINE_MS, 'redis', `queue ${name}`);
+    if (client.status !== 'ready') throw new OutageError('redis', `redis is not connected (${client.status}): queue ${name}`);
     const attempts = name === 'notification.deliver' ? { attempts: this.options.notifyMaxAttempts } : {};
     await withDeadline(queue.add(name, payload, { ...JOB_CATALOG[name].options, ...attempts, jobId }), ENQUEUE_DEADLINE_MS, 'redis', `queue ${name}`);
   }
