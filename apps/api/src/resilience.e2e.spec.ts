@@ -9,7 +9,7 @@ import net from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { PrismaService } from '#rollsafe/store';
 import { OrganizationService, ScanReconciler } from '#rollsafe/scans';
-import { OrganizationAdmission } from './auth/admission.js';
+import { ADMISSION_WAIT_MS, OrganizationAdmission } from './auth/admission.js';
 import { TcpProxy, UNSAFE_DEPLOYMENT, until } from '#rollsafe/testing';
 import { ApiHarness, type Json } from '../test/api-harness.js';
 
@@ -204,37 +204,49 @@ describe('resilience (e2e)', () => {
   });
 
   describe('admission per organization', () => {
-    it("refuses an organization's requests past its in-flight limit at once, and serves another organization meanwhile", async () => {
+    it("lets an organization's requests past its in-flight limit wait in a short line, refuses past it, and serves another organization meanwhile", async () => {
       const limited = await start({ orgMaxInFlight: 2 });
       const port = (limited.app.getHttpServer().address() as { port: number }).port;
       // Two uploads of organization A held in flight: headers sent, the body only begun.
-      const held = await Promise.all(
-        [0, 1].map(
-          () =>
-            new Promise<net.Socket>((resolve) => {
-              const socket = net.connect(port, '127.0.0.1', () => {
-                socket.write(
-                  `POST /api/v1/scans HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${keyA}\r\n` +
-                    `Content-Type: multipart/form-data; boundary=held\r\nContent-Length: 100000\r\n\r\n--held\r\n`,
-                );
-                resolve(socket);
-              });
-              socket.on('error', () => undefined);
-            }),
-        ),
-      );
+      const hold = (): Promise<net.Socket> =>
+        new Promise<net.Socket>((resolve) => {
+          const socket = net.connect(port, '127.0.0.1', () => {
+            socket.write(
+              `POST /api/v1/scans HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${keyA}\r\n` +
+                `Content-Type: multipart/form-data; boundary=held\r\nContent-Length: 100000\r\n\r\n--held\r\n`,
+            );
+            resolve(socket);
+          });
+          socket.on('error', () => undefined);
+        });
+      const held = await Promise.all([hold(), hold()]);
       const { organizationId } = await limited.app.get(OrganizationService).authenticate(keyA);
       const admission = limited.app.get(OrganizationAdmission);
       await until('both uploads to be admitted', () => (admission.inFlightOf(organizationId) === 2 ? true : undefined));
+
+      // Two more wait in line (as many as the limit); a fifth is refused at once.
+      const waited = Date.now();
+      const inLine = [0, 1].map(() => call('GET', '/api/v1/scans', { key: keyA, at: limited.base }));
+      await until('two requests in line', () => (admission.waitingOf(organizationId) === 2 ? true : undefined));
+      const refusedAt = Date.now();
       const refused = await call('GET', '/api/v1/scans', { key: keyA, at: limited.base });
-      expect(refused).toMatchObject({ body: { error: { code: 'RATE_LIMITED', details: { limit: 2 } } } });
+      expect(Date.now() - refusedAt).toBeLessThan(ADMISSION_WAIT_MS / 2);
+      expect(refused).toMatchObject({ status: 429, body: { error: { code: 'RATE_LIMITED', details: { limit: 2 } } } });
       expect(refused.headers.get('retry-after')).toBe('1');
+      // Another organization has a line of its own.
       expect((await call('GET', '/api/v1/scans', { key: keyB, at: limited.base })).status).toBe(200);
-      for (const socket of held) socket.destroy();
-      // Their slots are free again once the connections closed.
-      await until('A to be served again', async () =>
-        (await call('GET', '/api/v1/scans', { key: keyA, at: limited.base })).status === 200 ? true : undefined,
-      );
+      // Nobody freed a slot: those in line are refused once their wait ran out.
+      for (const answer of await Promise.all(inLine)) expect(answer).toMatchObject({ status: 429, body: { error: { code: 'RATE_LIMITED' } } });
+      expect(Date.now() - waited).toBeGreaterThanOrEqual(ADMISSION_WAIT_MS - 50);
+
+      // A request in line gets the slot an ending request frees.
+      const next = call('GET', '/api/v1/scans', { key: keyA, at: limited.base });
+      await until('one request in line', () => (admission.waitingOf(organizationId) === 1 ? true : undefined));
+      held[0]?.destroy();
+      expect((await next).status).toBe(200);
+      held[1]?.destroy();
+      await until('every slot free', () => (admission.inFlightOf(organizationId) === 0 ? true : undefined));
+      expect(admission.waitingOf(organizationId)).toBe(0);
     }, 30_000);
   });
 

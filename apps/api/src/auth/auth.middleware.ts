@@ -41,8 +41,10 @@ export class AuthMiddleware implements NestMiddleware {
     }
     const context = requestContext.getStore();
     if (context) context.organizationId = authenticated.auth.organizationId;
-    const release = this.admission.enter(authenticated.auth.organizationId);
+    const release = await this.admission.enter(authenticated.auth.organizationId);
     response.once('close', release);
+    // The client went away while the request waited for a slot: hand the slot on at once.
+    if (response.destroyed || request.destroyed || request.socket.destroyed) release();
     const state = await this.rateLimiter.consume(authenticated.auth.apiKeyId).catch((error: unknown) => {
       if (error instanceof DomainError && error.retryAfterSeconds !== undefined) {
         response.setHeader('X-RateLimit-Limit', String((error.details as { limit?: number } | undefined)?.limit ?? ''));
