@@ -1,16 +1,14 @@
 import { providerReport } from './provider.js';
 import type { ScanReport } from './report.js';
 
-const FINDINGS_PER_CHUNK = 1000;
-
 /**
  * The JSON output contract: `{ findings, summary }`, plus input `errors` and skipped-document
- * `warnings`, in chunks of findings so a large scan is written without building one huge
- * string. The advisor's findings already hold the contract's keys in its order.
+ * `warnings`, in chunks so a large scan is written without building one huge string. The
+ * advisor's findings already hold the contract's keys in its order.
  */
 export function* formatJson(report: ScanReport, pretty: boolean): Generator<string> {
   const { result } = report;
-  const rest = {
+  const beforeVerdicts = {
     // `skipped` counts skipped documents; a duplicate-key warning skips nothing (the last value wins).
     summary: { ...result.summary, skipped: report.warnings.filter((warning) => warning.message.endsWith('skipped')).length },
     notEvaluated: result.notEvaluated,
@@ -18,18 +16,54 @@ export function* formatJson(report: ScanReport, pretty: boolean): Generator<stri
     // The Kubernetes version the rules judged for, and the provider profile table used (docs/providers.md).
     kubernetesVersion: result.kubernetesVersion,
     profiles: result.profiles,
-    ...(report.verdicts ? { verdicts: report.verdicts.verdicts, verdictSummary: report.verdicts.summary } : {}),
+  };
+  const afterVerdicts = {
+    ...(report.verdicts ? { verdictSummary: report.verdicts.summary } : {}),
     errors: report.inputErrors,
     warnings: report.warnings,
   };
   if (pretty) {
-    yield JSON.stringify({ findings: result.findings, ...rest }, null, 2) + '\n';
+    const verdicts = report.verdicts ? { verdicts: report.verdicts.verdicts } : {};
+    yield JSON.stringify({ findings: result.findings, ...beforeVerdicts, ...verdicts, ...afterVerdicts }, null, 2) + '\n';
     return;
   }
   yield '{"findings":[';
-  for (let start = 0; start < result.findings.length; start += FINDINGS_PER_CHUNK) {
-    if (start > 0) yield ','; // alone: prepended, it would make each chunk a string to copy before writing
-    yield JSON.stringify(result.findings.slice(start, start + FINDINGS_PER_CHUNK)).slice(1, -1);
+  yield* arrayElements(result.findings);
+  yield `],${members(beforeVerdicts)}`;
+  if (report.verdicts) {
+    yield ',"verdicts":[';
+    yield* arrayElements(report.verdicts.verdicts);
+    yield ']';
   }
-  yield `],${JSON.stringify(rest).slice(1)}\n`;
+  yield `,${members(afterVerdicts)}}\n`;
+}
+
+/**
+ * A chunk's length to aim for, in characters. V8 allocates a string above 128 KB outside the
+ * young generation, where only a full collection (which walks the whole parsed snapshot) frees
+ * it; chunks of 1,000 findings (1.3 MB) made 99 MB of such garbage on a 20,000-app scan.
+ */
+const CHUNK_CHARS = 64 * 1024;
+const FIRST_CHUNK_ITEMS = 8;
+
+/**
+ * The elements of `JSON.stringify(items)` without its brackets, in strings of about
+ * CHUNK_CHARS: each chunk's item count follows the average item length so far.
+ */
+function* arrayElements(items: readonly unknown[]): Generator<string> {
+  let chars = 0;
+  for (let start = 0, count = FIRST_CHUNK_ITEMS; start < items.length; start += count) {
+    if (start > 0) {
+      count = Math.max(1, Math.floor((CHUNK_CHARS * start) / chars));
+      yield ','; // alone: prepended, it would make each chunk a string to copy before writing
+    }
+    const json = JSON.stringify(items.slice(start, start + count));
+    chars += json.length;
+    yield json.slice(1, -1);
+  }
+}
+
+/** An object's members as JSON, without braces (`"a":1,"b":2`). */
+function members(object: object): string {
+  return JSON.stringify(object).slice(1, -1);
 }
