@@ -23,6 +23,11 @@ export class RootItemBudget {
 
   constructor(private readonly maxItems: number) {}
 
+  /** Root items counted so far (the item past the budget included). */
+  get counted(): number {
+    return this.items;
+  }
+
   /** A node opens; true when it is the item past the budget. */
   open(): boolean {
     this.depth++;

@@ -1,24 +1,30 @@
 import { Worker } from 'node:worker_threads';
-import type { ManifestError } from './errors.js';
 import { DEFAULT_LIMITS, type ManifestLimits } from './limits.js';
 import { buildSnapshot, parseManifests, type ParseResult } from './parse.js';
-import { parseManifestText, type ManifestInput, type ParsedText } from './parse-text.js';
+import { parseBudgeted, type BudgetedParse, type ManifestInput, type ParsedText } from './parse-text.js';
 import { splitDocuments } from './split.js';
 
 /** A slice of one input, at document boundaries, with the file line of its first character. */
-interface Part {
+interface Part extends PartJob {
   input: number;
+}
+
+/** What a worker parses: a part of an input, named by the input's name. */
+export interface PartJob {
   name: string;
   text: string;
   firstLine: number;
+  /** Cut out of an input of several documents. */
+  partOfMultiDocumentFile: boolean;
 }
 
 export interface WorkerJob {
-  parts: { name: string; text: string; firstLine: number }[];
+  parts: PartJob[];
   limits: ManifestLimits;
 }
 
-export type WorkerReply = { json: string } | { cloned: ParsedText[] };
+/** The parsed parts, as JSON or structured-cloned, and each part's document budget (see BudgetedParse). */
+export type WorkerReply = ({ json: string } | { cloned: ParsedText[] }) & { budgets: Pick<BudgetedParse, 'budgetNeeded' | 'limitReached'>[] };
 
 export interface ParallelOptions {
   /** Threads that parse, the calling thread included. Default 1 (no worker). */
@@ -34,6 +40,10 @@ export interface ParallelOptions {
  * share per thread, the calling thread parses the first share while workers parse the others,
  * and the snapshot is built from the shares in file order. The result equals
  * `parseManifests(inputs, limits)`: same documents, lines, errors, warnings and limits.
+ *
+ * Each part is parsed with the whole document limit left; a part that depends on how many
+ * documents the parts ahead of it leave (it reaches the limit, or comes close) is parsed again
+ * in the calling thread with that number, so that the limit gives the single-threaded error.
  */
 export async function parseManifestsParallel(
   inputs: ManifestInput[],
@@ -47,44 +57,49 @@ export async function parseManifestsParallel(
   if (!shares || shares.length < 2) return parseManifests(inputs, effective);
 
   const workerUrl = options.workerUrl ?? new URL('./parse-worker.js', import.meta.url);
-  const pending = shares
-    .slice(1)
-    .map((share) => runWorker(workerUrl, { parts: share.map(({ name, text, firstLine }) => ({ name, text, firstLine })), limits: effective }));
-  const first = shares[0]?.map((part) => parseManifestText({ name: part.name, text: part.text }, effective, { firstLine: part.firstLine })) ?? [];
+  // A worker that fails (out of memory, say) leaves its share to the calling thread.
+  const pending = shares.slice(1).map((share) => parseInWorker(workerUrl, share, effective).catch(() => parseParts(share, effective)));
+  const first = parseParts(shares[0] ?? [], effective);
   const results = [first, ...(await Promise.all(pending))];
 
-  // Put the parts back together per input, in order, and apply the document limit as the
-  // single-threaded parse does: an input that would pass it is refused whole.
-  const perInput: ParsedText[][] = inputs.map(() => []);
-  shares.forEach((share, s) => share.forEach((part, p) => perInput[part.input]?.push(results[s]?.[p] as ParsedText)));
+  const perInput: { part: Part; parse: BudgetedParse }[][] = inputs.map(() => []);
+  shares.forEach((share, s) => share.forEach((part, p) => perInput[part.input]?.push({ part, parse: results[s]?.[p] as BudgetedParse })));
   const merged: ParsedText[] = [];
   let documentCount = 0;
   inputs.forEach((input, index) => {
-    const one = mergeParts(input.name, perInput[index] ?? []);
-    const left = effective.maxDocuments - documentCount;
-    if (one.documentCount > left || one.errors.some((e) => e.code === 'TOO_MANY_DOCUMENTS')) {
-      const error: ManifestError = {
-        code: 'TOO_MANY_DOCUMENTS',
-        file: input.name,
-        message: `too many YAML documents: the limit is ${effective.maxDocuments} in one scan`,
-      };
-      merged.push({ file: input.name, documents: [], errors: [error], duplicateKeys: [], documentCount: 0 });
-      return;
-    }
+    const one = mergeParts(input.name, perInput[index] ?? [], effective, effective.maxDocuments - documentCount);
     documentCount += one.documents.length === 0 ? 0 : one.documentCount;
     merged.push(one);
   });
   return buildSnapshot(merged);
 }
 
-function mergeParts(file: string, parts: ParsedText[]): ParsedText {
-  if (parts.length === 1 && parts[0]) return parts[0];
+export function parseParts(parts: PartJob[], limits: ManifestLimits): BudgetedParse[] {
+  return parts.map((part) => parsePart(part, limits, limits.maxDocuments));
+}
+
+function parsePart(part: PartJob, limits: ManifestLimits, documentsLeft: number): BudgetedParse {
+  return parseBudgeted({ name: part.name, text: part.text }, limits, {
+    documentsLeft,
+    firstLine: part.firstLine,
+    partOfMultiDocumentFile: part.partOfMultiDocumentFile,
+  });
+}
+
+/** The parts of one input, in order, as one `ParsedText`, with `documentsLeft` for the input. */
+function mergeParts(file: string, parts: { part: Part; parse: BudgetedParse }[], limits: ManifestLimits, documentsLeft: number): ParsedText {
   const merged: ParsedText = { file, documents: [], errors: [], duplicateKeys: [], documentCount: 0 };
-  for (const part of parts) {
-    merged.documents.push(...part.documents);
-    merged.errors.push(...part.errors);
-    merged.duplicateKeys.push(...part.duplicateKeys);
-    merged.documentCount += part.documentCount;
+  for (const { part, parse } of parts) {
+    const left = documentsLeft - merged.documentCount;
+    const exact = parse.budgetNeeded <= left ? parse : parsePart(part, limits, left);
+    // The single-threaded parse drops the input's documents and other errors at the limit.
+    if (exact.limitReached || parts.length === 1) return exact.parsed;
+    const { documents, errors, duplicateKeys, documentCount } = exact.parsed;
+    // One push per item: a million documents do not fit in the arguments of one push(...).
+    for (const document of documents) merged.documents.push(document);
+    for (const error of errors) merged.errors.push(error);
+    for (const duplicateKey of duplicateKeys) merged.duplicateKeys.push(duplicateKey);
+    merged.documentCount += documentCount;
   }
   return merged;
 }
@@ -118,7 +133,7 @@ function planShares(inputs: ManifestInput[], threads: number, limits: ManifestLi
       text.length > totalBytes / threads / 4 && !looksLikeJson(input) && Buffer.byteLength(text, 'utf8') <= limits.maxBytes && !text.includes('\u0000');
     const spans = cuttable ? splitDocuments(text) : undefined;
     if (!spans || spans.length < 2) {
-      add({ input: index, name: input.name, text, firstLine: 1 });
+      add({ input: index, name: input.name, text, firstLine: 1, partOfMultiDocumentFile: false });
       return;
     }
     // Cut where the current share reaches its target.
@@ -126,27 +141,32 @@ function planShares(inputs: ManifestInput[], threads: number, limits: ManifestLi
     let line = 1;
     for (const span of spans) {
       if (span.start > start && shareBytes + (span.start - start) >= target() && shares.length < threads) {
-        add({ input: index, name: input.name, text: text.slice(start, span.start), firstLine: line });
+        add({ input: index, name: input.name, text: text.slice(start, span.start), firstLine: line, partOfMultiDocumentFile: true });
         line = span.line;
         start = span.start;
       }
     }
-    add({ input: index, name: input.name, text: text.slice(start), firstLine: line });
+    add({ input: index, name: input.name, text: text.slice(start), firstLine: line, partOfMultiDocumentFile: true });
   });
   return shares.filter((share) => share.length > 0);
 }
 
-function runWorker(url: URL, job: WorkerJob): Promise<ParsedText[]> {
+function parseInWorker(url: URL, parts: PartJob[], limits: ManifestLimits): Promise<BudgetedParse[]> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
     worker.once('message', (reply: WorkerReply) => {
-      resolve('json' in reply ? (JSON.parse(reply.json) as ParsedText[]) : reply.cloned);
+      const parsed = 'json' in reply ? (JSON.parse(reply.json) as ParsedText[]) : reply.cloned;
+      resolve(parsed.map((one, index) => ({ parsed: one, budgetNeeded: Infinity, limitReached: false, ...reply.budgets[index] })));
       void worker.terminate();
     });
     worker.once('error', reject);
     worker.once('exit', (code) => {
       if (code !== 0) reject(new Error(`parse worker exited with code ${code}`));
     });
+    const job: WorkerJob = {
+      parts: parts.map(({ name, text, firstLine, partOfMultiDocumentFile }) => ({ name, text, firstLine, partOfMultiDocumentFile })),
+      limits,
+    };
     worker.postMessage(job);
   });
 }

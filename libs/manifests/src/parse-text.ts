@@ -2,7 +2,7 @@ import type { ManifestError } from './errors.js';
 import { isFastYamlError, loadFast, mayUseFastPath, type Listener } from './fast-yaml.js';
 import { DEFAULT_LIMITS, type ManifestLimits } from './limits.js';
 import { lineAndColumn } from './line-index.js';
-import { parseReference, type DuplicateKey } from './reference-parse.js';
+import { parseReference, type DuplicateKey, type ReferenceOutcome } from './reference-parse.js';
 import { firstContentLine, splitDocuments } from './split.js';
 import { BAIL, KeyCache, parseBlockDocument } from './block-parser.js';
 import { RootItemBudget } from './item-budget.js';
@@ -40,6 +40,23 @@ export interface ParseTextOptions {
   documentsLeft?: number;
   /** The 1-based file line of the first character of `input.text`, when it is a part of a file. Default 1. */
   firstLine?: number;
+  /**
+   * `input.text` is a part, cut at a `---` marker, of a file of several documents: a broken
+   * document's error then names its first line even when the part holds that document alone.
+   */
+  partOfMultiDocumentFile?: boolean;
+}
+
+/**
+ * A parse and the document budget it depends on: any `documentsLeft` of at least `budgetNeeded`
+ * gives the same result, so a part parsed with a larger budget (in a worker, before the parts
+ * ahead of it are counted) need not be parsed again. Infinity when the document limit was reached.
+ */
+export interface BudgetedParse {
+  parsed: ParsedText;
+  budgetNeeded: number;
+  /** The document limit was reached: `parsed` holds that one error and no document. */
+  limitReached: boolean;
 }
 
 /** Deeper nesting than this is refused, as the reference parser does (a stack-overflow guard). */
@@ -52,6 +69,11 @@ const MAX_DEPTH = 100;
  * cloneable. `parseManifests` builds the snapshot from it.
  */
 export function parseManifestText(input: ManifestInput, limits: Partial<ManifestLimits> = {}, options: ParseTextOptions = {}): ParsedText {
+  return parseBudgeted(input, limits, options).parsed;
+}
+
+/** `parseManifestText`, also saying how many documents left the result depends on. */
+export function parseBudgeted(input: ManifestInput, limits: Partial<ManifestLimits> = {}, options: ParseTextOptions = {}): BudgetedParse {
   const effective: ManifestLimits = { ...DEFAULT_LIMITS, ...limits };
   const file = input.name;
   const text = input.text;
@@ -62,16 +84,17 @@ export function parseManifestText(input: ManifestInput, limits: Partial<Manifest
   const byteLength = utf8LengthAbove(text, effective.maxBytes);
   if (byteLength !== undefined) {
     result.errors.push({ code: 'TOO_LARGE', file, message: `input is ${byteLength} bytes; the limit is ${effective.maxBytes} bytes` });
-    return result;
+    return budgeted(result, 0);
   }
   if (text.includes('\u0000')) {
     result.errors.push({ code: 'UNREADABLE', file, message: 'input is binary, not YAML or JSON text' });
-    return result;
+    return budgeted(result, 0);
   }
 
   // Each span past the first is a document: more than documentsLeft + 1 of them are refused.
   const spans = splitDocuments(text, documentsLeft + 2);
   if (!spans) return takeReference(result, parseReference(text, file, firstLine, effective, documentsLeft), input, effective, documentsLeft);
+  const multiDocument = spans.length > 1 || options.partOfMultiDocumentFile === true;
 
   const tooMany = (line?: number): ManifestError => ({
     code: 'TOO_MANY_DOCUMENTS',
@@ -81,25 +104,25 @@ export function parseManifestText(input: ManifestInput, limits: Partial<Manifest
   });
   const parseErrors: ManifestError[] = [];
   const keys = new KeyCache();
+  let budgetNeeded = 0;
   for (const span of spans) {
     const line = span.line + firstLine - 1;
     const contentLine = firstContentLine(text, span.start, span.end, line);
     if (contentLine === undefined && !span.explicit) continue; // comments before the first `---`: not a document
     if (result.documentCount >= documentsLeft) {
       result.errors.push(tooMany());
-      return withoutDocuments(result);
+      return limitReached(result);
     }
     const chunk = text.slice(span.start, span.end);
     const outcome = parseDocument(chunk, line, contentLine ?? line, file, effective, documentsLeft - result.documentCount, keys);
     if ('limit' in outcome) {
       result.errors.push(tooMany(outcome.line));
-      return withoutDocuments(result);
+      return limitReached(result);
     }
+    budgetNeeded = Math.max(budgetNeeded, result.documentCount + outcome.budgetNeeded);
     if ('error' in outcome) {
       parseErrors.push(
-        spans.length > 1
-          ? { ...outcome.error, message: `${outcome.error.message} (in the document that starts at line ${contentLine ?? line})` }
-          : outcome.error,
+        multiDocument ? { ...outcome.error, message: `${outcome.error.message} (in the document that starts at line ${contentLine ?? line})` } : outcome.error,
       );
       result.documentCount++;
       continue;
@@ -108,22 +131,41 @@ export function parseManifestText(input: ManifestInput, limits: Partial<Manifest
       result.documents.push(document);
       result.documentCount += 1 + (document.itemLines?.length ?? 0);
     }
-    result.duplicateKeys.push(...outcome.duplicateKeys);
+    for (const duplicateKey of outcome.duplicateKeys) result.duplicateKeys.push(duplicateKey);
     if (result.documentCount > documentsLeft) {
       result.errors.push(tooMany());
-      return withoutDocuments(result);
+      return limitReached(result);
     }
   }
   if (parseErrors.length > 0 && parseErrors.every((error) => error.code === 'YAML_SYNTAX') && looksLikeJson(input)) {
     // Some valid JSON is not valid YAML (tab indentation, for one): such a file is taken as JSON.
     const json = parseAsJson(input, firstLine, effective, documentsLeft);
-    return json ?? { ...withoutDocuments(result), errors: [jsonSyntaxError(input, firstLine)] };
+    if (json?.limitReached) return json;
+    return json
+      ? { ...json, budgetNeeded: Math.max(budgetNeeded, json.budgetNeeded) }
+      : budgeted({ ...withoutDocuments(result), errors: [jsonSyntaxError(input, firstLine)] }, budgetNeeded);
   }
-  result.errors.push(...parseErrors);
-  return result;
+  for (const error of parseErrors) result.errors.push(error);
+  return budgeted(result, budgetNeeded);
 }
 
-type DocumentOutcome = { documents: ParsedDocument[]; duplicateKeys: DuplicateKey[] } | { error: ManifestError } | { limit: true; line: number };
+function budgeted(parsed: ParsedText, budgetNeeded: number): BudgetedParse {
+  return { parsed, budgetNeeded, limitReached: false };
+}
+
+function limitReached(result: ParsedText): BudgetedParse {
+  return { parsed: withoutDocuments(result), budgetNeeded: Infinity, limitReached: true };
+}
+
+/**
+ * What one document parses to. `budgetNeeded` is the least number of documents left under
+ * which it parses the same: 1, or 1 plus the entries of a root `items:` sequence, which the
+ * List check, the node guard and the reference parser count against the documents left.
+ */
+type DocumentOutcome =
+  | { documents: ParsedDocument[]; duplicateKeys: DuplicateKey[]; budgetNeeded: number }
+  | { error: ManifestError; budgetNeeded: number }
+  | { limit: true; line: number };
 
 function parseDocument(
   chunk: string,
@@ -136,42 +178,58 @@ function parseDocument(
 ): DocumentOutcome {
   // The block parser gives up on any tag, anchor or alias (they start nodes), so it goes first.
   let value: unknown = parseBlockDocument(chunk, limits.maxExpandedNodesPerDocument, MAX_DEPTH, keys);
+  let budgetNeeded = 1;
   if (value === BAIL) {
-    if (!mayUseFastPath(chunk)) return referenceWithinLimits(chunk, file, line, limits, documentsLeft);
+    const guard = new NodeGuard(line, limits.maxExpandedNodesPerDocument, documentsLeft - 1);
+    if (!mayUseFastPath(chunk)) return referenceWithinLimits(chunk, file, line, limits, documentsLeft, guard);
     try {
-      value = loadFast(chunk, new NodeGuard(line, limits.maxExpandedNodesPerDocument, documentsLeft - 1).listener);
+      value = loadFast(chunk, guard.listener);
     } catch (error) {
-      return fastError(error, chunk, file, line, limits, documentsLeft);
+      return fastError(error, guard, chunk, file, line, limits, documentsLeft);
     }
+    budgetNeeded = guard.budgetNeeded();
   }
   if (value === undefined) value = null;
   if (isRecord(value) && Array.isArray(value['items']) && typeof value['kind'] === 'string' && value['kind'].endsWith('List')) {
     // A `kind: List`: its items count against the document limit, and each keeps its own line,
     // which the reference parser's events give (Lists are rare, and bounded by the node limit).
     if (value['items'].length + 1 > documentsLeft) return { limit: true, line: contentLine };
-    return parseReference(chunk, file, line, limits, documentsLeft);
+    return withBudget(parseReference(chunk, file, line, limits, documentsLeft), Math.max(budgetNeeded, value['items'].length + 1));
   }
-  return { documents: [{ value, line: contentLine }], duplicateKeys: [] };
+  return { documents: [{ value, line: contentLine }], duplicateKeys: [], budgetNeeded };
 }
 
-function fastError(error: unknown, chunk: string, file: string, line: number, limits: ManifestLimits, documentsLeft: number): DocumentOutcome {
-  {
-    if (error instanceof NodeLimit) {
-      return error.code === 'TOO_MANY_DOCUMENTS'
-        ? { limit: true, line: error.line }
-        : { error: { code: error.code, file, line: error.line, message: error.message } };
-    }
-    if (isFastYamlError(error)) {
-      // Duplicate keys are allowed (the last one wins, with a warning): the reference path takes them.
-      if (error.reason === 'duplicated mapping key') return parseReference(chunk, file, line, limits, documentsLeft);
-      const mark = error.mark;
-      return {
-        error: { code: 'YAML_SYNTAX', file, message: error.reason || 'invalid YAML', ...(mark ? { line: mark.line + line, column: mark.column + 1 } : {}) },
-      };
-    }
-    // Anything else (a stack overflow on pathological input): let the reference path judge it.
-    return parseReference(chunk, file, line, limits, documentsLeft);
+/** A reference outcome as a document outcome, needing at least `budgetNeeded` documents left. */
+function withBudget(outcome: ReferenceOutcome, budgetNeeded: number): DocumentOutcome {
+  return { ...outcome, budgetNeeded: Math.max(budgetNeeded, outcome.budgetNeeded) };
+}
+
+function fastError(
+  error: unknown,
+  guard: NodeGuard,
+  chunk: string,
+  file: string,
+  line: number,
+  limits: ManifestLimits,
+  documentsLeft: number,
+): DocumentOutcome {
+  const budgetNeeded = guard.budgetNeeded();
+  if (error instanceof NodeLimit) {
+    return error.code === 'TOO_MANY_DOCUMENTS'
+      ? { limit: true, line: error.line }
+      : { error: { code: error.code, file, line: error.line, message: error.message }, budgetNeeded };
   }
+  if (isFastYamlError(error)) {
+    // Duplicate keys are allowed (the last one wins, with a warning): the reference path takes them.
+    if (error.reason === 'duplicated mapping key') return withBudget(parseReference(chunk, file, line, limits, documentsLeft), budgetNeeded);
+    const mark = error.mark;
+    return {
+      error: { code: 'YAML_SYNTAX', file, message: error.reason || 'invalid YAML', ...(mark ? { line: mark.line + line, column: mark.column + 1 } : {}) },
+      budgetNeeded,
+    };
+  }
+  // Anything else (a stack overflow on pathological input): let the reference path judge it.
+  return withBudget(parseReference(chunk, file, line, limits, documentsLeft), budgetNeeded);
 }
 
 /**
@@ -180,13 +238,13 @@ function fastError(error: unknown, chunk: string, file: string, line: number, li
  * refuses a List past the document limit, or a document past the node limit, before that.
  * js-yaml 4's other complaints (an unknown tag) are left to the reference parser.
  */
-function referenceWithinLimits(chunk: string, file: string, line: number, limits: ManifestLimits, documentsLeft: number): DocumentOutcome {
+function referenceWithinLimits(chunk: string, file: string, line: number, limits: ManifestLimits, documentsLeft: number, guard: NodeGuard): DocumentOutcome {
   try {
-    loadFast(chunk, new NodeGuard(line, limits.maxExpandedNodesPerDocument, documentsLeft - 1).listener);
+    loadFast(chunk, guard.listener);
   } catch (error) {
-    if (error instanceof NodeLimit && error.code !== 'YAML_SYNTAX') return fastError(error, chunk, file, line, limits, documentsLeft);
+    if (error instanceof NodeLimit && error.code !== 'YAML_SYNTAX') return fastError(error, guard, chunk, file, line, limits, documentsLeft);
   }
-  return parseReference(chunk, file, line, limits, documentsLeft);
+  return withBudget(parseReference(chunk, file, line, limits, documentsLeft), guard.budgetNeeded());
 }
 
 class NodeLimit extends Error {
@@ -228,33 +286,40 @@ class NodeGuard {
       throw new NodeLimit('ALIAS_LIMIT', state.line + this.firstLine, `a document has more than ${this.maxNodes} nodes`);
     }
   };
+
+  /** The least number of documents left under which the guard lets through what it has seen. */
+  budgetNeeded(): number {
+    return 1 + this.items.counted;
+  }
 }
 
-function takeReference(
-  result: ParsedText,
-  outcome: ReturnType<typeof parseReference>,
-  input: ManifestInput,
-  limits: ManifestLimits,
-  documentsLeft: number,
-): ParsedText {
+function takeReference(result: ParsedText, outcome: ReferenceOutcome, input: ManifestInput, limits: ManifestLimits, documentsLeft: number): BudgetedParse {
   if ('error' in outcome) {
+    if (outcome.budgetNeeded > documentsLeft) {
+      result.errors.push(outcome.error); // the document limit
+      return limitReached(result);
+    }
     if (outcome.error.code === 'YAML_SYNTAX' && looksLikeJson(input)) {
-      return parseAsJson(input, 1, limits, documentsLeft) ?? { ...result, errors: [jsonSyntaxError(input, 1)] };
+      const json = parseAsJson(input, 1, limits, documentsLeft);
+      if (json?.limitReached) return json;
+      return json
+        ? { ...json, budgetNeeded: Math.max(json.budgetNeeded, outcome.budgetNeeded) }
+        : budgeted({ ...result, errors: [jsonSyntaxError(input, 1)] }, outcome.budgetNeeded);
     }
     result.errors.push(outcome.error);
-    return result;
+    return budgeted(result, outcome.budgetNeeded);
   }
   result.documents = outcome.documents;
   result.duplicateKeys = outcome.duplicateKeys;
   result.documentCount = outcome.documents.reduce((sum, d) => sum + 1 + (d.itemLines?.length ?? 0), 0);
-  return result;
+  return budgeted(result, outcome.budgetNeeded);
 }
 
 function withoutDocuments(result: ParsedText): ParsedText {
   return { ...result, documents: [], duplicateKeys: [] };
 }
 
-function parseAsJson(input: ManifestInput, firstLine: number, limits: ManifestLimits, documentsLeft: number): ParsedText | undefined {
+function parseAsJson(input: ManifestInput, firstLine: number, limits: ManifestLimits, documentsLeft: number): BudgetedParse | undefined {
   let value: unknown;
   try {
     value = JSON.parse(input.text);
@@ -265,9 +330,9 @@ function parseAsJson(input: ManifestInput, firstLine: number, limits: ManifestLi
   const documentCount = 1 + (isRecord(value) && Array.isArray(value['items']) ? value['items'].length : 0);
   if (documentCount > documentsLeft) {
     const error: ManifestError = { code: 'TOO_MANY_DOCUMENTS', file, message: `too many YAML documents: the limit is ${limits.maxDocuments} in one scan` };
-    return { file, documents: [], errors: [error], duplicateKeys: [], documentCount: 0 };
+    return { parsed: { file, documents: [], errors: [error], duplicateKeys: [], documentCount: 0 }, budgetNeeded: Infinity, limitReached: true };
   }
-  return { file, documents: [{ value, line: firstLine }], errors: [], duplicateKeys: [], documentCount };
+  return budgeted({ file, documents: [{ value, line: firstLine }], errors: [], duplicateKeys: [], documentCount }, documentCount);
 }
 
 function looksLikeJson(input: ManifestInput): boolean {

@@ -11,7 +11,13 @@ import type { ParsedDocument } from './parse-text.js';
  * anchors, aliases, duplicate keys) and inputs with directives or `...` markers. Duplicate keys
  * are accepted here, the last one winning as kubectl's parser does, and each is reported.
  */
-export type ReferenceOutcome = { documents: ParsedDocument[]; duplicateKeys: DuplicateKey[] } | { error: ManifestError };
+export type ReferenceOutcome = ({ documents: ParsedDocument[]; duplicateKeys: DuplicateKey[] } | { error: ManifestError }) & {
+  /**
+   * The documents plus `items:` entries counted against the documents left (0 when the text
+   * failed before they were counted): with fewer left, the outcome is TOO_MANY_DOCUMENTS.
+   */
+  budgetNeeded: number;
+};
 
 export interface DuplicateKey {
   key: string;
@@ -35,18 +41,22 @@ export function parseReference(text: string, file: string, firstLine: number, li
   try {
     events = parseEvents(text, { filename: file, maxDepth: 100 });
   } catch (error) {
-    return { error: referenceSyntaxError(file, error, firstLine) };
+    return { error: referenceSyntaxError(file, error, firstLine), budgetNeeded: 0 };
   }
 
   const outlines = outlineDocuments(text, events);
-  const itemCount = outlines.reduce((sum, outline) => sum + outline.itemStarts.length, 0);
-  if (outlines.length + itemCount > documentsLeft) {
-    return { error: { code: 'TOO_MANY_DOCUMENTS', file, message: `too many YAML documents: the limit is ${limits.maxDocuments} in one scan` } };
+  const budgetNeeded = outlines.length + outlines.reduce((sum, outline) => sum + outline.itemStarts.length, 0);
+  if (budgetNeeded > documentsLeft) {
+    return {
+      error: { code: 'TOO_MANY_DOCUMENTS', file, message: `too many YAML documents: the limit is ${limits.maxDocuments} in one scan` },
+      budgetNeeded,
+    };
   }
   for (const outline of outlines) {
     if (outline.aliasCount > limits.maxAliasesPerDocument) {
       return {
         error: aliasError(file, text, firstLine, outline, `a document uses ${outline.aliasCount} aliases; the limit is ${limits.maxAliasesPerDocument}`),
+        budgetNeeded,
       };
     }
   }
@@ -55,7 +65,7 @@ export function parseReference(text: string, file: string, firstLine: number, li
   try {
     values = constructFromEvents(events, { source: text, filename: file, maxAliases: limits.maxAliasesPerDocument, json: true });
   } catch (error) {
-    return { error: referenceSyntaxError(file, error, firstLine) };
+    return { error: referenceSyntaxError(file, error, firstLine), budgetNeeded };
   }
 
   const lines = new ForwardLineCounter(text);
@@ -67,6 +77,7 @@ export function parseReference(text: string, file: string, firstLine: number, li
     if (outline.aliasCount > 0 && exceedsExpandedNodeBudget(value, limits.maxExpandedNodesPerDocument)) {
       return {
         error: aliasError(file, text, firstLine, outline, `a document expands to more than ${limits.maxExpandedNodesPerDocument} nodes through its aliases`),
+        budgetNeeded,
       };
     }
     const line = lineOf(outline.start, lines);
@@ -74,7 +85,7 @@ export function parseReference(text: string, file: string, firstLine: number, li
     const itemLines = isList(value) ? outline.itemStarts.map((start) => lineOf(start, lines)) : [];
     documents.push(itemLines.length > 0 ? { value, line, itemLines } : { value, line });
   }
-  return { documents, duplicateKeys };
+  return { documents, duplicateKeys, budgetNeeded };
 }
 
 /**
