@@ -21,9 +21,10 @@ import {
   type Snapshot,
   type Workload,
 } from '#rollsafe/advisor';
-import { causesOf, ruleIdsForCauses, searchFixes } from './fixes.js';
+import { CITED_RULE_IDS, causesOf, ruleIdsForCauses, searchFixes } from './fixes.js';
 import { DEFAULTS, pathOf, resolveParams, type SimulationOverrides } from './params.js';
 import { compareNames, simulate } from './simulate.js';
+import { SimulationMemo } from './simulation-memo.js';
 import { timelineSvg } from './svg.js';
 import type { InitialPod, ServiceVerdict, SimulationInput, SimulationResult } from './types.js';
 
@@ -70,12 +71,15 @@ export function serviceVerdicts(snapshot: Snapshot, options: VerdictOptions = {}
   const live = snapshot.facts.source === 'cluster';
   const liveNodes = live ? liveNodeNames(snapshot) : undefined;
   const findingsByResource = indexFindings(options.findings);
+  const memo = new SimulationMemo();
   const verdicts: ServiceVerdict[] = [];
   for (const service of snapshot.services) {
+    const ingresses = index.ingressesIn(namespaceOf(service));
+    if (ingresses.length === 0 && !ownRoute(service, options)) continue; // no load balancer in front of it: no verdict
     const provider = providerForService(service, named, detected.fromAnnotations) ?? DEFAULTS.provider;
-    const routes = routesOf(index.ingressesIn(namespaceOf(service)), service, provider, options);
+    const routes = routesOf(ingresses, service, provider, options);
     if (routes.length === 0) continue;
-    verdicts.push(verdictFor(index, service, provider, options, liveNodes, snapshot.facts.kubernetesVersion, findingsByResource, routes));
+    verdicts.push(verdictFor(index, service, provider, options, liveNodes, snapshot.facts.kubernetesVersion, findingsByResource, routes, memo));
   }
   verdicts.sort((a, b) => compareNames(a.service.namespace, b.service.namespace) || compareNames(a.service.name, b.service.name));
   const summary: VerdictSummary = { services: verdicts.length, drops: 0, safe: 0, unknown: 0 };
@@ -90,8 +94,12 @@ export function serviceVerdicts(snapshot: Snapshot, options: VerdictOptions = {}
  * Service behind an ALB Ingress gets a verdict on the ALB's row.
  */
 function routesOf(ingresses: readonly IngressLike[], service: Service, provider: string, options: VerdictOptions): Array<LbPath | undefined> {
-  const own = options.allServices || isLoadBalancer(service) ? [undefined] : [];
+  const own = ownRoute(service, options) ? [undefined] : [];
   return [...own, ...ingressRoutes(ingresses, service, provider, options)];
+}
+
+function ownRoute(service: Service, options: VerdictOptions): boolean {
+  return options.allServices === true || isLoadBalancer(service);
 }
 
 /** The one load balancer `rollsafe simulate` replays a Service behind: its own when it is a LoadBalancer, else an Ingress's. */
@@ -124,16 +132,28 @@ function isReady(pod: Pod): boolean {
   return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
-function indexFindings(findings: readonly Finding[] | undefined): Map<string, Finding[]> | undefined {
+/** Findings a verdict can cite (CITED_RULE_IDS), by kind, namespace and name of their resource. */
+type FindingsByResource = Map<string, Map<string, Map<string, Finding[]>>>;
+
+function indexFindings(findings: readonly Finding[] | undefined): FindingsByResource | undefined {
   if (!findings) return undefined;
-  const map = new Map<string, Finding[]>();
+  const byKind: FindingsByResource = new Map();
   for (const f of findings) {
-    const key = `${f.resource.kind}\u0000${f.resource.namespace}\u0000${f.resource.name}`;
-    const list = map.get(key);
+    if (!CITED_RULE_IDS.has(f.ruleId)) continue;
+    const { kind, namespace, name } = f.resource;
+    let byNamespace = byKind.get(kind);
+    if (!byNamespace) byKind.set(kind, (byNamespace = new Map()));
+    let byName = byNamespace.get(namespace);
+    if (!byName) byNamespace.set(namespace, (byName = new Map()));
+    const list = byName.get(name);
     if (list) list.push(f);
-    else map.set(key, [f]);
+    else byName.set(name, [f]);
   }
-  return map;
+  return byKind;
+}
+
+function findingsOf(index: FindingsByResource, kind: string, namespace: string, name: string): readonly Finding[] {
+  return index.get(kind)?.get(namespace)?.get(name) ?? [];
 }
 
 function unknownVerdict(service: Service, missing: string[], workload: Workload | null, notes: string[] = []): ServiceVerdict {
@@ -203,8 +223,9 @@ function verdictFor(
   options: VerdictOptions,
   liveNodes: string[] | undefined,
   kubernetesVersion: string | undefined,
-  findings: Map<string, Finding[]> | undefined,
+  findings: FindingsByResource | undefined,
   routes: Array<LbPath | undefined>,
+  memo: SimulationMemo,
 ): ServiceVerdict {
   const all = index.workloadsOf(service);
   const workloads = all.filter((w) => SIMULATED_KINDS.has(w.kind));
@@ -235,7 +256,7 @@ function verdictFor(
         route,
       );
       if (missing.length > 0) return unknownVerdict(service, missing, workload, input.notes ?? []);
-      const result = simulate(input, { detail: false });
+      const result = memo.simulate(input);
       if (!worst || rank(result) > rank(worst.result)) worst = { result, input, workload };
     }
   }
@@ -250,14 +271,14 @@ function verdictFor(
   let fingerprints: string[] = [];
   if (findings) {
     const related = [
-      ...(findings.get(`${workload.kind}\u0000${workload.namespace}\u0000${workload.name}`) ?? []),
-      ...(findings.get(`Service\u0000${namespaceOf(service)}\u0000${nameOf(service)}`) ?? []),
+      ...findingsOf(findings, workload.kind, workload.namespace, workload.name),
+      ...findingsOf(findings, 'Service', namespaceOf(service), nameOf(service)),
     ].filter((f) => candidates.includes(f.ruleId));
     ruleIds = [...new Set(related.map((f) => f.ruleId))];
     fingerprints = related.map((f) => f.fingerprint);
   }
   const container = index.servingContainers(workload)[0]?.name ?? '<container>';
-  const search = options.fixes === false ? { fixes: [], after: null } : searchFixes(input, result, container);
+  const search = options.fixes === false ? { fixes: [], after: null } : memo.searchFixes(input, result, { container, service: input.service.name });
   return {
     service: { namespace: namespaceOf(service), name: nameOf(service), type: serviceType(service), path: result.service.path },
     workload: { kind: workload.kind, namespace: workload.namespace, name: workload.name },
@@ -270,10 +291,17 @@ function verdictFor(
     fixes: search.fixes,
     afterFixes: search.after ? { verdict: search.after.verdict, droppedTrafficSeconds: search.after.droppedTrafficSeconds } : null,
     parameters: result.parameters,
-    parameterSources: Object.fromEntries(Object.entries(input.sources).map(([k, v]) => [k, String(v)])),
+    parameterSources: stringValues(input.sources),
     notes,
     durationSeconds: result.durationSeconds,
   };
+}
+
+/** A copy with every value a string (a spread copies faster than building the object key by key). */
+function stringValues(record: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, unknown> = { ...record };
+  for (const key in out) if (typeof out[key] !== 'string') out[key] = String(out[key]);
+  return out as Record<string, string>;
 }
 
 function rank(result: SimulationResult): number {
