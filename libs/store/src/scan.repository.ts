@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService } from './prisma.service.js';
 import { newestFirstPage, type Page } from './pagination.js';
 import { writeScanResult } from './scan-result.writer.js';
+import { writeScanInput } from './scan-input.writer.js';
 import type { ChangeKind, Finding, Prisma, Scan, ScanStatus, ScanTrigger, Severity, TargetKind, Verdict } from './generated/prisma/client.js';
 
 export interface NewScan {
@@ -9,9 +10,10 @@ export interface NewScan {
   target: { kind: TargetKind; name: string };
   trigger: ScanTrigger;
   provider?: string;
-  files: Array<{ name: string; text: string }>;
-  /** The snapshot parsed from `files` when they were accepted (libs/scans' codec text). */
-  snapshot?: string;
+  /** The files as they came, or already as their JSON's UTF-8 bytes (encoded off the event loop). */
+  files: Array<{ name: string; text: string }> | Uint8Array;
+  /** The snapshot parsed from `files` when they were accepted (libs/scans' codec text, or its UTF-8 bytes). */
+  snapshot?: string | Uint8Array;
   sizeBytes: number;
   documentCount: number;
 }
@@ -150,6 +152,8 @@ export interface StartedScan {
   profileOverrides?: unknown;
 }
 
+const utf8 = new TextEncoder();
+
 const withTarget = { target: { select: { name: true, kind: true, cluster: { select: { id: true, name: true } } } } } as const;
 
 @Injectable()
@@ -176,12 +180,12 @@ export class ScanRepository {
         [input.organizationId, target.rows[0]?.id, input.trigger, input.provider ?? null, input.documentCount],
       );
       scanId = scan.rows[0]?.id ?? '';
-      await client.query('INSERT INTO scan_inputs (scan_id, files, size_bytes, snapshot) VALUES ($1, $2::jsonb, $3, $4)', [
+      await writeScanInput(client, {
         scanId,
-        JSON.stringify(input.files),
-        input.sizeBytes,
-        input.snapshot ?? null,
-      ]);
+        files: input.files instanceof Uint8Array ? input.files : utf8.encode(JSON.stringify(input.files)),
+        sizeBytes: input.sizeBytes,
+        snapshot: typeof input.snapshot === 'string' ? utf8.encode(input.snapshot) : (input.snapshot ?? null),
+      });
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
