@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { Provider } from '#rollsafe/advisor';
 import type { ManifestError, ManifestInput } from '#rollsafe/manifests';
 import { ScanRepository } from '#rollsafe/store';
 import { DomainError, type ErrorDetails } from './errors.js';
@@ -32,23 +33,21 @@ export class ScanRequestService {
 
   async request(request: ScanRequest): Promise<ScanView> {
     const { files } = request;
-    if (files.length === 0 || files.every((file) => file.text.trim() === '')) {
-      throw new DomainError('BAD_INPUT', 'manifests are empty: send YAML or JSON text', { field: 'manifests' });
+    if (files.length === 0) throw blankManifests();
+    const settings = scanSettings(request);
+    // Measured, parsed and encoded for the store once, here (off the event loop when large); the
+    // checks answer in the same order whatever holds the text.
+    const accepted = await this.parser.accept(files, { parse: !(settings instanceof DomainError) });
+    if (accepted.blank) throw blankManifests();
+    if (accepted.sizeBytes > MAX_UPLOAD_BYTES) {
+      throw new DomainError('PAYLOAD_TOO_LARGE', `manifests are ${accepted.sizeBytes} bytes; the limit is ${MAX_UPLOAD_BYTES}`, {
+        limit: MAX_UPLOAD_BYTES,
+      });
     }
-    const sizeBytes = files.reduce((sum, file) => sum + Buffer.byteLength(file.text, 'utf8'), 0);
-    if (sizeBytes > MAX_UPLOAD_BYTES) {
-      throw new DomainError('PAYLOAD_TOO_LARGE', `manifests are ${sizeBytes} bytes; the limit is ${MAX_UPLOAD_BYTES}`, { limit: MAX_UPLOAD_BYTES });
-    }
-    const provider = providerChoice(request.provider) ?? undefined;
-    const target = request.target ?? 'default';
-    if (!TARGET_NAME.test(target)) {
-      throw new DomainError('BAD_INPUT', 'target must be 1-63 letters, digits, ".", "_" or "-"', { field: 'target' });
-    }
-
-    // Parsed once, here (off the event loop when large), and kept for the worker.
-    const parsed = await this.parser.parse(files);
-    if (parsed.errors.length > 0) throw manifestErrors(parsed.errors);
-    if (parsed.documentCount === 0) {
+    if (settings instanceof DomainError) throw settings;
+    const { provider, target } = settings;
+    if (accepted.errors.length > 0) throw manifestErrors(accepted.errors);
+    if (accepted.documentCount === 0 || !accepted.stored) {
       throw new DomainError('INVALID_MANIFESTS', 'no YAML or JSON document found in the manifests', { errors: [] });
     }
 
@@ -57,10 +56,10 @@ export class ScanRequestService {
       target: { kind: 'manifests', name: target },
       trigger: request.trigger,
       ...(provider ? { provider } : {}),
-      files,
-      ...(parsed.snapshot ? { snapshot: parsed.snapshot } : {}),
-      sizeBytes,
-      documentCount: parsed.documentCount,
+      files: accepted.stored.files,
+      snapshot: accepted.stored.snapshot,
+      sizeBytes: accepted.sizeBytes,
+      documentCount: accepted.documentCount,
     });
     try {
       await this.jobs.enqueue('scan.run', { scanId: scan.id }, scan.id);
@@ -70,6 +69,25 @@ export class ScanRequestService {
       this.logger.warn({ msg: 'scan accepted but not queued yet: the reconciler will queue it', scanId: scan.id, error: String(error) });
     }
     return toScanView(scan);
+  }
+}
+
+function blankManifests(): DomainError {
+  return new DomainError('BAD_INPUT', 'manifests are empty: send YAML or JSON text', { field: 'manifests' });
+}
+
+/** The request's provider and target, or why they are refused (after the manifests' own checks). */
+function scanSettings(request: ScanRequest): { provider: Provider | undefined; target: string } | DomainError {
+  try {
+    const provider = providerChoice(request.provider) ?? undefined;
+    const target = request.target ?? 'default';
+    if (!TARGET_NAME.test(target)) {
+      throw new DomainError('BAD_INPUT', 'target must be 1-63 letters, digits, ".", "_" or "-"', { field: 'target' });
+    }
+    return { provider, target };
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
   }
 }
 

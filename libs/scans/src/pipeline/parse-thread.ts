@@ -1,8 +1,16 @@
 // The body of an upload-parser thread: parses manifests and answers with plain data (the
-// errors, the document count and the snapshot as text). Loaded as compiled JavaScript.
+// errors, the document count, and the snapshot as text for a simulation; for a scan also the
+// size checks and the UTF-8 bytes the store keeps, handed over rather than copied). Loaded as
+// compiled JavaScript.
 import { parentPort } from 'node:worker_threads';
+import { acceptUpload, transferablesOf, type AcceptRequest } from './accept-upload.js';
 import { parseUpload, type ParseRequest } from './parse-upload.js';
 
-parentPort?.on('message', (request: ParseRequest) => {
-  parentPort?.postMessage(parseUpload(request));
+export type ParserThreadRequest = ({ kind: 'parse' } & ParseRequest) | ({ kind: 'accept' } & AcceptRequest);
+
+parentPort?.on('message', (request: ParserThreadRequest) => {
+  if (request.kind === 'accept') {
+    const accepted = acceptUpload(request);
+    parentPort?.postMessage(accepted, transferablesOf(accepted));
+  } else parentPort?.postMessage(parseUpload(request));
 });

@@ -1,6 +1,7 @@
 // Uploads are parsed off the event loop when large, with the same result as in place.
 import { UploadParser, INLINE_PARSE_BYTES } from './upload-parser.js';
 import { parseUpload } from './parse-upload.js';
+import { acceptUpload } from './accept-upload.js';
 import { decodeSnapshot } from './snapshot-codec.js';
 
 function deployments(count: number): string {
@@ -57,5 +58,41 @@ describe('UploadParser', () => {
     const parsed = await parser.parse([{ name: 'broken.yaml', text }]);
     expect(parsed.snapshot).toBeUndefined();
     expect(parsed.errors).toEqual([expect.objectContaining({ file: 'broken.yaml', line: 42002 })]);
+  });
+
+  describe('accept (an upload to scan)', () => {
+    const decoder = new TextDecoder();
+
+    it('measures, parses and encodes what the store keeps on the thread, as in place', async () => {
+      const text = `# ✓ ${deployments(3000)}`;
+      const files = [{ name: 'big.yaml', text }];
+      const accepted = await parser.accept(files, { parse: true });
+      expect(accepted).toMatchObject({ blank: false, sizeBytes: Buffer.byteLength(text), errors: [], documentCount: 3000 });
+      expect(decoder.decode(accepted.stored?.files)).toBe(JSON.stringify(files));
+      const snapshot = decodeSnapshot(decoder.decode(accepted.stored?.snapshot));
+      expect(snapshot?.deployments).toHaveLength(3000);
+      expect(accepted).toEqual(acceptUpload({ id: accepted.id, files, parse: true }));
+    });
+
+    it('only measures when not asked to parse, or when the files are blank or over the limit', async () => {
+      const text = deployments(3000);
+      expect(await parser.accept([{ name: 'a.yaml', text }], { parse: false })).toMatchObject({
+        blank: false,
+        sizeBytes: Buffer.byteLength(text),
+        documentCount: 0,
+      });
+      expect((await parser.accept([{ name: 'a.yaml', text }], { parse: false })).stored).toBeUndefined();
+      expect(await parser.accept([{ name: 'blank.yaml', text: ' \n'.repeat(200_000) }], { parse: true })).toMatchObject({ blank: true, documentCount: 0 });
+      const over = `${text}#${'x'.repeat(11 * 1024 * 1024)}\n`;
+      const tooLarge = await parser.accept([{ name: 'over.yaml', text: over }], { parse: true });
+      expect(tooLarge).toMatchObject({ blank: false, sizeBytes: Buffer.byteLength(over), errors: [], documentCount: 0 });
+      expect(tooLarge.stored).toBeUndefined();
+    });
+
+    it('names file and line of a parse error, and keeps nothing', async () => {
+      const accepted = await parser.accept([{ name: 'broken.yaml', text: `${deployments(3000)}---\nkind: [unclosed\n` }], { parse: true });
+      expect(accepted.stored).toBeUndefined();
+      expect(accepted.errors).toEqual([expect.objectContaining({ file: 'broken.yaml', line: 42002 })]);
+    });
   });
 });

@@ -2,10 +2,14 @@ import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ManifestInput } from '#rollsafe/manifests';
+import { acceptUpload, type AcceptedUpload } from './accept-upload.js';
 import { parseUpload, type ParsedUpload } from './parse-upload.js';
+import type { ParserThreadRequest } from './parse-thread.js';
 
 /** Below this many bytes an upload is parsed in place: a thread hop would cost more than the parse (a few ms). */
 export const INLINE_PARSE_BYTES = 256 * 1024;
+
+type Waiter = { resolve: (answer: ParsedUpload | AcceptedUpload) => void; reject: (error: Error) => void };
 
 /**
  * Parses uploads once, when the API accepts them, off the event loop: large uploads go to a
@@ -16,18 +20,22 @@ export const INLINE_PARSE_BYTES = 256 * 1024;
 export class UploadParser implements OnModuleDestroy {
   private readonly logger = new Logger(UploadParser.name);
   private worker: Worker | undefined;
-  private readonly pending = new Map<number, { resolve: (parsed: ParsedUpload) => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<number, Waiter>();
   private nextId = 1;
 
+  /** The snapshot of a few manifests, as codec text (a simulation). */
   async parse(files: ManifestInput[]): Promise<ParsedUpload> {
-    const bytes = files.reduce((sum, file) => sum + file.text.length, 0);
-    if (bytes < INLINE_PARSE_BYTES) return parseUpload({ id: 0, files });
-    const id = this.nextId++;
-    const worker = this.thread();
-    return new Promise<ParsedUpload>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, files });
-    });
+    if (inline(files)) return parseUpload({ id: 0, files });
+    return this.onThread({ kind: 'parse', id: this.nextId++, files }) as Promise<ParsedUpload>;
+  }
+
+  /**
+   * An upload to scan: its size and emptiness, and (when `parse`) its parse and the bytes the
+   * store keeps. Of a large upload the event loop touches no more than the copy to the thread.
+   */
+  async accept(files: ManifestInput[], { parse }: { parse: boolean }): Promise<AcceptedUpload> {
+    if (inline(files)) return acceptUpload({ id: 0, files, parse });
+    return this.onThread({ kind: 'accept', id: this.nextId++, files, parse }) as Promise<AcceptedUpload>;
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -36,14 +44,22 @@ export class UploadParser implements OnModuleDestroy {
     if (worker) await worker.terminate();
   }
 
+  private onThread(request: ParserThreadRequest): Promise<ParsedUpload | AcceptedUpload> {
+    const worker = this.thread();
+    return new Promise((resolve, reject) => {
+      this.pending.set(request.id, { resolve, reject });
+      worker.postMessage(request);
+    });
+  }
+
   private thread(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(threadScript());
     worker.unref();
-    worker.on('message', (parsed: ParsedUpload) => {
-      const waiter = this.pending.get(parsed.id);
-      this.pending.delete(parsed.id);
-      waiter?.resolve(parsed);
+    worker.on('message', (answer: ParsedUpload | AcceptedUpload) => {
+      const waiter = this.pending.get(answer.id);
+      this.pending.delete(answer.id);
+      waiter?.resolve(answer);
     });
     const failAll = (error: Error) => {
       if (this.worker === worker) this.worker = undefined;
@@ -58,6 +74,11 @@ export class UploadParser implements OnModuleDestroy {
     this.worker = worker;
     return worker;
   }
+}
+
+/** Small enough to parse in place (`length` counts UTF-16 units: it does not flatten a string). */
+function inline(files: ManifestInput[]): boolean {
+  return files.reduce((sum, file) => sum + file.text.length, 0) < INLINE_PARSE_BYTES;
 }
 
 /**
