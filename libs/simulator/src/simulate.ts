@@ -589,17 +589,7 @@ export function simulate(input: SimulationInput, options: { detail?: boolean } =
   if (path === 'local') {
     lbNodes = evaluateLocal(pods, times, p, terminating, sink, removedAt);
   } else {
-    const pool = new StepFunction(
-      pods.flatMap((pod): Array<[number, number]> => {
-        const t = times.get(pod) as PathTimes;
-        return t.start < t.end
-          ? [
-              [t.start, 1],
-              [t.end, -1],
-            ]
-          : [];
-      }),
-    );
+    const pool = receiving(pods, times);
     const share = (t: number): number => {
       const n = pool.at(t);
       return n > 0 ? 1 / n : 0;
@@ -618,25 +608,23 @@ export function simulate(input: SimulationInput, options: { detail?: boolean } =
 
   // Capacity: pods the path sends to while they serve, against replicas - maxUnavailable.
   const minAvailable = Math.max(1, p.replicas - p.maxUnavailable);
-  const capacity = new StepFunction(
-    pods.flatMap((pod): Array<[number, number]> => {
-      const t = times.get(pod) as PathTimes;
-      const from = Math.max(t.start, pod.serves);
-      const to = Math.min(t.end, pod.stopped);
-      return from < to
-        ? [
-            [from, 1],
-            [to, -1],
-          ]
-        : [];
-    }),
-  );
-  const horizonCandidates: number[] = [0];
+  const capacityStarts: number[] = [];
+  const capacityEnds: number[] = [];
   for (const pod of pods) {
-    const t = times.get(pod);
-    for (const value of [pod.available, pod.stopped, t?.start ?? 0, t?.end ?? 0]) if (Number.isFinite(value)) horizonCandidates.push(value);
+    const t = times.get(pod) as PathTimes;
+    const from = Math.max(t.start, pod.serves);
+    const to = Math.min(t.end, pod.stopped);
+    if (from < to) {
+      capacityStarts.push(from);
+      capacityEnds.push(to);
+    }
   }
-  const rolloutEnd = Math.max(...horizonCandidates);
+  const capacity = new StepFunction(capacityStarts, capacityEnds);
+  let rolloutEnd = 0;
+  for (const pod of pods) {
+    const t = times.get(pod) as PathTimes;
+    rolloutEnd = laterFinite(laterFinite(laterFinite(laterFinite(rolloutEnd, pod.available), pod.stopped), t.start), t.end);
+  }
   const capacityCuts = cutPoints(0, rolloutEnd, [capacity]);
   for (let i = 0; i + 1 < capacityCuts.length; i++) {
     const from = capacityCuts[i] as number;
@@ -684,6 +672,11 @@ export function simulate(input: SimulationInput, options: { detail?: boolean } =
   };
 }
 
+/** The later of a finite time and a time that may be infinite (then ignored). */
+function laterFinite(time: number, candidate: number): number {
+  return Number.isFinite(candidate) && candidate > time ? candidate : time;
+}
+
 function finiteOrNull(value: number | null): number | null {
   return value === null || !Number.isFinite(value) ? null : round3(value);
 }
@@ -704,6 +697,20 @@ function podLife(pod: SimPod, t: PathTimes, removed: number | undefined): PodLif
     removed: finiteOrNull(removed ?? t.end),
     killed: pod.killed,
   };
+}
+
+/** How many of the pods the path sends to at each time. */
+function receiving(pods: readonly SimPod[], times: Map<SimPod, PathTimes>): StepFunction {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (const pod of pods) {
+    const t = times.get(pod) as PathTimes;
+    if (t.start < t.end) {
+      starts.push(t.start);
+      ends.push(t.end);
+    }
+  }
+  return new StepFunction(starts, ends);
 }
 
 /**
@@ -730,10 +737,8 @@ function evaluateLocal(
   const intervals: NodeLbInterval[] = [];
   for (const node of nodes) intervals.push(...nodeLbIntervals(node, byNode.get(node) as SimPod[], p, terminatingEndpoints));
   const lbCount = new StepFunction(
-    intervals.flatMap((i): Array<[number, number]> => [
-      [i.from ?? NEG, 1],
-      [i.to ?? INF, -1],
-    ]),
+    intervals.map((i) => i.from ?? NEG),
+    intervals.map((i) => i.to ?? INF),
   );
 
   const intervalsByNode = new Map<string, NodeLbInterval[]>();
@@ -744,30 +749,17 @@ function evaluateLocal(
   }
   for (const node of nodes) {
     const local = byNode.get(node) as SimPod[];
-    const primary = new StepFunction(
-      local.flatMap((pod): Array<[number, number]> => {
-        const t = times.get(pod) as PathTimes;
-        return t.start < t.end
-          ? [
-              [t.start, 1],
-              [t.end, -1],
-            ]
-          : [];
-      }),
-    );
-    const fallback = new StepFunction(
-      terminatingEndpoints
-        ? local.flatMap((pod): Array<[number, number]> => {
-            const t = times.get(pod) as PathTimes;
-            return t.end < pod.stopped
-              ? [
-                  [t.end, 1],
-                  [pod.stopped, -1],
-                ]
-              : [];
-          })
-        : [],
-    );
+    const primary = receiving(local, times);
+    const fallbackStarts: number[] = [];
+    const fallbackEnds: number[] = [];
+    for (const pod of terminatingEndpoints ? local : []) {
+      const t = times.get(pod) as PathTimes;
+      if (t.end < pod.stopped) {
+        fallbackStarts.push(t.end);
+        fallbackEnds.push(pod.stopped);
+      }
+    }
+    const fallback = new StepFunction(fallbackStarts, fallbackEnds);
     const lbIntervals = intervalsByNode.get(node) ?? [];
     const nodeShare = (t: number): number => {
       const n = lbCount.at(t);

@@ -8,24 +8,26 @@ export class StepFunction {
   readonly values: number[] = [];
   readonly base: number;
 
-  constructor(changes: Array<[number, number]>) {
+  /**
+   * +1 at every time of `starts`, -1 at every time of `ends` (the intervals [start, end)): a
+   * change at -Infinity counts from the start, one at Infinity (or NaN) never.
+   */
+  constructor(starts: readonly number[], ends: readonly number[]) {
     let base = 0;
-    const finite: Array<[number, number]> = [];
-    for (const [t, delta] of changes) {
-      if (t === -Infinity) base += delta;
-      else if (t !== Infinity) finite.push([t, delta]);
-    }
-    finite.sort((a, b) => a[0] - b[0]);
+    for (const t of starts) if (t === -Infinity) base++;
+    for (const t of ends) if (t === -Infinity) base--;
     this.base = base;
+    const ups = sortedFinite(starts);
+    const downs = sortedFinite(ends);
     let value = base;
-    for (const [t, delta] of finite) {
-      value += delta;
-      const last = this.times.length - 1;
-      if (last >= 0 && this.times[last] === t) this.values[last] = value;
-      else {
-        this.times.push(t);
-        this.values.push(value);
-      }
+    let i = 0;
+    let j = 0;
+    while (i < ups.length || j < downs.length) {
+      const t = j >= downs.length || (i < ups.length && (ups[i] as number) <= (downs[j] as number)) ? (ups[i] as number) : (downs[j] as number);
+      for (; i < ups.length && ups[i] === t; i++) value++;
+      for (; j < downs.length && downs[j] === t; j++) value--;
+      this.times.push(t);
+      this.values.push(value);
     }
   }
 
@@ -55,6 +57,16 @@ export class StepFunction {
     }
     for (let i = lo; i < this.times.length && (this.times[i] as number) < b; i++) into.push(this.times[i] as number);
   }
+}
+
+/** The finite times in ascending order (a typed array sorts numbers without a comparator). */
+function sortedFinite(times: readonly number[]): Float64Array {
+  let count = 0;
+  for (const t of times) if (Number.isFinite(t)) count++;
+  const out = new Float64Array(count);
+  let k = 0;
+  for (const t of times) if (Number.isFinite(t)) out[k++] = t;
+  return out.sort();
 }
 
 /** Splits [a, b) at the change times of the given functions: sorted, distinct cut points including a and b. */
