@@ -258,6 +258,7 @@ export function planFixes(input: SimulationInput, baseline: SimulationResult, ru
   }
   // Prune: a fix whose removal keeps the result safe is not needed.
   const closes = new Map<FixCandidate, WindowCause[]>();
+  const finalCauses = causesOf(current);
   if (current.verdict === 'safe') {
     for (let i = kept.length - 1; i >= 0 && kept.length > 1; i--) {
       const without = kept.filter((_, j) => j !== i);
@@ -266,13 +267,13 @@ export function planFixes(input: SimulationInput, baseline: SimulationResult, ru
       else
         closes.set(
           kept[i] as FixCandidate,
-          [...causesOf(result)].filter((c) => !causesOf(current).has(c)),
+          [...causesOf(result)].filter((c) => !finalCauses.has(c)),
         );
     }
   }
   const baseCauses = causesOf(baseline);
   return {
-    fixes: kept.map((candidate) => ({ candidate, closes: closes.get(candidate) ?? [...baseCauses].filter((c) => !causesOf(current).has(c)) })),
+    fixes: kept.map((candidate) => ({ candidate, closes: closes.get(candidate) ?? [...baseCauses].filter((c) => !finalCauses.has(c)) })),
     after: kept.length > 0 ? current : null,
   };
 }

@@ -63,9 +63,42 @@ export function paramsHash(p: SimulationParams): number {
   return Math.imul(h ^ (p.path.length * 64 + p.profile.length), 0x01000193);
 }
 
-/** Every field equal (both are complete SimulationParams); nested objects (the probe) field by field. */
+/** Every field of SimulationParams: `satisfies` fails to compile when one is missing or unknown. */
+const PARAM_NAMES = Object.keys({
+  kind: 0,
+  strategy: 0,
+  path: 0,
+  replicas: 0,
+  nodes: 0,
+  maxSurge: 0,
+  maxUnavailable: 0,
+  minReadySeconds: 0,
+  E: 0,
+  L: 0,
+  lbAdd: 0,
+  podStart: 0,
+  appWarmup: 0,
+  appShutdown: 0,
+  P: 0,
+  G: 0,
+  readinessProbe: 0,
+  readinessGate: 0,
+  hcInterval: 0,
+  hcUnhealthyThreshold: 0,
+  hcHealthyThreshold: 0,
+  hcSeesNode: 0,
+  removalTrigger: 0,
+  drain: 0,
+  drainTimeout: 0,
+  provider: 0,
+  profile: 0,
+  kubernetesVersion: 0,
+  inPlace: 0,
+} satisfies Record<keyof SimulationParams, 0>) as Array<keyof SimulationParams>;
+
+/** Every field equal; nested objects (the probe) field by field. */
 export function sameParams(a: SimulationParams, b: SimulationParams): boolean {
-  for (const name in a) if (!sameValue(a[name as keyof SimulationParams], b[name as keyof SimulationParams])) return false;
+  for (const name of PARAM_NAMES) if (!sameValue(a[name], b[name])) return false;
   return true;
 }
 
