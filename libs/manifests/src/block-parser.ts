@@ -25,10 +25,17 @@ const QUOTE = 34;
 const APOSTROPHE = 39;
 const PIPE = 124;
 
+/** A lookup table over ASCII: 1 for the given characters. */
+function asciiTable(characters: string): Uint8Array {
+  const table = new Uint8Array(128);
+  for (const character of characters) table[character.charCodeAt(0)] = 1;
+  return table;
+}
 /** Characters that cannot start a plain scalar (YAML c-indicator), save `-`, `?` and `:` followed by a non-space. */
-const INDICATOR = new Set([...'-?:,[]{}#&*!|>\'"%@`'].map((c) => c.charCodeAt(0)));
+const INDICATOR = asciiTable('-?:,[]{}#&*!|>\'"%@`');
+const isIndicator = (code: number): boolean => code < 128 && INDICATOR[code] === 1;
 /** Characters that end a plain scalar in a flow collection (and spaces). */
-const FLOW_STOP = new Set([...' ,[]{}'].map((c) => c.charCodeAt(0)));
+const FLOW_STOP = asciiTable(' ,[]{}');
 
 /**
  * Plain mapping keys and plain scalar values seen lately, by a hash of length and first and
@@ -42,11 +49,49 @@ export class KeyCache {
   readonly keys: string[] = new Array<string>(KEY_SLOTS);
   readonly valueSources: Array<string | undefined> = new Array<string | undefined>(KEY_SLOTS);
   readonly values: unknown[] = new Array<unknown>(KEY_SLOTS);
+  /** Where the next tab and carriage return are, for documents parsed in place in one text. */
+  readonly nextTab = new NextIndex('\t');
+  readonly nextCarriageReturn = new NextIndex('\r');
 }
 const KEY_SLOTS = 1024;
 
-export function parseBlockDocument(text: string, maxNodes: number, maxDepth: number, keys: KeyCache = new KeyCache()): BlockResult {
-  const parser = new BlockParser(text, maxNodes, maxDepth, keys);
+/**
+ * The first index of a character at or after a position, remembered: asked with positions that
+ * only grow (the documents of a text, in order), it passes over the text once in all, where
+ * `indexOf` asked for each document could pass over the rest of the text each time.
+ */
+class NextIndex {
+  private text: string | undefined;
+  private from = 0;
+  private found = -1;
+
+  constructor(private readonly character: string) {}
+
+  /** The first index of the character at or after `from` in `text`, or -1. */
+  at(text: string, from: number): number {
+    if (text !== this.text || from < this.from || (this.found !== -1 && from > this.found)) {
+      this.text = text;
+      this.from = from;
+      this.found = text.indexOf(this.character, from);
+    }
+    return this.found;
+  }
+}
+
+/**
+ * Parses the document `text.slice(start, end)` in place: a document of a larger text is not cut
+ * out of it (reading characters through a slice costs more than reading the text itself).
+ * `end` is the end of the text or the start of a line.
+ */
+export function parseBlockDocument(
+  text: string,
+  maxNodes: number,
+  maxDepth: number,
+  keys: KeyCache = new KeyCache(),
+  start = 0,
+  end = text.length,
+): BlockResult {
+  const parser = new BlockParser(text, start, end, maxNodes, maxDepth, keys);
   try {
     return parser.document();
   } catch {
@@ -57,7 +102,7 @@ export function parseBlockDocument(text: string, maxNodes: number, maxDepth: num
 class BlockParser {
   /** Start of the current line. */
   private line = 0;
-  /** End of the current line (index of its `\n`, or the text length). */
+  /** End of the current line (index of its `\n`, or the end of the document). */
   private lineEnd = 0;
   /** Indentation of the current line. */
   private indent = 0;
@@ -66,18 +111,20 @@ class BlockParser {
 
   constructor(
     private readonly text: string,
+    private readonly start: number,
+    private readonly end: number,
     private readonly maxNodes: number,
     private readonly maxDepth: number,
     private readonly keyCache: KeyCache,
   ) {}
 
   document(): unknown {
-    const text = this.text;
-    if (text.includes('\r') || text.includes('\t') || text.charCodeAt(0) === 0xfeff) bail();
-    this.setLine(0);
+    const { text, start, end } = this;
+    if (this.has(this.keyCache.nextCarriageReturn) || this.has(this.keyCache.nextTab) || text.charCodeAt(start) === 0xfeff) bail();
+    this.setLine(start);
     // A `---` marker line with nothing after it (a comment at most).
-    if (text.startsWith('---')) {
-      const rest = this.skipSpaces(3);
+    if (end - start >= 3 && text.startsWith('---', start)) {
+      const rest = this.skipSpaces(start + 3);
       if (rest < this.lineEnd && text.charCodeAt(rest) !== HASH) bail();
       this.nextLine();
     }
@@ -88,14 +135,21 @@ class BlockParser {
     return value;
   }
 
+  /** The document holds the character. */
+  private has(next: NextIndex): boolean {
+    const at = next.at(this.text, this.start);
+    return at !== -1 && at < this.end;
+  }
+
   // ---- lines ----
 
   private setLine(start: number): void {
     this.line = start;
-    const end = this.text.indexOf('\n', start);
-    this.lineEnd = end === -1 ? this.text.length : end;
+    const newline = this.text.indexOf('\n', start);
+    const lineEnd = newline === -1 || newline > this.end ? this.end : newline;
+    this.lineEnd = lineEnd;
     let at = start;
-    while (this.text.charCodeAt(at) === SPACE) at++;
+    while (at < lineEnd && this.text.charCodeAt(at) === SPACE) at++;
     this.indent = at - start;
   }
 
@@ -104,7 +158,7 @@ class BlockParser {
   }
 
   private atEnd(): boolean {
-    return this.line >= this.text.length;
+    return this.line >= this.end;
   }
 
   /** Moves to the next line with content (skips blank and comment-only lines); false at the end. */
@@ -262,7 +316,7 @@ class BlockParser {
     const first = text.charCodeAt(at);
     this.count();
     if (first === QUOTE || first === APOSTROPHE) return this.quoted(at, this.quotedEnd(at));
-    if (INDICATOR.has(first) && !this.plainIndicatorStart(at)) bail();
+    if (isIndicator(first) && !this.plainIndicatorStart(at)) bail();
     let end = colon;
     while (end > at && text.charCodeAt(end - 1) === SPACE) end--;
     const cache = this.keyCache;
@@ -310,7 +364,7 @@ class BlockParser {
       this.plainFollowsCheck(parentIndent);
       return value;
     }
-    if (INDICATOR.has(first) && !this.plainIndicatorStart(at)) bail();
+    if (isIndicator(first) && !this.plainIndicatorStart(at)) bail();
     // A plain scalar: up to ` #` or the end of the line, trailing spaces dropped.
     let end = this.lineEnd;
     for (let i = at + 1; i < end; i++) {
@@ -521,10 +575,10 @@ class FlowParser {
       this.position = close + 1;
       return value;
     }
-    if (INDICATOR.has(c)) {
+    if (isIndicator(c)) {
       // `-`, `?` and `:` may start a flow plain scalar before a character that could continue it.
       const next = text.charCodeAt(this.position + 1);
-      const startsPlain = (c === DASH || c === 63 || c === COLON) && this.position + 1 < this.end && !FLOW_STOP.has(next);
+      const startsPlain = (c === DASH || c === 63 || c === COLON) && this.position + 1 < this.end && !(next < 128 && FLOW_STOP[next] === 1);
       if (!startsPlain) bail();
     }
     // A flow plain scalar: up to `,`, `]`, `}`, or `: `.

@@ -3,7 +3,7 @@ import { isFastYamlError, loadFast, mayUseFastPath, type Listener } from './fast
 import { DEFAULT_LIMITS, type ManifestLimits } from './limits.js';
 import { lineAndColumn } from './line-index.js';
 import { parseReference, type DuplicateKey, type ReferenceOutcome } from './reference-parse.js';
-import { firstContentLine, splitDocuments } from './split.js';
+import { firstContentLine, splitDocuments, type DocumentSpan } from './split.js';
 import { BAIL, KeyCache, parseBlockDocument } from './block-parser.js';
 import { RootItemBudget } from './item-budget.js';
 
@@ -113,8 +113,7 @@ export function parseBudgeted(input: ManifestInput, limits: Partial<ManifestLimi
       result.errors.push(tooMany());
       return limitReached(result);
     }
-    const chunk = text.slice(span.start, span.end);
-    const outcome = parseDocument(chunk, line, contentLine ?? line, file, effective, documentsLeft - result.documentCount, keys);
+    const outcome = parseDocument(text, span, line, contentLine ?? line, file, effective, documentsLeft - result.documentCount, keys);
     if ('limit' in outcome) {
       result.errors.push(tooMany(outcome.line));
       return limitReached(result);
@@ -167,8 +166,10 @@ type DocumentOutcome =
   | { error: ManifestError; budgetNeeded: number }
   | { limit: true; line: number };
 
+/** Parses the document `span` of `text`, whose first character is on the file line `line`. */
 function parseDocument(
-  chunk: string,
+  text: string,
+  span: DocumentSpan,
   line: number,
   contentLine: number,
   file: string,
@@ -177,15 +178,18 @@ function parseDocument(
   keys: KeyCache,
 ): DocumentOutcome {
   // The block parser gives up on any tag, anchor or alias (they start nodes), so it goes first.
-  let value: unknown = parseBlockDocument(chunk, limits.maxExpandedNodesPerDocument, MAX_DEPTH, keys);
+  let value: unknown = parseBlockDocument(text, limits.maxExpandedNodesPerDocument, MAX_DEPTH, keys, span.start, span.end);
   let budgetNeeded = 1;
+  // The other parsers take the document cut out of the text.
+  let cut: string | undefined;
+  const chunk = (): string => (cut ??= text.slice(span.start, span.end));
   if (value === BAIL) {
     const guard = new NodeGuard(line, limits.maxExpandedNodesPerDocument, documentsLeft - 1);
-    if (!mayUseFastPath(chunk)) return referenceWithinLimits(chunk, file, line, limits, documentsLeft, guard);
+    if (!mayUseFastPath(chunk())) return referenceWithinLimits(chunk(), file, line, limits, documentsLeft, guard);
     try {
-      value = loadFast(chunk, guard.listener);
+      value = loadFast(chunk(), guard.listener);
     } catch (error) {
-      return fastError(error, guard, chunk, file, line, limits, documentsLeft);
+      return fastError(error, guard, chunk(), file, line, limits, documentsLeft);
     }
     budgetNeeded = guard.budgetNeeded();
   }
@@ -194,7 +198,7 @@ function parseDocument(
     // A `kind: List`: its items count against the document limit, and each keeps its own line,
     // which the reference parser's events give (Lists are rare, and bounded by the node limit).
     if (value['items'].length + 1 > documentsLeft) return { limit: true, line: contentLine };
-    return withBudget(parseReference(chunk, file, line, limits, documentsLeft), Math.max(budgetNeeded, value['items'].length + 1));
+    return withBudget(parseReference(chunk(), file, line, limits, documentsLeft), Math.max(budgetNeeded, value['items'].length + 1));
   }
   return { documents: [{ value, line: contentLine }], duplicateKeys: [], budgetNeeded };
 }

@@ -83,6 +83,41 @@ describe('the block parser takes a document only when it builds what js-yaml 4 b
   });
 });
 
+describe('the block parser in place: a document of a larger text', () => {
+  /** Each snippet as the middle document of a text, parsed in place and cut out. */
+  function inPlaceAndCut(before: string, snippet: string, after: string): [unknown, unknown] {
+    const text = `${before}---\n${snippet}---\n${after}`;
+    const spans = splitDocuments(text) ?? [];
+    const middle = spans[1];
+    if (!middle) throw new Error('no middle document');
+    return [
+      parseBlockDocument(text, 1_000_000, 100, undefined, middle.start, middle.end),
+      parseBlockDocument(text.slice(middle.start, middle.end), 1_000_000, 100),
+    ];
+  }
+
+  it.each(SNIPPETS.map((s, i) => [i, s]))('snippet %i gives the value of the document cut out', (_i, snippet) => {
+    const [inPlace, cut] = inPlaceAndCut('a: 1\n', snippet as string, '   b: 2\n');
+    expect(inPlace).toEqual(cut);
+  });
+
+  it('gives up on a tab or CR in the document only, not in the documents around it', () => {
+    expect(inPlaceAndCut('a:\tb\n', 'c: d\n', 'e: f\r\n')[0]).toEqual({ c: 'd' });
+    expect(inPlaceAndCut('a: b\n', 'c:\td\n', 'e: f\n')[0]).toBe(BAIL);
+    expect(inPlaceAndCut('a: b\n', 'c: d\r\n', 'e: f\n')[0]).toBe(BAIL);
+  });
+
+  it('reads nothing past the end of the document (a literal, an empty value or a sequence on its last line)', () => {
+    expect(inPlaceAndCut('z: 0\n', 'a: |\n', '- x\n')).toEqual([{ a: '' }, { a: '' }]);
+    expect(inPlaceAndCut('z: 0\n', 'a: |-\n  x\n', '- y\n')).toEqual([{ a: 'x' }, { a: 'x' }]);
+    expect(inPlaceAndCut('z: 0\n', 'a:\n', '- b\n')).toEqual([{ a: null }, { a: null }]);
+    expect(inPlaceAndCut('z: 0\n', '- a\n-\n', '- b\n')).toEqual([
+      ['a', null],
+      ['a', null],
+    ]);
+  });
+});
+
 describe('the block parser on random documents dumped by js-yaml', () => {
   // mulberry32: deterministic, so a failure reproduces.
   let seed = 1234;
