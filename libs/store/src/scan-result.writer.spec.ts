@@ -1,0 +1,150 @@
+// A scan's result written by binary COPY against the real Postgres: every field reads back as
+// given (any UTF-8, characters COPY's text format would escape, absent optional fields as NULL,
+// more rows than one slice of COPY data), and a row Postgres refuses fails the whole write.
+import 'reflect-metadata';
+import { createTestDatabase, type TestDatabase } from '#rollsafe/testing';
+import { PrismaService } from './prisma.service.js';
+import { OrganizationRepository } from './organization.repository.js';
+import { ScanRepository, type DiffStates, type FindingRow, type ScanOutcome, type VerdictRow } from './scan.repository.js';
+
+const openEverything: DiffStates = (_prior, reported) => ({ opened: reported, reopened: [], resolved: [] });
+
+const awkward = 'ünïcødé ✓ 🚀 "quoted" \\ back\tslash\nnew line\r';
+
+function finding(index: number, overrides: Partial<FindingRow> = {}): FindingRow {
+  return {
+    ruleId: 'prestop-hook-missing',
+    severity: index % 3 === 0 ? 'critical' : index % 3 === 1 ? 'warning' : 'info',
+    kind: 'Deployment',
+    namespace: 'shop',
+    name: `web-${index}`,
+    container: 'app',
+    message: `${awkward} ${index}`,
+    evidence: { services: [`web-${index}`], grace: 30, ratio: 0.25, nothing: null, text: awkward },
+    remediation: { summary: 's', yaml: 'spec:\n  template: {}', patch: { spec: { replicas: 2 } } },
+    docs: 'https://example.test/rules/prestop-hook-missing.md',
+    locationFile: 'upload',
+    locationLine: 1000 + index,
+    fingerprint: `fp-${index}`,
+    ...overrides,
+  };
+}
+
+describe('writeScanResult', () => {
+  let db: TestDatabase;
+  let prisma: PrismaService;
+  let scans: ScanRepository;
+  let organizationId: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    prisma = new PrismaService({ databaseUrl: db.url, poolSize: 2 });
+    scans = new ScanRepository(prisma);
+    organizationId = (await new OrganizationRepository(prisma).createWithApiKey('acme', { prefix: 'rsk_x', keyHash: 'h1' })).id;
+  });
+
+  afterAll(async () => {
+    await prisma?.onModuleDestroy();
+    await db?.drop();
+  });
+
+  async function runningScan(name: string): Promise<string> {
+    const scan = await scans.createQueued({
+      organizationId,
+      target: { kind: 'manifests', name },
+      trigger: 'upload',
+      files: [{ name: 'upload', text: 'kind: List' }],
+      sizeBytes: 10,
+      documentCount: 1,
+    });
+    expect(await scans.startAttempt(scan.id, new Date())).toBeDefined();
+    return scan.id;
+  }
+
+  function outcomeOf(findings: FindingRow[], verdicts: VerdictRow[]): ScanOutcome {
+    return { findings, suppressed: 0, notEvaluated: [], warnings: [], verdicts, documentCount: 1 };
+  }
+
+  it('stores findings and verdicts field for field, over many slices of COPY data', async () => {
+    const scanId = await runningScan('fields');
+    // About 1 MB of findings: several 256 KiB slices, rows split across them.
+    const findings = Array.from({ length: 2500 }, (_, index) => finding(index));
+    const { container: _container, locationFile: _file, locationLine: _line, ...bare } = finding(2500);
+    findings.push(bare);
+    const verdicts: VerdictRow[] = [
+      {
+        namespace: 'shop',
+        name: 'web-0',
+        verdict: 'drops',
+        droppedTrafficSeconds: 12.345678901234567,
+        data: { windows: [{ start: 2, end: 4 }], note: awkward },
+      },
+      { namespace: 'shop', name: 'web-1', verdict: 'safe', droppedTrafficSeconds: 0, data: {}, timelineSvg: `<svg>${awkward}</svg>` },
+    ];
+
+    expect(await scans.complete(scanId, outcomeOf(findings, verdicts), new Date(), openEverything)).toBe(true);
+
+    const stored = await prisma.client.finding.findMany({ where: { scanId }, orderBy: { seq: 'asc' } });
+    expect(stored).toHaveLength(findings.length);
+    expect(new Set(stored.map((row) => row.id)).size).toBe(findings.length);
+    expect(stored.map(({ id: _id, ...row }) => row)).toEqual(
+      findings.map((given, seq) => ({
+        organizationId,
+        scanId,
+        seq,
+        ruleId: given.ruleId,
+        severity: given.severity,
+        kind: given.kind,
+        namespace: given.namespace,
+        name: given.name,
+        container: given.container ?? null,
+        message: given.message,
+        evidence: given.evidence,
+        remediation: given.remediation,
+        docs: given.docs,
+        locationFile: given.locationFile ?? null,
+        locationLine: given.locationLine ?? null,
+        fingerprint: given.fingerprint,
+      })),
+    );
+    const storedVerdicts = await prisma.client.serviceVerdict.findMany({ where: { scanId }, orderBy: { seq: 'asc' } });
+    expect(storedVerdicts.map(({ id: _id, ...row }) => row)).toEqual([
+      {
+        organizationId,
+        scanId,
+        seq: 0,
+        namespace: 'shop',
+        name: 'web-0',
+        verdict: 'drops',
+        droppedTrafficSeconds: 12.345678901234567,
+        data: verdicts[0]?.data,
+        timelineSvg: null,
+      },
+      {
+        organizationId,
+        scanId,
+        seq: 1,
+        namespace: 'shop',
+        name: 'web-1',
+        verdict: 'safe',
+        droppedTrafficSeconds: 0,
+        data: {},
+        timelineSvg: `<svg>${awkward}</svg>`,
+      },
+    ]);
+    const changes = await scans.changesOf(scanId);
+    expect(changes.opened.map((row) => row.fingerprint)).toEqual(findings.map((row) => row.fingerprint));
+  });
+
+  it('writes nothing when Postgres refuses a row, and the scan can be completed again', async () => {
+    const scanId = await runningScan('refused');
+    const refused = outcomeOf([finding(0), finding(1, { severity: 'fatal' as FindingRow['severity'] })], []);
+
+    await expect(scans.complete(scanId, refused, new Date(), openEverything)).rejects.toThrow(/Severity/);
+    expect(await prisma.client.finding.count({ where: { scanId } })).toBe(0);
+    expect(await prisma.client.scan.findUniqueOrThrow({ where: { id: scanId } })).toMatchObject({ status: 'running' });
+
+    expect(await scans.complete(scanId, outcomeOf([finding(0)], []), new Date(), openEverything)).toBe(true);
+    expect(await prisma.client.finding.count({ where: { scanId } })).toBe(1);
+  });
+});
