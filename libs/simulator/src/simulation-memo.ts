@@ -29,7 +29,11 @@ export class SimulationMemo {
     return entry ? rebind(entry, input) : simulate(input, LITE);
   }
 
-  /** `searchFixes(input, result, container)` for a result of `simulate` above, searched once per distinct parameters. */
+  /**
+   * `searchFixes(input, result, container)` for a result of `simulate` above, searched once per
+   * distinct parameters. `after` may be shared and carry another workload's pod names: read its
+   * verdict and dropped seconds only.
+   */
   searchFixes(input: SimulationInput, result: SimulationResult, names: FixNames): FixSearch {
     const entry = this.entryFor(input);
     if (!entry) return describeFixes(planFixes(input, result), names);
