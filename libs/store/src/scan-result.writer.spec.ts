@@ -9,6 +9,19 @@ import { ScanRepository, type DiffStates, type FindingRow, type ScanOutcome, typ
 
 const openEverything: DiffStates = (_prior, reported) => ({ opened: reported, reopened: [], resolved: [] });
 
+/** libs/scans' diff, as the pipeline passes it (the store cannot import it). */
+const diffStates: DiffStates = (prior, reported) => {
+  const before = new Map(prior.map((state) => [state.fingerprint, state]));
+  const seen = new Set(reported);
+  return {
+    opened: reported.filter((fingerprint) => !before.has(fingerprint)),
+    reopened: reported.filter((fingerprint) => before.get(fingerprint)?.status === 'resolved'),
+    resolved: prior
+      .filter((state) => state.status === 'open' && !seen.has(state.fingerprint))
+      .map(({ fingerprint, lastScanId }) => ({ fingerprint, lastScanId })),
+  };
+};
+
 const awkward = 'ünïcødé ✓ 🚀 "quoted" \\ back\tslash\nnew line\r';
 
 function finding(index: number, overrides: Partial<FindingRow> = {}): FindingRow {
@@ -49,6 +62,7 @@ describe('writeScanResult', () => {
   });
 
   async function runningScan(name: string): Promise<string> {
+    await new Promise((resolve) => setTimeout(resolve, 5)); // scans of one target are ordered by created_at
     const scan = await scans.createQueued({
       organizationId,
       target: { kind: 'manifests', name },
@@ -146,5 +160,101 @@ describe('writeScanResult', () => {
 
     expect(await scans.complete(scanId, outcomeOf([finding(0)], []), new Date(), openEverything)).toBe(true);
     expect(await prisma.client.finding.count({ where: { scanId } })).toBe(1);
+  });
+
+  it("keeps the target's finding states across scans: updated, resolved, reopened, and new ones added", async () => {
+    const states = async () =>
+      Object.fromEntries(
+        (await prisma.client.findingState.findMany({ where: { target: { name: 'states' } } })).map((state) => [
+          state.fingerprint,
+          {
+            status: state.status,
+            severity: state.severity,
+            name: state.name,
+            firstScanId: state.firstScanId,
+            lastScanId: state.lastScanId,
+            openedScanId: state.openedScanId,
+            resolvedScanId: state.resolvedScanId,
+            firstSeenAt: state.firstSeenAt.getTime(),
+            lastSeenAt: state.lastSeenAt.getTime(),
+            resolvedAt: state.resolvedAt?.getTime() ?? null,
+          },
+        ]),
+      );
+    const complete = async (findings: FindingRow[], at: number) => {
+      const scanId = await runningScan('states');
+      expect(await scans.complete(scanId, outcomeOf(findings, []), new Date(at), diffStates)).toBe(true);
+      return scanId;
+    };
+    const first = await complete([finding(0), finding(1), finding(1, { message: 'the same fingerprint twice' })], 1000);
+    const second = await complete([finding(0, { severity: 'info', name: 'renamed' }), finding(2)], 2000);
+
+    expect(await states()).toEqual({
+      'fp-0': {
+        status: 'open',
+        severity: 'info',
+        name: 'renamed',
+        firstScanId: first,
+        lastScanId: second,
+        openedScanId: first,
+        resolvedScanId: null,
+        firstSeenAt: 1000,
+        lastSeenAt: 2000,
+        resolvedAt: null,
+      },
+      'fp-1': {
+        status: 'resolved',
+        severity: 'warning',
+        name: 'web-1',
+        firstScanId: first,
+        lastScanId: first,
+        openedScanId: first,
+        resolvedScanId: second,
+        firstSeenAt: 1000,
+        lastSeenAt: 1000,
+        resolvedAt: 2000,
+      },
+      'fp-2': {
+        status: 'open',
+        severity: 'info',
+        name: 'web-2',
+        firstScanId: second,
+        lastScanId: second,
+        openedScanId: second,
+        resolvedScanId: null,
+        firstSeenAt: 2000,
+        lastSeenAt: 2000,
+        resolvedAt: null,
+      },
+    });
+    const fingerprints = (rows: Array<{ fingerprint: string; scanId: string }>) =>
+      rows.map((row) => `${row.fingerprint}@${row.scanId === first ? 'first' : 'second'}`);
+    const secondChanges = await scans.changesOf(second);
+    expect({
+      opened: fingerprints(secondChanges.opened),
+      reopened: fingerprints(secondChanges.reopened),
+      resolved: fingerprints(secondChanges.resolved),
+    }).toEqual({
+      opened: ['fp-2@second'],
+      reopened: [],
+      resolved: ['fp-1@first'],
+    });
+
+    const third = await complete([finding(1)], 3000);
+    expect((await states())['fp-1']).toEqual({
+      status: 'open',
+      severity: 'warning',
+      name: 'web-1',
+      firstScanId: first,
+      lastScanId: third,
+      openedScanId: third,
+      resolvedScanId: null,
+      firstSeenAt: 1000,
+      lastSeenAt: 3000,
+      resolvedAt: null,
+    });
+    const thirdChanges = await scans.changesOf(third);
+    expect(thirdChanges.reopened.map((row) => row.fingerprint)).toEqual(['fp-1']);
+    expect(thirdChanges.resolved.map((row) => row.fingerprint).sort()).toEqual(['fp-0', 'fp-2']);
   });
 });

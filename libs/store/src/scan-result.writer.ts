@@ -158,35 +158,25 @@ async function updateFindingStates(db: Queryable, scan: ScanKeys, rows: Array<Fi
     [...firstRow.keys()],
   );
 
-  if (firstRow.size > 0) {
-    // Every reported state takes this scan's rule, severity and resource: a finding whose
-    // severity changed shows (and filters by) the new one. A resolved state that comes back
-    // is reopened by this scan.
-    const reported = [...firstRow.values()];
-    await db.query(
-      `INSERT INTO finding_states (id, organization_id, target_id, fingerprint, rule_id, severity, kind, namespace, name, status,
-                                   first_seen_at, last_seen_at, last_scan_id, first_scan_id, opened_scan_id)
-       SELECT gen_random_uuid(), $1, $2, r.fingerprint, r.rule_id, r.severity::"Severity", r.kind, r.namespace, r.name, 'open', $3, $3, $4, $4, $4
-       FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) AS r(fingerprint, rule_id, severity, kind, namespace, name)
-       ON CONFLICT (target_id, fingerprint) DO UPDATE SET
-         rule_id = EXCLUDED.rule_id, severity = EXCLUDED.severity, kind = EXCLUDED.kind, namespace = EXCLUDED.namespace, name = EXCLUDED.name,
-         last_seen_at = EXCLUDED.last_seen_at, last_scan_id = EXCLUDED.last_scan_id,
-         opened_scan_id = CASE WHEN finding_states.status = 'resolved' THEN EXCLUDED.opened_scan_id ELSE finding_states.opened_scan_id END,
-         status = 'open', resolved_at = NULL, resolved_scan_id = NULL`,
-      [
-        scan.organizationId,
-        scan.targetId,
-        now,
-        scan.scanId,
-        reported.map((r) => r.fingerprint),
-        reported.map((r) => r.ruleId),
-        reported.map((r) => r.severity),
-        reported.map((r) => r.kind),
-        reported.map((r) => r.namespace),
-        reported.map((r) => r.name),
-      ],
-    );
-  }
+  // Every reported state takes this scan's rule, severity and resource: a finding whose
+  // severity changed shows (and filters by) the new one. A resolved state that comes back is
+  // reopened by this scan. States the target has are updated by a join; INSERT ... ON
+  // CONFLICT DO UPDATE of them all (the conflict check, then the update, row by row) cost
+  // Postgres half as much again.
+  const known = new Set(prior.rows.map((state) => state.fingerprint));
+  const reported = [...firstRow.values()];
+  await updateKnownStates(
+    db,
+    scan,
+    reported.filter((row) => known.has(row.fingerprint)),
+    now,
+  );
+  await insertNewStates(
+    db,
+    scan,
+    reported.filter((row) => !known.has(row.fingerprint)),
+    now,
+  );
   if (changes.resolved.length > 0) {
     await db.query(
       `UPDATE finding_states SET status = 'resolved', resolved_at = $3, resolved_scan_id = $4
@@ -197,6 +187,48 @@ async function updateFindingStates(db: Queryable, scan: ScanKeys, rows: Array<Fi
   await writeChangeSet(db, scan.scanId, changes, firstRow);
   await db.query('UPDATE targets SET states_as_of = $2 WHERE id = $1', [scan.targetId, scan.createdAt]);
   return true;
+}
+
+/** The states of reported findings as arrays, one a column, for unnest. */
+function stateColumns(rows: FindingRow[]): string[][] {
+  return [
+    rows.map((r) => r.fingerprint),
+    rows.map((r) => r.ruleId),
+    rows.map((r) => r.severity),
+    rows.map((r) => r.kind),
+    rows.map((r) => r.namespace),
+    rows.map((r) => r.name),
+  ];
+}
+
+async function updateKnownStates(db: Queryable, scan: ScanKeys, rows: FindingRow[], now: Date): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `UPDATE finding_states AS s SET rule_id = r.rule_id, severity = r.severity::"Severity", kind = r.kind, namespace = r.namespace, name = r.name,
+       last_seen_at = $2, last_scan_id = $3,
+       opened_scan_id = CASE WHEN s.status = 'resolved' THEN $3 ELSE s.opened_scan_id END,
+       status = 'open', resolved_at = NULL, resolved_scan_id = NULL
+     FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) AS r(fingerprint, rule_id, severity, kind, namespace, name)
+     WHERE s.target_id = $1 AND s.fingerprint = r.fingerprint`,
+    [scan.targetId, now, scan.scanId, ...stateColumns(rows)],
+  );
+}
+
+/** The states of findings new to the target (ON CONFLICT: as the update, should one exist after all). */
+async function insertNewStates(db: Queryable, scan: ScanKeys, rows: FindingRow[], now: Date): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `INSERT INTO finding_states (id, organization_id, target_id, fingerprint, rule_id, severity, kind, namespace, name, status,
+                                 first_seen_at, last_seen_at, last_scan_id, first_scan_id, opened_scan_id)
+     SELECT gen_random_uuid(), $1, $2, r.fingerprint, r.rule_id, r.severity::"Severity", r.kind, r.namespace, r.name, 'open', $3, $3, $4, $4, $4
+     FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) AS r(fingerprint, rule_id, severity, kind, namespace, name)
+     ON CONFLICT (target_id, fingerprint) DO UPDATE SET
+       rule_id = EXCLUDED.rule_id, severity = EXCLUDED.severity, kind = EXCLUDED.kind, namespace = EXCLUDED.namespace, name = EXCLUDED.name,
+       last_seen_at = EXCLUDED.last_seen_at, last_scan_id = EXCLUDED.last_scan_id,
+       opened_scan_id = CASE WHEN finding_states.status = 'resolved' THEN EXCLUDED.opened_scan_id ELSE finding_states.opened_scan_id END,
+       status = 'open', resolved_at = NULL, resolved_scan_id = NULL`,
+    [scan.organizationId, scan.targetId, now, scan.scanId, ...stateColumns(rows)],
+  );
 }
 
 /** The scan's change set: its own rows for what it opened, the last reporting scan's rows for what it resolved. */
