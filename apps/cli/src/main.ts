@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROVIDERS, RULES, atLeast, DEFAULT_DOCS_BASE_URL, type AdvisorOptions, type Provider, type Severity } from '#rollsafe/advisor';
+import { writeBatched } from './batched-write.js';
 import { ClusterScanError, scanCluster } from './cluster-scan.js';
 import { flagError } from './flags.js';
 import { PROVIDER_FLAG_OPTIONS, PROVIDER_FLAGS_USAGE, ProviderFlagError, profilesText, providerFlagOptions } from './provider-flags.js';
@@ -60,6 +61,8 @@ kubeconfig, an unreachable cluster).
 
 export interface CliIo {
   stdout: (text: string) => void;
+  /** Writes one output given in pieces (default: stdout for each piece). */
+  stdoutPieces?: (pieces: Iterable<string>) => void;
   stderr: (text: string) => void;
   readStdin: () => Promise<string>;
   isTty: boolean;
@@ -90,6 +93,7 @@ function defaultIo(): CliIo {
     // Into a file (`> report.json`) straight through fs.writeSync, as Node's own stream for a file
     // does, without the stream's copy of each string into a Buffer (a third of a second per 100 MB).
     stdout: (text) => void (stdoutClosed || (toFile ? fs.writeSync(1, text) : process.stdout.write(text))),
+    ...(toFile ? { stdoutPieces: (pieces: Iterable<string>) => writeBatched(1, pieces) } : {}),
     stderr: (text) => void process.stderr.write(text),
     readStdin,
     isTty: Boolean(process.stdout.isTTY),
@@ -266,7 +270,8 @@ interface PrintSettings {
 async function printReport(report: ScanReport, { format, noColor, docsBaseUrl }: PrintSettings, io: CliIo): Promise<void> {
   switch (format) {
     case 'json':
-      for (const chunk of formatJson(report, io.isTty)) io.stdout(chunk);
+      if (io.stdoutPieces) io.stdoutPieces(formatJson(report, io.isTty));
+      else for (const chunk of formatJson(report, io.isTty)) io.stdout(chunk);
       break;
     case 'sarif': {
       // Loaded only for SARIF: its fixes need the `yaml` package (about 80 ms to load).

@@ -39,9 +39,9 @@ export function* formatJson(report: ScanReport, pretty: boolean): Generator<stri
 }
 
 /**
- * A chunk's length to aim for, in characters. V8 allocates a string above 128 KB outside the
- * young generation, where only a full collection (which walks the whole parsed snapshot) frees
- * it; chunks of 1,000 findings (1.3 MB) made 99 MB of such garbage on a 20,000-app scan.
+ * A chunk's length to aim for, in characters. V8 allocates a string over 128 KB outside its
+ * young generation, in pages of its own: on a 20,000-app scan, chunks of 1,000 findings (1.3 MB)
+ * and the verdicts as one 17 MB string took 0.4 s more CPU than chunks of 64 KB.
  */
 const CHUNK_CHARS = 64 * 1024;
 const FIRST_CHUNK_ITEMS = 8;
