@@ -6,7 +6,9 @@ import type { JsonObject, JsonValue } from '../model/finding.js';
  * strings quoted only when YAML would read them as something else.
  */
 export function toYaml(value: JsonObject): string {
-  return emitMap(value, 0).join('\n');
+  const lines: string[] = [];
+  emitMap(value, 0, lines);
+  return lines.join('\n');
 }
 
 const PLAIN = /^[A-Za-z_./][A-Za-z0-9_./ -]*$/;
@@ -22,15 +24,32 @@ export function yamlScalar(value: JsonValue): string {
   return JSON.stringify(value);
 }
 
+/** Keys are few (Kubernetes field names, annotation keys): each is judged once, up to this many. */
+const MAX_CACHED_KEYS = 1000;
+const yamlKeys = new Map<string, string>();
+
+function yamlKey(key: string): string {
+  let name = yamlKeys.get(key);
+  if (name === undefined) {
+    name = yamlScalar(key);
+    if (yamlKeys.size < MAX_CACHED_KEYS) yamlKeys.set(key, name);
+  }
+  return name;
+}
+
+const PADS: string[] = [];
+const padOf = (depth: number): string => (PADS[depth] ??= '  '.repeat(depth));
+
 function isScalar(value: JsonValue): value is string | number | boolean | null {
   return value === null || typeof value !== 'object';
 }
 
-function emitMap(map: JsonObject, depth: number): string[] {
-  const pad = '  '.repeat(depth);
-  const lines: string[] = [];
-  for (const [key, value] of Object.entries(map)) {
-    const name = yamlScalar(key);
+/** Appends the map's lines to `lines` (none for an empty map). */
+function emitMap(map: JsonObject, depth: number, lines: string[]): void {
+  const pad = padOf(depth);
+  for (const key of Object.keys(map)) {
+    const value = map[key] as JsonValue;
+    const name = yamlKey(key);
     if (isScalar(value)) lines.push(`${pad}${name}: ${yamlScalar(value)}`);
     else if (Array.isArray(value)) {
       if (value.length === 0) lines.push(`${pad}${name}: []`);
@@ -38,28 +57,29 @@ function emitMap(map: JsonObject, depth: number): string[] {
         lines.push(`${pad}${name}: [${value.map((v) => (typeof v === 'string' ? JSON.stringify(v) : yamlScalar(v))).join(', ')}]`);
       else {
         lines.push(`${pad}${name}:`);
-        lines.push(...emitSeq(value, depth + 1));
+        emitSeq(value, depth + 1, lines);
       }
-    } else if (Object.keys(value).length === 0) lines.push(`${pad}${name}: {}`);
-    else {
+    } else {
+      const header = lines.length;
       lines.push(`${pad}${name}:`);
-      lines.push(...emitMap(value, depth + 1));
+      emitMap(value, depth + 1, lines);
+      if (lines.length === header + 1) lines[header] = `${pad}${name}: {}`;
     }
   }
-  return lines;
 }
 
-function emitSeq(items: JsonValue[], depth: number): string[] {
-  const pad = '  '.repeat(depth);
-  const lines: string[] = [];
+function emitSeq(items: JsonValue[], depth: number, lines: string[]): void {
+  const pad = padOf(depth);
+  const itemPadLength = padOf(depth + 1).length;
   for (const item of items) {
     if (isScalar(item) || Array.isArray(item)) {
       lines.push(`${pad}- ${isScalar(item) ? yamlScalar(item) : JSON.stringify(item)}`);
       continue;
     }
-    const inner = emitMap(item as JsonObject, depth + 1);
-    if (inner.length === 0) lines.push(`${pad}- {}`);
-    else lines.push(`${pad}- ${inner[0]?.trimStart() ?? ''}`, ...inner.slice(1));
+    // A map item: its first line moves up beside the dash (`- name: app`).
+    const first = lines.length;
+    emitMap(item, depth + 1, lines);
+    if (lines.length === first) lines.push(`${pad}- {}`);
+    else lines[first] = `${pad}- ${(lines[first] as string).slice(itemPadLength)}`;
   }
-  return lines;
 }
