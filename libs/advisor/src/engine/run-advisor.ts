@@ -1,4 +1,4 @@
-import type { Finding, Summary } from '../model/finding.js';
+import type { Finding, Remediation, Summary } from '../model/finding.js';
 import type { K8sObject } from '../model/k8s.js';
 import type { Provider, Snapshot, SnapshotWarning } from '../model/snapshot.js';
 import { SnapshotIndex } from '../snapshot-index/snapshot-index.js';
@@ -8,7 +8,8 @@ import { RULES } from '../rules/catalog.js';
 import { PROFILES_VERSION } from '../profiles/profiles.js';
 import type { BackendEnv } from '../profiles/backend.js';
 import { fingerprintOf } from './fingerprint.js';
-import { resolveOptions, type AdvisorOptions, type ProviderSource, type ResolvedOptions, type Suppression } from './options.js';
+import { flatString } from './flat-string.js';
+import { resolveOptions, type AdvisorOptions, type ProviderSource, type Suppression } from './options.js';
 import type { FindingDraft, Rule, RuleContext } from './rule.js';
 import { SEVERITY_RANK } from './severity.js';
 
@@ -58,12 +59,13 @@ export function runAdvisor(
       continue;
     }
     if (rule.provider && rule.provider !== resolved.provider) continue;
+    const docs = flatString(`${resolved.docsBaseUrl}/${rule.id}.md`); // one string for all the rule's findings
     const context: RuleContext = {
       snapshot,
       index,
       options: resolved,
       report: (draft) => {
-        const finding = toFinding(rule, draft, snapshot, resolved);
+        const finding = toFinding(rule.id, docs, draft, snapshot);
         (isSuppressed(finding, draft, resolved.suppressions) ? suppressed : findings).push(finding);
       },
     };
@@ -92,13 +94,13 @@ function canEvaluate(rule: Rule, snapshot: Snapshot): boolean {
   return !(rule.reads ?? []).some((kind) => unavailable.includes(kind));
 }
 
-function toFinding(rule: Rule, draft: FindingDraft, snapshot: Snapshot, options: ResolvedOptions): Finding {
+function toFinding(ruleId: string, docs: string, draft: FindingDraft, snapshot: Snapshot): Finding {
   const { kind, namespace, name, object } = draft.subject;
   const location = object ? snapshot.locations.get(object) : undefined;
-  const ruleId = rule.id;
-  const { severity, container, message, evidence, remediation } = draft;
+  const { severity, container, evidence, remediation } = draft;
+  const message = flatString(draft.message);
+  flattenRemediation(remediation);
   const resource = { kind, namespace, name };
-  const docs = `${options.docsBaseUrl}/${ruleId}.md`;
   const fingerprint = fingerprintOf(ruleId, kind, namespace, name, draft.subKey ?? container ?? '');
   // One literal per optional key present (the JSON output keeps this key order): spreading
   // `{ container }` or `{}` into the literal allocated two objects per finding.
@@ -110,6 +112,12 @@ function toFinding(rule: Rule, draft: FindingDraft, snapshot: Snapshot, options:
   return location
     ? { ruleId, severity, resource, message, evidence, remediation, docs, location, fingerprint }
     : { ruleId, severity, resource, message, evidence, remediation, docs, fingerprint };
+}
+
+function flattenRemediation(remediation: Remediation): void {
+  flatString(remediation.summary);
+  flatString(remediation.yaml);
+  if (remediation.needsDecision !== undefined) flatString(remediation.needsDecision);
 }
 
 function isSuppressed(finding: Finding, draft: FindingDraft, suppressions: Suppression[]): boolean {
