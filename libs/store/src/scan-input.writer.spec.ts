@@ -2,11 +2,11 @@
 // what was given, over many chunks and in any UTF-8, and a refused COPY fails its transaction
 // without breaking the connection.
 import 'reflect-metadata';
-import { createTestDatabase, type TestDatabase } from '#rollsafe/testing';
+import type { TestDatabase } from '#rollsafe/testing';
 import { PrismaService } from './prisma.service.js';
-import { OrganizationRepository } from './organization.repository.js';
 import { ScanRepository } from './scan.repository.js';
 import { writeScanInput } from './scan-input.writer.js';
+import { createStoreFixture, dropStoreFixture } from '../test/store-fixture.js';
 
 const utf8 = new TextEncoder();
 
@@ -17,16 +17,10 @@ describe('writeScanInput', () => {
   let organizationId: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    prisma = new PrismaService({ databaseUrl: db.url, poolSize: 2 });
-    scans = new ScanRepository(prisma);
-    organizationId = (await new OrganizationRepository(prisma).createWithApiKey('acme', { prefix: 'rsk_x', keyHash: 'h1' })).id;
+    ({ db, prisma, scans, organizationId } = await createStoreFixture(2));
   });
 
-  afterAll(async () => {
-    await prisma?.onModuleDestroy();
-    await db?.drop();
-  });
+  afterAll(() => dropStoreFixture({ db, prisma }));
 
   const stored = async (scanId: string) =>
     (

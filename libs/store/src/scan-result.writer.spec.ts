@@ -2,10 +2,10 @@
 // given (any UTF-8, characters COPY's text format would escape, absent optional fields as NULL,
 // more rows than one slice of COPY data), and a row Postgres refuses fails the whole write.
 import 'reflect-metadata';
-import { createTestDatabase, type TestDatabase } from '#rollsafe/testing';
+import type { TestDatabase } from '#rollsafe/testing';
 import { PrismaService } from './prisma.service.js';
-import { OrganizationRepository } from './organization.repository.js';
 import { ScanRepository, type DiffStates, type FindingRow, type ScanOutcome, type VerdictRow } from './scan.repository.js';
+import { createStoreFixture, dropStoreFixture } from '../test/store-fixture.js';
 
 const openEverything: DiffStates = (_prior, reported) => ({ opened: reported, reopened: [], resolved: [] });
 
@@ -50,16 +50,10 @@ describe('writeScanResult', () => {
   let organizationId: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    prisma = new PrismaService({ databaseUrl: db.url, poolSize: 2 });
-    scans = new ScanRepository(prisma);
-    organizationId = (await new OrganizationRepository(prisma).createWithApiKey('acme', { prefix: 'rsk_x', keyHash: 'h1' })).id;
+    ({ db, prisma, scans, organizationId } = await createStoreFixture(2));
   });
 
-  afterAll(async () => {
-    await prisma?.onModuleDestroy();
-    await db?.drop();
-  });
+  afterAll(() => dropStoreFixture({ db, prisma }));
 
   async function runningScan(name: string): Promise<string> {
     await new Promise((resolve) => setTimeout(resolve, 5)); // scans of one target are ordered by created_at

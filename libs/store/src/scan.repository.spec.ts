@@ -1,9 +1,10 @@
 // ScanRepository against the real Postgres: concurrent completions of one scan write once.
 import 'reflect-metadata';
-import { createTestDatabase, type TestDatabase } from '#rollsafe/testing';
+import type { TestDatabase } from '#rollsafe/testing';
 import { PrismaService } from './prisma.service.js';
 import { OrganizationRepository } from './organization.repository.js';
 import { ScanRepository, type DiffStates, type ScanOutcome } from './scan.repository.js';
+import { createStoreFixture, dropStoreFixture } from '../test/store-fixture.js';
 
 // The repository persists what the diff decides; this one opens every reported fingerprint.
 const noPriorStates: DiffStates = (_prior, reported) => ({ opened: reported, reopened: [], resolved: [] });
@@ -15,16 +16,10 @@ describe('ScanRepository', () => {
   let organizationId: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    prisma = new PrismaService({ databaseUrl: db.url, poolSize: 4 });
-    scans = new ScanRepository(prisma);
-    organizationId = (await new OrganizationRepository(prisma).createWithApiKey('acme', { prefix: 'rsk_x', keyHash: 'h1' })).id;
+    ({ db, prisma, scans, organizationId } = await createStoreFixture(4));
   });
 
-  afterAll(async () => {
-    await prisma?.onModuleDestroy();
-    await db?.drop();
-  });
+  afterAll(() => dropStoreFixture({ db, prisma }));
 
   const outcome: ScanOutcome = {
     findings: [
