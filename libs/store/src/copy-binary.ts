@@ -10,7 +10,7 @@ const JSONB_VERSION = 1;
 
 /** The data of `COPY table (columns) FROM STDIN (FORMAT binary)`: call row() before each row's fields, then slices(). */
 export class BinaryCopyRows {
-  private readonly done: Buffer[] = [];
+  private readonly done: Uint8Array[] = [];
   private slice = Buffer.allocUnsafe(SLICE_BYTES);
   private at = 0;
   private rowCount = 0;
@@ -67,6 +67,16 @@ export class BinaryCopyRows {
     return json === null || json === undefined ? this.null() : this.bytes(json, JSONB_VERSION);
   }
 
+  /** A text or bytea column whose UTF-8 the caller already has: sent as it is, not copied. */
+  textBytes(bytes: Uint8Array | null): this {
+    return bytes === null ? this.null() : this.external(bytes, undefined);
+  }
+
+  /** A jsonb column whose JSON text the caller already has in UTF-8: sent as it is, not copied. */
+  jsonbBytes(bytes: Uint8Array): this {
+    return this.external(bytes, JSONB_VERSION);
+  }
+
   null(): this {
     this.room(4);
     this.at = this.slice.writeInt32BE(-1, this.at);
@@ -74,7 +84,7 @@ export class BinaryCopyRows {
   }
 
   /** The data with its trailer; the encoder is spent afterwards. */
-  slices(): Buffer[] {
+  slices(): Uint8Array[] {
     this.room(2);
     this.at = this.slice.writeInt16BE(-1, this.at);
     this.done.push(this.slice.subarray(0, this.at));
@@ -91,6 +101,18 @@ export class BinaryCopyRows {
     const written = this.slice.write(value, at, 'utf8');
     this.slice.writeInt32BE(extra + written, lengthAt);
     this.at = at + written;
+    return this;
+  }
+
+  /** A length, an optional prefix byte, then the caller's bytes as a slice of their own. */
+  private external(bytes: Uint8Array, prefix: number | undefined): this {
+    const extra = prefix === undefined ? 0 : 1;
+    this.room(4 + extra);
+    this.at = this.slice.writeInt32BE(extra + bytes.length, this.at);
+    if (prefix !== undefined) this.at = this.slice.writeUInt8(prefix, this.at);
+    this.done.push(this.slice.subarray(0, this.at), bytes);
+    this.slice = this.slice.subarray(this.at); // the rest of the slice takes the fields after
+    this.at = 0;
     return this;
   }
 
