@@ -4,7 +4,6 @@
 // own pods, node names sorted once.
 import {
   SnapshotIndex,
-  detectProvider,
   ingressBackendServices,
   isLoadBalancer,
   l7PathsOf,
@@ -66,7 +65,7 @@ export function verdictHeadline(summary: VerdictSummary): string {
 /** Verdicts for every load-balanced Service of a snapshot, in namespace/name order. Pure. */
 export function serviceVerdicts(snapshot: Snapshot, options: VerdictOptions = {}): ServiceVerdicts {
   const index = options.index ?? new SnapshotIndex(snapshot);
-  const detected = detectProvider(snapshot);
+  const detected = index.detectedProvider;
   const named = (options.provider as Provider | undefined) ?? detected.fromNodes;
   const live = snapshot.facts.source === 'cluster';
   const liveNodes = live ? liveNodeNames(snapshot) : undefined;
@@ -332,7 +331,7 @@ export interface SimulateOptions extends VerdictOptions {
  */
 export function simulateSnapshot(snapshot: Snapshot, options: SimulateOptions = {}): SimulationRun[] {
   const index = options.index ?? new SnapshotIndex(snapshot);
-  const detected = detectProvider(snapshot);
+  const detected = index.detectedProvider;
   const named = (options.provider as Provider | undefined) ?? detected.fromNodes;
   const liveNodes = snapshot.facts.source === 'cluster' ? liveNodeNames(snapshot) : undefined;
   const runs: SimulationRun[] = [];

@@ -3,7 +3,6 @@ import type { K8sObject } from '../model/k8s.js';
 import type { Provider, Snapshot, SnapshotWarning } from '../model/snapshot.js';
 import { SnapshotIndex } from '../snapshot-index/snapshot-index.js';
 import { ignoredRules } from '../util/annotations.js';
-import { detectProvider } from '../util/provider.js';
 import { RULES } from '../rules/catalog.js';
 import { PROFILES_VERSION } from '../profiles/profiles.js';
 import type { BackendEnv } from '../profiles/backend.js';
@@ -41,7 +40,7 @@ export function runAdvisor(
   /** An index already built for this snapshot (the simulator's verdicts share it). */
   index: SnapshotIndex = new SnapshotIndex(snapshot, options.kubernetesVersion ? { kubernetesVersion: options.kubernetesVersion } : {}),
 ): AdvisorResult {
-  const resolved = resolveOptions(options, detectProvider(snapshot), snapshot.facts.kubernetesVersion, backendEnvOf(snapshot));
+  const resolved = resolveOptions(options, index.detectedProvider, snapshot.facts.kubernetesVersion, backendEnvOf(snapshot));
   const findings: Finding[] = [];
   const suppressed: Finding[] = [];
   const notEvaluated: string[] = [];

@@ -3,6 +3,7 @@ import type { CustomResourceRef, OtherPodTemplate, Snapshot } from '../model/sna
 import { isEmptySelector } from '../util/selectors.js';
 import { parseKubernetesVersion } from '../util/numbers.js';
 import { DEFAULT_KUBERNETES_VERSION } from '../engine/options.js';
+import { detectProvider, type DetectedProvider } from '../util/provider.js';
 import { LabelIndex } from './label-index.js';
 import { collectWorkloads, nameOf, namespaceOf, ownerKeyOfPod, replicaSetOwnerMap, workloadKey, type Workload } from './workloads.js';
 
@@ -120,6 +121,7 @@ export class SnapshotIndex {
 
   /** Native sidecars (init containers with `restartPolicy: Always`) serve traffic: Kubernetes 1.29 and later. */
   private readonly nativeSidecars: boolean;
+  private detected: DetectedProvider | undefined;
 
   /**
    * `kubernetesVersion`: the version the rules judge for (a flag's); default the live
@@ -216,6 +218,11 @@ export class SnapshotIndex {
         }
       }
     }
+  }
+
+  /** The provider the snapshot's nodes, else its annotations, name: the rules and the simulator both ask. */
+  get detectedProvider(): DetectedProvider {
+    return (this.detected ??= detectProvider(this.snapshot));
   }
 
   servicesOf(workload: Workload): Service[] {

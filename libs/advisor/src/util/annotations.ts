@@ -53,8 +53,17 @@ export function hasIngressNeg(service: Service): boolean {
   }
 }
 
+/** Per object: rules ask for each Service's provider many times over a scan. */
+const providerByObject = new WeakMap<K8sObject, Provider | null>();
+
 /** The provider a Service's own annotations (or load balancer class) name, if any. */
 export function providerFromAnnotations(object: K8sObject): Provider | undefined {
+  let provider = providerByObject.get(object);
+  if (provider === undefined) providerByObject.set(object, (provider = scanAnnotationsForProvider(object) ?? null));
+  return provider ?? undefined;
+}
+
+function scanAnnotationsForProvider(object: K8sObject): Provider | undefined {
   const keys = Object.keys(annotationsOf(object));
   const alibaba = (k: string): boolean =>
     k.startsWith(ALIBABA_PREFIX) ||
