@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService } from './prisma.service.js';
 import { newestFirstPage, type Page } from './pagination.js';
 import { Prisma } from './generated/prisma/client.js';
+import { keepAnswer, type AnswerToKeep } from './idempotency.repository.js';
 
 /** A cluster as every read returns it: never with its credentials. */
 export interface ClusterRow {
@@ -96,15 +97,15 @@ function accessData(access: ClusterAccess) {
 export class ClusterRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Creates the cluster and its target (kind `cluster`, named by the cluster id) together. */
-  async create(input: NewCluster): Promise<ClusterWrite> {
+  /** Creates the cluster, its target (kind `cluster`, named by the cluster id) and the request's answer to keep together. */
+  async create(input: NewCluster, answer?: AnswerToKeep<ClusterRow>): Promise<ClusterWrite> {
     try {
       return await this.prisma.client.$transaction(async (tx) => {
         const target = await tx.target.create({
           data: { organizationId: input.organizationId, kind: 'cluster', name: input.id },
           select: { id: true },
         });
-        return tx.cluster.create({
+        const cluster = await tx.cluster.create({
           data: {
             id: input.id,
             organizationId: input.organizationId,
@@ -116,6 +117,8 @@ export class ClusterRepository {
           },
           select: publicFields,
         });
+        await keepAnswer(tx, answer, cluster);
+        return cluster;
       });
     } catch (error) {
       if (isUniqueViolation(error)) return 'name-taken';

@@ -57,7 +57,7 @@ export { ScanReader, type ScanViewRow } from './scan.reader.js';
 export { ScanInputRepository } from './scan-input.repository.js';
 export { VerdictRepository, type ListVerdictsQuery } from './verdict.repository.js';
 export { SuppressionRepository, type NewSuppression } from './suppression.repository.js';
-export { IdempotencyRepository, type IdempotencyClaim, type IdempotencyRecord } from './idempotency.repository.js';
+export { IdempotencyRepository, type AnswerToKeep, type IdempotencyClaim, type IdempotencyRecord } from './idempotency.repository.js';
 export { DatabaseHealth } from './health.repository.js';
 export type { Page } from './pagination.js';
 export type { ServiceVerdict as StoredVerdict, Scan, Finding, FindingState, Suppression, Prisma } from './generated/prisma/client.js';

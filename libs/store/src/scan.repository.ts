@@ -3,6 +3,8 @@ import { PrismaService } from './prisma.service.js';
 import { newestFirstPage, type Page } from './pagination.js';
 import { writeScanResult } from './scan-result.writer.js';
 import { writeScanInput } from './scan-input.writer.js';
+import { readScanView, type ScanViewRow } from './scan.reader.js';
+import { keepAnswer, type AnswerToKeep } from './idempotency.repository.js';
 import type { ChangeKind, Finding, Prisma, Scan, ScanStatus, ScanTrigger, Severity, TargetKind, Verdict } from './generated/prisma/client.js';
 
 export interface NewScan {
@@ -161,10 +163,11 @@ export class ScanRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * The scan row, its target (created on first use) and its input in one transaction, written
-   * through plain node-postgres: the input is megabytes (see PrismaService.bulk).
+   * The scan row, its target (created on first use), its input and the answer to keep for the
+   * request (made from the scan as the API shows it) in one transaction, written through plain
+   * node-postgres: the input is megabytes (see PrismaService.bulk).
    */
-  async createQueued(input: NewScan): Promise<ScanWithTarget> {
+  async createQueued(input: NewScan, answer?: AnswerToKeep<ScanViewRow>): Promise<ScanWithTarget> {
     const client = await this.prisma.bulk.connect();
     let scanId: string;
     try {
@@ -186,6 +189,7 @@ export class ScanRepository {
         sizeBytes: input.sizeBytes,
         snapshot: typeof input.snapshot === 'string' ? utf8.encode(input.snapshot) : (input.snapshot ?? null),
       });
+      if (answer) await keepAnswer(client, answer, await readScanView(client, input.organizationId, scanId));
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -198,18 +202,25 @@ export class ScanRepository {
     return created;
   }
 
-  /** Queues a scan of an existing target of the organization; undefined when it has none by that id. */
-  async createQueuedForTarget(input: NewTargetScan): Promise<ScanWithTarget | undefined> {
+  /**
+   * Queues a scan of an existing target of the organization (with the answer to keep for the
+   * request, in one transaction); undefined when it has none by that id.
+   */
+  async createQueuedForTarget(input: NewTargetScan, answer?: AnswerToKeep<ScanWithTarget>): Promise<ScanWithTarget | undefined> {
     const target = await this.prisma.client.target.findFirst({ where: { id: input.targetId, organizationId: input.organizationId }, select: { id: true } });
     if (!target) return undefined;
-    return this.prisma.client.scan.create({
-      data: {
-        organizationId: input.organizationId,
-        targetId: target.id,
-        trigger: input.trigger,
-        provider: input.provider ?? null,
-      },
-      include: withTarget,
+    return this.prisma.client.$transaction(async (tx) => {
+      const scan = await tx.scan.create({
+        data: {
+          organizationId: input.organizationId,
+          targetId: target.id,
+          trigger: input.trigger,
+          provider: input.provider ?? null,
+        },
+        include: withTarget,
+      });
+      await keepAnswer(tx, answer, scan);
+      return scan;
     });
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from './prisma.service.js';
 import { newestFirstPage, type Page } from './pagination.js';
+import { keepAnswer, type AnswerToKeep } from './idempotency.repository.js';
 import type { Suppression } from './generated/prisma/client.js';
 
 export interface NewSuppression {
@@ -16,8 +17,13 @@ export interface NewSuppression {
 export class SuppressionRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async create(organizationId: string, input: NewSuppression): Promise<Suppression> {
-    return this.prisma.client.suppression.create({ data: { organizationId, ...input } });
+  /** Creates the suppression and keeps the request's answer with it. */
+  async create(organizationId: string, input: NewSuppression, answer?: AnswerToKeep<Suppression>): Promise<Suppression> {
+    return this.prisma.client.$transaction(async (tx) => {
+      const suppression = await tx.suppression.create({ data: { organizationId, ...input } });
+      await keepAnswer(tx, answer, suppression);
+      return suppression;
+    });
   }
 
   async list(organizationId: string, limit: number, after?: { createdAt: Date; id: string }): Promise<Page<Suppression>> {

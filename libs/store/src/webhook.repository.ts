@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from './prisma.service.js';
 import { newestFirstPage, type Page } from './pagination.js';
+import { keepAnswer, type AnswerToKeep } from './idempotency.repository.js';
 import type { DeliveryResult, Prisma, Severity, WebhookKind } from './generated/prisma/client.js';
 
 /** A webhook as every read returns it: never with its sealed URL and secret. */
@@ -101,20 +102,25 @@ const deliveryFields = {
 export class WebhookRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async create(input: NewWebhook): Promise<WebhookRow> {
-    return this.prisma.client.webhook.create({
-      data: {
-        id: input.id,
-        organizationId: input.organizationId,
-        kind: input.kind,
-        urlDisplay: input.urlDisplay,
-        hasSecret: input.hasSecret,
-        sealed: Uint8Array.from(input.sealed.ciphertext),
-        sealedKeyId: input.sealed.keyId,
-        minSeverity: input.minSeverity,
-        clusterIds: input.clusterIds,
-      },
-      select: publicFields,
+  /** Creates the webhook and keeps the request's answer with it. */
+  async create(input: NewWebhook, answer?: AnswerToKeep<WebhookRow>): Promise<WebhookRow> {
+    return this.prisma.client.$transaction(async (tx) => {
+      const webhook = await tx.webhook.create({
+        data: {
+          id: input.id,
+          organizationId: input.organizationId,
+          kind: input.kind,
+          urlDisplay: input.urlDisplay,
+          hasSecret: input.hasSecret,
+          sealed: Uint8Array.from(input.sealed.ciphertext),
+          sealedKeyId: input.sealed.keyId,
+          minSeverity: input.minSeverity,
+          clusterIds: input.clusterIds,
+        },
+        select: publicFields,
+      });
+      await keepAnswer(tx, answer, webhook);
+      return webhook;
     });
   }
 
