@@ -39,11 +39,13 @@ export {
   IdempotencyService,
   IDEMPOTENCY_HEADER,
   IDEMPOTENCY_RETENTION_MS,
+  IDEMPOTENCY_ABANDONED_MS,
   idempotencyKeyFrom,
   requestHashOf,
   type KeyedRequest,
   type KeptAnswer,
 } from './idempotency.service.js';
+export type { AnswerShape } from './idempotency-scope.js';
 export { NodeService, NODE_TYPES, type NodeType, type FoundNode } from './node.service.js';
 export * from './contracts/index.js';
 export { REDACTED_URL_SUFFIX } from './views.js';

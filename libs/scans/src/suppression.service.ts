@@ -6,6 +6,7 @@ import { UUID } from './cursor.js';
 import { byScanThenSeq, listPage, newestFirst, type PageArgs } from './paging.js';
 import type { HiddenFindingView, ListView, SuppressionView } from './contracts/index.js';
 import { toFindingView } from './views.js';
+import { answerToKeep } from './idempotency-scope.js';
 
 const RULE_IDS: readonly string[] = RULES.map((rule) => rule.id);
 
@@ -45,14 +46,18 @@ export class SuppressionService {
     const namespace = text('namespace', input.namespace, false);
     const kind = text('kind', input.kind, false);
     const name = text('name', input.name, false);
-    const created = await this.suppressions.create(organizationId, {
-      ruleId: ruleId as string,
-      reason: reason as string,
-      ...(namespace ? { namespace } : {}),
-      ...(kind ? { kind } : {}),
-      ...(name ? { name } : {}),
-      ...(expiresAt ? { expiresAt } : {}),
-    });
+    const created = await this.suppressions.create(
+      organizationId,
+      {
+        ruleId: ruleId as string,
+        reason: reason as string,
+        ...(namespace ? { namespace } : {}),
+        ...(kind ? { kind } : {}),
+        ...(name ? { name } : {}),
+        ...(expiresAt ? { expiresAt } : {}),
+      },
+      answerToKeep(organizationId, toView),
+    );
     return toView(created);
   }
 

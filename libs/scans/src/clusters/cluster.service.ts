@@ -5,6 +5,7 @@ import { KubeError, type AccessReport, type ClusterCredentials } from '#rollsafe
 import { ClusterRepository, FindingRepository, ScanRepository, type ClusterAccess, type ClusterRow } from '#rollsafe/store';
 import { DomainError, notFound, type ErrorDetails } from '../errors.js';
 import { UUID } from '../cursor.js';
+import { answerToKeep } from '../idempotency-scope.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import { providerChoice } from '../scan-engine.js';
 import { FindingStatusFilter, valuesOf } from '../contracts/enums.js';
@@ -75,14 +76,17 @@ export class ClusterService {
 
     const id = randomUUID();
     const access = await this.verifiedAccess(kubeconfig, context, id);
-    const created = await this.clusters.create({
-      id,
-      organizationId,
-      name,
-      provider: provider ?? null,
-      slbAttachmentQuota: slbAttachmentQuota ?? null,
-      ...access,
-    });
+    const created = await this.clusters.create(
+      {
+        id,
+        organizationId,
+        name,
+        provider: provider ?? null,
+        slbAttachmentQuota: slbAttachmentQuota ?? null,
+        ...access,
+      },
+      answerToKeep(organizationId, (row: ClusterRow) => this.view(row)),
+    );
     if (created === 'name-taken') throw nameTaken(name);
     this.logger.log({ msg: 'cluster registered', clusterId: id, unlistableKinds: access.unlistableKinds });
     return this.view(created);
@@ -138,12 +142,15 @@ export class ClusterService {
   /** Queues a scan of the cluster (the worker's `cluster.scan` job). */
   async requestScan(organizationId: string, id: string, trigger: 'manual' | 'schedule' = 'manual'): Promise<ScanView> {
     const cluster = await this.row(organizationId, id);
-    const scan = await this.scans.createQueuedForTarget({
-      organizationId,
-      targetId: cluster.targetId,
-      trigger,
-      ...(cluster.provider ? { provider: cluster.provider } : {}),
-    });
+    const scan = await this.scans.createQueuedForTarget(
+      {
+        organizationId,
+        targetId: cluster.targetId,
+        trigger,
+        ...(cluster.provider ? { provider: cluster.provider } : {}),
+      },
+      answerToKeep(organizationId, toScanView),
+    );
     if (!scan) throw notFound('cluster', id);
     try {
       await this.jobs.enqueue('cluster.scan', { scanId: scan.id, clusterId: cluster.id }, scan.id);

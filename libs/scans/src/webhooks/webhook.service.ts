@@ -10,6 +10,7 @@ import { SEVERITIES, oneOf } from '../scan-query.service.js';
 import { WebhookKind, valuesOf } from '../contracts/enums.js';
 import { SCANS_CONFIG, type ScansConfig } from '../options.js';
 import { toDeliveryView, toWebhookView } from '../views.js';
+import { answerToKeep } from '../idempotency-scope.js';
 import type { DeliveryView, ListView, WebhookView } from '../contracts/index.js';
 import { displayUrl } from './webhook-url.js';
 import type { WebhookTarget } from '#rollsafe/notify';
@@ -66,14 +67,17 @@ export class WebhookService {
     const clusterIds = await this.clusterIdsOf(organizationId, input.clusterIds);
     this.requireCipher();
     const id = randomUUID();
-    const created = await this.webhooks.create({
-      id,
-      organizationId,
-      kind,
-      ...this.sealed(id, kind, { url: url as URL, secret: secret ?? undefined }),
-      minSeverity,
-      clusterIds: clusterIds ?? [],
-    });
+    const created = await this.webhooks.create(
+      {
+        id,
+        organizationId,
+        kind,
+        ...this.sealed(id, kind, { url: url as URL, secret: secret ?? undefined }),
+        minSeverity,
+        clusterIds: clusterIds ?? [],
+      },
+      answerToKeep(organizationId, toWebhookView),
+    );
     this.logger.log({ msg: 'webhook created', webhookId: id, kind, url: created.urlDisplay });
     return toWebhookView(created);
   }
