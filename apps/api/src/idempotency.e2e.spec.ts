@@ -6,13 +6,14 @@
 // error is not kept, and expired keys are purged.
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { jest } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { INTERCEPTORS_METADATA, METHOD_METADATA } from '@nestjs/common/constants.js';
 import { RequestMethod } from '@nestjs/common';
-import { PrismaService } from '#rollsafe/store';
-import { ScanReconciler } from '#rollsafe/scans';
+import { IdempotencyRepository, PrismaService } from '#rollsafe/store';
+import { IDEMPOTENCY_ABANDONED_MS, JobQueue, ScanReconciler } from '#rollsafe/scans';
 import { FakeKubeApiServer, UNSAFE_DEPLOYMENT, kubeScenarios } from '#rollsafe/testing';
 import { ApiHarness, type CallResult, type Json } from '../test/api-harness.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
@@ -40,6 +41,9 @@ describe('Idempotency-Key (e2e)', () => {
   let keyA: string;
   let keyB: string;
   let prisma: PrismaService['client'];
+  // Watched, not replaced: which answers were kept after the work rather than by its write.
+  const completed = jest.spyOn(IdempotencyRepository.prototype, 'complete');
+  const replaced = jest.spyOn(IdempotencyRepository.prototype, 'replace');
 
   beforeAll(async () => {
     await harness.setUp();
@@ -263,6 +267,89 @@ describe('Idempotency-Key (e2e)', () => {
       const removedAgain = await mutate('gql-delete', 'mutation($id: ID!) { deleteWebhook(id: $id) }', { id: data['a']?.id });
       expect(removed.body).toEqual({ data: { deleteWebhook: true } });
       expect(removedAgain.body).toEqual(removed.body);
+    });
+  });
+
+  describe('an API process that stops right after the work committed', () => {
+    /**
+     * Sends the request and holds it right after its scan is written (its job is never queued,
+     * nothing after runs), dates its claim back past the takeover age, then retries: the retry
+     * must replay the answer, not take the key over and queue a second scan.
+     */
+    async function stopsAfterTheScan(send: () => Promise<CallResult>, key: string): Promise<{ first: Promise<CallResult>; retry: CallResult }> {
+      const jobs = app.get(JobQueue);
+      let resume!: () => void;
+      let held!: () => void;
+      const holding = new Promise<void>((resolve) => (held = resolve));
+      const enqueue = jest.spyOn(jobs, 'enqueue').mockImplementationOnce(() => {
+        held();
+        return new Promise<void>((resolve) => (resume = resolve));
+      });
+      const scans = await prisma.scan.count();
+      const first = send();
+      await holding;
+      await prisma.idempotencyKey.updateMany({ where: { key }, data: { claimedAt: new Date(Date.now() - IDEMPOTENCY_ABANDONED_MS - 1000) } });
+      const retry = await send();
+      expect(await prisma.scan.count()).toBe(scans + 1);
+      expect(enqueue).toHaveBeenCalledTimes(1);
+      resume();
+      enqueue.mockRestore();
+      return { first, retry };
+    }
+
+    it('POST /scans: the retry replays the answer and queues no second scan', async () => {
+      const init = { key: keyA, headers: { 'idempotency-key': 'stops-scan' }, json: { manifests: UNSAFE_DEPLOYMENT } };
+      const { first, retry } = await stopsAfterTheScan(() => call('POST', '/api/v1/scans', init), 'stops-scan');
+      expect(retry).toMatchObject({ status: 202, body: { id: expect.any(String), status: 'queued' } });
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect((await first).text).toBe(retry.text);
+    });
+
+    it('POST /clusters/:id/scans: the same', async () => {
+      const registered = await call('POST', '/api/v1/clusters', { key: keyA, json: { name: 'stops', kubeconfig: fake.kubeconfig({ auth: 'token' }) } });
+      expect(registered.status).toBe(201);
+      const url = `/api/v1/clusters/${registered.body['id'] as string}/scans`;
+      const init = { key: keyA, headers: { 'idempotency-key': 'stops-cluster-scan' } };
+      const { first, retry } = await stopsAfterTheScan(() => call('POST', url, init), 'stops-cluster-scan');
+      expect(retry).toMatchObject({ status: 202, body: { id: expect.any(String), status: 'queued' } });
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect((await first).text).toBe(retry.text);
+    });
+
+    it('GraphQL scanManifests: the same', async () => {
+      const query = 'mutation($m: String!) { scanManifests(manifests: $m) { id status createdAt target summary { critical } } }';
+      const send = () =>
+        call('POST', '/graphql', { key: keyA, headers: { 'idempotency-key': 'stops-gql' }, json: { query, variables: { m: UNSAFE_DEPLOYMENT } } });
+      const { first, retry } = await stopsAfterTheScan(send, 'stops-gql#scanManifests');
+      expect(retry.body['errors']).toBeUndefined();
+      expect(retry.body).toMatchObject({ data: { scanManifests: { id: expect.any(String), status: 'queued', target: 'default' } } });
+      expect((await first).body).toEqual(retry.body);
+    });
+
+    it('every creating POST and mutation of the tests above kept its answer with its write, exactly as sent', async () => {
+      const used = new Set((await prisma.idempotencyKey.findMany({ select: { key: true } })).map((row) => row.key));
+      const keptAfter = new Set(completed.mock.calls.map((args) => args[1]));
+      const creating = [
+        'scan-1',
+        'multipart-1',
+        'race',
+        'race-hook',
+        'hook-create',
+        'cluster-register',
+        'cluster-scan',
+        'suppress-1',
+        'gql-hook#createWebhook',
+        'gql-scan#scanManifests',
+        'gql-both#a',
+        'gql-both#b',
+        'stops-scan',
+        'stops-cluster-scan',
+        'stops-gql#scanManifests',
+      ];
+      expect(creating.filter((key) => used.has(key) && keptAfter.has(key))).toEqual([]);
+      // Changes that create nothing still keep theirs after the work (the watch sees them).
+      expect(['hook-update', 'cluster-rename'].filter((key) => used.has(key) && !keptAfter.has(key))).toEqual([]);
+      expect(replaced).not.toHaveBeenCalled();
     });
   });
 

@@ -3,6 +3,7 @@ import type { Provider } from '#rollsafe/advisor';
 import type { ManifestError, ManifestInput } from '#rollsafe/manifests';
 import { ScanRepository } from '#rollsafe/store';
 import { DomainError, type ErrorDetails } from './errors.js';
+import { answerToKeep } from './idempotency-scope.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { MAX_UPLOAD_BYTES, providerChoice } from './scan-engine.js';
 import { UploadParser } from './pipeline/upload-parser.js';
@@ -51,16 +52,19 @@ export class ScanRequestService {
       throw new DomainError('INVALID_MANIFESTS', 'no YAML or JSON document found in the manifests', { errors: [] });
     }
 
-    const scan = await this.scans.createQueued({
-      organizationId: request.organizationId,
-      target: { kind: 'manifests', name: target },
-      trigger: request.trigger,
-      ...(provider ? { provider } : {}),
-      files: accepted.stored.files,
-      snapshot: accepted.stored.snapshot,
-      sizeBytes: accepted.sizeBytes,
-      documentCount: accepted.documentCount,
-    });
+    const scan = await this.scans.createQueued(
+      {
+        organizationId: request.organizationId,
+        target: { kind: 'manifests', name: target },
+        trigger: request.trigger,
+        ...(provider ? { provider } : {}),
+        files: accepted.stored.files,
+        snapshot: accepted.stored.snapshot,
+        sizeBytes: accepted.sizeBytes,
+        documentCount: accepted.documentCount,
+      },
+      answerToKeep(request.organizationId, toScanView),
+    );
     try {
       await this.jobs.enqueue('scan.run', { scanId: scan.id }, scan.id);
     } catch (error) {

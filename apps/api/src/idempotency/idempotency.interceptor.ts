@@ -11,12 +11,12 @@ import {
 } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
-import { ApiHeader } from '@nestjs/swagger';
+import { ApiHeader, DECORATORS } from '@nestjs/swagger';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { Response } from 'express';
 import type { GraphQLResolveInfo } from 'graphql';
 import { defer, from, lastValueFrom, type Observable } from 'rxjs';
-import { IDEMPOTENCY_HEADER, IdempotencyService, idempotencyKeyFrom, requestHashOf, type KeyedRequest } from '#rollsafe/scans';
+import { IDEMPOTENCY_HEADER, IdempotencyService, idempotencyKeyFrom, requestHashOf, type AnswerShape, type KeyedRequest } from '#rollsafe/scans';
 import { requestOf } from '../auth/auth.guard.js';
 import type { Auth, AuthenticatedRequest } from '../auth/auth.types.js';
 import { reviveForGraphql } from './revive.js';
@@ -68,6 +68,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   private rest(context: ExecutionContext, next: CallHandler, request: AuthenticatedRequest, auth: Auth, key: string): Observable<unknown> {
     const files = (request as { files?: unknown }).files;
+    const status = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? defaultStatus(request.method);
+    const project = this.restAnswer(context, status);
     const keyed: KeyedRequest = {
       organizationId: auth.organizationId,
       key,
@@ -75,8 +77,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
         body: request.body as unknown,
         ...(Array.isArray(files) ? { files: files.map(fileDigest) } : {}),
       }),
+      answer: { status, body: (result) => JSON.stringify(project(result) ?? null) },
     };
-    const status = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? defaultStatus(request.method);
     return defer(async () => {
       let value: unknown;
       const answer = await this.idempotency.perform(keyed, async () => {
@@ -98,6 +100,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       organizationId: auth.organizationId,
       key: `${key}#${String(info.path.key)}`,
       requestHash: requestHashOf(`graphql ${info.parentType.name}.${info.fieldName}`, gql.getArgs<Record<string, unknown>>()),
+      answer: GRAPHQL_ANSWER,
     };
     return from(
       (async () => {
@@ -110,7 +113,27 @@ export class IdempotencyInterceptor implements NestInterceptor {
       })(),
     );
   }
+
+  /**
+   * What a REST handler answers of its use case's result, for the answer kept with the work:
+   * the result itself, or, when the response type it declares for its status projects it
+   * (a static `fromResult`, as ScanQueuedDto), that projection.
+   */
+  private restAnswer(context: ExecutionContext, status: number): (result: unknown) => unknown {
+    const responses = this.reflector.get<Record<string, { type?: unknown }> | undefined>(DECORATORS.API_RESPONSE, context.getHandler());
+    const type = responses?.[String(status)]?.type as Partial<ProjectedAnswer> | undefined;
+    const fromResult = type?.fromResult;
+    return typeof fromResult === 'function' ? (result) => fromResult.call(type, result) : (result) => result;
+  }
 }
+
+/** A response type that is a projection of the use case's result. */
+interface ProjectedAnswer {
+  fromResult(result: unknown): unknown;
+}
+
+/** A mutation answers the resolver's value (see reviveForGraphql for the way back). */
+const GRAPHQL_ANSWER: AnswerShape = { status: 200, body: (result) => JSON.stringify(result ?? null) };
 
 function defaultStatus(method: string): number {
   return method === RequestMethod[RequestMethod.POST] ? HttpStatus.CREATED : HttpStatus.OK;

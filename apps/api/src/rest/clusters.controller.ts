@@ -111,8 +111,7 @@ export class ClustersController {
   @ApiResponse({ status: 202, type: ScanQueuedDto })
   @ApiResponse({ status: 404, type: ErrorDto })
   async scan(@CurrentAuth() auth: Auth, @Param('id') id: string): Promise<ScanQueuedDto> {
-    const scan = await this.clusters.requestScan(auth.organizationId, id, 'manual');
-    return { id: scan.id, status: scan.status };
+    return ScanQueuedDto.fromResult(await this.clusters.requestScan(auth.organizationId, id, 'manual'));
   }
 
   @Get(':id/scans')

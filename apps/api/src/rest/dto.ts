@@ -53,6 +53,11 @@ export class ScanQueuedDto {
   id!: string;
   @ApiProperty({ enum: ['queued'] })
   status!: string;
+
+  /** What a POST that queues a scan answers of it (the answer an Idempotency-Key keeps with the scan: see ProjectedAnswer). */
+  static fromResult(scan: { id: string; status: string }): ScanQueuedDto {
+    return { id: scan.id, status: scan.status };
+  }
 }
 
 /** A suppression as created: the contract less what the service sets. */
