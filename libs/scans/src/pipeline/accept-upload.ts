@@ -1,5 +1,5 @@
 import { DEFAULT_LIMITS, parseManifests, type ManifestError, type ManifestInput } from '#rollsafe/manifests';
-import { encodeSnapshot } from './snapshot-codec.js';
+import { keepSnapshot } from './snapshot-codec.js';
 
 export interface AcceptRequest {
   id: number;
@@ -8,7 +8,7 @@ export interface AcceptRequest {
   parse: boolean;
 }
 
-/** An upload as the store keeps it, in UTF-8: the files as JSON (`[{ name, text }]`) and the snapshot as `encodeSnapshot` text. */
+/** An upload as the store keeps it, in UTF-8: the files as JSON (`[{ name, text }]`) and the snapshot as `keepSnapshot` text. */
 export interface StoredUpload {
   files: Uint8Array;
   snapshot: Uint8Array;
@@ -46,8 +46,8 @@ export function acceptUpload(request: AcceptRequest): AcceptedUpload {
   return {
     ...measured,
     documentCount: parsed.documentCount,
-    // TextEncoder gives each array a buffer of its own: the thread can transfer them.
-    stored: { files: utf8.encode(JSON.stringify(files)), snapshot: utf8.encode(encodeSnapshot(parsed.snapshot)) },
+    // TextEncoder and keepSnapshot give each array a buffer of its own: the thread can transfer them.
+    stored: { files: utf8.encode(JSON.stringify(files)), snapshot: keepSnapshot(parsed.snapshot) },
   };
 }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Snapshot } from '#rollsafe/advisor';
 import { parseManifests } from '#rollsafe/manifests';
-import { codecVersionOf, decodeSnapshot, EncodedSnapshot, encodeSnapshot, SNAPSHOT_CODEC_VERSION } from './snapshot-codec.js';
+import { codecVersionOf, decodeSnapshot, EncodedSnapshot, encodeSnapshot, keepSnapshot, SNAPSHOT_CODEC_VERSION } from './snapshot-codec.js';
 
 const corpus = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../corpus/real-world');
 
@@ -50,5 +50,23 @@ describe('snapshot codec', () => {
     const kept = new EncodedSnapshot(encoded, 2);
     expect(comparable(kept.decode())).toEqual(comparable(snapshot));
     expect(kept.decode()).toBe(kept.decode());
+  });
+
+  it('keeps a snapshot packed (deflated, in base64 after its codec version) and reads it back as the JSON text', () => {
+    const files = fs
+      .readdirSync(path.join(corpus, 'kube-prometheus'))
+      .map((name) => ({ name: `kube-prometheus/${name}`, text: fs.readFileSync(path.join(corpus, 'kube-prometheus', name), 'utf8') }));
+    files.push({ name: 'ümlaut ✓.yaml', text: 'apiVersion: v1\nkind: Service\nmetadata: { name: s, annotations: { note: "ünïcödé ✓" } }\n' });
+    const { snapshot } = parseManifests(files);
+    const kept = keepSnapshot(snapshot);
+    expect(kept.byteOffset === 0 && kept.byteLength === kept.buffer.byteLength).toBe(true);
+    const text = new TextDecoder().decode(kept);
+    expect(text).toMatch(new RegExp(`^deflate;v=${SNAPSHOT_CODEC_VERSION};base64,[A-Za-z0-9+/]+=*$`));
+    expect(kept.byteLength * 4).toBeLessThan(Buffer.byteLength(encodeSnapshot(snapshot)));
+    expect(codecVersionOf(text)).toBe(SNAPSHOT_CODEC_VERSION);
+    expect(codecVersionOf('deflate;v=1;base64,AA==')).toBe(1);
+    const decoded = decodeSnapshot(text);
+    expect(decoded && comparable(decoded)).toEqual(comparable(snapshot));
+    expect(comparable(new EncodedSnapshot(text, 2).decode())).toEqual(comparable(snapshot));
   });
 });
