@@ -11,9 +11,11 @@ import { completeOpenApiDocument } from './errors/openapi-errors.js';
 import { MetricsService } from './ops/metrics.service.js';
 import { requestLogMiddleware } from './ops/request-log.middleware.js';
 import { declaredLengthLimit } from './rest/bounded-upload.js';
+import { uploadBodyReader } from './rest/upload-body.js';
 import { GRAPHIQL_ASSETS_PATH, graphiqlAssets } from './graphql/ide.js';
 
 export const BODY_LIMIT = '10mb';
+const BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 
 /** Builds the HTTP app (used by main.ts and by the end-to-end tests). */
 export async function createApiApp(options: ApiOptions, logger: Logger): Promise<NestExpressApplication> {
@@ -28,6 +30,8 @@ export async function createApiApp(options: ApiOptions, logger: Logger): Promise
   app.use(GRAPHIQL_ASSETS_PATH, graphiqlAssets());
   // An upload declared over the limit (plus room for multipart framing) is refused unread.
   app.use('/api/v1/scans', declaredLengthLimit(MAX_UPLOAD_BYTES + 1024 * 1024));
+  // An upload's YAML or JSON body stays bytes, decoded and parsed on the parse thread.
+  app.use('/api/v1/scans', uploadBodyReader(BODY_LIMIT_BYTES));
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('text', { limit: BODY_LIMIT, type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'] });
 

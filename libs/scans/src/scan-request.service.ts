@@ -1,18 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Provider } from '#rollsafe/advisor';
-import type { ManifestError, ManifestInput } from '#rollsafe/manifests';
+import type { ManifestError } from '#rollsafe/manifests';
 import { ScanRepository } from '#rollsafe/store';
 import { DomainError, type ErrorDetails } from './errors.js';
 import { answerToKeep } from './idempotency-scope.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { MAX_UPLOAD_BYTES, providerChoice } from './scan-engine.js';
 import { UploadParser } from './pipeline/upload-parser.js';
+import type { UploadFile } from './pipeline/upload-file.js';
 import { toScanView } from './views.js';
 import type { ScanView } from './contracts/index.js';
 
 export interface ScanRequest {
   organizationId: string;
-  files: ManifestInput[];
+  files: UploadFile[];
   provider?: string | null;
   target?: string | null;
   trigger: 'upload' | 'manual';

@@ -7,6 +7,7 @@ import {
   MAX_UPLOAD_BYTES,
   ScanQueryService,
   ScanRequestService,
+  UploadParser,
   type FindingView,
   type ListView,
   FindingList,
@@ -22,11 +23,15 @@ import { CreateScanDto, ErrorDto, ScanQueuedDto } from './dto.js';
 import { ApiCountQuery, countParam, intParam, stringParam } from './query.js';
 import { ApiIdempotencyKey, IdempotencyInterceptor } from '../idempotency/idempotency.interceptor.js';
 import { boundedMemoryStorage } from './bounded-upload.js';
+import { uploadBodyOf } from './upload-body.js';
 
 interface UploadedFile {
   originalname: string;
   buffer: Buffer;
 }
+
+/** What the scan request takes: the files (texts, or bytes decoded on the parse thread), provider and target. */
+type ScanInput = Pick<Parameters<ScanRequestService['request']>[0], 'files' | 'provider' | 'target'>;
 
 @ApiTags('scans')
 @ApiBearerAuth('apiKey')
@@ -37,6 +42,7 @@ export class ScansController {
   constructor(
     private readonly requests: ScanRequestService,
     private readonly queries: ScanQueryService,
+    private readonly parser: UploadParser,
   ) {}
 
   @Post()
@@ -63,7 +69,7 @@ export class ScansController {
     @UploadedFiles() files: UploadedFile[] | undefined,
     @Req() request: Request,
   ): Promise<ScanQueuedDto> {
-    const input = scanInput(body, files ?? [], request);
+    const input = await this.scanInput(body, files ?? [], request);
     const scan = await this.requests.request({ organizationId: auth.organizationId, trigger: 'upload', ...input });
     return { id: scan.id, status: scan.status };
   }
@@ -112,21 +118,33 @@ export class ScansController {
       cursor: stringParam('cursor', query['cursor']) ?? null,
     });
   }
+
+  /**
+   * One request shape for the use case, whichever way the manifests came. A YAML or JSON body
+   * arrives as bytes (uploadBodyReader): YAML goes to the use case as it is, JSON is parsed on
+   * the parse thread first; multipart files go as bytes too. Their text is decoded where it is
+   * parsed, off the event loop when large.
+   */
+  private async scanInput(body: unknown, files: UploadedFile[], request: Request): Promise<ScanInput> {
+    const upload = uploadBodyOf(request);
+    if (upload && !upload.json) {
+      return {
+        files: [{ name: 'upload', bytes: upload.bytes, charset: upload.charset }],
+        provider: stringParam('provider', request.query['provider']) ?? null,
+        target: stringParam('target', request.query['target']) ?? null,
+      };
+    }
+    if (upload) {
+      const read = await this.parser.readJson(upload.bytes, upload.charset);
+      if (!read.valid) throw new DomainError('BAD_INPUT', 'request body is not valid JSON');
+      return fieldsInput(read.body, [], read.manifests);
+    }
+    return fieldsInput(body, files);
+  }
 }
 
-/** One request shape for the use case, whichever way the manifests came. */
-function scanInput(
-  body: unknown,
-  files: UploadedFile[],
-  request: Request,
-): { files: Array<{ name: string; text: string }>; provider: string | null; target: string | null } {
-  if (typeof body === 'string') {
-    return {
-      files: [{ name: 'upload', text: body }],
-      provider: stringParam('provider', request.query['provider']) ?? null,
-      target: stringParam('target', request.query['target']) ?? null,
-    };
-  }
+/** The manifests and settings of a JSON body's fields or a multipart form's (its files as bytes). */
+function fieldsInput(body: unknown, files: UploadedFile[], manifestsBytes?: ScanInput['files'][number]): ScanInput {
   const fields = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
   if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
     throw new DomainError('BAD_INPUT', 'the body must be a JSON object { "manifests": "<yaml or json>" }');
@@ -134,8 +152,10 @@ function scanInput(
   const provider = optionalString('provider', fields['provider']);
   const target = optionalString('target', fields['target']);
   if (files.length > 0) {
-    return { files: files.map((file) => ({ name: safeName(file.originalname), text: file.buffer.toString('utf8') })), provider, target };
+    // Buffer#toString keeps a leading byte order mark, and so does keepBom.
+    return { files: files.map((file) => ({ name: safeName(file.originalname), bytes: file.buffer, keepBom: true })), provider, target };
   }
+  if (manifestsBytes) return { files: [manifestsBytes], provider, target };
   const manifests = fields['manifests'];
   if (typeof manifests !== 'string') {
     throw new DomainError('BAD_INPUT', 'manifests is required: a string of YAML or JSON (or upload files as multipart/form-data)', { field: 'manifests' });

@@ -1,9 +1,11 @@
-import { DEFAULT_LIMITS, parseManifests, type ManifestError, type ManifestInput } from '#rollsafe/manifests';
+import { DEFAULT_LIMITS, parseManifests, type ManifestError } from '#rollsafe/manifests';
 import { keepSnapshot } from './snapshot-codec.js';
+import { decodeUpload, type UploadFile } from './upload-file.js';
 
 export interface AcceptRequest {
   id: number;
-  files: ManifestInput[];
+  /** Texts, or bytes decoded here. */
+  files: UploadFile[];
   /** false: only measure the files (the request is refused for another reason whatever they hold). */
   parse: boolean;
 }
@@ -30,13 +32,14 @@ export interface AcceptedUpload {
 const utf8 = new TextEncoder();
 
 /**
- * Everything an upload's accepting does with its text, so that a large one costs the API's
- * event loop none of it (UploadParser runs this on its thread): the checks of its size and
- * emptiness, the parse, and the encoding of what is stored. Not parsed when blank, over the
- * upload limit, or not asked to.
+ * Everything an upload's accepting does with its bytes, so that a large one costs the API's
+ * event loop none of it (UploadParser runs this on its thread): the decoding of its text, the
+ * checks of its size and emptiness, the parse, and the encoding of what is stored. Not parsed
+ * when blank, over the upload limit, or not asked to.
  */
 export function acceptUpload(request: AcceptRequest): AcceptedUpload {
-  const { id, files } = request;
+  const { id } = request;
+  const files = request.files.map(decodeUpload);
   const blank = files.every((file) => file.text.trim() === '');
   const sizeBytes = files.reduce((sum, file) => sum + Buffer.byteLength(file.text, 'utf8'), 0);
   const measured: AcceptedUpload = { id, blank, sizeBytes, errors: [], documentCount: 0 };

@@ -3,18 +3,22 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ManifestInput } from '#rollsafe/manifests';
 import { acceptUpload, type AcceptedUpload } from './accept-upload.js';
+import { readJsonUpload, type JsonUpload } from './json-upload.js';
 import { parseUpload, type ParsedUpload } from './parse-upload.js';
 import type { ParserThreadRequest } from './parse-thread.js';
+import { ownedBytes, transferableFiles, uploadLength, type UploadFile } from './upload-file.js';
 
 /** Below this many bytes an upload is parsed in place: a thread hop would cost more than the parse (a few ms). */
 export const INLINE_PARSE_BYTES = 256 * 1024;
 
-type Waiter = { resolve: (answer: ParsedUpload | AcceptedUpload) => void; reject: (error: Error) => void };
+type Answer = ParsedUpload | AcceptedUpload | JsonUpload;
+type Waiter = { resolve: (answer: Answer) => void; reject: (error: Error) => void };
 
 /**
  * Parses uploads once, when the API accepts them, off the event loop: large uploads go to a
  * thread (started on first use and kept), so other requests are answered meanwhile. Uploads
- * are parsed one at a time per thread, in arrival order.
+ * are parsed one at a time per thread, in arrival order. Bytes are handed to the thread, not
+ * copied: the caller's buffers are detached (empty) afterwards.
  */
 @Injectable()
 export class UploadParser implements OnModuleDestroy {
@@ -30,12 +34,22 @@ export class UploadParser implements OnModuleDestroy {
   }
 
   /**
-   * An upload to scan: its size and emptiness, and (when `parse`) its parse and the bytes the
-   * store keeps. Of a large upload the event loop touches no more than the copy to the thread.
+   * An upload to scan: its text (decoded from its bytes), size and emptiness, and (when
+   * `parse`) its parse and the bytes the store keeps. Of a large upload given as bytes the event
+   * loop touches none: they are handed over; a text is copied to the thread.
    */
-  async accept(files: ManifestInput[], { parse }: { parse: boolean }): Promise<AcceptedUpload> {
+  async accept(files: UploadFile[], { parse }: { parse: boolean }): Promise<AcceptedUpload> {
     if (inline(files)) return acceptUpload({ id: 0, files, parse });
-    return this.onThread({ kind: 'accept', id: this.nextId++, files, parse }) as Promise<AcceptedUpload>;
+    const handed = transferableFiles(files);
+    return this.onThread({ kind: 'accept', id: this.nextId++, files: handed.files, parse }, handed.transfer) as Promise<AcceptedUpload>;
+  }
+
+  /** A JSON upload body's fields (see JsonUpload), parsed off the event loop when large; `bytes` are handed over. */
+  async readJson(bytes: Uint8Array, charset?: string): Promise<JsonUpload> {
+    const encoding = charset ? { charset } : {};
+    if (bytes.byteLength < INLINE_PARSE_BYTES) return readJsonUpload({ id: 0, bytes, ...encoding });
+    const owned = ownedBytes(bytes);
+    return this.onThread({ kind: 'json', id: this.nextId++, bytes: owned, ...encoding }, [owned.buffer as ArrayBuffer]) as Promise<JsonUpload>;
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -44,11 +58,11 @@ export class UploadParser implements OnModuleDestroy {
     if (worker) await worker.terminate();
   }
 
-  private onThread(request: ParserThreadRequest): Promise<ParsedUpload | AcceptedUpload> {
+  private onThread(request: ParserThreadRequest, transfer: ArrayBuffer[] = []): Promise<Answer> {
     const worker = this.thread();
     return new Promise((resolve, reject) => {
       this.pending.set(request.id, { resolve, reject });
-      worker.postMessage(request);
+      worker.postMessage(request, transfer);
     });
   }
 
@@ -56,7 +70,7 @@ export class UploadParser implements OnModuleDestroy {
     if (this.worker) return this.worker;
     const worker = new Worker(threadScript());
     worker.unref();
-    worker.on('message', (answer: ParsedUpload | AcceptedUpload) => {
+    worker.on('message', (answer: Answer) => {
       const waiter = this.pending.get(answer.id);
       this.pending.delete(answer.id);
       waiter?.resolve(answer);
@@ -76,9 +90,9 @@ export class UploadParser implements OnModuleDestroy {
   }
 }
 
-/** Small enough to parse in place (`length` counts UTF-16 units: it does not flatten a string). */
-function inline(files: ManifestInput[]): boolean {
-  return files.reduce((sum, file) => sum + file.text.length, 0) < INLINE_PARSE_BYTES;
+/** Small enough to parse in place (a text's `length` counts UTF-16 units: it does not flatten a string). */
+function inline(files: UploadFile[]): boolean {
+  return files.reduce((sum, file) => sum + uploadLength(file), 0) < INLINE_PARSE_BYTES;
 }
 
 /**
