@@ -53,6 +53,7 @@ export {
   type StateCursor,
 } from './finding.repository.js';
 export { ScanFindingsReader, type ScanFindingsPage, type ScanCounts } from './scan-findings.reader.js';
+export { RequestTiming, TRACE_SLOW_MS, currentTiming, runTimed, timed, poolQuery } from './request-timing.js';
 export { ScanReader, type ScanViewRow } from './scan.reader.js';
 export { ScanInputRepository } from './scan-input.repository.js';
 export { VerdictRepository, type ListVerdictsQuery } from './verdict.repository.js';
