@@ -126,6 +126,30 @@ describe('ScanReader and ScanFindingsReader', () => {
     expect((await reader.page(organizationId, scanId, { limit: 5, afterSeq: 9 }))?.page).toMatchObject({ hasMore: false, items: [{ seq: 10 }, { seq: 11 }] });
   });
 
+  it("reads the scan as ScanReader does with the page as page() does, in one query (GraphQL's scan { findings })", async () => {
+    const reader = new ScanFindingsReader(prisma);
+    const views = new ScanReader(prisma);
+    const shapes = [{}, { severity: 'critical' as const }, { ruleId: 'pdb-missing' }, { severity: 'warning' as const, ruleId: 'readiness-probe-missing' }];
+    for (const id of [scanId, queuedScanId]) {
+      const view = await views.findForOrganization(organizationId, id);
+      for (const filter of shapes) {
+        for (const afterSeq of [undefined, 0, 5, 11]) {
+          const query = { ...filter, limit: 3, ...(afterSeq !== undefined ? { afterSeq } : {}) };
+          const read = await reader.viewAndPage(organizationId, id, query);
+          const apart = await reader.page(organizationId, id, query);
+          expect(read?.page).toEqual(apart?.page);
+          expect(read?.scan).toEqual({ ...view, ...apart?.scan });
+        }
+      }
+    }
+    // the scan's columns come once, on the first row: every row of a page is still whole
+    const page = await reader.viewAndPage(organizationId, scanId, { limit: 12 });
+    expect(page?.page.items.map((item) => item.seq)).toEqual([...Array(12).keys()]);
+    expect(page?.page.items.every((item) => Object.keys(item).length === 17 && item.scanId === scanId && item.organizationId === organizationId)).toBe(true);
+    expect(await reader.viewAndPage(otherOrganizationId, scanId, { limit: 10 })).toBeUndefined();
+    expect(await reader.viewAndPage(organizationId, '00000000-0000-4000-8000-000000000000', { limit: 10 })).toBeUndefined();
+  });
+
   it('tells a scan with no findings from a scan that is not the organization', async () => {
     const reader = new ScanFindingsReader(prisma);
     expect(await reader.page(organizationId, queuedScanId, { limit: 10 })).toEqual({
