@@ -7,9 +7,14 @@ import { fileURLToPath } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { printSchema } from 'graphql';
-import { PrismaService } from '#rollsafe/store';
+import { jest } from '@jest/globals';
+import { PrismaService, ScanFindingsReader, ScanReader } from '#rollsafe/store';
 import { UNSAFE_DEPLOYMENT, BROKEN_YAML, aliasBomb } from '#rollsafe/testing';
 import { ADMIN_TOKEN, ApiHarness, type Json } from '../test/api-harness.js';
+
+function errorsOf(body: Json): Json[] {
+  return (body['errors'] as Json[] | undefined) ?? [];
+}
 
 const SCHEMA_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'schema.graphql');
 
@@ -291,6 +296,55 @@ describe('api (e2e)', () => {
       ]);
       const scans = await graphql(keyA, '{ scans(first: 1) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } }');
       expect(((scans.body['data'] as Json)['scans'] as Json)['pageInfo']).toMatchObject({ hasNextPage: true });
+    });
+
+    it('reads scan(id) and its findings page in one query: the same page, the same errors as the field read on its own', async () => {
+      const queued = await call('POST', '/api/v1/scans', { key: keyA, json: { manifests: UNSAFE_DEPLOYMENT } });
+      const id = queued.body['id'] as string;
+      await waitForScan(keyA, id);
+      const page = `findings(first: $first, after: $after, severity: $severity, ruleId: $ruleId) {
+        totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor } nodes { id ruleId severity message fingerprint } }`;
+      const variables = '$id: ID!, $first: Int, $after: String, $severity: Severity, $ruleId: String';
+      const together = `query(${variables}) { scan(id: $id) { id status ${page} } }`;
+      // Through a fragment, findings is not read ahead: its field reads it as before.
+      const apart = `query(${variables}) { scan(id: $id) { id status ... on Scan { ${page} } } }`;
+      const reader = app.get(ScanFindingsReader);
+      const calls = { both: jest.spyOn(reader, 'viewAndPage'), page: jest.spyOn(reader, 'page'), scan: jest.spyOn(app.get(ScanReader), 'findForOrganization') };
+      const counted = () => Object.fromEntries(Object.entries(calls).map(([name, spy]) => [name, spy.mock.calls.length]));
+      const reset = () => Object.values(calls).forEach((spy) => spy.mockClear());
+      try {
+        const first = await graphql(keyA, together, { id, first: 1 });
+        const cursor = ((((first.body['data'] as Json)['scan'] as Json)['findings'] as Json)['pageInfo'] as Json)['endCursor'];
+        for (const args of [{}, { first: 1 }, { first: 2, after: cursor }, { severity: 'critical' }, { ruleId: 'readiness-probe-missing', first: 1 }]) {
+          reset();
+          const one = await graphql(keyA, together, { id, ...args });
+          expect(counted()).toEqual({ both: 1, page: 0, scan: 0 });
+          reset();
+          const two = await graphql(keyA, apart, { id, ...args });
+          expect(counted()).toEqual({ both: 0, page: 1, scan: 1 });
+          expect(one.body['errors']).toBeUndefined();
+          expect(one.body).toEqual(two.body);
+          expect(((one.body['data'] as Json)['scan'] as Json)['id']).toBe(id);
+        }
+        for (const [key, scanId] of [
+          [keyA, '00000000-0000-4000-8000-000000000000'],
+          [keyB, id],
+          [keyA, 'not-a-uuid'],
+        ] as const) {
+          const one = await graphql(key, together, { id: scanId });
+          expect(one.body).toEqual((await graphql(key, apart, { id: scanId })).body);
+          expect(errorsOf(one.body)[0]).toMatchObject({ path: ['scan'], extensions: { code: 'NOT_FOUND' } });
+        }
+        // Arguments the field refuses are not read ahead: the field refuses them, at its own path.
+        const withoutLocations = (body: Json) => ({ ...body, errors: errorsOf(body).map(({ locations: _locations, ...error }) => error) });
+        for (const args of [{ after: 'garbage' }, { first: 500 }, { ruleId: 'Not A Rule' }]) {
+          const one = await graphql(keyA, together, { id, ...args });
+          expect(withoutLocations(one.body)).toEqual(withoutLocations((await graphql(keyA, apart, { id, ...args })).body));
+          expect(errorsOf(one.body)[0]).toMatchObject({ path: ['scan', 'findings'], extensions: { code: 'BAD_USER_INPUT' } });
+        }
+      } finally {
+        Object.values(calls).forEach((spy) => spy.mockRestore());
+      }
     });
 
     it('answers bad input with BAD_USER_INPUT and NOT_FOUND codes', async () => {

@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { ClusterRepository, FindingRepository, ScanFindingsReader, ScanReader, ScanRepository } from '#rollsafe/store';
+import {
+  ClusterRepository,
+  FindingRepository,
+  ScanFindingsReader,
+  ScanReader,
+  ScanRepository,
+  type ListFindingsQuery,
+  type ScanFindingsPage,
+} from '#rollsafe/store';
 import { ScanStatus, ScanTrigger, Severity, valuesOf } from './contracts/enums.js';
 import { DomainError, notFound } from './errors.js';
 import { UUID } from './cursor.js';
@@ -26,6 +34,9 @@ export interface FindingListArgs extends PageArgs {
 /** Use case: read an organization's scans and findings. Another organization's ids are not found. */
 @Injectable()
 export class ScanQueryService {
+  /** Pages read with their scan by get(): the scan's view object -> what was read. */
+  private readonly readAhead = new WeakMap<ScanView, { organizationId: string; scanId: string; key: string; read: ScanFindingsPage }>();
+
   constructor(
     private readonly scans: ScanRepository,
     private readonly scanViews: ScanReader,
@@ -34,11 +45,30 @@ export class ScanQueryService {
     private readonly clusters: ClusterRepository,
   ) {}
 
-  async get(organizationId: string, id: string): Promise<ScanView> {
+  /**
+   * A scan of the organization. With `findings` (GraphQL's `scan(id) { findings(...) }`), the
+   * scan and that page of its findings are read in one query, and `findings(..., readWith)`
+   * with the scan returned answers from it: one round trip to Postgres where there were two.
+   * Arguments findings() would refuse are not read ahead: findings() refuses them as before.
+   */
+  async get(organizationId: string, id: string, findings?: FindingListArgs): Promise<ScanView> {
     if (!UUID.test(id)) throw notFound('scan', id);
-    const scan = await this.scanViews.findForOrganization(organizationId, id);
-    if (!scan) throw notFound('scan', id);
-    return toScanView(scan);
+    let ahead: FindingsQuery | undefined;
+    try {
+      ahead = findings ? findingsQuery(findings) : undefined;
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+    }
+    if (!ahead) {
+      const scan = await this.scanViews.findForOrganization(organizationId, id);
+      if (!scan) throw notFound('scan', id);
+      return toScanView(scan);
+    }
+    const read = await this.findingPages.viewAndPage(organizationId, id, ahead.query);
+    if (!read) throw notFound('scan', id);
+    const view = toScanView(read.scan);
+    this.readAhead.set(view, { organizationId, scanId: view.id, key: ahead.key, read });
+    return view;
   }
 
   async list(organizationId: string, args: ScanListArgs): Promise<ListView<ScanView>> {
@@ -65,20 +95,17 @@ export class ScanQueryService {
    * result (by severity, and by rule and severity), never from a COUNT(*) over the findings:
    * a page costs the same for a scan of ten findings or of a million. Only a scan written
    * before the per-rule counts were kept, filtered by rule, is counted (through the
-   * (scan, rule) index). The scan and the page are one query (ScanFindingsReader).
+   * (scan, rule) index). The scan and the page are one query (ScanFindingsReader), or none when
+   * `readWith` is the scan get() returned with this page read ahead.
    */
-  async findings(organizationId: string, scanId: string, args: FindingListArgs): Promise<ListView<FindingView>> {
+  async findings(organizationId: string, scanId: string, args: FindingListArgs, readWith?: ScanView): Promise<ListView<FindingView>> {
     if (!UUID.test(scanId)) throw notFound('scan', scanId);
-    const severity = oneOf('severity', args.severity, SEVERITIES);
-    const ruleId = args.ruleId ?? undefined;
-    if (ruleId !== undefined && !/^[a-z0-9-]{1,100}$/.test(ruleId)) {
-      throw new DomainError('BAD_INPUT', 'ruleId must be a rule id such as readiness-probe-missing', { field: 'ruleId' });
-    }
-    const filter = { ...(severity ? { severity } : {}), ...(ruleId ? { ruleId } : {}) };
-    // listPage checks these again; they are needed before the query that reads scan and page at once.
-    const limit = pageSize(args.limit, FINDINGS_PAGE);
-    const afterSeq = args.cursor ? bySeq.decode(args.cursor) : undefined;
-    const read = await this.findingPages.page(organizationId, scanId, { ...filter, limit, ...(afterSeq !== undefined ? { afterSeq } : {}) });
+    const { filter, query, key } = findingsQuery(args);
+    const ahead = readWith ? this.readAhead.get(readWith) : undefined;
+    const read =
+      ahead && ahead.organizationId === organizationId && ahead.scanId === scanId && ahead.key === key
+        ? ahead.read
+        : await this.findingPages.page(organizationId, scanId, query);
     if (!read) throw notFound('scan', scanId);
     const stored = storedFindingCount(read.scan, filter);
     return listPage(args, {
@@ -92,6 +119,31 @@ export class ScanQueryService {
 }
 
 const FINDINGS_PAGE = 50;
+
+interface FindingsQuery {
+  filter: { severity?: SeverityName; ruleId?: string };
+  query: ListFindingsQuery;
+  /** The query as a string: a page read ahead answers the same key only. */
+  key: string;
+}
+
+/** A findings page's arguments checked (BAD_INPUT otherwise) and made the reader's query. */
+function findingsQuery(args: FindingListArgs): FindingsQuery {
+  const severity = oneOf('severity', args.severity, SEVERITIES);
+  const ruleId = args.ruleId ?? undefined;
+  if (ruleId !== undefined && !/^[a-z0-9-]{1,100}$/.test(ruleId)) {
+    throw new DomainError('BAD_INPUT', 'ruleId must be a rule id such as readiness-probe-missing', { field: 'ruleId' });
+  }
+  const filter = { ...(severity ? { severity } : {}), ...(ruleId ? { ruleId } : {}) };
+  // listPage checks these again; they are needed before the query that reads scan and page at once.
+  const limit = pageSize(args.limit, FINDINGS_PAGE);
+  const afterSeq = args.cursor ? bySeq.decode(args.cursor) : undefined;
+  return {
+    filter,
+    query: { ...filter, limit, ...(afterSeq !== undefined ? { afterSeq } : {}) },
+    key: `${limit}/${afterSeq ?? ''}/${severity ?? ''}/${ruleId ?? ''}`,
+  };
+}
 
 type SeverityName = (typeof SEVERITIES)[number];
 

@@ -1,4 +1,5 @@
-import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Info, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import {
   JSONScalar,
   SimulationResultView,
@@ -9,6 +10,7 @@ import {
   ScanQueryService,
   ScanRequestService,
   FindingConnection,
+  type FindingListArgs,
   ScanView,
   ScanConnection,
   ScanStatus,
@@ -24,6 +26,7 @@ import {
 import { CurrentAuth } from '../auth/auth.guard.js';
 import { Idempotent, withIdempotencyKey } from '../idempotency/idempotency.interceptor.js';
 import type { Auth } from '../auth/auth.types.js';
+import { argumentsOfSelected } from './selection.js';
 
 /** GraphQL over the same use cases as the REST controllers. */
 @Resolver(() => ScanView)
@@ -36,9 +39,11 @@ export class ScansResolver {
     private readonly simulations: SimulationService,
   ) {}
 
+  /** With `findings` selected, the scan and that page of its findings are one query (ScanQueryService.get). */
   @Query(() => ScanView, { description: "One of the organization's scans" })
-  scan(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string): Promise<ScanView> {
-    return this.queries.get(auth.organizationId, id);
+  scan(@CurrentAuth() auth: Auth, @Args('id', { type: () => ID }) id: string, @Info() info: GraphQLResolveInfo): Promise<ScanView> {
+    const findings = argumentsOfSelected(info, 'findings');
+    return this.queries.get(auth.organizationId, id, findings && findingListArgs(findings));
   }
 
   @Query(() => ScanConnection, {
@@ -91,9 +96,7 @@ export class ScansResolver {
     @Args('severity', { type: () => Severity, nullable: true }) severity?: Severity | null,
     @Args('ruleId', { type: () => String, nullable: true }) ruleId?: string | null,
   ): Promise<Connection<FindingView>> {
-    return toConnection(
-      await this.queries.findings(auth.organizationId, scan.id, { limit: first, cursor: after ?? null, severity: severity ?? null, ruleId: ruleId ?? null }),
-    );
+    return toConnection(await this.queries.findings(auth.organizationId, scan.id, findingListArgs({ first, after, severity, ruleId }), scan));
   }
 
   @ResolveField(() => FixedManifestsView, {
@@ -131,4 +134,15 @@ export class ScansResolver {
   ): Promise<SimulationResultView> {
     return this.simulations.simulate({ manifests, provider, parameters, service });
   }
+}
+
+/** A findings field's GraphQL arguments as ScanQueryService takes them. */
+function findingListArgs(args: Record<string, unknown>): FindingListArgs {
+  const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+  return {
+    limit: typeof args['first'] === 'number' ? args['first'] : null,
+    cursor: text(args['after']),
+    severity: text(args['severity']),
+    ruleId: text(args['ruleId']),
+  };
 }
