@@ -188,6 +188,8 @@ async function startApis(count) {
         ROLLSAFE_GRAPHQL_BUDGET_PER_MINUTE: '100000000',
         ROLLSAFE_DATABASE_POOL_SIZE: '10',
         ROLLSAFE_LOG_LEVEL: 'warn',
+        // Each request slower than this logs where its time went (pool checkout, queries, Redis commands) to out/api.log.
+        ...(process.env.BENCH_TRACE_SLOW ? { ROLLSAFE_TRACE_SLOW_MS: process.env.BENCH_TRACE_SLOW } : {}),
         ...(process.env.ROLLSAFE_ORG_MAX_IN_FLIGHT ? { ROLLSAFE_ORG_MAX_IN_FLIGHT: process.env.ROLLSAFE_ORG_MAX_IN_FLIGHT } : {}),
       },
       stdio: ['ignore', out, out],

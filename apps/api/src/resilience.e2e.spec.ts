@@ -6,9 +6,10 @@
 // (forged cursors over GraphQL, introspection in production) stay fixed.
 import 'reflect-metadata';
 import net from 'node:net';
+import { jest } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { PrismaService } from '#rollsafe/store';
-import { OrganizationService, ScanReconciler } from '#rollsafe/scans';
+import { OrganizationService, ScanQueryService, ScanReconciler, type ListView, type ScanView } from '#rollsafe/scans';
 import { ADMISSION_WAIT_MS, OrganizationAdmission } from './auth/admission.js';
 import { TcpProxy, UNSAFE_DEPLOYMENT, until } from '#rollsafe/testing';
 import { ApiHarness, type Json } from '../test/api-harness.js';
@@ -247,6 +248,32 @@ describe('resilience (e2e)', () => {
       held[1]?.destroy();
       await until('every slot free', () => (admission.inFlightOf(organizationId) === 0 ? true : undefined));
       expect(admission.waitingOf(organizationId)).toBe(0);
+    }, 30_000);
+
+    it('holds a GraphQL request (a JSON body, read before admission) in its slot until it is answered', async () => {
+      const limited = await start({ orgMaxInFlight: 1 });
+      const { organizationId } = await limited.app.get(OrganizationService).authenticate(keyA);
+      const admission = limited.app.get(OrganizationAdmission);
+      let answer: (() => void) | undefined;
+      const list = jest.spyOn(limited.app.get(ScanQueryService), 'list');
+      list.mockImplementationOnce(async () => {
+        await new Promise<void>((resolve) => (answer = resolve));
+        return { items: [] } as ListView<ScanView>;
+      });
+      try {
+        const held = call('POST', '/graphql', { key: keyA, at: limited.base, json: { query: '{ scans { nodes { id } } }' } });
+        await until('the GraphQL request to be running', () => answer);
+        // It had given its slot back as soon as it got it: its body was read, so its request was "destroyed".
+        expect(admission.inFlightOf(organizationId)).toBe(1);
+        const next = call('POST', '/graphql', { key: keyA, at: limited.base, json: { query: '{ scans { nodes { id } } }' } });
+        await until('the next one to wait in line', () => (admission.waitingOf(organizationId) === 1 ? true : undefined));
+        answer?.();
+        expect((await held).status).toBe(200);
+        expect((await next).status).toBe(200);
+        await until('every slot free', () => (admission.inFlightOf(organizationId) === 0 ? true : undefined));
+      } finally {
+        list.mockRestore();
+      }
     }, 30_000);
   });
 

@@ -1,7 +1,8 @@
-import { Injectable, type NestMiddleware } from '@nestjs/common';
+import { Injectable, Logger, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { DomainError, OrganizationService } from '#rollsafe/scans';
 import { requestContext } from '#rollsafe/runtime';
+import { RequestTiming, TRACE_SLOW_MS, runTimed, timed } from '#rollsafe/store';
 import { RateLimiter } from './rate-limiter.js';
 import { OrganizationAdmission } from './admission.js';
 import type { AuthenticatedRequest } from './auth.types.js';
@@ -20,18 +21,33 @@ export function bearerToken(request: Request): string | undefined {
  */
 @Injectable()
 export class AuthMiddleware implements NestMiddleware {
+  private readonly slowRequests = new Logger('SlowRequest');
+
   constructor(
     private readonly organizations: OrganizationService,
     private readonly rateLimiter: RateLimiter,
     private readonly admission: OrganizationAdmission,
   ) {}
 
-  async use(request: Request, response: Response, next: NextFunction): Promise<void> {
+  use(request: Request, response: Response, next: NextFunction): Promise<void> {
+    const slowMs = TRACE_SLOW_MS;
+    if (slowMs === undefined) return this.handle(request, response, next);
+    // ROLLSAFE_TRACE_SLOW_MS (bench/load's BENCH_TRACE_SLOW): where a slow request's time went.
+    const timing = new RequestTiming();
+    response.once('finish', () => {
+      const summary = timing.summary();
+      if (summary.totalMs < slowMs) return;
+      this.slowRequests.warn({ msg: 'slow request', method: request.method, path: request.originalUrl.split('?')[0], status: response.statusCode, ...summary });
+    });
+    return runTimed(timing, () => this.handle(request, response, next));
+  }
+
+  private async handle(request: Request, response: Response, next: NextFunction): Promise<void> {
     const authenticated = request as AuthenticatedRequest;
     const token = bearerToken(request);
     if (token === undefined || request.path.startsWith('/api/v1/organizations')) return next();
     try {
-      authenticated.auth = await this.organizations.authenticate(token);
+      authenticated.auth = await timed('authenticate', this.organizations.authenticate(token));
     } catch (error) {
       if (error instanceof DomainError) {
         authenticated.authError = error;
@@ -41,10 +57,12 @@ export class AuthMiddleware implements NestMiddleware {
     }
     const context = requestContext.getStore();
     if (context) context.organizationId = authenticated.auth.organizationId;
-    const release = await this.admission.enter(authenticated.auth.organizationId);
+    const release = await timed('admission', this.admission.enter(authenticated.auth.organizationId));
     response.once('close', release);
-    // The client went away while the request waited for a slot: hand the slot on at once.
-    if (response.destroyed || request.destroyed || request.socket.destroyed) release();
+    // The client went away while the request waited for a slot: hand the slot on at once. (Not
+    // `request.destroyed`: a request whose body was read is destroyed once read, so every POST
+    // with a JSON body, GraphQL's among them, gave its slot back as soon as it got it.)
+    if (response.destroyed || request.socket.destroyed) release();
     const state = await this.rateLimiter.consume(authenticated.auth.apiKeyId).catch((error: unknown) => {
       if (error instanceof DomainError && error.retryAfterSeconds !== undefined) {
         response.setHeader('X-RateLimit-Limit', String((error.details as { limit?: number } | undefined)?.limit ?? ''));

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '#rollsafe/scans';
 import { withDeadline } from '#rollsafe/runtime';
+import { timed } from '#rollsafe/store';
 import { API_OPTIONS, type ApiOptions } from '../api.options.js';
 import { RedisConnection } from './redis.provider.js';
 
@@ -47,7 +48,7 @@ export class RateLimiter {
     let count: number;
     try {
       const key = `${this.redis.prefix}:ratelimit:${apiKeyId}:${window}`;
-      count = await withDeadline(this.increment(key, 1), LIMITER_DEADLINE_MS, 'redis', 'rate limit');
+      count = await withDeadline(timed('redis rate limit', this.increment(key, 1)), LIMITER_DEADLINE_MS, 'redis', 'rate limit');
     } catch (error) {
       this.logger.warn({ msg: 'rate limiter unavailable: request let through', error: error instanceof Error ? error.message : String(error) });
       return { limit, remaining: limit, resetSeconds };
@@ -69,7 +70,7 @@ export class RateLimiter {
     let spent: number;
     try {
       const key = `${this.redis.prefix}:graphql-budget:${organizationId}:${window}`;
-      spent = await withDeadline(this.increment(key, cost), LIMITER_DEADLINE_MS, 'redis', 'graphql budget');
+      spent = await withDeadline(timed('redis graphql budget', this.increment(key, cost)), LIMITER_DEADLINE_MS, 'redis', 'graphql budget');
     } catch (error) {
       this.logger.warn({ msg: 'GraphQL budget unavailable: query let through', error: error instanceof Error ? error.message : String(error) });
       return { allowed: true, retryAfterSeconds };

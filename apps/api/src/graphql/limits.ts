@@ -13,6 +13,7 @@ import {
 } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { TRACE_SLOW_MS, currentTiming } from '#rollsafe/store';
 
 export const MAX_DEPTH = 8;
 export const MAX_COMPLEXITY = 20_000;
@@ -134,7 +135,9 @@ export function complexityLimit(schema: () => GraphQLSchema, max: number, guards
   return {
     requestDidStart() {
       return Promise.resolve({
+        ...(TRACE_SLOW_MS !== undefined ? { willSendResponse: () => Promise.resolve(currentTiming()?.mark('graphql response')) } : {}),
         async didResolveOperation({ request, document, contextValue }) {
+          currentTiming()?.mark('graphql operation resolved');
           const organizationId = guards?.organizationOf(contextValue);
           if (guards?.introspectionNeedsKey && organizationId === undefined && isIntrospection(document)) {
             throw new GraphQLError('introspection needs an API key (Authorization: Bearer <key>)', {
