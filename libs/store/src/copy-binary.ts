@@ -7,6 +7,11 @@ const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const SLICE_BYTES = 256 * 1024;
 /** jsonb's binary form: this version byte, then the JSON text. */
 const JSONB_VERSION = 1;
+/** Each character code's hex digit value, -1 for anything else. */
+const HEX_DIGIT = Int8Array.from({ length: 128 }, (_, code) => {
+  const digit = Number.parseInt(String.fromCharCode(code), 16);
+  return Number.isNaN(digit) ? -1 : digit;
+});
 
 /** The data of `COPY table (columns) FROM STDIN (FORMAT binary)`: call row() before each row's fields, then slices(). */
 export class BinaryCopyRows {
@@ -36,9 +41,20 @@ export class BinaryCopyRows {
   uuid(value: string): this {
     this.room(4 + 16);
     this.at = this.slice.writeInt32BE(16, this.at);
-    const hex = value.replace(/-/g, '');
-    if (hex.length !== 32 || this.slice.write(hex, this.at, 16, 'hex') !== 16) throw new TypeError(`not a uuid: ${value}`);
-    this.at += 16;
+    if (value.length !== 36) throw new TypeError(`not a uuid: ${value}`);
+    let at = this.at;
+    for (let i = 0; i < 36; i += 2) {
+      if (i === 8 || i === 13 || i === 18 || i === 23) {
+        if (value.charCodeAt(i) !== 45) throw new TypeError(`not a uuid: ${value}`);
+        i -= 1; // the next pair starts after the dash
+        continue;
+      }
+      const high = HEX_DIGIT[value.charCodeAt(i)] ?? -1;
+      const low = HEX_DIGIT[value.charCodeAt(i + 1)] ?? -1;
+      if (high < 0 || low < 0) throw new TypeError(`not a uuid: ${value}`);
+      this.slice[at++] = (high << 4) | low;
+    }
+    this.at = at;
     return this;
   }
 

@@ -3,6 +3,8 @@
 // megabytes: the findings and the verdicts go by binary COPY (BinaryCopyRows), which Postgres
 // takes as they are but for the jsonb columns' text; expanding one JSON parameter per table
 // (json_to_recordset) cost it three times the CPU. The other tables take one statement each.
+// The statements of one transaction run one after another, but this thread's share need not
+// wait for them: the COPY data is encoded while Postgres updates the target's finding states.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { BinaryCopyRows } from './copy-binary.js';
@@ -75,10 +77,26 @@ export async function writeScanResult(
     ],
   );
   if (claimed.rowCount === 0) return false;
-  const rows = outcome.findings.map((finding) => ({ ...finding, id: randomUUID() }));
-  await insertFindings(db, scan, rows);
-  const newest = await updateFindingStates(db, scan, rows, now, diff);
-  await writeVerdicts(db, scan, outcome.verdicts ?? [], newest, diffVerdicts);
+  const ids = outcome.findings.map(() => randomUUID());
+  const verdicts = outcome.verdicts ?? [];
+  const plan = await planFindingStates(db, scan, outcome.findings, diff);
+  // Sent before the encoding starts (node-postgres writes a statement as it is called), so
+  // Postgres works on the states while this thread encodes the rows.
+  const writingStates = plan ? writeFindingStates(db, scan, plan, now) : Promise.resolve();
+  let copies: { findings: Uint8Array[]; verdicts: Uint8Array[] };
+  try {
+    copies = { findings: findingsCopy(scan, outcome.findings, ids), verdicts: verdictsCopy(scan, verdicts) };
+  } finally {
+    await writingStates;
+  }
+  if (outcome.findings.length > 0) await copyIn(db, `COPY findings (${FINDING_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`, copies.findings);
+  if (plan) {
+    // The change set names findings by id: after their COPY.
+    await writeChangeSet(db, scan.scanId, plan.changes, (fingerprint) => ids[plan.firstOf.get(fingerprint) ?? -1]);
+    await db.query('UPDATE targets SET states_as_of = $2 WHERE id = $1', [scan.targetId, scan.createdAt]);
+  }
+  if (verdicts.length > 0) await copyIn(db, `COPY service_verdicts (${VERDICT_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`, copies.verdicts);
+  await writeVerdictChanges(db, scan, verdicts, plan !== undefined, diffVerdicts);
   return true;
 }
 
@@ -113,13 +131,13 @@ const FINDING_COLUMNS = [
   'fingerprint',
 ];
 
-async function insertFindings(db: Queryable, scan: ScanKeys, rows: Array<FindingRow & { id: string }>): Promise<void> {
-  if (rows.length === 0) return;
+/** The findings as COPY data, in the advisor's order (`seq`), with their ids. */
+function findingsCopy(scan: ScanKeys, findings: FindingRow[], ids: string[]): Uint8Array[] {
   const copy = new BinaryCopyRows(FINDING_COLUMNS.length);
-  rows.forEach((finding, seq) =>
+  findings.forEach((finding, seq) =>
     copy
       .row()
-      .uuid(finding.id)
+      .uuid(ids[seq] as string)
       .uuid(scan.organizationId)
       .uuid(scan.scanId)
       .int4(seq)
@@ -137,56 +155,62 @@ async function insertFindings(db: Queryable, scan: ScanKeys, rows: Array<Finding
       .int4(finding.locationLine)
       .text(finding.fingerprint),
   );
-  await copyIn(db, `COPY findings (${FINDING_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`, copy.slices());
+  return copy.slices();
 }
 
-/** Updates the target's finding states and writes the change set; false when a newer scan already updated them. */
-async function updateFindingStates(db: Queryable, scan: ScanKeys, rows: Array<FindingRow & { id: string }>, now: Date, diff: DiffStates): Promise<boolean> {
-  // Serialize completions per target, and let an older scan that finishes late leave the
-  // states to the newer one.
+/** What changes in the target's finding states, as decided by `diff` over the states it has. */
+interface StatesPlan {
+  changes: StateChanges;
+  /** The index of each reported fingerprint's first finding. */
+  firstOf: Map<string, number>;
+  /** The reported findings whose states the target has, and those new to it. */
+  known: FindingRow[];
+  fresh: FindingRow[];
+}
+
+/**
+ * Locks the target and reads its finding states; undefined when a newer scan already updated
+ * them (completions are serialized per target, and an older scan that finishes late leaves the
+ * states to the newer one).
+ */
+async function planFindingStates(db: Queryable, scan: ScanKeys, findings: FindingRow[], diff: DiffStates): Promise<StatesPlan | undefined> {
   const target = await db.query<{ states_as_of: Date | null }>('SELECT states_as_of FROM targets WHERE id = $1 FOR UPDATE', [scan.targetId]);
   const statesAsOf = target.rows[0]?.states_as_of;
-  if (statesAsOf && statesAsOf > scan.createdAt) return false;
+  if (statesAsOf && statesAsOf > scan.createdAt) return undefined;
   const prior = await db.query<{ fingerprint: string; status: PriorStateRow['status']; last_scan_id: string }>(
     'SELECT fingerprint, status::text AS status, last_scan_id FROM finding_states WHERE target_id = $1',
     [scan.targetId],
   );
-  const firstRow = new Map<string, FindingRow & { id: string }>();
-  for (const row of rows) if (!firstRow.has(row.fingerprint)) firstRow.set(row.fingerprint, row);
+  const firstOf = new Map<string, number>();
+  findings.forEach((finding, index) => {
+    if (!firstOf.has(finding.fingerprint)) firstOf.set(finding.fingerprint, index);
+  });
   const changes = diff(
     prior.rows.map((state) => ({ fingerprint: state.fingerprint, status: state.status, lastScanId: state.last_scan_id })),
-    [...firstRow.keys()],
+    [...firstOf.keys()],
   );
-
-  // Every reported state takes this scan's rule, severity and resource: a finding whose
-  // severity changed shows (and filters by) the new one. A resolved state that comes back is
-  // reopened by this scan. States the target has are updated by a join; INSERT ... ON
-  // CONFLICT DO UPDATE of them all (the conflict check, then the update, row by row) cost
-  // Postgres half as much again.
   const known = new Set(prior.rows.map((state) => state.fingerprint));
-  const reported = [...firstRow.values()];
-  await updateKnownStates(
-    db,
-    scan,
-    reported.filter((row) => known.has(row.fingerprint)),
-    now,
-  );
-  await insertNewStates(
-    db,
-    scan,
-    reported.filter((row) => !known.has(row.fingerprint)),
-    now,
-  );
-  if (changes.resolved.length > 0) {
+  const reported = [...firstOf.values()].map((index) => findings[index] as FindingRow);
+  return { changes, firstOf, known: reported.filter((row) => known.has(row.fingerprint)), fresh: reported.filter((row) => !known.has(row.fingerprint)) };
+}
+
+/**
+ * Every reported state takes this scan's rule, severity and resource: a finding whose severity
+ * changed shows (and filters by) the new one. A resolved state that comes back is reopened by
+ * this scan. States the target has are updated by a join; INSERT ... ON CONFLICT DO UPDATE of
+ * them all (the conflict check, then the update, row by row) cost Postgres half as much again.
+ * The first statement is sent before this returns (see writeScanResult).
+ */
+async function writeFindingStates(db: Queryable, scan: ScanKeys, plan: StatesPlan, now: Date): Promise<void> {
+  if (plan.known.length > 0) await updateKnownStates(db, scan, plan.known, now);
+  if (plan.fresh.length > 0) await insertNewStates(db, scan, plan.fresh, now);
+  if (plan.changes.resolved.length > 0) {
     await db.query(
       `UPDATE finding_states SET status = 'resolved', resolved_at = $3, resolved_scan_id = $4
        WHERE target_id = $1 AND fingerprint = ANY($2::text[]) AND status = 'open'`,
-      [scan.targetId, changes.resolved.map((r) => r.fingerprint), now, scan.scanId],
+      [scan.targetId, plan.changes.resolved.map((r) => r.fingerprint), now, scan.scanId],
     );
   }
-  await writeChangeSet(db, scan.scanId, changes, firstRow);
-  await db.query('UPDATE targets SET states_as_of = $2 WHERE id = $1', [scan.targetId, scan.createdAt]);
-  return true;
 }
 
 /** The states of reported findings as arrays, one a column, for unnest. */
@@ -202,7 +226,6 @@ function stateColumns(rows: FindingRow[]): string[][] {
 }
 
 async function updateKnownStates(db: Queryable, scan: ScanKeys, rows: FindingRow[], now: Date): Promise<void> {
-  if (rows.length === 0) return;
   await db.query(
     `UPDATE finding_states AS s SET rule_id = r.rule_id, severity = r.severity::"Severity", kind = r.kind, namespace = r.namespace, name = r.name,
        last_seen_at = $2, last_scan_id = $3,
@@ -216,7 +239,6 @@ async function updateKnownStates(db: Queryable, scan: ScanKeys, rows: FindingRow
 
 /** The states of findings new to the target (ON CONFLICT: as the update, should one exist after all). */
 async function insertNewStates(db: Queryable, scan: ScanKeys, rows: FindingRow[], now: Date): Promise<void> {
-  if (rows.length === 0) return;
   await db.query(
     `INSERT INTO finding_states (id, organization_id, target_id, fingerprint, rule_id, severity, kind, namespace, name, status,
                                  first_seen_at, last_seen_at, last_scan_id, first_scan_id, opened_scan_id)
@@ -232,7 +254,7 @@ async function insertNewStates(db: Queryable, scan: ScanKeys, rows: FindingRow[]
 }
 
 /** The scan's change set: its own rows for what it opened, the last reporting scan's rows for what it resolved. */
-async function writeChangeSet(db: Queryable, scanId: string, changes: StateChanges, rows: Map<string, { id: string }>): Promise<void> {
+async function writeChangeSet(db: Queryable, scanId: string, changes: StateChanges, findingIdOf: (fingerprint: string) => string | undefined): Promise<void> {
   const findingIds: string[] = [];
   const kinds: ChangeKind[] = [];
   for (const [change, fingerprints] of [
@@ -240,9 +262,9 @@ async function writeChangeSet(db: Queryable, scanId: string, changes: StateChang
     ['reopened', changes.reopened],
   ] as const) {
     for (const fingerprint of fingerprints) {
-      const row = rows.get(fingerprint);
-      if (row) {
-        findingIds.push(row.id);
+      const id = findingIdOf(fingerprint);
+      if (id) {
+        findingIds.push(id);
         kinds.push(change);
       }
     }
@@ -270,12 +292,17 @@ async function writeChangeSet(db: Queryable, scanId: string, changes: StateChang
 }
 
 /**
- * The scan's per-Service verdicts, and (when this scan is the target's newest) which Services
- * started or stopped dropping traffic since the target's previous succeeded scan, as
- * `diffVerdicts` (libs/scans, pure) decides.
+ * Which Services started or stopped dropping traffic since the target's previous succeeded scan
+ * (when this scan is the target's newest), as `diffVerdicts` (libs/scans, pure) decides, and
+ * the scan's verdict counts.
  */
-async function writeVerdicts(db: Queryable, scan: ScanKeys, verdicts: VerdictRow[], newest: boolean, diffVerdicts: DiffVerdicts | undefined): Promise<void> {
-  if (verdicts.length > 0) await insertVerdicts(db, scan, verdicts);
+async function writeVerdictChanges(
+  db: Queryable,
+  scan: ScanKeys,
+  verdicts: VerdictRow[],
+  newest: boolean,
+  diffVerdicts: DiffVerdicts | undefined,
+): Promise<void> {
   const dropping = verdicts.filter((v) => v.verdict === 'drops').length;
   const unknown = verdicts.filter((v) => v.verdict === 'unknown').length;
   let changes: { startedDropping: ServiceChange[]; stoppedDropping: ServiceChange[] } | undefined;
@@ -312,7 +339,8 @@ async function writeVerdicts(db: Queryable, scan: ScanKeys, verdicts: VerdictRow
 
 const VERDICT_COLUMNS = ['id', 'organization_id', 'scan_id', 'seq', 'namespace', 'name', 'verdict', 'dropped_traffic_seconds', 'data', 'timeline_svg'];
 
-async function insertVerdicts(db: Queryable, scan: ScanKeys, verdicts: VerdictRow[]): Promise<void> {
+/** The verdicts as COPY data, in their order (`seq`). */
+function verdictsCopy(scan: ScanKeys, verdicts: VerdictRow[]): Uint8Array[] {
   const copy = new BinaryCopyRows(VERDICT_COLUMNS.length);
   verdicts.forEach((verdict, seq) =>
     copy
@@ -328,7 +356,7 @@ async function insertVerdicts(db: Queryable, scan: ScanKeys, verdicts: VerdictRo
       .jsonb(JSON.stringify(verdict.data))
       .text(verdict.timelineSvg),
   );
-  await copyIn(db, `COPY service_verdicts (${VERDICT_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`, copy.slices());
+  return copy.slices();
 }
 
 function warningJson(warning: ScanWarning): ScanWarning {
