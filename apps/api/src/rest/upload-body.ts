@@ -3,8 +3,9 @@
 // parser would decode 10 MB into a string on the event loop (tens of ms) for it to be copied
 // to the thread again. With a declared length the bytes go into one buffer as they arrive (its
 // pages touched a chunk at a time), which the thread then takes over. As the body parsers it
-// replaces on this route: bodies over the limit are refused with 413 (a declared one before it
-// is read), gzip, deflate and br bodies are inflated, an unknown charset or encoding is 415.
+// replaces on this route: bodies over the limit are refused with 413 (a declared one without
+// keeping any of it; the rest of a request is read off before the answer), gzip, deflate and
+// br bodies are inflated, an unknown charset or encoding is 415.
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Transform } from 'node:stream';
 import type { Request, RequestHandler } from 'express';
