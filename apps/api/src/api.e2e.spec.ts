@@ -9,7 +9,8 @@ import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { printSchema } from 'graphql';
 import { jest } from '@jest/globals';
 import { PrismaService, ScanFindingsReader, ScanReader } from '#rollsafe/store';
-import { UNSAFE_DEPLOYMENT, BROKEN_YAML, aliasBomb } from '#rollsafe/testing';
+import { UNSAFE_DEPLOYMENT, BROKEN_YAML, aliasBomb, until } from '#rollsafe/testing';
+import { RedisConnection } from './auth/redis.provider.js';
 import { ADMIN_TOKEN, ApiHarness, type Json } from '../test/api-harness.js';
 
 function errorsOf(body: Json): Json[] {
@@ -419,7 +420,38 @@ describe('api (e2e)', () => {
       body: JSON.stringify({ query: '{ scans { totalCount } }' }),
     });
     expect(gql.status).toBe(429);
+    expect(Number(gql.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(gql.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(errorsOf((await gql.json()) as Json)[0]).toMatchObject({
+      message: expect.stringMatching(/^rate limit of 3 requests per minute exceeded; retry in \d+ s$/),
+      extensions: { code: 'RATE_LIMITED', details: { limit: 3 }, retryAfter: expect.any(Number) },
+    });
     // Another key is not affected.
     expect((await fetch(`${limited.base}/api/v1/scans`, { headers: { authorization: `Bearer ${other}` } })).status).toBe(200);
+  }, 15_000);
+
+  it("counts a GraphQL operation's rate limit with its budget in one Redis command, and an operation that fails to parse once answered", async () => {
+    const limited = await start({ rateLimitPerMinute: 3 });
+    const key = await createOrg('graphql-rate-limited');
+    const intoWindow = Date.now() % 60_000;
+    if (intoWindow > 57_000) await new Promise((resolve) => setTimeout(resolve, 60_100 - intoWindow));
+    const redis = limited.app.get(RedisConnection).client;
+    const commands = jest.spyOn(redis, 'eval');
+    const graphqlAt = (query: string) => call('POST', '/graphql', { key, at: limited.base, json: { query } });
+    try {
+      const ok = await graphqlAt('{ scans { totalCount } }');
+      expect(ok.status).toBe(200);
+      expect(commands).toHaveBeenCalledTimes(1);
+      expect(ok.headers.get('x-ratelimit-limit')).toBe('3');
+      expect(ok.headers.get('x-ratelimit-remaining')).toBe('2');
+      // never reaches its operation: counted once answered
+      expect((await graphqlAt('{ scans { totalCount ')).status).toBe(400);
+      await until('the parse error to be counted', () => (commands.mock.calls.length === 2 ? true : undefined));
+      expect((await graphqlAt('{ scans { totalCount } }')).headers.get('x-ratelimit-remaining')).toBe('0');
+      const refused = await fetch(`${limited.base}/api/v1/scans`, { headers: { authorization: `Bearer ${key}` } });
+      expect(refused.status).toBe(429);
+    } finally {
+      commands.mockRestore();
+    }
   }, 15_000);
 });

@@ -4,6 +4,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { GraphQLModule, GraphQLSchemaHost } from '@nestjs/graphql';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import type { GraphQLSchema } from 'graphql';
+import type { Response } from 'express';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { StoreModule } from '#rollsafe/store';
 import { ScansModule } from '#rollsafe/scans';
@@ -78,8 +79,10 @@ export class ApiModule implements NestModule {
                 complexityLimit((): GraphQLSchema => (schemaHost as GraphQLSchemaHost).schema, MAX_COMPLEXITY, {
                   organizationOf: (context) => (context as { req?: AuthenticatedRequest }).req?.auth?.organizationId,
                   introspectionNeedsKey: options.nodeEnv === 'production',
-                  spend: (organizationId, cost) =>
-                    wiring.limiter ? wiring.limiter.spendGraphql(organizationId, cost) : Promise.resolve({ allowed: true, retryAfterSeconds: 1 }),
+                  spend: (context, organizationId, cost) => {
+                    const { req, res } = context as { req: AuthenticatedRequest; res: Response };
+                    return wiring.limiter ? wiring.limiter.spendForOperation(req, res, organizationId, cost) : Promise.resolve({ allowed: true });
+                  },
                 }),
               ],
             };

@@ -3,9 +3,9 @@ import type { NextFunction, Request, Response } from 'express';
 import { DomainError, OrganizationService } from '#rollsafe/scans';
 import { requestContext } from '#rollsafe/runtime';
 import { RequestTiming, TRACE_SLOW_MS, runTimed, timed } from '#rollsafe/store';
-import { RateLimiter } from './rate-limiter.js';
+import { RateLimiter, type RateLimitState } from './rate-limiter.js';
 import { OrganizationAdmission } from './admission.js';
-import type { AuthenticatedRequest } from './auth.types.js';
+import type { AuthenticatedRequest, DeferredRateLimit } from './auth.types.js';
 
 export function bearerToken(request: Request): string | undefined {
   const header = request.headers.authorization;
@@ -63,6 +63,18 @@ export class AuthMiddleware implements NestMiddleware {
     // `request.destroyed`: a request whose body was read is destroyed once read, so every POST
     // with a JSON body, GraphQL's among them, gave its slot back as soon as it got it.)
     if (response.destroyed || request.socket.destroyed) release();
+    if (request.method === 'POST' && request.originalUrl.split('?')[0] === '/graphql') {
+      // A GraphQL operation is counted with its budget, in one Redis command (complexityLimit);
+      // one that never reaches its operation (a parse or validation error) once it is answered.
+      const deferred: DeferredRateLimit = { apiKeyId: authenticated.auth.apiKeyId, counted: false };
+      authenticated.deferredRateLimit = deferred;
+      response.once('close', () => {
+        if (deferred.counted) return;
+        deferred.counted = true;
+        this.rateLimiter.consume(deferred.apiKeyId).catch(() => undefined);
+      });
+      return next();
+    }
     const state = await this.rateLimiter.consume(authenticated.auth.apiKeyId).catch((error: unknown) => {
       if (error instanceof DomainError && error.retryAfterSeconds !== undefined) {
         response.setHeader('X-RateLimit-Limit', String((error.details as { limit?: number } | undefined)?.limit ?? ''));
@@ -70,9 +82,13 @@ export class AuthMiddleware implements NestMiddleware {
       }
       throw error;
     });
-    response.setHeader('X-RateLimit-Limit', String(state.limit));
-    response.setHeader('X-RateLimit-Remaining', String(state.remaining));
-    response.setHeader('X-RateLimit-Reset', String(state.resetSeconds));
+    setRateLimitHeaders(response, state);
     next();
   }
+}
+
+export function setRateLimitHeaders(response: Response, state: RateLimitState): void {
+  response.setHeader('X-RateLimit-Limit', String(state.limit));
+  response.setHeader('X-RateLimit-Remaining', String(state.remaining));
+  response.setHeader('X-RateLimit-Reset', String(state.resetSeconds));
 }

@@ -2,8 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '#rollsafe/scans';
 import { withDeadline } from '#rollsafe/runtime';
 import { timed } from '#rollsafe/store';
+import type { Response } from 'express';
 import { API_OPTIONS, type ApiOptions } from '../api.options.js';
 import { RedisConnection } from './redis.provider.js';
+import type { AuthenticatedRequest } from './auth.types.js';
 
 export interface RateLimitState {
   limit: number;
@@ -19,6 +21,23 @@ const WINDOW_MS = 60_000;
 const INCREMENT_WINDOW = `local total = redis.call('INCRBY', KEYS[1], ARGV[1])
 if total == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return total`;
+
+/**
+ * A GraphQL operation's rate-limit count and budget spend in one command: the key's count first,
+ * and nothing spent when it is past its limit (ARGV[1]); returns { count, spent (-1: nothing) }.
+ */
+const COUNT_AND_SPEND = `local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+if count > tonumber(ARGV[1]) then return {count, -1} end
+local spent = redis.call('INCRBY', KEYS[2], ARGV[2])
+if spent == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
+return {count, spent}`;
+
+/** What spending a GraphQL operation's cost answered: let through, or which limit refused it. */
+export type BudgetAnswer =
+  | { allowed: true }
+  | { allowed: false; refused: 'budget'; retryAfterSeconds: number }
+  | { allowed: false; refused: 'rate'; retryAfterSeconds: number; limit: number };
 
 /** The longest a request waits on the limiter before it is let through. */
 export const LIMITER_DEADLINE_MS = 100;
@@ -76,6 +95,46 @@ export class RateLimiter {
       return { allowed: true, retryAfterSeconds };
     }
     return { allowed: spent <= this.options.graphqlBudgetPerMinute, retryAfterSeconds };
+  }
+
+  /**
+   * Spends a GraphQL operation's cost for its request: with the request's own rate-limit count
+   * when the middleware left that to the operation (one Redis command for both, and the
+   * X-RateLimit headers set), else the budget alone. Fails open like the others.
+   */
+  async spendForOperation(request: AuthenticatedRequest, response: Response, organizationId: string, cost: number, now = Date.now()): Promise<BudgetAnswer> {
+    const deferred = request.deferredRateLimit;
+    if (!deferred || deferred.counted) {
+      const { allowed, retryAfterSeconds } = await this.spendGraphql(organizationId, cost, now);
+      return allowed ? { allowed } : { allowed, refused: 'budget', retryAfterSeconds };
+    }
+    deferred.counted = true;
+    const limit = this.options.rateLimitPerMinute;
+    const window = Math.floor(now / WINDOW_MS);
+    const retryAfterSeconds = Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - now) / 1000));
+    let count: number;
+    let spent: number;
+    try {
+      const keys = [`${this.redis.prefix}:ratelimit:${deferred.apiKeyId}:${window}`, `${this.redis.prefix}:graphql-budget:${organizationId}:${window}`];
+      const answer = (await withDeadline(
+        timed('redis rate limit and graphql budget', this.redis.client.eval(COUNT_AND_SPEND, 2, ...keys, limit, cost, WINDOW_MS * 2)),
+        LIMITER_DEADLINE_MS,
+        'redis',
+        'rate limit and graphql budget',
+      )) as [number, number];
+      [count, spent] = [Number(answer[0]), Number(answer[1])];
+    } catch (error) {
+      this.logger.warn({ msg: 'rate limiter unavailable: query let through', error: error instanceof Error ? error.message : String(error) });
+      response.setHeader('X-RateLimit-Limit', String(limit));
+      response.setHeader('X-RateLimit-Remaining', String(limit));
+      response.setHeader('X-RateLimit-Reset', String(retryAfterSeconds));
+      return { allowed: true };
+    }
+    response.setHeader('X-RateLimit-Limit', String(limit));
+    response.setHeader('X-RateLimit-Remaining', String(Math.max(0, limit - count)));
+    if (count > limit) return { allowed: false, refused: 'rate', retryAfterSeconds, limit };
+    response.setHeader('X-RateLimit-Reset', String(retryAfterSeconds));
+    return spent <= this.options.graphqlBudgetPerMinute ? { allowed: true } : { allowed: false, refused: 'budget', retryAfterSeconds };
   }
 
   /** Adds `by` to a window's counter and returns the new total: one command, one round trip. */

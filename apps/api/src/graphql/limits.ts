@@ -55,8 +55,19 @@ export function isIntrospection(document: DocumentNode): boolean {
   return found;
 }
 
-/** Spends an organization's complexity budget; resolves false when it is spent. */
-export type SpendBudget = (organizationId: string, cost: number) => Promise<{ allowed: boolean; retryAfterSeconds: number }>;
+/**
+ * Spends an organization's complexity budget for a request (and counts its API key's rate limit
+ * with it when the request left that to its operation); says which limit refused it, if one did.
+ */
+export type SpendBudget = (
+  context: BaseContext,
+  organizationId: string,
+  cost: number,
+) => Promise<
+  | { allowed: true }
+  | { allowed: false; refused: 'budget'; retryAfterSeconds: number }
+  | { allowed: false; refused: 'rate'; retryAfterSeconds: number; limit: number }
+>;
 
 export interface OperationGuards {
   /** The organization of the request (undefined without an API key). */
@@ -151,19 +162,20 @@ export function complexityLimit(schema: () => GraphQLSchema, max: number, guards
             });
           }
           if (guards?.spend && organizationId !== undefined) {
-            const { allowed, retryAfterSeconds } = await guards.spend(organizationId, complexity);
-            if (!allowed) {
-              throw new GraphQLError(
-                `the organization's GraphQL budget for this minute is spent (this query costs ${complexity}); retry in ${retryAfterSeconds} s`,
-                {
-                  extensions: {
-                    code: 'RATE_LIMITED',
-                    retryAfter: retryAfterSeconds,
-                    http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
-                  },
-                },
-              );
+            const answer = await guards.spend(contextValue, organizationId, complexity);
+            if (answer.allowed) return;
+            const { retryAfterSeconds } = answer;
+            const http = { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) };
+            if (answer.refused === 'rate') {
+              // the API key's rate limit, as the REST middleware words it
+              throw new GraphQLError(`rate limit of ${answer.limit} requests per minute exceeded; retry in ${retryAfterSeconds} s`, {
+                extensions: { code: 'RATE_LIMITED', details: { limit: answer.limit }, retryAfter: retryAfterSeconds, http },
+              });
             }
+            throw new GraphQLError(
+              `the organization's GraphQL budget for this minute is spent (this query costs ${complexity}); retry in ${retryAfterSeconds} s`,
+              { extensions: { code: 'RATE_LIMITED', retryAfter: retryAfterSeconds, http } },
+            );
           }
         },
       });
