@@ -42,6 +42,24 @@ describe('listPage', () => {
     expect(() => toConnection({ items: ['x'] })).toThrow(/listPage/);
   });
 
+  it('encodes a cursor when it is read: a REST page its last one, a connection the ones its query selects', async () => {
+    const encoded: string[] = [];
+    const keyset = newestFirst('createdAt');
+    const counting = { decode: keyset.decode, encode: (row: { createdAt: Date; id: string }) => (encoded.push(row.id), keyset.encode(row)) };
+    const spec = { defaultLimit: 4, keyset: counting, page: pageOf, view: (row: { id: string }) => row.id };
+    const page = await listPage({}, spec);
+    expect(encoded).toEqual([rows[3]?.id]);
+    const connection = toConnection(page);
+    expect(connection.pageInfo.endCursor).toBe(page.nextCursor);
+    expect(encoded).toEqual([rows[3]?.id]);
+    expect(connection.pageInfo.startCursor).toBe((await listPage({}, { ...spec, keyset, defaultLimit: 1 })).nextCursor);
+    expect(connection.edges.map((edge) => edge.cursor)).toEqual(
+      await Promise.all([1, 2, 3, 4].map(async (limit) => (await listPage({}, { ...spec, keyset, defaultLimit: limit })).nextCursor)),
+    );
+    expect(encoded).toEqual([rows[3]?.id, rows[0]?.id, rows[1]?.id, rows[2]?.id]);
+    expect(connection.edges).toBe(connection.edges);
+  });
+
   it('counts the rows of a list only when asked: count exact, or a connection whose totalCount is read', async () => {
     let counted = 0;
     const spec = {

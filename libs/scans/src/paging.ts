@@ -1,7 +1,7 @@
 // The one way every list pages: the limit checked, the keyset cursor read and written, and
 // the count beside the page (from stored figures, or a COUNT only when asked for).
 import type { Page, StateCursor } from '#rollsafe/store';
-import { PAGE_POSITION, type ListView } from './contracts/index.js';
+import { PAGE_POSITION, type ListView, type PagePosition } from './contracts/index.js';
 import { Severity, valuesOf } from './contracts/enums.js';
 import { DomainError } from './errors.js';
 import { UUID, decodeCursor, encodeCursor } from './cursor.js';
@@ -43,19 +43,23 @@ export async function listPage<Row extends KeyRow, KeyRow, After, View>(args: Pa
   const [page, counted] = await Promise.all([spec.page(limit, after), countNow?.()]);
   const whole = after === undefined && !page.hasMore && spec.countRows !== undefined;
   const totalCount = counted ?? (whole ? page.items.length : undefined);
-  const cursors = page.items.map((row) => encodeCursor(spec.keyset.encode(row)));
-  const last = cursors[cursors.length - 1];
+  // Each cursor is encoded when asked for, once: a REST page needs its last one only.
+  const rows = page.items;
+  const cursors: string[] = [];
+  const cursorOf = (index: number): string => {
+    const row = rows[index];
+    if (row === undefined) throw new RangeError(`no item ${index} on this page`);
+    return (cursors[index] ??= encodeCursor(spec.keyset.encode(row)));
+  };
   const list: ListView<View> = {
-    items: page.items.map((row) => spec.view(row)),
-    ...(page.hasMore && last ? { nextCursor: last } : {}),
+    items: rows.map((row) => spec.view(row)),
+    ...(page.hasMore && rows.length > 0 ? { nextCursor: cursorOf(rows.length - 1) } : {}),
     ...(totalCount !== undefined ? { totalCount } : {}),
   };
   // for connections' edges and pageInfo: a hidden symbol key, not part of the REST shape
   const countLater = totalCount === undefined ? spec.countRows : undefined;
-  Object.defineProperty(list, PAGE_POSITION, {
-    value: { cursors, after: after !== undefined, ...(countLater ? { count: countLater } : {}) },
-    enumerable: false,
-  });
+  const position: PagePosition = { cursorOf, after: after !== undefined, ...(countLater ? { count: countLater } : {}) };
+  Object.defineProperty(list, PAGE_POSITION, { value: position, enumerable: false });
   return list;
 }
 

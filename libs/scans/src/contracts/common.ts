@@ -98,8 +98,11 @@ export class PageInfo {
 export const PAGE_POSITION = Symbol('PAGE_POSITION');
 
 export interface PagePosition {
-  /** The keyset cursor of each item, in order: paging after it gives the items that follow. */
-  cursors: string[];
+  /**
+   * The keyset cursor of the item at `index`: paging after it gives the items that follow.
+   * Worked out when asked (a REST page needs its last one only, a connection the ones selected).
+   */
+  cursorOf(index: number): string;
   /** The page was asked for after a cursor. */
   after: boolean;
   /** Counts the list, for a connection whose totalCount is selected (the page did not count it). */
@@ -171,21 +174,33 @@ export function ConnectionOf<T>(item: Type<T>, graphqlName: string): Type<Connec
   return ItemConnection;
 }
 
-/** A REST page (made by listPage, which records each item's cursor) as a Relay connection. */
+/**
+ * A REST page (made by listPage, which knows each item's cursor) as a Relay connection. Edges
+ * and cursors are made when GraphQL reads them (getters): a query selecting `nodes` and
+ * `pageInfo { endCursor }` encodes one cursor, not one per item.
+ */
 export function toConnection<T>(list: ListView<T>): Connection<T> {
-  const position = list[PAGE_POSITION] ?? { cursors: [], after: false };
-  if (position.cursors.length !== list.items.length) throw new Error('toConnection: a page without its cursors (make it with listPage)');
-  const edges = list.items.map((node, index) => ({ cursor: position.cursors[index] as string, node }));
-  const count = position.count;
+  const position = list[PAGE_POSITION];
+  if (!position && list.items.length > 0) throw new Error('toConnection: a page without its cursors (make it with listPage)');
+  const cursorOf = (index: number): string => (position as PagePosition).cursorOf(index);
+  const count = position?.count;
   const total = list.totalCount ?? list.items.length;
+  const last = list.items.length - 1;
+  let edges: Array<Edge<T>> | undefined;
   return {
-    edges,
+    get edges(): Array<Edge<T>> {
+      return (edges ??= list.items.map((node, index) => ({ cursor: cursorOf(index), node })));
+    },
     nodes: list.items,
     pageInfo: {
       hasNextPage: list.nextCursor !== undefined,
-      hasPreviousPage: position.after,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
+      hasPreviousPage: position?.after ?? false,
+      get startCursor(): string | null {
+        return last >= 0 ? cursorOf(0) : null;
+      },
+      get endCursor(): string | null {
+        return last >= 0 ? cursorOf(last) : null;
+      },
     },
     get totalCount(): number | Promise<number> {
       return list.totalCount === undefined && count ? count() : total;
