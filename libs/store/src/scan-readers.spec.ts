@@ -120,6 +120,10 @@ describe('ScanReader and ScanFindingsReader', () => {
         expect(read?.scan).toEqual({ status: 'succeeded', critical: 4, warning: 4, info: 4, ruleCounts: expect.any(Object) });
       }
     }
+    // the ids of a page's rows are the query's (in Postgres's spelling), not read from each row
+    expect((await reader.page(organizationId, scanId.toUpperCase(), { limit: 3 }))?.page).toEqual(
+      await findings.listForScan(organizationId, scanId, { limit: 3 }),
+    );
     const first = await reader.page(organizationId, scanId, { limit: 5 });
     expect(first?.page.items.map((item) => item.seq)).toEqual([0, 1, 2, 3, 4]);
     expect(first?.page.hasMore).toBe(true);
