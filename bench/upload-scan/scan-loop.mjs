@@ -94,14 +94,19 @@ const { rows: scans } = await db.query(
 );
 const scan = scans[0];
 if (!scan) throw new Error(`no succeeded upload scan with a kept snapshot in ${database}`);
-const { rows: reference } = await db.query(
-  `SELECT count(*)::int AS findings, md5(string_agg(fingerprint || severity || message || evidence::text || remediation::text, ',' ORDER BY seq)) AS digest FROM findings WHERE scan_id = $1`,
-  [scan.id],
-);
-const { rows: verdictReference } = await db.query(
-  `SELECT count(*)::int AS verdicts, md5(string_agg(namespace || name || verdict || data::text, ',' ORDER BY seq)) AS digest FROM service_verdicts WHERE scan_id = $1`,
-  [scan.id],
-);
+/** The scan's findings and verdicts as written: counts and digests, to compare runs by. */
+async function writtenRows(scanId) {
+  const { rows: findings } = await db.query(
+    `SELECT count(*)::int AS findings, md5(string_agg(fingerprint || severity || message || evidence::text || remediation::text, ',' ORDER BY seq)) AS digest FROM findings WHERE scan_id = $1`,
+    [scanId],
+  );
+  const { rows: verdicts } = await db.query(
+    `SELECT count(*)::int AS verdicts, md5(string_agg(namespace || name || verdict || data::text, ',' ORDER BY seq)) AS digest FROM service_verdicts WHERE scan_id = $1`,
+    [scanId],
+  );
+  return { findings: findings[0], verdicts: verdicts[0] };
+}
+const reference = await writtenRows(scan.id);
 
 async function reset() {
   await db.query('BEGIN');
@@ -138,15 +143,8 @@ try {
     let postgresMs = 0;
     for (const [pid, ms] of await backendsCpu()) postgresMs += ms - (before.backends.get(pid) ?? 0);
     const line = lines.findLast((message) => message?.msg === 'scan succeeded');
-    const { rows: check } = await db.query(
-      `SELECT count(*)::int AS findings, md5(string_agg(fingerprint || severity || message || evidence::text || remediation::text, ',' ORDER BY seq)) AS digest FROM findings WHERE scan_id = $1`,
-      [scan.id],
-    );
-    const { rows: verdictCheck } = await db.query(
-      `SELECT count(*)::int AS verdicts, md5(string_agg(namespace || name || verdict || data::text, ',' ORDER BY seq)) AS digest FROM service_verdicts WHERE scan_id = $1`,
-      [scan.id],
-    );
-    const same = check[0].digest === reference[0].digest && verdictCheck[0].digest === verdictReference[0].digest;
+    const check = await writtenRows(scan.id);
+    const same = check.findings.digest === reference.findings.digest && check.verdicts.digest === reference.verdicts.digest;
     const record = {
       outcome,
       wallMs: Math.round(wallMs),
