@@ -184,12 +184,13 @@ describe('IdempotencyService', () => {
 
     it("hands the answer to the first write of the request's organization only, within the request's work only", async () => {
       const scope = new IdempotencyScope(organizationId, 'k', created);
-      await scope.run(async () => {
+      await scope.run(() => {
         expect(answerToKeep('another-organization', (row) => row)).toBeUndefined();
         const answer = answerToKeep(organizationId, (row: { id: string }) => ({ id: row.id }));
         expect(answer).toMatchObject({ organizationId, key: 'k', status: 201 });
         expect(answer?.body({ id: 'a' })).toBe('{"id":"a"}');
         expect(answerToKeep(organizationId, (row) => row)).toBeUndefined();
+        return Promise.resolve();
       });
       expect(scope.kept).toBe('{"id":"a"}');
       expect(answerToKeep(organizationId, (row) => row)).toBeUndefined();
