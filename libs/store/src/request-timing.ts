@@ -74,7 +74,7 @@ export function timed<T>(label: string, promise: Promise<T>): Promise<T> {
  * pool.query, with the pool's checkout and the query timed apart when timing is on (and the
  * pool's state when the checkout began: connections open, idle, requests already waiting).
  */
-export async function poolQuery<R extends pg.QueryResultRow>(pool: pg.Pool, config: pg.QueryConfig): Promise<pg.QueryResult<R>> {
+export async function poolQuery<R extends pg.QueryResultRow>(pool: pg.Pool, config: pg.QueryConfig & { rowMode?: 'array' }): Promise<pg.QueryResult<R>> {
   const timing = currentTiming();
   if (!timing) return pool.query<R>(config);
   const asked = timing.now();

@@ -26,10 +26,27 @@ export interface ScanViewFindingsPage {
   page: Page<Finding>;
 }
 
-/** A finding's columns but its organization and scan, which every row of a page shares (filled in from the query's). */
-const FINDING_COLUMNS = `f.id, f.seq, f.rule_id AS "ruleId", f.severity,
-  f.kind, f.namespace, f.name, f.container, f.message, f.evidence, f.remediation, f.docs,
-  f.location_file AS "locationFile", f.location_line AS "locationLine", f.fingerprint`;
+/**
+ * A finding's columns but its organization and scan, which every row of a page shares (filled in
+ * from the query's), in the order of the row's values after the scan's.
+ */
+const FINDING_COLUMNS = [
+  'f.id',
+  'f.seq',
+  'f.rule_id',
+  'f.severity',
+  'f.kind',
+  'f.namespace',
+  'f.name',
+  'f.container',
+  'f.message',
+  'f.evidence',
+  'f.remediation',
+  'f.docs',
+  'f.location_file',
+  'f.location_line',
+  'f.fingerprint',
+].join(', ');
 
 /** The scan's columns a page needs: [expression, alias]. */
 const COUNT_COLUMNS: ReadonlyArray<readonly [string, string]> = [
@@ -97,9 +114,6 @@ interface ViewRow extends CountsRow {
   clusterName: string | null;
 }
 
-/** A row: a finding (nulls when the page is empty), and the scan's columns (nulls but on the first row). */
-type Row<Scan> = Finding & Scan;
-
 /**
  * The hot read of the API: a page of a scan's findings and the scan's counts (or all of the scan
  * the API shows, `view`) in one query, over plain node-postgres. Prisma's query compiler cost the
@@ -116,10 +130,13 @@ export class ScanFindingsReader {
 
   /** Undefined when the organization has no scan by that id. */
   async page(organizationId: string, scanId: string, query: ListFindingsQuery): Promise<ScanFindingsPage | undefined> {
-    const rows = await this.read<CountsRow>(organizationId, scanId, query, false);
+    const rows = await this.read(organizationId, scanId, query, COUNT_COLUMNS);
     const first = rows[0];
     if (!first) return undefined;
-    return { scan: countsOf(first), page: toPage(findingsOf(rows, organizationId, scanId.toLowerCase()), query.limit) };
+    return {
+      scan: countsOf(scanOf<CountsRow>(first, COUNT_COLUMNS)),
+      page: toPage(findingsOf(rows, COUNT_COLUMNS.length, organizationId, scanId.toLowerCase()), query.limit),
+    };
   }
 
   /**
@@ -127,41 +144,51 @@ export class ScanFindingsReader {
    * GraphQL's `scan(id) { findings(...) }`. Undefined when the organization has no scan by that id.
    */
   async viewAndPage(organizationId: string, scanId: string, query: ListFindingsQuery): Promise<ScanViewFindingsPage | undefined> {
-    const rows = await this.read<ViewRow>(organizationId, scanId, query, true);
+    const rows = await this.read(organizationId, scanId, query, SCAN_VIEW_COLUMNS);
     const first = rows[0];
     if (!first) return undefined;
+    const scan = scanOf<ViewRow>(first, SCAN_VIEW_COLUMNS);
     const view: ScanViewRow = {
-      id: first.scanViewId,
-      status: first.scanStatus,
-      trigger: first.scanTrigger,
-      provider: first.scanProvider,
-      critical: first.scanCritical,
-      warning: first.scanWarning,
-      info: first.scanInfo,
-      suppressed: first.scanSuppressed,
-      notEvaluated: first.scanNotEvaluated,
-      warnings: first.scanWarnings,
-      servicesJudged: first.scanServicesJudged,
-      servicesDropping: first.scanServicesDropping,
-      servicesUnknown: first.scanServicesUnknown,
-      verdictChanges: first.scanVerdictChanges,
-      documentCount: first.scanDocumentCount,
-      attempts: first.scanAttempts,
-      error: first.scanError,
-      createdAt: first.scanCreatedAt,
-      startedAt: first.scanStartedAt,
-      finishedAt: first.scanFinishedAt,
-      durationMs: first.scanDurationMs,
+      id: scan.scanViewId,
+      status: scan.scanStatus,
+      trigger: scan.scanTrigger,
+      provider: scan.scanProvider,
+      critical: scan.scanCritical,
+      warning: scan.scanWarning,
+      info: scan.scanInfo,
+      suppressed: scan.scanSuppressed,
+      notEvaluated: scan.scanNotEvaluated,
+      warnings: scan.scanWarnings,
+      servicesJudged: scan.scanServicesJudged,
+      servicesDropping: scan.scanServicesDropping,
+      servicesUnknown: scan.scanServicesUnknown,
+      verdictChanges: scan.scanVerdictChanges,
+      documentCount: scan.scanDocumentCount,
+      attempts: scan.scanAttempts,
+      error: scan.scanError,
+      createdAt: scan.scanCreatedAt,
+      startedAt: scan.scanStartedAt,
+      finishedAt: scan.scanFinishedAt,
+      durationMs: scan.scanDurationMs,
       target: {
-        name: first.targetName,
-        kind: first.targetKind,
-        cluster: first.clusterId !== null && first.clusterName !== null ? { id: first.clusterId, name: first.clusterName } : null,
+        name: scan.targetName,
+        kind: scan.targetKind,
+        cluster: scan.clusterId !== null && scan.clusterName !== null ? { id: scan.clusterId, name: scan.clusterName } : null,
       },
     };
-    return { scan: { ...view, ...countsOf(first) }, page: toPage(findingsOf(rows, organizationId, view.id), query.limit) };
+    return { scan: { ...view, ...countsOf(scan) }, page: toPage(findingsOf(rows, SCAN_VIEW_COLUMNS.length, organizationId, view.id), query.limit) };
   }
 
-  private async read<Scan extends CountsRow>(organizationId: string, scanId: string, query: ListFindingsQuery, view: boolean): Promise<Array<Row<Scan>>> {
+  /**
+   * The rows as arrays (`rowMode: 'array'`): the scan's columns first, then the finding's. A row
+   * as an object carried every column by name, the scan's 26 nulls too, on each of 51 rows.
+   */
+  private async read(
+    organizationId: string,
+    scanId: string,
+    query: ListFindingsQuery,
+    scanColumns: ReadonlyArray<readonly [string, string]>,
+  ): Promise<unknown[][]> {
     const values: unknown[] = [organizationId, scanId, query.limit + 1];
     const conditions = ['f.organization_id = $1', 'f.scan_id = $2'];
     let shape = '';
@@ -175,13 +202,12 @@ export class ScanFindingsReader {
       values.push(value);
       conditions.push(`f.${column} $${values.length}`);
     }
-    const scanColumns = (view ? [...COUNT_COLUMNS, ...VIEW_COLUMNS] : COUNT_COLUMNS)
-      .map(([expression, alias]) => `CASE WHEN f.n IS NULL OR f.n = 1 THEN ${expression} END AS "${alias}"`)
-      .join(', ');
-    const result = await poolQuery<Row<Scan>>(this.prisma.bulk, {
+    const view = scanColumns === SCAN_VIEW_COLUMNS;
+    const firstRowOnly = scanColumns.map(([expression]) => `CASE WHEN f.n IS NULL OR f.n = 1 THEN ${expression} END`).join(', ');
+    const result = await poolQuery<unknown[]>(this.prisma.bulk, {
       // Named: each connection parses and plans each of the sixteen statements once.
       name: `scan-findings-page-${view ? 'view-' : ''}${shape}`,
-      text: `SELECT ${scanColumns}, ${FINDING_COLUMNS}
+      text: `SELECT ${firstRowOnly}, ${FINDING_COLUMNS}
                FROM scans s
                ${view ? 'JOIN targets t ON t.id = s.target_id AND t.organization_id = $1 LEFT JOIN clusters c ON c.target_id = t.id AND c.organization_id = $1' : ''}
                LEFT JOIN LATERAL (
@@ -194,50 +220,58 @@ export class ScanFindingsReader {
               WHERE s.organization_id = $1 AND s.id = $2
               ORDER BY f.n`,
       values,
+      rowMode: 'array',
     });
     return result.rows;
   }
 }
 
-function countsOf(first: CountsRow): ScanCounts {
+const SCAN_VIEW_COLUMNS = [...COUNT_COLUMNS, ...VIEW_COLUMNS];
+
+/** The scan's columns of the first row by their aliases. */
+function scanOf<Scan>(first: readonly unknown[], columns: ReadonlyArray<readonly [string, string]>): Scan {
+  const scan: Record<string, unknown> = {};
+  columns.forEach(([, alias], index) => (scan[alias] = first[index]));
+  return scan as Scan;
+}
+
+function countsOf(scan: CountsRow): ScanCounts {
   return {
-    status: first.scanStatus,
-    critical: first.scanCritical,
-    warning: first.scanWarning,
-    info: first.scanInfo,
-    ruleCounts: first.scanRuleCounts,
+    status: scan.scanStatus,
+    critical: scan.scanCritical,
+    warning: scan.scanWarning,
+    info: scan.scanInfo,
+    ruleCounts: scan.scanRuleCounts,
   };
 }
 
 /**
- * The rows' findings as Finding rows (a scan without any on this page gives one row of nulls),
- * with the organization and scan ids of the query: the same two strings for every row, where
- * reading them from each row made 100 strings a page.
+ * The rows' findings as Finding rows, from the values after the scan's (`at`; a scan without any
+ * on this page gives one row of nulls), with the organization and scan ids of the query: the same
+ * two strings for every row, where reading them from each row made 100 strings a page.
  */
-function findingsOf(rows: ReadonlyArray<Row<CountsRow>>, organizationId: string, scanId: string): Finding[] {
+function findingsOf(rows: ReadonlyArray<readonly unknown[]>, at: number, organizationId: string, scanId: string): Finding[] {
   const findings: Finding[] = [];
   for (const row of rows) {
-    // a scan with no finding on this page: one row, the scan's
-    if ((row.id as string | null) === null) continue;
-    const finding: Finding = row;
+    if (row[at] === null) continue;
     findings.push({
-      id: finding.id,
+      id: row[at] as string,
       organizationId,
       scanId,
-      seq: finding.seq,
-      ruleId: finding.ruleId,
-      severity: finding.severity,
-      kind: finding.kind,
-      namespace: finding.namespace,
-      name: finding.name,
-      container: finding.container,
-      message: finding.message,
-      evidence: finding.evidence,
-      remediation: finding.remediation,
-      docs: finding.docs,
-      locationFile: finding.locationFile,
-      locationLine: finding.locationLine,
-      fingerprint: finding.fingerprint,
+      seq: row[at + 1] as number,
+      ruleId: row[at + 2] as string,
+      severity: row[at + 3] as Finding['severity'],
+      kind: row[at + 4] as string,
+      namespace: row[at + 5] as string,
+      name: row[at + 6] as string,
+      container: row[at + 7] as string | null,
+      message: row[at + 8] as string,
+      evidence: row[at + 9] as Finding['evidence'],
+      remediation: row[at + 10] as Finding['remediation'],
+      docs: row[at + 11] as string,
+      locationFile: row[at + 12] as string | null,
+      locationLine: row[at + 13] as number | null,
+      fingerprint: row[at + 14] as string,
     });
   }
   return findings;
