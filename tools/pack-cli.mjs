@@ -47,7 +47,11 @@ export async function packCli({ quiet = false } = {}) {
   const lib = path.join(out, 'lib');
   const result = await build({
     absWorkingDir: root,
-    entryPoints: { rollsafe: 'apps/cli/src/bin.ts', 'parse-worker': 'libs/manifests/src/parse-worker.ts' },
+    entryPoints: {
+      rollsafe: 'apps/cli/src/bin.ts',
+      'parse-worker': 'libs/manifests/src/parse-worker.ts',
+      'simulation-worker': 'libs/simulator/src/simulation-worker.ts',
+    },
     outdir: lib,
     bundle: true,
     splitting: true,

@@ -1,7 +1,7 @@
 import { runAdvisor, SnapshotIndex, RULES, type AdvisorOptions } from '#rollsafe/advisor';
 import os from 'node:os';
 import { CLI_LIMITS, formatManifestError, parseManifestsParallel, readManifestPaths } from '#rollsafe/manifests';
-import { serviceVerdicts } from '#rollsafe/simulator';
+import { finishVerdicts, prepareVerdicts, simulationGroups, SimulationThread } from '#rollsafe/simulator';
 import type { ScanReport } from './formatters/report.js';
 
 /** Reads manifest paths (or - for stdin), runs the advisor, and reports errors and skipped documents on stderr. */
@@ -11,28 +11,44 @@ export async function scanManifests(
   readStdin: () => Promise<string>,
   stderr: (text: string) => void,
 ): Promise<ScanReport> {
+  const threads = scanThreads();
   const read = await readManifestPaths(paths, readStdin);
-  const parsedManifests = await parseManifestsParallel(read.inputs, CLI_LIMITS, { threads: parseThreads() });
-  const inputErrors = [...read.errors, ...parsedManifests.errors];
-  const snapshot = parsedManifests.snapshot;
-  const index = new SnapshotIndex(snapshot, advisorOptions.kubernetesVersion ? { kubernetesVersion: advisorOptions.kubernetesVersion } : {}); // one index for the rules and the verdicts
-  const result = runAdvisor(snapshot, advisorOptions, RULES, index);
+  // Started before the parse, the simulation thread loads its modules meanwhile.
+  const simulations = threads >= 2 && totalLength(read.inputs) >= SIMULATION_THREAD_MIN_CHARS ? new SimulationThread() : undefined;
+  try {
+    const parsedManifests = await parseManifestsParallel(read.inputs, CLI_LIMITS, { threads: threads >= 3 ? threads : 1 });
+    const inputErrors = [...read.errors, ...parsedManifests.errors];
+    const snapshot = parsedManifests.snapshot;
+    const index = new SnapshotIndex(snapshot, advisorOptions.kubernetesVersion ? { kubernetesVersion: advisorOptions.kubernetesVersion } : {}); // one index for the rules and the verdicts
+    const prepared = prepareVerdicts(snapshot, { ...(advisorOptions.provider ? { provider: advisorOptions.provider } : {}), index });
+    const simulated = simulations?.run({ groups: simulationGroups(prepared), fixes: true });
+    const result = runAdvisor(snapshot, advisorOptions, RULES, index);
 
-  for (const error of inputErrors) stderr(`rollsafe: error: ${formatManifestError(error)}\n`);
-  for (const warning of snapshot.warnings) {
-    const where = warning.location ? `${warning.location.file}:${warning.location.line}: ` : '';
-    stderr(`rollsafe: warning: ${where}${warning.message}\n`);
+    for (const error of inputErrors) stderr(`rollsafe: error: ${formatManifestError(error)}\n`);
+    for (const warning of snapshot.warnings) {
+      const where = warning.location ? `${warning.location.file}:${warning.location.line}: ` : '';
+      stderr(`rollsafe: warning: ${where}${warning.message}\n`);
+    }
+    const verdicts = finishVerdicts(prepared, { findings: result.findings }, await simulated);
+    return {
+      result,
+      verdicts,
+      inputErrors,
+      warnings: snapshot.warnings,
+      fileCount: read.inputs.length,
+      resourceCount: snapshot.locations.size,
+      inputs: read.inputs,
+    };
+  } finally {
+    simulations?.close();
   }
-  const verdicts = serviceVerdicts(snapshot, { ...(advisorOptions.provider ? { provider: advisorOptions.provider } : {}), findings: result.findings, index });
-  return {
-    result,
-    verdicts,
-    inputErrors,
-    warnings: snapshot.warnings,
-    fileCount: read.inputs.length,
-    resourceCount: snapshot.locations.size,
-    inputs: read.inputs,
-  };
+}
+
+/** Below this much input a scan's simulations take less than a thread takes to start (about 0.1 s). */
+const SIMULATION_THREAD_MIN_CHARS = 1024 * 1024;
+
+function totalLength(inputs: ReadonlyArray<{ text: string }>): number {
+  return inputs.reduce((sum, input) => sum + input.text.length, 0);
 }
 
 /**
@@ -41,7 +57,7 @@ export async function scanManifests(
  * but the objects it sends back cost the main thread about 0.4 of a parse to rebuild, and a
  * second busy core is rarely idle in CI (bench/manifest-scan prints the speed-up per thread count).
  */
-function parseThreads(): number {
+function scanThreads(): number {
   const fromEnv = Number(process.env['ROLLSAFE_PARSE_THREADS']);
   if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
   const cores = os.availableParallelism();

@@ -23,7 +23,8 @@ import {
 import { CITED_RULE_IDS, causesOf, ruleIdsForCauses, searchFixes } from './fixes.js';
 import { DEFAULTS, pathOf, resolveParams, type SimulationOverrides } from './params.js';
 import { compareNames, simulate } from './simulate.js';
-import { SimulationMemo } from './simulation-memo.js';
+import { isShareable, SimulationMemo } from './simulation-memo.js';
+import { rank, worstRun, type ServiceRun } from './service-runs.js';
 import { timelineSvg } from './svg.js';
 import type { InitialPod, ServiceVerdict, SimulationInput, SimulationResult } from './types.js';
 
@@ -40,6 +41,23 @@ export interface VerdictOptions {
   index?: SnapshotIndex;
   /** Search fixes for Services that drop traffic (default true). */
   fixes?: boolean;
+}
+
+/** What prepareVerdicts leaves for finishVerdicts. */
+export interface PreparedVerdicts {
+  services: PreparedService[];
+  index: SnapshotIndex;
+}
+
+/** A Service whose verdict is known before any simulation (unknown), or the runs to simulate. */
+type PreparedService = { unknown: ServiceVerdict } | SimulatedService;
+
+interface SimulatedService {
+  service: Service;
+  /** One per workload behind the Service and load balancer in front of it. */
+  runs: ServiceRun[];
+  workloadCount: number;
+  routeCount: number;
 }
 
 export interface VerdictSummary {
@@ -64,26 +82,61 @@ export function verdictHeadline(summary: VerdictSummary): string {
 
 /** Verdicts for every load-balanced Service of a snapshot, in namespace/name order. Pure. */
 export function serviceVerdicts(snapshot: Snapshot, options: VerdictOptions = {}): ServiceVerdicts {
+  return finishVerdicts(prepareVerdicts(snapshot, options), options);
+}
+
+/**
+ * The first half of serviceVerdicts: each load-balanced Service's simulation inputs (one per
+ * workload behind it and load balancer in front of it), or its unknown verdict. Nothing is
+ * simulated yet, so the simulations can run elsewhere (a SimulationThread) while the caller
+ * runs the rules.
+ */
+export function prepareVerdicts(snapshot: Snapshot, options: VerdictOptions = {}): PreparedVerdicts {
   const index = options.index ?? new SnapshotIndex(snapshot);
   const detected = index.detectedProvider;
   const named = (options.provider as Provider | undefined) ?? detected.fromNodes;
   const live = snapshot.facts.source === 'cluster';
   const liveNodes = live ? liveNodeNames(snapshot) : undefined;
-  const findingsByResource = indexFindings(options.findings);
-  const memo = new SimulationMemo();
-  const verdicts: ServiceVerdict[] = [];
+  const services: PreparedService[] = [];
   for (const service of snapshot.services) {
     const ingresses = index.ingressesIn(namespaceOf(service));
     if (ingresses.length === 0 && !ownRoute(service, options)) continue; // no load balancer in front of it: no verdict
     const provider = providerForService(service, named, detected.fromAnnotations) ?? DEFAULTS.provider;
     const routes = routesOf(ingresses, service, provider, options);
     if (routes.length === 0) continue;
-    verdicts.push(verdictFor(index, service, provider, options, liveNodes, snapshot.facts.kubernetesVersion, findingsByResource, routes, memo));
+    services.push(prepareService(index, service, provider, options, liveNodes, snapshot.facts.kubernetesVersion, routes));
   }
+  return { services, index };
+}
+
+/**
+ * The second half of serviceVerdicts: simulates what prepareVerdicts prepared (or reads it from
+ * `memo`, filled by a SimulationThread), searches fixes and cites the findings.
+ */
+export function finishVerdicts(
+  prepared: PreparedVerdicts,
+  options: Pick<VerdictOptions, 'findings' | 'fixes'> = {},
+  memo: SimulationMemo = new SimulationMemo(),
+): ServiceVerdicts {
+  const findingsByResource = indexFindings(options.findings);
+  const verdicts = prepared.services.map((one) =>
+    'unknown' in one ? one.unknown : verdictFor(prepared.index, one, options.fixes !== false, findingsByResource, memo),
+  );
   verdicts.sort((a, b) => compareNames(a.service.namespace, b.service.namespace) || compareNames(a.service.name, b.service.name));
   const summary: VerdictSummary = { services: verdicts.length, drops: 0, safe: 0, unknown: 0 };
   for (const v of verdicts) summary[v.verdict]++;
   return { verdicts, summary };
+}
+
+/** The simulation inputs of each prepared Service that a SimulationThread can run (manifests: no live pods or nodes). */
+export function simulationGroups(prepared: PreparedVerdicts): SimulationInput[][] {
+  const groups: SimulationInput[][] = [];
+  for (const one of prepared.services) {
+    if ('unknown' in one) continue;
+    const inputs = one.runs.map((run) => run.input);
+    if (inputs.every(isShareable)) groups.push(inputs);
+  }
+  return groups;
 }
 
 /**
@@ -215,31 +268,31 @@ export function simulationInputFor(
   return { input, missing: resolved.missing };
 }
 
-function verdictFor(
+function prepareService(
   index: SnapshotIndex,
   service: Service,
   provider: string,
   options: VerdictOptions,
   liveNodes: string[] | undefined,
   kubernetesVersion: string | undefined,
-  findings: FindingsByResource | undefined,
   routes: Array<LbPath | undefined>,
-  memo: SimulationMemo,
-): ServiceVerdict {
+): PreparedService {
   const all = index.workloadsOf(service);
   const workloads = all.filter((w) => SIMULATED_KINDS.has(w.kind));
   if (workloads.length === 0) {
-    return unknownVerdict(
-      service,
-      [
-        all.length > 0
-          ? `a Deployment, StatefulSet or DaemonSet behind the Service (it selects only ${all.map((w) => `${w.kind} ${w.name}`).join(', ')})`
-          : 'the workload behind the Service (its selector matches none in the snapshot)',
-      ],
-      all[0] ?? null,
-    );
+    return {
+      unknown: unknownVerdict(
+        service,
+        [
+          all.length > 0
+            ? `a Deployment, StatefulSet or DaemonSet behind the Service (it selects only ${all.map((w) => `${w.kind} ${w.name}`).join(', ')})`
+            : 'the workload behind the Service (its selector matches none in the snapshot)',
+        ],
+        all[0] ?? null,
+      ),
+    };
   }
-  let worst: { result: SimulationResult; input: SimulationInput; workload: Workload } | undefined;
+  const runs: ServiceRun[] = [];
   for (const workload of workloads) {
     for (const route of routes) {
       const { input, missing } = simulationInputFor(
@@ -254,16 +307,27 @@ function verdictFor(
         },
         route,
       );
-      if (missing.length > 0) return unknownVerdict(service, missing, workload, input.notes ?? []);
-      const result = memo.simulate(input);
-      if (!worst || rank(result) > rank(worst.result)) worst = { result, input, workload };
+      if (missing.length > 0) return { unknown: unknownVerdict(service, missing, workload, input.notes ?? []) };
+      runs.push({ input, workload });
     }
   }
-  const { result, input, workload } = worst as { result: SimulationResult; input: SimulationInput; workload: Workload };
+  return { service, runs, workloadCount: workloads.length, routeCount: routes.length };
+}
+
+function verdictFor(
+  index: SnapshotIndex,
+  prepared: SimulatedService,
+  fixes: boolean,
+  findings: FindingsByResource | undefined,
+  memo: SimulationMemo,
+): ServiceVerdict {
+  const { service } = prepared;
+  const { run, result } = worstRun(memo, prepared.runs);
+  const { input, workload } = run;
   const notes = [...result.notes];
-  if (workloads.length > 1) notes.push(`The Service selects ${workloads.length} workloads; each was simulated alone and the worst is shown.`);
-  if (routes.length > 1)
-    notes.push(`The Service sits behind ${routes.length} load balancers (its own and Ingresses'); each was simulated and the worst is shown.`);
+  if (prepared.workloadCount > 1) notes.push(`The Service selects ${prepared.workloadCount} workloads; each was simulated alone and the worst is shown.`);
+  if (prepared.routeCount > 1)
+    notes.push(`The Service sits behind ${prepared.routeCount} load balancers (its own and Ingresses'); each was simulated and the worst is shown.`);
   const causes = causesOf(result);
   const candidates = ruleIdsForCauses(causes);
   let ruleIds = candidates;
@@ -277,7 +341,7 @@ function verdictFor(
     fingerprints = related.map((f) => f.fingerprint);
   }
   const container = index.servingContainers(workload)[0]?.name ?? '<container>';
-  const search = options.fixes === false ? { fixes: [], after: null } : memo.searchFixes(input, result, { container, service: input.service.name });
+  const search = fixes ? memo.searchFixes(input, result, { container, service: input.service.name }) : { fixes: [], after: null };
   return {
     service: { namespace: namespaceOf(service), name: nameOf(service), type: serviceType(service), path: result.service.path },
     workload: { kind: workload.kind, namespace: workload.namespace, name: workload.name },
@@ -290,21 +354,10 @@ function verdictFor(
     fixes: search.fixes,
     afterFixes: search.after ? { verdict: search.after.verdict, droppedTrafficSeconds: search.after.droppedTrafficSeconds } : null,
     parameters: result.parameters,
-    parameterSources: stringValues(input.sources),
+    parameterSources: input.sources as Record<string, string>, // every source is a string; the input is this verdict's own
     notes,
     durationSeconds: result.durationSeconds,
   };
-}
-
-/** A copy with every value a string (a spread copies faster than building the object key by key). */
-function stringValues(record: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, unknown> = { ...record };
-  for (const key in out) if (typeof out[key] !== 'string') out[key] = String(out[key]);
-  return out as Record<string, string>;
-}
-
-function rank(result: SimulationResult): number {
-  return (result.verdict === 'drops' ? 1e9 : 0) + result.droppedTrafficSeconds + result.windows.length * 1e-6;
 }
 
 /** One Service's simulation for `rollsafe simulate` and the API: the contract object, or what is missing. */
