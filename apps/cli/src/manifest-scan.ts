@@ -52,14 +52,18 @@ function totalLength(inputs: ReadonlyArray<{ text: string }>): number {
 }
 
 /**
- * Threads that parse manifests (the calling one included): ROLLSAFE_PARSE_THREADS, else up to 4
- * when Node may use 4 cores or more. On 2 cores a worker does not pay: it saves half the parse
- * but the objects it sends back cost the main thread about 0.4 of a parse to rebuild, and a
- * second busy core is rarely idle in CI (bench/manifest-scan prints the speed-up per thread count).
+ * Threads a manifest scan uses, the calling one included: ROLLSAFE_SCAN_THREADS (or its older
+ * name ROLLSAFE_PARSE_THREADS), else up to 4 when Node may use 4 cores or more, else 1. With 2,
+ * a worker runs the verdicts' simulations while this thread runs the rules; with 3 or more, the
+ * parse is also cut across that many threads. On 2 cores a parse worker does not pay: it saves
+ * half the parse, but the objects it sends back cost this thread about as much to rebuild and
+ * collect (bench/manifest-scan prints the speed-up per thread count).
  */
 function scanThreads(): number {
-  const fromEnv = Number(process.env['ROLLSAFE_PARSE_THREADS']);
-  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  for (const name of ['ROLLSAFE_SCAN_THREADS', 'ROLLSAFE_PARSE_THREADS']) {
+    const fromEnv = Number(process.env[name]);
+    if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  }
   const cores = os.availableParallelism();
   return cores >= 4 ? Math.min(cores, 4) : 1;
 }

@@ -1,0 +1,49 @@
+// A manifest scan's output does not depend on its threads: with 2 a worker runs the verdicts'
+// simulations, with 3 the parse is also cut across threads. Runs the compiled CLI (`npm test`
+// builds before it tests), whose workers are the compiled scripts in dist/.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { root } from './run-cli.js';
+
+const cli = path.join(root, 'dist/apps/cli/src/bin.js');
+
+function scan(file: string, threads: number): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [cli, 'scan', file, '--format', 'json'], {
+    cwd: root,
+    env: { ...process.env, ROLLSAFE_SCAN_THREADS: String(threads) },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('rollsafe scan with several threads', () => {
+  let dir: string;
+  let file: string;
+
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rollsafe-threads-'));
+    file = path.join(dir, 'apps.yaml');
+    // 400 generated apps (about 1.6 MB): over the size at which the CLI starts a simulation thread.
+    const generated = spawnSync(process.execPath, [path.join(root, 'bench/manifest-scan/generate.mjs'), '--apps', '400', '--out', file], { encoding: 'utf8' });
+    expect(generated.status).toBe(0);
+  });
+
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('gives the single-threaded findings and verdicts with 2 and 3 threads', () => {
+    const single = scan(file, 1);
+    expect(single.status).toBe(1); // critical findings
+    const report = JSON.parse(single.stdout) as { findings: unknown[]; verdicts: Array<{ verdict: string; fixes: unknown[] }> };
+    expect(report.findings.length).toBeGreaterThan(500);
+    expect(report.verdicts.filter((v) => v.verdict === 'drops' && v.fixes.length > 0).length).toBeGreaterThan(20);
+    for (const threads of [2, 3]) {
+      const parallel = scan(file, threads);
+      expect(parallel.stderr).toBe(single.stderr);
+      expect(parallel.status).toBe(single.status);
+      expect(parallel.stdout === single.stdout).toBe(true); // byte for byte (toBe would print 2 MB on a difference)
+    }
+  });
+});
