@@ -1,7 +1,7 @@
 import { runAdvisor, SnapshotIndex, RULES, type AdvisorOptions } from '#rollsafe/advisor';
 import os from 'node:os';
 import { CLI_LIMITS, formatManifestError, parseManifestsParallel, readManifestPaths } from '#rollsafe/manifests';
-import { finishVerdicts, prepareVerdicts, simulationGroups, SimulationThread } from '#rollsafe/simulator';
+import { citeFindings, prepareVerdicts, simulateVerdicts, SimulationThread } from '#rollsafe/simulator';
 import type { ScanReport } from './formatters/report.js';
 
 /** Reads manifest paths (or - for stdin), runs the advisor, and reports errors and skipped documents on stderr. */
@@ -21,7 +21,7 @@ export async function scanManifests(
     const snapshot = parsedManifests.snapshot;
     const index = new SnapshotIndex(snapshot, advisorOptions.kubernetesVersion ? { kubernetesVersion: advisorOptions.kubernetesVersion } : {}); // one index for the rules and the verdicts
     const prepared = prepareVerdicts(snapshot, { ...(advisorOptions.provider ? { provider: advisorOptions.provider } : {}), index });
-    const simulated = simulations?.run({ groups: simulationGroups(prepared), fixes: true });
+    const simulated = simulations?.simulate({ prepared, fixes: true });
     const result = runAdvisor(snapshot, advisorOptions, RULES, index);
 
     for (const error of inputErrors) stderr(`rollsafe: error: ${formatManifestError(error)}\n`);
@@ -29,7 +29,7 @@ export async function scanManifests(
       const where = warning.location ? `${warning.location.file}:${warning.location.line}: ` : '';
       stderr(`rollsafe: warning: ${where}${warning.message}\n`);
     }
-    const verdicts = finishVerdicts(prepared, { findings: result.findings }, await simulated);
+    const verdicts = citeFindings((await simulated) ?? simulateVerdicts(prepared, true), result.findings);
     return {
       result,
       verdicts,

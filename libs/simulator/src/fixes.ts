@@ -25,16 +25,7 @@ export interface FixCandidate {
   ruleIds: string[];
   apply: (p: SimulationParams) => SimulationParams;
   describe: (names: FixNames) => { change: string; yaml: string };
-  /** The cause and parameters it was derived from: candidateFrom makes it again (in another thread). */
-  origin: CandidateOrigin;
 }
-
-export interface CandidateOrigin {
-  cause: WindowCause;
-  params: SimulationParams;
-}
-
-type CandidateDraft = Omit<FixCandidate, 'origin'>;
 
 const CAUSE_RULES: Record<WindowCause, string[]> = {
   'not-ready-endpoint': ['readiness-probe-missing'],
@@ -82,20 +73,8 @@ function container(name: string, body: string): string {
 }
 
 function candidatesFor(cause: WindowCause, p: SimulationParams): FixCandidate[] {
-  const origin: CandidateOrigin = { cause, params: p };
-  return draftsFor(cause, p).map((draft) => ({ ...draft, origin }));
-}
-
-/** The candidate `id` derived from `origin`, as candidatesFor made it. */
-export function candidateFrom(id: string, origin: CandidateOrigin): FixCandidate {
-  const candidate = candidatesFor(origin.cause, origin.params).find((c) => c.id === id);
-  if (!candidate) throw new Error(`no fix candidate ${id} for cause ${origin.cause}`);
-  return candidate;
-}
-
-function draftsFor(cause: WindowCause, p: SimulationParams): CandidateDraft[] {
-  const out: CandidateDraft[] = [];
-  const preStopFix = (): CandidateDraft => {
+  const out: FixCandidate[] = [];
+  const preStopFix = (): FixCandidate => {
     const P = Math.max(p.P, preStopNeeded(p));
     const G = graceFor(p, P + p.appShutdown);
     const graceChange = G !== p.G;

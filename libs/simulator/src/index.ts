@@ -6,6 +6,5 @@ export { searchFixes, ruleIdsForCauses, causesOf, preStopNeeded } from './fixes.
 export { serviceVerdicts, simulationInputFor, verdictHeadline, type ServiceVerdicts, type VerdictOptions, type VerdictSummary } from './verdicts.js';
 export { serviceTimelineSvg, simulateSnapshot, simulationContract, type SimulationRun, type SimulateOptions } from './verdicts.js';
 export { timelineSvg, SVG_COLOURS } from './svg.js';
-export { finishVerdicts, prepareVerdicts, simulationGroups, type PreparedVerdicts } from './verdicts.js';
-export { SimulationThread, runSimulations, type SimulationJob } from './simulation-thread.js';
-export { SimulationMemo } from './simulation-memo.js';
+export { citeFindings, prepareVerdicts, simulateVerdicts, type PreparedVerdicts } from './verdicts.js';
+export { SimulationThread, type SimulationJob } from './simulation-thread.js';

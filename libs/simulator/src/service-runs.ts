@@ -1,13 +1,7 @@
 // A Service's verdict shows the worst of its runs: each workload behind it simulated behind each
-// load balancer in front of it. The main thread and a SimulationThread pick it the same way.
-import type { Workload } from '#rollsafe/advisor';
+// load balancer in front of it.
 import type { SimulationMemo } from './simulation-memo.js';
 import type { SimulationInput, SimulationResult } from './types.js';
-
-export interface ServiceRun {
-  input: SimulationInput;
-  workload: Workload;
-}
 
 /** The run that drops the most traffic (the first of equals), with its result. `runs` is not empty. */
 export function worstRun<R extends { input: SimulationInput }>(memo: SimulationMemo, runs: readonly R[]): { run: R; result: SimulationResult } {

@@ -3,9 +3,9 @@
 // prefixes every pod name (`<workload>-old-1`, `<workload>-new-1`): compareNames orders names
 // that share a prefix as it orders their rests, so a result for one workload is another's
 // with the prefix of its pod names swapped. Live inputs (real pods and nodes) are not shared.
-import { candidateFrom, describeFixes, planFixes, type CandidateOrigin, type FixNames, type FixPlan, type FixSearch } from './fixes.js';
+import { describeFixes, planFixes, type FixNames, type FixPlan, type FixSearch } from './fixes.js';
 import { simulate } from './simulate.js';
-import type { SimulationInput, SimulationParams, SimulationResult, WindowCause } from './types.js';
+import type { SimulationInput, SimulationParams, SimulationResult } from './types.js';
 
 interface Entry {
   params: SimulationParams;
@@ -15,14 +15,6 @@ interface Entry {
   /** The notes simulate added after the input's own. */
   simulationNotes: string[];
   plan?: FixPlan;
-}
-
-/**
- * An entry as it crosses to another thread (structured clone): a plan's fixes by id and origin,
- * since a candidate holds closures.
- */
-export interface TransferredEntry extends Omit<Entry, 'plan'> {
-  plan?: { fixes: Array<{ id: string; origin: CandidateOrigin; closes: WindowCause[] }>; after: SimulationResult | null };
 }
 
 const LITE = { detail: false };
@@ -43,43 +35,14 @@ export class SimulationMemo {
    * verdict and dropped seconds only.
    */
   searchFixes(input: SimulationInput, result: SimulationResult, names: FixNames): FixSearch {
-    return describeFixes(this.planFixes(input, result), names);
-  }
-
-  /** The fix search of searchFixes before it is put in words. */
-  planFixes(input: SimulationInput, result: SimulationResult): FixPlan {
     const entry = this.entryFor(input);
-    if (!entry) return planFixes(input, result);
+    if (!entry) return describeFixes(planFixes(input, result), names);
     entry.plan ??= planFixes(input, result, (trial) => this.entryFor(trial)?.result ?? simulate(trial, LITE));
-    return entry.plan;
-  }
-
-  /** Every entry, in the order it was made, for another thread's memo (SimulationMemo.from). */
-  transferable(): TransferredEntry[] {
-    const entries: TransferredEntry[] = [];
-    for (const bucket of this.buckets.values())
-      for (const { plan, ...entry } of bucket) {
-        const fixes = plan?.fixes.map(({ candidate, closes }) => ({ id: candidate.id, origin: candidate.origin, closes }));
-        entries.push(plan && fixes ? { ...entry, plan: { fixes, after: plan.after } } : entry);
-      }
-    return entries;
-  }
-
-  /** A memo holding the entries another thread's memo made. */
-  static from(entries: readonly TransferredEntry[]): SimulationMemo {
-    const memo = new SimulationMemo();
-    for (const { plan, ...entry } of entries) {
-      const hash = paramsHash(entry.params);
-      let bucket = memo.buckets.get(hash);
-      if (!bucket) memo.buckets.set(hash, (bucket = []));
-      const fixes = plan?.fixes.map(({ id, origin, closes }) => ({ candidate: candidateFrom(id, origin), closes }));
-      bucket.push(plan && fixes ? { ...entry, plan: { fixes, after: plan.after } } : entry);
-    }
-    return memo;
+    return describeFixes(entry.plan, names);
   }
 
   private entryFor(input: SimulationInput): Entry | undefined {
-    if (!isShareable(input)) return undefined;
+    if (input.initialPods !== undefined || input.nodeNames !== undefined) return undefined;
     const params = input.params;
     const hash = paramsHash(params);
     let bucket = this.buckets.get(hash);
@@ -92,11 +55,6 @@ export class SimulationMemo {
     }
     return entry;
   }
-}
-
-/** Whether an input's simulation can be shared: live inputs (real pods and nodes) are not. */
-export function isShareable(input: SimulationInput): boolean {
-  return input.initialPods === undefined && input.nodeNames === undefined;
 }
 
 /** A hash of the fields that most often tell parameters apart (strings, building a key, cost more than comparing). */

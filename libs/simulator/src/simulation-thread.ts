@@ -1,40 +1,22 @@
 // The simulations of a scan's verdicts on a worker thread, while the calling thread runs the
-// rules: prepareVerdicts gives each Service's inputs, the thread simulates them and searches
-// fixes as finishVerdicts would, and sends back its memo's entries (results and fix plans, a
-// few hundred bytes each); finishVerdicts then reads every simulation from that memo.
+// rules: prepareVerdicts gives each Service's runs as plain data, the thread simulates them and
+// searches fixes (simulateVerdicts), and sends back the verdicts, which citeFindings completes.
 import { Worker } from 'node:worker_threads';
-import { worstRun } from './service-runs.js';
-import { SimulationMemo, type TransferredEntry } from './simulation-memo.js';
-import type { SimulationInput } from './types.js';
+import type { ServiceVerdict } from './types.js';
+import { simulateVerdicts, type PreparedVerdicts } from './verdicts.js';
+
+/** The worker's verdicts: as JSON when JSON keeps every value, else structured-cloned. */
+export type SimulationReply = { json: string } | { cloned: ServiceVerdict[] };
 
 export interface SimulationJob {
-  /** Each Service's inputs (simulationGroups). */
-  groups: SimulationInput[][];
-  /** Search fixes for the worst run of each Service. */
+  prepared: PreparedVerdicts;
+  /** Search fixes for the Services that drop traffic. */
   fixes: boolean;
-}
-
-export interface SimulationReply {
-  entries: TransferredEntry[];
-}
-
-/** What the worker does with a job; also callable in the calling thread. */
-export function runSimulations(job: SimulationJob): SimulationReply {
-  const memo = new SimulationMemo();
-  for (const inputs of job.groups) {
-    const { run, result } = worstRun(
-      memo,
-      inputs.map((input) => ({ input })),
-    );
-    if (job.fixes) memo.planFixes(run.input, result);
-  }
-  return { entries: memo.transferable() };
 }
 
 /**
  * One worker thread, started before it has work so that it loads its modules while the caller
- * reads and parses. A worker that fails leaves the simulations to the calling thread (an empty
- * memo: finishVerdicts simulates what it does not find).
+ * parses. A worker that fails leaves the simulations to the calling thread.
  */
 export class SimulationThread {
   private readonly worker: Worker;
@@ -48,12 +30,13 @@ export class SimulationThread {
     });
   }
 
-  /** The memo of `job`'s simulations. */
-  async run(job: SimulationJob): Promise<SimulationMemo> {
+  /** `simulateVerdicts(job.prepared, job.fixes)`, on the thread. */
+  async simulate(job: SimulationJob): Promise<ServiceVerdict[]> {
     const reply = new Promise<SimulationReply>((resolve) => this.worker.once('message', resolve));
     this.worker.postMessage(job);
     const outcome = await Promise.race([reply, this.failed]);
-    return outcome ? SimulationMemo.from(outcome.entries) : new SimulationMemo();
+    if (!outcome) return simulateVerdicts(job.prepared, job.fixes);
+    return 'json' in outcome ? (JSON.parse(outcome.json) as ServiceVerdict[]) : outcome.cloned;
   }
 
   close(): void {

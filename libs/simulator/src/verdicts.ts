@@ -23,8 +23,8 @@ import {
 import { CITED_RULE_IDS, causesOf, ruleIdsForCauses, searchFixes } from './fixes.js';
 import { DEFAULTS, pathOf, resolveParams, type SimulationOverrides } from './params.js';
 import { compareNames, simulate } from './simulate.js';
-import { isShareable, SimulationMemo } from './simulation-memo.js';
-import { rank, worstRun, type ServiceRun } from './service-runs.js';
+import { SimulationMemo } from './simulation-memo.js';
+import { rank, worstRun } from './service-runs.js';
 import { timelineSvg } from './svg.js';
 import type { InitialPod, ServiceVerdict, SimulationInput, SimulationResult } from './types.js';
 
@@ -43,21 +43,29 @@ export interface VerdictOptions {
   fixes?: boolean;
 }
 
-/** What prepareVerdicts leaves for finishVerdicts. */
+/**
+ * Each load-balanced Service's verdict before any simulation: its runs to simulate, or its
+ * unknown verdict. Plain data (no snapshot object), so it can cross to a SimulationThread.
+ */
 export interface PreparedVerdicts {
   services: PreparedService[];
-  index: SnapshotIndex;
 }
 
-/** A Service whose verdict is known before any simulation (unknown), or the runs to simulate. */
 type PreparedService = { unknown: ServiceVerdict } | SimulatedService;
 
 interface SimulatedService {
-  service: Service;
+  service: ServiceVerdict['service'];
   /** One per workload behind the Service and load balancer in front of it. */
-  runs: ServiceRun[];
+  runs: PreparedRun[];
   workloadCount: number;
   routeCount: number;
+}
+
+interface PreparedRun {
+  input: SimulationInput;
+  workload: { kind: string; namespace: string; name: string };
+  /** The workload's first serving container, named in its fixes. */
+  container: string;
 }
 
 export interface VerdictSummary {
@@ -82,14 +90,12 @@ export function verdictHeadline(summary: VerdictSummary): string {
 
 /** Verdicts for every load-balanced Service of a snapshot, in namespace/name order. Pure. */
 export function serviceVerdicts(snapshot: Snapshot, options: VerdictOptions = {}): ServiceVerdicts {
-  return finishVerdicts(prepareVerdicts(snapshot, options), options);
+  return citeFindings(simulateVerdicts(prepareVerdicts(snapshot, options), options.fixes !== false), options.findings);
 }
 
 /**
- * The first half of serviceVerdicts: each load-balanced Service's simulation inputs (one per
- * workload behind it and load balancer in front of it), or its unknown verdict. Nothing is
- * simulated yet, so the simulations can run elsewhere (a SimulationThread) while the caller
- * runs the rules.
+ * The first of serviceVerdicts' three steps: each load-balanced Service's simulation inputs
+ * (one per workload behind it and load balancer in front of it), or its unknown verdict.
  */
 export function prepareVerdicts(snapshot: Snapshot, options: VerdictOptions = {}): PreparedVerdicts {
   const index = options.index ?? new SnapshotIndex(snapshot);
@@ -106,37 +112,31 @@ export function prepareVerdicts(snapshot: Snapshot, options: VerdictOptions = {}
     if (routes.length === 0) continue;
     services.push(prepareService(index, service, provider, options, liveNodes, snapshot.facts.kubernetesVersion, routes));
   }
-  return { services, index };
+  return { services };
 }
 
 /**
- * The second half of serviceVerdicts: simulates what prepareVerdicts prepared (or reads it from
- * `memo`, filled by a SimulationThread), searches fixes and cites the findings.
+ * The second step: simulates each prepared Service's runs and searches fixes for the worst, in
+ * the prepared order. Its verdicts cite no finding yet (`ruleIds` are the rules whose findings
+ * would explain the windows, `findings` is empty). Pure, on plain data: a SimulationThread runs it
+ * while the calling thread runs the rules.
  */
-export function finishVerdicts(
-  prepared: PreparedVerdicts,
-  options: Pick<VerdictOptions, 'findings' | 'fixes'> = {},
-  memo: SimulationMemo = new SimulationMemo(),
-): ServiceVerdicts {
-  const findingsByResource = indexFindings(options.findings);
-  const verdicts = prepared.services.map((one) =>
-    'unknown' in one ? one.unknown : verdictFor(prepared.index, one, options.fixes !== false, findingsByResource, memo),
-  );
+export function simulateVerdicts(prepared: PreparedVerdicts, fixes: boolean): ServiceVerdict[] {
+  const memo = new SimulationMemo();
+  return prepared.services.map((one) => ('unknown' in one ? one.unknown : simulatedVerdict(one, fixes, memo)));
+}
+
+/**
+ * The last step: each verdict names the findings (fingerprints) of the scan that explain it and
+ * their rules, when the scan's findings are given; then namespace/name order and the summary.
+ */
+export function citeFindings(verdicts: ServiceVerdict[], findings: readonly Finding[] | undefined): ServiceVerdicts {
+  const findingsByResource = indexFindings(findings);
+  if (findingsByResource) for (const verdict of verdicts) if (verdict.verdict !== 'unknown') cite(verdict, findingsByResource);
   verdicts.sort((a, b) => compareNames(a.service.namespace, b.service.namespace) || compareNames(a.service.name, b.service.name));
   const summary: VerdictSummary = { services: verdicts.length, drops: 0, safe: 0, unknown: 0 };
   for (const v of verdicts) summary[v.verdict]++;
   return { verdicts, summary };
-}
-
-/** The simulation inputs of each prepared Service that a SimulationThread can run (manifests: no live pods or nodes). */
-export function simulationGroups(prepared: PreparedVerdicts): SimulationInput[][] {
-  const groups: SimulationInput[][] = [];
-  for (const one of prepared.services) {
-    if ('unknown' in one) continue;
-    const inputs = one.runs.map((run) => run.input);
-    if (inputs.every(isShareable)) groups.push(inputs);
-  }
-  return groups;
 }
 
 /**
@@ -292,7 +292,7 @@ function prepareService(
       ),
     };
   }
-  const runs: ServiceRun[] = [];
+  const runs: PreparedRun[] = [];
   for (const workload of workloads) {
     for (const route of routes) {
       const { input, missing } = simulationInputFor(
@@ -308,49 +308,35 @@ function prepareService(
         route,
       );
       if (missing.length > 0) return { unknown: unknownVerdict(service, missing, workload, input.notes ?? []) };
-      runs.push({ input, workload });
+      const container = index.servingContainers(workload)[0]?.name ?? '<container>';
+      runs.push({ input, workload: { kind: workload.kind, namespace: workload.namespace, name: workload.name }, container });
     }
   }
-  return { service, runs, workloadCount: workloads.length, routeCount: routes.length };
+  return {
+    service: { namespace: namespaceOf(service), name: nameOf(service), type: serviceType(service), path: pathOf(service) },
+    runs,
+    workloadCount: workloads.length,
+    routeCount: routes.length,
+  };
 }
 
-function verdictFor(
-  index: SnapshotIndex,
-  prepared: SimulatedService,
-  fixes: boolean,
-  findings: FindingsByResource | undefined,
-  memo: SimulationMemo,
-): ServiceVerdict {
-  const { service } = prepared;
+function simulatedVerdict(prepared: SimulatedService, fixes: boolean, memo: SimulationMemo): ServiceVerdict {
   const { run, result } = worstRun(memo, prepared.runs);
-  const { input, workload } = run;
+  const { input, workload, container } = run;
   const notes = [...result.notes];
   if (prepared.workloadCount > 1) notes.push(`The Service selects ${prepared.workloadCount} workloads; each was simulated alone and the worst is shown.`);
   if (prepared.routeCount > 1)
     notes.push(`The Service sits behind ${prepared.routeCount} load balancers (its own and Ingresses'); each was simulated and the worst is shown.`);
-  const causes = causesOf(result);
-  const candidates = ruleIdsForCauses(causes);
-  let ruleIds = candidates;
-  let fingerprints: string[] = [];
-  if (findings) {
-    const related = [
-      ...findingsOf(findings, workload.kind, workload.namespace, workload.name),
-      ...findingsOf(findings, 'Service', namespaceOf(service), nameOf(service)),
-    ].filter((f) => candidates.includes(f.ruleId));
-    ruleIds = [...new Set(related.map((f) => f.ruleId))];
-    fingerprints = related.map((f) => f.fingerprint);
-  }
-  const container = index.servingContainers(workload)[0]?.name ?? '<container>';
   const search = fixes ? memo.searchFixes(input, result, { container, service: input.service.name }) : { fixes: [], after: null };
   return {
-    service: { namespace: namespaceOf(service), name: nameOf(service), type: serviceType(service), path: result.service.path },
-    workload: { kind: workload.kind, namespace: workload.namespace, name: workload.name },
+    service: { ...prepared.service, path: result.service.path },
+    workload,
     verdict: result.verdict,
     missing: [],
     droppedTrafficSeconds: result.droppedTrafficSeconds,
     windows: result.windows,
-    ruleIds,
-    findings: fingerprints,
+    ruleIds: ruleIdsForCauses(causesOf(result)),
+    findings: [],
     fixes: search.fixes,
     afterFixes: search.after ? { verdict: search.after.verdict, droppedTrafficSeconds: search.after.droppedTrafficSeconds } : null,
     parameters: result.parameters,
@@ -358,6 +344,19 @@ function verdictFor(
     notes,
     durationSeconds: result.durationSeconds,
   };
+}
+
+/** Keeps the verdict's rules that findings of its workload or Service show, and names those findings. */
+function cite(verdict: ServiceVerdict, findings: FindingsByResource): void {
+  const { workload, service } = verdict;
+  if (!workload) return;
+  const candidates = verdict.ruleIds; // the rules whose findings would explain the windows
+  const related = [
+    ...findingsOf(findings, workload.kind, workload.namespace, workload.name),
+    ...findingsOf(findings, 'Service', service.namespace, service.name),
+  ].filter((f) => candidates.includes(f.ruleId));
+  verdict.ruleIds = [...new Set(related.map((f) => f.ruleId))];
+  verdict.findings = related.map((f) => f.fingerprint);
 }
 
 /** One Service's simulation for `rollsafe simulate` and the API: the contract object, or what is missing. */

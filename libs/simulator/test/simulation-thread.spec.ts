@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SnapshotIndex, runAdvisor, type Snapshot } from '#rollsafe/advisor';
-import { finishVerdicts, prepareVerdicts, runSimulations, serviceVerdicts, simulationGroups, SimulationMemo, SimulationThread } from '../src/index.js';
+import { citeFindings, prepareVerdicts, serviceVerdicts, simulateVerdicts, SimulationThread } from '../src/index.js';
 import { appYaml, IN_PLACE_STRATEGY, snapshotOf, type AppOptions } from './seed.js';
 
 // The worker runs the compiled module (`npm test` builds before it tests): jest's sources are TypeScript.
@@ -34,7 +34,9 @@ function mixedApps(): string {
     if (i % 4 === 0) apps.push(appYaml({ ...shape, name: `twin-${i}` })); // equal parameters, another name
   });
   // A Service that selects nothing: its verdict is unknown.
-  apps.push('apiVersion: v1\nkind: Service\nmetadata: { name: orphan, namespace: shop }\nspec:\n  type: LoadBalancer\n  selector: { app: nobody }\n  ports: [{ port: 80 }]\n');
+  apps.push(
+    'apiVersion: v1\nkind: Service\nmetadata: { name: orphan, namespace: shop }\nspec:\n  type: LoadBalancer\n  selector: { app: nobody }\n  ports: [{ port: 80 }]\n',
+  );
   return apps.join('---\n');
 }
 
@@ -60,23 +62,19 @@ describe('verdicts with the simulations on a worker thread', () => {
     const prepared = prepareVerdicts(snapshot, { index });
     const thread = new SimulationThread(workerUrl);
     try {
-      const memo = thread.run({ groups: simulationGroups(prepared), fixes: true });
+      const simulated = thread.simulate({ prepared, fixes: true });
       const findings = runAdvisor(snapshot, {}, undefined, index).findings;
-      expect(finishVerdicts(prepared, { findings }, await memo)).toEqual(expected);
+      expect(citeFindings(await simulated, findings)).toEqual(expected);
     } finally {
       thread.close();
     }
   });
 
-  it('reads every simulation from the memo the thread sent', () => {
+  it('crosses threads as plain data: a structured clone of the prepared Services gives the same verdicts', () => {
     const index = new SnapshotIndex(snapshot);
-    const prepared = prepareVerdicts(snapshot, { index });
-    const { entries } = runSimulations({ groups: simulationGroups(prepared), fixes: true });
-    const memo = SimulationMemo.from(structuredClone(entries));
-    const before = memo.transferable().length;
+    const prepared = structuredClone(prepareVerdicts(snapshot, { index }));
     const findings = runAdvisor(snapshot, {}, undefined, index).findings;
-    expect(finishVerdicts(prepared, { findings }, memo)).toEqual(expected);
-    expect(memo.transferable()).toHaveLength(before); // nothing simulated again
+    expect(citeFindings(structuredClone(simulateVerdicts(prepared, true)), findings)).toEqual(expected);
   });
 
   it('simulates in the calling thread when the worker fails', async () => {
@@ -84,10 +82,9 @@ describe('verdicts with the simulations on a worker thread', () => {
     const prepared = prepareVerdicts(snapshot, { index });
     const thread = new SimulationThread(new URL(`file://${path.join(workspace, 'dist/no-such-worker.js')}`));
     try {
-      const memo = await thread.run({ groups: simulationGroups(prepared), fixes: true });
-      expect(memo.transferable()).toEqual([]);
+      const verdicts = await thread.simulate({ prepared, fixes: true });
       const findings = runAdvisor(snapshot, {}, undefined, index).findings;
-      expect(finishVerdicts(prepared, { findings }, memo)).toEqual(expected);
+      expect(citeFindings(verdicts, findings)).toEqual(expected);
     } finally {
       thread.close();
     }
