@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Compiles every library and app with tsc into dist/ (tsc keeps decorator metadata, which
-// NestJS needs). `--if-stale` skips the build when dist/ is newer than every source file,
+// NestJS needs), then bundles the CLI into dist/cli/ for bin/rollsafe. `--if-stale` skips the build when dist/ is newer than every source file,
 // so bin/rollsafe and `npm start` can call it on each run for a few milliseconds.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const stampFile = path.join(root, 'dist', '.build-stamp');
+/** The bundled CLI that bin/rollsafe runs (tools/bundle-cli.mjs). */
+export const CLI_BUNDLE_DIR = path.join(root, 'dist', 'cli');
 
 function newestSourceMtime(dir) {
   let newest = 0;
@@ -33,6 +35,7 @@ export function buildIsStale() {
   } catch {
     return true;
   }
+  if (!fs.existsSync(path.join(CLI_BUNDLE_DIR, 'rollsafe.js'))) return true; // a dist/ from before the bundle
   const sourceDirs = ['libs', 'apps'].flatMap((group) => {
     const groupDir = path.join(root, group);
     return fs.existsSync(groupDir) ? fs.readdirSync(groupDir).map((name) => path.join(groupDir, name, 'src')) : [];
@@ -106,6 +109,7 @@ function buildSteps() {
   const steps = [];
   if (fs.existsSync(path.join(root, 'prisma', 'schema.prisma'))) steps.push(prismaGenerateStep());
   steps.push({ label: 'compiling TypeScript (tsc -p tsconfig.build.json)', args: [tsc, '-p', 'tsconfig.build.json'] });
+  steps.push({ label: 'bundling the CLI for bin/rollsafe (esbuild, dist/cli)', args: [path.join(root, 'tools', 'bundle-cli.mjs'), CLI_BUNDLE_DIR] });
   return steps;
 }
 

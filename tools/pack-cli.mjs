@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 // `npm run pack:cli`: the CLI as its own npm package, dist/rollsafe-cli-<version>.tgz.
 //
-// esbuild bundles apps/cli and the libraries it imports (advisor, simulator, manifests, fixes,
-// kube, fake-cluster) with their npm dependencies (js-yaml, yaml, @kubernetes/client-node,
-// @peculiar/x509) into lib/, split into chunks so a manifest scan never loads the Kubernetes
-// client. The package has no dependencies: `npm i rollsafe-cli-<version>.tgz` copies a few MB
+// tools/bundle-cli.mjs bundles apps/cli and the libraries it imports (advisor, simulator,
+// manifests, fixes, kube, fake-cluster) with their npm dependencies (js-yaml, yaml,
+// @kubernetes/client-node, @peculiar/x509) into lib/, split into chunks so a manifest scan never
+// loads the Kubernetes client. The package has no dependencies: `npm i rollsafe-cli-<version>.tgz` copies a few MB
 // and runs nothing. It also carries docs/rules (for `rollsafe rules ID`), the LICENSE and the
 // licenses of what it bundles.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleCli } from './bundle-cli.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const rootPackage = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -45,29 +45,8 @@ export async function packCli({ quiet = false } = {}) {
   const out = path.join(root, 'dist', 'cli-package');
   fs.rmSync(out, { recursive: true, force: true });
   const lib = path.join(out, 'lib');
-  const result = await build({
-    absWorkingDir: root,
-    entryPoints: {
-      rollsafe: 'apps/cli/src/bin.ts',
-      'parse-worker': 'libs/manifests/src/parse-worker.ts',
-      'simulation-worker': 'libs/simulator/src/simulation-worker.ts',
-    },
-    outdir: lib,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20.11',
-    tsconfig: path.join(root, 'tsconfig.base.json'),
-    minifyWhitespace: true,
-    minifySyntax: true,
-    legalComments: 'none',
-    metafile: true,
-    logLevel: quiet ? 'error' : 'warning',
-    // Bundled CommonJS (js-yaml 4, client-node's dependencies) calls require(): give it one.
-    banner: { js: "import { createRequire as __rollsafeRequire } from 'node:module'; const require = __rollsafeRequire(import.meta.url);" },
-  });
-  const inputs = Object.keys(result.metafile.inputs);
+  const metafile = await bundleCli(lib, { quiet });
+  const inputs = Object.keys(metafile.inputs);
   const notices = thirdPartyNotices(inputs);
   const forbidden = notices.names.filter((name) => FORBIDDEN_PACKAGES.test(name));
   if (forbidden.length > 0) throw new Error(`the CLI bundle must not contain ${forbidden.join(', ')}`);
