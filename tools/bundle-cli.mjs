@@ -20,7 +20,6 @@ export async function bundleCli(outdir, { quiet = false } = {}) {
     entryPoints: {
       rollsafe: 'apps/cli/src/bin.ts',
       'parse-worker': 'libs/manifests/src/parse-worker.ts',
-      'simulation-worker': 'libs/simulator/src/simulation-worker.ts',
     },
     outdir,
     bundle: true,

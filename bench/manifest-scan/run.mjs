@@ -9,7 +9,7 @@
 // long ConfigMaps, CRDs with big schemas, many small Services). For each file, `repeat` times,
 // alternating so that background load hits all alike, each in a fresh process:
 //   floors    node floor.mjs FILE js-yaml-4 | js-yaml-5 | yaml    (read + loadAll, nothing else)
-//   scan      ROLLSAFE_SCAN_THREADS=T bin/rollsafe scan FILE --format json > out/scan-*.json
+//   scan      ROLLSAFE_PARSE_THREADS=T bin/rollsafe scan FILE --format json > out/scan-*.json
 // and prints the medians, the scan's ratio to the fastest floor (wall clock, and the median of
 // the per-run ratios), peak RSS against the leanest floor's, the speed-up per thread count, and
 // time(10x) / time(1x). Checks that every thread count wrote the same JSON. Always exits 0.
@@ -114,7 +114,7 @@ async function scanOnce(file, threads, outFile) {
   let scan;
   for (let attempt = 0; attempt < 3; attempt++) {
     const stampBefore = stampMtime();
-    scan = timed(path.join(root, 'bin', 'rollsafe'), ['scan', file, '--format', 'json'], outFile, { ...process.env, ROLLSAFE_SCAN_THREADS: String(threads) });
+    scan = timed(path.join(root, 'bin', 'rollsafe'), ['scan', file, '--format', 'json'], outFile, { ...process.env, ROLLSAFE_PARSE_THREADS: String(threads) });
     if (stampMtime() === stampBefore) break;
     log('  the build stamp changed during the run (it included a compile): discarded, running again');
   }

@@ -76,7 +76,6 @@ describe('the CLI package (npm run pack:cli)', () => {
         'package/THIRD-PARTY-NOTICES.md',
         'package/lib/rollsafe.js',
         'package/lib/parse-worker.js',
-        'package/lib/simulation-worker.js',
         'package/docs/rules/prestop-hook-missing.md',
       ]),
     );

@@ -1,6 +1,5 @@
-// A manifest scan's output does not depend on its threads: with 2 a worker runs the verdicts'
-// simulations, with 3 the parse is also cut across threads. Runs the compiled CLI (`npm test`
-// builds before it tests), whose workers are the compiled scripts in dist/.
+// A manifest scan's output does not depend on how many threads parse it. Runs the compiled CLI
+// (`npm test` builds before it tests), whose parse workers are the compiled scripts in dist/.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,7 +11,7 @@ const cli = path.join(root, 'dist/apps/cli/src/bin.js');
 function scan(file: string, threads: number): { status: number | null; stdout: string; stderr: string } {
   const run = spawnSync(process.execPath, [cli, 'scan', file, '--format', 'json'], {
     cwd: root,
-    env: { ...process.env, ROLLSAFE_SCAN_THREADS: String(threads) },
+    env: { ...process.env, ROLLSAFE_PARSE_THREADS: String(threads) },
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   });
@@ -26,8 +25,8 @@ describe('rollsafe scan with several threads', () => {
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rollsafe-threads-'));
     file = path.join(dir, 'apps.yaml');
-    // 400 generated apps (about 1.6 MB): over the size at which the CLI starts a simulation thread.
-    const generated = spawnSync(process.execPath, [path.join(root, 'bench/manifest-scan/generate.mjs'), '--apps', '400', '--out', file], { encoding: 'utf8' });
+    // 600 generated apps (about 2.4 MB): over the size at which the CLI cuts the parse across threads.
+    const generated = spawnSync(process.execPath, [path.join(root, 'bench/manifest-scan/generate.mjs'), '--apps', '600', '--out', file], { encoding: 'utf8' });
     expect(generated.status).toBe(0);
   });
 

@@ -6,5 +6,3 @@ export { searchFixes, ruleIdsForCauses, causesOf, preStopNeeded } from './fixes.
 export { serviceVerdicts, simulationInputFor, verdictHeadline, type ServiceVerdicts, type VerdictOptions, type VerdictSummary } from './verdicts.js';
 export { serviceTimelineSvg, simulateSnapshot, simulationContract, type SimulationRun, type SimulateOptions } from './verdicts.js';
 export { timelineSvg, SVG_COLOURS } from './svg.js';
-export { citeFindings, prepareVerdicts, simulateVerdicts, type PreparedVerdicts } from './verdicts.js';
-export { SimulationThread, type SimulationJob } from './simulation-thread.js';

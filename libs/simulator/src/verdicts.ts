@@ -24,7 +24,6 @@ import { CITED_RULE_IDS, causesOf, ruleIdsForCauses, searchFixes } from './fixes
 import { DEFAULTS, pathOf, resolveParams, type SimulationOverrides } from './params.js';
 import { compareNames, simulate } from './simulate.js';
 import { SimulationMemo } from './simulation-memo.js';
-import { rank, worstRun } from './service-runs.js';
 import { timelineSvg } from './svg.js';
 import type { InitialPod, ServiceVerdict, SimulationInput, SimulationResult } from './types.js';
 
@@ -41,31 +40,6 @@ export interface VerdictOptions {
   index?: SnapshotIndex;
   /** Search fixes for Services that drop traffic (default true). */
   fixes?: boolean;
-}
-
-/**
- * Each load-balanced Service's verdict before any simulation: its runs to simulate, or its
- * unknown verdict. Plain data (no snapshot object), so it can cross to a SimulationThread.
- */
-export interface PreparedVerdicts {
-  services: PreparedService[];
-}
-
-type PreparedService = { unknown: ServiceVerdict } | SimulatedService;
-
-interface SimulatedService {
-  service: ServiceVerdict['service'];
-  /** One per workload behind the Service and load balancer in front of it. */
-  runs: PreparedRun[];
-  workloadCount: number;
-  routeCount: number;
-}
-
-interface PreparedRun {
-  input: SimulationInput;
-  workload: { kind: string; namespace: string; name: string };
-  /** The workload's first serving container, named in its fixes. */
-  container: string;
 }
 
 export interface VerdictSummary {
@@ -90,49 +64,22 @@ export function verdictHeadline(summary: VerdictSummary): string {
 
 /** Verdicts for every load-balanced Service of a snapshot, in namespace/name order. Pure. */
 export function serviceVerdicts(snapshot: Snapshot, options: VerdictOptions = {}): ServiceVerdicts {
-  return citeFindings(simulateVerdicts(prepareVerdicts(snapshot, options), options.fixes !== false), options.findings);
-}
-
-/**
- * The first of serviceVerdicts' three steps: each load-balanced Service's simulation inputs
- * (one per workload behind it and load balancer in front of it), or its unknown verdict.
- */
-export function prepareVerdicts(snapshot: Snapshot, options: VerdictOptions = {}): PreparedVerdicts {
   const index = options.index ?? new SnapshotIndex(snapshot);
   const detected = index.detectedProvider;
   const named = (options.provider as Provider | undefined) ?? detected.fromNodes;
   const live = snapshot.facts.source === 'cluster';
   const liveNodes = live ? liveNodeNames(snapshot) : undefined;
-  const services: PreparedService[] = [];
+  const findingsByResource = indexFindings(options.findings);
+  const memo = new SimulationMemo();
+  const verdicts: ServiceVerdict[] = [];
   for (const service of snapshot.services) {
     const ingresses = index.ingressesIn(namespaceOf(service));
     if (ingresses.length === 0 && !ownRoute(service, options)) continue; // no load balancer in front of it: no verdict
     const provider = providerForService(service, named, detected.fromAnnotations) ?? DEFAULTS.provider;
     const routes = routesOf(ingresses, service, provider, options);
     if (routes.length === 0) continue;
-    services.push(prepareService(index, service, provider, options, liveNodes, snapshot.facts.kubernetesVersion, routes));
+    verdicts.push(verdictFor(index, service, provider, options, liveNodes, snapshot.facts.kubernetesVersion, findingsByResource, routes, memo));
   }
-  return { services };
-}
-
-/**
- * The second step: simulates each prepared Service's runs and searches fixes for the worst, in
- * the prepared order. Its verdicts cite no finding yet (`ruleIds` are the rules whose findings
- * would explain the windows, `findings` is empty). Pure, on plain data: a SimulationThread runs it
- * while the calling thread runs the rules.
- */
-export function simulateVerdicts(prepared: PreparedVerdicts, fixes: boolean): ServiceVerdict[] {
-  const memo = new SimulationMemo();
-  return prepared.services.map((one) => ('unknown' in one ? one.unknown : simulatedVerdict(one, fixes, memo)));
-}
-
-/**
- * The last step: each verdict names the findings (fingerprints) of the scan that explain it and
- * their rules, when the scan's findings are given; then namespace/name order and the summary.
- */
-export function citeFindings(verdicts: ServiceVerdict[], findings: readonly Finding[] | undefined): ServiceVerdicts {
-  const findingsByResource = indexFindings(findings);
-  if (findingsByResource) for (const verdict of verdicts) if (verdict.verdict !== 'unknown') cite(verdict, findingsByResource);
   verdicts.sort((a, b) => compareNames(a.service.namespace, b.service.namespace) || compareNames(a.service.name, b.service.name));
   const summary: VerdictSummary = { services: verdicts.length, drops: 0, safe: 0, unknown: 0 };
   for (const v of verdicts) summary[v.verdict]++;
@@ -268,31 +215,31 @@ export function simulationInputFor(
   return { input, missing: resolved.missing };
 }
 
-function prepareService(
+function verdictFor(
   index: SnapshotIndex,
   service: Service,
   provider: string,
   options: VerdictOptions,
   liveNodes: string[] | undefined,
   kubernetesVersion: string | undefined,
+  findings: FindingsByResource | undefined,
   routes: Array<LbPath | undefined>,
-): PreparedService {
+  memo: SimulationMemo,
+): ServiceVerdict {
   const all = index.workloadsOf(service);
   const workloads = all.filter((w) => SIMULATED_KINDS.has(w.kind));
   if (workloads.length === 0) {
-    return {
-      unknown: unknownVerdict(
-        service,
-        [
-          all.length > 0
-            ? `a Deployment, StatefulSet or DaemonSet behind the Service (it selects only ${all.map((w) => `${w.kind} ${w.name}`).join(', ')})`
-            : 'the workload behind the Service (its selector matches none in the snapshot)',
-        ],
-        all[0] ?? null,
-      ),
-    };
+    return unknownVerdict(
+      service,
+      [
+        all.length > 0
+          ? `a Deployment, StatefulSet or DaemonSet behind the Service (it selects only ${all.map((w) => `${w.kind} ${w.name}`).join(', ')})`
+          : 'the workload behind the Service (its selector matches none in the snapshot)',
+      ],
+      all[0] ?? null,
+    );
   }
-  const runs: PreparedRun[] = [];
+  let worst: { result: SimulationResult; input: SimulationInput; workload: Workload } | undefined;
   for (const workload of workloads) {
     for (const route of routes) {
       const { input, missing } = simulationInputFor(
@@ -307,36 +254,39 @@ function prepareService(
         },
         route,
       );
-      if (missing.length > 0) return { unknown: unknownVerdict(service, missing, workload, input.notes ?? []) };
-      const container = index.servingContainers(workload)[0]?.name ?? '<container>';
-      runs.push({ input, workload: { kind: workload.kind, namespace: workload.namespace, name: workload.name }, container });
+      if (missing.length > 0) return unknownVerdict(service, missing, workload, input.notes ?? []);
+      const result = memo.simulate(input);
+      if (!worst || rank(result) > rank(worst.result)) worst = { result, input, workload };
     }
   }
-  return {
-    service: { namespace: namespaceOf(service), name: nameOf(service), type: serviceType(service), path: pathOf(service) },
-    runs,
-    workloadCount: workloads.length,
-    routeCount: routes.length,
-  };
-}
-
-function simulatedVerdict(prepared: SimulatedService, fixes: boolean, memo: SimulationMemo): ServiceVerdict {
-  const { run, result } = worstRun(memo, prepared.runs);
-  const { input, workload, container } = run;
+  const { result, input, workload } = worst as { result: SimulationResult; input: SimulationInput; workload: Workload };
   const notes = [...result.notes];
-  if (prepared.workloadCount > 1) notes.push(`The Service selects ${prepared.workloadCount} workloads; each was simulated alone and the worst is shown.`);
-  if (prepared.routeCount > 1)
-    notes.push(`The Service sits behind ${prepared.routeCount} load balancers (its own and Ingresses'); each was simulated and the worst is shown.`);
-  const search = fixes ? memo.searchFixes(input, result, { container, service: input.service.name }) : { fixes: [], after: null };
+  if (workloads.length > 1) notes.push(`The Service selects ${workloads.length} workloads; each was simulated alone and the worst is shown.`);
+  if (routes.length > 1)
+    notes.push(`The Service sits behind ${routes.length} load balancers (its own and Ingresses'); each was simulated and the worst is shown.`);
+  const causes = causesOf(result);
+  const candidates = ruleIdsForCauses(causes);
+  let ruleIds = candidates;
+  let fingerprints: string[] = [];
+  if (findings) {
+    const related = [
+      ...findingsOf(findings, workload.kind, workload.namespace, workload.name),
+      ...findingsOf(findings, 'Service', namespaceOf(service), nameOf(service)),
+    ].filter((f) => candidates.includes(f.ruleId));
+    ruleIds = [...new Set(related.map((f) => f.ruleId))];
+    fingerprints = related.map((f) => f.fingerprint);
+  }
+  const container = index.servingContainers(workload)[0]?.name ?? '<container>';
+  const search = options.fixes === false ? { fixes: [], after: null } : memo.searchFixes(input, result, { container, service: input.service.name });
   return {
-    service: { ...prepared.service, path: result.service.path },
-    workload,
+    service: { namespace: namespaceOf(service), name: nameOf(service), type: serviceType(service), path: result.service.path },
+    workload: { kind: workload.kind, namespace: workload.namespace, name: workload.name },
     verdict: result.verdict,
     missing: [],
     droppedTrafficSeconds: result.droppedTrafficSeconds,
     windows: result.windows,
-    ruleIds: ruleIdsForCauses(causesOf(result)),
-    findings: [],
+    ruleIds,
+    findings: fingerprints,
     fixes: search.fixes,
     afterFixes: search.after ? { verdict: search.after.verdict, droppedTrafficSeconds: search.after.droppedTrafficSeconds } : null,
     parameters: result.parameters,
@@ -346,17 +296,8 @@ function simulatedVerdict(prepared: SimulatedService, fixes: boolean, memo: Simu
   };
 }
 
-/** Keeps the verdict's rules that findings of its workload or Service show, and names those findings. */
-function cite(verdict: ServiceVerdict, findings: FindingsByResource): void {
-  const { workload, service } = verdict;
-  if (!workload) return;
-  const candidates = verdict.ruleIds; // the rules whose findings would explain the windows
-  const related = [
-    ...findingsOf(findings, workload.kind, workload.namespace, workload.name),
-    ...findingsOf(findings, 'Service', service.namespace, service.name),
-  ].filter((f) => candidates.includes(f.ruleId));
-  verdict.ruleIds = [...new Set(related.map((f) => f.ruleId))];
-  verdict.findings = related.map((f) => f.fingerprint);
+function rank(result: SimulationResult): number {
+  return (result.verdict === 'drops' ? 1e9 : 0) + result.droppedTrafficSeconds + result.windows.length * 1e-6;
 }
 
 /** One Service's simulation for `rollsafe simulate` and the API: the contract object, or what is missing. */
