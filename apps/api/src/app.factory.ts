@@ -8,6 +8,7 @@ import { MAX_UPLOAD_BYTES } from '#rollsafe/scans';
 import { ApiModule } from './api.module.js';
 import type { ApiOptions } from './api.options.js';
 import { completeOpenApiDocument } from './errors/openapi-errors.js';
+import { ExpressAdapterWithAppPrototypes } from './ops/express-http-server.js';
 import { MetricsService } from './ops/metrics.service.js';
 import { requestLogMiddleware } from './ops/request-log.middleware.js';
 import { declaredLengthLimit } from './rest/bounded-upload.js';
@@ -19,7 +20,7 @@ const BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 
 /** Builds the HTTP app (used by main.ts and by the end-to-end tests). */
 export async function createApiApp(options: ApiOptions, logger: Logger): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(options), {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(options), new ExpressAdapterWithAppPrototypes(), {
     logger: new PinoNestLogger(logger),
     bodyParser: false,
   });
