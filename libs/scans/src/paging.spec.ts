@@ -1,13 +1,19 @@
 // Every list pages the same way: limits checked alike, cursors read and written by their keyset.
 import { DomainError } from './errors.js';
 import { bySeq, bySeverityThenNewest, listPage, newestFirst } from './paging.js';
-import { toConnection } from './contracts/index.js';
+import { type Connection, toConnection } from './contracts/index.js';
 
 const rows = Array.from({ length: 5 }, (_, i) => ({ id: `00000000-0000-4000-8000-00000000000${i}`, createdAt: new Date(Date.UTC(2026, 0, 10 - i)) }));
 
 function pageOf(limit: number, after: { createdAt: Date; id: string } | undefined) {
   const rest = after ? rows.filter((row) => row.createdAt < after.createdAt) : rows;
   return Promise.resolve({ items: rest.slice(0, limit), hasMore: rest.length > limit });
+}
+
+/** A connection's pageInfo as GraphQL reads it: field by field (its cursors are getters). */
+function pageInfoOf(connection: Connection<unknown>) {
+  const { hasNextPage, hasPreviousPage, startCursor, endCursor } = connection.pageInfo;
+  return { hasNextPage, hasPreviousPage, startCursor, endCursor };
 }
 
 describe('listPage', () => {
@@ -33,13 +39,24 @@ describe('listPage', () => {
     const first = toConnection(await listPage({}, spec));
     expect(first.nodes).toEqual([rows[0]?.id, rows[1]?.id]);
     expect(first.edges.map((edge) => edge.node)).toEqual(first.nodes);
-    expect(first.pageInfo).toEqual({ hasNextPage: true, hasPreviousPage: false, startCursor: first.edges[0]?.cursor, endCursor: first.edges[1]?.cursor });
+    expect(pageInfoOf(first)).toEqual({ hasNextPage: true, hasPreviousPage: false, startCursor: first.edges[0]?.cursor, endCursor: first.edges[1]?.cursor });
     const afterFirstEdge = await listPage({ cursor: first.edges[0]?.cursor ?? null }, spec);
     expect(afterFirstEdge.items).toEqual([rows[1]?.id, rows[2]?.id]);
     const last = toConnection(await listPage({ cursor: first.pageInfo.endCursor ?? null, limit: 3 }, spec));
-    expect(last.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: true, startCursor: last.edges[0]?.cursor, endCursor: last.edges[2]?.cursor });
-    expect(toConnection({ items: [], totalCount: 0 }).pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null });
+    expect(pageInfoOf(last)).toEqual({ hasNextPage: false, hasPreviousPage: true, startCursor: last.edges[0]?.cursor, endCursor: last.edges[2]?.cursor });
+    expect(pageInfoOf(toConnection({ items: [], totalCount: 0 }))).toEqual({ hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null });
     expect(() => toConnection({ items: ['x'] })).toThrow(/listPage/);
+  });
+
+  it("gives connections no getters of their own: an object's own accessors would keep its page in the old generation", async () => {
+    const spec = { defaultLimit: 2, keyset: newestFirst('createdAt'), page: pageOf, view: (row: { id: string }) => row.id };
+    const [one, other] = [toConnection(await listPage({}, spec)), toConnection(await listPage({ limit: 3 }, spec))];
+    for (const object of [one, other, one.pageInfo, other.pageInfo]) {
+      const own = Object.values(Object.getOwnPropertyDescriptors(object));
+      expect(own.filter((descriptor) => descriptor.get !== undefined || descriptor.set !== undefined)).toEqual([]);
+    }
+    expect(Object.getPrototypeOf(one)).toBe(Object.getPrototypeOf(other));
+    expect(Object.getPrototypeOf(one.pageInfo)).toBe(Object.getPrototypeOf(other.pageInfo));
   });
 
   it('encodes a cursor when it is read: a REST page its last one, a connection the ones its query selects', async () => {

@@ -182,30 +182,59 @@ export function ConnectionOf<T>(item: Type<T>, graphqlName: string): Type<Connec
 export function toConnection<T>(list: ListView<T>): Connection<T> {
   const position = list[PAGE_POSITION];
   if (!position && list.items.length > 0) throw new Error('toConnection: a page without its cursors (make it with listPage)');
-  const cursorOf = (index: number): string => (position as PagePosition).cursorOf(index);
-  const count = position?.count;
-  const total = list.totalCount ?? list.items.length;
-  const last = list.items.length - 1;
-  let edges: Array<Edge<T>> | undefined;
-  return {
-    get edges(): Array<Edge<T>> {
-      return (edges ??= list.items.map((node, index) => ({ cursor: cursorOf(index), node })));
-    },
-    nodes: list.items,
-    pageInfo: {
-      hasNextPage: list.nextCursor !== undefined,
-      hasPreviousPage: position?.after ?? false,
-      get startCursor(): string | null {
-        return last >= 0 ? cursorOf(0) : null;
-      },
-      get endCursor(): string | null {
-        return last >= 0 ? cursorOf(last) : null;
-      },
-    },
-    get totalCount(): number | Promise<number> {
-      return list.totalCount === undefined && count ? count() : total;
-    },
-  };
+  return new PageConnection(list, position);
+}
+
+// The getters are a class's, on its prototype. An object literal's getters (`{ get edges() {} }`)
+// cost each object an accessor pair, which V8 allocates in the old generation: until the next
+// full collection it kept the getters' closures alive, and through them the page, its rows and
+// their strings (bench/load: about 10 MB/s of the old generation at 200 GraphQL pages a second).
+
+class PageConnection<T> implements Connection<T> {
+  readonly nodes: T[];
+  readonly pageInfo: PageInfo;
+  #edges: Array<Edge<T>> | undefined;
+
+  constructor(
+    private readonly list: ListView<T>,
+    private readonly position: PagePosition | undefined,
+  ) {
+    this.nodes = list.items;
+    this.pageInfo = new PageCursors(list, position);
+  }
+
+  get edges(): Array<Edge<T>> {
+    const position = this.position as PagePosition;
+    return (this.#edges ??= this.list.items.map((node, index) => ({ cursor: position.cursorOf(index), node })));
+  }
+
+  get totalCount(): number | Promise<number> {
+    const count = this.position?.count;
+    return this.list.totalCount === undefined && count ? count() : (this.list.totalCount ?? this.list.items.length);
+  }
+}
+
+class PageCursors implements PageInfo {
+  readonly hasNextPage: boolean;
+  readonly hasPreviousPage: boolean;
+  readonly #last: number;
+
+  constructor(
+    list: ListView<unknown>,
+    private readonly position: PagePosition | undefined,
+  ) {
+    this.hasNextPage = list.nextCursor !== undefined;
+    this.hasPreviousPage = position?.after ?? false;
+    this.#last = list.items.length - 1;
+  }
+
+  get startCursor(): string | null {
+    return this.#last >= 0 ? (this.position as PagePosition).cursorOf(0) : null;
+  }
+
+  get endCursor(): string | null {
+    return this.#last >= 0 ? (this.position as PagePosition).cursorOf(this.#last) : null;
+  }
 }
 
 const GLOBAL_ID = /^([A-Za-z]+):([0-9a-f-]{36})$/i;
