@@ -8,6 +8,7 @@
 // while the first is paged at full rate (goal: unchanged).
 //
 //   node bench/load/run.mjs [--findings 1000000] [--rate 200] [--seconds 10] [--api-processes 1] [--keep-database] [--no-build] [--cpu-only]
+//   node bench/load/run.mjs --keep-database --soak graphql|rest [--seconds 60] [--no-keep-alive]   (one transport at the rate, e.g. with heap-trace.mjs)
 //
 // Starts the built API (dist/) on a private database (BENCH_LOAD_DATABASE_URL, default
 // postgresql://postgres@127.0.0.1:5432/rollsafe_bench_load: created, seeded with SQL, dropped
@@ -40,12 +41,17 @@ const option = (name, fallback) => {
 const settings = {
   findings: Math.min(5_000_000, Math.max(10_000, option('findings', 1_000_000))),
   rate: Math.min(1000, Math.max(10, option('rate', 200))),
-  seconds: Math.min(120, Math.max(3, option('seconds', 10))),
+  seconds: Math.min(300, Math.max(3, option('seconds', 10))),
   keepDatabase: args.includes('--keep-database'),
   cpuOnly: args.includes('--cpu-only'),
   apiProcesses: Math.min(4, Math.max(1, option('api-processes', 1))),
   build: !args.includes('--no-build'),
+  // Only page one transport at the rate for --seconds after the warm-up (first page and deep
+  // cursor in turn), e.g. with heap-trace.mjs preloaded to see what the old generation gains.
+  soak: args.includes('--soak') ? args[args.indexOf('--soak') + 1] : undefined,
+  keepAlive: !args.includes('--no-keep-alive'),
 };
+if (settings.soak !== undefined && !['rest', 'graphql'].includes(settings.soak)) throw new Error('--soak rest or --soak graphql');
 const databaseUrl = process.env.BENCH_LOAD_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/rollsafe_bench_load';
 const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const log = (line) => process.stderr.write(`[bench/load] ${line}\n`);
@@ -190,6 +196,8 @@ async function startApis(count) {
         ROLLSAFE_LOG_LEVEL: 'warn',
         // Each request slower than this logs where its time went (pool checkout, queries, Redis commands) to out/api.log.
         ...(process.env.BENCH_TRACE_SLOW ? { ROLLSAFE_TRACE_SLOW_MS: process.env.BENCH_TRACE_SLOW } : {}),
+        // heap-trace.mjs's settings, when it is preloaded.
+        ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('BENCH_HEAP_'))),
         ...(process.env.ROLLSAFE_ORG_MAX_IN_FLIGHT ? { ROLLSAFE_ORG_MAX_IN_FLIGHT: process.env.ROLLSAFE_ORG_MAX_IN_FLIGHT } : {}),
       },
       stdio: ['ignore', out, out],
@@ -278,7 +286,7 @@ async function fixedRate(label, rate, seconds, send) {
 
 // node:http with keep-alive rather than fetch: the load generator shares the two cores with
 // what it measures, and fetch costs it about twice the CPU a request.
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+const agent = new http.Agent({ keepAlive: settings.keepAlive, maxSockets: 256 });
 
 /** One request to the API on 127.0.0.1: its status and its body parsed as JSON (text when it is not). */
 function request(method, url, { headers = {}, body } = {}) {
@@ -480,6 +488,12 @@ async function main() {
     await fixedRate('warm-up', Math.min(rate, 100), 6, (i) =>
       i % 2 ? restPage(api.next(), keyA, scanA, i % 3 ? {} : { cursor: deep }) : graphqlPage(api.next(), keyA, scanA, i % 3 ? {} : { after: deep }),
     );
+    if (settings.soak) {
+      const page = settings.soak === 'rest' ? restPage : graphqlPage;
+      const shapes = settings.soak === 'rest' ? [{}, { cursor: deep }] : [{}, { after: deep }];
+      await fixedRate(`soak ${settings.soak}`, rate, seconds, (i) => page(api.next(), keyA, scanA, shapes[i % 2]));
+      return;
+    }
     // A pass not counted: the warm-up at a fixed rate can leave the JIT with little to go on when
     // many requests were refused, and the first shape measured would pay for it.
     await cpuPerPage('CPU warm-up (not counted)', api.pids, 400, (i) =>
