@@ -27,3 +27,31 @@ export function writeBatched(fd: number, pieces: Iterable<string>): void {
 function writeFully(fd: number, buffer: Buffer, length: number): void {
   for (let written = 0; written < length;) written += fs.writeSync(fd, buffer, written, length - written);
 }
+
+/**
+ * Writes strings to a stream (stdout into a pipe: `rollsafe scan ... | jq`), waiting for the
+ * reader whenever the stream's buffer is full. Node queues what a pipe cannot take at once, so
+ * written without waiting, a 20,000-app report (97 MB) was held whole in memory (170 MB more at
+ * the peak) and drained after the scan (1.3 s). Stops, without an error, when the reader goes
+ * away (`| head`: EPIPE) or `closed()` says so.
+ */
+export async function writeWithBackpressure(stream: NodeJS.WritableStream, pieces: Iterable<string>, closed: () => boolean = () => false): Promise<void> {
+  for (const piece of pieces) {
+    if (closed()) return;
+    if (stream.write(piece)) continue;
+    const resumed = await new Promise<boolean>((resolve) => {
+      const done = (value: boolean) => () => {
+        stream.off('drain', onDrain);
+        stream.off('error', onEnd);
+        stream.off('close', onEnd);
+        resolve(value);
+      };
+      const onDrain = done(true);
+      const onEnd = done(false);
+      stream.once('drain', onDrain);
+      stream.once('error', onEnd);
+      stream.once('close', onEnd);
+    });
+    if (!resumed) return;
+  }
+}

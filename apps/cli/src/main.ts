@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROVIDERS, RULES, atLeast, DEFAULT_DOCS_BASE_URL, type AdvisorOptions, type Provider, type Severity } from '#rollsafe/advisor';
-import { writeBatched } from './batched-write.js';
+import { writeBatched, writeWithBackpressure } from './batched-write.js';
 import { ClusterScanError, scanCluster } from './cluster-scan.js';
 import { flagError } from './flags.js';
 import { PROVIDER_FLAG_OPTIONS, PROVIDER_FLAGS_USAGE, ProviderFlagError, profilesText, providerFlagOptions } from './provider-flags.js';
@@ -62,7 +62,7 @@ kubeconfig, an unreachable cluster).
 export interface CliIo {
   stdout: (text: string) => void;
   /** Writes one output given in pieces (default: stdout for each piece). */
-  stdoutPieces?: (pieces: Iterable<string>) => void;
+  stdoutPieces?: (pieces: Iterable<string>) => void | Promise<void>;
   stderr: (text: string) => void;
   readStdin: () => Promise<string>;
   isTty: boolean;
@@ -93,7 +93,10 @@ function defaultIo(): CliIo {
     // Into a file (`> report.json`) straight through fs.writeSync, as Node's own stream for a file
     // does, without the stream's copy of each string into a Buffer (a third of a second per 100 MB).
     stdout: (text) => void (stdoutClosed || (toFile ? fs.writeSync(1, text) : process.stdout.write(text))),
-    ...(toFile ? { stdoutPieces: (pieces: Iterable<string>) => writeBatched(1, pieces) } : {}),
+    // Into a pipe, as fast as the reader takes it, never the whole report queued in memory.
+    stdoutPieces: toFile
+      ? (pieces: Iterable<string>) => writeBatched(1, pieces)
+      : (pieces: Iterable<string>) => writeWithBackpressure(process.stdout, pieces, () => stdoutClosed),
     stderr: (text) => void process.stderr.write(text),
     readStdin,
     isTty: Boolean(process.stdout.isTTY),
@@ -270,7 +273,7 @@ interface PrintSettings {
 async function printReport(report: ScanReport, { format, noColor, docsBaseUrl }: PrintSettings, io: CliIo): Promise<void> {
   switch (format) {
     case 'json':
-      if (io.stdoutPieces) io.stdoutPieces(formatJson(report, io.isTty));
+      if (io.stdoutPieces) await io.stdoutPieces(formatJson(report, io.isTty));
       else for (const chunk of formatJson(report, io.isTty)) io.stdout(chunk);
       break;
     case 'sarif': {

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { writeBatched } from '../src/batched-write.js';
+import { Writable } from 'node:stream';
+import { writeBatched, writeWithBackpressure } from '../src/batched-write.js';
 import { root } from './run-cli.js';
 
 /** Writes `pieces` with writeBatched into a new file and returns its bytes. */
@@ -40,6 +41,57 @@ describe('writeBatched', () => {
     const pieces = [`a${pair.slice(0, 1)}`, `${pair.slice(1)}b`];
     expect(writtenBytes(pieces).equals(eachPieceAsUtf8(pieces))).toBe(true);
     expect(writtenBytes([])).toHaveLength(0);
+  });
+});
+
+/** A reader that takes one chunk every few milliseconds, as a slow pipe does; records the most it ever held queued. */
+function slowReader(options: { failAfter?: number } = {}): { stream: Writable; received: Buffer[]; maxQueued: () => number } {
+  const received: Buffer[] = [];
+  let maxQueued = 0;
+  const stream = new Writable({
+    highWaterMark: 64 * 1024,
+    write(chunk: Buffer, _encoding, done) {
+      received.push(chunk);
+      if (options.failAfter !== undefined && received.length >= options.failAfter) {
+        setTimeout(() => done(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })), 1);
+        return;
+      }
+      setTimeout(done, 1);
+    },
+  });
+  const write = stream.write.bind(stream);
+  stream.write = ((chunk: string) => {
+    const more = write(chunk);
+    maxQueued = Math.max(maxQueued, stream.writableLength);
+    return more;
+  }) as typeof stream.write;
+  stream.on('error', () => undefined);
+  return { stream, received, maxQueued: () => maxQueued };
+}
+
+describe('writeWithBackpressure', () => {
+  const pieces = Array.from({ length: 200 }, (_, index) => `${index}:${'y'.repeat(40_000)}|`);
+
+  it('writes every piece in order, never holding more than the buffer and one piece', async () => {
+    const reader = slowReader();
+    await writeWithBackpressure(reader.stream, pieces);
+    await new Promise<void>((resolve) => reader.stream.end(resolve));
+    expect(Buffer.concat(reader.received).toString()).toBe(pieces.join(''));
+    expect(reader.maxQueued()).toBeLessThanOrEqual(64 * 1024 + 41_000);
+  });
+
+  it('stops when the reader goes away (EPIPE) instead of waiting for it', async () => {
+    const reader = slowReader({ failAfter: 5 });
+    await writeWithBackpressure(reader.stream, pieces);
+    expect(reader.received.length).toBeLessThan(pieces.length);
+  });
+
+  it('stops when told the output is closed', async () => {
+    const reader = slowReader();
+    await writeWithBackpressure(reader.stream, pieces, () => reader.received.length >= 3);
+    await new Promise<void>((resolve) => reader.stream.end(resolve));
+    expect(reader.received.length).toBeGreaterThanOrEqual(3);
+    expect(reader.received.length).toBeLessThan(10);
   });
 });
 
