@@ -38,7 +38,7 @@ describe('collectClusterSnapshot against the fake apiserver', () => {
 
   beforeAll(async () => {
     server = await FakeKubeApiServer.start({ scenario });
-    credentials = admitKubeconfig(server.kubeconfig({ auth: 'token' }));
+    credentials = await admitKubeconfig(server.kubeconfig({ auth: 'token' }));
   });
   afterAll(() => server.stop());
   beforeEach(() => server.clearRequests());
@@ -140,7 +140,7 @@ describe('collectClusterSnapshot against the fake apiserver', () => {
   it('authenticates with a client certificate from the kubeconfig', async () => {
     const certServer = await FakeKubeApiServer.start({ scenario, clientCertificateUsers: true });
     try {
-      const certCredentials = admitKubeconfig(certServer.kubeconfig({ auth: 'client-certificate' }));
+      const certCredentials = await admitKubeconfig(certServer.kubeconfig({ auth: 'client-certificate' }));
       expect(certCredentials.token).toBeUndefined();
       const { snapshot } = await collectClusterSnapshot(certCredentials, fast);
       expect(snapshot.pods).toHaveLength(objectCount(scenario, 'pods'));
@@ -188,7 +188,7 @@ describe('collecting with partial RBAC', () => {
   afterAll(() => server.stop());
 
   it('marks kinds RBAC refuses (403) as unavailable, so the advisor reports their rules as not evaluated', async () => {
-    const credentials = admitKubeconfig(server.kubeconfig({ auth: 'token', token: 'no-pods' }));
+    const credentials = await admitKubeconfig(server.kubeconfig({ auth: 'token', token: 'no-pods' }));
     const { snapshot, warnings } = await collectClusterSnapshot(credentials, fast);
     expect(snapshot.facts.unavailableKinds).toEqual(['pods']);
     expect(snapshot.pods).toEqual([]);
@@ -200,7 +200,7 @@ describe('collecting with partial RBAC', () => {
 
   it('falls back to Endpoints when EndpointSlices cannot be listed', async () => {
     server.clearRequests();
-    const credentials = admitKubeconfig(server.kubeconfig({ auth: 'token', token: 'no-slices' }));
+    const credentials = await admitKubeconfig(server.kubeconfig({ auth: 'token', token: 'no-slices' }));
     const { snapshot, warnings } = await collectClusterSnapshot(credentials, fast);
     expect(server.requests.find((r) => r.path === '/apis/discovery.k8s.io/v1/endpointslices')?.status).toBe(403);
     expect(snapshot.endpoints).toHaveLength(objectCount(scenario, 'endpoints'));
@@ -211,11 +211,11 @@ describe('collecting with partial RBAC', () => {
   });
 
   it('verifyClusterAccess reports what the credentials cannot list as warnings', async () => {
-    const credentials = admitKubeconfig(server.kubeconfig({ auth: 'token', token: 'no-pods' }));
+    const credentials = await admitKubeconfig(server.kubeconfig({ auth: 'token', token: 'no-pods' }));
     const report = await verifyClusterAccess(credentials, { outbound: loopback });
     expect(report.unlistableKinds).toEqual(['pods']);
     expect(report.warnings).toEqual([expect.stringMatching(/^cannot list pods: rules .*container-restart-loop/)]);
-    const sliceless = await verifyClusterAccess(admitKubeconfig(server.kubeconfig({ auth: 'token', token: 'no-slices' })), { outbound: loopback });
+    const sliceless = await verifyClusterAccess(await admitKubeconfig(server.kubeconfig({ auth: 'token', token: 'no-slices' })), { outbound: loopback });
     expect(sliceless.unlistableKinds).toEqual([]);
   });
 });
@@ -237,7 +237,7 @@ describe('verifyClusterAccess against the fake apiserver', () => {
   beforeEach(() => server.clearRequests());
 
   it('accepts read-only credentials: the version, no warnings, and only GET /version plus the two reviews', async () => {
-    const report = await verifyClusterAccess(admitKubeconfig(server.kubeconfig({ auth: 'token', token: 'reader-token' })), { outbound: loopback });
+    const report = await verifyClusterAccess(await admitKubeconfig(server.kubeconfig({ auth: 'token', token: 'reader-token' })), { outbound: loopback });
     expect(report).toEqual({ kubernetesVersion: kubeScenarios.smallAlibabaTerway().version.gitVersion, unlistableKinds: [], warnings: [] });
     for (const request of server.requests) {
       if (request.method === 'GET') expect(request.path).toBe('/version');
@@ -248,21 +248,25 @@ describe('verifyClusterAccess against the fake apiserver', () => {
   });
 
   it('refuses credentials that can write (KUBECONFIG_NOT_READ_ONLY) and names the write verbs', async () => {
-    const error = await failure(verifyClusterAccess(admitKubeconfig(server.kubeconfig({ auth: 'token', token: 'writer-token' })), { outbound: loopback }));
+    const error = await failure(
+      verifyClusterAccess(await admitKubeconfig(server.kubeconfig({ auth: 'token', token: 'writer-token' })), { outbound: loopback }),
+    );
     expect(error.code).toBe('KUBECONFIG_NOT_READ_ONLY');
     expect(error.details?.['writeVerbs']).toEqual(expect.arrayContaining(['create pods', 'delete secrets', 'patch deployments.apps', 'update services']));
     expect(server.requests.every((r) => r.method === 'GET' || (r.method === 'POST' && REVIEW_PATHS.includes(r.path)))).toBe(true);
   });
 
   it('finds writes the access reviews do not ask about through the rules review', async () => {
-    const error = await failure(verifyClusterAccess(admitKubeconfig(server.kubeconfig({ auth: 'token', token: 'sneaky-token' })), { outbound: loopback }));
+    const error = await failure(
+      verifyClusterAccess(await admitKubeconfig(server.kubeconfig({ auth: 'token', token: 'sneaky-token' })), { outbound: loopback }),
+    );
     expect(error.code).toBe('KUBECONFIG_NOT_READ_ONLY');
     expect(error.details?.['writeVerbs']).toEqual(['patch statefulsets.apps']);
   });
 
   it('is CLUSTER_UNREACHABLE with the reason for a closed port', async () => {
     const port = await closedPort();
-    const credentials = { ...admitKubeconfig(server.kubeconfig({ auth: 'token' })), server: `https://127.0.0.1:${port}` };
+    const credentials = { ...(await admitKubeconfig(server.kubeconfig({ auth: 'token' }))), server: `https://127.0.0.1:${port}` };
     const error = await failure(verifyClusterAccess(credentials, { outbound: loopback }));
     expect(error.code).toBe('CLUSTER_UNREACHABLE');
     expect(error.message).toBe(`cannot reach https://127.0.0.1:${port}: ECONNREFUSED`);
@@ -271,7 +275,9 @@ describe('verifyClusterAccess against the fake apiserver', () => {
   it('is CLUSTER_UNREACHABLE with "timeout" when the server does not answer in time', async () => {
     const slow = await FakeKubeApiServer.start({ scenario: kubeScenarios.smallAlibabaTerway(), latencyMs: 400 });
     try {
-      const error = await failure(verifyClusterAccess(admitKubeconfig(slow.kubeconfig({ auth: 'token' })), { outbound: loopback, requestTimeoutMs: 100 }));
+      const error = await failure(
+        verifyClusterAccess(await admitKubeconfig(slow.kubeconfig({ auth: 'token' })), { outbound: loopback, requestTimeoutMs: 100 }),
+      );
       expect(error.code).toBe('CLUSTER_UNREACHABLE');
       expect(error.message).toContain('timeout after 100 ms');
     } finally {
@@ -280,14 +286,16 @@ describe('verifyClusterAccess against the fake apiserver', () => {
   });
 
   it('is TARGET_FORBIDDEN for a loopback server without the allow list', async () => {
-    const error = await failure(verifyClusterAccess(admitKubeconfig(server.kubeconfig({ auth: 'token' })), { outbound: OutboundPolicy.fromEnvironment('') }));
+    const error = await failure(
+      verifyClusterAccess(await admitKubeconfig(server.kubeconfig({ auth: 'token' })), { outbound: OutboundPolicy.fromEnvironment('') }),
+    );
     expect(error.code).toBe('TARGET_FORBIDDEN');
     expect(server.requests).toHaveLength(0);
   });
 
   it('is CLUSTER_FORBIDDEN for credentials the server does not accept', async () => {
     const error = await failure(
-      verifyClusterAccess(admitKubeconfig(server.kubeconfig({ auth: 'token', token: 'reader-token' }).replace('reader-token', 'forged')), {
+      verifyClusterAccess(await admitKubeconfig(server.kubeconfig({ auth: 'token', token: 'reader-token' }).replace('reader-token', 'forged')), {
         outbound: loopback,
       }),
     );

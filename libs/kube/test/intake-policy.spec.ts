@@ -16,9 +16,9 @@ function kubeconfig(cluster: Record<string, unknown>, user: Record<string, unkno
   );
 }
 
-function refusal(text: string, options = {}): KubeError {
+async function refusal(text: string, options = {}): Promise<KubeError> {
   try {
-    admitKubeconfig(text, options);
+    await admitKubeconfig(text, options);
   } catch (error) {
     return error as KubeError;
   }
@@ -26,8 +26,8 @@ function refusal(text: string, options = {}): KubeError {
 }
 
 describe('admitKubeconfig', () => {
-  it('admits inline token credentials and decodes the CA', () => {
-    const credentials = admitKubeconfig(kubeconfig({}, { token: 'secret-token' }));
+  it('admits inline token credentials and decodes the CA', async () => {
+    const credentials = await admitKubeconfig(kubeconfig({}, { token: 'secret-token' }));
     expect(credentials).toEqual({
       contextName: 'prod',
       server: 'https://k8s.example.com:6443',
@@ -38,21 +38,21 @@ describe('admitKubeconfig', () => {
     });
   });
 
-  it('admits inline client certificates', () => {
-    const credentials = admitKubeconfig(kubeconfig({}, { 'client-certificate-data': b64('CERT'), 'client-key-data': b64('KEY') }));
+  it('admits inline client certificates', async () => {
+    const credentials = await admitKubeconfig(kubeconfig({}, { 'client-certificate-data': b64('CERT'), 'client-key-data': b64('KEY') }));
     expect(credentials).toMatchObject({ clientCertificate: 'CERT', clientKey: 'KEY' });
   });
 
   it.each([
     [{ exec: { command: 'aws', args: ['eks', 'get-token'] } }, 'exec'],
     [{ 'auth-provider': { name: 'gcp' } }, 'auth-provider'],
-  ])('refuses users that would run a command: %j', (user, field) => {
-    const error = refusal(kubeconfig({}, user));
+  ])('refuses users that would run a command: %j', async (user, field) => {
+    const error = await refusal(kubeconfig({}, user));
     expect(error.code).toBe('KUBECONFIG_EXEC_FORBIDDEN');
     expect(error.message).toContain(field);
   });
 
-  it('refuses exec in any user of the file, not only the selected one', () => {
+  it('refuses exec in any user of the file, not only the selected one', async () => {
     const text = JSON.stringify({
       'current-context': 'a',
       clusters: [{ name: 'c', cluster: { server: 'https://k8s.example.com' } }],
@@ -62,7 +62,7 @@ describe('admitKubeconfig', () => {
       ],
       contexts: [{ name: 'a', context: { cluster: 'c', user: 'good' } }],
     });
-    expect(refusal(text).code).toBe('KUBECONFIG_EXEC_FORBIDDEN');
+    expect((await refusal(text)).code).toBe('KUBECONFIG_EXEC_FORBIDDEN');
   });
 
   it.each([
@@ -70,17 +70,17 @@ describe('admitKubeconfig', () => {
     [{}, { 'client-certificate': '/root/.kube/client.crt', 'client-key-data': b64('KEY') }, 'client-certificate'],
     [{}, { 'client-key': '/root/.kube/client.key', 'client-certificate-data': b64('CERT') }, 'client-key'],
     [{}, { tokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token' }, 'tokenFile'],
-  ])('refuses file references %j %j', (cluster, user, field) => {
-    const error = refusal(kubeconfig(cluster, { token: 't', ...user }));
+  ])('refuses file references %j %j', async (cluster, user, field) => {
+    const error = await refusal(kubeconfig(cluster, { token: 't', ...user }));
     expect(error.code).toBe('KUBECONFIG_FILE_REFERENCE');
     expect(error.message).toContain(field);
     expect(error.message).not.toContain('/root');
   });
 
-  it('refuses insecure-skip-tls-verify unless the operator allows it', () => {
+  it('refuses insecure-skip-tls-verify unless the operator allows it', async () => {
     const text = kubeconfig({ 'insecure-skip-tls-verify': true }, { token: 't' });
-    expect(refusal(text).code).toBe('KUBECONFIG_INSECURE');
-    expect(admitKubeconfig(text, { allowInsecureSkipTlsVerify: true }).insecureSkipTlsVerify).toBe(true);
+    expect((await refusal(text)).code).toBe('KUBECONFIG_INSECURE');
+    expect((await admitKubeconfig(text, { allowInsecureSkipTlsVerify: true })).insecureSkipTlsVerify).toBe(true);
   });
 
   it.each([
@@ -90,37 +90,37 @@ describe('admitKubeconfig', () => {
     [kubeconfig({ server: '' }, { token: 't' }), 'has no server'],
     [kubeconfig({}, {}), 'no token and no client certificate'],
     [kubeconfig({}, { 'client-certificate-data': b64('CERT') }), 'needs both'],
-  ])('refuses unusable input as KUBECONFIG_INVALID: %s', (text, message) => {
-    const error = refusal(text);
+  ])('refuses unusable input as KUBECONFIG_INVALID: %s', async (text, message) => {
+    const error = await refusal(text);
     expect(error.code).toBe('KUBECONFIG_INVALID');
     expect(error.message).toContain(message);
   });
 
-  it('never puts a credential in an error message', () => {
-    const error = refusal(kubeconfig({ 'insecure-skip-tls-verify': true }, { token: 'very-secret-token' }));
+  it('never puts a credential in an error message', async () => {
+    const error = await refusal(kubeconfig({ 'insecure-skip-tls-verify': true }, { token: 'very-secret-token' }));
     expect(error.message).not.toContain('very-secret-token');
     expect(JSON.stringify(error.details)).not.toContain('very-secret-token');
   });
 
-  it('refuses proxies, which would bypass the address policy', () => {
-    expect(refusal(kubeconfig({ 'proxy-url': 'http://10.0.0.1:3128' }, { token: 't' })).code).toBe('TARGET_FORBIDDEN');
+  it('refuses proxies, which would bypass the address policy', async () => {
+    expect((await refusal(kubeconfig({ 'proxy-url': 'http://10.0.0.1:3128' }, { token: 't' }))).code).toBe('TARGET_FORBIDDEN');
   });
 
-  it('picks the named context and lets the CLI keep exec users', () => {
+  it('picks the named context and lets the CLI keep exec users', async () => {
     const text = kubeconfig({}, { exec: { command: 'aws' } });
-    expect(admitKubeconfig(text, { allowExec: true, context: 'prod' }).execUser).toBe('reader');
-    expect(refusal(text, { allowExec: true, context: 'staging' }).message).toContain('context "staging" is not defined');
+    expect((await admitKubeconfig(text, { allowExec: true, context: 'prod' })).execUser).toBe('reader');
+    expect((await refusal(text, { allowExec: true, context: 'staging' })).message).toContain('context "staging" is not defined');
   });
 });
 
 describe('admitKubeconfig: the client-node validation step', () => {
-  it("refuses client-node's token-file spelling before client-node would read the file", () => {
-    const error = refusal(kubeconfig({}, { token: 't', 'token-file': '/etc/shadow' }));
+  it("refuses client-node's token-file spelling before client-node would read the file", async () => {
+    const error = await refusal(kubeconfig({}, { token: 't', 'token-file': '/etc/shadow' }));
     expect(error.code).toBe('KUBECONFIG_FILE_REFERENCE');
     expect(error.message).not.toContain('/etc/shadow');
   });
 
-  it('refuses what the Kubernetes client cannot load, even in an unused entry', () => {
+  it('refuses what the Kubernetes client cannot load, even in an unused entry', async () => {
     const text = JSON.stringify({
       'current-context': 'a',
       clusters: [
@@ -130,12 +130,12 @@ describe('admitKubeconfig: the client-node validation step', () => {
       users: [{ name: 'u', user: { token: 't' } }],
       contexts: [{ name: 'a', context: { cluster: 'c', user: 'u' } }],
     });
-    const error = refusal(text);
+    const error = await refusal(text);
     expect(error.code).toBe('KUBECONFIG_INVALID');
     expect(error.message).toContain('clusters[1].cluster.server is missing');
   });
 
-  it('admits YAML the client loads to the same server', () => {
+  it('admits YAML the client loads to the same server', async () => {
     const yaml = [
       'apiVersion: v1',
       'kind: Config',
@@ -150,6 +150,6 @@ describe('admitKubeconfig: the client-node validation step', () => {
       '- name: prod',
       '  context: { cluster: prod, user: reader }',
     ].join('\n');
-    expect(admitKubeconfig(yaml)).toMatchObject({ server: 'https://k8s.example.com', token: 'abc' });
+    expect(await admitKubeconfig(yaml)).toMatchObject({ server: 'https://k8s.example.com', token: 'abc' });
   });
 });

@@ -1,5 +1,14 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { KubeError } from '../errors.js';
+
+/**
+ * The Kubernetes client, imported when a kubeconfig is first read: loaded with the rest of
+ * libs/kube, its generated API code kept 16 MB of source text and more of compiled code alive
+ * in every API process (a fifth of its heap after a full collection), which each full
+ * collection marks again.
+ */
+export function kubernetesClient(): Promise<typeof import('@kubernetes/client-node')> {
+  return import('@kubernetes/client-node');
+}
 
 function invalid(message: string): KubeError {
   return new KubeError('KUBECONFIG_INVALID', `kubeconfig: ${message}`);
@@ -19,7 +28,8 @@ const normalized = (server: string): string => new URL(server).toString().replac
  * everything that would run a command or read a file (client-node reads `token-file` while
  * loading), so this step can only refuse more, never admit more.
  */
-export function checkWithClientNode(text: string, contextName: string, server: string): void {
+export async function checkWithClientNode(text: string, contextName: string, server: string): Promise<void> {
+  const { KubeConfig } = await kubernetesClient();
   const config = new KubeConfig();
   try {
     config.loadFromString(text);

@@ -60,7 +60,7 @@ function decodeBase64Field(value: unknown, field: string): string | undefined {
  * the selected one: nothing from a refused file is kept. What passes is then loaded by
  * `@kubernetes/client-node` as a validation step (see checkWithClientNode).
  */
-export function admitKubeconfig(text: string, options: IntakeOptions = {}): ClusterCredentials {
+export async function admitKubeconfig(text: string, options: IntakeOptions = {}): Promise<ClusterCredentials> {
   let document: unknown;
   try {
     document = load(text, { maxAliases: 10 });
@@ -133,7 +133,7 @@ export function admitKubeconfig(text: string, options: IntakeOptions = {}): Clus
   }
 
   const serverUrl = server.toString().replace(/\/$/, '');
-  checkWithClientNode(text, contextName, serverUrl);
+  await checkWithClientNode(text, contextName, serverUrl);
 
   return {
     contextName,

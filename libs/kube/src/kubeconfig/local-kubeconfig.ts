@@ -1,13 +1,15 @@
 import type https from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeError } from '../errors.js';
+import { kubernetesClient } from './client-node-check.js';
 import type { ClusterCredentials } from './credentials.js';
 
 function invalid(message: string): KubeError {
   return new KubeError('KUBECONFIG_INVALID', `kubeconfig: ${message}`);
 }
 
-function loadFile(file: string): KubeConfig {
+async function loadFile(file: string): Promise<KubeConfig> {
+  const { KubeConfig } = await kubernetesClient();
   const config = new KubeConfig();
   try {
     config.loadFromFile(file);
@@ -55,7 +57,7 @@ function bearerToken(options: https.RequestOptions): string | undefined {
  * options it produces into ClusterCredentials for the collector.
  */
 export async function loadLocalKubeconfig(file: string, context?: string): Promise<ClusterCredentials> {
-  const config = loadFile(file);
+  const config = await loadFile(file);
   const contextName = selectContext(config, file, context);
   const cluster = config.getCurrentCluster();
   const user = config.getCurrentUser();

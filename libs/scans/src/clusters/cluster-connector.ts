@@ -22,7 +22,7 @@ export class ClusterConnector {
   }
 
   /** Parses and checks a kubeconfig; throws KubeError (KUBECONFIG_*, TARGET_FORBIDDEN). Nothing runs, nothing is read from disk. */
-  admit(kubeconfig: string, context?: string): ClusterCredentials {
+  admit(kubeconfig: string, context?: string): Promise<ClusterCredentials> {
     return admitKubeconfig(kubeconfig, {
       ...(context ? { context } : {}),
       allowInsecureSkipTlsVerify: this.options.allowInsecureKubeconfig === true,

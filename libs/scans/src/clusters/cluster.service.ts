@@ -193,7 +193,7 @@ export class ClusterService {
     let credentials: ClusterCredentials;
     let report: AccessReport;
     try {
-      credentials = this.connector.admit(kubeconfig, context);
+      credentials = await this.connector.admit(kubeconfig, context);
       report = await this.connector.verify(credentials);
     } catch (error) {
       if (error instanceof KubeError) throw fromKubeError(error);
