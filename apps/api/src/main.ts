@@ -4,9 +4,11 @@ import { createLogger, installShutdown, loadConfigOrExit } from '#rollsafe/runti
 import { createApiApp } from './app.factory.js';
 import { Lifecycle } from './ops/lifecycle.js';
 import { drainHttp, trackConnections } from './ops/drain.js';
+import { configureHeapGrowth } from './ops/heap-growth.js';
 import type { Server } from 'node:http';
 
 async function main(): Promise<void> {
+  configureHeapGrowth();
   const config = loadConfigOrExit('api');
   const logger = createLogger({ level: config.logLevel, app: 'api' });
   const app = await createApiApp(config, logger);
