@@ -46,8 +46,8 @@ const settings = {
   cpuOnly: args.includes('--cpu-only'),
   apiProcesses: Math.min(4, Math.max(1, option('api-processes', 1))),
   build: !args.includes('--no-build'),
-  // Only page one transport at the rate for --seconds after the warm-up (first page and deep
-  // cursor in turn), e.g. with heap-trace.mjs preloaded to see what the old generation gains.
+  // Only page one transport at the rate for --seconds after the warm-up (first page, deep
+  // cursor and filtered in turn), e.g. with heap-trace.mjs preloaded to see what the old generation gains.
   soak: args.includes('--soak') ? args[args.indexOf('--soak') + 1] : undefined,
   keepAlive: !args.includes('--no-keep-alive'),
 };
@@ -490,8 +490,9 @@ async function main() {
     );
     if (settings.soak) {
       const page = settings.soak === 'rest' ? restPage : graphqlPage;
-      const shapes = settings.soak === 'rest' ? [{}, { cursor: deep }] : [{}, { after: deep }];
-      await fixedRate(`soak ${settings.soak}`, rate, seconds, (i) => page(api.next(), keyA, scanA, shapes[i % 2]));
+      const filtered = { severity: 'critical', ruleId: RULES[3] };
+      const shapes = settings.soak === 'rest' ? [{}, { cursor: deep }, filtered] : [{}, { after: deep }, filtered];
+      await fixedRate(`soak ${settings.soak}`, rate, seconds, (i) => page(api.next(), keyA, scanA, shapes[i % shapes.length]));
       return;
     }
     // A pass not counted: the warm-up at a fixed rate can leave the JIT with little to go on when
