@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Compiles every library and app with tsc into dist/ (tsc keeps decorator metadata, which
-// NestJS needs), then bundles the CLI into dist/cli/ for bin/rollsafe. `--if-stale` skips the build when dist/ is newer than every source file,
-// so bin/rollsafe and `npm start` can call it on each run for a few milliseconds.
+// NestJS needs), then bundles the CLI into dist/cli/ for bin/rollsafe. `--if-stale` skips the
+// build when dist/ is newer than every source file, so bin/rollsafe and `npm start` can call it
+// on each run for a few milliseconds.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
