@@ -199,7 +199,9 @@ async function main() {
     ROLLSAFE_ENCRYPTION_KEY: secret('ROLLSAFE_ENCRYPTION_KEY', 'encryption-key', () => crypto.randomBytes(32).toString('base64')),
   };
   const children = ['api', 'worker'].map((name) => {
-    const child = spawn(process.execPath, ['--enable-source-maps', path.join(root, 'dist', 'apps', name, 'src', 'main.js')], {
+    // The API keeps its heap when traffic pauses (apps/api/src/ops/heap-growth.ts says why).
+    const flags = name === 'api' ? ['--enable-source-maps', '--no-memory-reducer'] : ['--enable-source-maps'];
+    const child = spawn(process.execPath, [...flags, path.join(root, 'dist', 'apps', name, 'src', 'main.js')], {
       cwd: root,
       env,
       stdio: 'inherit',

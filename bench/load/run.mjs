@@ -179,7 +179,8 @@ async function startApis(count) {
     const port = await freePort();
     const logFile = path.join(outDir, count === 1 ? 'api.log' : `api-${index + 1}.log`);
     const out = fs.openSync(logFile, 'w');
-    const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'dist/apps/api/src/main.js')], {
+    // --no-memory-reducer: as the product starts its API (Dockerfile, Compose, deploy/, npm start).
+    const child = spawn(process.execPath, ['--no-memory-reducer', ...nodeArgs, path.join(root, 'dist/apps/api/src/main.js')], {
       env: {
         PATH: process.env.PATH,
         NODE_ENV: 'production',

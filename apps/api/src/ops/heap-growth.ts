@@ -11,6 +11,10 @@ export const HEAP_GROWING_PERCENT = 300;
  * the live heap (what V8 chose itself while the old generation grew 14 MB/s, and well inside the
  * deploy's 1 GiB) puts them minutes apart. A `--heap-growing-percent` given to node is kept.
  * Returns the flag set, if any.
+ *
+ * V8's memory reducer, which collects in full some seconds after traffic pauses (the collection
+ * then lands in the traffic that follows), is turned off on node's command line wherever the API
+ * is started (`--no-memory-reducer`: V8 reads it when the heap is set up, so it cannot be set here).
  */
 export function configureHeapGrowth(execArgv: readonly string[] = process.execArgv): string | undefined {
   if (execArgv.some((argument) => /^--heap[-_]growing[-_]percent\b/.test(argument))) return undefined;
