@@ -22,23 +22,24 @@ export class ExpressAdapterWithAppPrototypes extends ExpressAdapter {
     this.httpServer = http.createServer(
       {
         IncomingMessage: constructorWithPrototype(IncomingMessage, app.request),
-        ServerResponse: constructorWithPrototype(ServerResponse, app.response) as unknown as typeof ServerResponse<IncomingMessage>,
+        ServerResponse: constructorWithPrototype<typeof ServerResponse<IncomingMessage>>(ServerResponse, app.response),
       },
       app,
     );
   }
 }
 
+type HttpMessageClass = new (...args: never[]) => IncomingMessage | ServerResponse;
+
 /**
  * A constructor for `base`'s objects whose prototype is `prototype` (one of `base.prototype`'s
- * descendants). Node's IncomingMessage and ServerResponse are plain constructor functions,
- * so `base` runs on the object `new` made.
+ * descendants): `base` runs as the constructor, with a new target whose prototype is `prototype`.
  */
-export function constructorWithPrototype<T extends typeof IncomingMessage | typeof ServerResponse>(base: T, prototype: object): T {
+export function constructorWithPrototype<T extends HttpMessageClass>(base: T, prototype: object): T {
   if (!(prototype instanceof base)) throw new TypeError(`the prototype does not descend from ${base.name}`);
-  function Constructed(this: object, ...args: unknown[]): void {
-    Reflect.apply(base, this, args);
+  function WithPrototype(): void {
+    // only a new target: its prototype is what the objects get
   }
-  Constructed.prototype = prototype;
-  return Constructed as unknown as T;
+  WithPrototype.prototype = prototype;
+  return new Proxy(base, { construct: (target, args) => Reflect.construct(target, args, WithPrototype) });
 }
