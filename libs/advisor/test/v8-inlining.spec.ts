@@ -1,10 +1,8 @@
-import { CLI_INLINING_BUDGET, tuneInliningForShortRuns } from '../src/v8-flags.js';
+import { SCAN_INLINING_BUDGET, tuneInliningForScans } from '../src/index.js';
 
-describe("the CLI's inlining budget", () => {
+describe("a scanning process's inlining budget", () => {
   it('is set when node was given no inlining flag', () => {
-    expect(tuneInliningForShortRuns(['--enable-source-maps'], '--max-old-space-size=4096')).toBe(
-      `--max-inlined-bytecode-size-cumulative=${CLI_INLINING_BUDGET}`,
-    );
+    expect(tuneInliningForScans(['--enable-source-maps'], '--max-old-space-size=4096')).toBe(`--max-inlined-bytecode-size-cumulative=${SCAN_INLINING_BUDGET}`);
   });
 
   it.each([
@@ -13,6 +11,6 @@ describe("the CLI's inlining budget", () => {
     [[], '--max-inlined-bytecode-size=460'],
     [[], '--enable-source-maps --turbo_inlining'],
   ])('is left to node when given on its command line (%j) or in NODE_OPTIONS (%j)', (execArgv, nodeOptions) => {
-    expect(tuneInliningForShortRuns(execArgv, nodeOptions)).toBeUndefined();
+    expect(tuneInliningForScans(execArgv, nodeOptions)).toBeUndefined();
   });
 });
