@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The CLI bundled by esbuild: apps/cli and the libraries it imports, with their npm dependencies,
-// split into chunks so a manifest scan never loads the Kubernetes client, plus the worker
-// scripts beside them. `npm run pack:cli` ships it as lib/; the build writes it to dist/cli/,
+// split into chunks so a manifest scan never loads the Kubernetes client, and the parse
+// worker's script beside them. `npm run pack:cli` ships it as lib/; the build writes it to dist/cli/,
 // which bin/rollsafe runs: one file and a few chunks load in about 60 ms less than the 70
 // modules of dist/ (bench/manifest-scan).
 //   node tools/bundle-cli.mjs OUTDIR

@@ -4,8 +4,8 @@
 // tools/bundle-cli.mjs bundles apps/cli and the libraries it imports (advisor, simulator,
 // manifests, fixes, kube, fake-cluster) with their npm dependencies (js-yaml, yaml,
 // @kubernetes/client-node, @peculiar/x509) into lib/, split into chunks so a manifest scan never
-// loads the Kubernetes client. The package has no dependencies: `npm i rollsafe-cli-<version>.tgz` copies a few MB
-// and runs nothing. It also carries docs/rules (for `rollsafe rules ID`), the LICENSE and the
+// loads the Kubernetes client. The package has no dependencies: `npm i
+// rollsafe-cli-<version>.tgz` copies a few MB and runs nothing. It also carries docs/rules (for `rollsafe rules ID`), the LICENSE and the
 // licenses of what it bundles.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
