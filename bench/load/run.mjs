@@ -165,6 +165,21 @@ async function seedScan(client, organizationId, count, targetName) {
 // ---------------------------------------------------------------- the API
 
 /**
+ * Node's flags of the product's API process, read from the Dockerfile's CMD (the same as
+ * Compose's, deploy/'s and npm start's: apps/api's deploy-files test checks them):
+ * `--enable-source-maps --no-memory-reducer`.
+ */
+const API_NODE_FLAGS = (() => {
+  const cmd = fs
+    .readFileSync(path.join(root, 'Dockerfile'), 'utf8')
+    .split('\n')
+    .find((line) => line.startsWith('CMD '));
+  const command = cmd ? JSON.parse(cmd.slice(4)) : [];
+  if (command[0] !== 'node' || command.at(-1) !== 'dist/apps/api/src/main.js') throw new Error(`the Dockerfile's CMD is not the API's node command: ${cmd}`);
+  return command.slice(1, -1);
+})();
+
+/**
  * Starts `count` API processes on the same database and Redis (the deploy runs two replicas);
  * the load generator spreads requests over them in turn, as a Service's kube-proxy spreads
  * connections: no proxy process in between.
@@ -179,8 +194,8 @@ async function startApis(count) {
     const port = await freePort();
     const logFile = path.join(outDir, count === 1 ? 'api.log' : `api-${index + 1}.log`);
     const out = fs.openSync(logFile, 'w');
-    // --no-memory-reducer: as the product starts its API (Dockerfile, Compose, deploy/, npm start).
-    const child = spawn(process.execPath, ['--no-memory-reducer', ...nodeArgs, path.join(root, 'dist/apps/api/src/main.js')], {
+    // Node's flags as the product starts its API (Dockerfile, Compose, deploy/, npm start).
+    const child = spawn(process.execPath, [...API_NODE_FLAGS, ...nodeArgs, path.join(root, 'dist/apps/api/src/main.js')], {
       env: {
         PATH: process.env.PATH,
         NODE_ENV: 'production',
@@ -336,6 +351,30 @@ async function graphqlPage(base, key, scanId, variables) {
   return status === 200 && !body.errors && body.data?.scan?.findings?.nodes?.length > 0 ? true : `${status} ${JSON.stringify(body).slice(0, 200)}`;
 }
 
+/** CPU time (user + system) of each thread of a process, in ms, by thread name (comm). */
+function threadCpuMsOf(pid) {
+  const byName = {};
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    let stat;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const name =
+      tid === String(pid)
+        ? 'main'
+        : stat
+            .slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+            .replace(/\d+$/, '')
+            .trim();
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    byName[name] = (byName[name] ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    if (name === 'main') byName['main system'] = (Number(fields[12]) * 1000) / CLOCK_TICKS;
+  }
+  return byName;
+}
+
 /** CPU time (user + system) a process has used, in ms, from /proc (Linux). */
 function cpuMsOf(pid) {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -344,12 +383,13 @@ function cpuMsOf(pid) {
 }
 
 /**
- * The API's CPU per page: `count` pages sent 4 at a time (closed loop), the API processes' CPU
- * time before and after divided by `count`. CPU time, not latency: it does not depend on what
- * else runs on the machine, so it is the figure to compare between versions of the page path.
+ * `count` pages sent 4 at a time (closed loop): the API processes' CPU time before and after
+ * (in total, and the first process's by thread: its main thread, of it in the kernel, and V8's
+ * and libuv's helper threads), the load generator's own, and the wall time.
  */
-async function cpuPerPage(label, pids, count, send) {
+async function cpuOfPages(pids, count, send) {
   const before = pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
+  const threadsBefore = threadCpuMsOf(pids[0]);
   const generatorBefore = process.cpuUsage();
   const started = performance.now();
   let next = 0;
@@ -363,14 +403,53 @@ async function cpuPerPage(label, pids, count, send) {
     }),
   );
   const wallMs = performance.now() - started;
-  const cpuMs = (pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0) - before) / count;
+  const cpuMs = pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0) - before;
   const generator = process.cpuUsage(generatorBefore);
-  const generatorCpuMs = (generator.user + generator.system) / 1000 / count;
-  const result = { label, count, cpuMs, generatorCpuMs, pagesPerSecond: (count * 1000) / wallMs, errors };
-  log(
-    `${label.padEnd(34)} ${cpuMs.toFixed(2)} ms CPU a page (load generator ${generatorCpuMs.toFixed(2)} ms; ${result.pagesPerSecond.toFixed(0)} pages/s, 4 at a time)  errors ${errors}`,
-  );
-  return result;
+  const threadsAfter = threadCpuMsOf(pids[0]);
+  const threads = Object.fromEntries(Object.entries(threadsAfter).map(([name, value]) => [name, value - (threadsBefore[name] ?? 0)]));
+  return { count, cpuMs, threads, generatorCpuMs: (generator.user + generator.system) / 1000, wallMs, errors };
+}
+
+/**
+ * The API's CPU a page of each shape: `count` pages of each, measured in `rounds` rounds of
+ * count / rounds pages, the shapes' order reversed every other round. Measured one after the
+ * other, the shape measured first paid for V8's helper threads still compiling and marking
+ * after the warm-up (0.3-0.4 ms a page more, on the helper threads only: a deep cursor measured
+ * first cost more than a first page measured after it). CPU time, not latency: other work on
+ * the machine moves it much less, so it is the figure to compare between versions.
+ */
+async function cpuPerShape(shapes, pids, count, rounds) {
+  const totals = new Map(shapes.map(([label]) => [label, []]));
+  for (let round = 0; round < rounds; round += 1) {
+    const ordered = round % 2 ? [...shapes].reverse() : shapes;
+    for (const [label, send] of ordered) totals.get(label).push(await cpuOfPages(pids, Math.round(count / rounds), send));
+  }
+  return shapes.map(([label]) => {
+    const parts = totals.get(label);
+    const pages = parts.reduce((sum, part) => sum + part.count, 0);
+    const sum = (pick) => parts.reduce((total, part) => total + pick(part), 0);
+    const threads = {};
+    for (const part of parts) for (const [name, value] of Object.entries(part.threads)) threads[name] = (threads[name] ?? 0) + value / pages;
+    const result = {
+      label,
+      count: pages,
+      cpuMs: sum((part) => part.cpuMs) / pages,
+      byRound: parts.map((part) => part.cpuMs / part.count),
+      threads,
+      generatorCpuMs: sum((part) => part.generatorCpuMs) / pages,
+      pagesPerSecond: (pages * 1000) / sum((part) => part.wallMs),
+      errors: sum((part) => part.errors),
+    };
+    const main = threads['main'] ?? 0;
+    const kernel = threads['main system'] ?? 0;
+    const helpers = Object.entries(threads)
+      .filter(([name]) => !name.startsWith('main'))
+      .reduce((total, [, value]) => total + value, 0);
+    log(
+      `${label.padEnd(34)} ${result.cpuMs.toFixed(2)} ms CPU a page (main thread ${main.toFixed(2)}, of it kernel ${kernel.toFixed(2)}; helper threads ${helpers.toFixed(2)}; by round ${result.byRound.map((value) => value.toFixed(2)).join(' / ')}; load generator ${result.generatorCpuMs.toFixed(2)} ms; ${result.pagesPerSecond.toFixed(0)} pages/s)  errors ${result.errors}`,
+    );
+    return result;
+  });
 }
 
 /** The API's page query (ScanFindingsReader.page), run by pgbench at the same rate. */
@@ -498,17 +577,26 @@ async function main() {
     }
     // A pass not counted: the warm-up at a fixed rate can leave the JIT with little to go on when
     // many requests were refused, and the first shape measured would pay for it.
-    await cpuPerPage('CPU warm-up (not counted)', api.pids, 400, (i) =>
-      i % 2 ? restPage(api.next(), keyA, scanA, i % 4 === 1 ? {} : { cursor: deep }) : graphqlPage(api.next(), keyA, scanA, i % 4 ? {} : { after: deep }),
+    const filteredQuery = { severity: 'critical', ruleId: rule };
+    const warm = await cpuOfPages(api.pids, 1000, (i) =>
+      i % 2
+        ? restPage(api.next(), keyA, scanA, [{}, { cursor: deep }, filteredQuery][i % 3])
+        : graphqlPage(api.next(), keyA, scanA, [{}, { after: deep }, filteredQuery][i % 3]),
     );
-    const cpu = [];
-    for (const [name, restQuery, graphqlVariables] of [
-      ['first page', {}, {}],
-      ['deep cursor', { cursor: deep }, { after: deep }],
-    ]) {
-      cpu.push(await cpuPerPage(`CPU REST ${name}`, api.pids, 1000, () => restPage(api.next(), keyA, scanA, restQuery)));
-      cpu.push(await cpuPerPage(`CPU GraphQL ${name}`, api.pids, 1000, () => graphqlPage(api.next(), keyA, scanA, graphqlVariables)));
-    }
+    log(`${'CPU warm-up (not counted)'.padEnd(34)} ${(warm.cpuMs / warm.count).toFixed(2)} ms CPU a page  errors ${warm.errors}`);
+    const cpu = await cpuPerShape(
+      [
+        ['CPU REST first page', () => restPage(api.next(), keyA, scanA, {})],
+        ['CPU GraphQL first page', () => graphqlPage(api.next(), keyA, scanA, {})],
+        ['CPU REST deep cursor', () => restPage(api.next(), keyA, scanA, { cursor: deep })],
+        ['CPU GraphQL deep cursor', () => graphqlPage(api.next(), keyA, scanA, { after: deep })],
+        ['CPU REST filtered', () => restPage(api.next(), keyA, scanA, filteredQuery)],
+        ['CPU GraphQL filtered', () => graphqlPage(api.next(), keyA, scanA, filteredQuery)],
+      ],
+      api.pids,
+      1000,
+      4,
+    );
     if (settings.cpuOnly) return;
     const cases = [
       ['first page', {}, {}, pageSql('')],
