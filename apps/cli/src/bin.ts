@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The CLI's entry point: bin/rollsafe runs it, and tools/bundle-cli.mjs bundles it into
 // rollsafe.js (dist/cli, and the CLI package's lib/).
-import { tuneInliningForScans } from '#rollsafe/advisor';
+import { tuneV8ForScans } from '#rollsafe/advisor';
 
-tuneInliningForScans(); // before any scan runs
+tuneV8ForScans(); // before any scan runs
 const { run } = await import('./main.js');
 await run(process.argv.slice(2));

@@ -1,13 +1,13 @@
 // The worker: a NestJS application context (no HTTP) running the BullMQ processors.
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { tuneInliningForScans } from '#rollsafe/advisor';
+import { tuneV8ForScans } from '#rollsafe/advisor';
 import { PinoNestLogger, createLogger, installShutdown, loadConfigOrExit } from '#rollsafe/runtime';
 import { WorkerModule } from './worker.module.js';
 import { drainWorker } from './drain.js';
 
 async function main(): Promise<void> {
-  tuneInliningForScans(); // before any scan runs
+  tuneV8ForScans(); // before any scan runs
   const config = loadConfigOrExit('worker');
   const logger = createLogger({ level: config.logLevel, app: 'worker' });
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: new PinoNestLogger(logger) });

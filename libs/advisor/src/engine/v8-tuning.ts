@@ -1,0 +1,47 @@
+import v8 from 'node:v8';
+
+/**
+ * TurboFan's inlining budget for a process that runs scans (the CLI, the worker): what an
+ * optimized function may inline in all (V8's default 920 bytes of bytecode; functions under 27
+ * bytes are inlined whatever the budget).
+ *
+ * A scan runs each rule, the parser and the simulator over data of a thousand shapes for a few
+ * seconds at most: V8 optimizes about 400 functions, several of them again after a deopt, and
+ * large inlined bodies make each compile long (resolveParams 145 ms, simulate 60-100 ms, each
+ * time). The compiler's threads then take as much CPU as the scan's own thread at 2,000 apps
+ * (bench/manifest-scan/thread-cpu.mjs), a core that two-core CI machines do not have to spare.
+ * With a budget of 150 the CLI's CPU drops by 9-16 % and its wall time by 8-12 % on apps 2,000
+ * and 20,000 and helm 200 (bench/manifest-scan, same output); the worker's advisor phase on a
+ * 10 MB upload by about 15 % (756 -> 635-657 ms, bench/upload-scan).
+ */
+export const SCAN_INLINING_BUDGET = 150;
+
+/**
+ * The bytecode a function runs between two of V8's tiering decisions (Node 20's V8: 66 KB):
+ * eight times as much before a function is compiled by Sparkplug or TurboFan.
+ *
+ * Most of a scan's functions run over a few thousand objects once (a rule, a remediation, the
+ * verdict of one Service shape): at the default budget V8 optimizes many of them just before
+ * they stop being called, and throws some of that code away on the next shape. The functions
+ * that stay hot (the parser, the simulator's loop) reach any budget within milliseconds. With
+ * 528 KB the CLI's CPU drops by about 24 % on apps 2,000, 5 % on apps 20,000 and 9 % on helm 200
+ * (bench/manifest-scan, same output).
+ */
+export const SCAN_INTERRUPT_BUDGET = 528 * 1024;
+
+const INLINING_FLAG = /^--(no-)?(turbo[-_]inlining|max[-_]inlined[-_]bytecode[-_]size)/;
+const INTERRUPT_BUDGET_FLAG = /^--interrupt[-_]budget/;
+
+/**
+ * Sets the scan's inlining and interrupt budgets for this process, each unless node was given
+ * a flag of its own for it (on its command line or in NODE_OPTIONS). Call at start, before any
+ * scan runs: V8 reads the flags for each compile and each tiering decision. Returns the flags set.
+ */
+export function tuneV8ForScans(execArgv: readonly string[] = process.execArgv, nodeOptions: string = process.env['NODE_OPTIONS'] ?? ''): string[] {
+  const given = [...execArgv, ...nodeOptions.split(/\s+/)];
+  const flags: string[] = [];
+  if (!given.some((option) => INLINING_FLAG.test(option))) flags.push(`--max-inlined-bytecode-size-cumulative=${SCAN_INLINING_BUDGET}`);
+  if (!given.some((option) => INTERRUPT_BUDGET_FLAG.test(option))) flags.push(`--interrupt-budget=${SCAN_INTERRUPT_BUDGET}`);
+  for (const flag of flags) v8.setFlagsFromString(flag);
+  return flags;
+}
