@@ -1,4 +1,3 @@
-import { Worker } from 'node:worker_threads';
 import { DEFAULT_LIMITS, type ManifestLimits } from './limits.js';
 import { buildSnapshot, parseManifests, type ParseResult } from './parse.js';
 import { parseBudgeted, type BudgetedParse, type ManifestInput, type ParsedText } from './parse-text.js';
@@ -151,7 +150,9 @@ function planShares(inputs: ManifestInput[], threads: number, limits: ManifestLi
   return shares.filter((share) => share.length > 0);
 }
 
-function parseInWorker(url: URL, parts: PartJob[], limits: ManifestLimits): Promise<BudgetedParse[]> {
+/** worker_threads is loaded on the first worker only: a one-thread scan does not pay its start-up. */
+async function parseInWorker(url: URL, parts: PartJob[], limits: ManifestLimits): Promise<BudgetedParse[]> {
+  const { Worker } = await import('node:worker_threads');
   return new Promise((resolve, reject) => {
     const worker = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
     worker.once('message', (reply: WorkerReply) => {
