@@ -59,7 +59,7 @@ if (duration > 0) {
     await session.post('HeapProfiler.startSampling', {
       samplingInterval: seconds('BENCH_HEAP_SAMPLE_INTERVAL', 4096),
       includeObjectsCollectedByMajorGC: process.env.BENCH_HEAP_SAMPLE_MAJOR !== '0',
-      includeObjectsCollectedByMinorGC: false,
+      includeObjectsCollectedByMinorGC: process.env.BENCH_HEAP_SAMPLE_MINOR === '1',
     });
     write(`sampling heap profiler started`);
     setTimeout(async () => {
