@@ -3,6 +3,6 @@
 // rollsafe.js (dist/cli, and the CLI package's lib/).
 import { tuneV8ForScans } from '#rollsafe/advisor';
 
-tuneV8ForScans(); // before any scan runs
+tuneV8ForScans('one-scan'); // before any scan runs
 const { run } = await import('./main.js');
 await run(process.argv.slice(2));

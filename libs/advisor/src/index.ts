@@ -90,4 +90,4 @@ export {
   type LbPath,
 } from './profiles/backend.js';
 export { hasIngressNeg } from './util/annotations.js';
-export { SCAN_INLINING_BUDGET, SCAN_INTERRUPT_BUDGET, tuneV8ForScans } from './engine/v8-tuning.js';
+export { SCAN_INLINING_BUDGET, SCAN_INTERRUPT_BUDGET, tuneV8ForScans, type ScanProcess } from './engine/v8-tuning.js';

@@ -18,30 +18,42 @@ export const SCAN_INLINING_BUDGET = 150;
 
 /**
  * The bytecode a function runs between two of V8's tiering decisions (Node 20's V8: 66 KB):
- * eight times as much before a function is compiled by Sparkplug or TurboFan.
+ * eight times as much before a function is compiled by Sparkplug or TurboFan, in a process
+ * that runs one scan and exits (the CLI).
  *
  * Most of a scan's functions run over a few thousand objects once (a rule, a remediation, the
  * verdict of one Service shape): at the default budget V8 optimizes many of them just before
- * they stop being called, and throws some of that code away on the next shape. The functions
- * that stay hot (the parser, the simulator's loop) reach any budget within milliseconds. With
- * 528 KB the CLI's CPU drops by about 24 % on apps 2,000, 5 % on apps 20,000 and 9 % on helm 200
- * (bench/manifest-scan, same output).
+ * they stop being called (191 TurboFan compiles at apps 2,000, 32 with this budget). The
+ * functions that stay hot (the parser, the simulator's loop) reach any budget within
+ * milliseconds. With 528 KB the CLI's CPU drops by about 20 % on apps 2,000, 5 % on apps 20,000
+ * and 9 % on helm 200 (bench/manifest-scan, same output). A worker runs scan after scan on
+ * threads that stay warm, where the default budget re-optimizes faster after a deopt: there the
+ * advisor and verdicts of a 2,000-app scan took 222-228 ms at best with the default against
+ * 278-283 ms with this one, so the worker keeps the default.
  */
 export const SCAN_INTERRUPT_BUDGET = 528 * 1024;
 
 const INLINING_FLAG = /^--(no-)?(turbo[-_]inlining|max[-_]inlined[-_]bytecode[-_]size)/;
 const INTERRUPT_BUDGET_FLAG = /^--interrupt[-_]budget/;
 
+/** A process that runs one scan and exits (the CLI), or scan after scan (the worker). */
+export type ScanProcess = 'one-scan' | 'many-scans';
+
 /**
- * Sets the scan's inlining and interrupt budgets for this process, each unless node was given
- * a flag of its own for it (on its command line or in NODE_OPTIONS). Call at start, before any
- * scan runs: V8 reads the flags for each compile and each tiering decision. Returns the flags set.
+ * Sets the scan's inlining budget, and for a one-scan process the interrupt budget, each unless
+ * node was given a flag of its own for it (on its command line or in NODE_OPTIONS). Call at
+ * start, before any scan runs: V8 reads the flags for each compile and each tiering decision.
+ * Returns the flags set.
  */
-export function tuneV8ForScans(execArgv: readonly string[] = process.execArgv, nodeOptions: string = process.env['NODE_OPTIONS'] ?? ''): string[] {
+export function tuneV8ForScans(
+  scanProcess: ScanProcess,
+  execArgv: readonly string[] = process.execArgv,
+  nodeOptions: string = process.env['NODE_OPTIONS'] ?? '',
+): string[] {
   const given = [...execArgv, ...nodeOptions.split(/\s+/)];
   const flags: string[] = [];
   if (!given.some((option) => INLINING_FLAG.test(option))) flags.push(`--max-inlined-bytecode-size-cumulative=${SCAN_INLINING_BUDGET}`);
-  if (!given.some((option) => INTERRUPT_BUDGET_FLAG.test(option))) flags.push(`--interrupt-budget=${SCAN_INTERRUPT_BUDGET}`);
+  if (scanProcess === 'one-scan' && !given.some((option) => INTERRUPT_BUDGET_FLAG.test(option))) flags.push(`--interrupt-budget=${SCAN_INTERRUPT_BUDGET}`);
   for (const flag of flags) v8.setFlagsFromString(flag);
   return flags;
 }
