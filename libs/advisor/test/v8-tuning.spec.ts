@@ -8,7 +8,7 @@ describe("a scanning process's V8 budgets", () => {
     expect(tuneV8ForScans('one-scan', ['--enable-source-maps'], '--max-old-space-size=4096')).toEqual([INLINING, INTERRUPT]);
   });
 
-  it('leave the interrupt budget at V8's default in a many-scans process (the worker)', () => {
+  it("leave the interrupt budget at V8's default in a many-scans process (the worker)", () => {
     expect(tuneV8ForScans('many-scans', ['--enable-source-maps'], '')).toEqual([INLINING]);
   });
 
