@@ -21,6 +21,7 @@ import { ClustersResolver } from './graphql/clusters.resolver.js';
 import { MAX_COMPLEXITY, MAX_DEPTH, complexityLimit, depthLimit } from './graphql/limits.js';
 import { hideInternals } from './errors/graphql-errors.js';
 import { offlineGraphiql } from './graphql/ide.js';
+import { jitQueries } from './graphql/jit.js';
 import type { AuthenticatedRequest } from './auth/auth.types.js';
 
 const GRAPHQL_BUDGET_WIRING = Symbol('GRAPHQL_BUDGET_WIRING');
@@ -84,6 +85,8 @@ export class ApiModule implements NestModule {
                     return wiring.limiter ? wiring.limiter.spendForOperation(req, res, organizationId, cost) : Promise.resolve({ allowed: true });
                   },
                 }),
+                // Queries run by graphql-jit's compiled code; errors, mutations and introspection by graphql-js.
+                jitQueries((): GraphQLSchema => (schemaHost as GraphQLSchemaHost).schema),
               ],
             };
           },

@@ -1,0 +1,90 @@
+// jitQueries answers a query's successful result from graphql-jit's compiled code, the same data
+// graphql-js answers, and leaves everything else (errors, mutations, introspection) to Apollo's
+// executor, which then answers as it always did.
+import {
+  GraphQLError,
+  GraphQLInt,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  execute,
+  getOperationAST,
+  parse,
+} from 'graphql';
+import type { BaseContext, GraphQLRequestListener, GraphQLResponse } from '@apollo/server';
+import { jitQueries } from './jit.js';
+
+const seen: unknown[] = [];
+const Item = new GraphQLObjectType({
+  name: 'Item',
+  fields: {
+    id: { type: new GraphQLNonNull(GraphQLString) },
+    n: { type: GraphQLInt },
+    tag: {
+      type: GraphQLString,
+      args: { upper: { type: GraphQLInt } },
+      resolve: (item: { id: string }, args: { upper?: number }) => (args.upper ? item.id.toUpperCase() : item.id),
+    },
+  },
+});
+const schema = new GraphQLSchema({
+  query: new GraphQLObjectType({
+    name: 'Query',
+    fields: {
+      items: {
+        type: new GraphQLList(Item),
+        args: { first: { type: GraphQLInt } },
+        resolve: (_root: unknown, args: { first?: number }, context: unknown) => {
+          seen.push(context);
+          return Promise.resolve(Array.from({ length: args.first ?? 2 }, (_, i) => ({ id: `item-${i}`, n: i })));
+        },
+      },
+      broken: {
+        type: GraphQLString,
+        resolve: () => {
+          throw new GraphQLError('no', { extensions: { code: 'NOT_FOUND' } });
+        },
+      },
+    },
+  }),
+  mutation: new GraphQLObjectType({ name: 'Mutation', fields: { touch: { type: GraphQLString, resolve: () => 'touched' } } }),
+});
+
+interface Operation {
+  document: ReturnType<typeof parse>;
+  operation: NonNullable<ReturnType<typeof getOperationAST>>;
+  request: { operationName?: string; variables?: Record<string, unknown> };
+  contextValue: BaseContext;
+}
+
+async function respond(query: string, variables?: Record<string, unknown>, contextValue: BaseContext = {}): Promise<GraphQLResponse | null> {
+  const listener = (await jitQueries(() => schema).requestDidStart?.({} as Parameters<NonNullable<ReturnType<typeof jitQueries>['requestDidStart']>>[0])) as
+    GraphQLRequestListener<BaseContext> | undefined;
+  const document = parse(query);
+  const operation = getOperationAST(document);
+  if (!operation) throw new Error('no operation');
+  const forOperation = listener?.responseForOperation as ((context: Operation) => Promise<GraphQLResponse | null>) | undefined;
+  return (await forOperation?.({ document, operation, request: { ...(variables ? { variables } : {}) }, contextValue })) ?? null;
+}
+
+describe('jitQueries', () => {
+  it("answers a query with graphql-js's data, from the same resolvers with the same arguments and context", async () => {
+    const query = 'query($first: Int) { items(first: $first) { id n tag(upper: 1) alias: tag } }';
+    const context = { req: 'the request' };
+    const response = await respond(query, { first: 3 }, context);
+    const expected = await execute({ schema, document: parse(query), variableValues: { first: 3 } });
+    expect(response?.body).toEqual({ kind: 'single', singleResult: { data: expected.data } });
+    expect(JSON.stringify(response?.body.kind === 'single' ? response.body.singleResult.data : undefined)).toBe(JSON.stringify(expected.data));
+    expect(seen).toContain(context);
+  });
+
+  it('leaves to graphql-js a query that fails, a mutation, introspection and variables that do not coerce', async () => {
+    expect(await respond('{ broken }')).toBeNull();
+    expect(await respond('{ items { id } broken }')).toBeNull();
+    expect(await respond('mutation { touch }')).toBeNull();
+    expect(await respond('{ __schema { queryType { name } } }')).toBeNull();
+    expect(await respond('query($first: Int) { items(first: $first) { id } }', { first: 'many' })).toBeNull();
+  });
+});
