@@ -4,25 +4,34 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { HeaderMap, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { isIntrospection } from './limits.js';
 
-/** Compiled operations, per parsed document (Apollo keeps one per distinct query text) and operation name. */
-const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
+/**
+ * Compiled operations, per parsed document (Apollo keeps one per distinct query text) and
+ * operation name; ONCE for an operation seen once, which graphql-js runs: compiling costs more
+ * than running once, so only a document sent again (a client paging) is compiled.
+ */
+const ONCE = 'once';
+const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | null | typeof ONCE>>();
 const OPERATIONS_PER_DOCUMENT = 16;
 
 function compiledFor(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): CompiledQuery | null {
   const key = operationName ?? '';
   let known = compiled.get(document);
   const cached = known?.get(key);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined && cached !== ONCE) return cached;
+  if (!known || known.size >= OPERATIONS_PER_DOCUMENT) {
+    known = new Map();
+    compiled.set(document, known);
+  }
+  if (cached === undefined) {
+    known.set(key, ONCE);
+    return null;
+  }
   let query: CompiledQuery | null = null;
   try {
     const result = compileQuery(schema, document, operationName);
     query = isCompiledQuery(result) ? result : null;
   } catch {
     query = null;
-  }
-  if (!known || known.size >= OPERATIONS_PER_DOCUMENT) {
-    known = new Map();
-    compiled.set(document, known);
   }
   known.set(key, query);
   return query;
@@ -36,7 +45,8 @@ function compiledFor(schema: GraphQLSchema, document: DocumentNode, operationNam
  * allocated, bench/load). Same schema, same resolvers (Nest's, with their guards and filters),
  * called with the same arguments.
  *
- * Only a query's successful result is answered this way. Mutations and subscriptions,
+ * Only a query's successful result is answered this way, from its second run on (the first
+ * is graphql-js's: a document sent once is not worth compiling). Mutations and subscriptions,
  * introspection, a document graphql-jit does not compile, and any query whose compiled run
  * reported an error are left to Apollo's executor (graphql-js), which runs the query again and
  * answers its errors as it always did: a query changes nothing, so running it twice costs only
