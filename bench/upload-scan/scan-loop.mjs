@@ -53,6 +53,9 @@ Object.assign(process.env, {
   ROLLSAFE_LOG_LEVEL: 'warn',
 });
 
+// The worker's V8 budgets (apps/worker/src/main.ts), before its modules load.
+const { tuneV8ForScans } = await import('#rollsafe/advisor');
+tuneV8ForScans('many-scans');
 const { NestFactory } = await import('@nestjs/core');
 await import('reflect-metadata');
 const { loadConfigOrExit } = await import('#rollsafe/runtime');
