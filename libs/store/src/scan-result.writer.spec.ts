@@ -156,6 +156,28 @@ describe('writeScanResult', () => {
     expect(await prisma.client.finding.count({ where: { scanId } })).toBe(1);
   });
 
+  it('rewrites the finding states of a finding seen again in place (HOT updates: fillfactor 50)', async () => {
+    const findings = Array.from({ length: 300 }, (_, index) => finding(index));
+    const hotUpdates = async (): Promise<number> =>
+      Number(
+        (await prisma.bulk.query<{ hot: string }>("SELECT n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname = 'finding_states'")).rows[0]?.hot ?? 0,
+      );
+    const complete = async (at: number) => {
+      const scanId = await runningScan('in-place');
+      expect(await scans.complete(scanId, outcomeOf(findings, []), new Date(at), diffStates)).toBe(true);
+    };
+    await complete(1000);
+    const before = await hotUpdates();
+    await complete(2000);
+    // Statistics reach pg_stat_user_tables within about a second of the writing transaction.
+    let after = before;
+    for (let waited = 0; waited < 5000 && after - before < findings.length; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = await hotUpdates();
+    }
+    expect(after - before).toBeGreaterThanOrEqual(findings.length);
+  });
+
   it("keeps the target's finding states across scans: updated, resolved, reopened, and new ones added", async () => {
     const states = async () =>
       Object.fromEntries(
