@@ -3,7 +3,7 @@
 // page shape sent to one and then the other in batches, one request at a time or `--rate` a
 // second, so that other work on the machine weighs on both alike. Prints each build's median
 // and p90 latency a shape (median of the batches' figures) and its CPU a page.
-//   node bench/load/side-by-side.mjs <other-root> [--batches 10] [--pages 200] [--rate 0]
+//   node bench/load/side-by-side.mjs <other-root> [--batches 10] [--pages 200] [--rate 0] [--env-other NAME=VALUE]...
 // <other-root>: a checkout built with tools/build.mjs (e.g. `git archive <commit> | tar -x -C
 // /tmp/base`, node_modules linked, `node tools/build.mjs`); this checkout's dist/ is the other.
 import { spawn } from 'node:child_process';
@@ -26,6 +26,10 @@ if (!other || !fs.existsSync(path.join(other, 'dist/apps/api/src/main.js')))
 const batches = option('batches', 10);
 const pages = option('pages', 200);
 const rate = option('rate', 0);
+// Environment for the other build only (e.g. ROLLSAFE_LOG_LEVEL=info, with this checkout as the other root).
+const envOther = Object.fromEntries(
+  args.flatMap((arg, at) => (arg === '--env-other' && args[at + 1]?.includes('=') ? [args[at + 1].split(/=(.*)/s).slice(0, 2)] : [])),
+);
 const databaseUrl = process.env.BENCH_LOAD_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/rollsafe_bench_load';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const keys = JSON.parse(fs.readFileSync(path.join(root, 'bench/load/out/keys.json'), 'utf8'));
@@ -53,7 +57,7 @@ function request(method, url, { headers = {}, body } = {}) {
   });
 }
 
-async function startApi(dir) {
+async function startApi(dir, env = {}) {
   const port = await freePort();
   const cmd = fs
     .readFileSync(path.join(root, 'Dockerfile'), 'utf8')
@@ -74,6 +78,7 @@ async function startApi(dir) {
       ROLLSAFE_GRAPHQL_BUDGET_PER_MINUTE: '100000000',
       ROLLSAFE_DATABASE_POOL_SIZE: '10',
       ROLLSAFE_LOG_LEVEL: 'warn',
+      ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -151,7 +156,7 @@ async function batch(api, send) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-const apis = [await startApi(other), await startApi(root)];
+const apis = [await startApi(other, envOther), await startApi(root)];
 try {
   for (const api of apis) for (const [, send] of shapes) for (let i = 0; i < 300; i += 1) await send(api.base); // warm-up
   const results = new Map();
@@ -171,7 +176,17 @@ try {
       const runs = results.get(`${label}\t${api.dir}`);
       return `${median(runs.map((r) => r.p50)).toFixed(2)} / ${median(runs.map((r) => r.p90)).toFixed(2)} ms, CPU ${median(runs.map((r) => r.cpu)).toFixed(2)} ms${runs.some((r) => r.errors) ? ' ERRORS' : ''}`;
     });
-    process.stdout.write(`${label.padEnd(20)} ${path.basename(apis[0].dir)}: ${line[0]}   ${path.basename(apis[1].dir)}: ${line[1]}\n`);
+    const names = [
+      `${path.basename(apis[0].dir)}${
+        Object.keys(envOther).length
+          ? ` (${Object.entries(envOther)
+              .map((pair) => pair.join('='))
+              .join(' ')})`
+          : ''
+      }`,
+      path.basename(apis[1].dir),
+    ];
+    process.stdout.write(`${label.padEnd(20)} ${names[0]}: ${line[0]}   ${names[1]}: ${line[1]}\n`);
   }
 } finally {
   for (const api of apis) api.child.kill('SIGTERM');
