@@ -164,7 +164,7 @@ try {
     for (const [label, send] of shapes) {
       const order = b % 2 ? [...apis].reverse() : apis;
       for (const api of order) {
-        const key = `${label}\t${api.dir}`;
+        const key = `${label}\t${apis.indexOf(api)}`;
         if (!results.has(key)) results.set(key, []);
         results.get(key).push(await batch(api, send));
       }
@@ -173,7 +173,7 @@ try {
   process.stdout.write(`side by side: ${batches} batches of ${pages} pages, ${rate > 0 ? `${rate} a second` : 'one at a time'}\n`);
   for (const [label] of shapes) {
     const line = apis.map((api) => {
-      const runs = results.get(`${label}\t${api.dir}`);
+      const runs = results.get(`${label}\t${apis.indexOf(api)}`);
       return `${median(runs.map((r) => r.p50)).toFixed(2)} / ${median(runs.map((r) => r.p90)).toFixed(2)} ms, CPU ${median(runs.map((r) => r.cpu)).toFixed(2)} ms${runs.some((r) => r.errors) ? ' ERRORS' : ''}`;
     });
     const names = [
