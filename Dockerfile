@@ -30,4 +30,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # SIGTERM goes straight to node (exec form), which drains and exits.
-CMD ["node", "--enable-source-maps", "--no-memory-reducer", "dist/apps/api/src/main.js"]
+CMD ["node", "--enable-source-maps", "--no-memory-reducer", "--max-semi-space-size=32", "dist/apps/api/src/main.js"]

@@ -200,7 +200,7 @@ async function main() {
   };
   const children = ['api', 'worker'].map((name) => {
     // The API keeps its heap when traffic pauses (apps/api/src/ops/heap-growth.ts says why).
-    const flags = name === 'api' ? ['--enable-source-maps', '--no-memory-reducer'] : ['--enable-source-maps'];
+    const flags = name === 'api' ? ['--enable-source-maps', '--no-memory-reducer', '--max-semi-space-size=32'] : ['--enable-source-maps'];
     const child = spawn(process.execPath, [...flags, path.join(root, 'dist', 'apps', name, 'src', 'main.js')], {
       cwd: root,
       env,

@@ -15,6 +15,8 @@ export const HEAP_GROWING_PERCENT = 300;
  * V8's memory reducer, which collects in full some seconds after traffic pauses (the collection
  * then lands in the traffic that follows), is turned off on node's command line wherever the API
  * is started (`--no-memory-reducer`: V8 reads it when the heap is set up, so it cannot be set here).
+ * So is `--max-semi-space-size=32`: a young generation twice V8's default size is scavenged half
+ * as often, and each scavenge pauses every request in flight (bench/load, sixth round).
  */
 export function configureHeapGrowth(execArgv: readonly string[] = process.execArgv): string | undefined {
   if (execArgv.some((argument) => /^--heap[-_]growing[-_]percent\b/.test(argument))) return undefined;
