@@ -25,6 +25,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { freePort, withDatabase } from '../shared/local.mjs';
+import { apiNodeFlags, pagingApiEnv } from './paging-api.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -164,20 +165,7 @@ async function seedScan(client, organizationId, count, targetName) {
 
 // ---------------------------------------------------------------- the API
 
-/**
- * Node's flags of the product's API process, read from the Dockerfile's CMD (the same as
- * Compose's, deploy/'s and npm start's: apps/api's deploy-files test checks them):
- * `--enable-source-maps --no-memory-reducer`.
- */
-const API_NODE_FLAGS = (() => {
-  const cmd = fs
-    .readFileSync(path.join(root, 'Dockerfile'), 'utf8')
-    .split('\n')
-    .find((line) => line.startsWith('CMD '));
-  const command = cmd ? JSON.parse(cmd.slice(4)) : [];
-  if (command[0] !== 'node' || command.at(-1) !== 'dist/apps/api/src/main.js') throw new Error(`the Dockerfile's CMD is not the API's node command: ${cmd}`);
-  return command.slice(1, -1);
-})();
+const API_NODE_FLAGS = apiNodeFlags(root);
 
 /**
  * Starts `count` API processes on the same database and Redis (the deploy runs two replicas);
@@ -197,19 +185,7 @@ async function startApis(count) {
     // Node's flags as the product starts its API (Dockerfile, Compose, deploy/, npm start).
     const child = spawn(process.execPath, [...API_NODE_FLAGS, ...nodeArgs, path.join(root, 'dist/apps/api/src/main.js')], {
       env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'production',
-        DATABASE_URL: databaseUrl,
-        REDIS_URL: redisUrl,
-        PORT: String(port),
-        ROLLSAFE_ADMIN_TOKEN: adminToken,
-        ROLLSAFE_ENCRYPTION_KEY: encryptionKey,
-        ROLLSAFE_QUEUE_PREFIX: `rollsafe-bench-load-${process.pid}`,
-        // What is measured is paging, not the limits: neither refuses a request of this run.
-        ROLLSAFE_RATE_LIMIT_PER_MINUTE: '1000000',
-        ROLLSAFE_GRAPHQL_BUDGET_PER_MINUTE: '100000000',
-        ROLLSAFE_DATABASE_POOL_SIZE: '10',
-        ROLLSAFE_LOG_LEVEL: 'warn',
+        ...pagingApiEnv({ databaseUrl, redisUrl, port, adminToken, encryptionKey, queuePrefix: `rollsafe-bench-load-${process.pid}` }),
         // Each request slower than this logs where its time went (pool checkout, queries, Redis commands) to out/api.log.
         ...(process.env.BENCH_TRACE_SLOW ? { ROLLSAFE_TRACE_SLOW_MS: process.env.BENCH_TRACE_SLOW } : {}),
         // heap-trace.mjs's settings, when it is preloaded.

@@ -13,6 +13,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { apiNodeFlags, pagingApiEnv } from './paging-api.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -59,25 +60,16 @@ function request(method, url, { headers = {}, body } = {}) {
 
 async function startApi(dir, env = {}) {
   const port = await freePort();
-  const cmd = fs
-    .readFileSync(path.join(root, 'Dockerfile'), 'utf8')
-    .split('\n')
-    .find((line) => line.startsWith('CMD '));
-  const flags = JSON.parse(cmd.slice(4)).slice(1, -1);
-  const child = spawn(process.execPath, [...flags, path.join(dir, 'dist/apps/api/src/main.js')], {
+  const child = spawn(process.execPath, [...apiNodeFlags(root), path.join(dir, 'dist/apps/api/src/main.js')], {
     env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      PORT: String(port),
-      ROLLSAFE_ADMIN_TOKEN: crypto.randomBytes(24).toString('hex'),
-      ROLLSAFE_ENCRYPTION_KEY: crypto.randomBytes(32).toString('hex'),
-      ROLLSAFE_QUEUE_PREFIX: `rollsafe-bench-side-${process.pid}-${port}`,
-      ROLLSAFE_RATE_LIMIT_PER_MINUTE: '1000000',
-      ROLLSAFE_GRAPHQL_BUDGET_PER_MINUTE: '100000000',
-      ROLLSAFE_DATABASE_POOL_SIZE: '10',
-      ROLLSAFE_LOG_LEVEL: 'warn',
+      ...pagingApiEnv({
+        databaseUrl,
+        redisUrl,
+        port,
+        adminToken: crypto.randomBytes(24).toString('hex'),
+        encryptionKey: crypto.randomBytes(32).toString('hex'),
+        queuePrefix: `rollsafe-bench-side-${process.pid}-${port}`,
+      }),
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
