@@ -10,9 +10,9 @@ import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../shared/local.mjs';
 import { apiNodeFlags, pagingApiEnv } from './paging-api.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -35,14 +35,6 @@ const databaseUrl = process.env.BENCH_LOAD_DATABASE_URL ?? 'postgresql://postgre
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const keys = JSON.parse(fs.readFileSync(path.join(root, 'bench/load/out/keys.json'), 'utf8'));
 const CLOCK_TICKS = 100;
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 function request(method, url, { headers = {}, body } = {}) {

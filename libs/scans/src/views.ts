@@ -106,7 +106,10 @@ function textOf(value: Record<string, unknown>, key: string): string | undefined
   return typeof text === 'string' ? text : undefined;
 }
 
-/** What a finding reported, as both finding views show it (empty when there is no finding). */
+/**
+ * What a finding reported, as a finding state's view shows it (empty when there is no finding).
+ * toFindingView writes the same fields into its own literal: it runs for every row of every page.
+ */
 function reported(finding: Finding | undefined): Pick<FindingFields, 'container' | 'message' | 'evidence' | 'remediation' | 'docs'> {
   const remediation = remediationOf(finding?.remediation);
   return {
