@@ -2,19 +2,8 @@
 // controller replays the rolling update (which pod is created, ready, deleted, when); then
 // the request path of the Service is evaluated from those times: who sends traffic where,
 // and when a backend that receives traffic does not answer.
-import { StepFunction, cutPoints } from './step-function.js';
-import type {
-  InitialPod,
-  NodeLbInterval,
-  PathKind,
-  PodLife,
-  SimulationInput,
-  SimulationParams,
-  SimulationResult,
-  Step,
-  TrafficWindow,
-  WindowCause,
-} from './types.js';
+import { StepFunction, nextCut } from './step-function.js';
+import type { NodeLbInterval, PathKind, PodLife, SimulationInput, SimulationParams, SimulationResult, Step, TrafficWindow, WindowCause } from './types.js';
 
 interface SimPod {
   name: string;
@@ -33,6 +22,16 @@ interface SimPod {
   rank: number;
   /** Position in name order among the old pods (deletion ties without comparing strings). */
   nameRank: number;
+  /** The deletion heap's current entry for the pod: older entries are stale. */
+  deleteVersion: number;
+  /** Reserved for an in-place replacement. */
+  reserved: boolean;
+  /** The path starts sending to the pod. */
+  start: number;
+  /** The path stops sending to the pod. */
+  end: number;
+  /** The path (or the LB, local path) stops sending to the pod. */
+  removed: number;
 }
 
 const INF = Number.POSITIVE_INFINITY;
@@ -42,6 +41,15 @@ const PENDING = '\u0000pending';
 
 export function defaultNodeNames(count: number): string[] {
   return Array.from({ length: Math.max(1, count) }, (_, i) => `node-${i + 1}`);
+}
+
+/** defaultNodeNames by count, built once: simulations only read them. */
+const sharedNodeNames = new Map<number, readonly string[]>();
+
+function sharedDefaultNodeNames(count: number): readonly string[] {
+  let names = sharedNodeNames.get(count);
+  if (!names) sharedNodeNames.set(count, (names = defaultNodeNames(count)));
+  return names;
 }
 
 /** Node names sort as a careful reader expects: node-2 before node-10. */
@@ -159,10 +167,42 @@ interface NodeEntry {
   count: number;
 }
 
+/** A node the workload has (or had) pods on. */
+interface NodeState {
+  /** Non-terminating pods of the workload on it. */
+  count: number;
+  /** Its old pods, in creation order. */
+  olds: SimPod[];
+}
+
 interface DeleteEntry {
   pod: SimPod;
   count: number;
   version: number;
+}
+
+function simPod(name: string, node: string, revision: 'old' | 'new'): SimPod {
+  return {
+    name,
+    node,
+    revision,
+    scheduled: null,
+    running: NEG,
+    serves: NEG,
+    ready: NEG,
+    available: NEG,
+    deleted: null,
+    stopped: INF,
+    preStopEnd: INF,
+    killed: false,
+    rank: 0,
+    nameRank: 0,
+    deleteVersion: 0,
+    reserved: false,
+    start: INF,
+    end: INF,
+    removed: INF,
+  };
 }
 
 /**
@@ -174,21 +214,18 @@ class Controller {
   readonly pods: SimPod[] = [];
   readonly steps: Step[] = [];
   readonly notes: string[] = [];
-  private readonly sortedNodes: string[];
-  private readonly liveCount = new Map<string, number>();
-  private readonly touched = new Set<string>();
+  private readonly sortedNodes: readonly string[];
+  /** Nodes touched so far (holding or having held a pod), with their counts. */
+  private readonly nodes = new Map<string, NodeState>();
   private untouchedCursor = 0;
   private readonly nodeHeap = new MinHeap<NodeEntry>((a, b) => a.count < b.count || (a.count === b.count && compareNames(a.node, b.node) < 0));
   private readonly events = new MinHeap<TimedEvent>((a, b) => a.t < b.t);
   private rank = 0;
   private newCounter = 0;
   // Deployment bookkeeping.
-  private readonly oldByNode = new Map<string, SimPod[]>();
   private readonly deleteHeap = new MinHeap<DeleteEntry>((a, b) => deleteBefore(a, b));
-  private readonly version = new Map<SimPod, number>();
   private readonly reserved: SimPod[] = [];
   private reservedHead = 0;
-  private readonly reservedSet = new Set<SimPod>();
   private oldActive = 0;
   private oldAvailable = 0;
   private oldUnhealthy: SimPod[] = [];
@@ -199,57 +236,58 @@ class Controller {
   constructor(
     private readonly input: SimulationInput,
     private readonly p: SimulationParams,
+    /** Record the steps (only the detailed result shows them). */
+    private readonly detail: boolean,
   ) {
     // Node names arrive sorted (defaultNodeNames, or sorted once per scan for live clusters).
-    this.sortedNodes = input.nodeNames ?? defaultNodeNames(Math.max(p.nodes, 1));
-    const initial = input.initialPods ?? defaultInitialPods(input.workload.name, p.replicas, this.sortedNodes);
-    for (const pod of initial) {
-      const sim: SimPod = {
-        name: pod.name,
-        node: pod.node,
-        revision: 'old',
-        scheduled: null,
-        running: NEG,
-        serves: pod.ready ? NEG : INF,
-        ready: pod.ready ? NEG : INF,
-        available: pod.ready ? NEG : INF,
-        deleted: null,
-        stopped: INF,
-        preStopEnd: INF,
-        killed: false,
-        rank: 0,
-        nameRank: 0,
-      };
-      this.pods.push(sim);
-      const list = this.oldByNode.get(pod.node);
-      if (list) list.push(sim);
-      else this.oldByNode.set(pod.node, [sim]);
-      this.oldActive++;
-      if (pod.ready) this.oldAvailable++;
-      else this.oldUnhealthy.push(sim);
-      this.bump(pod.node, 1);
+    this.sortedNodes = input.nodeNames ?? sharedDefaultNodeNames(Math.max(p.nodes, 1));
+    const initial = input.initialPods;
+    if (initial) {
+      for (const pod of initial) this.addOld(simPod(pod.name, pod.node, 'old'), pod.ready);
+      const byName = [...this.pods].sort((x, y) => compareNames(x.name, y.name));
+      byName.forEach((pod, i) => (pod.nameRank = i));
+    } else {
+      const nodes = this.sortedNodes;
+      for (let i = 0; i < p.replicas; i++) this.addOld(simPod(`${input.workload.name}-old-${i + 1}`, nodes[i % nodes.length] as string, 'old'), true);
+      // `<workload>-old-<i>`: compareNames orders them by i.
+      this.pods.forEach((pod, i) => (pod.nameRank = i));
     }
-    const byName = [...this.pods].sort((x, y) => compareNames(x.name, y.name));
-    byName.forEach((pod, i) => (pod.nameRank = i));
     for (const pod of this.pods) if (pod.ready !== INF) this.pushDelete(pod);
   }
 
+  private addOld(pod: SimPod, ready: boolean): void {
+    if (!ready) {
+      pod.serves = INF;
+      pod.ready = INF;
+      pod.available = INF;
+    }
+    this.pods.push(pod);
+    this.stateOf(pod.node).olds.push(pod);
+    this.oldActive++;
+    if (ready) this.oldAvailable++;
+    else this.oldUnhealthy.push(pod);
+    this.bump(pod.node, 1);
+  }
+
+  private stateOf(node: string): NodeState {
+    let state = this.nodes.get(node);
+    if (!state) this.nodes.set(node, (state = { count: 0, olds: [] }));
+    return state;
+  }
+
   private countOf(node: string): number {
-    return this.liveCount.get(node) ?? 0;
+    return this.nodes.get(node)?.count ?? 0;
   }
 
   private bump(node: string, delta: number): void {
-    const count = this.countOf(node) + delta;
-    this.liveCount.set(node, count);
-    this.touched.add(node);
+    const state = this.stateOf(node);
+    const count = (state.count += delta);
     this.nodeHeap.push({ node, count });
-    for (const old of this.oldByNode.get(node) ?? []) if (old.deleted === null && old.ready !== INF) this.pushDelete(old);
+    for (const old of state.olds) if (old.deleted === null && old.ready !== INF) this.pushDelete(old);
   }
 
   private pushDelete(pod: SimPod): void {
-    const version = (this.version.get(pod) ?? 0) + 1;
-    this.version.set(pod, version);
-    this.deleteHeap.push({ pod, count: this.countOf(pod.node), version });
+    this.deleteHeap.push({ pod, count: this.countOf(pod.node), version: ++pod.deleteVersion });
   }
 
   private at(t: number, pod: SimPod | null = null, kind: TimedEvent['kind'] = 'tick'): void {
@@ -260,22 +298,13 @@ class Controller {
     const running = at + this.p.podStart;
     const { serves, ready: probeReady } = readyTime(this.p, running);
     const ready = this.p.readinessGate && this.p.path === 'pod' ? probeReady + this.p.lbAdd : probeReady;
-    const pod: SimPod = {
-      name: `${this.input.workload.name}-new-${++this.newCounter}`,
-      node: node ?? PENDING,
-      revision: 'new',
-      scheduled: at,
-      running,
-      serves,
-      ready,
-      available: ready + this.p.minReadySeconds,
-      deleted: null,
-      stopped: INF,
-      preStopEnd: INF,
-      killed: false,
-      rank: ++this.rank,
-      nameRank: 0,
-    };
+    const pod = simPod(`${this.input.workload.name}-new-${++this.newCounter}`, node ?? PENDING, 'new');
+    pod.scheduled = at;
+    pod.running = running;
+    pod.serves = serves;
+    pod.ready = ready;
+    pod.available = ready + this.p.minReadySeconds;
+    pod.rank = ++this.rank;
     this.pods.push(pod);
     if (node !== null) this.bump(node, 1);
     this.at(pod.available, pod, 'available');
@@ -293,7 +322,7 @@ class Controller {
       }
       this.nodeHeap.pop();
     }
-    while (this.untouchedCursor < this.sortedNodes.length && this.touched.has(this.sortedNodes[this.untouchedCursor] as string)) this.untouchedCursor++;
+    while (this.untouchedCursor < this.sortedNodes.length && this.nodes.has(this.sortedNodes[this.untouchedCursor] as string)) this.untouchedCursor++;
     const fresh = this.sortedNodes[this.untouchedCursor];
     if (fresh !== undefined && (!best || best.count > 0 || compareNames(fresh, best.node) < 0)) return fresh;
     return best?.node ?? this.sortedNodes[0] ?? 'node-1';
@@ -327,9 +356,9 @@ class Controller {
     for (;;) {
       const top = this.deleteHeap.peek();
       if (!top) return undefined;
-      if (top.pod.deleted !== null || top.version !== this.version.get(top.pod) || (skipReserved && this.reservedSet.has(top.pod))) {
+      if (top.pod.deleted !== null || top.version !== top.pod.deleteVersion || (skipReserved && top.pod.reserved)) {
         this.deleteHeap.pop();
-        if (skipReserved && top.pod.deleted === null && top.version === this.version.get(top.pod)) this.skipped.push(top);
+        if (skipReserved && top.pod.deleted === null && top.version === top.pod.deleteVersion) this.skipped.push(top);
         continue;
       }
       return top.pod;
@@ -371,12 +400,12 @@ class Controller {
               this.remove(pod, 0);
               allStopped = Math.max(allStopped, pod.stopped);
             }
-            this.steps.push({ t: 0, event: 'scale-down', replicaSet: 'old', to: 0 });
+            if (this.detail) this.steps.push({ t: 0, event: 'scale-down', replicaSet: 'old', to: 0 });
           }
           if (!created && t >= allStopped) {
             created = true;
             for (let i = 0; i < R; i++) this.create(t, this.placeNode());
-            this.steps.push({ t, event: 'scale-up', replicaSet: 'new', to: R });
+            if (this.detail) this.steps.push({ t, event: 'scale-up', replicaSet: 'new', to: R });
           }
         },
       );
@@ -395,7 +424,7 @@ class Controller {
           if (up > 0) {
             for (let i = 0; i < up; i++) this.pendingPods.push(this.create(t, null));
             this.newActive += up;
-            this.steps.push({ t, event: 'scale-up', replicaSet: 'new', to: this.newActive });
+            if (this.detail) this.steps.push({ t, event: 'scale-up', replicaSet: 'new', to: this.newActive });
             changed = true;
           }
           const oldBefore = this.oldActive;
@@ -415,7 +444,7 @@ class Controller {
             this.remove(victim, t);
           }
           if (this.oldActive !== oldBefore) {
-            this.steps.push({ t, event: 'scale-down', replicaSet: 'old', to: this.oldActive });
+            if (this.detail) this.steps.push({ t, event: 'scale-down', replicaSet: 'old', to: this.oldActive });
             changed = true;
           }
           this.placePending();
@@ -435,7 +464,7 @@ class Controller {
         this.skipped = [];
         if (next) {
           this.reserved.push(next);
-          this.reservedSet.add(next);
+          next.reserved = true;
           node = next.node;
         }
       }
@@ -464,13 +493,13 @@ class Controller {
           const slot = slotOf.get(pod);
           if (surge && slot && slot.deleted === null) {
             this.remove(slot, e.t);
-            this.steps.push({ t: e.t, event: 'scale-down', replicaSet: 'old', pod: slot.name, node: slot.node });
+            if (this.detail) this.steps.push({ t: e.t, event: 'scale-down', replicaSet: 'old', pod: slot.name, node: slot.node });
           }
         } else if (e.kind === 'stopped' && pod.revision === 'old' && !surge) {
           const fresh = this.create(e.t, pod.node);
           if (p.kind === 'StatefulSet') fresh.name = pod.name.replace(/-old(?=-\d+$)/, '-new');
           slotOf.set(fresh, pod);
-          this.steps.push({ t: e.t, event: 'scale-up', replicaSet: 'new', pod: fresh.name, node: fresh.node });
+          if (this.detail) this.steps.push({ t: e.t, event: 'scale-up', replicaSet: 'new', pod: fresh.name, node: fresh.node });
         }
       },
       (t) => {
@@ -480,10 +509,10 @@ class Controller {
           if (surge) {
             const fresh = this.create(t, slot.node);
             slotOf.set(fresh, slot);
-            this.steps.push({ t, event: 'scale-up', replicaSet: 'new', pod: fresh.name, node: fresh.node });
+            if (this.detail) this.steps.push({ t, event: 'scale-up', replicaSet: 'new', pod: fresh.name, node: fresh.node });
           } else {
             this.remove(slot, t);
-            this.steps.push({ t, event: 'scale-down', replicaSet: 'old', pod: slot.name, node: slot.node });
+            if (this.detail) this.steps.push({ t, event: 'scale-down', replicaSet: 'old', pod: slot.name, node: slot.node });
           }
         }
       },
@@ -502,25 +531,19 @@ function deleteBefore(a: DeleteEntry, b: DeleteEntry): boolean {
   return compareNames(a.pod.name, b.pod.name) < 0;
 }
 
-function defaultInitialPods(name: string, replicas: number, nodes: string[]): InitialPod[] {
-  return Array.from({ length: replicas }, (_, i) => ({ name: `${name}-old-${i + 1}`, node: nodes[i % nodes.length] as string, ready: true }));
-}
-
-interface PathTimes {
-  /** The path starts sending to the pod. */
-  start: number;
-  /** The path stops sending to the pod. */
-  end: number;
-}
-
-function pathTimes(pod: SimPod, p: SimulationParams): PathTimes {
-  if (!Number.isFinite(pod.ready) && pod.ready !== NEG) return { start: INF, end: INF };
-  const deleted = pod.deleted ?? INF;
-  if (p.path === 'pod') {
-    const start = pod.ready === NEG ? NEG : p.readinessGate ? pod.ready : pod.ready + p.lbAdd;
-    return { start, end: deleted + p.L };
+/** When the path starts and stops sending to the pod (pod.start, pod.end). */
+function setPathTimes(pod: SimPod, p: SimulationParams): void {
+  if (!Number.isFinite(pod.ready) && pod.ready !== NEG) {
+    pod.start = INF;
+    pod.end = INF;
+  } else if (p.path === 'pod') {
+    pod.start = pod.ready === NEG ? NEG : p.readinessGate ? pod.ready : pod.ready + p.lbAdd;
+    pod.end = (pod.deleted ?? INF) + p.L;
+  } else {
+    pod.start = pod.ready === NEG ? NEG : pod.ready + p.E;
+    pod.end = (pod.deleted ?? INF) + p.E;
   }
-  return { start: pod.ready === NEG ? NEG : pod.ready + p.E, end: deleted + p.E };
+  pod.removed = pod.end;
 }
 
 function stopCause(pod: SimPod): WindowCause {
@@ -529,45 +552,78 @@ function stopCause(pod: SimPod): WindowCause {
 
 const round3 = (n: number): number => Math.round(n * 1000) / 1000;
 
+/**
+ * The share of the Service's traffic at t: split evenly over the pods `pool` counts; with
+ * `within`, first over the nodes `pool` counts (the LB), then over the pods `within` counts.
+ */
+function shareAt(t: number, pool: StepFunction, within: StepFunction | null): number {
+  if (within === null) {
+    const n = pool.at(t);
+    return n > 0 ? 1 / n : 0;
+  }
+  const n = within.at(t);
+  if (!(n > 0)) return 0;
+  const nodes = pool.at(t);
+  return (nodes > 0 ? 1 / nodes : 0) / n;
+}
+
+/** Where a window is, in the key order its path writes: the pod first (cluster, pod, internal) or the node first (local). */
+type Where = 'pod-node' | 'node-pod';
+
+function windowOf(
+  start: number,
+  end: number,
+  cause: WindowCause,
+  path: PathKind,
+  node: string,
+  pod: string | undefined,
+  where: Where,
+  share: number,
+): TrafficWindow {
+  if (pod === undefined) return { start, end, cause, path, node, share };
+  return where === 'pod-node' ? { start, end, cause, path, pod, node, share } : { start, end, cause, path, node, pod, share };
+}
+
 class WindowSink {
   readonly windows: TrafficWindow[] = [];
   dropped = 0;
 
-  /** Adds [a, b) split where the share changes; adjacent equal shares merged. */
+  /** Adds [a, b) split where the share (shareAt(pool, within)) changes; adjacent equal shares merged. */
   add(
     a: number,
     b: number,
     cause: WindowCause,
     path: PathKind,
-    where: { node?: string; pod?: string },
-    fns: StepFunction[],
-    share: (t: number) => number,
+    node: string,
+    pod: string | undefined,
+    where: Where,
+    pool: StepFunction,
+    within: StepFunction | null,
   ): void {
     if (!(b > a)) return;
-    const cuts = cutPoints(a, b, fns);
     let open: TrafficWindow | undefined;
     let openShare = 0;
-    for (let i = 0; i + 1 < cuts.length; i++) {
-      const from = cuts[i] as number;
-      const to = cuts[i + 1] as number;
-      const s = share(from);
+    for (let from = a; from < b;) {
+      const to = within === null ? nextCut(from, b, pool) : nextCut(from, b, pool, within);
+      const s = shareAt(from, pool, within);
       if (!(s > 0)) {
         open = undefined;
-        continue;
-      }
-      if (open && openShare === s && open.end === from) {
-        open.end = to;
       } else {
-        open = { start: from, end: to, cause, path, ...where, share: s };
-        openShare = s;
-        this.windows.push(open);
+        if (open && openShare === s && open.end === from) {
+          open.end = to;
+        } else {
+          open = windowOf(from, to, cause, path, node, pod, where, s);
+          openShare = s;
+          this.windows.push(open);
+        }
+        if (cause !== 'capacity-dip' && cause !== 'connections-cut') this.dropped += s * (to - from);
       }
-      if (cause !== 'capacity-dip' && cause !== 'connections-cut') this.dropped += s * (to - from);
+      from = to;
     }
   }
 
-  instant(t: number, cause: WindowCause, path: PathKind, where: { node?: string; pod?: string }, share: number): void {
-    if (Number.isFinite(t) && share > 0) this.windows.push({ start: t, end: t, cause, path, ...where, share });
+  instant(t: number, cause: WindowCause, path: PathKind, node: string, pod: string | undefined, where: Where, share: number): void {
+    if (Number.isFinite(t) && share > 0) this.windows.push(windowOf(t, t, cause, path, node, pod, where, share));
   }
 }
 
@@ -575,33 +631,24 @@ class WindowSink {
 export function simulate(input: SimulationInput, options: { detail?: boolean } = {}): SimulationResult {
   const detail = options.detail !== false;
   const p = input.params;
-  const controller = new Controller(input, p);
+  const controller = new Controller(input, p, detail);
   controller.run();
   const pods = controller.pods;
   const sink = new WindowSink();
   const path = p.path;
-  const terminating = servesTerminatingEndpoints(p.kubernetesVersion);
-  const times = new Map<SimPod, PathTimes>();
-  for (const pod of pods) times.set(pod, pathTimes(pod, p));
+  for (const pod of pods) setPathTimes(pod, p);
   let lbNodes: NodeLbInterval[] = [];
-  const removedAt = new Map<SimPod, number>();
 
   if (path === 'local') {
-    lbNodes = evaluateLocal(pods, times, p, terminating, sink, removedAt);
+    lbNodes = evaluateLocal(pods, p, servesTerminatingEndpoints(p.kubernetesVersion), sink, detail);
   } else {
-    const pool = receiving(pods, times);
-    const share = (t: number): number => {
-      const n = pool.at(t);
-      return n > 0 ? 1 / n : 0;
-    };
+    const pool = receiving(pods);
     for (const pod of pods) {
-      const t = times.get(pod) as PathTimes;
-      if (!(t.start < t.end)) continue;
-      removedAt.set(pod, t.end);
-      sink.add(t.start, Math.min(t.end, pod.serves), 'not-ready-endpoint', path, { pod: pod.name, node: pod.node }, [pool], share);
-      sink.add(Math.max(t.start, pod.stopped), t.end, stopCause(pod), path, { pod: pod.name, node: pod.node }, [pool], share);
+      if (!(pod.start < pod.end)) continue;
+      sink.add(pod.start, Math.min(pod.end, pod.serves), 'not-ready-endpoint', path, pod.node, pod.name, 'pod-node', pool, null);
+      sink.add(Math.max(pod.start, pod.stopped), pod.end, stopCause(pod), path, pod.node, pod.name, 'pod-node', pool, null);
       if (path === 'pod' && !p.drain && pod.deleted !== null) {
-        sink.instant(t.end, 'connections-cut', path, { pod: pod.name, node: pod.node }, share(t.end - 1e-9));
+        sink.instant(pod.end, 'connections-cut', path, pod.node, pod.name, 'pod-node', shareAt(pod.end - 1e-9, pool, null));
       }
     }
   }
@@ -611,9 +658,8 @@ export function simulate(input: SimulationInput, options: { detail?: boolean } =
   const capacityStarts: number[] = [];
   const capacityEnds: number[] = [];
   for (const pod of pods) {
-    const t = times.get(pod) as PathTimes;
-    const from = Math.max(t.start, pod.serves);
-    const to = Math.min(t.end, pod.stopped);
+    const from = Math.max(pod.start, pod.serves);
+    const to = Math.min(pod.end, pod.stopped);
     if (from < to) {
       capacityStarts.push(from);
       capacityEnds.push(to);
@@ -621,14 +667,10 @@ export function simulate(input: SimulationInput, options: { detail?: boolean } =
   }
   const capacity = new StepFunction(capacityStarts, capacityEnds);
   let rolloutEnd = 0;
-  for (const pod of pods) {
-    const t = times.get(pod) as PathTimes;
-    rolloutEnd = laterFinite(laterFinite(laterFinite(laterFinite(rolloutEnd, pod.available), pod.stopped), t.start), t.end);
-  }
-  const capacityCuts = cutPoints(0, rolloutEnd, [capacity]);
-  for (let i = 0; i + 1 < capacityCuts.length; i++) {
-    const from = capacityCuts[i] as number;
-    const to = capacityCuts[i + 1] as number;
+  for (const pod of pods) rolloutEnd = laterFinite(laterFinite(laterFinite(laterFinite(rolloutEnd, pod.available), pod.stopped), pod.start), pod.end);
+  let from = 0;
+  do {
+    const to = nextCut(from, rolloutEnd, capacity);
     const ready = capacity.at(from);
     if (ready < minAvailable) {
       const last = sink.windows[sink.windows.length - 1];
@@ -637,14 +679,16 @@ export function simulate(input: SimulationInput, options: { detail?: boolean } =
       if (last && last.cause === 'capacity-dip' && last.end === from && last.share === share) last.end = to;
       else sink.windows.push({ start: from, end: to, cause: 'capacity-dip', path, share });
     }
-  }
+    from = to;
+  } while (from < rolloutEnd);
 
-  const windows = sink.windows
-    .filter((w) => w.cause !== 'capacity-dip' || w.end > w.start)
-    .map((w) => ({ ...w, start: round3(w.start), end: round3(w.end), share: round3(w.share) }))
-    .sort((a, b) => a.start - b.start || a.end - b.end || compareNames(a.node ?? '', b.node ?? '') || compareNames(a.pod ?? '', b.pod ?? ''));
-  const drops = windows.some((w) => (w.cause === 'capacity-dip' ? w.share >= 1 : true));
-  const lastWindow = Math.max(0, ...windows.map((w) => w.end));
+  const windows = roundedWindows(sink.windows);
+  let drops = false;
+  let lastWindow = 0;
+  for (const w of windows) {
+    if (w.cause === 'capacity-dip' ? w.share >= 1 : true) drops = true;
+    lastWindow = Math.max(lastWindow, w.end);
+  }
   const steps = detail ? [...controller.steps] : [];
   for (const node of detail ? lbNodes : []) {
     if (node.from !== null && node.from > NEG) steps.push({ t: round3(node.from), event: 'lb-add', node: node.node });
@@ -665,11 +709,25 @@ export function simulate(input: SimulationInput, options: { detail?: boolean } =
     droppedTrafficSeconds: round3(sink.dropped),
     windows,
     steps,
-    pods: detail ? pods.map((pod) => podLife(pod, times.get(pod) as PathTimes, removedAt.get(pod))) : [],
+    pods: detail ? pods.map(podLife) : [],
     lbNodes: detail ? lbNodes.map((n) => ({ node: n.node, from: finiteOrNull(n.from), to: finiteOrNull(n.to) })) : [],
     durationSeconds: round3(Math.max(rolloutEnd, lastWindow)),
     notes,
   };
+}
+
+/** The sink's windows (its own objects), rounded in place, empty capacity dips left out, in time order. */
+function roundedWindows(windows: TrafficWindow[]): TrafficWindow[] {
+  let kept = 0;
+  for (const w of windows) {
+    if (w.cause === 'capacity-dip' && !(w.end > w.start)) continue;
+    w.start = round3(w.start);
+    w.end = round3(w.end);
+    w.share = round3(w.share);
+    windows[kept++] = w;
+  }
+  windows.length = kept;
+  return windows.sort((a, b) => a.start - b.start || a.end - b.end || compareNames(a.node ?? '', b.node ?? '') || compareNames(a.pod ?? '', b.pod ?? ''));
 }
 
 /** The later of a finite time and a time that may be infinite (then ignored). */
@@ -681,7 +739,7 @@ function finiteOrNull(value: number | null): number | null {
   return value === null || !Number.isFinite(value) ? null : round3(value);
 }
 
-function podLife(pod: SimPod, t: PathTimes, removed: number | undefined): PodLife {
+function podLife(pod: SimPod): PodLife {
   return {
     name: pod.name,
     node: pod.node,
@@ -690,24 +748,23 @@ function podLife(pod: SimPod, t: PathTimes, removed: number | undefined): PodLif
     running: finiteOrNull(pod.running),
     serves: finiteOrNull(pod.serves),
     ready: finiteOrNull(pod.ready),
-    receives: finiteOrNull(t.start),
+    receives: finiteOrNull(pod.start),
     deleted: pod.deleted,
     preStopEnd: finiteOrNull(pod.preStopEnd),
     stopped: finiteOrNull(pod.stopped),
-    removed: finiteOrNull(removed ?? t.end),
+    removed: finiteOrNull(pod.removed),
     killed: pod.killed,
   };
 }
 
 /** How many of the pods the path sends to at each time. */
-function receiving(pods: readonly SimPod[], times: Map<SimPod, PathTimes>): StepFunction {
+function receiving(pods: readonly SimPod[]): StepFunction {
   const starts: number[] = [];
   const ends: number[] = [];
   for (const pod of pods) {
-    const t = times.get(pod) as PathTimes;
-    if (t.start < t.end) {
-      starts.push(t.start);
-      ends.push(t.end);
+    if (pod.start < pod.end) {
+      starts.push(pod.start);
+      ends.push(pod.end);
     }
   }
   return new StepFunction(starts, ends);
@@ -719,14 +776,7 @@ function receiving(pods: readonly SimPod[], times: Map<SimPod, PathTimes>): Step
  * failing); kube-proxy on a node sends only to that node's endpoints (from 1.26 falling back
  * to terminating ones that still serve).
  */
-function evaluateLocal(
-  pods: SimPod[],
-  times: Map<SimPod, PathTimes>,
-  p: SimulationParams,
-  terminatingEndpoints: boolean,
-  sink: WindowSink,
-  removedAt: Map<SimPod, number>,
-): NodeLbInterval[] {
+function evaluateLocal(pods: SimPod[], p: SimulationParams, terminatingEndpoints: boolean, sink: WindowSink, detail: boolean): NodeLbInterval[] {
   const byNode = new Map<string, SimPod[]>();
   for (const pod of pods) {
     const list = byNode.get(pod.node);
@@ -735,74 +785,71 @@ function evaluateLocal(
   }
   const nodes = [...byNode.keys()].sort(compareNames);
   const intervals: NodeLbInterval[] = [];
-  for (const node of nodes) intervals.push(...nodeLbIntervals(node, byNode.get(node) as SimPod[], p, terminatingEndpoints));
-  const lbCount = new StepFunction(
-    intervals.map((i) => i.from ?? NEG),
-    intervals.map((i) => i.to ?? INF),
-  );
-
-  const intervalsByNode = new Map<string, NodeLbInterval[]>();
-  for (const interval of intervals) {
-    const list = intervalsByNode.get(interval.node);
-    if (list) list.push(interval);
-    else intervalsByNode.set(interval.node, [interval]);
-  }
+  const intervalsByNode: NodeLbInterval[][] = [];
   for (const node of nodes) {
+    const own = nodeLbIntervals(node, byNode.get(node) as SimPod[], p, terminatingEndpoints);
+    intervalsByNode.push(own);
+    for (const interval of own) intervals.push(interval);
+  }
+  const lbStarts: number[] = [];
+  const lbEnds: number[] = [];
+  for (const interval of intervals) {
+    lbStarts.push(interval.from ?? NEG);
+    lbEnds.push(interval.to ?? INF);
+  }
+  const lbCount = new StepFunction(lbStarts, lbEnds);
+
+  nodes.forEach((node, n) => {
     const local = byNode.get(node) as SimPod[];
-    const primary = receiving(local, times);
+    const primary = receiving(local);
     const fallbackStarts: number[] = [];
     const fallbackEnds: number[] = [];
     for (const pod of terminatingEndpoints ? local : []) {
-      const t = times.get(pod) as PathTimes;
-      if (t.end < pod.stopped) {
-        fallbackStarts.push(t.end);
+      if (pod.end < pod.stopped) {
+        fallbackStarts.push(pod.end);
         fallbackEnds.push(pod.stopped);
       }
     }
     const fallback = new StepFunction(fallbackStarts, fallbackEnds);
-    const lbIntervals = intervalsByNode.get(node) ?? [];
-    const nodeShare = (t: number): number => {
-      const n = lbCount.at(t);
-      return n > 0 ? 1 / n : 0;
-    };
+    const lbIntervals = intervalsByNode[n] as NodeLbInterval[];
     for (const lb of lbIntervals) {
       const from = lb.from ?? NEG;
       const to = lb.to ?? INF;
       // Pods kube-proxy sends to while they do not serve.
       for (const pod of local) {
-        const t = times.get(pod) as PathTimes;
-        if (!(t.start < t.end)) continue;
-        const podShare = (x: number): number => {
-          const n = primary.at(x);
-          return n > 0 ? nodeShare(x) / n : 0;
-        };
-        const where = { node, pod: pod.name };
-        sink.add(Math.max(from, t.start), Math.min(to, t.end, pod.serves), 'not-ready-endpoint', 'local', where, [lbCount, primary], podShare);
-        sink.add(Math.max(from, t.start, pod.stopped), Math.min(to, t.end), stopCause(pod), 'local', where, [lbCount, primary], podShare);
+        if (!(pod.start < pod.end)) continue;
+        sink.add(Math.max(from, pod.start), Math.min(to, pod.end, pod.serves), 'not-ready-endpoint', 'local', node, pod.name, 'node-pod', lbCount, primary);
+        sink.add(Math.max(from, pod.start, pod.stopped), Math.min(to, pod.end), stopCause(pod), 'local', node, pod.name, 'node-pod', lbCount, primary);
       }
       // The LB sends to the node while no local endpoint answers.
-      const cuts = cutPoints(Math.max(from, -1e9), Math.min(to, 1e9), [primary, fallback]);
-      for (let i = 0; i + 1 < cuts.length; i++) {
-        const a = cuts[i] as number;
-        const b = cuts[i + 1] as number;
+      const end = Math.min(to, 1e9);
+      for (let a = Math.max(from, -1e9); ;) {
+        const b = nextCut(a, end, primary, fallback);
         if (primary.at(a) === 0 && fallback.at(a) === 0) {
-          const last = local
-            .filter((pod) => pod.deleted !== null && (pod.deleted as number) <= a)
-            .sort((x, y) => (y.deleted as number) - (x.deleted as number))[0];
-          sink.add(a, b, 'node-without-endpoint', 'local', { node, ...(last ? { pod: last.name } : {}) }, [lbCount], nodeShare);
+          sink.add(a, b, 'node-without-endpoint', 'local', node, lastDeletedBy(local, a)?.name, 'node-pod', lbCount, null);
         }
+        a = b;
+        if (!(a < end)) break;
       }
       if (!p.drain && lb.to !== null && Number.isFinite(lb.to)) {
-        sink.instant(lb.to, 'connections-cut', 'local', { node }, nodeShare(lb.to - 1e-9));
+        sink.instant(lb.to, 'connections-cut', 'local', node, undefined, 'node-pod', shareAt(lb.to - 1e-9, lbCount, null));
       }
     }
-    for (const pod of local) {
-      const lbEnd = lbIntervals.find((i) => (i.from ?? NEG) <= (pod.deleted ?? INF) && (pod.deleted ?? INF) < (i.to ?? INF))?.to;
-      const t = times.get(pod) as PathTimes;
-      removedAt.set(pod, Math.min(t.end, lbEnd ?? INF));
+    if (detail) {
+      for (const pod of local) {
+        const lbEnd = lbIntervals.find((i) => (i.from ?? NEG) <= (pod.deleted ?? INF) && (pod.deleted ?? INF) < (i.to ?? INF))?.to;
+        pod.removed = Math.min(pod.end, lbEnd ?? INF);
+      }
     }
-  }
+  });
   return intervals;
+}
+
+/** The pod deleted last at or before t (the first of them in creation order). */
+function lastDeletedBy(pods: readonly SimPod[], t: number): SimPod | undefined {
+  let last: SimPod | undefined;
+  for (const pod of pods) if (pod.deleted !== null && pod.deleted <= t && (last === undefined || pod.deleted > (last.deleted as number))) last = pod;
+  return last;
 }
 
 /** When the LB holds a node (local path), from the node's ready pods and the LB's add/removal timing. */

@@ -48,25 +48,61 @@ export class StepFunction {
 
   /** Change times strictly inside (a, b). */
   breaks(a: number, b: number, into: number[]): void {
+    for (let i = this.firstIndexAfter(a); i < this.times.length && (this.times[i] as number) < b; i++) into.push(this.times[i] as number);
+  }
+
+  /** The first change time strictly after t; Infinity when there is none. */
+  changeAfter(t: number): number {
+    const i = this.firstIndexAfter(t);
+    return i < this.times.length ? (this.times[i] as number) : Infinity;
+  }
+
+  private firstIndexAfter(t: number): number {
     let lo = 0;
     let hi = this.times.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((this.times[mid] as number) <= a) lo = mid + 1;
+      if ((this.times[mid] as number) <= t) lo = mid + 1;
       else hi = mid;
     }
-    for (let i = lo; i < this.times.length && (this.times[i] as number) < b; i++) into.push(this.times[i] as number);
+    return lo;
   }
 }
 
-/** The finite times in ascending order (a typed array sorts numbers without a comparator). */
-function sortedFinite(times: readonly number[]): Float64Array {
+/** Above this many times a typed array sorts faster than insertion; below, its buffer costs more than the sort. */
+const INSERTION_SORT_MAX = 32;
+
+/** The finite times in ascending order. */
+function sortedFinite(times: readonly number[]): ArrayLike<number> {
   let count = 0;
   for (const t of times) if (Number.isFinite(t)) count++;
-  const out = new Float64Array(count);
-  let k = 0;
-  for (const t of times) if (Number.isFinite(t)) out[k++] = t;
-  return out.sort();
+  if (count > INSERTION_SORT_MAX) {
+    const out = new Float64Array(count);
+    let k = 0;
+    for (const t of times) if (Number.isFinite(t)) out[k++] = t;
+    return out.sort();
+  }
+  const out: number[] = [];
+  for (const t of times) {
+    if (!Number.isFinite(t)) continue;
+    let k = out.length;
+    out.push(t);
+    for (; k > 0 && (out[k - 1] as number) > t; k--) out[k] = out[k - 1] as number;
+    out[k] = t;
+  }
+  return out;
+}
+
+/**
+ * The end of the piece of [t, end) that starts at t when it is split at the change times of
+ * f and g: the first change strictly after t, or `end`. Walking from a with it visits the
+ * pieces of cutPoints(a, end, [f, g]) without building the list.
+ */
+export function nextCut(t: number, end: number, f: StepFunction, g?: StepFunction): number {
+  const a = f.changeAfter(t);
+  const b = g ? g.changeAfter(t) : Infinity;
+  const next = a < b ? a : b;
+  return next < end ? next : end;
 }
 
 /** Splits [a, b) at the change times of the given functions: sorted, distinct cut points including a and b. */

@@ -1,4 +1,4 @@
-import { StepFunction, cutPoints } from '../src/step-function.js';
+import { StepFunction, cutPoints, nextCut } from '../src/step-function.js';
 
 /** How many intervals [start, end) hold at t, counted one by one. */
 function countAt(starts: number[], ends: number[], t: number): number {
@@ -35,6 +35,34 @@ describe('StepFunction', () => {
       const changes = [...new Set([...starts, ...ends].filter((t) => Number.isFinite(t)))].sort((a, b) => a - b);
       expect(f.times).toEqual(changes);
       expect(cutPoints(0, 30, [f])).toEqual([0, ...changes.filter((t) => t > 0 && t < 30), 30]);
+    }
+  });
+
+  test('nextCut walks the pieces of cutPoints, over one function or two, also when the span is empty', () => {
+    let seed = 11;
+    const random = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const randomFunction = (): StepFunction => {
+      const starts = Array.from({ length: Math.floor(random() * 40) }, () => Math.floor(random() * 30) - 5);
+      return new StepFunction(
+        starts,
+        starts.map((t) => t + Math.floor(random() * 10)),
+      );
+    };
+    const walk = (a: number, b: number, f: StepFunction, g?: StepFunction): number[] => {
+      const cuts = [a];
+      for (let from = a; ;) {
+        from = nextCut(from, b, f, g);
+        cuts.push(from);
+        if (!(from < b)) return cuts;
+      }
+    };
+    for (let round = 0; round < 200; round++) {
+      const f = randomFunction();
+      const g = randomFunction();
+      const a = Math.floor(random() * 30) - 10;
+      const b = random() < 0.1 ? a - 1 : a + Math.floor(random() * 30);
+      expect(walk(a, b, f)).toEqual(cutPoints(a, b, [f]));
+      expect(walk(a, b, f, g)).toEqual(cutPoints(a, b, [f, g]));
     }
   });
 });
