@@ -225,20 +225,21 @@ export function searchFixes(input: SimulationInput, baseline: SimulationResult, 
 /** The search of searchFixes, on the parameters only. */
 export function planFixes(input: SimulationInput, baseline: SimulationResult, run: TrialRunner = simulateLite): FixPlan {
   if (baseline.verdict === 'safe') return { fixes: [], after: null };
+  const causes = causesCache();
   const kept: FixCandidate[] = [];
   let current = baseline;
   for (let round = 0; round < 6 && current.verdict === 'drops'; round++) {
     // A change that did not help before may help once another is in (a surge needs the probe).
     const tried = new Set<string>(kept.map((fix) => fix.id));
-    const causes = [...causesOf(current)];
-    const candidates = causes.flatMap((cause) => candidatesFor(cause, applyAll(input, kept).params)).filter((c) => !tried.has(c.id));
+    const keptParams = applyAll(input, kept).params;
+    const candidates = [...causes.of(current)].flatMap((cause) => candidatesFor(cause, keptParams)).filter((c) => !tried.has(c.id));
     if (candidates.length === 0) break;
     let progressed = false;
     for (const candidate of candidates) {
       if (tried.has(candidate.id)) continue;
       tried.add(candidate.id);
-      const next = run(applyAll(input, [...kept, candidate]));
-      if (better(next, current)) {
+      const next = run({ ...input, params: candidate.apply(keptParams) });
+      if (better(next, current, causes)) {
         kept.push(candidate);
         current = next;
         progressed = true;
@@ -250,15 +251,17 @@ export function planFixes(input: SimulationInput, baseline: SimulationResult, ru
       // Try them together; the pruning below drops any the others make unnecessary.
       const together = candidates.filter((c, i) => candidates.findIndex((d) => d.id === c.id) === i);
       if (together.length < 2) break;
-      const next = run(applyAll(input, [...kept, ...together]));
-      if (!better(next, current)) break;
+      let params = keptParams;
+      for (const fix of together) params = fix.apply(params);
+      const next = run({ ...input, params });
+      if (!better(next, current, causes)) break;
       kept.push(...together);
       current = next;
     }
   }
   // Prune: a fix whose removal keeps the result safe is not needed.
   const closes = new Map<FixCandidate, WindowCause[]>();
-  const finalCauses = causesOf(current);
+  const finalCauses = causes.of(current);
   if (current.verdict === 'safe') {
     for (let i = kept.length - 1; i >= 0 && kept.length > 1; i--) {
       const without = kept.filter((_, j) => j !== i);
@@ -267,14 +270,26 @@ export function planFixes(input: SimulationInput, baseline: SimulationResult, ru
       else
         closes.set(
           kept[i] as FixCandidate,
-          [...causesOf(result)].filter((c) => !finalCauses.has(c)),
+          [...causes.of(result)].filter((c) => !finalCauses.has(c)),
         );
     }
   }
-  const baseCauses = causesOf(baseline);
+  const baseCauses = causes.of(baseline);
   return {
     fixes: kept.map((candidate) => ({ candidate, closes: closes.get(candidate) ?? [...baseCauses].filter((c) => !finalCauses.has(c)) })),
     after: kept.length > 0 ? current : null,
+  };
+}
+
+/** causesOf for the results of one search, each computed once (a search reads them again and again, never changes them). */
+function causesCache(): { of: (result: SimulationResult) => ReadonlySet<WindowCause> } {
+  const known = new Map<SimulationResult, Set<WindowCause>>();
+  return {
+    of: (result) => {
+      let causes = known.get(result);
+      if (!causes) known.set(result, (causes = causesOf(result)));
+      return causes;
+    },
   };
 }
 
@@ -287,10 +302,10 @@ export function describeFixes(plan: FixPlan, names: FixNames): FixSearch {
   return { fixes, after: plan.after };
 }
 
-function better(next: SimulationResult, current: SimulationResult): boolean {
+function better(next: SimulationResult, current: SimulationResult, causes: ReturnType<typeof causesCache>): boolean {
   if (next.verdict === 'safe') return true;
-  const a = causesOf(next);
-  const b = causesOf(current);
+  const a = causes.of(next);
+  const b = causes.of(current);
   if (next.droppedTrafficSeconds < current.droppedTrafficSeconds - 1e-9 && a.size <= b.size) return true;
   return a.size < b.size && [...a].every((c) => b.has(c));
 }

@@ -4,7 +4,7 @@
 // that share a prefix as it orders their rests, so a result for one workload is another's
 // with the prefix of its pod names swapped. Live inputs (real pods and nodes) are not shared.
 import { describeFixes, planFixes, type FixNames, type FixPlan, type FixSearch } from './fixes.js';
-import { simulate } from './simulate.js';
+import { serviceOnPath, simulate } from './simulate.js';
 import type { SimulationInput, SimulationParams, SimulationResult } from './types.js';
 
 interface Entry {
@@ -22,6 +22,8 @@ const LITE = { detail: false };
 export class SimulationMemo {
   /** Entries by paramsHash; sameParams tells the entries of one hash apart. */
   private readonly buckets = new Map<number, Entry[]>();
+  /** The input entryFor saw last, and its entry: a verdict asks for its fixes right after simulating. */
+  private last: { input: SimulationInput; params: SimulationParams; entry: Entry } | undefined;
 
   /** `simulate(input, { detail: false })`, computed once per distinct parameters. */
   simulate(input: SimulationInput): SimulationResult {
@@ -43,6 +45,13 @@ export class SimulationMemo {
 
   private entryFor(input: SimulationInput): Entry | undefined {
     if (input.initialPods !== undefined || input.nodeNames !== undefined) return undefined;
+    if (this.last?.input === input && this.last.params === input.params) return this.last.entry;
+    const entry = this.findOrSimulate(input);
+    this.last = { input, params: input.params, entry };
+    return entry;
+  }
+
+  private findOrSimulate(input: SimulationInput): Entry {
     const params = input.params;
     const hash = paramsHash(params);
     let bucket = this.buckets.get(hash);
@@ -122,7 +131,7 @@ function rebind(entry: Entry, input: SimulationInput): SimulationResult {
   const windows = result.windows.map((w) => (w.pod === undefined ? { ...w } : { ...w, pod: to + w.pod.slice(from.length) }));
   return {
     workload: input.workload,
-    service: { ...input.service, path: result.service.path },
+    service: serviceOnPath(input.service, result.service.path),
     parameters: input.params,
     parameterSources: {},
     verdict: result.verdict,

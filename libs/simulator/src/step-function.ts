@@ -17,15 +17,17 @@ export class StepFunction {
     for (const t of starts) if (t === -Infinity) base++;
     for (const t of ends) if (t === -Infinity) base--;
     this.base = base;
-    const ups = sortedFinite(starts);
-    const downs = sortedFinite(ends);
+    const upCount = sortFinite(starts, (scratchUps = roomFor(scratchUps, starts.length)));
+    const downCount = sortFinite(ends, (scratchDowns = roomFor(scratchDowns, ends.length)));
+    const ups = scratchUps;
+    const downs = scratchDowns;
     let value = base;
     let i = 0;
     let j = 0;
-    while (i < ups.length || j < downs.length) {
-      const t = j >= downs.length || (i < ups.length && (ups[i] as number) <= (downs[j] as number)) ? (ups[i] as number) : (downs[j] as number);
-      for (; i < ups.length && ups[i] === t; i++) value++;
-      for (; j < downs.length && downs[j] === t; j++) value--;
+    while (i < upCount || j < downCount) {
+      const t = j >= downCount || (i < upCount && (ups[i] as number) <= (downs[j] as number)) ? (ups[i] as number) : (downs[j] as number);
+      for (; i < upCount && ups[i] === t; i++) value++;
+      for (; j < downCount && downs[j] === t; j++) value--;
       this.times.push(t);
       this.values.push(value);
     }
@@ -69,28 +71,33 @@ export class StepFunction {
   }
 }
 
-/** Above this many times a typed array sorts faster than insertion; below, its buffer costs more than the sort. */
+/** Above this many times a typed array's sort beats insertion. */
 const INSERTION_SORT_MAX = 32;
 
-/** The finite times in ascending order. */
-function sortedFinite(times: readonly number[]): ArrayLike<number> {
+// The constructor's sorted change times: used within one constructor call only, so shared.
+let scratchUps: Float64Array = new Float64Array(64);
+let scratchDowns: Float64Array = new Float64Array(64);
+
+function roomFor(scratch: Float64Array, length: number): Float64Array {
+  return scratch.length >= length ? scratch : new Float64Array(Math.max(length, 2 * scratch.length));
+}
+
+/** Writes the finite times into `out` in ascending order; returns how many. */
+function sortFinite(times: readonly number[], out: Float64Array): number {
   let count = 0;
-  for (const t of times) if (Number.isFinite(t)) count++;
-  if (count > INSERTION_SORT_MAX) {
-    const out = new Float64Array(count);
-    let k = 0;
-    for (const t of times) if (Number.isFinite(t)) out[k++] = t;
-    return out.sort();
-  }
-  const out: number[] = [];
   for (const t of times) {
     if (!Number.isFinite(t)) continue;
-    let k = out.length;
-    out.push(t);
+    let k = count++;
     for (; k > 0 && (out[k - 1] as number) > t; k--) out[k] = out[k - 1] as number;
     out[k] = t;
+    if (count === INSERTION_SORT_MAX) break;
   }
-  return out;
+  if (count < INSERTION_SORT_MAX) return count;
+  // Many times: copy the rest unsorted and let the typed array sort them all.
+  count = 0;
+  for (const t of times) if (Number.isFinite(t)) out[count++] = t;
+  out.subarray(0, count).sort();
+  return count;
 }
 
 /**
