@@ -244,51 +244,46 @@ export function resolveParams(
   }
 
   const e1 = profile.endpointPropagationSeconds.value;
-  const pick = <K extends keyof SimulationOverrides>(key: K, fallback: NonNullable<SimulationOverrides[K]>, source: string, param: keyof SimulationParams) => {
-    const value = overrides[key];
-    sources[param] = value === undefined ? source : 'flag';
-    return (value ?? fallback) as NonNullable<SimulationOverrides[K]>;
-  };
-  const E = pick('E', e1 + profile.datapathSyncSeconds.value, `${profileSource}: propagation + datapath sync (estimate)`, 'E');
+  // Named stores below, not sources[key]: V8 turns an object that gets more than a dozen keyed
+  // stores into a slow dictionary, and sources ends up in every verdict's JSON.
+  sources.E = flagOr(overrides.E, `${profileSource}: propagation + datapath sync (estimate)`);
+  const E = overrides.E ?? e1 + profile.datapathSyncSeconds.value;
   const lbRemove = profile.lbRemoveLatencySeconds?.value;
-  const L = pick(
-    'L',
-    path === 'pod' || path === 'local' ? e1 + (lbRemove ?? 0) : 0,
+  sources.L = flagOr(
+    overrides.L,
     path === 'pod' || path === 'local'
       ? lbRemove === undefined
         ? `${profileSource}: removal by health check only`
         : `${profileSource}: propagation + LB removal latency (estimate)`
       : 'not on the path',
-    'L',
   );
+  const L = overrides.L ?? (path === 'pod' || path === 'local' ? e1 + (lbRemove ?? 0) : 0);
   const lbAddDefault = path === 'pod' || path === 'local' ? e1 + profile.lbAddLatencySeconds.value + hcInterval * hcHealthyThreshold : 0;
-  const lbAdd = pick(
-    'lbAdd',
-    lbAddDefault,
+  sources.lbAdd = flagOr(
+    overrides.lbAdd,
     path === 'pod' || path === 'local'
       ? `${profileSource}: propagation + LB add latency + health check interval x healthy threshold (estimate)`
       : 'not on the path',
-    'lbAdd',
   );
-  const podStart = pick('podStart', DEFAULTS.podStart, 'default', 'podStart');
-  const appWarmup = pick('appWarmup', DEFAULTS.appWarmup, 'default', 'appWarmup');
-  const appShutdown = pick('appShutdown', DEFAULTS.appShutdown, 'default', 'appShutdown');
-  const kubernetesVersion = pick(
-    'kubernetesVersion',
-    live.kubernetesVersion ?? DEFAULTS.kubernetesVersion,
-    live.kubernetesVersion ? 'cluster' : 'default',
-    'kubernetesVersion',
-  );
-  const nodes = pick('nodes', live.nodes ?? replicas, live.nodes !== undefined ? 'cluster' : 'default (one pod per node)', 'nodes');
+  const lbAdd = overrides.lbAdd ?? lbAddDefault;
+  sources.podStart = flagOr(overrides.podStart, 'default');
+  const podStart = overrides.podStart ?? DEFAULTS.podStart;
+  sources.appWarmup = flagOr(overrides.appWarmup, 'default');
+  const appWarmup = overrides.appWarmup ?? DEFAULTS.appWarmup;
+  sources.appShutdown = flagOr(overrides.appShutdown, 'default');
+  const appShutdown = overrides.appShutdown ?? DEFAULTS.appShutdown;
+  sources.kubernetesVersion = flagOr(overrides.kubernetesVersion, live.kubernetesVersion ? 'cluster' : 'default');
+  const kubernetesVersion = overrides.kubernetesVersion ?? live.kubernetesVersion ?? DEFAULTS.kubernetesVersion;
+  sources.nodes = flagOr(overrides.nodes, live.nodes !== undefined ? 'cluster' : 'default (one pod per node)');
+  const nodes = overrides.nodes ?? live.nodes ?? replicas;
   // The seed's in-place update for Local Services: pods pinned to the LB node set by a required
   // node affinity, surge with nothing unavailable. The new pod takes the place of the old one.
   const pinned = hasRequiredNodeAffinity(workload) && path === 'local' && kind === 'Deployment' && maxUnavailable === 0 && maxSurge >= 1;
-  const inPlace = pick(
-    'inPlace',
-    pinned,
+  sources.inPlace = flagOr(
+    overrides.inPlace,
     pinned ? 'inferred: required node affinity, maxUnavailable 0 and a surge on a Local Service (the in-place update)' : 'default',
-    'inPlace',
   );
+  const inPlace = overrides.inPlace ?? pinned;
 
   let drainDefault = profile.drain.supported && profile.drain.defaultSeconds.value > 0;
   let drainTimeoutDefault = profile.drain.defaultSeconds.value;
@@ -328,8 +323,10 @@ export function resolveParams(
     drainTimeoutDefault = G;
     drainSource = 'manifest (graceful shutdown: weight 0 until the pod stops serving)';
   }
-  const drain = pick('drain', drainDefault, drainSource, 'drain');
-  const drainTimeout = pick('drainTimeout', drainTimeoutDefault, drainSource, 'drainTimeout');
+  sources.drain = flagOr(overrides.drain, drainSource);
+  const drain = overrides.drain ?? drainDefault;
+  sources.drainTimeout = flagOr(overrides.drainTimeout, drainSource);
+  const drainTimeout = overrides.drainTimeout ?? drainTimeoutDefault;
   sources.path = 'manifest (Service type, externalTrafficPolicy, backend annotations)';
   sources.provider = overrides.provider !== undefined ? 'flag' : 'detected';
   sources.profile = exact ? 'profile' : 'profile (fallback)';
@@ -371,6 +368,11 @@ export function resolveParams(
   };
   if (path === 'internal') notes.push('ClusterIP Service: no load balancer; only endpoint propagation matters, and connections are not counted as cut.');
   return { params, sources, notes, missing };
+}
+
+/** Where a value the user may set came from: the flag when set, else `source`. */
+function flagOr(value: unknown, source: string): string {
+  return value === undefined ? source : 'flag';
 }
 
 function hasRequiredNodeAffinity(workload: Workload): boolean {
