@@ -1,34 +1,45 @@
-// Simulations shared by the Services of one scan whose resolved parameters are equal. On
-// manifests a simulation depends on its parameters and on the workload's name only, which
-// prefixes every pod name (`<workload>-old-1`, `<workload>-new-1`): compareNames orders names
-// that share a prefix as it orders their rests, so a result for one workload is another's
-// with the prefix of its pod names swapped. Live inputs (real pods and nodes) are not shared.
+// Simulations shared by the Services of one scan whose simulation keys are equal (what
+// simulate reads of the parameters: simulation-key.ts), fix searches by those whose parameters
+// are equal. On manifests a simulation depends on its key and on the workload's name only,
+// which prefixes every pod name (`<workload>-old-1`, `<workload>-new-1`): compareNames orders
+// names that share a prefix as it orders their rests, so a result for one workload is
+// another's with the prefix of its pod names swapped. Live inputs (real pods and nodes) are
+// not shared.
 import { describeFixes, planFixes, type FixNames, type FixPlan, type FixSearch } from './fixes.js';
 import { serviceOnPath, simulate } from './simulate.js';
+import { sameSimulationKey, simulationKey, simulationKeyHash, type SimulationKey } from './simulation-key.js';
 import type { SimulationInput, SimulationParams, SimulationResult } from './types.js';
 
-interface Entry {
-  params: SimulationParams;
+/** One simulation, shared by the inputs whose simulation keys are equal. */
+interface Simulated {
+  key: SimulationKey;
   result: SimulationResult;
   /** The workload the result was simulated for: its pod names start with `${workloadName}-`. */
   workloadName: string;
   /** The notes simulate added after the input's own. */
   simulationNotes: string[];
-  plan?: FixPlan;
+}
+
+/** One fix search, shared by the inputs whose parameters are equal (fixes read every parameter). */
+interface Planned {
+  params: SimulationParams;
+  plan: FixPlan;
 }
 
 const LITE = { detail: false };
 
 export class SimulationMemo {
-  /** Entries by paramsHash; sameParams tells the entries of one hash apart. */
-  private readonly buckets = new Map<number, Entry[]>();
-  /** The input entryFor saw last, and its entry: a verdict asks for its fixes right after simulating. */
-  private last: { input: SimulationInput; params: SimulationParams; entry: Entry } | undefined;
+  /** Simulations by simulationKeyHash; sameSimulationKey tells those of one hash apart. */
+  private readonly simulations = new Map<number, Simulated[]>();
+  /** Fix searches by paramsHash; sameParams tells those of one hash apart. */
+  private readonly plans = new Map<number, Planned[]>();
+  /** The input simulatedFor saw last, and its simulation: a verdict asks for its fixes right after simulating. */
+  private last: { input: SimulationInput; params: SimulationParams; simulated: Simulated } | undefined;
 
-  /** `simulate(input, { detail: false })`, computed once per distinct parameters. */
+  /** `simulate(input, { detail: false })`, computed once per distinct simulation key. */
   simulate(input: SimulationInput): SimulationResult {
-    const entry = this.entryFor(input);
-    return entry ? rebind(entry, input) : simulate(input, LITE);
+    const simulated = this.simulatedFor(input);
+    return simulated ? rebind(simulated, input) : simulate(input, LITE);
   }
 
   /**
@@ -37,33 +48,40 @@ export class SimulationMemo {
    * verdict and dropped seconds only.
    */
   searchFixes(input: SimulationInput, result: SimulationResult, names: FixNames): FixSearch {
-    const entry = this.entryFor(input);
-    if (!entry) return describeFixes(planFixes(input, result), names);
-    entry.plan ??= planFixes(input, result, (trial) => this.entryFor(trial)?.result ?? simulate(trial, LITE));
-    return describeFixes(entry.plan, names);
-  }
-
-  private entryFor(input: SimulationInput): Entry | undefined {
-    if (input.initialPods !== undefined || input.nodeNames !== undefined) return undefined;
-    if (this.last?.input === input && this.last.params === input.params) return this.last.entry;
-    const entry = this.findOrSimulate(input);
-    this.last = { input, params: input.params, entry };
-    return entry;
-  }
-
-  private findOrSimulate(input: SimulationInput): Entry {
+    if (!shareable(input)) return describeFixes(planFixes(input, result), names);
     const params = input.params;
     const hash = paramsHash(params);
-    let bucket = this.buckets.get(hash);
-    if (!bucket) this.buckets.set(hash, (bucket = []));
-    let entry = bucket.find((candidate) => sameParams(candidate.params, params));
-    if (!entry) {
-      const result = simulate(input, LITE);
-      entry = { params, result, workloadName: input.workload.name, simulationNotes: result.notes.slice(input.notes?.length ?? 0) };
-      bucket.push(entry);
+    let bucket = this.plans.get(hash);
+    if (!bucket) this.plans.set(hash, (bucket = []));
+    let planned = bucket.find((candidate) => sameParams(candidate.params, params));
+    if (!planned) {
+      planned = { params, plan: planFixes(input, result, (trial) => this.simulatedFor(trial)?.result ?? simulate(trial, LITE)) };
+      bucket.push(planned);
     }
-    return entry;
+    return describeFixes(planned.plan, names);
   }
+
+  private simulatedFor(input: SimulationInput): Simulated | undefined {
+    if (!shareable(input)) return undefined;
+    if (this.last?.input === input && this.last.params === input.params) return this.last.simulated;
+    const key = simulationKey(input.params);
+    const hash = simulationKeyHash(key);
+    let bucket = this.simulations.get(hash);
+    if (!bucket) this.simulations.set(hash, (bucket = []));
+    let simulated = bucket.find((candidate) => sameSimulationKey(candidate.key, key));
+    if (!simulated) {
+      const result = simulate(input, LITE);
+      simulated = { key, result, workloadName: input.workload.name, simulationNotes: result.notes.slice(input.notes?.length ?? 0) };
+      bucket.push(simulated);
+    }
+    this.last = { input, params: input.params, simulated };
+    return simulated;
+  }
+}
+
+/** Live inputs (real pods and nodes) are simulated alone. */
+function shareable(input: SimulationInput): boolean {
+  return input.initialPods === undefined && input.nodeNames === undefined;
 }
 
 /** A hash of the fields that most often tell parameters apart (strings, building a key, cost more than comparing). */
@@ -123,10 +141,10 @@ function sameValue(a: unknown, b: unknown): boolean {
   return keys.every((key) => sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
 }
 
-/** The entry's result as simulate returns it for this input: own names, params, notes; new objects. */
-function rebind(entry: Entry, input: SimulationInput): SimulationResult {
-  const { result } = entry;
-  const from = entry.workloadName;
+/** The shared result as simulate returns it for this input: own names, params, notes; new objects. */
+function rebind(simulated: Simulated, input: SimulationInput): SimulationResult {
+  const { result } = simulated;
+  const from = simulated.workloadName;
   const to = input.workload.name;
   const windows = result.windows.map((w) => (w.pod === undefined ? { ...w } : { ...w, pod: to + w.pod.slice(from.length) }));
   return {
@@ -141,6 +159,6 @@ function rebind(entry: Entry, input: SimulationInput): SimulationResult {
     pods: [],
     lbNodes: [],
     durationSeconds: result.durationSeconds,
-    notes: [...(input.notes ?? []), ...entry.simulationNotes],
+    notes: [...(input.notes ?? []), ...simulated.simulationNotes],
   };
 }

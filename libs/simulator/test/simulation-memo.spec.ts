@@ -1,6 +1,7 @@
 // Services with equal parameters share one simulation and one fix search per scan: each
 // verdict must still be the one its Service gets alone, with its own names.
 import { serviceVerdicts, simulate, type ServiceVerdict, type SimulationInput, type SimulationParams } from '../src/index.js';
+import { sameSimulationKey, simulationKey } from '../src/simulation-key.js';
 import { SimulationMemo } from '../src/simulation-memo.js';
 import { appYaml, snapshotOf, type AppOptions } from './seed.js';
 
@@ -117,5 +118,89 @@ describe('SimulationMemo', () => {
     expect(memo.simulate(a)).toEqual(simulate(a, { detail: false }));
     expect(memo.simulate(b)).toEqual(simulate(b, { detail: false }));
     expect(memo.simulate(b)).not.toEqual(memo.simulate(a));
+  });
+});
+
+describe('simulationKey', () => {
+  const appParams = alone(appYaml({ ...LOCAL_NO_PRESTOP, name: 'api' })).parameters as SimulationParams;
+  let seed = 5;
+  const random = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
+  /** Few distinct values, so that many draws share a key; halves and thirds leave the whole seconds. */
+  const randomParams = (): SimulationParams => {
+    const replicas = pick([1, 2, 3, 5]);
+    const maxSurge = pick([0, 1, 2]);
+    return {
+      kind: pick(['Deployment', 'Deployment', 'StatefulSet', 'DaemonSet'] as const),
+      strategy: random() < 0.2 ? 'Recreate' : 'RollingUpdate',
+      path: pick(['cluster', 'local', 'pod', 'internal'] as const),
+      replicas,
+      nodes: pick([1, replicas]),
+      maxSurge,
+      maxUnavailable: maxSurge === 0 ? 1 : pick([0, 1]),
+      minReadySeconds: pick([0, 0, 5]),
+      E: pick([1, 2.5]),
+      L: pick([0, 5]),
+      lbAdd: pick([0, 10, 1 / 3]),
+      podStart: pick([2, 2, 0.5]),
+      appWarmup: pick([10, 5]),
+      appShutdown: pick([0, 5]),
+      P: pick([0, 15]),
+      G: pick([30, 10, 60, 5, 1.5]),
+      readinessProbe: random() < 0.25 ? null : { initialDelaySeconds: pick([0, 5, 10]), periodSeconds: pick([5, 10, 2.5]), successThreshold: pick([1, 2]) },
+      readinessGate: random() < 0.5,
+      hcInterval: pick([2, 5]),
+      hcUnhealthyThreshold: 2,
+      hcHealthyThreshold: pick([2, 3]),
+      hcSeesNode: random() < 0.5,
+      removalTrigger: pick(['api', 'hc', 'api+hc'] as const),
+      drain: random() < 0.5,
+      drainTimeout: pick([0, 300]),
+      provider: pick(['alibaba', 'aws']),
+      profile: pick(['a', 'b']),
+      kubernetesVersion: pick(['1.25', '1.30']),
+      inPlace: random() < 0.2,
+    };
+  };
+  const input = (params: SimulationParams): SimulationInput => ({
+    workload: { kind: params.kind, namespace: 'shop', name: 'api' },
+    service: { namespace: 'shop', name: 'api' },
+    params,
+    sources: {},
+  });
+  /** The result less the parameters it echoes. */
+  const outcome = (params: SimulationParams): unknown => ({ ...simulate(input(params), { detail: false }), parameters: null });
+
+  test('parameters with equal keys simulate alike', () => {
+    let shared = 0;
+    for (let round = 0; round < 2000; round++) {
+      const params = randomParams();
+      // Another draw of one field: often one simulate does not read, or reads to the same effect.
+      const other = randomParams();
+      const field = pick(Object.keys(params) as Array<keyof SimulationParams>);
+      const variant = { ...params, [field]: other[field] } as SimulationParams;
+      if (!sameSimulationKey(simulationKey(params), simulationKey(variant))) continue;
+      shared++;
+      expect(outcome(variant)).toEqual(outcome(params));
+    }
+    expect(shared).toBeGreaterThan(1000);
+  });
+
+  test('a probe counts through the time it makes a pod ready, exactly when every time is whole', () => {
+    const base = appParams;
+    const a = { ...base, appWarmup: 10, readinessProbe: { initialDelaySeconds: 0, periodSeconds: 5, successThreshold: 1 } };
+    const b = { ...base, appWarmup: 10, readinessProbe: { initialDelaySeconds: 10, periodSeconds: 10, successThreshold: 1 } };
+    expect(sameSimulationKey(simulationKey(a), simulationKey(b))).toBe(true);
+    const halves = { ...a, podStart: 0.5 };
+    expect(sameSimulationKey(simulationKey(halves), simulationKey({ ...b, podStart: 0.5 }))).toBe(false);
+  });
+
+  test('the memo simulates once for Services that differ only where simulate does not look', () => {
+    const memo = new SimulationMemo();
+    const first = memo.simulate(input({ ...appParams, provider: 'alibaba', drainTimeout: 0 }));
+    const second = memo.simulate(input({ ...appParams, provider: 'aws', drainTimeout: 300 }));
+    expect(second.windows).toEqual(first.windows);
+    expect(second.windows).not.toBe(first.windows);
+    expect(second.parameters.provider).toBe('aws');
   });
 });
