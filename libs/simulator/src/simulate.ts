@@ -45,8 +45,11 @@ export function defaultNodeNames(count: number): string[] {
 
 /** defaultNodeNames by count, built once: simulations only read them. */
 const sharedNodeNames = new Map<number, readonly string[]>();
+/** Larger counts are rare and would stay in memory for good (a long-running API): built each time. */
+const SHARED_NODE_NAMES_MAX = 1024;
 
 function sharedDefaultNodeNames(count: number): readonly string[] {
+  if (count > SHARED_NODE_NAMES_MAX) return defaultNodeNames(count);
   let names = sharedNodeNames.get(count);
   if (!names) sharedNodeNames.set(count, (names = defaultNodeNames(count)));
   return names;
