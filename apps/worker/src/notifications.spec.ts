@@ -6,7 +6,8 @@
 // time across a worker restart, never duplicated, and a run that finds a scan in progress is
 // recorded as skipped. The tests wait for events (scans written, jobs settled, a run falling
 // due), never for a fixed time: schedules run every second, and the scan that must be in
-// progress is held by the fake API server until a run has found it so.
+// progress is held by the fake API server until a run has found it so. Each worker stops as
+// the product stops it on SIGTERM: its processors drain, then the context closes (stopWorker).
 import 'reflect-metadata';
 import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -14,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
+import { createLogger } from '#rollsafe/runtime';
 import { PrismaService } from '#rollsafe/store';
 import {
   ClusterService,
@@ -29,6 +31,7 @@ import {
 } from '#rollsafe/scans';
 import { FakeKubeApiServer, UNSAFE_DEPLOYMENT, kubeScenarios, until } from '#rollsafe/testing';
 import { WorkerHarness, type WorkerSettings } from '../test/worker-harness.js';
+import { drainWorker } from './drain.js';
 
 type Json = Record<string, unknown>;
 
@@ -106,6 +109,7 @@ const SECRETS = {
   feishu: `lark-${randomBytes(8).toString('hex')}`,
   generic: `gen-${randomBytes(8).toString('hex')}`,
 };
+const quiet = createLogger({ level: 'silent', app: 'worker' });
 const SLACK_TOKEN = `T0ROLL/B0SAFE/${randomBytes(12).toString('hex')}`;
 
 describe('notifications and schedules (worker)', () => {
@@ -164,6 +168,22 @@ describe('notifications and schedules (worker)', () => {
       notifyTimeoutMs: 3000,
       ...overrides,
     });
+  }
+
+  /**
+   * Stops a worker as main.ts does on SIGTERM: the processors drain (no new job; the running
+   * ones finish), then the context closes. A context closed at once ends Prisma's connection
+   * (StoreModule's onModuleDestroy) while jobs still run, BullMQ's workers closing only after
+   * (onApplicationShutdown); and a $disconnect that meets an interactive transaction being
+   * started (a scheduled run's, every second here) never resolves (Prisma 6.19: that
+   * transaction's connection is never handed back, and the pool's end waits for it), after
+   * which every query of the client waits forever. The running job then never finished,
+   * close() waited for it: the test's 60 s timeout, and an afterAll that hung closing the same
+   * context again.
+   */
+  async function stopWorker(context: INestApplicationContext): Promise<void> {
+    await drainWorker(context, quiet, Date.now() + 20_000);
+    await context.close();
   }
 
   async function finished(context: INestApplicationContext, scanId: string) {
@@ -339,7 +359,7 @@ describe('notifications and schedules (worker)', () => {
     expect(regression.json).toMatchObject({ scan: { id: fourth.id }, resolved: [] });
     const reopened = regression.json['new'] as Json[];
     expect(reopened.map((f) => f['fingerprint']).sort()).toEqual(resolved.map((f) => f['fingerprint']).sort());
-    await context.close();
+    await stopWorker(context);
   }, 90_000);
 
   it('retries a failing receiver with backoff (honouring Retry-After), gives up, and logs every attempt', async () => {
@@ -388,7 +408,7 @@ describe('notifications and schedules (worker)', () => {
     const job = await context.get<Queue>(getQueueToken(QUEUES.notifications)).getJob(notificationJobId(down.id, scan.id));
     expect(job?.attemptsMade).toBe(3);
     expect(await job?.getState()).toBe('failed');
-    await context.close();
+    await stopWorker(context);
   }, 60_000);
 
   it('runs a schedule on time across a worker restart, never duplicated, and stops when deleted', async () => {
@@ -419,7 +439,7 @@ describe('notifications and schedules (worker)', () => {
       return scans.filter((s) => s.status === 'succeeded').length >= 2 ? scans : undefined;
     });
     expect(slotOf(beforeRestart[1] as { scheduledRun: string | null }) - slotOf(beforeRestart[0] as { scheduledRun: string | null })).toBe(PERIOD_MS);
-    await context.close();
+    await stopWorker(context);
     await aSlotToPass('a run to fall due while the worker is down', slotOf(beforeRestart[1] as { scheduledRun: string | null }));
 
     context = await startWorker();
@@ -461,7 +481,7 @@ describe('notifications and schedules (worker)', () => {
     await aSlotToPass('a run to fall due, had the schedule not been deleted', slotOf(all[all.length - 1] as { scheduledRun: string | null }));
     await aSlotToPass('another', slotOf(all[all.length - 1] as { scheduledRun: string | null }));
     expect((await scheduledScans()).length).toBe(stopped);
-    await context.close();
+    await stopWorker(context);
   }, 60_000);
 
   it('records a run that finds a scan in progress as skipped, and reconciles schedulers with the rows at start-up', async () => {
@@ -498,7 +518,7 @@ describe('notifications and schedules (worker)', () => {
       const listed = await context.get(ClusterService).scansOf(org.id, cluster.id, { status: 'skipped', trigger: 'schedule' });
       expect(listed.items.length).toBeGreaterThan(0);
       expect(listed.items.every((s) => s.status === 'skipped' && s.trigger === 'schedule')).toBe(true);
-      await context.close();
+      await stopWorker(context);
 
       // While the worker is down the row goes away (and a stray scheduler appears): start-up reconciles.
       const direct = new PrismaService({ databaseUrl: workers.db.url, poolSize: 2 });
@@ -506,7 +526,7 @@ describe('notifications and schedules (worker)', () => {
       await direct.onModuleDestroy();
       context = await startWorker();
       expect(await context.get(JobQueue).scheduledClusterIds()).not.toContain(cluster.id);
-      await context.close();
+      await stopWorker(context);
     } finally {
       release();
       await slow.stop();
