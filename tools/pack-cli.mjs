@@ -2,11 +2,11 @@
 // `npm run pack:cli`: the CLI as its own npm package, dist/rollsafe-cli-<version>.tgz.
 //
 // tools/bundle-cli.mjs bundles apps/cli and the libraries it imports (advisor, simulator,
-// manifests, fixes, kube, fake-cluster) with their npm dependencies (js-yaml, yaml,
-// @kubernetes/client-node, @peculiar/x509) into lib/, split into chunks so a manifest scan never
-// loads the Kubernetes client. The package has no dependencies: `npm i
-// rollsafe-cli-<version>.tgz` copies a few MB and runs nothing. It also carries docs/rules (for `rollsafe rules ID`), the LICENSE and the
-// licenses of what it bundles.
+// manifests, fixes, kube, fake-cluster) with js-yaml into lib/cli.cjs, with V8's code cache for it,
+// and the npm packages only some commands load (@kubernetes/client-node, @peculiar/x509, yaml) into
+// lib/vendor/, so a manifest scan never loads the Kubernetes client. The package has no
+// dependencies: `npm i rollsafe-cli-<version>.tgz` copies a few MB and runs nothing. It also
+// carries docs/rules (for `rollsafe rules ID`), the LICENSE and the licenses of what it bundles.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
