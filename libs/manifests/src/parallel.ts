@@ -1,6 +1,7 @@
 import { DEFAULT_LIMITS, type ManifestLimits } from './limits.js';
 import { buildSnapshot, parseManifests, type ParseResult } from './parse.js';
-import { parseBudgeted, type BudgetedParse, type ManifestInput, type ParsedText } from './parse-text.js';
+import { type BudgetedParse, type ManifestInput, type ParsedText } from './parse-text.js';
+import { inputLength, isParted, mergeParts, parsePart, partsTooLarge, type PartOfInput } from './parted-input.js';
 import { splitDocuments } from './split.js';
 
 /** A slice of one input, at document boundaries, with the file line of its first character. */
@@ -9,13 +10,7 @@ interface Part extends PartJob {
 }
 
 /** What a worker parses: a part of an input, named by the input's name. */
-export interface PartJob {
-  name: string;
-  text: string;
-  firstLine: number;
-  /** Cut out of an input of several documents. */
-  partOfMultiDocumentFile: boolean;
-}
+export type PartJob = PartOfInput;
 
 export interface WorkerJob {
   parts: PartJob[];
@@ -51,7 +46,7 @@ export async function parseManifestsParallel(
 ): Promise<ParseResult> {
   const effective: ManifestLimits = { ...DEFAULT_LIMITS, ...limits };
   const threads = Math.max(1, Math.floor(options.threads ?? 1));
-  const totalBytes = inputs.reduce((sum, input) => sum + input.text.length, 0);
+  const totalBytes = inputs.reduce((sum, input) => sum + inputLength(input), 0);
   const shares = threads > 1 && totalBytes >= (options.minBytes ?? 2 * 1024 * 1024) ? planShares(inputs, threads, effective) : undefined;
   if (!shares || shares.length < 2) return parseManifests(inputs, effective);
 
@@ -66,7 +61,7 @@ export async function parseManifestsParallel(
   const merged: ParsedText[] = [];
   let documentCount = 0;
   inputs.forEach((input, index) => {
-    const one = mergeParts(input.name, perInput[index] ?? [], effective, effective.maxDocuments - documentCount);
+    const one = mergeParts(input.name, perInput[index] ?? [], effective.maxDocuments - documentCount, (part, left) => exactParse(part, effective, left));
     documentCount += one.documents.length === 0 ? 0 : one.documentCount;
     merged.push(one);
   });
@@ -77,30 +72,9 @@ export function parseParts(parts: PartJob[], limits: ManifestLimits): BudgetedPa
   return parts.map((part) => parsePart(part, limits, limits.maxDocuments));
 }
 
-function parsePart(part: PartJob, limits: ManifestLimits, documentsLeft: number): BudgetedParse {
-  return parseBudgeted({ name: part.name, text: part.text }, limits, {
-    documentsLeft,
-    firstLine: part.firstLine,
-    partOfMultiDocumentFile: part.partOfMultiDocumentFile,
-  });
-}
-
-/** The parts of one input, in order, as one `ParsedText`, with `documentsLeft` for the input. */
-function mergeParts(file: string, parts: { part: Part; parse: BudgetedParse }[], limits: ManifestLimits, documentsLeft: number): ParsedText {
-  const merged: ParsedText = { file, documents: [], errors: [], duplicateKeys: [], documentCount: 0 };
-  for (const { part, parse } of parts) {
-    const left = documentsLeft - merged.documentCount;
-    const exact = parse.budgetNeeded <= left ? parse : parsePart(part, limits, left);
-    // The single-threaded parse drops the input's documents and other errors at the limit.
-    if (exact.limitReached || parts.length === 1) return exact.parsed;
-    const { documents, errors, duplicateKeys, documentCount } = exact.parsed;
-    // One push per item: a million documents do not fit in the arguments of one push(...).
-    for (const document of documents) merged.documents.push(document);
-    for (const error of errors) merged.errors.push(error);
-    for (const duplicateKey of duplicateKeys) merged.duplicateKeys.push(duplicateKey);
-    merged.documentCount += documentCount;
-  }
-  return merged;
+/** A part parsed with the whole document limit, parsed again when fewer documents are left than it needed. */
+function exactParse({ part, parse }: { part: Part; parse: BudgetedParse }, limits: ManifestLimits, left: number): BudgetedParse {
+  return parse.budgetNeeded <= left ? parse : parsePart(part, limits, left);
 }
 
 /**
@@ -109,7 +83,7 @@ function mergeParts(file: string, parts: { part: Part; parse: BudgetedParse }[],
  * or is over the size limit stays whole (the size check needs all of it).
  */
 function planShares(inputs: ManifestInput[], threads: number, limits: ManifestLimits): Part[][] | undefined {
-  const totalBytes = inputs.reduce((sum, input) => sum + input.text.length, 0);
+  const totalBytes = inputs.reduce((sum, input) => sum + inputLength(input), 0);
   // The calling thread also turns the workers' JSON back into objects (about 0.4 of a parse),
   // so it takes a smaller share: with one worker, 44 % against 56 %.
   const weights = [threads === 2 ? 0.8 : 0.5, ...Array<number>(threads - 1).fill(1)];
@@ -127,6 +101,11 @@ function planShares(inputs: ManifestInput[], threads: number, limits: ManifestLi
     shareBytes += part.text.length;
   };
   inputs.forEach((input, index) => {
+    // An input read in parts was cut at its markers already (over the size limit, it stays whole for the error).
+    if (isParted(input) && !partsTooLarge(input, limits.maxBytes)) {
+      for (const part of input.parts) add({ input: index, name: input.name, text: part.text, firstLine: part.firstLine, partOfMultiDocumentFile: true });
+      return;
+    }
     const text = input.text;
     const cuttable =
       text.length > totalBytes / threads / 4 && !looksLikeJson(input) && Buffer.byteLength(text, 'utf8') <= limits.maxBytes && !text.includes('\u0000');

@@ -11,6 +11,17 @@ export interface ManifestInput {
   /** A file path, `-` for stdin, or a name such as `upload`: it is what findings point at. */
   name: string;
   text: string;
+  /**
+   * The text in parts, each cut at a `---` marker (readManifestPaths reads a large file of many
+   * documents this way; see parted-input.ts). The parsers take the parts; `text` joins them.
+   */
+  parts?: readonly TextPart[];
+}
+
+/** A part of an input's text and the 1-based file line of its first character. */
+export interface TextPart {
+  text: string;
+  firstLine: number;
 }
 
 /** One parsed document: its value, its first line, and for a `kind: List` each item's line. */

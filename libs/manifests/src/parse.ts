@@ -2,6 +2,7 @@ import { addObject, emptySnapshot, isRecord, type Snapshot, type SourceLocation 
 import type { ManifestError } from './errors.js';
 import { DEFAULT_LIMITS, type ManifestLimits } from './limits.js';
 import { parseManifestText, type ManifestInput, type ParsedText } from './parse-text.js';
+import { isParted, parsePartedInput } from './parted-input.js';
 
 export type { ManifestInput } from './parse-text.js';
 
@@ -24,7 +25,8 @@ export function parseManifests(inputs: ManifestInput[], limits: Partial<Manifest
   const parsed: ParsedText[] = [];
   let documentCount = 0;
   for (const input of inputs) {
-    const one = parseManifestText(input, effective, { documentsLeft: effective.maxDocuments - documentCount });
+    const documentsLeft = effective.maxDocuments - documentCount;
+    const one = isParted(input) ? parsePartedInput(input, effective, documentsLeft) : parseManifestText(input, effective, { documentsLeft });
     documentCount += one.documents.length === 0 ? 0 : one.documentCount;
     parsed.push(one);
   }

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLI_LIMITS, parseManifests, parseManifestsParallel, type ParseResult } from '../src/index.js';
+import { CLI_LIMITS, parseManifests, parseManifestsParallel, readManifestPaths, type ParseResult } from '../src/index.js';
 
 // The workers run the compiled parser (`npm test` builds before it tests): jest's sources are TypeScript.
 const workspace = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -45,6 +46,23 @@ function plain(result: ParseResult): unknown {
     expect(single.errors.length).toBeGreaterThan(0);
     expect(single.snapshot.warnings.some((w) => w.message.startsWith('duplicate key'))).toBe(true);
     expect(plain(parallel)).toEqual(plain(single));
+  });
+
+  it('takes a file read in parts (cut at its markers as it was read) as the single-threaded parse does', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rollsafe-parallel-parts-'));
+    try {
+      const file = path.join(dir, 'release.yaml');
+      fs.writeFileSync(file, big);
+      const read = await readManifestPaths([file], () => Promise.resolve(''), { chunkBytes: 64 * 1024 });
+      expect(read.inputs[0]?.parts?.length).toBeGreaterThan(10);
+      const whole = parseManifests([{ name: file, text: big }], CLI_LIMITS);
+      for (const threads of [2, 3]) {
+        const parallel = await parseManifestsParallel(read.inputs, CLI_LIMITS, { threads, minBytes: 0, workerUrl });
+        expect(plain(parallel)).toEqual(plain(whole));
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('applies the document limit as the single-threaded parse does', async () => {
