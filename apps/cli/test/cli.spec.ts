@@ -3,6 +3,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { RULES, SCAN_INLINING_BUDGET, SCAN_INTERRUPT_BUDGET } from '#rollsafe/advisor';
+import { codeCacheRejected } from './code-cache-check.js';
 import { runCli, root, type CliRun } from './run-cli.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -166,19 +167,9 @@ describe('bin/rollsafe', () => {
   it("runs a bundle whose code cache V8 takes under the flags the CLI's entry sets", () => {
     spawnSync(path.join(root, 'bin', 'rollsafe'), ['--version'], { encoding: 'utf8' }); // builds dist/cli when stale
     const file = path.join(root, 'dist', 'cli', 'cli.cjs');
-    const cacheRejected = (flags: string[]) =>
-      spawnSync(
-        process.execPath,
-        [
-          ...flags,
-          '-e',
-          `const vm = require('node:vm'); const fs = require('node:fs'); const file = ${JSON.stringify(file)};
-           const script = new vm.Script(fs.readFileSync(file, 'utf8'), { filename: file, cachedData: fs.readFileSync(file + '.cache') });
-           process.stdout.write(String(script.cachedDataRejected));`,
-        ],
-        { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
-      ).stdout;
-    expect(cacheRejected([`--max-inlined-bytecode-size-cumulative=${SCAN_INLINING_BUDGET}`, `--interrupt-budget=${SCAN_INTERRUPT_BUDGET}`])).toBe('false');
-    expect(cacheRejected([])).toBe('true');
+    expect(codeCacheRejected(file, [`--max-inlined-bytecode-size-cumulative=${SCAN_INLINING_BUDGET}`, `--interrupt-budget=${SCAN_INTERRUPT_BUDGET}`])).toBe(
+      'false',
+    );
+    expect(codeCacheRejected(file, [])).toBe('true');
   });
 });

@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { codeCacheRejected } from './code-cache-check.js';
 import { buildIdOf, compileWithCodeCache, readCodeCache, writeCodeCache } from '../src/bundle/code-cache.js';
 
 /** A bundle as tools/bundle-cli.mjs writes it: the build line, then one function expression. */
@@ -69,19 +69,12 @@ describe('the bundled CLI code cache', () => {
 
   it('is refused by V8 under other flags (why the entry sets its flags before compiling)', () => {
     const file = written(bundleSource('d'.repeat(32), BODY));
-    const check = (flags: string[]) =>
-      spawnSync(
-        process.execPath,
-        [
-          ...flags,
-          '-e',
-          `const vm = require('node:vm'); const fs = require('node:fs'); const file = ${JSON.stringify(file)};
-           const script = new vm.Script(fs.readFileSync(file, 'utf8'), { filename: file, cachedData: fs.readFileSync(file + '.cache') });
-           process.stdout.write(String(script.cachedDataRejected));`,
-        ],
-        { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
-      ).stdout;
-    expect(check(process.execArgv.filter((flag) => !flag.startsWith('--experimental-vm-modules')))).toBe('false');
-    expect(check(['--interrupt-budget=1000'])).toBe('true');
+    expect(
+      codeCacheRejected(
+        file,
+        process.execArgv.filter((flag) => !flag.startsWith('--experimental-vm-modules')),
+      ),
+    ).toBe('false');
+    expect(codeCacheRejected(file, ['--interrupt-budget=1000'])).toBe('true');
   });
 });

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLI_LIMITS, parseManifests, parseManifestsParallel, readManifestPaths, type ParseResult } from '../src/index.js';
+import { CLI_LIMITS, parseManifests, parseManifestsParallel, readManifestPaths } from '../src/index.js';
+import { plain } from './plain-result.js';
 
 // The workers run the compiled parser (`npm test` builds before it tests): jest's sources are TypeScript.
 const workspace = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -13,16 +14,6 @@ const deployment = (name: string, extra = ''): string =>
   `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n  namespace: ns-${name.length % 3}\nspec:\n  replicas: 2${extra}\n  template:\n    metadata:\n      labels: {app: ${name}}\n    spec:\n      containers:\n        - name: app\n          image: "registry.example.com/${name}:1.0"\n          ports: [{containerPort: 8080, name: http}]\n`;
 const service = (name: string): string =>
   `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}}\nspec:\n  selector: {app: ${name}}\n  ports: [{port: 80, targetPort: http}]\n`;
-
-function plain(result: ParseResult): unknown {
-  return {
-    objects: [...result.snapshot.locations].map(([object, location]) => [location, object]),
-    warnings: result.snapshot.warnings,
-    other: result.snapshot.otherPodTemplates,
-    errors: result.errors,
-    documentCount: result.documentCount,
-  };
-}
 
 (built ? describe : describe.skip)('parseManifestsParallel (compiled worker)', () => {
   const workerUrl = new URL(`file://${workerFile}`);

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLI_LIMITS, parseManifests, readManifestPaths, type ManifestInput, type ParseResult } from '../src/index.js';
+import { CLI_LIMITS, parseManifests, readManifestPaths, type ManifestInput } from '../src/index.js';
+import { plain } from './plain-result.js';
 
 /**
  * A file larger than one read is kept in parts cut at its `---` markers (read-paths.ts,
@@ -24,16 +25,6 @@ function listFiles(root: string): string[] {
   };
   walk(path.join(workspace, root));
   return out.sort();
-}
-
-function plain(result: ParseResult): unknown {
-  return {
-    objects: [...result.snapshot.locations].map(([object, location]) => [location, object]),
-    warnings: result.snapshot.warnings,
-    other: result.snapshot.otherPodTemplates,
-    errors: result.errors,
-    documentCount: result.documentCount,
-  };
 }
 
 const whole = (file: string): ManifestInput => ({ name: file, text: fs.readFileSync(file, 'utf8') });
