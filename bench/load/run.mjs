@@ -9,13 +9,16 @@
 //
 //   node bench/load/run.mjs [--findings 1000000] [--rate 200] [--seconds 10] [--api-processes 1] [--keep-database] [--no-build] [--cpu-only]
 //   node bench/load/run.mjs --keep-database --soak graphql|rest [--seconds 60] [--no-keep-alive]   (one transport at the rate, e.g. with heap-trace.mjs)
+//   [--generator child|in-process] [--poisson] [--priority -10]   (the load generator: generator.mjs in a process of its own, the default, or
+//                                                 node:http in this process as before; fixed spacing or Poisson arrivals;
+//                                                 the nice value of the generator and pgbench)
 //
 // Starts the built API (dist/) on a private database (BENCH_LOAD_DATABASE_URL, default
 // postgresql://postgres@127.0.0.1:5432/rollsafe_bench_load: created, seeded with SQL, dropped
 // at the end unless --keep-database, which also reuses a seeded one) and a private Redis key
 // prefix. Needs pgbench (Debian's postgresql-contrib; tools/ensure-services.sh installs it).
 // Every request goes to 127.0.0.1; counts and time are bounded. Exits 0: it is a benchmark.
-import { spawn, spawnSync } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -51,7 +54,16 @@ const settings = {
   // cursor and filtered in turn), e.g. with heap-trace.mjs preloaded to see what the old generation gains.
   soak: args.includes('--soak') ? args[args.indexOf('--soak') + 1] : undefined,
   keepAlive: !args.includes('--no-keep-alive'),
+  // The load generator: `child` (generator.mjs, a process of its own, raw sockets) or
+  // `in-process` (node:http in this process, as before the seventh round: to compare the two).
+  generator: args.includes('--generator') ? args[args.indexOf('--generator') + 1] : 'child',
+  // Poisson arrivals at the same mean rate (as pgbench -R schedules), instead of a fixed spacing.
+  poisson: args.includes('--poisson'),
+  // The nice value of the two load drivers, the generator and pgbench alike (e.g. -10: they
+  // wake at once on a machine that other work keeps busy; the API and Postgres keep theirs).
+  priority: Math.min(19, Math.max(-20, option('priority', 0))),
 };
+if (!['child', 'in-process'].includes(settings.generator)) throw new Error('--generator child or --generator in-process');
 if (settings.soak !== undefined && !['rest', 'graphql'].includes(settings.soak)) throw new Error('--soak rest or --soak graphql');
 const databaseUrl = process.env.BENCH_LOAD_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/rollsafe_bench_load';
 const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -211,21 +223,100 @@ async function startApis(count) {
     }
     bases.push(base);
   }
-  let turn = 0;
   return {
     children,
     pids: children.map((child) => child.pid),
     base: bases[0],
+    bases,
     adminToken,
-    /** The next API process in turn. */
-    next: () => bases[turn++ % bases.length],
   };
 }
 
 // ---------------------------------------------------------------- load
 
-/** Sends `rate` requests a second for `seconds`, open loop; latency from each scheduled time. */
-async function fixedRate(label, rate, seconds, send) {
+// The load generator (generator.mjs) runs in a process of its own: this process reads pgbench's
+// logs and /proc, and a pause of the process that times the requests counts as latency of
+// every request in flight (node:http here, in this process, paused 8-13 ms a case: as long as
+// the p99s judged). A young generation of 64 MB a semi-space from the start (V8 starts at 1 MB
+// and grows it only up to --max-semi-space-size), and --expose-gc: the generator collects
+// before each case, outside the time measured, so that a case hardly ever meets a collection.
+const GENERATOR_NODE_FLAGS = ['--min-semi-space-size=64', '--max-semi-space-size=64', '--expose-gc'];
+let generatorProcess;
+let generatorExited;
+let nextMessage = 0;
+const waiting = new Map();
+
+function generator() {
+  if (!generatorProcess) {
+    const child = fork(path.join(here, 'generator.mjs'), [], { execArgv: GENERATOR_NODE_FLAGS, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    generatorExited = new Promise((resolve) => child.once('exit', resolve));
+    child.on('message', (message) => {
+      const pending = waiting.get(message.id);
+      waiting.delete(message.id);
+      if (message.error) pending?.reject(new Error(`load generator: ${message.error}`));
+      else pending?.resolve(message);
+    });
+    child.once('exit', (code, signal) => {
+      for (const pending of waiting.values()) pending.reject(new Error(`the load generator exited (${signal ?? code})`));
+      waiting.clear();
+      generatorProcess = undefined;
+    });
+    generatorProcess = child;
+    if (settings.priority !== 0) os.setPriority(child.pid, settings.priority);
+  }
+  return generatorProcess;
+}
+
+function askGenerator(message) {
+  return new Promise((resolve, reject) => {
+    const id = nextMessage++;
+    waiting.set(id, { resolve, reject });
+    generator().send({ ...message, id, keepAlive: settings.keepAlive });
+  });
+}
+
+async function stopGenerator() {
+  if (!generatorProcess) return;
+  generatorProcess.send({ type: 'stop' });
+  const timer = setTimeout(() => generatorProcess?.kill('SIGKILL'), 5000);
+  await generatorExited;
+  clearTimeout(timer);
+}
+
+function logCase(result) {
+  const generatorSide =
+    settings.generator === 'child'
+      ? `the generator's own longest pause ${ms(result.generatorMaxDelayMs)}, collections ${result.generatorCollections} (longest ${ms(result.generatorLongestCollectionMs)}); sent late p99 ${ms(result.sendLag.p99)}, at most ${ms(result.sendLag.max)}`
+      : `the generator's own longest pause ${ms(result.generatorMaxDelayMs)}`;
+  log(
+    `${result.label.padEnd(34)} p50 ${ms(result.p50).padStart(10)}  p99 ${ms(result.p99).padStart(10)}  errors ${result.errors}  (load ${result.load.toFixed(1)}; ${generatorSide})`,
+  );
+  if (result.firstError) log(`  first error: ${result.firstError}`);
+}
+
+/**
+ * Cases run side by side, each sending `rate` requests a second for `seconds`, open loop
+ * (latency from each request's scheduled time), request i being `templates[i % length]`.
+ */
+async function openLoops(cases) {
+  if (settings.generator === 'in-process')
+    return Promise.all(cases.map(({ label, rate, seconds, templates }) => fixedRateInProcess(label, rate, seconds, templates)));
+  const { results } = await askGenerator({ type: 'open', cases: cases.map((entry) => ({ ...entry, poisson: settings.poisson })) });
+  const load = os.loadavg()[0];
+  return results.map((figures, index) => {
+    const result = { label: cases[index].label, rate: cases[index].rate, ...figures, load };
+    logCase(result);
+    return result;
+  });
+}
+
+/** One case: `rate` requests a second for `seconds`, open loop; latency from each scheduled time. */
+async function fixedRate(label, rate, seconds, templates) {
+  return (await openLoops([{ label, rate, seconds, templates }]))[0];
+}
+
+/** The load generator before the seventh round (`--generator in-process`): node:http in this process. */
+async function fixedRateInProcess(label, rate, seconds, templates) {
   const total = Math.round(rate * seconds);
   const latencies = [];
   let errors = 0;
@@ -240,7 +331,7 @@ async function fixedRate(label, rate, seconds, send) {
     const wait = scheduled - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
     pending.push(
-      send(i).then(
+      sendInProcess(templates[i % templates.length]).then(
         (ok) => {
           latencies.push(performance.now() - scheduled);
           if (process.env.BENCH_TRACE_SLOW && performance.now() - scheduled > Number(process.env.BENCH_TRACE_SLOW))
@@ -259,25 +350,20 @@ async function fixedRate(label, rate, seconds, send) {
   }
   await Promise.all(pending);
   ownLoop.disable();
-  const generatorMaxDelayMs = ownLoop.max / 1e6;
-  const load = os.loadavg()[0];
   const result = {
     label,
     rate,
     ...summary(latencies),
     errors,
-    load,
-    generatorMaxDelayMs,
+    load: os.loadavg()[0],
+    generatorMaxDelayMs: ownLoop.max / 1e6,
     ...(firstError ? { firstError: String(firstError).slice(0, 300) } : {}),
   };
-  log(
-    `${label.padEnd(34)} p50 ${ms(result.p50).padStart(10)}  p99 ${ms(result.p99).padStart(10)}  errors ${errors}  (load ${load.toFixed(1)}; the generator's own longest pause ${ms(generatorMaxDelayMs)})`,
-  );
+  logCase(result);
   return result;
 }
 
-// node:http with keep-alive rather than fetch: the load generator shares the two cores with
-// what it measures, and fetch costs it about twice the CPU a request.
+// node:http with keep-alive rather than fetch, for the set-up and `--generator in-process`.
 const agent = new http.Agent({ keepAlive: settings.keepAlive, maxSockets: 256 });
 
 /**
@@ -312,30 +398,61 @@ function request(method, url, { headers = {}, body, raw = false } = {}) {
   });
 }
 
-// A page is checked on its text, not parsed: JSON.parse of every page (25 KB over REST, 10 KB
-// over GraphQL) was most of the generator's own work and garbage, and its pauses (9-26 ms a case)
-// counted as the API's latency. An error, an empty page or a GraphQL error still fails the check.
-async function restPage(base, key, scanId, query) {
-  const { status, text } = await request('GET', `${base}/api/v1/scans/${scanId}/findings?${new URLSearchParams({ limit: String(PAGE), ...query })}`, {
+// A page's request, made once and sent as many times as the case needs (by generator.mjs, as
+// bytes encoded once). A page is checked on its bytes, not parsed: JSON.parse of every page was
+// most of the generator's own work and garbage. An error, an empty page or a GraphQL error
+// still fails the check: REST must begin `{"items":[{"id":`; GraphQL must begin
+// `{"data":{"scan":{"findings":{`, have `"nodes":[{"id":` and no `"errors":`.
+function restPage(base, key, scanId, query) {
+  const url = new URL(base);
+  return {
+    host: url.hostname,
+    port: Number(url.port),
+    method: 'GET',
+    path: `/api/v1/scans/${scanId}/findings?${new URLSearchParams({ limit: String(PAGE), ...query })}`,
     headers: { authorization: `Bearer ${key}` },
-    raw: true,
-  });
-  return status === 200 && text.startsWith('{"items":[{"id":') ? true : `${status} ${text.slice(0, 200)}`;
+    check: 'rest',
+  };
 }
 
 const GRAPHQL_PAGE = `query($id: ID!, $after: String, $severity: Severity, $ruleId: String) {
   scan(id: $id) { findings(first: ${PAGE}, after: $after, severity: $severity, ruleId: $ruleId) {
     totalCount pageInfo { endCursor hasNextPage } nodes { id ruleId severity message fingerprint resource { kind namespace name } } } } }`;
 
-async function graphqlPage(base, key, scanId, variables) {
-  const { status, text } = await request('POST', `${base}/graphql`, {
+function graphqlPage(base, key, scanId, variables) {
+  const url = new URL(base);
+  return {
+    host: url.hostname,
+    port: Number(url.port),
+    method: 'POST',
+    path: '/graphql',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ query: GRAPHQL_PAGE, variables: { id: scanId, ...variables } }),
+    check: 'graphql',
+  };
+}
+
+/** The same check as generator.mjs's, on the text (`--generator in-process`). */
+async function sendInProcess(template) {
+  const { status, text } = await request(template.method, `http://${template.host}:${template.port}${template.path}`, {
+    headers: template.headers,
+    body: template.body,
     raw: true,
   });
-  return status === 200 && text.startsWith('{"data":{"scan":{"findings":{') && text.includes('"nodes":[{"id":') && !text.includes('"errors":')
-    ? true
-    : `${status} ${text.slice(0, 200)}`;
+  const ok =
+    status === 200 &&
+    (template.check === 'rest'
+      ? text.startsWith('{"items":[{"id":')
+      : text.startsWith('{"data":{"scan":{"findings":{') && text.includes('"nodes":[{"id":') && !text.includes('"errors":'));
+  return ok ? true : `${status} ${text.slice(0, 200)}`;
+}
+
+/**
+ * Requests in turn: `make(i, base)` for i below `period`, each sent to the API processes in
+ * turn (as a Service spreads connections), so request i of a case is templates[i % length].
+ */
+function inTurn(api, period, make) {
+  return Array.from({ length: period * api.bases.length }, (_, i) => make(i % period, api.bases[i % api.bases.length]));
 }
 
 /** CPU time (user + system) of each thread of a process, in ms, by thread name (comm). */
@@ -374,27 +491,34 @@ function cpuMsOf(pid) {
  * (in total, and the first process's by thread: its main thread, of it in the kernel, and V8's
  * and libuv's helper threads), the load generator's own, and the wall time.
  */
-async function cpuOfPages(pids, count, send) {
+async function cpuOfPages(pids, count, templates) {
   const before = pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
   const threadsBefore = threadCpuMsOf(pids[0]);
-  const generatorBefore = process.cpuUsage();
-  const started = performance.now();
-  let next = 0;
+  let wallMs;
   let errors = 0;
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      while (next < count) {
-        next += 1;
-        if ((await send(next).catch(String)) !== true) errors += 1;
-      }
-    }),
-  );
-  const wallMs = performance.now() - started;
+  let generatorCpuMs;
+  if (settings.generator === 'child') {
+    ({ wallMs, errors, generatorCpuMs } = (await askGenerator({ type: 'closed', templates, count, concurrency: 4 })).result);
+  } else {
+    const generatorBefore = process.cpuUsage();
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < count) {
+          next += 1;
+          if ((await sendInProcess(templates[next % templates.length]).catch(String)) !== true) errors += 1;
+        }
+      }),
+    );
+    wallMs = performance.now() - started;
+    const generator = process.cpuUsage(generatorBefore);
+    generatorCpuMs = (generator.user + generator.system) / 1000;
+  }
   const cpuMs = pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0) - before;
-  const generator = process.cpuUsage(generatorBefore);
   const threadsAfter = threadCpuMsOf(pids[0]);
   const threads = Object.fromEntries(Object.entries(threadsAfter).map(([name, value]) => [name, value - (threadsBefore[name] ?? 0)]));
-  return { count, cpuMs, threads, generatorCpuMs: (generator.user + generator.system) / 1000, wallMs, errors };
+  return { count, cpuMs, threads, generatorCpuMs, wallMs, errors };
 }
 
 /**
@@ -409,7 +533,7 @@ async function cpuPerShape(shapes, pids, count, rounds) {
   const totals = new Map(shapes.map(([label]) => [label, []]));
   for (let round = 0; round < rounds; round += 1) {
     const ordered = round % 2 ? [...shapes].reverse() : shapes;
-    for (const [label, send] of ordered) totals.get(label).push(await cpuOfPages(pids, Math.round(count / rounds), send));
+    for (const [label, templates] of ordered) totals.get(label).push(await cpuOfPages(pids, Math.round(count / rounds), templates));
   }
   return shapes.map(([label]) => {
     const parts = totals.get(label);
@@ -446,8 +570,9 @@ function pgbench(label, sql, rate, seconds) {
   fs.writeFileSync(script, `${sql}\n`);
   const url = new URL(databaseUrl);
   const result = spawnSync(
-    'pgbench',
+    settings.priority !== 0 ? 'nice' : 'pgbench',
     [
+      ...(settings.priority !== 0 ? ['-n', String(settings.priority), 'pgbench'] : []),
       '-n',
       '-h',
       url.hostname,
@@ -474,19 +599,29 @@ function pgbench(label, sql, rate, seconds) {
   );
   if (result.status !== 0) throw new Error(`pgbench failed: ${result.stderr}`);
   const latencies = [];
+  const lags = [];
   for (const file of fs.readdirSync(dir).filter((name) => name.startsWith('log'))) {
     for (const line of fs.readFileSync(path.join(dir, file), 'utf8').split('\n')) {
       const fields = line.trim().split(/\s+/);
       if (fields.length < 6) continue;
-      // client transaction latency-µs script epoch µs [schedule-lag-µs]: from the scheduled start
-      latencies.push((Number(fields[2]) + Number(fields[6] ?? 0)) / 1000);
+      // client transaction time-µs script epoch µs schedule-lag-µs. With -R, pgbench's `time` is
+      // already counted from the scheduled start (processXactStats: latency = now -
+      // txn_scheduled; lag = txn_begin - txn_scheduled), so it includes the lag: before the
+      // seventh round the bench added the lag a second time.
+      latencies.push(Number(fields[2]) / 1000);
+      lags.push(Number(fields[6] ?? 0) / 1000);
     }
   }
   fs.rmSync(dir, { recursive: true, force: true });
   const failed = Number(result.stdout.match(/number of failed transactions: (\d+)/)?.[1] ?? 0);
   const load = os.loadavg()[0];
-  const out = { label, rate, ...summary(latencies), errors: failed, load };
-  log(`${label.padEnd(34)} p50 ${ms(out.p50).padStart(10)}  p99 ${ms(out.p99).padStart(10)}  errors ${out.errors}  (load ${load.toFixed(1)})`);
+  const lag = summary(lags);
+  // The p99 as the bench read it before the seventh round (the lag counted twice), to compare with its figures.
+  const p99LagTwice = summary(latencies.map((latency, index) => latency + lags[index])).p99;
+  const out = { label, rate, ...summary(latencies), errors: failed, load, sendLag: lag, p99LagTwice };
+  log(
+    `${label.padEnd(34)} p50 ${ms(out.p50).padStart(10)}  p99 ${ms(out.p99).padStart(10)}  errors ${out.errors}  (load ${load.toFixed(1)}; sent late p99 ${ms(lag.p99)}, at most ${ms(lag.max)}; p99 with the lag counted twice, as before: ${ms(p99LagTwice)})`,
+  );
   return out;
 }
 
@@ -552,34 +687,48 @@ async function main() {
          WHERE f.organization_id = '${orgA}' AND f.scan_id = '${scanA}'${conditions} ORDER BY f.seq LIMIT ${PAGE + 1}) f) f ON true
        WHERE s.organization_id = '${orgA}' AND s.id = '${scanA}' ORDER BY f.n;`.replace(/\s+/g, ' ');
     // Warm-up (JIT, the pool's connections, Postgres's caches), both transports, every shape.
-    await fixedRate('warm-up', Math.min(rate, 100), 6, (i) =>
-      i % 2 ? restPage(api.next(), keyA, scanA, i % 3 ? {} : { cursor: deep }) : graphqlPage(api.next(), keyA, scanA, i % 3 ? {} : { after: deep }),
+    await fixedRate(
+      'warm-up',
+      Math.min(rate, 100),
+      6,
+      inTurn(api, 6, (i, base) =>
+        i % 2 ? restPage(base, keyA, scanA, i % 3 ? {} : { cursor: deep }) : graphqlPage(base, keyA, scanA, i % 3 ? {} : { after: deep }),
+      ),
     );
     if (settings.soak) {
       const page = settings.soak === 'rest' ? restPage : graphqlPage;
       const filtered = { severity: 'critical', ruleId: RULES[3] };
       const shapes = settings.soak === 'rest' ? [{}, { cursor: deep }, filtered] : [{}, { after: deep }, filtered];
-      await fixedRate(`soak ${settings.soak}`, rate, seconds, (i) => page(api.next(), keyA, scanA, shapes[i % shapes.length]));
+      await fixedRate(
+        `soak ${settings.soak}`,
+        rate,
+        seconds,
+        inTurn(api, shapes.length, (i, base) => page(base, keyA, scanA, shapes[i])),
+      );
       return;
     }
     // A pass not counted: the warm-up at a fixed rate can leave the JIT with little to go on when
     // many requests were refused, and the first shape measured would pay for it (after 1,000
     // pages here, the first round of every shape still cost 10-30 % more than the next three).
     const filteredQuery = { severity: 'critical', ruleId: rule };
-    const warm = await cpuOfPages(api.pids, 3000, (i) =>
-      i % 2
-        ? restPage(api.next(), keyA, scanA, [{}, { cursor: deep }, filteredQuery][i % 3])
-        : graphqlPage(api.next(), keyA, scanA, [{}, { after: deep }, filteredQuery][i % 3]),
+    const warm = await cpuOfPages(
+      api.pids,
+      3000,
+      inTurn(api, 6, (i, base) =>
+        i % 2
+          ? restPage(base, keyA, scanA, [{}, { cursor: deep }, filteredQuery][i % 3])
+          : graphqlPage(base, keyA, scanA, [{}, { after: deep }, filteredQuery][i % 3]),
+      ),
     );
     log(`${'CPU warm-up (not counted)'.padEnd(34)} ${(warm.cpuMs / warm.count).toFixed(2)} ms CPU a page  errors ${warm.errors}`);
     const cpu = await cpuPerShape(
       [
-        ['CPU REST first page', () => restPage(api.next(), keyA, scanA, {})],
-        ['CPU GraphQL first page', () => graphqlPage(api.next(), keyA, scanA, {})],
-        ['CPU REST deep cursor', () => restPage(api.next(), keyA, scanA, { cursor: deep })],
-        ['CPU GraphQL deep cursor', () => graphqlPage(api.next(), keyA, scanA, { after: deep })],
-        ['CPU REST filtered', () => restPage(api.next(), keyA, scanA, filteredQuery)],
-        ['CPU GraphQL filtered', () => graphqlPage(api.next(), keyA, scanA, filteredQuery)],
+        ['CPU REST first page', inTurn(api, 1, (_, base) => restPage(base, keyA, scanA, {}))],
+        ['CPU GraphQL first page', inTurn(api, 1, (_, base) => graphqlPage(base, keyA, scanA, {}))],
+        ['CPU REST deep cursor', inTurn(api, 1, (_, base) => restPage(base, keyA, scanA, { cursor: deep }))],
+        ['CPU GraphQL deep cursor', inTurn(api, 1, (_, base) => graphqlPage(base, keyA, scanA, { after: deep }))],
+        ['CPU REST filtered', inTurn(api, 1, (_, base) => restPage(base, keyA, scanA, filteredQuery))],
+        ['CPU GraphQL filtered', inTurn(api, 1, (_, base) => graphqlPage(base, keyA, scanA, filteredQuery))],
       ],
       api.pids,
       1000,
@@ -599,19 +748,33 @@ async function main() {
     const rows = [];
     for (const [name, restQuery, graphqlVariables, sql] of cases) {
       const raw = pgbench(`raw (pgbench) ${name}`, sql, rate, seconds);
-      const rest = await fixedRate(`REST ${name}`, rate, seconds, () => restPage(api.next(), keyA, scanA, restQuery));
-      const gql = await fixedRate(`GraphQL ${name}`, rate, seconds, () => graphqlPage(api.next(), keyA, scanA, graphqlVariables));
+      const rest = await fixedRate(
+        `REST ${name}`,
+        rate,
+        seconds,
+        inTurn(api, 1, (_, base) => restPage(base, keyA, scanA, restQuery)),
+      );
+      const gql = await fixedRate(
+        `GraphQL ${name}`,
+        rate,
+        seconds,
+        inTurn(api, 1, (_, base) => graphqlPage(base, keyA, scanA, graphqlVariables)),
+      );
       rows.push({ name, raw, rest, graphql: gql, restRatio: rest.p99 / raw.p99, graphqlRatio: gql.p99 / raw.p99 });
     }
 
     // The neighbour: its p99 alone, then while the first organization is paged at full rate.
     const neighbourRate = Math.max(10, Math.round(rate / 10));
-    const alone = await fixedRate('org B alone', neighbourRate, seconds, () => restPage(api.next(), keyB, scanB, {}));
-    const [loaded, beside] = await Promise.all([
-      fixedRate('org B while org A is paged', neighbourRate, seconds, () => restPage(api.next(), keyB, scanB, {})),
-      fixedRate('org A (deep, REST + GraphQL)', rate, seconds, (i) =>
-        i % 2 ? restPage(api.next(), keyA, scanA, { cursor: deep }) : graphqlPage(api.next(), keyA, scanA, { after: deep }),
-      ),
+    const neighbour = inTurn(api, 1, (_, base) => restPage(base, keyB, scanB, {}));
+    const alone = await fixedRate('org B alone', neighbourRate, seconds, neighbour);
+    const [loaded, beside] = await openLoops([
+      { label: 'org B while org A is paged', rate: neighbourRate, seconds, templates: neighbour },
+      {
+        label: 'org A (deep, REST + GraphQL)',
+        rate,
+        seconds,
+        templates: inTurn(api, 2, (i, base) => (i % 2 ? restPage(base, keyA, scanA, { cursor: deep }) : graphqlPage(base, keyA, scanA, { after: deep }))),
+      },
     ]);
 
     process.stdout.write(
@@ -638,6 +801,10 @@ async function main() {
         .map((value) => value.toFixed(2))
         .join(' ')}\n`,
     );
+    const generatorPauses = [...rows.flatMap((row) => [row.rest, row.graphql]), alone, loaded].map((entry) => entry.generatorMaxDelayMs.toFixed(1)).join(' / ');
+    process.stdout.write(
+      `load generator: ${settings.generator}; its own longest pause a case (REST, GraphQL by case, org B alone, beside): ${generatorPauses} ms\n`,
+    );
     process.stdout.write(`worst p99 ratio to raw: ${worst.toFixed(1)}x (goal ${RATIO_GOAL}x: ${worst <= RATIO_GOAL ? 'met' : 'NOT met'}); errors: ${errors}\n`);
     fs.writeFileSync(
       path.join(outDir, 'results.json'),
@@ -648,6 +815,7 @@ async function main() {
       ),
     );
   } finally {
+    await stopGenerator();
     await Promise.all(
       api.children.map((child) => {
         child.kill('SIGTERM');
