@@ -4,9 +4,12 @@
 // or a source.
 import type { INestApplicationContext } from '@nestjs/common';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
-import type { AppConfig } from '#rollsafe/runtime';
+import { createLogger, type AppConfig } from '#rollsafe/runtime';
 import { createTestDatabase, createTestRedis, testConfig, type TestDatabase, type TestRedis } from '#rollsafe/testing';
+import { drainWorker } from '../src/drain.js';
 import { WorkerModule } from '../src/worker.module.js';
+
+const quiet = createLogger({ level: 'silent', app: 'worker' });
 
 /** A worker's configuration over the defaults, less the connections, which the harness gives. */
 export type WorkerSettings = Partial<Omit<AppConfig, 'databaseUrl' | 'redisUrl' | 'queuePrefix'>>;
@@ -33,9 +36,17 @@ export class WorkerHarness {
     this.store = createTestRedis();
   };
 
-  /** Closes every worker started (ignoring those already closed), then drops the database and the Redis keys. */
+  /**
+   * Stops every worker started as main.ts does on SIGTERM (drain, then close; ignoring those
+   * already closed), then drops the database and the Redis keys. Closed while a job runs, a
+   * worker's Prisma client could disconnect under a transaction being started and never finish
+   * (apps/worker/src/notifications.spec.ts, stopWorker).
+   */
   tearDown = async (): Promise<void> => {
-    for (const context of this.contexts) await context.close().catch(() => undefined);
+    for (const context of this.contexts) {
+      await drainWorker(context, quiet, Date.now() + 20_000).catch(() => undefined);
+      await context.close().catch(() => undefined);
+    }
     await this.database?.drop();
     await this.store?.cleanup();
   };
