@@ -404,15 +404,14 @@ function request(method, url, { headers = {}, body, raw = false } = {}) {
 // still fails the check: REST must begin `{"items":[{"id":`; GraphQL must begin
 // `{"data":{"scan":{"findings":{`, have `"nodes":[{"id":` and no `"errors":`.
 function restPage(base, key, scanId, query) {
+  const path = `/api/v1/scans/${scanId}/findings?${new URLSearchParams({ limit: String(PAGE), ...query })}`;
+  return pageRequest(base, 'GET', path, { authorization: `Bearer ${key}` }, 'rest');
+}
+
+/** A request as generator.mjs takes it: where, what, and which check its answer gets. */
+function pageRequest(base, method, path, headers, check, body) {
   const url = new URL(base);
-  return {
-    host: url.hostname,
-    port: Number(url.port),
-    method: 'GET',
-    path: `/api/v1/scans/${scanId}/findings?${new URLSearchParams({ limit: String(PAGE), ...query })}`,
-    headers: { authorization: `Bearer ${key}` },
-    check: 'rest',
-  };
+  return { host: url.hostname, port: Number(url.port), method, path, headers, ...(body === undefined ? {} : { body }), check };
 }
 
 const GRAPHQL_PAGE = `query($id: ID!, $after: String, $severity: Severity, $ruleId: String) {
@@ -420,16 +419,8 @@ const GRAPHQL_PAGE = `query($id: ID!, $after: String, $severity: Severity, $rule
     totalCount pageInfo { endCursor hasNextPage } nodes { id ruleId severity message fingerprint resource { kind namespace name } } } } }`;
 
 function graphqlPage(base, key, scanId, variables) {
-  const url = new URL(base);
-  return {
-    host: url.hostname,
-    port: Number(url.port),
-    method: 'POST',
-    path: '/graphql',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ query: GRAPHQL_PAGE, variables: { id: scanId, ...variables } }),
-    check: 'graphql',
-  };
+  const body = JSON.stringify({ query: GRAPHQL_PAGE, variables: { id: scanId, ...variables } });
+  return pageRequest(base, 'POST', '/graphql', { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, 'graphql', body);
 }
 
 /** The same check as generator.mjs's, on the text (`--generator in-process`). */

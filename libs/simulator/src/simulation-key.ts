@@ -4,36 +4,39 @@
 // hcHealthyThreshold are never read; each path reads its own timings; the grace period only
 // when it cuts preStop or shutdown short; the readiness probe only through readyTime.
 import { readyTime, servesTerminatingEndpoints } from './simulate.js';
-import type { PathKind, ReadinessTiming, SimulationParams } from './types.js';
+import type { ReadinessTiming, SimulationParams } from './types.js';
 
-export interface SimulationKey {
-  kind: SimulationParams['kind'];
-  strategy: SimulationParams['strategy'];
-  path: PathKind;
-  replicas: number;
-  nodes: number;
-  maxSurge: number;
-  maxUnavailable: number;
-  minReadySeconds: number;
-  podStart: number;
-  appWarmup: number;
+/** The parameters simulate reads as they are (a field it does not read on a path is keyed 0 there). */
+type ReadAsIs =
+  | 'kind'
+  | 'strategy'
+  | 'path'
+  | 'replicas'
+  | 'nodes'
+  | 'maxSurge'
+  | 'maxUnavailable'
+  | 'minReadySeconds'
+  | 'podStart'
+  | 'appWarmup'
+  | 'P'
+  | 'appShutdown'
+  | 'inPlace'
+  | 'E'
+  | 'L'
+  | 'lbAdd'
+  | 'readinessGate'
+  | 'drain'
+  | 'hcSeesNode'
+  | 'hcInterval'
+  | 'hcUnhealthyThreshold'
+  | 'removalTrigger';
+
+export interface SimulationKey extends Pick<SimulationParams, ReadAsIs> {
   /** readyTime's ready - running when every controller time is a whole number (see wholeSeconds); else NaN, and `probe` decides. */
   readyOffset: number;
   probe: ReadinessTiming | null;
-  P: number;
-  appShutdown: number;
   /** Infinity when the grace period outlasts preStop and shutdown: simulate then reads only those. */
   G: number;
-  inPlace: boolean;
-  E: number;
-  L: number;
-  lbAdd: number;
-  readinessGate: boolean;
-  drain: boolean;
-  hcSeesNode: boolean;
-  hcInterval: number;
-  hcUnhealthyThreshold: number;
-  removalTrigger: SimulationParams['removalTrigger'];
   terminatingEndpoints: boolean;
 }
 
