@@ -301,7 +301,7 @@ describe('contracts (e2e)', () => {
       });
       expect(typed.body).toMatchObject({ data: { node: { target: 'three', findings: { totalCount: expect.any(Number) } } } });
       client.stop();
-    });
+    }, 30_000); // three scans through the worker, each waited for up to 10 s (waitForScan)
   });
 
   it('serves the GraphQL IDE from the package: it renders and runs a query with every host but 127.0.0.1 blocked', async () => {
