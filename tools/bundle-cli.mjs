@@ -24,8 +24,18 @@ import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Loaded from vendor/ (apps/cli/src/bundle/vendor.ts names the files). */
+/** Loaded from vendor/, each bundled alone: only the cluster scan, the demo, `fix` and SARIF need them. */
 export const VENDOR_PACKAGES = ['@kubernetes/client-node', '@peculiar/x509', 'reflect-metadata', 'yaml'];
+const vendorFileOf = (name) => `${name.replace(/\//g, '+')}.cjs`;
+
+/** cli.cjs requires each vendor package by its file beside it (`./vendor/yaml.cjs`), resolved by node from cli.cjs. */
+const vendorPlugin = {
+  name: 'rollsafe-vendor',
+  setup(builder) {
+    const names = new Set(VENDOR_PACKAGES);
+    builder.onResolve({ filter: /^[@a-z]/ }, (args) => (names.has(args.path) ? { path: `./vendor/${vendorFileOf(args.path)}`, external: true } : undefined));
+  },
+};
 
 /** What the training scan reads: every rule's cases (firing and quiet) and the seed scenarios. */
 const TRAINING_INPUTS = ['libs/advisor/test/cases', 'apps/cli/test/fixtures/seed'];
@@ -54,7 +64,7 @@ export async function bundleCli(outdir, { quiet = false } = {}) {
       entryPoints: ['apps/cli/src/main.ts'],
       outfile: cliFile,
       format: 'cjs',
-      external: VENDOR_PACKAGES,
+      plugins: [vendorPlugin],
       // import() of a bundled module or a vendor package becomes require(): the code cache needs a
       // script, and a script's import() would need the experimental vm modules.
       supported: { 'dynamic-import': false },
@@ -76,7 +86,7 @@ export async function bundleCli(outdir, { quiet = false } = {}) {
         ...common,
         logLevel,
         entryPoints: [createRequire(path.join(root, 'package.json')).resolve(name)],
-        outfile: path.join(outdir, 'vendor', `${name.replace(/\//g, '+')}.cjs`),
+        outfile: path.join(outdir, 'vendor', vendorFileOf(name)),
         format: 'cjs',
       }),
     ),

@@ -1,6 +1,6 @@
 import { DEFAULT_LIMITS, type ManifestLimits } from './limits.js';
 import { buildSnapshot, parseManifests, type ParseResult } from './parse.js';
-import { type BudgetedParse, type ManifestInput, type ParsedText } from './parse-text.js';
+import { looksLikeJson, type BudgetedParse, type ManifestInput, type ParsedText } from './parse-text.js';
 import { inputLength, isParted, mergeParts, parsePart, partsTooLarge, type PartOfInput } from './parted-input.js';
 import { splitDocuments } from './split.js';
 
@@ -108,7 +108,10 @@ function planShares(inputs: ManifestInput[], threads: number, limits: ManifestLi
     }
     const text = input.text;
     const cuttable =
-      text.length > totalBytes / threads / 4 && !looksLikeJson(input) && Buffer.byteLength(text, 'utf8') <= limits.maxBytes && !text.includes('\u0000');
+      text.length > totalBytes / threads / 4 &&
+      !looksLikeJson(input.name, text) &&
+      Buffer.byteLength(text, 'utf8') <= limits.maxBytes &&
+      !text.includes('\u0000');
     const spans = cuttable ? splitDocuments(text) : undefined;
     if (!spans || spans.length < 2) {
       add({ input: index, name: input.name, text, firstLine: 1, partOfMultiDocumentFile: false });
@@ -149,8 +152,4 @@ async function parseInWorker(url: URL, parts: PartJob[], limits: ManifestLimits)
     };
     worker.postMessage(job);
   });
-}
-
-function looksLikeJson(input: ManifestInput): boolean {
-  return input.name.toLowerCase().endsWith('.json') || /^\s*[[{]/.test(input.text);
 }

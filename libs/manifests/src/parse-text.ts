@@ -147,7 +147,7 @@ export function parseBudgeted(input: ManifestInput, limits: Partial<ManifestLimi
       return limitReached(result);
     }
   }
-  if (parseErrors.length > 0 && parseErrors.every((error) => error.code === 'YAML_SYNTAX') && looksLikeJson(input)) {
+  if (parseErrors.length > 0 && parseErrors.every((error) => error.code === 'YAML_SYNTAX') && looksLikeJson(input.name, input.text)) {
     // Some valid JSON is not valid YAML (tab indentation, for one): such a file is taken as JSON.
     const json = parseAsJson(input, firstLine, effective, documentsLeft);
     if (json?.limitReached) return json;
@@ -314,7 +314,7 @@ function takeReference(result: ParsedText, outcome: ReferenceOutcome, input: Man
       result.errors.push(outcome.error); // the document limit
       return limitReached(result);
     }
-    if (outcome.error.code === 'YAML_SYNTAX' && looksLikeJson(input)) {
+    if (outcome.error.code === 'YAML_SYNTAX' && looksLikeJson(input.name, input.text)) {
       const json = parseAsJson(input, 1, limits, documentsLeft);
       if (json?.limitReached) return json;
       return json
@@ -350,8 +350,9 @@ function parseAsJson(input: ManifestInput, firstLine: number, limits: ManifestLi
   return budgeted({ file, documents: [{ value, line: firstLine }], errors: [], duplicateKeys: [], documentCount }, documentCount);
 }
 
-function looksLikeJson(input: ManifestInput): boolean {
-  return input.name.toLowerCase().endsWith('.json') || /^\s*[[{]/.test(input.text);
+/** Taken as JSON: a .json name, or text (or its first part) that starts with `[` or `{`. */
+export function looksLikeJson(name: string, text: string): boolean {
+  return name.toLowerCase().endsWith('.json') || /^\s*[[{]/.test(text);
 }
 
 /** JSON that cannot be parsed is reported with JSON.parse's own explanation. */

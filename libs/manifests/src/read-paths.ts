@@ -2,7 +2,7 @@ import { isAscii } from 'node:buffer';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ManifestError } from './errors.js';
-import type { ManifestInput, TextPart } from './parse-text.js';
+import { looksLikeJson, type ManifestInput, type TextPart } from './parse-text.js';
 import { partedInput } from './parted-input.js';
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
@@ -74,8 +74,9 @@ async function readInput(name: string, chunkBytes: number): Promise<ManifestInpu
     let line = 1; // the file line of buffer[0]
     let partsParseAlike = true;
     const parts: TextPart[] = [];
-    const take = (bytes: Buffer): void => {
-      partsParseAlike &&= parsesAlikeInParts(bytes, parts.length === 0);
+    /** `cut`: more parts follow or went before, so they must parse alike (a file of one part is its whole text). */
+    const take = (bytes: Buffer, cut: boolean): void => {
+      if (cut) partsParseAlike &&= parsesAlikeInParts(bytes, parts.length === 0);
       parts.push({ text: decode(bytes), firstLine: line });
       line += countNewlines(bytes);
     };
@@ -94,14 +95,14 @@ async function readInput(name: string, chunkBytes: number): Promise<ManifestInpu
         held = end;
         continue;
       }
-      take(buffer.subarray(0, cut));
+      take(buffer.subarray(0, cut), true);
       buffer.copy(buffer, 0, cut, end);
       held = end - cut;
     }
-    if (held > 0 || parts.length === 0) take(buffer.subarray(0, held));
+    if (held > 0 || parts.length === 0) take(buffer.subarray(0, held), parts.length > 0);
     const first = parts[0]?.text ?? '';
     if (parts.length === 1) return { name, text: first };
-    if (!partsParseAlike || looksLikeJsonFile(name, first)) return { name, text: parts.map((part) => part.text).join('') };
+    if (!partsParseAlike || looksLikeJson(name, first)) return { name, text: parts.map((part) => part.text).join('') };
     return partedInput(name, parts);
   } finally {
     await handle.close();
@@ -154,11 +155,6 @@ function countNewlines(bytes: Buffer): number {
   let count = 0;
   for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) count++;
   return count;
-}
-
-/** As the parser judges JSON (parse-text.ts): a .json name, or text that starts with `[` or `{`. */
-function looksLikeJsonFile(name: string, firstText: string): boolean {
-  return name.toLowerCase().endsWith('.json') || /^\s*[[{]/.test(firstText);
 }
 
 async function listManifestFiles(directory: string, errors: ManifestError[]): Promise<string[]> {

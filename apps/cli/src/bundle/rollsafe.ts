@@ -5,14 +5,14 @@
 // the V8 code cache the build wrote by running a scan, so that a scan does not parse and compile
 // the CLI's functions again (bench/manifest-scan: about 4 % of a 2,000-app scan's CPU).
 import fs from 'node:fs';
-import { createRequire, isBuiltin } from 'node:module';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tuneV8ForScans } from '#rollsafe/advisor';
 import { compileWithCodeCache, writeCodeCache } from './code-cache.js';
-import { vendorFileOf } from './vendor.js';
 
 type CliModule = { exports: { run?: (argv: string[]) => Promise<void> } };
+// cli.cjs requires node's modules and its vendor/ files (`./vendor/yaml.cjs`), both resolved from where it lies.
 type BundledCli = (
   exports: CliModule['exports'],
   require: (id: string) => unknown,
@@ -39,9 +39,7 @@ if (process.env['ROLLSAFE_WRITE_CODE_CACHE'] === '1') {
   });
 }
 
-const nodeRequire = createRequire(file);
-const requireFromBundle = (id: string): unknown => nodeRequire(isBuiltin(id) ? id : path.join(dir, 'vendor', vendorFileOf(id)));
 const cli: CliModule = { exports: {} };
-(script.runInThisContext() as BundledCli)(cli.exports, requireFromBundle, cli, file, dir, pathToFileURL(file).href);
+(script.runInThisContext() as BundledCli)(cli.exports, createRequire(file), cli, file, dir, pathToFileURL(file).href);
 if (!cli.exports.run) throw new Error(`${file} does not export run()`);
 await cli.exports.run(process.argv.slice(2));
