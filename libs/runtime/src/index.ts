@@ -2,4 +2,4 @@ export { loadConfig, loadConfigOrExit, ConfigError, APP_CONFIG, decodeKey, confi
 export { createLogger, PinoNestLogger, requestContext, REDACTED_PATHS, type RequestContext } from './logger.js';
 export { createRedis, createFailFastRedis, redisOptionsFromUrl, redisAnswers, type RedisConnectionOptions } from './redis.js';
 export { installShutdown } from './shutdown.js';
-export { isOutage, withDeadline, OutageError, OUTAGE_RETRY_AFTER_SECONDS } from './outage.js';
+export { isOutage, retryThroughOutage, withDeadline, OutageError, OUTAGE_RETRY_AFTER_SECONDS } from './outage.js';

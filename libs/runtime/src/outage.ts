@@ -77,3 +77,24 @@ export async function withDeadline<T>(promise: Promise<T>, ms: number, service: 
     if (timer) clearTimeout(timer);
   }
 }
+
+/**
+ * Runs `operation` again while it fails for an outage (isOutage), `pauseMs` apart, for up to
+ * `waitMs`; then, or on any other error, throws what it threw. For a write that must follow
+ * something already done outside (a webhook sent): failing the job would do that again.
+ */
+export async function retryThroughOutage<T>(
+  operation: () => Promise<T>,
+  { waitMs, pauseMs = 1000, onRetry }: { waitMs: number; pauseMs?: number; onRetry?: (error: unknown) => void },
+): Promise<T> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (!isOutage(error) || Date.now() + pauseMs > deadline) throw error;
+      onRetry?.(error);
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  }
+}

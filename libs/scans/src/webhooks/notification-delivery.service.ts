@@ -13,6 +13,7 @@ import {
   type WebhookTarget,
 } from '#rollsafe/notify';
 import { OrganizationRepository, ScanRepository, WebhookRepository, type DeliveryResult, type Finding } from '#rollsafe/store';
+import { retryThroughOutage } from '#rollsafe/runtime';
 import { CredentialsError } from '../clusters/credential-cipher.js';
 import type { DeliveryView } from '../contracts/index.js';
 import { SCANS_CONFIG, retryPolicyOf, type ScansConfig } from '../options.js';
@@ -45,6 +46,9 @@ export function decideAfterAttempt(
  * timestamp), deliver it under the outbound policy, log the attempt, and decide the retry
  * with the configured policy (`retryPolicyOf`: the one place the attempt limit comes from).
  */
+/** How long a sent delivery's record waits for Postgres before the job fails (and sends again). */
+const RECORD_OUTAGE_WAIT_MS = 60_000;
+
 @Injectable()
 export class NotificationDelivery {
   private readonly logger = new Logger(NotificationDelivery.name);
@@ -122,18 +126,27 @@ export class NotificationDelivery {
   ) {
     const attempt = await deliver(request, { resolveTarget: this.resolveTarget, timeoutMs: this.options.notifyTimeoutMs });
     const { result, decision } = decideAfterAttempt(attemptNumber, attempt, retries ? this.policy : { ...this.policy, maxAttempts: attemptNumber });
-    const row = await this.webhookRows.recordDelivery({
-      organizationId: delivery.organizationId,
-      webhookId: delivery.webhookId,
-      scanId: delivery.scanId,
-      event: delivery.scanId ? 'scan.changes' : 'test',
-      attempt: attemptNumber,
-      result,
-      ...(attempt.status !== undefined ? { httpStatus: attempt.status } : {}),
-      ...(attempt.code !== undefined ? { code: String(attempt.code) } : {}),
-      ...(attempt.error ? { error: attempt.error } : {}),
-      durationMs: attempt.durationMs,
-      at: new Date(),
+    // The request has left: its record waits out a Postgres outage rather than fail the job, whose
+    // retry would send the message again (the receiver would hear it twice).
+    const at = new Date();
+    const record = () =>
+      this.webhookRows.recordDelivery({
+        organizationId: delivery.organizationId,
+        webhookId: delivery.webhookId,
+        scanId: delivery.scanId,
+        event: delivery.scanId ? 'scan.changes' : 'test',
+        attempt: attemptNumber,
+        result,
+        ...(attempt.status !== undefined ? { httpStatus: attempt.status } : {}),
+        ...(attempt.code !== undefined ? { code: String(attempt.code) } : {}),
+        ...(attempt.error ? { error: attempt.error } : {}),
+        durationMs: attempt.durationMs,
+        at,
+      });
+    const row = await retryThroughOutage(record, {
+      waitMs: RECORD_OUTAGE_WAIT_MS,
+      onRetry: () =>
+        this.logger.warn({ msg: 'Postgres unavailable: the delivery is recorded again in 1 s', webhookId: delivery.webhookId, scanId: delivery.scanId }),
     });
     return { attempt, result, decision, row };
   }
