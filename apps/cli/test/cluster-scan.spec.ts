@@ -28,6 +28,8 @@ describe('rollsafe scan --kubeconfig', () => {
   });
   beforeEach(() => server.clearRequests());
 
+  // The suite's first run loads the Kubernetes client cold under jest's VM modules: 0.6 s when
+  // quiet, over 5 s when CI runs three projects on two cores.
   it('scans the cluster with GETs only and prints the manifest JSON contract with live findings', async () => {
     const { code, stdout, stderr } = await run(['scan', '--kubeconfig', kubeconfig, '--format', 'json']);
     expect(stderr).toBe('');
@@ -51,7 +53,7 @@ describe('rollsafe scan --kubeconfig', () => {
     expect(code).toBe(report.summary.critical > 0 ? 1 : 0);
     expect(server.requests.length).toBeGreaterThan(0);
     expect(server.requests.every((r) => r.method === 'GET')).toBe(true);
-  });
+  }, 30_000);
 
   it('judges node load-balancer attachments against --slb-quota (default 50)', async () => {
     const quotaSeverities = async (extra: string[]): Promise<string[]> => {

@@ -28,6 +28,8 @@ describe('rollsafe simulate --kubeconfig', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  // The suite's first run loads the Kubernetes client cold under jest's VM modules: 0.6 s when
+  // quiet, over 5 s when CI runs three projects on two cores.
   it('simulates every Service of the cluster from its pods and nodes, reading with GETs only', async () => {
     const { code, stdout, stderr } = await run(['simulate', '--kubeconfig', kubeconfig, '--format', 'json']);
     expect(stderr).toBe('');
@@ -42,7 +44,7 @@ describe('rollsafe simulate --kubeconfig', () => {
     }
     expect(code).toBe(simulated.some((r) => r.verdict === 'drops') ? 1 : 0);
     expect(server.requests.every((r) => r.method === 'GET')).toBe(true);
-  });
+  }, 30_000);
 
   it('scan --kubeconfig carries the verdicts of its LoadBalancer Services', async () => {
     const { stdout } = await run(['scan', '--kubeconfig', kubeconfig, '--format', 'json', '--fail-on', 'none']);
