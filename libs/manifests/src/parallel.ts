@@ -1,3 +1,4 @@
+import type { Worker as WorkerThread } from 'node:worker_threads';
 import { DEFAULT_LIMITS, type ManifestLimits } from './limits.js';
 import { buildSnapshot, parseManifests, type ParseResult } from './parse.js';
 import { looksLikeJson, type BudgetedParse, type ManifestInput, type ParsedText } from './parse-text.js';
@@ -51,8 +52,12 @@ export async function parseManifestsParallel(
   if (!shares || shares.length < 2) return parseManifests(inputs, effective);
 
   const workerUrl = options.workerUrl ?? new URL('./parse-worker.js', import.meta.url);
+  // worker_threads is loaded here, not at the top: a one-thread scan does not pay its start-up.
+  // Every worker is started before the calling thread parses its own share, which blocks the
+  // event loop: a worker created after it would start only once that share is done.
+  const { Worker } = await import('node:worker_threads');
   // A worker that fails (out of memory, say) leaves its share to the calling thread.
-  const pending = shares.slice(1).map((share) => parseInWorker(workerUrl, share, effective).catch(() => parseParts(share, effective)));
+  const pending = shares.slice(1).map((share) => parseInWorker(Worker, workerUrl, share, effective).catch(() => parseParts(share, effective)));
   const first = parseParts(shares[0] ?? [], effective);
   const results = [first, ...(await Promise.all(pending))];
 
@@ -132,9 +137,8 @@ function planShares(inputs: ManifestInput[], threads: number, limits: ManifestLi
   return shares.filter((share) => share.length > 0);
 }
 
-/** worker_threads is loaded on the first worker only: a one-thread scan does not pay its start-up. */
-async function parseInWorker(url: URL, parts: PartJob[], limits: ManifestLimits): Promise<BudgetedParse[]> {
-  const { Worker } = await import('node:worker_threads');
+/** Starts a worker on `parts` at once (the promise's executor runs synchronously). */
+function parseInWorker(Worker: typeof WorkerThread, url: URL, parts: PartJob[], limits: ManifestLimits): Promise<BudgetedParse[]> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
     worker.once('message', (reply: WorkerReply) => {
