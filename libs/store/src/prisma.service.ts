@@ -44,7 +44,11 @@ export class PrismaService implements OnModuleDestroy {
   get bulk(): pg.Pool {
     // Nest ends the pool (onModuleDestroy) before BullMQ's workers finish their running jobs
     // (onApplicationShutdown): such a job's result write gets a fresh pool, as the Prisma client
-    // reconnects after $disconnect. allowExitOnIdle: that pool never holds the process.
+    // reconnects after $disconnect. Not always: a $disconnect that meets a transaction being
+    // started leaves that connection idle in transaction and later queries wait (Prisma 6.19,
+    // adapter-pg). The worker's SIGTERM drains its jobs before Nest closes anything, so only a
+    // job still running at the shutdown deadline meets this, and the process exits then.
+    // allowExitOnIdle: that pool never holds the process.
     if (this.pool.ended) this.pool = this.newPool();
     return this.pool;
   }
