@@ -22,6 +22,7 @@
 // request existed, and still with every millisecond it left late.
 import net from 'node:net';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { latencySummary } from '../shared/stats.mjs';
 
 const TIMEOUT_MS = 10_000;
 /** A request leaves when it is due within this long (a timer's resolution: see above). */
@@ -340,18 +341,6 @@ function send(template, done) {
   });
 }
 
-// ---------------------------------------------------------------- statistics
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-function summary(values) {
-  const sorted = Float64Array.from(values).sort();
-  return { count: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] };
-}
-
 // ---------------------------------------------------------------- open loop
 
 /**
@@ -442,13 +431,13 @@ async function openLoop(cases, keepAlive) {
   gc.disconnect();
 
   return runs.map((run) => ({
-    ...summary(run.latencies),
+    ...latencySummary(run.latencies),
     errors: run.errors,
     ...(run.firstError ? { firstError: String(run.firstError).slice(0, 300) } : {}),
     generatorMaxDelayMs: loop.max / 1e6,
     generatorCollections: collections,
     generatorLongestCollectionMs: longestCollection,
-    sendLag: summary(run.lags),
+    sendLag: latencySummary(run.lags),
     connectionsOpened: [...pools.values()].reduce((sum, pool) => sum + pool.opened - (opened.get(pool) ?? 0), 0),
   }));
 }

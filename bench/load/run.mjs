@@ -28,6 +28,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { freePort, withDatabase } from '../shared/local.mjs';
+import { latencySummary } from '../shared/stats.mjs';
 import { apiNodeFlags, pagingApiEnv } from './paging-api.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -85,16 +86,6 @@ for (const [url, what] of [
   [redisUrl, 'REDIS_URL'],
 ]) {
   if (!['127.0.0.1', 'localhost'].includes(new URL(url).hostname)) throw new Error(`${what} must be on 127.0.0.1`);
-}
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-function summary(latenciesMs) {
-  const sorted = [...latenciesMs].sort((a, b) => a - b);
-  return { count: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] };
 }
 
 const ms = (value) => (Number.isFinite(value) ? `${value.toFixed(2)} ms` : '-');
@@ -353,7 +344,7 @@ async function fixedRateInProcess(label, rate, seconds, templates) {
   const result = {
     label,
     rate,
-    ...summary(latencies),
+    ...latencySummary(latencies),
     errors,
     load: os.loadavg()[0],
     generatorMaxDelayMs: ownLoop.max / 1e6,
@@ -606,10 +597,10 @@ function pgbench(label, sql, rate, seconds) {
   fs.rmSync(dir, { recursive: true, force: true });
   const failed = Number(result.stdout.match(/number of failed transactions: (\d+)/)?.[1] ?? 0);
   const load = os.loadavg()[0];
-  const lag = summary(lags);
+  const lag = latencySummary(lags);
   // The p99 as the bench read it before the seventh round (the lag counted twice), to compare with its figures.
-  const p99LagTwice = summary(latencies.map((latency, index) => latency + lags[index])).p99;
-  const out = { label, rate, ...summary(latencies), errors: failed, load, sendLag: lag, p99LagTwice };
+  const p99LagTwice = latencySummary(latencies.map((latency, index) => latency + lags[index])).p99;
+  const out = { label, rate, ...latencySummary(latencies), errors: failed, load, sendLag: lag, p99LagTwice };
   log(
     `${label.padEnd(34)} p50 ${ms(out.p50).padStart(10)}  p99 ${ms(out.p99).padStart(10)}  errors ${out.errors}  (load ${load.toFixed(1)}; sent late p99 ${ms(lag.p99)}, at most ${ms(lag.max)}; p99 with the lag counted twice, as before: ${ms(p99LagTwice)})`,
   );

@@ -7,7 +7,7 @@
 // recorded as skipped. The tests wait for events (scans written, jobs settled, a run falling
 // due), never for a fixed time: schedules run every second, and the scan that must be in
 // progress is held by the fake API server until a run has found it so. Each worker stops as
-// the product stops it on SIGTERM: its processors drain, then the context closes (stopWorker).
+// the product stops it on SIGTERM: its processors drain, then the context closes (the harness's stopWorker).
 import 'reflect-metadata';
 import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -15,7 +15,6 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { createLogger } from '#rollsafe/runtime';
 import { PrismaService } from '#rollsafe/store';
 import {
   ClusterService,
@@ -30,8 +29,7 @@ import {
   type DeliveryView,
 } from '#rollsafe/scans';
 import { FakeKubeApiServer, UNSAFE_DEPLOYMENT, kubeScenarios, until } from '#rollsafe/testing';
-import { WorkerHarness, type WorkerSettings } from '../test/worker-harness.js';
-import { drainWorker } from './drain.js';
+import { WorkerHarness, stopWorker, type WorkerSettings } from '../test/worker-harness.js';
 
 type Json = Record<string, unknown>;
 
@@ -109,7 +107,6 @@ const SECRETS = {
   feishu: `lark-${randomBytes(8).toString('hex')}`,
   generic: `gen-${randomBytes(8).toString('hex')}`,
 };
-const quiet = createLogger({ level: 'silent', app: 'worker' });
 const SLACK_TOKEN = `T0ROLL/B0SAFE/${randomBytes(12).toString('hex')}`;
 
 describe('notifications and schedules (worker)', () => {
@@ -168,22 +165,6 @@ describe('notifications and schedules (worker)', () => {
       notifyTimeoutMs: 3000,
       ...overrides,
     });
-  }
-
-  /**
-   * Stops a worker as main.ts does on SIGTERM: the processors drain (no new job; the running
-   * ones finish), then the context closes. A context closed at once ends Prisma's connection
-   * (StoreModule's onModuleDestroy) while jobs still run, BullMQ's workers closing only after
-   * (onApplicationShutdown); and a $disconnect that meets an interactive transaction being
-   * started (a scheduled run's, every second here) never resolves (Prisma 6.19: that
-   * transaction's connection is never handed back, and the pool's end waits for it), after
-   * which every query of the client waits forever. The running job then never finished,
-   * close() waited for it: the test's 60 s timeout, and an afterAll that hung closing the same
-   * context again.
-   */
-  async function stopWorker(context: INestApplicationContext): Promise<void> {
-    await drainWorker(context, quiet, Date.now() + 20_000);
-    await context.close();
   }
 
   async function finished(context: INestApplicationContext, scanId: string) {

@@ -11,6 +11,20 @@ import { WorkerModule } from '../src/worker.module.js';
 
 const quiet = createLogger({ level: 'silent', app: 'worker' });
 
+/**
+ * Stops a worker as main.ts does on SIGTERM: its processors drain (no new job; the running ones
+ * finish), then the context closes. A context closed at once ends Prisma's connection
+ * (StoreModule's onModuleDestroy) while jobs still run, BullMQ's workers closing only after
+ * (onApplicationShutdown); and a $disconnect that meets an interactive transaction being started
+ * never resolves (Prisma 6.19: that transaction's connection is never handed back, and the pool's
+ * end waits for it), after which every query of the client waits forever: the running job never
+ * finishes and close() waits for it.
+ */
+export async function stopWorker(context: INestApplicationContext): Promise<void> {
+  await drainWorker(context, quiet, Date.now() + 20_000);
+  await context.close();
+}
+
 /** A worker's configuration over the defaults, less the connections, which the harness gives. */
 export type WorkerSettings = Partial<Omit<AppConfig, 'databaseUrl' | 'redisUrl' | 'queuePrefix'>>;
 
@@ -36,17 +50,9 @@ export class WorkerHarness {
     this.store = createTestRedis();
   };
 
-  /**
-   * Stops every worker started as main.ts does on SIGTERM (drain, then close; ignoring those
-   * already closed), then drops the database and the Redis keys. Closed while a job runs, a
-   * worker's Prisma client could disconnect under a transaction being started and never finish
-   * (apps/worker/src/notifications.spec.ts, stopWorker).
-   */
+  /** Stops every worker started (stopWorker; ignoring those already closed), then drops the database and the Redis keys. */
   tearDown = async (): Promise<void> => {
-    for (const context of this.contexts) {
-      await drainWorker(context, quiet, Date.now() + 20_000).catch(() => undefined);
-      await context.close().catch(() => undefined);
-    }
+    for (const context of this.contexts) await stopWorker(context).catch(() => undefined);
     await this.database?.drop();
     await this.store?.cleanup();
   };

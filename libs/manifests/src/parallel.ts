@@ -2,7 +2,7 @@ import type { Worker as WorkerThread } from 'node:worker_threads';
 import { DEFAULT_LIMITS, type ManifestLimits } from './limits.js';
 import { buildSnapshot, parseManifests, type ParseResult } from './parse.js';
 import { looksLikeJson, type BudgetedParse, type ManifestInput, type ParsedText } from './parse-text.js';
-import { inputLength, isParted, mergeParts, parsePart, partsTooLarge, type PartOfInput } from './parted-input.js';
+import { inputLength, isParted, mergeParts, parsePart, partsOfInput, partsTooLarge, type PartOfInput } from './parted-input.js';
 import { splitDocuments } from './split.js';
 
 /** A slice of one input, at document boundaries, with the file line of its first character. */
@@ -108,7 +108,7 @@ function planShares(inputs: ManifestInput[], threads: number, limits: ManifestLi
   inputs.forEach((input, index) => {
     // An input read in parts was cut at its markers already (over the size limit, it stays whole for the error).
     if (isParted(input) && !partsTooLarge(input, limits.maxBytes)) {
-      for (const part of input.parts) add({ input: index, name: input.name, text: part.text, firstLine: part.firstLine, partOfMultiDocumentFile: true });
+      for (const part of partsOfInput(input)) add({ input: index, ...part });
       return;
     }
     const text = input.text;

@@ -16,9 +16,14 @@ export function partedInput(name: string, parts: readonly TextPart[]): ManifestI
     name,
     parts,
     get text(): string {
-      return (joined ??= parts.map((part) => part.text).join(''));
+      return (joined ??= joinParts(parts));
     },
   };
+}
+
+/** The whole text of an input's parts. */
+export function joinParts(parts: readonly TextPart[]): string {
+  return parts.map((part) => part.text).join('');
 }
 
 /** The input's length in UTF-16 code units, without joining its parts. */
@@ -40,6 +45,11 @@ export interface PartOfInput {
   firstLine: number;
   /** Cut out of an input of several documents. */
   partOfMultiDocumentFile: boolean;
+}
+
+/** An input's parts as the parse threads take them: each a run of whole documents of a multi-document file. */
+export function partsOfInput(input: ManifestInput & { parts: readonly TextPart[] }): PartOfInput[] {
+  return input.parts.map((part) => ({ name: input.name, text: part.text, firstLine: part.firstLine, partOfMultiDocumentFile: true }));
 }
 
 export function parsePart(part: PartOfInput, limits: ManifestLimits, documentsLeft: number): BudgetedParse {
@@ -74,8 +84,7 @@ export function mergeParts<P>(file: string, parts: readonly P[], documentsLeft: 
 export function parsePartedInput(input: ManifestInput & { parts: readonly TextPart[] }, limits: ManifestLimits, documentsLeft: number): ParsedText {
   const tooLarge = partsTooLarge(input, limits.maxBytes);
   if (tooLarge) return { file: input.name, documents: [], errors: [tooLarge], duplicateKeys: [], documentCount: 0 };
-  const parts = input.parts.map((part) => ({ name: input.name, text: part.text, firstLine: part.firstLine, partOfMultiDocumentFile: true }));
-  return mergeParts(input.name, parts, documentsLeft, (part, left) => parsePart(part, limits, left));
+  return mergeParts(input.name, partsOfInput(input), documentsLeft, (part, left) => parsePart(part, limits, left));
 }
 
 export function isParted(input: ManifestInput): input is ManifestInput & { parts: readonly TextPart[] } {

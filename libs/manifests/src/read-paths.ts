@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ManifestError } from './errors.js';
 import { looksLikeJson, type ManifestInput, type TextPart } from './parse-text.js';
-import { partedInput } from './parted-input.js';
+import { joinParts, partedInput } from './parted-input.js';
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 const SKIPPED_DIRECTORIES = new Set(['node_modules']);
@@ -102,7 +102,7 @@ async function readInput(name: string, chunkBytes: number): Promise<ManifestInpu
     if (held > 0 || parts.length === 0) take(buffer.subarray(0, held), parts.length > 0);
     const first = parts[0]?.text ?? '';
     if (parts.length === 1) return { name, text: first };
-    if (!partsParseAlike || looksLikeJson(name, first)) return { name, text: parts.map((part) => part.text).join('') };
+    if (!partsParseAlike || looksLikeJson(name, first)) return { name, text: joinParts(parts) };
     return partedInput(name, parts);
   } finally {
     await handle.close();

@@ -1,5 +1,17 @@
 import { OutageError, retryThroughOutage } from './outage.js';
 
+/** An operation that always fails with `error`, and how many times it ran. */
+function alwaysFailing(error: Error): { operation: () => Promise<never>; calls: () => number } {
+  let calls = 0;
+  return {
+    operation: () => {
+      calls += 1;
+      return Promise.reject(error);
+    },
+    calls: () => calls,
+  };
+}
+
 describe('retryThroughOutage', () => {
   it('runs the operation again while Postgres is down, and returns its result once it is back', async () => {
     let calls = 0;
@@ -19,33 +31,17 @@ describe('retryThroughOutage', () => {
   });
 
   it('throws any other error at once', async () => {
-    let calls = 0;
     const bug = new TypeError('not an outage');
-    await expect(
-      retryThroughOutage(
-        () => {
-          calls += 1;
-          return Promise.reject(bug);
-        },
-        { waitMs: 1000, pauseMs: 10 },
-      ),
-    ).rejects.toBe(bug);
-    expect(calls).toBe(1);
+    const failing = alwaysFailing(bug);
+    await expect(retryThroughOutage(failing.operation, { waitMs: 1000, pauseMs: 10 })).rejects.toBe(bug);
+    expect(failing.calls()).toBe(1);
   });
 
   it('throws the outage once the wait is over', async () => {
-    let calls = 0;
     const outage = new OutageError('postgres', 'no answer');
-    await expect(
-      retryThroughOutage(
-        () => {
-          calls += 1;
-          return Promise.reject(outage);
-        },
-        { waitMs: 50, pauseMs: 20 },
-      ),
-    ).rejects.toBe(outage);
-    expect(calls).toBeGreaterThan(1);
-    expect(calls).toBeLessThanOrEqual(4);
+    const failing = alwaysFailing(outage);
+    await expect(retryThroughOutage(failing.operation, { waitMs: 50, pauseMs: 20 })).rejects.toBe(outage);
+    expect(failing.calls()).toBeGreaterThan(1);
+    expect(failing.calls()).toBeLessThanOrEqual(4);
   });
 });

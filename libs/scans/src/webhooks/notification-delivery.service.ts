@@ -40,15 +40,17 @@ export function decideAfterAttempt(
   return { result: 'gave_up', decision: { outcome: 'gave-up', error: `${attempt.error ?? 'delivery failed'} (${retry.reason})` } };
 }
 
+/** How long a sent delivery's record waits for Postgres before the job fails (and sends again). */
+const RECORD_OUTAGE_WAIT_MS = 60_000;
+/** The pause between two tries of that record. */
+const RECORD_RETRY_PAUSE_MS = 1000;
+
 /**
  * Use case: send a webhook what a scan changed, or its test message, by one path: open the
  * sealed webhook, build the platform's native request (afresh per attempt: signatures carry a
  * timestamp), deliver it under the outbound policy, log the attempt, and decide the retry
  * with the configured policy (`retryPolicyOf`: the one place the attempt limit comes from).
  */
-/** How long a sent delivery's record waits for Postgres before the job fails (and sends again). */
-const RECORD_OUTAGE_WAIT_MS = 60_000;
-
 @Injectable()
 export class NotificationDelivery {
   private readonly logger = new Logger(NotificationDelivery.name);
@@ -145,8 +147,13 @@ export class NotificationDelivery {
       });
     const row = await retryThroughOutage(record, {
       waitMs: RECORD_OUTAGE_WAIT_MS,
+      pauseMs: RECORD_RETRY_PAUSE_MS,
       onRetry: () =>
-        this.logger.warn({ msg: 'Postgres unavailable: the delivery is recorded again in 1 s', webhookId: delivery.webhookId, scanId: delivery.scanId }),
+        this.logger.warn({
+          msg: `Postgres unavailable: the delivery is recorded again in ${RECORD_RETRY_PAUSE_MS} ms`,
+          webhookId: delivery.webhookId,
+          scanId: delivery.scanId,
+        }),
     });
     return { attempt, result, decision, row };
   }
