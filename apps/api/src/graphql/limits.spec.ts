@@ -2,7 +2,7 @@
 // computed afresh answers, whatever the variables.
 import { buildSchema, parse } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
-import { COUNT_COST, CONNECTION_COST, complexityOf, connectionEstimator } from './limits.js';
+import { COUNT_COST, CONNECTION_COST, complexityOf, connectionEstimator, isIntrospection } from './limits.js';
 
 const schema = buildSchema(`
   type Query { scan(id: ID!): Scan }
@@ -44,6 +44,17 @@ describe('complexityOf', () => {
   it('keeps answering right past the number of variable sets it remembers per document', () => {
     for (let first = 1; first <= 150; first += 1) {
       expect(complexityOf(schema, document, 'Page', { id: 'x', first, counted: first % 2 === 0 })).toBe(fresh({ id: 'x', first, counted: first % 2 === 0 }));
+    }
+  });
+});
+
+describe('isIntrospection', () => {
+  it('tells documents that ask for the schema from the others, each asked again answering the same', () => {
+    const introspecting = [parse('{ __schema { types { name } } }'), parse('query { scan(id: "a") { id } __type(name: "Scan") { name } }')];
+    const plain = [document, parse('{ scan(id: "a") { id __typename } }')];
+    for (let round = 0; round < 2; round += 1) {
+      expect(introspecting.map(isIntrospection)).toEqual([true, true]);
+      expect(plain.map(isIntrospection)).toEqual([false, false]);
     }
   });
 });

@@ -44,14 +44,20 @@ export function connectionEstimator(defaultFirst = 20): ComplexityEstimator {
   };
 }
 
+/** isIntrospection's answers, per parsed document: asked on every request (graphql-jit's plugin), a walk of the whole document each time. */
+const introspections = new WeakMap<DocumentNode, boolean>();
+
 /** An operation that asks for the schema (`__schema` or `__type`). */
 export function isIntrospection(document: DocumentNode): boolean {
-  let found = false;
+  let found = introspections.get(document);
+  if (found !== undefined) return found;
+  found = false;
   visit(document, {
     Field(node) {
       if (node.name.value === '__schema' || node.name.value === '__type') found = true;
     },
   });
+  introspections.set(document, found);
   return found;
 }
 
