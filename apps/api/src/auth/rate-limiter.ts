@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '#rollsafe/scans';
 import { withDeadline } from '#rollsafe/runtime';
 import { timed } from '#rollsafe/store';
-import type { Response } from 'express';
 import { API_OPTIONS, type ApiOptions } from '../api.options.js';
 import { RedisConnection } from './redis.provider.js';
 import type { AuthenticatedRequest } from './auth.types.js';
@@ -34,6 +33,11 @@ if count - tonumber(ARGV[4]) >= tonumber(ARGV[1]) then return {count, -1} end
 local spent = redis.call('INCRBY', KEYS[2], ARGV[2])
 if spent == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
 return {count, spent}`;
+
+/** Where the X-RateLimit headers go: the response (express's or any with setHeader). */
+export interface RateLimitHeaders {
+  setHeader(name: string, value: string): unknown;
+}
 
 /** What spending a GraphQL operation's cost answered: let through, or which limit refused it. */
 export type BudgetAnswer =
@@ -107,7 +111,13 @@ export class RateLimiter {
    * budget alone. What the leases do not hold is asked of Redis in one command for both. Fails
    * open like the others.
    */
-  async spendForOperation(request: AuthenticatedRequest, response: Response, organizationId: string, cost: number, now = Date.now()): Promise<BudgetAnswer> {
+  async spendForOperation(
+    request: AuthenticatedRequest,
+    response: RateLimitHeaders,
+    organizationId: string,
+    cost: number,
+    now = Date.now(),
+  ): Promise<BudgetAnswer> {
     const deferred = request.deferredRateLimit;
     if (!deferred || deferred.counted) {
       const { allowed, retryAfterSeconds } = await this.spendGraphql(organizationId, cost, now);

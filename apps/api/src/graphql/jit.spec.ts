@@ -14,7 +14,10 @@ import {
   parse,
 } from 'graphql';
 import type { BaseContext, GraphQLRequestListener, GraphQLResponse } from '@apollo/server';
-import { jitQueries } from './jit.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { jitQueries, jitSchemaOf } from './jit.js';
 
 const seen: unknown[] = [];
 const Item = new GraphQLObjectType({
@@ -98,5 +101,43 @@ describe('jitQueries', () => {
       expect(await respond(query, variables)).toBeNull();
       expect(await respond(query, variables)).toBeNull();
     }
+  });
+});
+
+describe('jitSchemaOf', () => {
+  // what Nest's code-first schema gives a field without a resolver of its own
+  const rootFieldResolver = (root: Record<string, unknown>) => root['label'];
+  const Row = new GraphQLObjectType({ name: 'Row', fields: { label: { type: GraphQLString, resolve: rootFieldResolver }, n: { type: GraphQLInt } } });
+  const rows = new GraphQLSchema({
+    query: new GraphQLObjectType({ name: 'Query', fields: { rows: { type: new GraphQLList(Row), resolve: () => [{ label: 'a', n: 1 }, { n: 2 }] } } }),
+  });
+
+  it("leaves out Nest's property resolvers, keeps every other, and answers the same", async () => {
+    const jit = jitSchemaOf(rows);
+    expect((jit.getType('Row') as GraphQLObjectType).getFields()['label']?.resolve).toBeUndefined();
+    expect((jit.getType('Query') as GraphQLObjectType).getFields()['rows']?.resolve).toBeDefined();
+    expect(jitSchemaOf(rows)).toBe(jit);
+    const document = parse('{ rows { label n } }');
+    expect(await execute({ schema: jit, document })).toEqual(await execute({ schema: rows, document }));
+  });
+
+  it('is right for every contract: no @Field gives a defaultValue or a name of its own, which a property read would not see', () => {
+    const contracts = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../libs/scans/src/contracts');
+    const decorators: string[] = [];
+    for (const file of fs.readdirSync(contracts).filter((name) => name.endsWith('.ts') && !name.endsWith('.spec.ts'))) {
+      const source = fs.readFileSync(path.join(contracts, file), 'utf8');
+      for (let at = source.indexOf('@Field('); at >= 0; at = source.indexOf('@Field(', at + 1)) {
+        let depth = 0;
+        let end = at + '@Field'.length;
+        do {
+          if (source[end] === '(') depth += 1;
+          if (source[end] === ')') depth -= 1;
+          end += 1;
+        } while (depth > 0 && end < source.length);
+        decorators.push(source.slice(at, end));
+      }
+    }
+    expect(decorators.length).toBeGreaterThan(100);
+    expect(decorators.filter((decorator) => /\bdefaultValue\s*:|[{,]\s*name\s*:/.test(decorator))).toEqual([]);
   });
 });
