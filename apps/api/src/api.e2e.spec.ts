@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
-import { printSchema } from 'graphql';
+import { printSchema, type GraphQLObjectType } from 'graphql';
 import { jest } from '@jest/globals';
 import { PrismaService, ScanFindingsReader, ScanReader } from '#rollsafe/store';
 import { UNSAFE_DEPLOYMENT, BROKEN_YAML, aliasBomb, until } from '#rollsafe/testing';
@@ -302,7 +302,7 @@ describe('api (e2e)', () => {
     it("answers a document's compiled runs (graphql-jit, Nest's property resolvers left out) as its first run (graphql-js)", async () => {
       const { jitSchemaOf } = await import('./graphql/jit.js');
       const schema = app.get(GraphQLSchemaHost).schema;
-      const fieldsOf = (s: typeof schema, type: string) => (s.getType(type) as import('graphql').GraphQLObjectType).getFields();
+      const fieldsOf = (s: typeof schema, type: string) => (s.getType(type) as GraphQLObjectType).getFields();
       const jit = jitSchemaOf(schema);
       expect(jitSchemaOf(schema)).toBe(jit);
       // a property read where Nest read the property; every resolver of our own kept

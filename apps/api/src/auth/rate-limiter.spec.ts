@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { jest } from '@jest/globals';
+import { DomainError } from '#rollsafe/scans';
 import type { ApiOptions } from '../api.options.js';
 import type { AuthenticatedRequest } from './auth.types.js';
 import { RateLimiter, type RateLimitHeaders } from './rate-limiter.js';
@@ -43,7 +44,7 @@ async function allowed(process: Process, apiKeyId: string): Promise<boolean> {
     await process.limiter.consume(apiKeyId, NOW);
     return true;
   } catch (error) {
-    if ((error as { code?: string }).code === 'RATE_LIMITED') return false;
+    if (error instanceof DomainError && error.code === 'RATE_LIMITED') return false;
     throw error;
   }
 }

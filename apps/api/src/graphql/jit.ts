@@ -29,7 +29,7 @@ const jitSchemas = new WeakMap<GraphQLSchema, GraphQLSchema>();
  * field one, so a page of 50 findings called 450 resolvers and allocated a third of what the
  * request did (bench/load: a scavenge every 280 ms under GraphQL paging, every 410 ms without).
  * The property read answers what Nest's resolver answers as long as no @Field gives a
- * `defaultValue` or a `name` other than its property's (limits.spec.ts checks the contracts).
+ * `defaultValue` or a `name` other than its property's (jit.spec.ts checks the contracts).
  */
 export function jitSchemaOf(schema: GraphQLSchema): GraphQLSchema {
   let jit = jitSchemas.get(schema);
