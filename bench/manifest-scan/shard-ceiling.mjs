@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// How much could a scan gain by splitting its work by namespace across N threads? The ceiling,
+// measured without building it: the file's documents dealt into N files by namespace (every
+// namespace in one file, so each file's Services, workloads, PDBs and HPAs stay together), then
+// N whole CLI scans of those files side by side against one scan of the whole file. A sharded
+// scan inside one process would also pay for sending results between threads and merging them,
+// so it can only do worse than this.
+//   node bench/manifest-scan/shard-ceiling.mjs FILE [--shards 2] [--repeat 3]
+// Namespaces are read off the `  namespace:` line under `metadata:` of each document: enough for
+// the generated corpora, not a parser. Prints the medians and the ratio whole / side by side.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? Number(args[at + 1]) : fallback;
+};
+const file = args[0];
+if (!file || !fs.existsSync(file)) throw new Error('usage: shard-ceiling.mjs FILE [--shards 2] [--repeat 3]');
+const shards = Math.max(2, option('shards', 2));
+const repeat = Math.max(1, option('repeat', 3));
+
+const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rollsafe-shards-'));
+const documents = fs.readFileSync(file, 'utf8').split(/^---$/m);
+const namespaces = [...new Set(documents.map(namespaceOf))].sort();
+const shardOf = new Map(namespaces.map((namespace, index) => [namespace, index % shards]));
+const parts = Array.from({ length: shards }, () => []);
+for (const document of documents) parts[shardOf.get(namespaceOf(document))].push(document);
+const shardFiles = parts.map((part, index) => {
+  const shardFile = path.join(outDir, `shard-${index}.yaml`);
+  fs.writeFileSync(shardFile, part.join('---\n'));
+  return shardFile;
+});
+process.stderr.write(`${documents.length} documents, ${namespaces.length} namespaces, shards of ${parts.map((part) => part.length).join(' / ')} documents\n`);
+
+const cli = path.join(root, 'dist/cli/rollsafe.js');
+const scan = (input) =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, 'scan', input, '--format', 'json'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ROLLSAFE_PARSE_THREADS: '1' },
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 || code === 1 ? resolve() : reject(new Error(`scan of ${input} exited with ${code}`))));
+  });
+const timed = async (run) => {
+  const started = process.hrtime.bigint();
+  await run();
+  return Number(process.hrtime.bigint() - started) / 1e9;
+};
+
+const whole = [];
+const sideBySide = [];
+for (let round = 0; round < repeat; round++) {
+  whole.push(await timed(() => scan(file)));
+  sideBySide.push(await timed(() => Promise.all(shardFiles.map(scan))));
+}
+fs.rmSync(outDir, { recursive: true, force: true });
+const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
+process.stdout.write(
+  `${path.basename(file)}: one scan of the whole file ${median(whole).toFixed(2)} s; ${shards} scans of its namespaces side by side ${median(sideBySide).toFixed(2)} s; ceiling of a ${shards}-way split ${(median(whole) / median(sideBySide)).toFixed(2)}x (${os.availableParallelism()} cores, medians of ${repeat})\n`,
+);
+
+function namespaceOf(document) {
+  return /^metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+namespace:[ \t]*(\S+)/m.exec(document)?.[1] ?? '';
+}
