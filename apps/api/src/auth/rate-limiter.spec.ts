@@ -136,6 +136,41 @@ describe('RateLimiter on Redis', () => {
     expect((await budgeted.limiter.spendGraphql('org-b', 100, NOW)).allowed).toBe(true);
   });
 
+  it('counts the requests it let through when Redis answers after the deadline: the limit stays exact', async () => {
+    const prefix = `rl-test-${randomUUID()}`;
+    const limits = { rateLimitPerMinute: 300, graphqlBudgetPerMinute: 200_000 };
+    const [a, b, c] = [await apiProcess(prefix, limits), await apiProcess(prefix, limits), await apiProcess(prefix, limits)];
+    const admin = await apiProcess(prefix, limits);
+    const apiKeyId = randomUUID();
+    let answered = 0;
+    // Far from the limit: each process adds LEASE_UNITS at once, so a lost answer loses units.
+    for (let i = 0; i < 20; i++) if (await allowed(i % 2 ? a : b, apiKeyId)) answered++;
+    // Redis holds every write for 250 ms: the additions sent meanwhile miss the 100 ms deadline,
+    // their requests are let through uncounted, and the answers come late. REST requests wait on
+    // one addition (take); GraphQL operations of a process with nothing leased count and spend
+    // in one command each (countAndSpend).
+    await admin.redis.client.call('CLIENT', 'PAUSE', '250', 'WRITE');
+    const during = await Promise.all([
+      ...Array.from({ length: 12 }, () => allowed(a, apiKeyId)),
+      ...Array.from({ length: 4 }, () => {
+        const { request, response } = graphqlRequest(apiKeyId);
+        return c.limiter.spendForOperation(request, response, 'org', 10, NOW).then((answer) => answer.allowed);
+      }),
+    ]);
+    expect(during.every(Boolean)).toBe(true);
+    answered += during.length;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const processes = [a, b, c];
+    let refused = 0;
+    for (let i = 0; refused < 20; i++) {
+      if (await allowed(processes[i % 3] as Process, apiKeyId)) answered++;
+      else refused++;
+    }
+    expect(answered).toBe(300);
+    // the late answers spent the four operations' cost too
+    expect(Number(await admin.redis.client.get(`${prefix}:graphql-budget:org:${Math.floor(NOW / 60_000)}`))).toBeGreaterThanOrEqual(40);
+  });
+
   it('lets requests through within 100 ms when Redis does not answer (fails open)', async () => {
     const down = await apiProcess(`rl-test-${randomUUID()}`, { rateLimitPerMinute: 3, graphqlBudgetPerMinute: 1000 }, 'redis://127.0.0.1:1');
     const started = performance.now();

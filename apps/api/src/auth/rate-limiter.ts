@@ -5,7 +5,7 @@ import { timed } from '#rollsafe/store';
 import { API_OPTIONS, type ApiOptions } from '../api.options.js';
 import { RedisConnection } from './redis.provider.js';
 import type { AuthenticatedRequest } from './auth.types.js';
-import { WindowLeases, grant, leaseSize, takeLeased, usedOf, type Lease } from './window-leases.js';
+import { WindowLeases, grant, grantLate, leaseSize, takeLeased, usedOf, type Lease, type PendingAddition } from './window-leases.js';
 
 export interface RateLimitState {
   limit: number;
@@ -164,10 +164,26 @@ export class RateLimiter {
     }
     const rateSize = leaseSize(rate, limit, 1);
     const budgetSize = leaseSize(budget, budgetLimit, cost);
-    const [count, spent] = await this.redisCall(
-      'rate limit and graphql budget',
-      this.redis.client.eval(COUNT_AND_SPEND, 2, rateKey, budgetKey, limit, budgetSize, WINDOW_MS * 2, rateSize) as Promise<[number, number]>,
-    ).then((answer): [number, number] => [Number(answer[0]), Number(answer[1])]);
+    let late = false;
+    const answer = (
+      this.redis.client.eval(COUNT_AND_SPEND, 2, rateKey, budgetKey, limit, budgetSize, WINDOW_MS * 2, rateSize) as Promise<[number, number]>
+    ).then((reply): [number, number] => {
+      const [count, spent] = [Number(reply[0]), Number(reply[1])];
+      if (late) {
+        // The request was let through meanwhile: counted, and its cost spent, from this answer.
+        grantLate(rate, limit, rateSize, count, 1);
+        if (spent >= 0) grantLate(budget, budgetLimit, budgetSize, spent, cost);
+      }
+      return [count, spent];
+    });
+    let count: number;
+    let spent: number;
+    try {
+      [count, spent] = await this.redisCall('rate limit and graphql budget', answer);
+    } catch (error) {
+      late = true;
+      throw error;
+    }
     if (!grant(rate, limit, rateSize, count, 1)) return { rate: false, budget: false };
     return { rate: true, budget: grant(budget, budgetLimit, budgetSize, spent, cost) };
   }
@@ -175,21 +191,41 @@ export class RateLimiter {
   /**
    * Takes `units` of a counter for one request: from its lease, else by adding to the counter in
    * Redis. Requests of one process that find the lease empty while an addition is under way wait
-   * for it rather than each adding ahead; when it fails, they fail with it (and fail open).
+   * for it rather than each adding ahead; when it fails, they fail with it (and fail open). An
+   * answer that comes after the deadline is applied then (grantLate): it counts the requests let
+   * through meanwhile.
    */
   private async take(lease: Lease, key: string, limit: number, units: number, what: string): Promise<boolean> {
     while (!takeLeased(lease, units)) {
-      if (!lease.pending) {
-        const size = leaseSize(lease, limit, units);
-        const adding = this.redisCall(what, this.increment(key, size)).then((total) => grant(lease, limit, size, total, units));
-        lease.pending = adding;
+      const waiting = lease.pending;
+      if (waiting) {
         try {
-          return await adding;
-        } finally {
-          if (lease.pending === adding) lease.pending = undefined;
+          await waiting.answer;
+        } catch (error) {
+          waiting.owed += units; // let through uncounted: a late answer counts it
+          throw error;
         }
+        continue;
       }
-      await lease.pending;
+      const size = leaseSize(lease, limit, units);
+      const pending: PendingAddition = { answer: Promise.resolve(false), late: false, owed: units };
+      pending.answer = this.redisCall(
+        what,
+        this.increment(key, size).then((total) => {
+          if (!pending.late) return grant(lease, limit, size, total, units);
+          grantLate(lease, limit, size, total, pending.owed);
+          return false;
+        }),
+      );
+      lease.pending = pending;
+      try {
+        return await pending.answer;
+      } catch (error) {
+        pending.late = true;
+        throw error;
+      } finally {
+        if (lease.pending === pending) lease.pending = undefined;
+      }
     }
     return true;
   }

@@ -10,6 +10,11 @@
  * ahead and had no request for by the end of the window is not used by any other process: at most
  * LEASE_UNITS - 1 requests' worth a process, and only while the counter was far from its limit.
  *
+ * An addition whose answer comes after its requests stopped waiting for it (they were let through
+ * uncounted, the limiter's deadline) still lands in Redis: its answer is applied when it comes,
+ * and what it granted pays first for those requests (grantLate). Before, the units of such an
+ * addition were lost: up to LEASE_UNITS - 1 requests refused under the limit each time.
+ *
  * Why: on a two-core machine the Redis command was the longest step of the slowest requests (3-8
  * ms of 6-12, bench/load with BENCH_TRACE_SLOW), Redis being one more process waiting for a core.
  */
@@ -19,7 +24,17 @@ export interface Lease {
   /** The counter's value after this process's last addition (other processes may have added since). */
   total: number;
   /** This process's addition under way, so that concurrent requests wait for it rather than each add ahead. */
-  pending?: Promise<boolean>;
+  pending?: PendingAddition;
+}
+
+/** An addition sent to Redis and the requests waiting on it. */
+export interface PendingAddition {
+  /** Whether the request that sent it got its units, or the deadline's rejection. */
+  answer: Promise<boolean>;
+  /** Set when its requests stopped waiting before the answer came. */
+  late: boolean;
+  /** Units of the requests let through uncounted while it was late, the sender's included. */
+  owed: number;
 }
 
 /** How many requests' worth a process adds at once while the counter is far from its limit. */
@@ -69,6 +84,17 @@ export function grant(lease: Lease, limit: number, size: number, total: number, 
   }
   lease.left += granted;
   return false;
+}
+
+/**
+ * Applies an answer that came after its requests were let through uncounted: what it granted
+ * pays for their `owed` units first, the rest is leased. So each of them is counted once, as if
+ * the answer had come in time (past the limit, they were let through over it: failing open).
+ */
+export function grantLate(lease: Lease, limit: number, size: number, total: number, owed: number): void {
+  const granted = Math.min(size, Math.max(0, limit - (total - size)));
+  lease.total = Math.max(lease.total, total);
+  lease.left += Math.max(0, granted - owed);
 }
 
 /** The units counted against the limit as this process knows them: the counter less what it has not used. */
