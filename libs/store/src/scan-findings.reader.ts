@@ -134,8 +134,8 @@ interface ViewRow extends CountsRow {
  * The scan's columns come on the page's first row only (null on the others): repeated on each
  * of 51 rows, `rule_counts` alone doubled what Postgres sent and the API parsed (JSON.parse of
  * the same counts 51 times). They come as one JSON array, one column: as 26 columns of their
- * own, node-postgres looked up 26 more type parsers for every page and checked 26 more values
- * on every row; GraphQL's page took about 4 % more of the API's CPU (bench/load's profile).
+ * own, node-postgres looked up 26 more type parsers for every page, checked 26 more values on
+ * every row and parsed three dates: a few per cent of the API's CPU for GraphQL's page (bench/load).
  */
 @Injectable()
 export class ScanFindingsReader {
