@@ -13,17 +13,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { numberOption } from '../shared/options.mjs';
+import { median } from '../shared/stats.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? Number(args[at + 1]) : fallback;
-};
 const file = args[0];
 if (!file || !fs.existsSync(file)) throw new Error('usage: shard-ceiling.mjs FILE [--shards 2] [--repeat 3]');
-const shards = Math.max(2, option('shards', 2));
-const repeat = Math.max(1, option('repeat', 3));
+const shards = Math.max(2, numberOption(args, 'shards', 2));
+const repeat = Math.max(1, numberOption(args, 'repeat', 3));
 
 const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rollsafe-shards-'));
 const documents = fs.readFileSync(file, 'utf8').split(/^---$/m);
@@ -61,7 +59,6 @@ for (let round = 0; round < repeat; round++) {
   sideBySide.push(await timed(() => Promise.all(shardFiles.map(scan))));
 }
 fs.rmSync(outDir, { recursive: true, force: true });
-const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
 process.stdout.write(
   `${path.basename(file)}: one scan of the whole file ${median(whole).toFixed(2)} s; ${shards} scans of its namespaces side by side ${median(sideBySide).toFixed(2)} s; ceiling of a ${shards}-way split ${(median(whole) / median(sideBySide)).toFixed(2)}x (${os.availableParallelism()} cores, medians of ${repeat})\n`,
 );

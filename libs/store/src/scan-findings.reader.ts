@@ -56,8 +56,13 @@ function epochMs(column: string): string {
   return `(extract(epoch FROM ${column}) * 1000)::bigint`;
 }
 
-/** The scan's columns read as Dates (their JSON holds epochMs). */
-const DATE_ALIASES = new Set(['scanCreatedAt', 'scanStartedAt', 'scanFinishedAt']);
+/** The scan's timestamps: [column, alias], read as epochMs and turned back into Dates. */
+const DATE_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['s.created_at', 'scanCreatedAt'],
+  ['s.started_at', 'scanStartedAt'],
+  ['s.finished_at', 'scanFinishedAt'],
+];
+const DATE_ALIASES = new Set(DATE_COLUMNS.map(([, alias]) => alias));
 
 /** The scan's columns a page needs: [expression, alias]. */
 const COUNT_COLUMNS: ReadonlyArray<readonly [string, string]> = [
@@ -83,9 +88,7 @@ const VIEW_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['s.document_count', 'scanDocumentCount'],
   ['s.attempts', 'scanAttempts'],
   ['s.error', 'scanError'],
-  [epochMs('s.created_at'), 'scanCreatedAt'],
-  [epochMs('s.started_at'), 'scanStartedAt'],
-  [epochMs('s.finished_at'), 'scanFinishedAt'],
+  ...DATE_COLUMNS.map(([column, alias]) => [epochMs(column), alias] as const),
   ['s.duration_ms', 'scanDurationMs'],
   ['t.name', 'targetName'],
   ['t.kind', 'targetKind'],
