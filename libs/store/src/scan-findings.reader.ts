@@ -221,7 +221,8 @@ export class ScanFindingsReader {
     const view = scanColumns === SCAN_VIEW_COLUMNS;
     const firstRowOnly = `CASE WHEN f.n IS NULL OR f.n = 1 THEN json_build_array(${scanColumns.map(([expression]) => expression).join(', ')}) END`;
     const result = await poolQuery<unknown[]>(this.prisma.bulk, {
-      // Named: each connection parses and plans each of the sixteen statements once.
+      // Named: each connection parses each of the sixteen statements once, and plans it once
+      // (the pool's sessions keep a generic plan: PLAIN_POOL_SESSION).
       name: `scan-findings-page-${view ? 'view-' : ''}${shape}`,
       text: `SELECT ${firstRowOnly}, ${FINDING_COLUMNS}
                FROM scans s

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from './prisma.service.js';
+import { PLAN_FOR_VALUES, PrismaService } from './prisma.service.js';
 import { newestFirstPage, type Page } from './pagination.js';
 import { writeScanResult } from './scan-result.writer.js';
 import { writeScanInput } from './scan-input.writer.js';
@@ -354,7 +354,7 @@ export class ScanRepository {
     const client = await this.prisma.bulk.connect();
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
+      await client.query(`BEGIN; ${PLAN_FOR_VALUES}`);
       const written = await writeScanResult(client, id, outcome, now, diff, diffVerdicts);
       await client.query(written ? 'COMMIT' : 'ROLLBACK');
       return written;
