@@ -46,9 +46,9 @@ const run = (args) =>
     child.on('exit', (code) => (code === 0 || code === 1 ? resolve() : reject(new Error(`${args.join(' ')} exited with ${code}`))));
   });
 const scan = (input) => run([cli, 'scan', input, '--format', 'json']);
-const timed = async (run) => {
+const timed = async (work) => {
   const started = process.hrtime.bigint();
-  await run();
+  await work();
   return Number(process.hrtime.bigint() - started) / 1e9;
 };
 

@@ -1,34 +1,36 @@
 #!/usr/bin/env node
 // Scans each file given on a thread of its own, in one process: the first on the main thread,
-// the others in worker_threads started before it. Each thread runs what the CLI runs for one
-// file (parse, index, rules, verdicts, the findings and verdicts as JSON) and posts back only
-// its JSON's length: no merge, no ordering, no output. V8 is tuned as the CLI tunes it (flags
-// are the process's, so the workers' too). shard-ceiling.mjs times it on a whole file and on
-// that file's namespace shards: the best an in-process split could do.
+// the others in worker_threads started before it. Each thread runs the CLI's own scan of one
+// file (scanManifests: parse, index, rules, verdicts) and its JSON output (formatJson), and
+// posts back only the output's length: no merge, no ordering, nothing written. V8 is tuned as
+// the CLI tunes it (flags are the process's, so the workers' too), one parse thread each.
+// shard-ceiling.mjs times it on a whole file and on that file's namespace shards: the best an
+// in-process split could do.
 //   node bench/manifest-scan/thread-shards.mjs FILE [FILE ...]
-import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { RULES, runAdvisor, SnapshotIndex, tuneV8ForScans } from '#rollsafe/advisor';
-import { CLI_LIMITS, parseManifests } from '#rollsafe/manifests';
-import { serviceVerdicts } from '#rollsafe/simulator';
+import { tuneV8ForScans } from '#rollsafe/advisor';
 
-const CHUNK_ITEMS = 100;
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const { scanManifests } = await import(path.join(root, 'dist/apps/cli/src/manifest-scan.js'));
+const { formatJson } = await import(path.join(root, 'dist/apps/cli/src/formatters/json.js'));
 
-function scanFile(file) {
-  const { snapshot, errors } = parseManifests([{ name: file, text: fs.readFileSync(file, 'utf8') }], CLI_LIMITS);
-  if (errors.length > 0) throw new Error(`${file}: ${errors[0].message}`);
-  const index = new SnapshotIndex(snapshot, {});
-  const result = runAdvisor(snapshot, {}, RULES, index);
-  const { verdicts } = serviceVerdicts(snapshot, { findings: result.findings, index });
+async function scanFile(file) {
+  const report = await scanManifests(
+    [file],
+    {},
+    () => Promise.resolve(''),
+    () => undefined,
+  );
   let chars = 0;
-  for (const items of [result.findings, verdicts]) {
-    for (let start = 0; start < items.length; start += CHUNK_ITEMS) chars += JSON.stringify(items.slice(start, start + CHUNK_ITEMS)).length;
-  }
+  for (const chunk of formatJson(report, false)) chars += chunk.length;
   return chars;
 }
 
 if (isMainThread) {
   tuneV8ForScans('one-scan');
+  process.env['ROLLSAFE_PARSE_THREADS'] = '1'; // read by scanManifests; workers start with a copy
   const files = process.argv.slice(2);
   if (files.length === 0) throw new Error('usage: thread-shards.mjs FILE [FILE ...]');
   const others = files.slice(1).map(
@@ -39,9 +41,9 @@ if (isMainThread) {
         worker.once('error', reject);
       }),
   );
-  const chars = [scanFile(files[0]), ...(await Promise.all(others))];
+  const chars = [await scanFile(files[0]), ...(await Promise.all(others))];
   process.stdout.write(`${chars.reduce((a, b) => a + b, 0)}\n`);
   process.exit(0);
 } else {
-  parentPort.postMessage(scanFile(workerData));
+  parentPort.postMessage(await scanFile(workerData));
 }
