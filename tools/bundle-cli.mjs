@@ -9,6 +9,7 @@
 //   vendor/*.cjs       the npm packages only some commands need (the Kubernetes client, x509,
 //                      yaml), each bundled alone and loaded when first used
 //   parse-worker.js    the parse worker's script (libs/manifests)
+//   shard-worker.js    the namespace shard's thread (apps/cli/src/shards): parse, rules, verdicts
 //
 // One CommonJS file rather than ES module chunks because Node 20 can take a code cache only for a
 // script: with it, a 2,000-app scan neither parses nor compiles the CLI's functions again
@@ -75,7 +76,11 @@ export async function bundleCli(outdir, { quiet = false } = {}) {
     build({
       ...common,
       logLevel,
-      entryPoints: { rollsafe: 'apps/cli/src/bundle/rollsafe.ts', 'parse-worker': 'libs/manifests/src/parse-worker.ts' },
+      entryPoints: {
+        rollsafe: 'apps/cli/src/bundle/rollsafe.ts',
+        'parse-worker': 'libs/manifests/src/parse-worker.ts',
+        'shard-worker': 'apps/cli/src/shards/shard-worker.ts',
+      },
       outdir,
       format: 'esm',
       // Bundled CommonJS (js-yaml 4) calls require(): give it one.

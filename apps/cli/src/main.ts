@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROVIDERS, RULES, atLeast, DEFAULT_DOCS_BASE_URL, type AdvisorOptions, type Provider, type Severity } from '#rollsafe/advisor';
+import { PROVIDERS, RULES, SEVERITIES, atLeast, DEFAULT_DOCS_BASE_URL, type AdvisorOptions, type Provider, type Severity } from '#rollsafe/advisor';
 import { writeBatched, writeWithBackpressure } from './batched-write.js';
 import { ClusterScanError, scanCluster } from './cluster-scan.js';
 import { flagError } from './flags.js';
@@ -9,7 +9,8 @@ import { PROVIDER_FLAG_OPTIONS, PROVIDER_FLAGS_USAGE, ProviderFlagError, profile
 import { formatJson } from './formatters/json.js';
 import { COLOURS, formatText, PLAIN } from './formatters/text.js';
 import type { ScanReport } from './formatters/report.js';
-import { scanManifests } from './manifest-scan.js';
+import { scanManifests, scanManifestsForJson } from './manifest-scan.js';
+import type { ShardedScan } from './shards/sharded-json.js';
 import { readRulePage } from './rules-docs.js';
 import { EmptyStdinError, nonEmptyStdin, readStdin } from './stdin.js';
 
@@ -235,7 +236,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     ...(slbQuota === undefined ? {} : { slbAttachmentQuota: slbQuota }),
     ...providerFlags,
   };
-  let report: ScanReport;
+  let report: ScanReport | ShardedScan;
   try {
     report =
       values.kubeconfig !== undefined
@@ -244,7 +245,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
             advisorOptions,
             io.stderr,
           )
-        : await scanManifests(paths, advisorOptions, nonEmptyStdin(io.readStdin), io.stderr);
+        : format === 'json' && !io.isTty
+          ? await scanManifestsForJson(paths, advisorOptions, nonEmptyStdin(io.readStdin), io.stderr)
+          : await scanManifests(paths, advisorOptions, nonEmptyStdin(io.readStdin), io.stderr);
   } catch (error) {
     if (error instanceof EmptyStdinError) {
       io.stderr(`rollsafe: error: ${error.message}\n`);
@@ -253,6 +256,17 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     if (!(error instanceof ClusterScanError)) throw error;
     io.stderr(`rollsafe: error: ${error.code}: ${error.message}\n`);
     return EXIT_USAGE;
+  }
+  if ('shards' in report) {
+    const pieces = report.json();
+    if (io.stdoutPieces) await io.stdoutPieces(pieces);
+    else for (const piece of pieces) io.stdout(piece);
+    const { summary } = report;
+    const failingSharded =
+      failOn === 'drops'
+        ? report.verdictSummary.drops > 0
+        : failOn !== 'none' && SEVERITIES.some((severity) => summary[severity] > 0 && atLeast(severity, failOn as Severity));
+    return failingSharded ? EXIT_FINDINGS : EXIT_OK;
   }
   await printReport(report, { format, noColor: values['no-color'] === true, docsBaseUrl }, io);
 

@@ -1,8 +1,10 @@
 import { runAdvisor, SnapshotIndex, RULES, type AdvisorOptions } from '#rollsafe/advisor';
 import os from 'node:os';
-import { CLI_LIMITS, formatManifestError, parseManifestsParallel, readManifestPaths } from '#rollsafe/manifests';
+import { CLI_LIMITS, formatManifestError, parseManifestsParallel, readManifestPaths, type ReadResult } from '#rollsafe/manifests';
 import { serviceVerdicts } from '#rollsafe/simulator';
 import type { ScanReport } from './formatters/report.js';
+import { scanManifestsSharded } from './shards/sharded-scan.js';
+import type { ShardedScan } from './shards/sharded-json.js';
 
 /** Reads manifest paths (or - for stdin), runs the advisor, and reports errors and skipped documents on stderr. */
 export async function scanManifests(
@@ -11,7 +13,29 @@ export async function scanManifests(
   readStdin: () => Promise<string>,
   stderr: (text: string) => void,
 ): Promise<ScanReport> {
+  return scanRead(await readManifestPaths(paths, readStdin), advisorOptions, stderr);
+}
+
+/**
+ * `scanManifests` for the JSON output: split by namespace across threads when asked to
+ * (ROLLSAFE_SCAN_THREADS, shards/sharded-scan.ts) and the inputs allow it, else as `scanManifests`.
+ */
+export async function scanManifestsForJson(
+  paths: string[],
+  advisorOptions: AdvisorOptions,
+  readStdin: () => Promise<string>,
+  stderr: (text: string) => void,
+): Promise<ScanReport | ShardedScan> {
   const read = await readManifestPaths(paths, readStdin);
+  const threads = scanThreads();
+  if (read.errors.length === 0 && threads > 1) {
+    const sharded = await scanManifestsSharded(read.inputs, advisorOptions, CLI_LIMITS, { threads, minChars: shardMinChars() });
+    if (sharded) return sharded;
+  }
+  return scanRead(read, advisorOptions, stderr);
+}
+
+async function scanRead(read: ReadResult, advisorOptions: AdvisorOptions, stderr: (text: string) => void): Promise<ScanReport> {
   const parsedManifests = await parseManifestsParallel(read.inputs, CLI_LIMITS, { threads: parseThreads() });
   const inputErrors = [...read.errors, ...parsedManifests.errors];
   const snapshot = parsedManifests.snapshot;
@@ -47,3 +71,25 @@ function parseThreads(): number {
   const cores = os.availableParallelism();
   return cores >= 4 ? Math.min(cores, 4) : 1;
 }
+
+/**
+ * Threads that each scan a shard of namespaces (the calling one included) for the JSON output:
+ * ROLLSAFE_SCAN_THREADS, default 1 (off). Not on by default anywhere: on the two-core machines it
+ * was measured on, two shards were 0.8-1.0x of one thread's speed with twice the memory (two
+ * allocation-heavy threads each run up to twice slower there; bench/manifest-scan README,
+ * "namespace shards"), and no machine with more cores has measured it yet.
+ */
+function scanThreads(): number {
+  const fromEnv = Number(process.env['ROLLSAFE_SCAN_THREADS']);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? Math.min(fromEnv, MAX_SCAN_THREADS) : 1;
+}
+
+/** Below this many characters, one thread scans even when asked for more (ROLLSAFE_SCAN_SHARD_MIN_CHARS). */
+function shardMinChars(): number {
+  const fromEnv = Number(process.env['ROLLSAFE_SCAN_SHARD_MIN_CHARS']);
+  return Number.isInteger(fromEnv) && fromEnv >= 0 ? fromEnv : DEFAULT_SHARD_MIN_CHARS;
+}
+
+const MAX_SCAN_THREADS = 16;
+/** A shard thread takes about 0.3 s to start, load the engine and receive its text: below 8 MB that is most of a scan. */
+const DEFAULT_SHARD_MIN_CHARS = 8 * 1024 * 1024;

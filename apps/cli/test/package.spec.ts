@@ -76,6 +76,7 @@ describe('the CLI package (npm run pack:cli)', () => {
         'package/THIRD-PARTY-NOTICES.md',
         'package/lib/rollsafe.js',
         'package/lib/parse-worker.js',
+        'package/lib/shard-worker.js',
         'package/docs/rules/prestop-hook-missing.md',
       ]),
     );

@@ -8,10 +8,15 @@ import { root } from './run-cli.js';
 
 const cli = path.join(root, 'dist/apps/cli/src/bin.js');
 
-function scan(file: string, threads: number): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [cli, 'scan', file, '--format', 'json'], {
+function scan(
+  file: string,
+  threads: number,
+  env: Record<string, string> = {},
+  flags: string[] = [],
+): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [cli, 'scan', file, '--format', 'json', ...flags], {
     cwd: root,
-    env: { ...process.env, ROLLSAFE_PARSE_THREADS: String(threads) },
+    env: { ...process.env, ROLLSAFE_PARSE_THREADS: String(threads), ...env },
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   });
@@ -43,6 +48,49 @@ describe('rollsafe scan with several threads', () => {
       expect(parallel.stderr).toBe(single.stderr);
       expect(parallel.status).toBe(single.status);
       expect(parallel.stdout === single.stdout).toBe(true); // byte for byte (toBe would print 2 MB on a difference)
+    }
+  });
+
+  it('gives the single-threaded output and exit code with the scan split by namespace (ROLLSAFE_SCAN_THREADS)', () => {
+    const shards = { ROLLSAFE_SCAN_THREADS: '2', ROLLSAFE_SCAN_SHARD_MIN_CHARS: '0' };
+    for (const flags of [[], ['--fail-on', 'none'], ['--fail-on', 'drops'], ['--provider', 'gcp', '--fail-on', 'info']]) {
+      const single = scan(file, 1, {}, flags);
+      const sharded = scan(file, 1, shards, flags);
+      expect(sharded.stderr).toBe(single.stderr);
+      expect(sharded.status).toBe(single.status);
+      expect(sharded.stdout === single.stdout).toBe(true);
+    }
+  });
+
+  it('scans on one thread, and reports as it, what the namespace split cannot take', () => {
+    const warned = path.join(dir, 'warned.yaml');
+    fs.writeFileSync(warned, `${fs.readFileSync(file, 'utf8')}---\nkind: Deployment\nmetadata:\n  name: no-template\n  namespace: shop\nspec: {}\n`);
+    const single = scan(warned, 1);
+    expect(single.stderr).toMatch(/no-template has no spec.template: skipped/);
+    const sharded = scan(warned, 1, { ROLLSAFE_SCAN_THREADS: '2', ROLLSAFE_SCAN_SHARD_MIN_CHARS: '0' });
+    expect(sharded.stderr).toBe(single.stderr);
+    expect(sharded.status).toBe(single.status);
+    expect(sharded.stdout === single.stdout).toBe(true);
+  });
+
+  it.each([
+    ['the compiled CLI', 'dist/apps/cli/src/bin.js'],
+    ['the bundled CLI (bin/rollsafe)', 'dist/cli/rollsafe.js'],
+  ])('starts the shard threads from %s (one V8 CPU profile each, the calling thread included)', (_, entry) => {
+    for (const threads of [1, 3]) {
+      const profiles = fs.mkdtempSync(path.join(dir, 'profiles-'));
+      const run = spawnSync(
+        process.execPath,
+        ['--cpu-prof', `--cpu-prof-dir=${profiles}`, path.join(root, entry), 'scan', file, '--format', 'json', '--fail-on', 'none'],
+        {
+          cwd: root,
+          env: { ...process.env, ROLLSAFE_PARSE_THREADS: '1', ROLLSAFE_SCAN_THREADS: String(threads), ROLLSAFE_SCAN_SHARD_MIN_CHARS: '0' },
+          encoding: 'utf8',
+          maxBuffer: 256 * 1024 * 1024,
+        },
+      );
+      expect(run.status).toBe(0);
+      expect(fs.readdirSync(profiles).filter((name) => name.endsWith('.cpuprofile'))).toHaveLength(threads);
     }
   });
 });

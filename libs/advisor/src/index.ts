@@ -34,7 +34,7 @@ export {
 } from './engine/options.js';
 export type { Rule, RuleCategory } from './engine/rule.js';
 export { atLeast, SEVERITY_RANK } from './engine/severity.js';
-export { backendEnvOf, runAdvisor, type AdvisorResult } from './engine/run-advisor.js';
+export { backendEnvOf, findingSortKey, runAdvisor, type AdvisorResult } from './engine/run-advisor.js';
 export { RULES, findRule } from './rules/catalog.js';
 export { providerFromProviderId } from './util/provider.js';
 // Read by the rollout simulator (libs/simulator): the index and the helpers rules share.
@@ -51,7 +51,7 @@ export { nameOf, namespaceOf, type Workload, type WorkloadKind } from './snapsho
 export { preStopDuration, type PreStopDuration } from './rules/helpers.js';
 export { alibabaAnnotation, annotationsOf, isPodDirectBackend, providerFromAnnotations } from './util/annotations.js';
 export { parseKubernetesVersion, scaleIntOrPercent } from './util/numbers.js';
-export { detectProvider, providerForService } from './util/provider.js';
+export { detectProvider, providerForService, type DetectedProvider } from './util/provider.js';
 export { applyStrategicMerge, MERGE_KEYS } from './remediation/strategic-merge.js';
 export { validatePatchedObject } from './remediation/validate.js';
 export { toYaml } from './remediation/to-yaml.js';

@@ -4,3 +4,6 @@ export { DEFAULT_LIMITS, CLI_LIMITS, type ManifestLimits } from './limits.js';
 export { formatManifestError, type ManifestError, type ManifestErrorCode } from './errors.js';
 export { readManifestPaths, type ReadResult } from './read-paths.js';
 export { parseManifestsParallel, type ParallelOptions } from './parallel.js';
+export { splitDocuments, type DocumentSpan } from './split.js';
+export { looksLikeJson, type BudgetedParse } from './parse-text.js';
+export { parsePart, type PartOfInput } from './parted-input.js';

@@ -1,3 +1,6 @@
+import type { AdvisorResult, SnapshotWarning } from '#rollsafe/advisor';
+import type { ManifestError } from '#rollsafe/manifests';
+import type { VerdictSummary } from '#rollsafe/simulator';
 import { providerReport } from './provider.js';
 import type { ScanReport } from './report.js';
 
@@ -8,20 +11,8 @@ import type { ScanReport } from './report.js';
  */
 export function* formatJson(report: ScanReport, pretty: boolean): Generator<string> {
   const { result } = report;
-  const beforeVerdicts = {
-    // `skipped` counts skipped documents; a duplicate-key warning skips nothing (the last value wins).
-    summary: { ...result.summary, skipped: report.warnings.filter((warning) => warning.message.endsWith('skipped')).length },
-    notEvaluated: result.notEvaluated,
-    provider: providerReport(result),
-    // The Kubernetes version the rules judged for, and the provider profile table used (docs/providers.md).
-    kubernetesVersion: result.kubernetesVersion,
-    profiles: result.profiles,
-  };
-  const afterVerdicts = {
-    ...(report.verdicts ? { verdictSummary: report.verdicts.summary } : {}),
-    errors: report.inputErrors,
-    warnings: report.warnings,
-  };
+  const beforeVerdicts = membersBeforeVerdicts(result, report.warnings);
+  const afterVerdicts = membersAfterVerdicts(report.verdicts?.summary, report.inputErrors, report.warnings);
   if (pretty) {
     const verdicts = report.verdicts ? { verdicts: report.verdicts.verdicts } : {};
     yield JSON.stringify({ findings: result.findings, ...beforeVerdicts, ...verdicts, ...afterVerdicts }, null, 2) + '\n';
@@ -38,12 +29,41 @@ export function* formatJson(report: ScanReport, pretty: boolean): Generator<stri
   yield `,${members(afterVerdicts)}}\n`;
 }
 
+/** The output's members between the findings and the verdicts. */
+export function membersBeforeVerdicts(
+  result: Pick<AdvisorResult, 'summary' | 'notEvaluated' | 'provider' | 'providerSource' | 'providerSkipped' | 'kubernetesVersion' | 'profiles'>,
+  warnings: readonly SnapshotWarning[],
+): object {
+  return {
+    // `skipped` counts skipped documents; a duplicate-key warning skips nothing (the last value wins).
+    summary: { ...result.summary, skipped: warnings.filter((warning) => warning.message.endsWith('skipped')).length },
+    notEvaluated: result.notEvaluated,
+    provider: providerReport(result),
+    // The Kubernetes version the rules judged for, and the provider profile table used (docs/providers.md).
+    kubernetesVersion: result.kubernetesVersion,
+    profiles: result.profiles,
+  };
+}
+
+/** The output's members after the verdicts. */
+export function membersAfterVerdicts(
+  verdictSummary: VerdictSummary | undefined,
+  inputErrors: readonly ManifestError[],
+  warnings: readonly SnapshotWarning[],
+): object {
+  return {
+    ...(verdictSummary ? { verdictSummary } : {}),
+    errors: inputErrors,
+    warnings,
+  };
+}
+
 /**
  * A chunk's length to aim for, in characters. V8 allocates a string over 128 KB outside its
  * young generation, in pages of its own: on a 20,000-app scan, chunks of 1,000 findings (1.3 MB)
  * and the verdicts as one 17 MB string took 0.4 s more CPU than chunks of 64 KB.
  */
-const CHUNK_CHARS = 64 * 1024;
+export const CHUNK_CHARS = 64 * 1024;
 const FIRST_CHUNK_ITEMS = 8;
 
 /**
@@ -64,6 +84,6 @@ function* arrayElements(items: readonly unknown[]): Generator<string> {
 }
 
 /** An object's members as JSON, without braces (`"a":1,"b":2`). */
-function members(object: object): string {
+export function members(object: object): string {
   return JSON.stringify(object).slice(1, -1);
 }

@@ -10,7 +10,7 @@ export interface ProviderReport {
   skippedRules: string[];
 }
 
-export function providerReport(result: AdvisorResult): ProviderReport {
+export function providerReport(result: Pick<AdvisorResult, 'provider' | 'providerSource' | 'providerSkipped'>): ProviderReport {
   if (result.provider && result.providerSource) return { name: result.provider, source: result.providerSource, skippedRules: [] };
   return { name: null, source: 'none', skippedRules: result.providerSkipped ?? [] };
 }

@@ -139,20 +139,22 @@ function isSuppressed(finding: Finding, draft: FindingDraft, suppressions: Suppr
  * (NUL sorts below every character a Kubernetes name can hold), compared once per pair.
  */
 function sortFindings(findings: Finding[]): void {
-  const keyed = findings.map((finding) => ({
-    finding,
-    key: [
-      SEVERITY_RANK[finding.severity],
-      finding.resource.namespace,
-      finding.resource.kind,
-      finding.resource.name,
-      finding.ruleId,
-      finding.container ?? '',
-      finding.fingerprint,
-    ].join('\u0000'),
-  }));
+  const keyed = findings.map((finding) => ({ finding, key: findingSortKey(finding) }));
   keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   keyed.forEach((entry, index) => (findings[index] = entry.finding));
+}
+
+/** The key findings are sorted by (as strings, `<`): merging sorted lists by it keeps the order. */
+export function findingSortKey(finding: Finding): string {
+  return [
+    SEVERITY_RANK[finding.severity],
+    finding.resource.namespace,
+    finding.resource.kind,
+    finding.resource.name,
+    finding.ruleId,
+    finding.container ?? '',
+    finding.fingerprint,
+  ].join('\u0000');
 }
 
 function summarize(findings: Finding[], suppressed: number, notEvaluated: number): Summary {

@@ -125,12 +125,14 @@ export class SnapshotIndex {
 
   /**
    * `kubernetesVersion`: the version the rules judge for (a flag's); default the live
-   * cluster's, else DEFAULT_KUBERNETES_VERSION.
+   * cluster's, else DEFAULT_KUBERNETES_VERSION. `detectedProvider`: the provider detected over a
+   * larger snapshot this one is a part of (a namespace shard of a scan); default this snapshot's.
    */
   constructor(
     readonly snapshot: Snapshot,
-    options: { kubernetesVersion?: string } = {},
+    options: { kubernetesVersion?: string; detectedProvider?: DetectedProvider } = {},
   ) {
+    this.detected = options.detectedProvider;
     const [major, minor] = parseKubernetesVersion(options.kubernetesVersion ?? snapshot.facts.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION) ?? [1, 30];
     this.nativeSidecars = major > 1 || minor >= 29;
     this.workloads = collectWorkloads(snapshot);
