@@ -2,7 +2,8 @@
 // The manifest-scan benchmark (issue 13): the whole scan against the fastest YAML parse.
 //
 //   node bench/manifest-scan/run.mjs [--corpus apps,helm] [--apps 2000,20000] [--releases 20,200]
-//                                    [--threads 1,2] [--repeat 3] [--seed 42] [--yaml-max-mb 40] [--no-time]
+//                                    [--threads 1,2] [--split parse|namespaces] [--repeat 3] [--seed 42]
+//                                    [--yaml-max-mb 40] [--no-time]
 //
 // Two corpora, each at two sizes 10x apart: `apps` (generate.mjs: Deployments, Services, PDBs,
 // HPAs shaped like helm output) and `helm` (generate-helm.mjs: releases of large charts, with
@@ -10,6 +11,7 @@
 // alternating so that background load hits all alike, each in a fresh process:
 //   floors    node floor.mjs FILE js-yaml-4 | js-yaml-5 | yaml    (read + loadAll, nothing else)
 //   scan      ROLLSAFE_PARSE_THREADS=T bin/rollsafe scan FILE --format json > out/scan-*.json
+//             (--split namespaces: ROLLSAFE_SCAN_THREADS=T, the scan split by namespace instead)
 // and prints the medians, the scan's ratio to the fastest floor (wall clock, and the median of
 // the per-run ratios), peak RSS against the leanest floor's, the speed-up per thread count, and
 // time(10x) / time(1x). Checks that every thread count wrote the same JSON. Always exits 0.
@@ -49,6 +51,10 @@ const corpora = option(args, 'corpus', 'apps,helm').split(',');
 const appSizes = numbers(option(args, 'apps', '2000,20000'));
 const releaseSizes = numbers(option(args, 'releases', '20,200'));
 const threadCounts = numbers(option(args, 'threads', [...new Set([1, Math.min(os.availableParallelism(), 4)])].join(',')));
+// How a scan of more than one thread splits its work: `parse` (ROLLSAFE_PARSE_THREADS, the parse
+// alone) or `namespaces` (ROLLSAFE_SCAN_THREADS, parse, rules and verdicts by namespace shard).
+const split = option(args, 'split', 'parse');
+if (split !== 'parse' && split !== 'namespaces') throw new Error(`--split is parse or namespaces, not ${split}`);
 const repeat = Math.max(1, Number(option(args, 'repeat', '3')) || 3);
 const seed = Number(option(args, 'seed', '42')) || 42;
 const yamlMaxMb = Number(option(args, 'yaml-max-mb', '40'));
@@ -106,6 +112,11 @@ function generateInput(corpus, size) {
   return { label: `${fmtInt(size)} apps`, ...generateFile({ apps: size, seed, file }) };
 }
 
+function threadsEnv(threads) {
+  if (split === 'parse') return { ROLLSAFE_PARSE_THREADS: String(threads), ROLLSAFE_SCAN_THREADS: '1' };
+  return { ROLLSAFE_PARSE_THREADS: '1', ROLLSAFE_SCAN_THREADS: String(threads), ROLLSAFE_SCAN_SHARD_MIN_CHARS: '0' };
+}
+
 async function scanOnce(file, threads, outFile) {
   if (await buildIsStale()) {
     log('  sources changed: rebuilding before the timed run');
@@ -114,7 +125,7 @@ async function scanOnce(file, threads, outFile) {
   let scan;
   for (let attempt = 0; attempt < 3; attempt++) {
     const stampBefore = stampMtime();
-    scan = timed(path.join(root, 'bin', 'rollsafe'), ['scan', file, '--format', 'json'], outFile, { ...process.env, ROLLSAFE_PARSE_THREADS: String(threads) });
+    scan = timed(path.join(root, 'bin', 'rollsafe'), ['scan', file, '--format', 'json'], outFile, { ...process.env, ...threadsEnv(threads) });
     if (stampMtime() === stampBefore) break;
     log('  the build stamp changed during the run (it included a compile): discarded, running again');
   }
@@ -244,7 +255,7 @@ async function main() {
   fs.mkdirSync(outDir, { recursive: true });
   const benchStarted = Date.now();
   log(
-    `manifest-scan benchmark: corpora ${corpora.join(', ')}; threads ${threadCounts.join(', ')}; ${repeat} repeat(s); seed ${seed}; peak RSS via ${haveTime ? '/usr/bin/time -v' : 'process.resourceUsage()'}`,
+    `manifest-scan benchmark: corpora ${corpora.join(', ')}; threads ${threadCounts.join(', ')} (split: ${split}); ${repeat} repeat(s); seed ${seed}; peak RSS via ${haveTime ? '/usr/bin/time -v' : 'process.resourceUsage()'}`,
   );
   log('building the CLI if stale (node tools/build.mjs --if-stale) ...');
   if (!buildIfStale()) log('warning: the build failed; bin/rollsafe will try again and the first timing may include tsc');
