@@ -432,6 +432,7 @@ async function openLoop(cases, keepAlive) {
 
   return runs.map((run) => ({
     ...latencySummary(run.latencies),
+    latencies: Array.from(run.latencies),
     errors: run.errors,
     ...(run.firstError ? { firstError: String(run.firstError).slice(0, 300) } : {}),
     generatorMaxDelayMs: loop.max / 1e6,

@@ -74,10 +74,10 @@ function parseThreads(): number {
 
 /**
  * Threads that each scan a shard of namespaces (the calling one included) for the JSON output:
- * ROLLSAFE_SCAN_THREADS, default 1 (off). Not on by default anywhere: on the two-core machines it
- * was measured on, two shards were 0.8-1.0x of one thread's speed with twice the memory (two
- * allocation-heavy threads each run up to twice slower there; bench/manifest-scan README,
- * "namespace shards"), and no machine with more cores has measured it yet.
+ * ROLLSAFE_SCAN_THREADS, default 1 (off). Not on by default anywhere: on the two-core machine it
+ * was measured on, two shards ran at 0.74-0.91x of one thread's speed with 1.3-2.1x the memory
+ * (threads that allocate run side by side at 1.3-1.6x of one there; bench/manifest-scan README,
+ * "the scan split by namespace"), and no machine with more cores has measured it yet.
  */
 function scanThreads(): number {
   const fromEnv = Number(process.env['ROLLSAFE_SCAN_THREADS']);

@@ -1,4 +1,4 @@
-import type { AdvisorResult, DetectedProvider } from '#rollsafe/advisor';
+import type { AdvisorResult } from '#rollsafe/advisor';
 import type { VerdictSummary } from '#rollsafe/simulator';
 import { CHUNK_CHARS, members, membersAfterVerdicts, membersBeforeVerdicts } from '../formatters/json.js';
 import type { ShardOutput } from './scan-shard.js';
@@ -9,8 +9,8 @@ export interface ShardedScan {
   json: () => Generator<string>;
   summary: AdvisorResult['summary'];
   verdictSummary: VerdictSummary;
+  /** Threads the scan was split across, the calling one included. */
   shards: number;
-  detected: DetectedProvider;
 }
 
 export interface MergedShards {
@@ -22,7 +22,6 @@ export interface MergedShards {
   verdictSummary: VerdictSummary;
   result: ShardOutput['result'];
   shards: number;
-  detected: DetectedProvider;
 }
 
 export function shardedJson(merged: MergedShards): ShardedScan {
@@ -37,7 +36,7 @@ export function shardedJson(merged: MergedShards): ShardedScan {
     yield ']';
     yield `,${members(membersAfterVerdicts(verdictSummary, [], []))}}\n`;
   }
-  return { json, summary, verdictSummary, shards: merged.shards, detected: merged.detected };
+  return { json, summary, verdictSummary, shards: merged.shards };
 }
 
 /** The items' JSON, comma-separated, in chunks of about CHUNK_CHARS (as formatJson's arrayElements). */

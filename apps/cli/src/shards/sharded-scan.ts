@@ -1,5 +1,5 @@
 import type { Worker as WorkerThread } from 'node:worker_threads';
-import type { AdvisorOptions, DetectedProvider } from '#rollsafe/advisor';
+import type { AdvisorOptions } from '#rollsafe/advisor';
 import type { ManifestInput, ManifestLimits } from '#rollsafe/manifests';
 import { compareNames } from '#rollsafe/simulator';
 import type { FromShard, ToShard } from './messages.js';
@@ -46,13 +46,13 @@ export async function scanManifestsSharded(
   const threads = otherJobs.map((job) => new ShardThread(Worker, url, job));
   try {
     const own = prepareShard(ownJob);
+    if ('refused' in own) return undefined;
     const votes: ProviderVote[][] = [];
     for (const thread of threads) {
       const reply = await thread.next();
       if (reply?.type !== 'votes') return undefined;
       votes.push(reply.votes);
     }
-    if ('refused' in own) return undefined;
     const detected = agreeProvider([...own.votes, ...votes.flat()]);
     for (const thread of threads) thread.tell({ type: 'provider', detected });
     const outputs = [finishShard(own, detected, ownJob)];
@@ -61,13 +61,13 @@ export async function scanManifestsSharded(
       if (reply?.type !== 'output') return undefined;
       outputs.push(reply.output);
     }
-    return mergeShards(outputs, limits, detected);
+    return mergeShards(outputs, limits);
   } finally {
     for (const thread of threads) thread.stop();
   }
 }
 
-function mergeShards(outputs: ShardOutput[], limits: ManifestLimits, detected: DetectedProvider): ShardedScan | undefined {
+function mergeShards(outputs: ShardOutput[], limits: ManifestLimits): ShardedScan | undefined {
   const first = outputs[0] as ShardOutput;
   // Every shard ran the rules for the same provider and version; a difference is a bug, and the one-thread scan is right.
   const ran = JSON.stringify(first.result);
@@ -101,7 +101,7 @@ function mergeShards(outputs: ShardOutput[], limits: ManifestLimits, detected: D
       return compareNames(x[2 * i] as string, y[2 * j] as string) || compareNames(x[2 * i + 1] as string, y[2 * j + 1] as string);
     },
   );
-  return shardedJson({ outputs, findingOrder, verdictOrder, summary, verdictSummary, result: first.result, shards: outputs.length, detected });
+  return shardedJson({ outputs, findingOrder, verdictOrder, summary, verdictSummary, result: first.result, shards: outputs.length });
 }
 
 /**
