@@ -15,6 +15,8 @@ import { planNamespaceShards } from '../src/shards/shard-plan.js';
 import { scanManifestsSharded } from '../src/shards/sharded-scan.js';
 import { root } from './run-cli.js';
 
+// Whole scans, twice each: 1.5-2 s alone, and several times that beside other suites in CI.
+const WHOLE_SCAN_TIMEOUT_MS = 120_000;
 const workerUrl = new URL(`file://${path.join(root, 'dist/apps/cli/src/shards/shard-worker.js')}`);
 const corpusDirs = [path.join(root, 'corpus/real-world'), path.join(root, 'corpus/providers'), path.join(root, '../shared/conformance/real')];
 
@@ -231,7 +233,7 @@ describe('scanManifestsSharded', () => {
     const corpus = corpusDirs.flatMap(yamlFiles).filter((file) => namespacedDocuments(fs.readFileSync(file, 'utf8'), Infinity) !== undefined);
     expect(corpus.length).toBeGreaterThan(40);
     paths = [apps, helm, ...corpus];
-  });
+  }, WHOLE_SCAN_TIMEOUT_MS);
 
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -241,42 +243,58 @@ describe('scanManifestsSharded', () => {
     ['--provider alibaba, another docs URL', { provider: 'alibaba', docsBaseUrl: 'https://docs.example.com/rules' }],
   ];
 
-  it.each(options)('writes the one-thread scan JSON byte for byte (%s)', async (_, advisorOptions) => {
-    const single = await scanManifests(
-      paths,
-      advisorOptions,
-      () => Promise.resolve(''),
-      () => undefined,
-    );
-    expect(single.inputErrors).toEqual([]);
-    expect(single.result.findings.length).toBeGreaterThan(500);
-    expect(single.verdicts?.verdicts.length).toBeGreaterThan(100);
-    const expected = [...formatJson(single, false)].join('');
-    const read = await readManifestPaths(paths, () => Promise.resolve(''));
-    for (const threads of [2, 3]) {
-      const sharded = await scanManifestsSharded(read.inputs, advisorOptions, CLI_LIMITS, { threads, minChars: 0, workerUrl });
-      expect(sharded?.shards).toBe(threads);
-      expect(sharded?.summary).toEqual(single.result.summary);
-      expect(sharded?.verdictSummary).toEqual(single.verdicts?.summary);
-      const written = [...(sharded?.json() ?? [])].join('');
-      expect(written === expected).toBe(true); // toBe would print megabytes on a difference
-    }
-  });
+  it.each(options)(
+    'writes the one-thread scan JSON byte for byte (%s)',
+    async (_, advisorOptions) => {
+      const single = await scanManifests(
+        paths,
+        advisorOptions,
+        () => Promise.resolve(''),
+        () => undefined,
+      );
+      expect(single.inputErrors).toEqual([]);
+      expect(single.result.findings.length).toBeGreaterThan(500);
+      expect(single.verdicts?.verdicts.length).toBeGreaterThan(100);
+      const expected = [...formatJson(single, false)].join('');
+      const read = await readManifestPaths(paths, () => Promise.resolve(''));
+      for (const threads of [2, 3]) {
+        const sharded = await scanManifestsSharded(read.inputs, advisorOptions, CLI_LIMITS, { threads, minChars: 0, workerUrl });
+        expect(sharded?.shards).toBe(threads);
+        expect(sharded?.summary).toEqual(single.result.summary);
+        expect(sharded?.verdictSummary).toEqual(single.verdicts?.summary);
+        const written = [...(sharded?.json() ?? [])].join('');
+        expect(written === expected).toBe(true); // toBe would print megabytes on a difference
+      }
+    },
+    WHOLE_SCAN_TIMEOUT_MS,
+  );
 
-  it('answers undefined, for the one-thread scan to report, when a shard finds a warning', async () => {
-    const read = await readManifestPaths(paths, () => Promise.resolve(''));
-    const skipped = { name: path.join(dir, 'skipped.yaml'), text: 'kind: Deployment\nmetadata:\n  name: no-template\n  namespace: shop\nspec: {}\n' };
-    await expect(scanManifestsSharded([...read.inputs, skipped], {}, CLI_LIMITS, { threads: 2, minChars: 0, workerUrl })).resolves.toBeUndefined();
-  });
+  it(
+    'answers undefined, for the one-thread scan to report, when a shard finds a warning',
+    async () => {
+      const read = await readManifestPaths(paths, () => Promise.resolve(''));
+      const skipped = { name: path.join(dir, 'skipped.yaml'), text: 'kind: Deployment\nmetadata:\n  name: no-template\n  namespace: shop\nspec: {}\n' };
+      await expect(scanManifestsSharded([...read.inputs, skipped], {}, CLI_LIMITS, { threads: 2, minChars: 0, workerUrl })).resolves.toBeUndefined();
+    },
+    WHOLE_SCAN_TIMEOUT_MS,
+  );
 
-  it('answers undefined when a thread fails', async () => {
-    const read = await readManifestPaths(paths, () => Promise.resolve(''));
-    const missing = new URL(`file://${path.join(dir, 'no-such-worker.js')}`);
-    await expect(scanManifestsSharded(read.inputs, {}, CLI_LIMITS, { threads: 2, minChars: 0, workerUrl: missing })).resolves.toBeUndefined();
-  });
+  it(
+    'answers undefined when a thread fails',
+    async () => {
+      const read = await readManifestPaths(paths, () => Promise.resolve(''));
+      const missing = new URL(`file://${path.join(dir, 'no-such-worker.js')}`);
+      await expect(scanManifestsSharded(read.inputs, {}, CLI_LIMITS, { threads: 2, minChars: 0, workerUrl: missing })).resolves.toBeUndefined();
+    },
+    WHOLE_SCAN_TIMEOUT_MS,
+  );
 
-  it('leaves inputs under minChars to one thread', async () => {
-    const read = await readManifestPaths(paths, () => Promise.resolve(''));
-    await expect(scanManifestsSharded(read.inputs, {}, CLI_LIMITS, { threads: 2, minChars: 1e12, workerUrl })).resolves.toBeUndefined();
-  });
+  it(
+    'leaves inputs under minChars to one thread',
+    async () => {
+      const read = await readManifestPaths(paths, () => Promise.resolve(''));
+      await expect(scanManifestsSharded(read.inputs, {}, CLI_LIMITS, { threads: 2, minChars: 1e12, workerUrl })).resolves.toBeUndefined();
+    },
+    WHOLE_SCAN_TIMEOUT_MS,
+  );
 });
