@@ -1,6 +1,6 @@
-import { runAdvisor, SnapshotIndex, RULES, type AdvisorOptions } from '#rollsafe/advisor';
-import { serviceVerdicts } from '#rollsafe/simulator';
+import type { AdvisorOptions } from '#rollsafe/advisor';
 import type { ScanReport } from './formatters/report.js';
+import { judgeSnapshot } from './judge.js';
 
 export interface ClusterTarget {
   kubeconfig: string;
@@ -30,10 +30,8 @@ export async function scanCluster(target: ClusterTarget, advisorOptions: Advisor
     const collected = await kube.collectClusterSnapshot(credentials, { outbound: kube.OutboundPolicy.unrestricted() });
     for (const warning of collected.warnings) stderr(`rollsafe: warning: ${warning}\n`);
     const { snapshot } = collected;
-    const index = new SnapshotIndex(snapshot, advisorOptions.kubernetesVersion ? { kubernetesVersion: advisorOptions.kubernetesVersion } : {}); // one index for the rules and the verdicts
-    const result = runAdvisor(snapshot, advisorOptions, RULES, index);
+    const { result, verdicts } = judgeSnapshot(snapshot, advisorOptions);
     for (const warning of snapshot.warnings) stderr(`rollsafe: warning: ${warning.message}\n`);
-    const verdicts = serviceVerdicts(snapshot, { ...(advisorOptions.provider ? { provider: advisorOptions.provider } : {}), findings: result.findings, index });
     return {
       result,
       verdicts,

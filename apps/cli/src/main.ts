@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROVIDERS, RULES, SEVERITIES, atLeast, DEFAULT_DOCS_BASE_URL, type AdvisorOptions, type Provider, type Severity } from '#rollsafe/advisor';
+import { PROVIDERS, RULES, SEVERITIES, atLeast, DEFAULT_DOCS_BASE_URL, type AdvisorOptions, type Provider, type Summary } from '#rollsafe/advisor';
+import type { VerdictSummary } from '#rollsafe/simulator';
 import { writeBatched, writeWithBackpressure } from './batched-write.js';
 import { ClusterScanError, scanCluster } from './cluster-scan.js';
 import { flagError } from './flags.js';
@@ -261,21 +262,18 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     const pieces = report.json();
     if (io.stdoutPieces) await io.stdoutPieces(pieces);
     else for (const piece of pieces) io.stdout(piece);
-    const { summary } = report;
-    const failingSharded =
-      failOn === 'drops'
-        ? report.verdictSummary.drops > 0
-        : failOn !== 'none' && SEVERITIES.some((severity) => summary[severity] > 0 && atLeast(severity, failOn as Severity));
-    return failingSharded ? EXIT_FINDINGS : EXIT_OK;
+    return reachesFailOn(report.summary, report.verdictSummary, failOn) ? EXIT_FINDINGS : EXIT_OK;
   }
   await printReport(report, { format, noColor: values['no-color'] === true, docsBaseUrl }, io);
 
   if (report.inputErrors.length > 0) return EXIT_USAGE;
-  const failing =
-    failOn === 'drops'
-      ? (report.verdicts?.summary.drops ?? 0) > 0
-      : failOn !== 'none' && report.result.findings.some((f) => atLeast(f.severity, failOn as Severity));
-  return failing ? EXIT_FINDINGS : EXIT_OK;
+  return reachesFailOn(report.result.summary, report.verdicts?.summary, failOn) ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** A Service drops traffic (`--fail-on drops`), or a finding is at least as severe as `--fail-on`. */
+function reachesFailOn(summary: Summary, verdictSummary: VerdictSummary | undefined, failOn: (typeof FAIL_ON)[number]): boolean {
+  if (failOn === 'drops') return (verdictSummary?.drops ?? 0) > 0;
+  return failOn !== 'none' && SEVERITIES.some((severity) => summary[severity] > 0 && atLeast(severity, failOn));
 }
 
 interface PrintSettings {

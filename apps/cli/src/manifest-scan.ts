@@ -1,8 +1,8 @@
-import { runAdvisor, SnapshotIndex, RULES, type AdvisorOptions } from '#rollsafe/advisor';
+import type { AdvisorOptions } from '#rollsafe/advisor';
 import os from 'node:os';
 import { CLI_LIMITS, formatManifestError, parseManifestsParallel, readManifestPaths, type ReadResult } from '#rollsafe/manifests';
-import { serviceVerdicts } from '#rollsafe/simulator';
 import type { ScanReport } from './formatters/report.js';
+import { judgeSnapshot } from './judge.js';
 import { scanManifestsSharded } from './shards/sharded-scan.js';
 import type { ShardedScan } from './shards/sharded-json.js';
 
@@ -39,15 +39,13 @@ async function scanRead(read: ReadResult, advisorOptions: AdvisorOptions, stderr
   const parsedManifests = await parseManifestsParallel(read.inputs, CLI_LIMITS, { threads: parseThreads() });
   const inputErrors = [...read.errors, ...parsedManifests.errors];
   const snapshot = parsedManifests.snapshot;
-  const index = new SnapshotIndex(snapshot, advisorOptions.kubernetesVersion ? { kubernetesVersion: advisorOptions.kubernetesVersion } : {}); // one index for the rules and the verdicts
-  const result = runAdvisor(snapshot, advisorOptions, RULES, index);
+  const { result, verdicts } = judgeSnapshot(snapshot, advisorOptions);
 
   for (const error of inputErrors) stderr(`rollsafe: error: ${formatManifestError(error)}\n`);
   for (const warning of snapshot.warnings) {
     const where = warning.location ? `${warning.location.file}:${warning.location.line}: ` : '';
     stderr(`rollsafe: warning: ${where}${warning.message}\n`);
   }
-  const verdicts = serviceVerdicts(snapshot, { ...(advisorOptions.provider ? { provider: advisorOptions.provider } : {}), findings: result.findings, index });
   return {
     result,
     verdicts,

@@ -6,4 +6,4 @@ export { readManifestPaths, type ReadResult } from './read-paths.js';
 export { parseManifestsParallel, type ParallelOptions } from './parallel.js';
 export { splitDocuments, type DocumentSpan } from './split.js';
 export { looksLikeJson, type BudgetedParse } from './parse-text.js';
-export { parsePart, type PartOfInput } from './parted-input.js';
+export { inputLength, parsePart, type PartOfInput } from './parted-input.js';

@@ -2,9 +2,6 @@ import {
   findingSortKey,
   namespaceOf,
   providerFromAnnotations,
-  RULES,
-  runAdvisor,
-  SnapshotIndex,
   type AdvisorOptions,
   type AdvisorResult,
   type DetectedProvider,
@@ -13,7 +10,8 @@ import {
   type Snapshot,
 } from '#rollsafe/advisor';
 import { buildSnapshot, parsePart, type ManifestLimits } from '#rollsafe/manifests';
-import { serviceVerdicts, type VerdictSummary } from '#rollsafe/simulator';
+import type { VerdictSummary } from '#rollsafe/simulator';
+import { judgeSnapshot } from '../judge.js';
 import type { ShardPart } from './shard-plan.js';
 
 /** What one thread scans: its shard's documents, and the namespaces no other shard holds. */
@@ -87,49 +85,36 @@ export function prepareShard(job: ShardJob): PreparedShard | ShardRefusal {
 /** Runs the rules and the verdicts on a prepared shard, for the provider detected over every shard. */
 export function finishShard(prepared: PreparedShard, detected: DetectedProvider, job: ShardJob): ShardOutput {
   const { snapshot } = prepared;
-  const { advisorOptions } = job;
-  const index = new SnapshotIndex(snapshot, {
-    ...(advisorOptions.kubernetesVersion ? { kubernetesVersion: advisorOptions.kubernetesVersion } : {}),
-    detectedProvider: detected,
-  });
-  const result = runAdvisor(snapshot, advisorOptions, RULES, index);
-  const { verdicts, summary: verdictSummary } = serviceVerdicts(snapshot, {
-    ...(advisorOptions.provider ? { provider: advisorOptions.provider } : {}),
-    findings: result.findings,
-    index,
-  });
-  const findingJson: string[] = [];
-  const findingEnds: number[] = [];
-  let findingChars = 0;
-  for (const finding of result.findings) {
-    const json = JSON.stringify(finding);
-    findingJson.push(json);
-    findingEnds.push((findingChars += json.length));
-  }
-  const verdictJson: string[] = [];
-  const verdictEnds: number[] = [];
-  const verdictNames: string[] = [];
-  let verdictChars = 0;
-  for (const verdict of verdicts) {
-    const json = JSON.stringify(verdict);
-    verdictJson.push(json);
-    verdictEnds.push((verdictChars += json.length));
-    verdictNames.push(verdict.service.namespace, verdict.service.name);
-  }
+  const { result, verdicts } = judgeSnapshot(snapshot, job.advisorOptions, detected);
+  const findings = eachAsJson(result.findings);
+  const verdictJson = eachAsJson(verdicts.verdicts);
   const { notEvaluated, provider, providerSource, providerSkipped, kubernetesVersion, profiles } = result;
   return {
-    findings: findingJson.join(''),
-    findingEnds,
+    findings: findings.text,
+    findingEnds: findings.ends,
     findingKeys: result.findings.map(findingSortKey),
-    verdicts: verdictJson.join(''),
-    verdictEnds,
-    verdictNames,
+    verdicts: verdictJson.text,
+    verdictEnds: verdictJson.ends,
+    verdictNames: verdicts.verdicts.flatMap((verdict) => [verdict.service.namespace, verdict.service.name]),
     result: { notEvaluated, providerSkipped, kubernetesVersion, profiles, ...(provider ? { provider } : {}), ...(providerSource ? { providerSource } : {}) },
     summary: result.summary,
-    verdictSummary,
+    verdictSummary: verdicts.summary,
     resourceCount: snapshot.locations.size,
     documentCount: prepared.documentCount,
   };
+}
+
+/** Each item's JSON, one after the other, and where each one ends. */
+function eachAsJson(items: readonly unknown[]): { text: string; ends: number[] } {
+  const pieces: string[] = [];
+  const ends: number[] = [];
+  let chars = 0;
+  for (const item of items) {
+    const json = JSON.stringify(item);
+    pieces.push(json);
+    ends.push((chars += json.length));
+  }
+  return { text: pieces.join(''), ends };
 }
 
 /**

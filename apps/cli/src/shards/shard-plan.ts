@@ -1,4 +1,4 @@
-import { looksLikeJson, type ManifestInput, type ManifestLimits } from '#rollsafe/manifests';
+import { inputLength, looksLikeJson, type ManifestInput, type ManifestLimits } from '#rollsafe/manifests';
 import { namespacedDocuments } from './document-namespace.js';
 
 /** A run of whole documents of one input, all in one shard: where it lies in the shard's text. */
@@ -40,8 +40,7 @@ export function planNamespaceShards(inputs: readonly ManifestInput[], count: num
   let pieceCount = 0;
   for (const [input, manifest] of inputs.entries()) {
     const pieces = manifest.parts ?? [{ text: manifest.text, firstLine: 1 }];
-    const length = pieces.reduce((sum, piece) => sum + piece.text.length, 0);
-    if (length * 3 > limits.maxBytes || looksLikeJson(manifest.name, pieces[0]?.text ?? '')) return undefined;
+    if (inputLength(manifest) * 3 > limits.maxBytes || looksLikeJson(manifest.name, pieces[0]?.text ?? '')) return undefined;
     for (const piece of pieces) {
       pieceCount++;
       if (piece.text.includes('\u0000')) return undefined;

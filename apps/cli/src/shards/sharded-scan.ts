@@ -1,6 +1,6 @@
 import type { Worker as WorkerThread } from 'node:worker_threads';
 import type { AdvisorOptions } from '#rollsafe/advisor';
-import type { ManifestInput, ManifestLimits } from '#rollsafe/manifests';
+import { inputLength, type ManifestInput, type ManifestLimits } from '#rollsafe/manifests';
 import { compareNames } from '#rollsafe/simulator';
 import type { FromShard, ToShard } from './messages.js';
 import { agreeProvider, finishShard, prepareShard, type ProviderVote, type ShardJob, type ShardOutput } from './scan-shard.js';
@@ -31,7 +31,7 @@ export async function scanManifestsSharded(
   options: ShardOptions,
 ): Promise<ShardedScan | undefined> {
   if (options.threads < 2) return undefined;
-  const chars = inputs.reduce((sum, input) => sum + (input.parts ?? [input]).reduce((n, part) => n + part.text.length, 0), 0);
+  const chars = inputs.reduce((sum, input) => sum + inputLength(input), 0);
   const inputNames = inputs.map((input) => input.name);
   if (chars < options.minChars || new Set(inputNames).size !== inputNames.length) return undefined;
   const plan = planNamespaceShards(inputs, options.threads, limits);
