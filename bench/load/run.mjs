@@ -774,22 +774,20 @@ async function main() {
         const slices = byCase[index];
         slices.raw.push(pgbench(`raw (pgbench) ${name}${tag}`, sql, rate, seconds));
         slices.rawPlannedOnce.push(pgbench(`raw, planned once ${name}${tag}`, sql, rate, seconds, 'prepared'));
-        slices.rest.push(
-          await fixedRate(
-            `REST ${name}${tag}`,
-            rate,
-            seconds,
-            inTurn(api, 1, (_, base) => restPage(base, keyA, scanA, restQuery)),
-          ),
-        );
-        slices.graphql.push(
-          await fixedRate(
-            `GraphQL ${name}${tag}`,
-            rate,
-            seconds,
-            inTurn(api, 1, (_, base) => graphqlPage(base, keyA, scanA, graphqlVariables)),
-          ),
-        );
+        const transports = [
+          ['REST', slices.rest, (base) => restPage(base, keyA, scanA, restQuery)],
+          ['GraphQL', slices.graphql, (base) => graphqlPage(base, keyA, scanA, graphqlVariables)],
+        ];
+        for (const [transport, slicesOf, page] of transports) {
+          slicesOf.push(
+            await fixedRate(
+              `${transport} ${name}${tag}`,
+              rate,
+              seconds,
+              inTurn(api, 1, (_, base) => page(base)),
+            ),
+          );
+        }
       }
       // The neighbour: its p99 alone, then while the first organization is paged at full rate.
       // NEIGHBOUR_SECONDS_FACTOR times as long as a case: at a tenth of the rate, a case's length

@@ -64,8 +64,8 @@ async function scanRead(read: ReadResult, advisorOptions: AdvisorOptions, stderr
  * second busy core is rarely idle in CI (bench/manifest-scan prints the speed-up per thread count).
  */
 function parseThreads(): number {
-  const fromEnv = Number(process.env['ROLLSAFE_PARSE_THREADS']);
-  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  const fromEnv = integerFromEnv('ROLLSAFE_PARSE_THREADS', 1);
+  if (fromEnv !== undefined) return fromEnv;
   const cores = os.availableParallelism();
   return cores >= 4 ? Math.min(cores, 4) : 1;
 }
@@ -78,14 +78,19 @@ function parseThreads(): number {
  * "the scan split by namespace"), and no machine with more cores has measured it yet.
  */
 function scanThreads(): number {
-  const fromEnv = Number(process.env['ROLLSAFE_SCAN_THREADS']);
-  return Number.isInteger(fromEnv) && fromEnv > 0 ? Math.min(fromEnv, MAX_SCAN_THREADS) : 1;
+  return Math.min(integerFromEnv('ROLLSAFE_SCAN_THREADS', 1) ?? 1, MAX_SCAN_THREADS);
 }
 
 /** Below this many characters, one thread scans even when asked for more (ROLLSAFE_SCAN_SHARD_MIN_CHARS). */
 function shardMinChars(): number {
-  const fromEnv = Number(process.env['ROLLSAFE_SCAN_SHARD_MIN_CHARS']);
-  return Number.isInteger(fromEnv) && fromEnv >= 0 ? fromEnv : DEFAULT_SHARD_MIN_CHARS;
+  return integerFromEnv('ROLLSAFE_SCAN_SHARD_MIN_CHARS', 0) ?? DEFAULT_SHARD_MIN_CHARS;
+}
+
+/** A whole number of at least `min` from the environment; unset, empty or anything else: undefined (the default applies). */
+function integerFromEnv(name: string, min: number): number | undefined {
+  const text = process.env[name]?.trim();
+  const value = text ? Number(text) : NaN;
+  return Number.isInteger(value) && value >= min ? value : undefined;
 }
 
 const MAX_SCAN_THREADS = 16;
